@@ -1,0 +1,87 @@
+/**
+ * Money: cost of an attempt from usage × the route's price, and what OpenRouter's BYOK would have
+ * charged: a fee on the standard price above a monthly free allowance, and the saving against
+ * paying the pooled price.
+ */
+import type { Usage } from '../chat';
+import type { FeeModel } from '../config/schema';
+
+export interface Price {
+  /** USD per million tokens */
+  input: number;
+  output: number;
+}
+
+export function usageCost(usage: Pick<Usage, 'prompt_tokens' | 'completion_tokens'> | undefined, price: Price | undefined): number | undefined {
+  if (!usage || !price) return undefined;
+  return round((usage.prompt_tokens * price.input + usage.completion_tokens * price.output) / 1e6);
+}
+
+/** OpenRouter's own accounting: `cost` is what it charged; for BYOK the upstream cost comes on top. */
+export function openRouterCost(usage: Usage | undefined): number | undefined {
+  if (!usage || typeof usage.cost !== 'number') return undefined;
+  return round(usage.cost + (usage.is_byok ? (usage.cost_details?.upstream_inference_cost ?? 0) : 0));
+}
+
+/** Usage of the allowance so far this calendar month (UTC). */
+export interface MonthToDate {
+  byokRequests: number;
+  byokListUsd: number;
+}
+
+export interface FeeOutcome {
+  /** What OpenRouter's BYOK would charge for this request. */
+  fee: number;
+  /** The request fell inside the monthly free allowance. */
+  waived: boolean;
+  /** Pooled list price minus (provider cost + fee). */
+  saving: number | undefined;
+}
+
+export function byokFee(fees: FeeModel, listCost: number | undefined, providerCost: number | undefined, mtd: MonthToDate): FeeOutcome {
+  const allowance = fees.freeAllowance;
+  const waived =
+    allowance.unit === 'requests' ? mtd.byokRequests < allowance.amount : mtd.byokListUsd + (listCost ?? 0) <= allowance.amount;
+  const fee = waived || listCost === undefined ? 0 : round(listCost * fees.rate);
+  const saving = listCost === undefined || providerCost === undefined ? undefined : round(listCost - providerCost - fee);
+  return { fee, waived, saving };
+}
+
+export function monthKey(t: number): string {
+  const d = new Date(t);
+  return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
+}
+
+/** Counts BYOK use per calendar month; the host may seed it from the activity log. */
+export class MonthlyUsage {
+  private month = '';
+  private mtd: MonthToDate = { byokRequests: 0, byokListUsd: 0 };
+
+  current(now: number): MonthToDate {
+    this.roll(now);
+    return { ...this.mtd };
+  }
+
+  add(now: number, listUsd: number | undefined) {
+    this.roll(now);
+    this.mtd.byokRequests++;
+    this.mtd.byokListUsd += listUsd ?? 0;
+  }
+
+  seed(now: number, mtd: MonthToDate) {
+    this.month = monthKey(now);
+    this.mtd = { ...mtd };
+  }
+
+  private roll(now: number) {
+    const m = monthKey(now);
+    if (m !== this.month) {
+      this.month = m;
+      this.mtd = { byokRequests: 0, byokListUsd: 0 };
+    }
+  }
+}
+
+function round(n: number): number {
+  return Math.round(n * 1e10) / 1e10;
+}

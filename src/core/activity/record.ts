@@ -1,0 +1,74 @@
+/**
+ * What the activity log keeps: one generation record per request, with every attempt's provider
+ * response. Names and masked tails only — a record never holds a secret value.
+ */
+import { z } from 'zod';
+
+const errorKind = z.enum(['rate_limited', 'auth', 'bad_request', 'timeout', 'network', 'server', 'cancelled', 'policy']);
+
+export const attemptSchema = z.object({
+  route: z.enum(['byok', 'pooled']),
+  tier: z.enum(['prioritized', 'fallback']).optional(),
+  provider: z.string(),
+  keyId: z.string().optional(),
+  keyName: z.string().optional(),
+  caller: z.string().optional(),
+  nativeModel: z.string(),
+  status: z.number().int().optional(),
+  ok: z.boolean(),
+  errorKind: errorKind.optional(),
+  message: z.string().optional(),
+  startedAt: z.number(),
+  latencyMs: z.number(),
+  ttfbMs: z.number().optional(),
+  retryAfterMs: z.number().optional(),
+  promptTokens: z.number().optional(),
+  completionTokens: z.number().optional(),
+  cost: z.number().optional(),
+});
+
+export const plannedSchema = z.object({
+  route: z.enum(['byok', 'pooled']),
+  provider: z.string(),
+  tier: z.enum(['prioritized', 'fallback']).optional(),
+  keyId: z.string().optional(),
+  keyName: z.string().optional(),
+  skippedUntil: z.number().nullable().optional(),
+  skipReason: z.string().optional(),
+});
+
+export const generationSchema = z.object({
+  v: z.literal(1),
+  id: z.string(),
+  startedAt: z.number(),
+  surface: z.string(),
+  caller: z.string(),
+  folder: z.string().optional(),
+  model: z.string(),
+  stream: z.boolean(),
+  outcome: z.enum(['success', 'error', 'cancelled']),
+  errorKind: errorKind.optional(),
+  errorMessage: z.string().optional(),
+  servedBy: plannedSchema.optional(),
+  plan: z.array(plannedSchema),
+  attempts: z.array(attemptSchema),
+  latencyMs: z.number(),
+  ttfbMs: z.number().optional(),
+  promptTokens: z.number().optional(),
+  completionTokens: z.number().optional(),
+  cost: z.number().optional(),
+  /** What OpenRouter's BYOK would have charged, and the saving against its pooled price. */
+  byokFee: z.number().optional(),
+  feeWaived: z.boolean().optional(),
+  pooledListCost: z.number().optional(),
+  saving: z.number().optional(),
+});
+
+export type AttemptRecord = z.infer<typeof attemptSchema>;
+export type PlannedRecord = z.infer<typeof plannedSchema>;
+export type GenerationRecord = z.infer<typeof generationSchema>;
+
+/** Where records go. The store persists them; tests and the CLI may just collect them. */
+export interface ActivitySink {
+  append(record: GenerationRecord): void | Promise<void>;
+}

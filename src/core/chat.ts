@@ -1,0 +1,127 @@
+/**
+ * The router's canonical request and response shapes: OpenAI Chat Completions.
+ * Every adapter translates to and from these; consumers only ever see them.
+ */
+import { z } from 'zod';
+
+const contentPart = z.union([
+  z.object({ type: z.literal('text'), text: z.string() }).passthrough(),
+  z.object({ type: z.literal('image_url'), image_url: z.object({ url: z.string() }).passthrough() }).passthrough(),
+]);
+
+export const toolCallSchema = z.object({
+  id: z.string(),
+  type: z.literal('function').default('function'),
+  function: z.object({ name: z.string(), arguments: z.string() }),
+});
+
+export const messageSchema = z.discriminatedUnion('role', [
+  z.object({ role: z.literal('system'), content: z.union([z.string(), z.array(contentPart)]) }).passthrough(),
+  z.object({ role: z.literal('developer'), content: z.union([z.string(), z.array(contentPart)]) }).passthrough(),
+  z.object({ role: z.literal('user'), content: z.union([z.string(), z.array(contentPart)]), name: z.string().optional() }).passthrough(),
+  z
+    .object({
+      role: z.literal('assistant'),
+      content: z.union([z.string(), z.array(contentPart), z.null()]).optional(),
+      tool_calls: z.array(toolCallSchema).optional(),
+    })
+    .passthrough(),
+  z.object({ role: z.literal('tool'), tool_call_id: z.string(), content: z.union([z.string(), z.array(contentPart)]) }).passthrough(),
+]);
+
+export const toolSchema = z.object({
+  type: z.literal('function'),
+  function: z.object({
+    name: z.string(),
+    description: z.string().optional(),
+    parameters: z.record(z.string(), z.unknown()).optional(),
+  }),
+});
+
+export const chatRequestSchema = z
+  .object({
+    model: z.string().min(1),
+    messages: z.array(messageSchema).min(1),
+    stream: z.boolean().optional(),
+    max_tokens: z.number().int().positive().optional(),
+    max_completion_tokens: z.number().int().positive().optional(),
+    temperature: z.number().optional(),
+    top_p: z.number().optional(),
+    stop: z.union([z.string(), z.array(z.string())]).optional(),
+    tools: z.array(toolSchema).optional(),
+    tool_choice: z
+      .union([
+        z.enum(['none', 'auto', 'required']),
+        z.object({ type: z.literal('function'), function: z.object({ name: z.string() }) }),
+      ])
+      .optional(),
+    parallel_tool_calls: z.boolean().optional(),
+    seed: z.number().int().optional(),
+    user: z.string().optional(),
+  })
+  .passthrough();
+
+export type ChatRequest = z.infer<typeof chatRequestSchema>;
+export type ChatMessage = z.infer<typeof messageSchema>;
+export type ToolCall = z.infer<typeof toolCallSchema>;
+export type ChatTool = z.infer<typeof toolSchema>;
+
+export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter';
+
+export interface Usage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  prompt_tokens_details?: { cached_tokens?: number; cache_write_tokens?: number };
+  completion_tokens_details?: { reasoning_tokens?: number };
+  /** OpenRouter only: credits charged, whether BYOK, upstream cost. */
+  cost?: number;
+  is_byok?: boolean;
+  cost_details?: { upstream_inference_cost?: number };
+}
+
+export interface ToolCallDelta {
+  index: number;
+  id?: string;
+  type?: 'function';
+  function?: { name?: string; arguments?: string };
+}
+
+export interface ChunkDelta {
+  role?: 'assistant';
+  content?: string | null;
+  reasoning?: string;
+  tool_calls?: ToolCallDelta[];
+}
+
+/** OpenAI `chat.completion.chunk`. */
+export interface ChatChunk {
+  id: string;
+  object: 'chat.completion.chunk';
+  created: number;
+  model: string;
+  choices: { index: number; delta: ChunkDelta; finish_reason: FinishReason | null }[];
+  usage?: Usage | null;
+}
+
+/** OpenAI `chat.completion`. */
+export interface ChatCompletion {
+  id: string;
+  object: 'chat.completion';
+  created: number;
+  model: string;
+  choices: {
+    index: number;
+    message: { role: 'assistant'; content: string | null; reasoning?: string; tool_calls?: ToolCall[] };
+    finish_reason: FinishReason | null;
+  }[];
+  usage?: Usage;
+}
+
+/** True when a chunk carries something the caller can see: after it, the stream is committed. */
+export function chunkHasContent(chunk: ChatChunk): boolean {
+  const choice = chunk.choices[0];
+  if (!choice) return false;
+  const d = choice.delta;
+  return !!(d.content || d.reasoning || (d.tool_calls && d.tool_calls.length > 0));
+}

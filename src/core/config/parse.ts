@@ -1,0 +1,170 @@
+/**
+ * Tolerant config parsing: every invalid entry becomes a diagnostic naming its path, and the valid
+ * rest keeps working — a typo in one key must not take the user's other keys down.
+ */
+import { z } from 'zod';
+import picomatch from 'picomatch';
+import {
+  callerSchema,
+  cooldownSchema,
+  feeSchema,
+  keySchema,
+  limitsSchema,
+  pooledSchema,
+  timeoutsSchema,
+  type CallerConfig,
+  type KeyConfig,
+  type RouterConfig,
+} from './schema';
+
+export interface Diagnostic {
+  severity: 'error' | 'warning';
+  /** `keys[2].tier` */
+  path: string;
+  message: string;
+}
+
+export interface ParsedConfig {
+  config: RouterConfig;
+  diagnostics: Diagnostic[];
+}
+
+export function formatPath(base: string, path: readonly PropertyKey[]): string {
+  let out = base;
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${String(p)}` : String(p);
+  return out;
+}
+
+export function formatDiagnostic(d: Diagnostic): string {
+  return `${d.path}: ${d.message}`;
+}
+
+function issues(base: string, error: z.ZodError): Diagnostic[] {
+  return error.issues.map((i) => ({ severity: 'error' as const, path: formatPath(base, i.path), message: i.message }));
+}
+
+/** Parse one section with its schema; on failure fall back to the schema's defaults. */
+function section<T extends z.ZodType>(schema: T, raw: unknown, name: string, out: Diagnostic[]): z.infer<T> {
+  const r = schema.safeParse(raw ?? {});
+  if (r.success) return r.data;
+  out.push(...issues(name, r.error));
+  return schema.parse({});
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+const KNOWN_TOP = new Set(['keys', 'callers', 'defaultCaller', 'pooled', 'providerOrder', 'timeouts', 'cooldown', 'fees', 'limits', '$schema']);
+
+export function parseConfig(raw: unknown): ParsedConfig {
+  const diagnostics: Diagnostic[] = [];
+  const root = isRecord(raw) ? raw : {};
+  if (!isRecord(raw) && raw !== undefined) {
+    diagnostics.push({ severity: 'error', path: '(root)', message: 'expected a JSON object' });
+  }
+  for (const k of Object.keys(root)) {
+    if (!KNOWN_TOP.has(k)) diagnostics.push({ severity: 'warning', path: k, message: 'unknown setting, ignored' });
+  }
+
+  const callers: CallerConfig[] = [];
+  const callerNames = new Set<string>();
+  const rawCallers = root.callers ?? [];
+  if (!Array.isArray(rawCallers)) diagnostics.push({ severity: 'error', path: 'callers', message: 'expected an array of callers' });
+  else
+    rawCallers.forEach((c, i) => {
+      const r = callerSchema.safeParse(c);
+      if (!r.success) return void diagnostics.push(...issues(`callers[${i}]`, r.error));
+      if (callerNames.has(r.data.name)) {
+        return void diagnostics.push({ severity: 'error', path: `callers[${i}].name`, message: `duplicate caller "${r.data.name}"; this entry is ignored` });
+      }
+      callerNames.add(r.data.name);
+      callers.push(r.data);
+    });
+
+  const keys: KeyConfig[] = [];
+  const ids = new Set<string>();
+  const rawKeys = root.keys ?? [];
+  if (!Array.isArray(rawKeys)) diagnostics.push({ severity: 'error', path: 'keys', message: 'expected an array of keys' });
+  else
+    rawKeys.forEach((k, i) => {
+      const r = keySchema.safeParse(k);
+      if (!r.success) return void diagnostics.push(...issues(`keys[${i}]`, r.error));
+      const key = r.data;
+      if (ids.has(key.id)) {
+        return void diagnostics.push({ severity: 'error', path: `keys[${i}].id`, message: `duplicate key id "${key.id}"; this entry is ignored` });
+      }
+      const badGlob = (key.filters.models ?? []).findIndex((p) => !isValidGlob(p));
+      if (badGlob >= 0) {
+        return void diagnostics.push({
+          severity: 'error',
+          path: `keys[${i}].filters.models[${badGlob}]`,
+          message: `invalid model pattern ${JSON.stringify(key.filters.models![badGlob])}; this key is ignored`,
+        });
+      }
+      (key.filters.callers ?? []).forEach((c, j) => {
+        if (!callerNames.has(c)) {
+          diagnostics.push({
+            severity: 'warning',
+            path: `keys[${i}].filters.callers[${j}]`,
+            message: `caller "${c}" is not defined in callers; no request can match it`,
+          });
+        }
+      });
+      if (key.expiresAt && Date.parse(key.expiresAt) < Date.now()) {
+        diagnostics.push({ severity: 'warning', path: `keys[${i}].expiresAt`, message: `key "${key.name}" expired on ${key.expiresAt}` });
+      }
+      ids.add(key.id);
+      keys.push(key);
+    });
+
+  let defaultCaller = 'default';
+  if (root.defaultCaller !== undefined) {
+    if (typeof root.defaultCaller === 'string' && root.defaultCaller) defaultCaller = root.defaultCaller;
+    else diagnostics.push({ severity: 'error', path: 'defaultCaller', message: 'expected a caller name' });
+  }
+
+  let providerOrder: string[] = [];
+  if (root.providerOrder !== undefined) {
+    const r = z.array(z.string()).safeParse(root.providerOrder);
+    if (r.success) providerOrder = r.data;
+    else diagnostics.push({ severity: 'error', path: 'providerOrder', message: 'expected an array of provider ids' });
+  }
+
+  const config: RouterConfig = {
+    keys,
+    callers,
+    defaultCaller,
+    providerOrder,
+    pooled: section(pooledSchema, root.pooled, 'pooled', diagnostics),
+    timeouts: section(timeoutsSchema, root.timeouts, 'timeouts', diagnostics),
+    cooldown: section(cooldownSchema, root.cooldown, 'cooldown', diagnostics),
+    fees: section(feeSchema, root.fees, 'fees', diagnostics),
+    limits: section(limitsSchema, root.limits, 'limits', diagnostics),
+  };
+  if (config.timeouts.firstByteMs > config.timeouts.totalMs) {
+    diagnostics.push({ severity: 'warning', path: 'timeouts.firstByteMs', message: 'is longer than timeouts.totalMs; the total timeout wins' });
+  }
+  return { config, diagnostics };
+}
+
+/** picomatch accepts nearly anything; a pattern a user typed must at least balance its brackets. */
+function isValidGlob(p: string): boolean {
+  if (!/^[\w.*?@:/[\]{},!+-]+$/.test(p)) return false;
+  let square = 0;
+  let curly = 0;
+  for (const ch of p) {
+    if (ch === '[') square++;
+    else if (ch === ']') square--;
+    else if (ch === '{') curly++;
+    else if (ch === '}') curly--;
+    if (square < 0 || curly < 0 || square > 1) return false;
+  }
+  if (square || curly) return false;
+  try {
+    picomatch.makeRe(p);
+    return true;
+  } catch {
+    return false;
+  }
+}

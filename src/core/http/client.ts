@@ -1,0 +1,95 @@
+/**
+ * One keep-alive undici Agent (pooled per origin) for every route; never an agent per request.
+ * Timeouts map to undici's: connect, headers (first byte), body (idle between chunks); the total
+ * is our own timer, since keep-alive comments would otherwise keep a stalled stream alive forever.
+ */
+import { Agent, type Dispatcher, request as undiciRequest } from 'undici';
+import type { Timeouts } from '../config/schema';
+import { routeError, RouteFailure, type RouteError } from '../errors';
+
+export interface HttpRequestSpec {
+  url: string;
+  method: 'GET' | 'POST';
+  headers: Record<string, string>;
+  body?: string | Uint8Array;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: AsyncIterable<Uint8Array> & { destroy?(err?: Error): void };
+}
+
+export interface HttpClient {
+  send(spec: HttpRequestSpec, timeouts: Timeouts, signal: AbortSignal): Promise<HttpResponse>;
+  close(): Promise<void>;
+}
+
+export class UndiciHttpClient implements HttpClient {
+  private readonly dispatcher: Dispatcher;
+  private readonly ownsDispatcher: boolean;
+
+  constructor(opts: { dispatcher?: Dispatcher; connectTimeoutMs?: number } = {}) {
+    this.ownsDispatcher = !opts.dispatcher;
+    this.dispatcher =
+      opts.dispatcher ??
+      new Agent({
+        connect: { timeout: opts.connectTimeoutMs ?? 10_000 },
+        keepAliveTimeout: 30_000,
+        keepAliveMaxTimeout: 120_000,
+        connections: 128,
+        pipelining: 1,
+      });
+  }
+
+  async send(spec: HttpRequestSpec, timeouts: Timeouts, signal: AbortSignal): Promise<HttpResponse> {
+    const res = await undiciRequest(spec.url, {
+      method: spec.method,
+      headers: spec.headers,
+      body: spec.body,
+      signal,
+      dispatcher: this.dispatcher,
+      headersTimeout: timeouts.firstByteMs,
+      bodyTimeout: timeouts.idleMs,
+    });
+    return { status: res.statusCode, headers: res.headers as HttpResponse['headers'], body: res.body };
+  }
+
+  async close() {
+    if (this.ownsDispatcher) await this.dispatcher.close();
+  }
+}
+
+/** Read a whole body, refusing more than `max` bytes (a provider error page can be huge). */
+export async function readBody(body: AsyncIterable<Uint8Array> & { destroy?(e?: Error): void }, max: number): Promise<string> {
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.byteLength;
+    if (size > max) {
+      body.destroy?.();
+      throw new RouteFailure(routeError('server', `response body exceeded the ${max}-byte limit`));
+    }
+    parts.push(chunk);
+  }
+  return Buffer.concat(parts).toString('utf8');
+}
+
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT']);
+
+/**
+ * Map a thrown transport error to a RouteError. `why` tells an abort by the caller from an abort
+ * by our total timer, which undici both report as AbortError.
+ */
+export function transportError(e: unknown, why: 'cancelled' | 'total_timeout' | undefined, timeouts: Timeouts): RouteError {
+  if (e instanceof RouteFailure) return e.error;
+  if (why === 'cancelled') return routeError('cancelled', 'cancelled by the caller');
+  if (why === 'total_timeout') return routeError('timeout', `no complete answer within the total timeout of ${timeouts.totalMs} ms`);
+  const err = e as { code?: string; name?: string; message?: string; cause?: { code?: string } };
+  const code = err?.code ?? err?.cause?.code ?? '';
+  if (code === 'UND_ERR_HEADERS_TIMEOUT') return routeError('timeout', `no response headers within ${timeouts.firstByteMs} ms (first-byte timeout)`, { code });
+  if (code === 'UND_ERR_BODY_TIMEOUT') return routeError('timeout', `no data for ${timeouts.idleMs} ms between chunks (idle timeout)`, { code });
+  if (TIMEOUT_CODES.has(code)) return routeError('timeout', `could not connect within ${timeouts.connectMs} ms`, { code });
+  const detail = code ? `${code}` : (err?.message ?? String(e));
+  return routeError('network', `network error: ${detail}`, { code: code || undefined });
+}

@@ -1,0 +1,65 @@
+/**
+ * HTTP error → RouteError, shared by every family: the status decides the kind, the body supplies
+ * the provider's words. Families add their own codes on top (Anthropic's 529, Gemini's 400 bad key).
+ */
+import { routeError, type ErrorKind, type RouteError } from '../errors';
+import { parseRetryAfter, type HeaderBag } from '../http/retry-after';
+
+export interface ErrorBodyInfo {
+  message?: string;
+  code?: string;
+}
+
+const MAX_MESSAGE = 300;
+
+/** Pull a message and code out of the error bodies providers really send. */
+export function readErrorBody(text: string): ErrorBodyInfo {
+  const t = text.trim();
+  if (!t) return {};
+  if (t.startsWith('<')) return { message: 'an HTML error page instead of an API response' };
+  let j: unknown;
+  try {
+    j = JSON.parse(t);
+  } catch {
+    return { message: t.slice(0, MAX_MESSAGE) };
+  }
+  if (Array.isArray(j)) j = j[0]; // Gemini sometimes wraps errors in an array
+  const o = (j ?? {}) as Record<string, any>;
+  const e = (typeof o.error === 'object' && o.error !== null ? o.error : o) as Record<string, any>;
+  let message: unknown = e.message ?? o.message ?? (typeof o.error === 'string' ? o.error : undefined) ?? o.detail;
+  if (typeof message === 'object' && message !== null) message = JSON.stringify(message);
+  const code = e.metadata?.error_type ?? e.code ?? e.type ?? e.status ?? o.type;
+  return {
+    message: typeof message === 'string' ? message.slice(0, MAX_MESSAGE) : undefined,
+    code: code === undefined || code === null ? undefined : String(code),
+  };
+}
+
+export function kindForStatus(status: number): ErrorKind {
+  if (status === 429 || status === 402 || status === 529) return 'rate_limited';
+  if (status === 401 || status === 403) return 'auth';
+  if (status === 408 || status === 504) return status === 408 ? 'timeout' : 'server';
+  if (status >= 500) return 'server';
+  if (status >= 400) return 'bad_request';
+  return 'server';
+}
+
+const HINT: Partial<Record<ErrorKind, string>> = {
+  auth: 'check or rotate the key',
+  rate_limited: 'the key is rate-limited or out of quota',
+  server: 'the provider had a server error',
+  bad_request: 'the provider refused the request; another route would fail the same way',
+};
+
+export function classifyHttpError(provider: string, status: number, headers: HeaderBag, text: string, now: number): RouteError {
+  const { message, code } = readErrorBody(text);
+  let kind = kindForStatus(status);
+  // A quota exhausted for the day or billing is a long wait, not a short backoff.
+  let retryAfterMs = parseRetryAfter(headers, now);
+  if (kind === 'rate_limited' && (code === 'insufficient_quota' || status === 402) && retryAfterMs === undefined) {
+    retryAfterMs = Number.POSITIVE_INFINITY;
+  }
+  if (status === 404 && /deployment/i.test(code ?? '')) kind = 'bad_request';
+  const words = message ?? HINT[kind] ?? 'no details';
+  return routeError(kind, `${provider}: HTTP ${status}${code ? ` ${code}` : ''}: ${words}`, { status, code, retryAfterMs });
+}

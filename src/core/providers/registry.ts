@@ -1,0 +1,22 @@
+/** Provider id → adapter. Families are small modules; this is the only place that knows them all. */
+import { routeError, RouteFailure } from '../errors';
+import type { ProviderId } from './ids';
+import { COMPAT_ROWS, compatAdapter, type CompatProvider } from './openai-compatible';
+import type { ProviderAdapter } from './types';
+
+const adapters = new Map<ProviderId, ProviderAdapter>();
+for (const p of Object.keys(COMPAT_ROWS) as CompatProvider[]) adapters.set(p, compatAdapter(p));
+
+export function registerAdapter(provider: ProviderId, adapter: ProviderAdapter) {
+  adapters.set(provider, adapter);
+}
+
+export function adapterFor(provider: ProviderId): ProviderAdapter {
+  const a = adapters.get(provider);
+  if (!a) throw new RouteFailure(routeError('bad_request', `no adapter for provider "${provider}" yet`));
+  return a;
+}
+
+export function hasAdapter(provider: ProviderId): boolean {
+  return adapters.has(provider);
+}

@@ -1,0 +1,40 @@
+/**
+ * An adapter is a request transform (canonical OpenAI-shape request → the provider's wire request)
+ * and a response transform (the provider's body or stream → canonical completion or chunks),
+ * plus how the provider's errors map to kinds. Adapters are stateless; `call` carries everything.
+ */
+import type { ChatChunk, ChatCompletion, ChatRequest } from '../chat';
+import type { CatalogModel } from '../catalog/types';
+import type { KeyConfig, Limits } from '../config/schema';
+import type { RouteError } from '../errors';
+import type { HttpClient, HttpRequestSpec } from '../http/client';
+import type { HeaderBag } from '../http/retry-after';
+import type { ProviderId } from './ids';
+
+export interface AdapterCall {
+  provider: ProviderId;
+  request: ChatRequest;
+  /** The model id this provider knows (from the catalog or the key's model map). */
+  nativeModel: string;
+  secret: string;
+  stream: boolean;
+  options: KeyConfig['options'];
+  /** Pooled route: where OpenRouter (or a compatible gateway) lives, and attribution headers. */
+  baseUrl?: string;
+  extraHeaders?: Record<string, string>;
+  model?: CatalogModel;
+  /** For adapters that must fetch something first (Vertex's OAuth token). */
+  http?: HttpClient;
+  signal?: AbortSignal;
+}
+
+export interface ProviderAdapter {
+  readonly family: 'openai-compatible' | 'anthropic' | 'gemini' | 'bedrock';
+  buildRequest(call: AdapterCall): HttpRequestSpec | Promise<HttpRequestSpec>;
+  /** Non-streaming body → completion. Throws RouteFailure for an error carried in a 2xx body. */
+  parseCompletion(bodyText: string, call: AdapterCall): ChatCompletion;
+  /** Stream body → chunks. Throws RouteFailure for a mid-stream error or a malformed frame. */
+  streamChunks(body: AsyncIterable<Uint8Array>, call: AdapterCall, limits: Limits): AsyncIterable<ChatChunk>;
+  /** A non-2xx answer → an error kind and a message the user can act on. */
+  classifyError(status: number, headers: HeaderBag, bodyText: string, now: number): RouteError;
+}

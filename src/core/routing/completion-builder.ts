@@ -1,0 +1,63 @@
+/** Folds stream chunks into the final OpenAI `chat.completion` the caller gets at the end. */
+import type { ChatChunk, ChatCompletion, FinishReason, ToolCall, Usage } from '../chat';
+
+export class CompletionBuilder {
+  private readonly text: string[] = [];
+  private readonly reasoning: string[] = [];
+  private readonly tools: { id: string; name: string; args: string[] }[] = [];
+  private finish: FinishReason | null = null;
+  usage: Usage | undefined;
+  id = '';
+  chars = 0;
+
+  add(chunk: ChatChunk) {
+    if (!this.id && chunk.id) this.id = chunk.id;
+    if (chunk.usage) this.usage = chunk.usage;
+    const choice = chunk.choices[0];
+    if (!choice) return;
+    const d = choice.delta;
+    if (d.content) {
+      this.text.push(d.content);
+      this.chars += d.content.length;
+    }
+    if (d.reasoning) this.reasoning.push(d.reasoning);
+    if (d.tool_calls) {
+      for (const t of d.tool_calls) {
+        let slot = this.tools[t.index];
+        if (!slot) slot = this.tools[t.index] = { id: '', name: '', args: [] };
+        if (t.id) slot.id = t.id;
+        if (t.function?.name) slot.name = t.function.name;
+        if (t.function?.arguments) {
+          slot.args.push(t.function.arguments);
+          this.chars += t.function.arguments.length;
+        }
+      }
+    }
+    if (choice.finish_reason) this.finish = choice.finish_reason;
+  }
+
+  build(model: string, created: number): ChatCompletion {
+    const toolCalls: ToolCall[] = this.tools
+      .filter(Boolean)
+      .map((t) => ({ id: t.id, type: 'function' as const, function: { name: t.name, arguments: t.args.join('') } }));
+    return {
+      id: this.id || `gen-${created}`,
+      object: 'chat.completion',
+      created: Math.floor(created / 1000),
+      model,
+      choices: [
+        {
+          index: 0,
+          message: {
+            role: 'assistant',
+            content: this.text.length ? this.text.join('') : toolCalls.length ? null : '',
+            ...(this.reasoning.length ? { reasoning: this.reasoning.join('') } : {}),
+            ...(toolCalls.length ? { tool_calls: toolCalls } : {}),
+          },
+          finish_reason: this.finish ?? (toolCalls.length ? 'tool_calls' : 'stop'),
+        },
+      ],
+      ...(this.usage ? { usage: this.usage } : {}),
+    };
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * The plan (DESIGN §2): matching prioritized keys → pooled via the caller's OpenRouter key →
+ * matching fallback keys; Always use on any matching prioritized key ends the plan after the
+ * prioritized keys. Deterministic and explainable: every key left out says why.
+ */
+import type { Catalog } from '../catalog/types';
+import { servesModel } from '../catalog/catalog';
+import type { KeyConfig, RouterConfig, Tier } from '../config/schema';
+import type { ProviderId } from '../providers/ids';
+import type { Clock, SecretSource } from '../ports';
+import { Cooldowns, keyRouteId, pooledRouteId } from './cooldowns';
+import { modelFilterMatches } from './model-filter';
+
+export interface Skip {
+  until: number;
+  reason: string;
+}
+
+export type PlannedRoute =
+  | { route: 'byok'; tier: Tier; provider: ProviderId; key: KeyConfig; nativeModel: string; skip?: Skip }
+  | { route: 'pooled'; provider: 'openrouter'; caller: string; nativeModel: string; skip?: Skip };
+
+export type ExclusionReason =
+  | 'disabled'
+  | 'expired'
+  | 'not_served'
+  | 'model_filter'
+  | 'caller_filter'
+  | 'no_secret'
+  | 'always_use';
+
+export interface Exclusion {
+  route: 'byok' | 'pooled';
+  provider: string;
+  keyId?: string;
+  keyName?: string;
+  tier?: Tier;
+  reason: ExclusionReason;
+  detail: string;
+}
+
+export interface Plan {
+  model: string;
+  caller: string;
+  routes: PlannedRoute[];
+  excluded: Exclusion[];
+  /** Names of the prioritized keys whose Always use closed the plan. */
+  alwaysUse: string[];
+}
+
+export interface PlanDeps {
+  config: RouterConfig;
+  catalog: Catalog;
+  secrets: SecretSource;
+  cooldowns: Cooldowns;
+  clock: Clock;
+}
+
+/** Azure deployments name slugs just like modelMap; both make a key serve a model. */
+export function keyModelMap(key: KeyConfig): Record<string, string> | undefined {
+  const { modelMap, deployments } = key.options;
+  if (!deployments) return modelMap;
+  return { ...deployments, ...modelMap };
+}
+
+export function routeLabel(r: PlannedRoute): string {
+  return r.route === 'pooled' ? `pooled (OpenRouter, caller "${r.caller}")` : `${r.provider}/key "${r.key.name}" (${r.tier})`;
+}
+
+export async function explain(model: string, callerName: string | undefined, deps: PlanDeps): Promise<Plan> {
+  const { config, catalog, secrets, cooldowns, clock } = deps;
+  const caller = callerName || config.defaultCaller;
+  const excluded: Exclusion[] = [];
+  const prioritized: PlannedRoute[] = [];
+  const fallback: PlannedRoute[] = [];
+  const now = clock.now();
+
+  const providerRank = (p: string) => {
+    const i = config.providerOrder.indexOf(p);
+    return i < 0 ? config.providerOrder.length : i;
+  };
+  // Stable sort keeps each tier's configured key order within a provider.
+  const keys = config.keys
+    .map((key, index) => ({ key, index }))
+    .sort((a, b) => providerRank(a.key.provider) - providerRank(b.key.provider) || a.index - b.index);
+
+  for (const { key } of keys) {
+    const ex = (reason: ExclusionReason, detail: string) =>
+      excluded.push({ route: 'byok', provider: key.provider, keyId: key.id, keyName: key.name, tier: key.tier, reason, detail });
+    if (key.disabled) {
+      ex('disabled', 'disabled by the user');
+      continue;
+    }
+    if (key.expiresAt && Date.parse(key.expiresAt) <= now) {
+      ex('expired', `expired on ${key.expiresAt}`);
+      continue;
+    }
+    const served = servesModel(catalog, key.provider, model, keyModelMap(key));
+    if (!served) {
+      ex('not_served', `${key.provider} does not serve ${model} (not in the catalog or the key's model map)`);
+      continue;
+    }
+    if (!modelFilterMatches(key.filters.models, model)) {
+      ex('model_filter', `model filter [${key.filters.models!.join(', ')}] does not match ${model}`);
+      continue;
+    }
+    if (key.filters.callers && !key.filters.callers.includes(caller)) {
+      ex('caller_filter', `caller filter [${key.filters.callers.join(', ')}] does not include "${caller}"`);
+      continue;
+    }
+    const secret = await secrets.keySecret(key.id);
+    if (!secret) {
+      ex('no_secret', 'no secret stored for this key');
+      continue;
+    }
+    const block = cooldowns.active(keyRouteId(key.id), secret);
+    const route: PlannedRoute = {
+      route: 'byok',
+      tier: key.tier,
+      provider: key.provider,
+      key,
+      nativeModel: served.nativeId,
+      ...(block ? { skip: { until: block.until, reason: block.reason } } : {}),
+    };
+    (key.tier === 'prioritized' ? prioritized : fallback).push(route);
+  }
+
+  const alwaysUse = prioritized.flatMap((r) => (r.route === 'byok' && r.key.alwaysUse ? [r.key.name] : []));
+  const routes = [...prioritized];
+  const because = `Always use is on for ${alwaysUse.map((n) => `"${n}"`).join(', ')}`;
+
+  if (alwaysUse.length) {
+    excluded.push({ route: 'pooled', provider: 'openrouter', reason: 'always_use', detail: `${because}: pooled access is not used` });
+    for (const r of fallback) {
+      if (r.route === 'byok') {
+        excluded.push({ route: 'byok', provider: r.provider, keyId: r.key.id, keyName: r.key.name, tier: r.tier, reason: 'always_use', detail: `${because}: fallback keys are not used` });
+      }
+    }
+    return { model, caller, routes, excluded, alwaysUse };
+  }
+
+  if (config.pooled.enabled) {
+    const secret = await secrets.callerSecret(caller);
+    if (secret) {
+      const block = cooldowns.active(pooledRouteId(caller), secret);
+      routes.push({ route: 'pooled', provider: 'openrouter', caller, nativeModel: model, ...(block ? { skip: { until: block.until, reason: block.reason } } : {}) });
+    } else {
+      excluded.push({ route: 'pooled', provider: 'openrouter', reason: 'no_secret', detail: `caller "${caller}" has no OpenRouter key` });
+    }
+  } else {
+    excluded.push({ route: 'pooled', provider: 'openrouter', reason: 'disabled', detail: 'pooled access is turned off' });
+  }
+  routes.push(...fallback);
+  return { model, caller, routes, excluded, alwaysUse };
+}
+
+/** Human-readable plan, as `explain` prints it. */
+export function formatPlan(plan: Plan, now = Date.now()): string {
+  const lines = [`Plan for ${plan.model} as caller "${plan.caller}":`];
+  if (!plan.routes.length) lines.push('  (no route can serve this request)');
+  plan.routes.forEach((r, i) => {
+    const skip = r.skip ? `  — skipped until ${fmtUntil(r.skip.until, now)}: ${r.skip.reason}` : '';
+    const model = r.route === 'byok' ? ` → ${r.nativeModel}` : '';
+    lines.push(`  ${i + 1}. ${routeLabel(r)}${model}${skip}`);
+  });
+  if (plan.alwaysUse.length) lines.push(`  Always use (${plan.alwaysUse.join(', ')}): the plan ends with your own keys.`);
+  if (plan.excluded.length) {
+    lines.push('Left out:');
+    for (const e of plan.excluded) {
+      const who = e.route === 'pooled' ? 'pooled (OpenRouter)' : `${e.provider}/key "${e.keyName}" (${e.tier})`;
+      lines.push(`  - ${who}: ${e.detail}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+function fmtUntil(until: number, now: number): string {
+  if (!Number.isFinite(until)) return 'its secret is replaced';
+  return `${new Date(until).toISOString()} (in ${Math.max(0, Math.ceil((until - now) / 1000))} s)`;
+}

@@ -1,0 +1,396 @@
+/**
+ * Executes a plan (DESIGN §2): routes in order, fallback on rate_limited/server/timeout/network/
+ * auth, stop on bad_request and cancellation, no fallback after the first content delta reached
+ * the caller, and exactly one terminal outcome per generation, recorded with every attempt.
+ */
+import { randomUUID } from 'node:crypto';
+import { chunkHasContent, type ChatChunk, type ChatCompletion, type ChatRequest, type Usage } from '../chat';
+import type { Catalog } from '../catalog/types';
+import type { RouterConfig } from '../config/schema';
+import { isRouteFailure, routeError, shouldFallBack, type RouteError } from '../errors';
+import { readBody, transportError, UndiciHttpClient, type HttpClient } from '../http/client';
+import { systemClock, type Clock, type SecretSource } from '../ports';
+import { adapterFor } from '../providers/registry';
+import type { AdapterCall } from '../providers/types';
+import { Redactor } from '../redact';
+import { byokFee, MonthlyUsage, openRouterCost, usageCost } from '../accounting/cost';
+import type { ActivitySink, AttemptRecord, GenerationRecord, PlannedRecord } from '../activity/record';
+import { CompletionBuilder } from './completion-builder';
+import { Cooldowns, keyRouteId, MemoryCooldownStore, pooledRouteId, type CooldownStore } from './cooldowns';
+import { explain, type Plan, type PlannedRoute } from './plan';
+
+export interface RouterDeps {
+  config: RouterConfig | (() => RouterConfig);
+  catalog: Catalog | (() => Catalog);
+  secrets: SecretSource;
+  clock?: Clock;
+  cooldownStore?: CooldownStore;
+  http?: HttpClient;
+  sink?: ActivitySink;
+  redactor?: Redactor;
+  monthly?: MonthlyUsage;
+  /** Already-redacted trace lines. */
+  log?: (line: string) => void;
+}
+
+export interface GenerateOptions {
+  caller?: string;
+  signal?: AbortSignal;
+  /** Which surface asked: `cli`, `chat`, `lm`, `command:explain`, … */
+  surface?: string;
+  folder?: string;
+  /** Streaming requests: each chunk as it is committed to the caller. */
+  onChunk?: (chunk: ChatChunk) => void;
+  /** Each attempt as it ends, for live traces. */
+  onAttempt?: (attempt: AttemptRecord) => void;
+}
+
+export type GenerationOutcome =
+  | { ok: true; response: ChatCompletion; record: GenerationRecord }
+  | { ok: false; error: RouteError; record: GenerationRecord };
+
+interface AttemptResult {
+  attempt: AttemptRecord;
+  error?: RouteError;
+  response?: ChatCompletion;
+  /** Content reached the caller: no fallback from here. */
+  committed: boolean;
+  usage?: Usage;
+}
+
+export class Router {
+  readonly clock: Clock;
+  readonly cooldowns: Cooldowns;
+  readonly redactor: Redactor;
+  readonly monthly: MonthlyUsage;
+  private readonly http: HttpClient;
+  private readonly ownsHttp: boolean;
+
+  constructor(private readonly deps: RouterDeps) {
+    this.clock = deps.clock ?? systemClock;
+    this.redactor = deps.redactor ?? new Redactor();
+    this.monthly = deps.monthly ?? new MonthlyUsage();
+    this.cooldowns = new Cooldowns(deps.cooldownStore ?? new MemoryCooldownStore(), this.clock, this.config.cooldown);
+    this.ownsHttp = !deps.http;
+    this.http = deps.http ?? new UndiciHttpClient({ connectTimeoutMs: this.config.timeouts.connectMs });
+  }
+
+  get config(): RouterConfig {
+    const c = this.deps.config;
+    return typeof c === 'function' ? c() : c;
+  }
+
+  get catalog(): Catalog {
+    const c = this.deps.catalog;
+    return typeof c === 'function' ? c() : c;
+  }
+
+  explain(model: string, caller?: string): Promise<Plan> {
+    this.cooldowns.setPolicy(this.config.cooldown);
+    return explain(model, caller, { config: this.config, catalog: this.catalog, secrets: this.deps.secrets, cooldowns: this.cooldowns, clock: this.clock });
+  }
+
+  async close() {
+    if (this.ownsHttp) await this.http.close();
+  }
+
+  async generate(request: ChatRequest, opts: GenerateOptions = {}): Promise<GenerationOutcome> {
+    const startedAt = this.clock.now();
+    const t0 = performance.now();
+    const id = `gen-${randomUUID()}`;
+    const attempts: AttemptRecord[] = [];
+    let plan: Plan | undefined;
+    let outcome: GenerationOutcome;
+    try {
+      plan = await this.explain(request.model, opts.caller);
+      outcome = await this.run(plan, request, opts, attempts, id, startedAt, t0);
+    } catch (e) {
+      // A bug of ours must still end the generation with an outcome, never a stray rejection.
+      const error = isRouteFailure(e) ? e.error : routeError('server', `internal error: ${(e as Error)?.message ?? String(e)}`);
+      outcome = { ok: false, error: this.scrub(error), record: this.record(id, startedAt, t0, request, opts, plan, attempts, { error }) };
+    }
+    try {
+      await this.deps.sink?.append(outcome.record);
+    } catch (e) {
+      this.log(`activity log write failed: ${(e as Error).message}`);
+    }
+    return outcome;
+  }
+
+  private async run(
+    plan: Plan,
+    request: ChatRequest,
+    opts: GenerateOptions,
+    attempts: AttemptRecord[],
+    id: string,
+    startedAt: number,
+    t0: number,
+  ): Promise<GenerationOutcome> {
+    const fail = (error: RouteError): GenerationOutcome => {
+      const scrubbed = this.scrub(error);
+      return { ok: false, error: scrubbed, record: this.record(id, startedAt, t0, request, opts, plan, attempts, { error: scrubbed }) };
+    };
+    let last: RouteError | undefined;
+    for (const route of plan.routes) {
+      if (opts.signal?.aborted) return fail(routeError('cancelled', 'cancelled by the caller'));
+      if (route.skip) continue;
+      const r = await this.attempt(route, request, opts, plan);
+      attempts.push(r.attempt);
+      opts.onAttempt?.(r.attempt);
+      this.log(`${id} ${describeAttempt(r.attempt)}`);
+      if (!r.error) {
+        const response = r.response!;
+        return {
+          ok: true,
+          response,
+          record: this.record(id, startedAt, t0, request, opts, plan, attempts, { served: route, usage: r.usage, attempt: r.attempt }),
+        };
+      }
+      last = r.error;
+      if (r.committed) {
+        return fail(
+          routeError(r.error.kind, `the answer failed after output had started, so no other route was tried: ${r.error.message}`, {
+            status: r.error.status,
+          }),
+        );
+      }
+      if (r.error.kind === 'cancelled' || !shouldFallBack(r.error.kind)) break;
+    }
+    return fail(this.finalError(plan, attempts, last));
+  }
+
+  /** One error naming every attempt, so nothing is silently dropped. */
+  private finalError(plan: Plan, attempts: AttemptRecord[], last: RouteError | undefined): RouteError {
+    const skipped = plan.routes.filter((r) => r.skip);
+    if (last?.kind === 'cancelled') return last;
+    if (!attempts.length) {
+      if (skipped.length) {
+        const soonest = Math.min(...skipped.map((r) => r.skip!.until));
+        const wait = Number.isFinite(soonest) ? Math.max(0, soonest - this.clock.now()) : undefined;
+        const kind = plan.alwaysUse.length ? 'policy' : skipped.every((r) => !Number.isFinite(r.skip!.until)) ? 'auth' : 'rate_limited';
+        const names = skipped.map((r) => `${routeName(r)}: ${r.skip!.reason}`).join('; ');
+        const policy = plan.alwaysUse.length ? ' Always use keeps this request on your own keys.' : '';
+        return routeError(kind, `every route for ${plan.model} is cooling down (${names}).${policy}`, { retryAfterMs: wait });
+      }
+      const why = plan.excluded.map((e) => `${e.route === 'pooled' ? 'pooled' : `${e.provider}/key "${e.keyName}"`}: ${e.detail}`).join('; ');
+      return routeError('bad_request', `no route can serve ${plan.model} for caller "${plan.caller}"${why ? ` (${why})` : ' (no keys configured)'}`);
+    }
+    const trail = attempts.map(describeAttempt).join('; ');
+    const policy = plan.alwaysUse.length && last && shouldFallBack(last.kind) ? ' Always use: pooled and fallback routes were not tried.' : '';
+    const base = last ?? routeError('server', 'no attempt succeeded');
+    return { ...base, message: `all routes failed for ${plan.model}: ${trail}.${policy}` };
+  }
+
+  private async attempt(route: PlannedRoute, request: ChatRequest, opts: GenerateOptions, plan: Plan): Promise<AttemptResult> {
+    const config = this.config;
+    const { timeouts, limits } = config;
+    const startedAt = this.clock.now();
+    const t0 = performance.now();
+    const routeId = route.route === 'byok' ? keyRouteId(route.key.id) : pooledRouteId(route.caller);
+    const attempt: AttemptRecord = {
+      route: route.route,
+      provider: route.provider,
+      nativeModel: route.nativeModel,
+      ok: false,
+      startedAt,
+      latencyMs: 0,
+      ...(route.route === 'byok' ? { tier: route.tier, keyId: route.key.id, keyName: route.key.name } : { caller: route.caller }),
+    };
+    const secret = route.route === 'byok' ? await this.deps.secrets.keySecret(route.key.id) : await this.deps.secrets.callerSecret(route.caller);
+    const end = (error: RouteError | undefined, extra: Partial<AttemptResult> = {}): AttemptResult => {
+      attempt.latencyMs = round(performance.now() - t0);
+      if (error) {
+        const scrubbed = this.scrub(error);
+        attempt.errorKind = scrubbed.kind;
+        attempt.message = scrubbed.message;
+        if (scrubbed.status) attempt.status = scrubbed.status;
+        if (scrubbed.retryAfterMs !== undefined && Number.isFinite(scrubbed.retryAfterMs)) attempt.retryAfterMs = scrubbed.retryAfterMs;
+        if (scrubbed.kind !== 'cancelled') this.cooldowns.recordFailure(routeId, scrubbed.kind, shortReason(scrubbed), scrubbed.retryAfterMs, secret);
+        return { attempt, error: scrubbed, committed: false, ...extra };
+      }
+      attempt.ok = true;
+      this.cooldowns.recordSuccess(routeId);
+      return { attempt, committed: true, ...extra };
+    };
+    if (!secret) return end(routeError('auth', route.route === 'byok' ? `no secret stored for key "${route.key.name}"` : `caller "${route.caller}" has no OpenRouter key`));
+    this.redactor.add(secret);
+
+    const stream = request.stream === true;
+    const call: AdapterCall = {
+      provider: route.provider,
+      request,
+      nativeModel: route.nativeModel,
+      secret,
+      stream,
+      options: route.route === 'byok' ? route.key.options : {},
+      model: this.catalog.get(plan.model),
+      http: this.http,
+      ...(route.route === 'pooled' ? { baseUrl: config.pooled.baseUrl, extraHeaders: config.pooled.headers } : {}),
+    };
+
+    const ac = new AbortController();
+    let why: 'cancelled' | 'total_timeout' | undefined;
+    const onAbort = () => {
+      why ??= 'cancelled';
+      ac.abort();
+    };
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    const timer = setTimeout(() => {
+      why ??= 'total_timeout';
+      ac.abort();
+    }, timeouts.totalMs);
+    call.signal = ac.signal;
+    const adapter = adapterFor(route.provider);
+    let committed = false;
+    let body: { destroy?(e?: Error): void } | undefined;
+    try {
+      const spec = await adapter.buildRequest(call);
+      const res = await this.http.send(spec, timeouts, ac.signal);
+      body = res.body;
+      attempt.status = res.status;
+      attempt.ttfbMs = round(performance.now() - t0);
+      if (res.status < 200 || res.status >= 300) {
+        const text = await readBody(res.body, limits.maxBodyBytes).catch(() => '');
+        return end(adapter.classifyError(res.status, res.headers, text, this.clock.now()));
+      }
+      let response: ChatCompletion;
+      if (!stream) {
+        response = adapter.parseCompletion(await readBody(res.body, limits.maxBodyBytes), call);
+        response.model = plan.model;
+      } else {
+        const builder = new CompletionBuilder();
+        const pending: ChatChunk[] = [];
+        const deliver = opts.onChunk;
+        for await (const chunk of adapter.streamChunks(res.body, call, limits)) {
+          builder.add(chunk);
+          if (!deliver) continue;
+          if (committed) deliver(chunk);
+          else if (chunkHasContent(chunk)) {
+            committed = true;
+            for (const p of pending) deliver(p);
+            pending.length = 0;
+            deliver(chunk);
+          } else pending.push(chunk);
+        }
+        for (const p of pending) deliver?.(p);
+        committed ||= builder.chars > 0;
+        response = builder.build(plan.model, startedAt);
+      }
+      const usage = response.usage;
+      if (usage) {
+        attempt.promptTokens = usage.prompt_tokens;
+        attempt.completionTokens = usage.completion_tokens;
+        const cost =
+          route.route === 'pooled'
+            ? (openRouterCost(usage) ?? usageCost(usage, this.catalog.pooledPrice(plan.model)))
+            : usageCost(usage, this.catalog.offer(plan.model, route.provider));
+        if (cost !== undefined) attempt.cost = cost;
+      }
+      return end(undefined, { response, usage });
+    } catch (e) {
+      const error = transportError(e, why, timeouts);
+      if (committed && why !== 'cancelled') {
+        const delivered = `${error.message} (after output had started)`;
+        return { ...end({ ...error, message: delivered }), committed: true };
+      }
+      return { ...end(error), committed };
+    } finally {
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+      body?.destroy?.();
+    }
+  }
+
+  private record(
+    id: string,
+    startedAt: number,
+    t0: number,
+    request: ChatRequest,
+    opts: GenerateOptions,
+    plan: Plan | undefined,
+    attempts: AttemptRecord[],
+    end: { error?: RouteError; served?: PlannedRoute; usage?: Usage; attempt?: AttemptRecord },
+  ): GenerationRecord {
+    const rec: GenerationRecord = {
+      v: 1,
+      id,
+      startedAt,
+      surface: opts.surface ?? 'api',
+      caller: plan?.caller ?? opts.caller ?? this.config.defaultCaller,
+      ...(opts.folder ? { folder: opts.folder } : {}),
+      model: request.model,
+      stream: request.stream === true,
+      outcome: end.error ? (end.error.kind === 'cancelled' ? 'cancelled' : 'error') : 'success',
+      plan: (plan?.routes ?? []).map(planned),
+      attempts,
+      latencyMs: round(performance.now() - t0),
+    };
+    if (end.error) {
+      rec.errorKind = end.error.kind;
+      rec.errorMessage = end.error.message;
+    }
+    if (end.served) {
+      rec.servedBy = planned(end.served);
+      const a = end.attempt!;
+      if (a.ttfbMs !== undefined) rec.ttfbMs = a.ttfbMs;
+      if (end.usage) {
+        rec.promptTokens = end.usage.prompt_tokens;
+        rec.completionTokens = end.usage.completion_tokens;
+      }
+      if (a.cost !== undefined) rec.cost = a.cost;
+      const listCost = usageCost(end.usage, this.catalog.pooledPrice(request.model));
+      if (listCost !== undefined) rec.pooledListCost = listCost;
+      if (end.served.route === 'byok') {
+        const now = this.clock.now();
+        const fee = byokFee(this.config.fees, listCost, a.cost, this.monthly.current(now));
+        this.monthly.add(now, listCost);
+        rec.byokFee = fee.fee;
+        rec.feeWaived = fee.waived;
+        if (fee.saving !== undefined) rec.saving = fee.saving;
+      }
+    }
+    return rec;
+  }
+
+  private scrub(e: RouteError): RouteError {
+    const message = this.redactor.redact(e.message);
+    return message === e.message ? e : { ...e, message };
+  }
+
+  private log(line: string) {
+    this.deps.log?.(this.redactor.redact(line));
+  }
+}
+
+function planned(r: PlannedRoute): PlannedRecord {
+  const p: PlannedRecord =
+    r.route === 'byok'
+      ? { route: 'byok', provider: r.provider, tier: r.tier, keyId: r.key.id, keyName: r.key.name }
+      : { route: 'pooled', provider: 'openrouter' };
+  if (r.skip) {
+    p.skippedUntil = Number.isFinite(r.skip.until) ? r.skip.until : null;
+    p.skipReason = r.skip.reason;
+  }
+  return p;
+}
+
+function routeName(r: PlannedRoute): string {
+  return r.route === 'pooled' ? 'pooled' : `${r.provider}/key "${r.key.name}"`;
+}
+
+function shortReason(e: RouteError): string {
+  const status = e.status ? `${e.status} ` : '';
+  return `${status}${e.kind}${e.code ? ` (${e.code})` : ''}`;
+}
+
+/** `anthropic/key "prod-main": 429 rate_limited, retry in 12 s` */
+export function describeAttempt(a: AttemptRecord): string {
+  const who = a.route === 'pooled' ? `pooled (caller "${a.caller}")` : `${a.provider}/key "${a.keyName}"`;
+  if (a.ok) return `${who}: ${a.status ?? 200} ok in ${Math.round(a.latencyMs)} ms`;
+  const retry = a.retryAfterMs !== undefined ? `, retry in ${Math.ceil(a.retryAfterMs / 1000)} s` : '';
+  return `${who}: ${a.status ? `${a.status} ` : ''}${a.errorKind}${retry} — ${a.message}`;
+}
+
+function round(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}
