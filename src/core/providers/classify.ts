@@ -59,7 +59,10 @@ export function classifyHttpError(provider: string, status: number, headers: Hea
   if (kind === 'rate_limited' && (code === 'insufficient_quota' || status === 402) && retryAfterMs === undefined) {
     retryAfterMs = Number.POSITIVE_INFINITY;
   }
-  if (status === 404 && /deployment/i.test(code ?? '')) kind = 'bad_request';
+  // xAI and Google answer a bad key with 400; it is still the key's fault, not the request's.
+  if (status === 400 && /(invalid|incorrect|wrong|no|missing)[ _-]?(an )?api[ _-]?key|api_key_invalid|api key not valid/i.test(`${message ?? ''} ${code ?? ''}`)) {
+    kind = 'auth';
+  }
   const words = message ?? HINT[kind] ?? 'no details';
   return routeError(kind, `${provider}: HTTP ${status}${code ? ` ${code}` : ''}: ${words}`, { status, code, retryAfterMs });
 }

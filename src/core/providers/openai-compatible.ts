@@ -312,5 +312,13 @@ export function compatAdapter(provider: CompatProvider): ProviderAdapter {
     classifyError(status, headers: HeaderBag, text, now) {
       return classifyHttpError(provider, status, headers, text, now);
     },
+
+    validationRequest(call) {
+      // OpenRouter's and xAI's models lists are public; their key-info endpoints prove the key.
+      // Perplexity has no free endpoint at all: its key is validated on first use.
+      if (provider === 'perplexity') return undefined;
+      const path = provider === 'openrouter' ? '/key' : provider === 'xai' ? '/api-key' : '/models';
+      return { url: `${compatBaseUrl(provider, call)}${path}`, method: 'GET', headers: { ...call.options.headers, ...authHeaders(row, call.secret) } };
+    },
   };
 }

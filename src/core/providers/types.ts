@@ -37,4 +37,9 @@ export interface ProviderAdapter {
   streamChunks(body: AsyncIterable<Uint8Array>, call: AdapterCall, limits: Limits): AsyncIterable<ChatChunk>;
   /** A non-2xx answer → an error kind and a message the user can act on. */
   classifyError(status: number, headers: HeaderBag, bodyText: string, now: number): RouteError;
+  /**
+   * The cheapest authenticated request that proves a key works (a models or key-info endpoint).
+   * Undefined when the provider has none that costs nothing.
+   */
+  validationRequest?(call: AdapterCall): HttpRequestSpec | Promise<HttpRequestSpec> | undefined;
 }

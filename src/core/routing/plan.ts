@@ -164,13 +164,15 @@ export function formatPlan(plan: Plan, now = Date.now()): string {
     lines.push(`  ${i + 1}. ${routeLabel(r)}${model}${skip}`);
   });
   if (plan.alwaysUse.length) lines.push(`  Always use (${plan.alwaysUse.join(', ')}): the plan ends with your own keys.`);
-  if (plan.excluded.length) {
+  const who = (e: Exclusion) => (e.route === 'pooled' ? 'pooled (OpenRouter)' : `${e.provider}/key "${e.keyName}" (${e.tier})`);
+  // Keys of providers that don't serve the model are expected noise: one line for all of them.
+  const notServed = plan.excluded.filter((e) => e.reason === 'not_served');
+  const others = plan.excluded.filter((e) => e.reason !== 'not_served');
+  if (others.length) {
     lines.push('Left out:');
-    for (const e of plan.excluded) {
-      const who = e.route === 'pooled' ? 'pooled (OpenRouter)' : `${e.provider}/key "${e.keyName}" (${e.tier})`;
-      lines.push(`  - ${who}: ${e.detail}`);
-    }
+    for (const e of others) lines.push(`  - ${who(e)}: ${e.detail}`);
   }
+  if (notServed.length) lines.push(`Not serving ${plan.model}: ${notServed.map((e) => `${e.provider}/"${e.keyName}"`).join(', ')}`);
   return lines.join('\n');
 }
 

@@ -151,7 +151,7 @@ describe('plan invariants (property-based)', () => {
     order: fc.shuffledSubarray(providers),
   });
 
-  function build(input: fc.RecordValue<any>) {
+  function build(input: any) {
     const keys = input.keys.map((x: any, i: number) => ({
       id: `k${i}`,
       provider: x.provider,

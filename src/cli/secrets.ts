@@ -1,0 +1,61 @@
+/**
+ * CLI secrets: environment variables or a JSON file that only its owner can read. Values are
+ * handed to the core through the SecretSource port and never printed.
+ */
+import { statSync, readFileSync } from 'node:fs';
+import { z } from 'zod';
+import type { SecretSource } from '../core/ports';
+
+export function envName(kind: 'KEY' | 'CALLER', id: string): string {
+  return `BYOK_ROUTER_${kind}_${id.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+}
+
+const fileSchema = z
+  .object({
+    keys: z.record(z.string(), z.string()).default({}),
+    callers: z.record(z.string(), z.string()).default({}),
+  })
+  .strict();
+
+export class CliSecretSource implements SecretSource {
+  constructor(
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly file: { keys: Record<string, string>; callers: Record<string, string> } = { keys: {}, callers: {} },
+  ) {}
+
+  async keySecret(id: string) {
+    return this.env[envName('KEY', id)] || this.file.keys[id] || undefined;
+  }
+
+  async callerSecret(name: string) {
+    return this.env[envName('CALLER', name)] || this.file.callers[name] || undefined;
+  }
+}
+
+export class UsageError extends Error {}
+
+/** Refuses a secrets file others can read: a shared machine must not leak the user's keys. */
+export function loadSecretsFile(path: string): z.infer<typeof fileSchema> {
+  let mode: number;
+  try {
+    mode = statSync(path).mode;
+  } catch {
+    throw new UsageError(`secrets file ${path} not found`);
+  }
+  if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
+    throw new UsageError(`secrets file ${path} has mode ${(mode & 0o777).toString(8)}; run \`chmod 600 ${path}\` first`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    throw new UsageError(`secrets file ${path} is not valid JSON`);
+  }
+  const r = fileSchema.safeParse(raw);
+  if (!r.success) {
+    const issue = r.error.issues[0]!;
+    // Never echo the value: only where the problem is.
+    throw new UsageError(`secrets file ${path}: ${issue.path.join('.') || '(root)'}: expected {"keys": {id: value}, "callers": {name: value}}`);
+  }
+  return r.data;
+}

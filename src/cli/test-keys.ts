@@ -1,0 +1,35 @@
+/** `byok-router test-keys`: every configured key and caller key, checked for real. */
+import type { RouterConfig } from '../core/config/schema';
+import { UndiciHttpClient } from '../core/http/client';
+import { Redactor } from '../core/redact';
+import { validateKey } from '../core/providers/validate';
+import type { SecretSource } from '../core/ports';
+import type { Io } from './main';
+
+export async function testKeysCommand(config: RouterConfig, secrets: SecretSource, io: Io): Promise<number> {
+  const http = new UndiciHttpClient({ connectTimeoutMs: config.timeouts.connectMs });
+  const redactor = new Redactor();
+  let bad = 0;
+  try {
+    const checks = [
+      ...config.keys.map((k) => ({ label: `${k.provider}/key "${k.name}" (${k.id})`, target: k, secret: () => secrets.keySecret(k.id), baseUrl: undefined as string | undefined })),
+      ...config.callers.map((c) => ({
+        label: `caller "${c.name}" (OpenRouter)`,
+        target: { provider: 'openrouter' as const, options: {}, name: c.name },
+        secret: () => secrets.callerSecret(c.name),
+        baseUrl: config.pooled.baseUrl,
+      })),
+    ];
+    if (!checks.length) io.err('no keys or callers configured\n');
+    const results = await Promise.all(
+      checks.map(async (c) => ({ c, r: await validateKey(c.target, await c.secret(), { http, timeouts: config.timeouts, redactor, baseUrl: c.baseUrl }) })),
+    );
+    for (const { c, r } of results) {
+      if (r.verdict !== 'ok' && r.verdict !== 'unknown') bad++;
+      io.out(`${r.verdict.padEnd(12)} ${c.label}: ${r.message} (${r.latencyMs} ms)\n`);
+    }
+    return bad ? 1 : 0;
+  } finally {
+    await http.close();
+  }
+}

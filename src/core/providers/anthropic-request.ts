@@ -1,0 +1,176 @@
+/**
+ * Canonical (OpenAI Chat Completions) request → Anthropic Messages body (providers.md §5).
+ * What Claude insists on and OpenAI does not: the system prompt apart, `max_tokens` always,
+ * strict user/assistant alternation starting with user, every tool result of a turn in the one
+ * user message after it, and signed thinking blocks replayed before the tool calls they led to.
+ */
+import type { ChatMessage, ChatRequest } from '../chat';
+import { thinkingCache, type ThinkingBlock, type ThinkingCache } from './anthropic-thinking-cache';
+import type { AdapterCall } from './types';
+
+/** How a host wraps the body: Vertex and Bedrock name the model in the URL and the version in the body. */
+export interface MessagesVariant {
+  model: boolean;
+  anthropicVersion?: string;
+}
+
+export const DIRECT: MessagesVariant = { model: true };
+export const VERTEX: MessagesVariant = { model: false, anthropicVersion: 'vertex-2023-10-16' };
+
+export const DEFAULT_MAX_TOKENS = 4096;
+const MIN_THINKING_BUDGET = 1024;
+
+type Block = Record<string, unknown> & { type: string };
+interface Turn {
+  role: 'user' | 'assistant';
+  content: Block[];
+}
+
+type Part = { type: string; text?: string; image_url?: { url: string }; cache_control?: unknown };
+
+function parts(content: unknown): Part[] {
+  if (typeof content === 'string') return content ? [{ type: 'text', text: content }] : [];
+  return Array.isArray(content) ? (content as Part[]) : [];
+}
+
+/** Prompt-caching marks ride along on content parts (OpenRouter's convention). */
+function withCache(block: Block, p: Part): Block {
+  return p.cache_control ? { ...block, cache_control: p.cache_control } : block;
+}
+
+function imageBlock(url: string): Block {
+  const m = /^data:([^;,]+);base64,(.*)$/s.exec(url);
+  if (m) return { type: 'image', source: { type: 'base64', media_type: m[1], data: m[2] } };
+  return { type: 'image', source: { type: 'url', url } };
+}
+
+/** Text and image parts; Claude refuses empty text blocks, so they are dropped. */
+function contentBlocks(content: unknown): Block[] {
+  const out: Block[] = [];
+  for (const p of parts(content)) {
+    if (p.type === 'text' && p.text) out.push(withCache({ type: 'text', text: p.text }, p));
+    else if (p.type === 'image_url' && p.image_url?.url) out.push(withCache(imageBlock(p.image_url.url), p));
+  }
+  return out;
+}
+
+function toolInput(args: string): Record<string, unknown> {
+  try {
+    const v: unknown = JSON.parse(args || '{}');
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+  } catch {
+    return {}; // the model's own broken JSON; Claude needs an object to accept the turn at all
+  }
+}
+
+function assistantBlocks(m: Extract<ChatMessage, { role: 'assistant' }>, cache: ThinkingCache): Block[] {
+  const calls = m.tool_calls ?? [];
+  const thinking: ThinkingBlock[] = calls.length ? (cache.recall(calls.map((c) => c.id)) ?? []) : [];
+  return [
+    ...thinking.map((b) => ({ ...b })),
+    ...contentBlocks(m.content),
+    ...calls.map((c) => ({ type: 'tool_use', id: c.id, name: c.function.name, input: toolInput(c.function.arguments) })),
+  ];
+}
+
+function toolResult(m: Extract<ChatMessage, { role: 'tool' }>): Block {
+  const blocks = contentBlocks(m.content);
+  const onlyText = blocks.every((b) => b.type === 'text' && !b.cache_control);
+  const content = onlyText ? blocks.map((b) => b.text as string).join('') : blocks;
+  return { type: 'tool_result', tool_use_id: m.tool_call_id, content, ...((m as { is_error?: boolean }).is_error ? { is_error: true } : {}) };
+}
+
+/** Messages → alternating turns plus the system prompt gathered from wherever it appeared. */
+export function toMessages(messages: ChatMessage[], cache: ThinkingCache = thinkingCache): { system: Block[]; turns: Turn[] } {
+  const system: Block[] = [];
+  const turns: Turn[] = [];
+  const push = (role: Turn['role'], content: Block[]) => {
+    if (!content.length) return;
+    const last = turns[turns.length - 1];
+    if (last?.role === role) last.content.push(...content);
+    else turns.push({ role, content });
+  };
+  for (const m of messages) {
+    if (m.role === 'system' || m.role === 'developer') system.push(...contentBlocks(m.content).filter((b) => b.type === 'text'));
+    else if (m.role === 'user') push('user', contentBlocks(m.content));
+    else if (m.role === 'assistant') push('assistant', assistantBlocks(m, cache));
+    else push('user', [toolResult(m)]);
+  }
+  for (const t of turns) {
+    // Claude wants a turn's tool results before anything else the user says in it.
+    if (t.role === 'user') t.content.sort((a, b) => Number(b.type === 'tool_result') - Number(a.type === 'tool_result'));
+  }
+  // A conversation opened by the assistant (a prefilled greeting) needs a user turn ahead of it.
+  if (turns[0]?.role === 'assistant') turns.unshift({ role: 'user', content: [{ type: 'text', text: '(conversation start)' }] });
+  return { system, turns };
+}
+
+function toolChoice(req: ChatRequest): Record<string, unknown> | undefined {
+  const c = req.tool_choice;
+  const parallel = req.parallel_tool_calls === false ? { disable_parallel_tool_use: true } : {};
+  if (c === 'none') return { type: 'none' };
+  if (c === 'required') return { type: 'any', ...parallel };
+  if (typeof c === 'object') return { type: 'tool', name: c.function.name, ...parallel };
+  if (c === 'auto' || req.parallel_tool_calls === false) return { type: 'auto', ...parallel };
+  return undefined;
+}
+
+const EFFORT_SHARE: Record<string, number> = { minimal: 0.2, low: 0.2, medium: 0.5, high: 0.8 };
+
+/**
+ * Extended thinking from an Anthropic-native `thinking` field, or OpenRouter's `reasoning` /
+ * OpenAI's `reasoning_effort`, as a share of max_tokens the way OpenRouter maps effort.
+ */
+function thinking(req: ChatRequest & Record<string, any>, maxTokens: number): Record<string, unknown> | undefined {
+  if (req.thinking && typeof req.thinking === 'object') return req.thinking;
+  const r = req.reasoning;
+  if (r?.enabled === false || r?.effort === 'none' || req.reasoning_effort === 'none') return undefined;
+  const effort: string | undefined = r?.effort ?? req.reasoning_effort ?? (r?.enabled ? 'medium' : undefined);
+  let budget: number | undefined = typeof r?.max_tokens === 'number' ? r.max_tokens : undefined;
+  if (budget === undefined && effort) budget = Math.floor(maxTokens * (EFFORT_SHARE[effort] ?? 0.5));
+  if (budget === undefined) return undefined;
+  budget = Math.min(Math.max(budget, MIN_THINKING_BUDGET), maxTokens - 1);
+  return budget >= MIN_THINKING_BUDGET ? { type: 'enabled', budget_tokens: budget } : undefined;
+}
+
+export function maxTokensFor(call: AdapterCall): number {
+  const r = call.request;
+  return r.max_completion_tokens ?? r.max_tokens ?? call.model?.providers[call.provider]?.maxOutput ?? call.model?.maxOutput ?? DEFAULT_MAX_TOKENS;
+}
+
+export function buildMessagesBody(call: AdapterCall, variant: MessagesVariant = DIRECT, cache: ThinkingCache = thinkingCache): Record<string, unknown> {
+  const req = call.request as ChatRequest & Record<string, any>;
+  const { system, turns } = toMessages(req.messages, cache);
+  const maxTokens = maxTokensFor(call);
+  const body: Record<string, unknown> = {};
+  if (variant.model) body.model = call.nativeModel;
+  if (variant.anthropicVersion) body.anthropic_version = variant.anthropicVersion;
+  body.max_tokens = maxTokens;
+  if (system.length) body.system = system.some((b) => b.cache_control) ? system : system.map((b) => b.text).join('\n\n');
+  body.messages = turns;
+
+  const choice = req.tools?.length ? toolChoice(req) : undefined;
+  // Claude refuses thinking together with a forced tool call; the forced call wins.
+  const think = choice?.type === 'any' || choice?.type === 'tool' ? undefined : thinking(req, maxTokens);
+  if (think) body.thinking = think;
+  else {
+    // Claude's range is 0–1; OpenAI's is 0–2. With thinking on, Claude wants neither knob.
+    if (req.temperature !== undefined) body.temperature = Math.min(Math.max(req.temperature, 0), 1);
+    if (req.top_p !== undefined) body.top_p = req.top_p;
+    if (typeof req.top_k === 'number') body.top_k = req.top_k;
+  }
+  const stops = (typeof req.stop === 'string' ? [req.stop] : (req.stop ?? [])).filter((s) => s.trim());
+  if (stops.length) body.stop_sequences = stops;
+  if (req.tools?.length) {
+    body.tools = req.tools.map((t) => ({
+      name: t.function.name,
+      ...(t.function.description ? { description: t.function.description } : {}),
+      // Claude requires an object schema; OpenAI tolerates a bare or missing one.
+      input_schema: { type: 'object', properties: {}, ...t.function.parameters },
+    }));
+    if (choice) body.tool_choice = choice;
+  }
+  if (req.user) body.metadata = { user_id: req.user };
+  if (call.stream) body.stream = true;
+  return body;
+}

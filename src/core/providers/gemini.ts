@@ -1,0 +1,452 @@
+/**
+ * The Gemini family: Google AI Studio here, Gemini on Vertex through vertex.ts with the same body,
+ * response and stream handling (providers.md §6, §7.2). The request translation lives in
+ * gemini-request.ts; this module turns Gemini's answers, streams and errors into the canonical
+ * shapes and keeps the thought signatures Gemini 3 needs back on the next turn of a tool loop.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { ChatChunk, ChatCompletion, ChunkDelta, FinishReason, ToolCall, ToolCallDelta, Usage } from '../chat';
+import type { Limits } from '../config/schema';
+import { routeError, RouteFailure, type RouteError } from '../errors';
+import type { HttpRequestSpec } from '../http/client';
+import { parseDuration, parseRetryAfter, type HeaderBag } from '../http/retry-after';
+import { parseJsonFrame, sseEvents } from '../http/sse';
+import { kindForStatus, readErrorBody } from './classify';
+import { geminiBody } from './gemini-request';
+import type { AdapterCall, ProviderAdapter } from './types';
+
+export { geminiBody, toGeminiSchema } from './gemini-request';
+
+export const AI_STUDIO_BASE_URL = 'https://generativelanguage.googleapis.com/v1beta';
+
+// --- thought signatures ---------------------------------------------------------------------
+
+/**
+ * Gemini 3 signs the first function call of each step and refuses the next turn (400) unless that
+ * signature comes back on the same call. The canonical shape has no field for it, but tool-call ids
+ * survive the round trip, so signatures wait here keyed by those ids (providers.md §1.4).
+ */
+export class ThoughtSignatureCache {
+  private readonly entries = new Map<string, string>();
+
+  constructor(readonly capacity = 1024) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  remember(toolCallId: string, signature: string): void {
+    this.entries.delete(toolCallId);
+    this.entries.set(toolCallId, signature);
+    while (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
+  }
+
+  get(toolCallId: string): string | undefined {
+    const sig = this.entries.get(toolCallId);
+    if (sig !== undefined) {
+      this.entries.delete(toolCallId);
+      this.entries.set(toolCallId, sig);
+    }
+    return sig;
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}
+
+/** One per process: adapters are stateless, and the tool loop spans requests. */
+export const thoughtSignatures = new ThoughtSignatureCache();
+
+// --- responses ------------------------------------------------------------------------------
+
+const partSchema = z
+  .object({
+    text: z.string().optional(),
+    thought: z.boolean().optional(),
+    thoughtSignature: z.string().optional(),
+    functionCall: z.object({ name: z.string(), args: z.record(z.string(), z.unknown()).nullish(), id: z.string().nullish() }).optional(),
+  })
+  .passthrough();
+
+const usageSchema = z
+  .object({
+    promptTokenCount: z.number().optional(),
+    candidatesTokenCount: z.number().optional(),
+    thoughtsTokenCount: z.number().optional(),
+    toolUsePromptTokenCount: z.number().optional(),
+    cachedContentTokenCount: z.number().optional(),
+    totalTokenCount: z.number().optional(),
+  })
+  .passthrough();
+
+const responseSchema = z
+  .object({
+    candidates: z
+      .array(
+        z
+          .object({
+            content: z.object({ parts: z.array(partSchema).nullish() }).passthrough().nullish(),
+            finishReason: z.string().nullish(),
+          })
+          .passthrough(),
+      )
+      .nullish(),
+    promptFeedback: z.object({ blockReason: z.string().nullish() }).passthrough().nullish(),
+    usageMetadata: usageSchema.nullish(),
+    responseId: z.string().nullish(),
+    modelVersion: z.string().nullish(),
+  })
+  .passthrough();
+
+type GeminiResponse = z.infer<typeof responseSchema>;
+
+const FILTERED = new Set(['SAFETY', 'RECITATION', 'BLOCKLIST', 'PROHIBITED_CONTENT', 'SPII', 'IMAGE_SAFETY', 'IMAGE_PROHIBITED_CONTENT', 'IMAGE_RECITATION']);
+/** The model broke its own tool call: nothing usable came back, another route may do better. */
+const BROKEN_CALL = new Set(['MALFORMED_FUNCTION_CALL', 'UNEXPECTED_TOOL_CALL', 'TOO_MANY_TOOL_CALLS']);
+
+export function geminiUsage(u: z.infer<typeof usageSchema>): Usage {
+  const prompt = (u.promptTokenCount ?? 0) + (u.toolUsePromptTokenCount ?? 0);
+  const thoughts = u.thoughtsTokenCount ?? 0;
+  const completion = (u.candidatesTokenCount ?? 0) + thoughts;
+  const usage: Usage = { prompt_tokens: prompt, completion_tokens: completion, total_tokens: u.totalTokenCount ?? prompt + completion };
+  if (u.cachedContentTokenCount !== undefined) usage.prompt_tokens_details = { cached_tokens: u.cachedContentTokenCount };
+  if (u.thoughtsTokenCount !== undefined) usage.completion_tokens_details = { reasoning_tokens: thoughts };
+  return usage;
+}
+
+/**
+ * What one Gemini response (a whole answer or one stream event) adds, with the state that spans a
+ * stream: how many tool calls so far (their indexes and synthesized ids) and whether output began.
+ */
+class ResponseReader {
+  toolCalls = 0;
+  produced = false;
+  finish: FinishReason | null = null;
+  usage: Usage | undefined;
+  id: string;
+  private readonly salt = randomUUID();
+
+  constructor(
+    private readonly provider: string,
+    private readonly signatures: ThoughtSignatureCache,
+  ) {
+    this.id = `gen-${randomUUID()}`;
+  }
+
+  read(raw: unknown): ChunkDelta {
+    const parsed = responseSchema.safeParse(raw);
+    if (!parsed.success) throw new RouteFailure(routeError('server', `${this.provider} sent a response in an unexpected shape`));
+    const r: GeminiResponse = parsed.data;
+    if (r.responseId) this.id = r.responseId;
+    if (r.usageMetadata) this.usage = geminiUsage(r.usageMetadata);
+    const delta: ChunkDelta = {};
+    const candidate = r.candidates?.[0];
+    const tools: ToolCallDelta[] = [];
+    for (const part of candidate?.content?.parts ?? []) {
+      if (part.functionCall) {
+        const fc = part.functionCall;
+        const index = this.toolCalls++;
+        const id = fc.id || this.syntheticId(r.responseId, index);
+        if (part.thoughtSignature) this.signatures.remember(id, part.thoughtSignature);
+        tools.push({ index, id, type: 'function', function: { name: fc.name, arguments: JSON.stringify(fc.args ?? {}) } });
+      } else if (typeof part.text === 'string' && part.text) {
+        if (part.thought) delta.reasoning = (delta.reasoning ?? '') + part.text;
+        else delta.content = (delta.content ?? '') + part.text;
+      }
+    }
+    if (tools.length) delta.tool_calls = tools;
+    if (delta.content || delta.reasoning || tools.length) this.produced = true;
+    const reason = candidate?.finishReason;
+    if (reason && reason !== 'FINISH_REASON_UNSPECIFIED') this.finish = this.mapFinish(reason);
+    else if (!candidate && r.promptFeedback?.blockReason) this.finish = 'content_filter';
+    return delta;
+  }
+
+  private mapFinish(reason: string): FinishReason {
+    if (reason === 'MAX_TOKENS') return 'length';
+    if (FILTERED.has(reason)) return 'content_filter';
+    if (BROKEN_CALL.has(reason) && !this.produced) {
+      throw new RouteFailure(routeError('server', `${this.provider}: the model ended with ${reason} and produced nothing usable`, { code: reason }));
+    }
+    return this.toolCalls > 0 ? 'tool_calls' : 'stop';
+  }
+
+  /** Gemini may omit call ids. Derived from the response id when there is one, so one answer names its calls the same way every time it is read. */
+  private syntheticId(responseId: string | null | undefined, index: number): string {
+    const seed = `${responseId || this.salt}:${index}`;
+    return `call_${createHash('sha256').update(seed).digest('base64url').slice(0, 24)}`;
+  }
+}
+
+function failureFromBodyError(provider: string, e: unknown): RouteFailure {
+  const status = typeof (e as any)?.code === 'number' ? (e as any).code : 500;
+  return new RouteFailure(classifyGeminiError(provider, status, {}, JSON.stringify({ error: e }), Date.now()));
+}
+
+export function parseGeminiCompletion(provider: string, text: string, signatures: ThoughtSignatureCache): ChatCompletion {
+  let o = parseJsonFrame(text.trim(), provider) as any;
+  // streamGenerateContent without alt=sse answers a JSON array of responses; be tolerant of it.
+  const responses: unknown[] = Array.isArray(o) ? o : [o];
+  const reader = new ResponseReader(provider, signatures);
+  let content = '';
+  let reasoning = '';
+  const toolCalls: ToolCall[] = [];
+  for (o of responses) {
+    if (o?.error) throw failureFromBodyError(provider, o.error);
+    const d = reader.read(o);
+    if (d.content) content += d.content;
+    if (d.reasoning) reasoning += d.reasoning;
+    for (const t of d.tool_calls ?? []) toolCalls.push({ id: t.id!, type: 'function', function: { name: t.function!.name!, arguments: t.function!.arguments! } });
+  }
+  return {
+    id: reader.id,
+    object: 'chat.completion',
+    created: Math.floor(Date.now() / 1000),
+    model: '',
+    choices: [
+      {
+        index: 0,
+        message: {
+          role: 'assistant',
+          content: content || (toolCalls.length ? null : ''),
+          ...(reasoning ? { reasoning } : {}),
+          ...(toolCalls.length ? { tool_calls: toolCalls } : {}),
+        },
+        finish_reason: reader.finish ?? (toolCalls.length ? 'tool_calls' : 'stop'),
+      },
+    ],
+    ...(reader.usage ? { usage: reader.usage } : {}),
+  };
+}
+
+async function collect(body: AsyncIterable<Uint8Array>, max: number, provider: string): Promise<string> {
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for await (const b of body) {
+    size += b.byteLength;
+    if (size > max) throw new RouteFailure(routeError('server', `${provider}: a stream event exceeded the ${max}-byte limit`));
+    parts.push(b);
+  }
+  return Buffer.concat(parts).toString('utf8');
+}
+
+export async function* streamGeminiChunks(
+  provider: string,
+  body: AsyncIterable<Uint8Array>,
+  limits: Limits,
+  signatures: ThoughtSignatureCache,
+): AsyncGenerator<ChatChunk> {
+  const reader = new ResponseReader(provider, signatures);
+  const created = Math.floor(Date.now() / 1000);
+  let sentUsage: Usage | undefined;
+  let first = true;
+  const chunk = (delta: ChunkDelta, finish: FinishReason | null, withUsage: boolean): ChatChunk => {
+    const c: ChatChunk = { id: reader.id, object: 'chat.completion.chunk', created, model: '', choices: [{ index: 0, delta, finish_reason: finish }] };
+    if (withUsage && reader.usage) {
+      c.usage = reader.usage;
+      sentUsage = reader.usage;
+    }
+    return c;
+  };
+  const handle = function* (o: any): Generator<ChatChunk> {
+    if (o?.error) throw failureFromBodyError(provider, o.error);
+    const hadFinish = reader.finish !== null;
+    const delta = reader.read(o);
+    const finishing = !hadFinish && reader.finish !== null;
+    if (!(delta.content || delta.reasoning || delta.tool_calls || finishing)) return;
+    if (first) {
+      first = false;
+      yield chunk({ role: 'assistant', ...delta }, finishing ? reader.finish : null, finishing);
+    } else yield chunk(delta, finishing ? reader.finish : null, finishing);
+  };
+
+  for await (const ev of sseEvents(body, limits.maxEventBytes)) {
+    if (!ev.data) continue;
+    yield* handle(parseJsonFrame(ev.data, provider));
+  }
+  if (reader.finish === null) {
+    throw new RouteFailure(routeError('network', `${provider}: the stream ended before it finished (no finishReason)`));
+  }
+  // usageMetadata are running totals and may keep coming after the finish; the last one counts.
+  if (reader.usage && reader.usage !== sentUsage) {
+    yield { id: reader.id, object: 'chat.completion.chunk', created, model: '', choices: [], usage: reader.usage };
+  }
+}
+
+/**
+ * A stream whose body is JSON rather than SSE: sniffed from the first bytes and handled whole, so
+ * a bare `{"error":…}` becomes a classified error instead of "the stream ended early".
+ */
+export async function* streamGeminiBody(
+  provider: string,
+  body: AsyncIterable<Uint8Array>,
+  limits: Limits,
+  signatures: ThoughtSignatureCache,
+): AsyncGenerator<ChatChunk> {
+  const it = body[Symbol.asyncIterator]();
+  const head: Uint8Array[] = [];
+  let text = '';
+  let done = false;
+  while (!text.trim()) {
+    const n = await it.next();
+    if (n.done) {
+      done = true;
+      break;
+    }
+    head.push(n.value);
+    text += Buffer.from(n.value).toString('utf8');
+  }
+  const rest: AsyncIterable<Uint8Array> = {
+    async *[Symbol.asyncIterator]() {
+      yield* head;
+      if (done) return;
+      for (;;) {
+        const n = await it.next();
+        if (n.done) return;
+        yield n.value;
+      }
+    },
+  };
+  const t = text.trimStart();
+  if (t.startsWith('{') || t.startsWith('[')) {
+    const completion = parseGeminiCompletion(provider, await collect(rest, limits.maxEventBytes, provider), signatures);
+    yield* completionAsChunks(completion);
+    return;
+  }
+  yield* streamGeminiChunks(provider, rest, limits, signatures);
+}
+
+function* completionAsChunks(c: ChatCompletion): Generator<ChatChunk> {
+  const choice = c.choices[0]!;
+  const m = choice.message;
+  const delta: ChunkDelta = { role: 'assistant' };
+  if (m.content) delta.content = m.content;
+  if (m.reasoning) delta.reasoning = m.reasoning;
+  if (m.tool_calls?.length) delta.tool_calls = m.tool_calls.map((t, index) => ({ index, id: t.id, type: 'function', function: t.function }));
+  yield { id: c.id, object: 'chat.completion.chunk', created: c.created, model: '', choices: [{ index: 0, delta, finish_reason: choice.finish_reason }], ...(c.usage ? { usage: c.usage } : {}) };
+}
+
+// --- errors ---------------------------------------------------------------------------------
+
+const detailSchema = z
+  .object({
+    '@type': z.string().optional(),
+    reason: z.string().optional(),
+    retryDelay: z.string().optional(),
+    violations: z.array(z.object({ quotaId: z.string().optional(), quotaMetric: z.string().optional() }).passthrough()).optional(),
+  })
+  .passthrough();
+
+const googleErrorSchema = z.object({
+  error: z
+    .object({
+      code: z.number().optional(),
+      message: z.string().optional(),
+      status: z.string().optional(),
+      details: z.array(z.unknown()).optional(),
+    })
+    .passthrough(),
+});
+
+/** Google errors come as `{error:{…}}`, and sometimes wrapped in an array. */
+export function readGoogleError(text: string): z.infer<typeof googleErrorSchema>['error'] | undefined {
+  let j: unknown;
+  try {
+    j = JSON.parse(text.trim());
+  } catch {
+    return undefined;
+  }
+  if (Array.isArray(j)) j = j[0];
+  const parsed = googleErrorSchema.safeParse(j);
+  return parsed.success ? parsed.data.error : undefined;
+}
+
+/** Gemini's free and paid daily quotas reset at midnight Pacific time. */
+export function untilPacificMidnight(now: number): number {
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone: 'America/Los_Angeles', hourCycle: 'h23', hour: 'numeric', minute: 'numeric', second: 'numeric' }).formatToParts(new Date(now));
+  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? 0);
+  const elapsed = ((get('hour') * 60 + get('minute')) * 60 + get('second')) * 1000 + (now % 1000);
+  return 24 * 3_600_000 - elapsed;
+}
+
+const BAD_KEY = new Set(['API_KEY_INVALID', 'API_KEY_EXPIRED', 'API_KEY_SERVICE_BLOCKED', 'API_KEY_HTTP_REFERRER_BLOCKED', 'API_KEY_IP_ADDRESS_BLOCKED']);
+
+/**
+ * A non-2xx Gemini/Vertex answer → RouteError. Beyond the status: a bad key is a 400 (not 401),
+ * the retry delay of a 429 is only in the body (`RetryInfo.retryDelay`), and a per-day quota means
+ * waiting until Google's midnight rather than a short backoff.
+ */
+export function classifyGeminiError(provider: string, status: number, headers: HeaderBag, text: string, now: number): RouteError {
+  const e = readGoogleError(text);
+  const fallback = e ? undefined : readErrorBody(text);
+  const details = (e?.details ?? []).map((d) => detailSchema.safeParse(d)).flatMap((p) => (p.success ? [p.data] : []));
+  const reason = details.find((d) => d.reason)?.reason;
+  const message = (e?.message ?? fallback?.message)?.slice(0, 300);
+  let kind = kindForStatus(status);
+  if ((reason && BAD_KEY.has(reason)) || /API key not valid|API key expired/i.test(message ?? '')) kind = 'auth';
+  // "User location is not supported" / billing not enabled: this key cannot serve, another route may.
+  if (status === 400 && e?.status === 'FAILED_PRECONDITION') kind = 'auth';
+  if (e?.status === 'RESOURCE_EXHAUSTED') kind = 'rate_limited';
+  let retryAfterMs = parseRetryAfter(headers, now);
+  if (kind === 'rate_limited') {
+    const delay = details.find((d) => d.retryDelay)?.retryDelay;
+    const parsed = delay ? parseDuration(delay) : undefined;
+    if (parsed !== undefined) retryAfterMs = parsed;
+    const perDay = details.some((d) => d.violations?.some((v) => /PerDay/i.test(v.quotaId ?? '') || /per_day/i.test(v.quotaMetric ?? '')));
+    if (perDay) retryAfterMs = Math.max(retryAfterMs ?? 0, untilPacificMidnight(now));
+  }
+  const code = reason ?? e?.status ?? fallback?.code;
+  const hint = kind === 'auth' ? 'check or rotate the key' : kind === 'rate_limited' ? 'the key is rate-limited or out of quota' : 'no details';
+  return routeError(kind, `${provider}: HTTP ${status}${code ? ` ${code}` : ''}: ${message ?? hint}`, { status, code, retryAfterMs });
+}
+
+// --- the AI Studio adapter ------------------------------------------------------------------
+
+export function aiStudioBaseUrl(call: AdapterCall): string {
+  return (call.options.baseUrl ?? AI_STUDIO_BASE_URL).replace(/\/+$/, '');
+}
+
+/** `models/gemini-2.5-flash` (as the models list names it) and `gemini-2.5-flash` are the same model. */
+export function bareModel(model: string): string {
+  return model.replace(/^models\//, '');
+}
+
+export function geminiMethodPath(model: string, stream: boolean): string {
+  return `${encodeURIComponent(bareModel(model))}:${stream ? 'streamGenerateContent?alt=sse' : 'generateContent'}`;
+}
+
+export function createGeminiAdapter(provider = 'google-ai-studio', signatures: ThoughtSignatureCache = thoughtSignatures): ProviderAdapter {
+  return {
+    family: 'gemini',
+
+    buildRequest(call): HttpRequestSpec {
+      return {
+        url: `${aiStudioBaseUrl(call)}/models/${geminiMethodPath(call.nativeModel, call.stream)}`,
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: call.stream ? 'text/event-stream' : 'application/json',
+          ...call.options.headers,
+          'x-goog-api-key': call.secret,
+        },
+        body: JSON.stringify(geminiBody(call.request, bareModel(call.nativeModel), signatures)),
+      };
+    },
+
+    parseCompletion(text) {
+      return parseGeminiCompletion(provider, text, signatures);
+    },
+
+    streamChunks(body, _call, limits) {
+      return streamGeminiBody(provider, body, limits, signatures);
+    },
+
+    classifyError(status, headers, text, now) {
+      return classifyGeminiError(provider, status, headers, text, now);
+    },
+  };
+}
+
+export const geminiAdapter = createGeminiAdapter();
