@@ -1,0 +1,161 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main, type Io } from '../../../src/cli/main';
+import { envName } from '../../../src/cli/secrets';
+import { startOpenAISim, type OpenAISim } from '../../sim/openai';
+
+const root = join(__dirname, '../../..');
+
+function capture(env: NodeJS.ProcessEnv = {}): Io & { stdout: string; stderr: string } {
+  const io = {
+    stdout: '',
+    stderr: '',
+    env,
+    out: (s: string) => void (io.stdout += s),
+    err: (s: string) => void (io.stderr += s),
+  };
+  return io;
+}
+
+describe('byok-router CLI', () => {
+  let dir: string;
+  let openai: OpenAISim;
+  let openrouter: OpenAISim;
+  let configPath: string;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'byok-cli-'));
+    [openai, openrouter] = await Promise.all([startOpenAISim({ flavor: 'openai' }), startOpenAISim({ flavor: 'openrouter' })]);
+    configPath = join(dir, 'config.json');
+    writeFileSync(
+      configPath,
+      JSON.stringify({
+        callers: [{ name: 'dev' }],
+        defaultCaller: 'dev',
+        pooled: { baseUrl: openrouter.baseUrl },
+        keys: [
+          { id: 'work.main', provider: 'openai', name: 'work main', tier: 'prioritized', options: { baseUrl: openai.baseUrl } },
+          { id: 'work-spare', provider: 'openai', name: 'work spare', tier: 'prioritized', options: { baseUrl: openai.baseUrl } },
+        ],
+      }),
+    );
+  });
+  after(async () => {
+    await Promise.all([openai.close(), openrouter.close()]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  beforeEach(() => {
+    openai.requests.length = 0;
+    openrouter.requests.length = 0;
+  });
+
+  const secretsEnv = { [envName('KEY', 'work.main')]: 'sk-cli-main-aaaa1111', [envName('KEY', 'work-spare')]: 'sk-cli-spare-bbbb2222', [envName('CALLER', 'dev')]: 'sk-or-cli-dev-cccc3333' };
+
+  it('names secret variables by upper-casing the id and replacing other characters', () => {
+    assert.equal(envName('KEY', 'work.main'), 'BYOK_ROUTER_KEY_WORK_MAIN');
+    assert.equal(envName('CALLER', 'prod-eu'), 'BYOK_ROUTER_CALLER_PROD_EU');
+  });
+
+  it('explains the plan without sending anything', async () => {
+    const io = capture(secretsEnv);
+    assert.equal(await main(['explain', '--config', configPath, '--model', 'openai/gpt-4o-mini'], io), 0);
+    assert.match(io.stdout, /1\. openai\/key "work main" \(prioritized\) → gpt-4o-mini/);
+    assert.match(io.stdout, /3\. pooled \(OpenRouter, caller "dev"\)/);
+    assert.equal(openai.requests.length, 0);
+  });
+
+  it('names a key whose secret is missing and the variable to set', async () => {
+    const io = capture({ [envName('KEY', 'work-spare')]: 'sk-cli-spare-bbbb2222' });
+    assert.equal(await main(['explain', '--config', configPath, '--model', 'openai/gpt-4o-mini'], io), 0);
+    assert.match(io.stderr, /key "work main" \(work\.main\) has no secret: set BYOK_ROUTER_KEY_WORK_MAIN/);
+  });
+
+  it('streams the answer to stdout and the attempt trace to stderr', async () => {
+    openai.enqueue(openai.errors.rateLimited(9));
+    const io = capture(secretsEnv);
+    assert.equal(await main(['chat', '--config', configPath, '--model', 'openai/gpt-4o-mini', 'Say', 'hi'], io), 0);
+    assert.equal(io.stdout.trim(), openai.defaultText('sk-cli-spare-bbbb2222'));
+    assert.match(io.stderr, /\[attempt\] openai\/key "work main": 429 rate_limited, retry in 9 s/);
+    assert.match(io.stderr, /\[served\] openai\/key "work spare" \(prioritized\)/);
+    assert.equal((openai.requests[0]!.json as any).messages[0].content, 'Say hi');
+  });
+
+  it('prints one JSON object with the response and the generation record for --json', async () => {
+    const io = capture(secretsEnv);
+    assert.equal(await main(['chat', '--json', '--config', configPath, '--model', 'openai/gpt-4o-mini', 'hi'], io), 0);
+    const out = JSON.parse(io.stdout);
+    assert.equal(out.response.object, 'chat.completion');
+    assert.equal(out.record.servedBy.keyId, 'work.main');
+    assert.equal(out.record.attempts.length, 1);
+  });
+
+  it('exits 1 after printing every attempt when the generation fails', async () => {
+    openai.setDefault(openai.errors.serverError(500));
+    openrouter.enqueue(openrouter.errors.insufficientQuota());
+    const io = capture(secretsEnv);
+    try {
+      assert.equal(await main(['chat', '--config', configPath, '--model', 'openai/gpt-4o-mini', 'hi'], io), 1);
+    } finally {
+      openai.setDefault({});
+    }
+    assert.equal(io.stderr.match(/\[attempt\]/g)?.length, 3);
+    assert.match(io.stderr, /\[failed\] rate_limited: all routes failed/);
+  });
+
+  it('exits 2 on bad usage', async () => {
+    const io = capture();
+    assert.equal(await main(['chat', '--config', configPath, 'hi'], io), 2);
+    assert.match(io.stderr, /--model SLUG is required/);
+    assert.equal(await main(['frobnicate'], capture()), 2);
+  });
+
+  it('exits 2 on a bad config and names the path at fault', async () => {
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ keys: [{ id: 'x', provider: 'openai', name: 'x', tier: 'sometimes' }] }));
+    const io = capture();
+    assert.equal(await main(['explain', '--config', bad, '--model', 'openai/gpt-4o'], io), 2);
+    assert.match(io.stderr, /keys\[0\]\.tier: expected "prioritized" or "fallback"/);
+    assert.equal(await main(['explain', '--lenient', '--config', bad, '--model', 'openai/gpt-4o'], capture()), 0);
+  });
+
+  it('reads secrets from a file only when its mode is 0600', async () => {
+    const file = join(dir, 'secrets.json');
+    writeFileSync(file, JSON.stringify({ keys: { 'work.main': 'sk-file-main-dddd4444' }, callers: {} }));
+    chmodSync(file, 0o644);
+    const loose = capture();
+    assert.equal(await main(['chat', '--secrets', file, '--config', configPath, '--model', 'openai/gpt-4o-mini', 'hi'], loose), 2);
+    assert.match(loose.stderr, /has mode 644; run `chmod 600/);
+    assert.ok(!loose.stderr.includes('sk-file-main-dddd4444'));
+    chmodSync(file, 0o600);
+    const io = capture();
+    assert.equal(await main(['chat', '--secrets', file, '--config', configPath, '--model', 'openai/gpt-4o-mini', 'hi'], io), 0);
+    assert.equal(openai.requests.at(-1)!.headers.authorization, 'Bearer sk-file-main-dddd4444');
+  });
+
+  it('runs the demo scenarios and exits 0 when each behaved as described', async function () {
+    this.timeout(30_000);
+    const io = capture();
+    const code = await main(['demo'], io);
+    assert.equal(code, 0, io.stdout);
+    assert.doesNotMatch(io.stdout, /FAIL/);
+    assert.match(io.stdout, /(\d+)\/\1 scenarios behaved as described/);
+  });
+
+  it('works as a separate process with real exit codes', async function () {
+    this.timeout(30_000);
+    const run = (args: string[]) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        execFile(process.execPath, ['--require', 'tsx/cjs', join(root, 'src/cli/main.ts'), ...args], { cwd: root, env: { ...process.env, ...secretsEnv } }, (err, stdout, stderr) =>
+          resolve({ code: err ? ((err as any).code as number) : 0, stdout, stderr }),
+        );
+      });
+    const ok = await run(['chat', '--config', configPath, '--model', 'openai/gpt-4o-mini', 'hello']);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, /Hello from openai/);
+    const usage = await run(['explain']);
+    assert.equal(usage.code, 2);
+  });
+});

@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main, type Io } from '../../src/cli/main';
+import { envName } from '../../src/cli/secrets';
+import { bundledCatalog } from '../../src/core/catalog/catalog';
+import { parseConfig } from '../../src/core/config/parse';
+import { MapSecretSource } from '../../src/core/ports';
+import { maskedTail, Redactor } from '../../src/core/redact';
+import { Router } from '../../src/core/routing/router';
+import { startOpenAISim, type OpenAISim } from '../sim/openai';
+
+const CANARY_KEY = 'sk-CANARY-key-7f3a9c1e5b2d8f40';
+const CANARY_CALLER = 'sk-or-v1-CANARY-caller-0d9e8c7b6a5f';
+
+describe('secret redaction', () => {
+  it('masks a secret down to its last four characters', () => {
+    assert.equal(maskedTail('sk-abcdefgh1234'), '…1234');
+    assert.equal(maskedTail('short'), '…');
+  });
+
+  it('scrubs registered secrets and credential-shaped strings it was never told about', () => {
+    const r = new Redactor();
+    r.add('my-custom-token-value');
+    const out = r.redact('got my-custom-token-value and sk-proj-abcdefghijklmnop and Bearer abc.def.ghi123 and AKIAABCDEFGHIJKLMNOP');
+    assert.doesNotMatch(out, /my-custom-token-value|sk-proj-abcdefghijklmnop|abc\.def\.ghi123|AKIAABCDEFGHIJKLMNOP/);
+    assert.match(out, /\[redacted …alue\]/);
+  });
+
+  it('scrubs the private key inside a service-account JSON secret', () => {
+    const r = new Redactor();
+    r.add(JSON.stringify({ client_email: 'x@y.iam.gserviceaccount.com', private_key: '-----BEGIN PRIVATE KEY-----\nMIIEabc\n-----END PRIVATE KEY-----\n', private_key_id: 'abcdef123456' }));
+    assert.doesNotMatch(r.redact('echo MIIEabc and abcdef123456'), /abcdef123456/);
+  });
+
+  describe('canary values never leave through errors, records, logs or CLI output', () => {
+    let openai: OpenAISim;
+    let openrouter: OpenAISim;
+    let dir: string;
+    before(async () => {
+      [openai, openrouter] = await Promise.all([startOpenAISim({ flavor: 'openai' }), startOpenAISim({ flavor: 'openrouter' })]);
+      dir = mkdtempSync(join(tmpdir(), 'byok-canary-'));
+    });
+    after(async () => {
+      await Promise.all([openai.close(), openrouter.close()]);
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    /** A careless provider that echoes the whole credential back in its error. */
+    const echo = (secret: string, status: number) => ({ status, errorBody: { error: { message: `Incorrect API key provided: ${secret}; Authorization: Bearer ${secret}`, type: 'invalid_request_error', code: 'invalid_api_key' } } });
+
+    it('through the router', async () => {
+      const { config } = parseConfig({
+        callers: [{ name: 'dev' }],
+        defaultCaller: 'dev',
+        pooled: { baseUrl: openrouter.baseUrl },
+        keys: [{ id: 'c1', provider: 'openai', name: 'canary', tier: 'prioritized', options: { baseUrl: openai.baseUrl } }],
+      });
+      const logs: string[] = [];
+      const records: unknown[] = [];
+      const router = new Router({
+        config,
+        catalog: bundledCatalog(),
+        secrets: new MapSecretSource(new Map([['c1', CANARY_KEY]]), new Map([['dev', CANARY_CALLER]])),
+        log: (l) => logs.push(l),
+        sink: { append: (r) => void records.push(r) },
+      });
+      openai.enqueue(echo(CANARY_KEY, 401));
+      openrouter.enqueue(echo(CANARY_CALLER, 500));
+      const o = await router.generate({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
+      await router.close();
+      assert.equal(o.ok, false);
+      assert.equal(o.record.attempts.length, 2, 'both canaries were really sent and echoed');
+      const everything = JSON.stringify({ o, logs, records });
+      assert.ok(everything.includes('redacted'), 'the echo was seen and scrubbed');
+      assert.ok(!everything.includes(CANARY_KEY), 'key canary leaked');
+      assert.ok(!everything.includes(CANARY_CALLER), 'caller canary leaked');
+    });
+
+    it('through the CLI in text and JSON modes', async () => {
+      const configPath = join(dir, 'c.json');
+      writeFileSync(configPath, JSON.stringify({ callers: [{ name: 'dev' }], defaultCaller: 'dev', pooled: { baseUrl: openrouter.baseUrl }, keys: [{ id: 'c1', provider: 'openai', name: 'canary', tier: 'prioritized', options: { baseUrl: openai.baseUrl } }] }));
+      const env = { [envName('KEY', 'c1')]: CANARY_KEY, [envName('CALLER', 'dev')]: CANARY_CALLER };
+      let all = '';
+      const io: Io = { env, out: (s) => void (all += s), err: (s) => void (all += s) };
+      for (const json of [false, true]) {
+        openai.enqueue(echo(CANARY_KEY, 401));
+        openrouter.enqueue(echo(CANARY_CALLER, 401));
+        const args = ['chat', ...(json ? ['--json'] : []), '--config', configPath, '--model', 'openai/gpt-4o-mini', 'hi'];
+        assert.equal(await main(args, io), 1);
+      }
+      await main(['explain', '--config', configPath, '--model', 'openai/gpt-4o-mini'], io);
+      await main(['test-keys', '--config', configPath], io);
+      assert.ok(all.includes('redacted'));
+      assert.ok(!all.includes(CANARY_KEY) && !all.includes(CANARY_CALLER), 'a canary reached CLI output');
+    });
+  });
+});
