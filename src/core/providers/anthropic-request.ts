@@ -77,7 +77,12 @@ function toolResult(m: Extract<ChatMessage, { role: 'tool' }>): Block {
   const blocks = contentBlocks(m.content);
   const onlyText = blocks.every((b) => b.type === 'text' && !b.cache_control);
   const content = onlyText ? blocks.map((b) => b.text as string).join('') : blocks;
-  return { type: 'tool_result', tool_use_id: m.tool_call_id, content, ...((m as { is_error?: boolean }).is_error ? { is_error: true } : {}) };
+  return {
+    type: 'tool_result',
+    tool_use_id: m.tool_call_id,
+    ...(blocks.length ? { content } : {}), // a tool that printed nothing: Claude wants no content rather than an empty one
+    ...((m as { is_error?: boolean }).is_error ? { is_error: true } : {}),
+  };
 }
 
 /** Messages → alternating turns plus the system prompt gathered from wherever it appeared. */

@@ -1,13 +1,15 @@
 /** Provider id → adapter. Families are small modules; this is the only place that knows them all. */
 import { routeError, RouteFailure } from '../errors';
 import type { ProviderId } from './ids';
-import { bedrockAdapter } from './bedrock';
+import { anthropicAdapter } from './anthropic';
+import { azureAdapter } from './azure';
 import { COMPAT_ROWS, compatAdapter, type CompatProvider } from './openai-compatible';
 import type { ProviderAdapter } from './types';
 
 const adapters = new Map<ProviderId, ProviderAdapter>();
 for (const p of Object.keys(COMPAT_ROWS) as CompatProvider[]) adapters.set(p, compatAdapter(p));
-adapters.set('amazon-bedrock', bedrockAdapter);
+adapters.set('azure', azureAdapter);
+adapters.set('anthropic', anthropicAdapter());
 
 export function registerAdapter(provider: ProviderId, adapter: ProviderAdapter) {
   adapters.set(provider, adapter);

@@ -170,3 +170,58 @@ describe('OpenAI-compatible family against each provider simulator', () => {
     });
   });
 });
+
+describe('Azure deployments', () => {
+  let sim: OpenAISim;
+  before(async () => {
+    sim = await startOpenAISim({ flavor: 'azure', deployments: ['gpt4o-prod'] });
+  });
+  after(() => sim.close());
+
+  function route(options: Record<string, unknown>) {
+    sim.requests.length = 0;
+    const { config, diagnostics } = parseConfig({ pooled: { enabled: false }, keys: [{ id: 'az', provider: 'azure', name: 'azure', tier: 'prioritized', options }] });
+    assert.deepEqual(diagnostics, []);
+    return new Router({ config, catalog: bundledCatalog(), secrets: new MapSecretSource(new Map([['az', 'azure-key-0123456789']])) });
+  }
+
+  it('calls the dated deployments endpoint with api-version and the api-key header', async () => {
+    const r = route({ baseUrl: sim.url, apiVersion: '2024-10-21', deployments: { 'openai/gpt-4o': 'gpt4o-prod' } });
+    try {
+      const o = await r.generate({ model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'hi' }], stream: true, max_completion_tokens: 20 });
+      assert.ok(o.ok, !o.ok ? o.error.message : '');
+      const sent = sim.requests[0]!;
+      assert.equal(sent.path, '/openai/deployments/gpt4o-prod/chat/completions');
+      assert.equal(sent.query['api-version'], '2024-10-21');
+      assert.equal(sent.headers['api-key'], 'azure-key-0123456789');
+      assert.deepEqual((sent.json as any).stream_options, { include_usage: true });
+      assert.ok(o.response.usage, 'usage arrives despite the prompt-filter preamble chunk');
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('uses max_tokens and no stream_options on a dated version older than 2024-09-01', async () => {
+    const r = route({ baseUrl: sim.url, apiVersion: '2024-02-01', deployments: { 'openai/gpt-4o': 'gpt4o-prod' } });
+    try {
+      await r.generate({ model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'hi' }], stream: true, max_completion_tokens: 20 });
+      const body = sim.requests[0]!.json as any;
+      assert.equal(body.max_tokens, 20);
+      assert.equal(body.max_completion_tokens, undefined);
+      assert.equal(body.stream_options, undefined);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('stops on an unknown deployment as a bad request', async () => {
+    const r = route({ baseUrl: sim.url, apiVersion: '2024-10-21', deployments: { 'openai/gpt-4o': 'no-such-deployment' } });
+    try {
+      const o = await r.generate({ model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'hi' }] });
+      assert.equal(!o.ok && o.error.kind, 'bad_request');
+      assert.match(!o.ok ? o.error.message : '', /DeploymentNotFound/);
+    } finally {
+      await r.close();
+    }
+  });
+});
