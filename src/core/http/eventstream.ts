@@ -113,7 +113,7 @@ function decodeHeaders(view: DataView, bytes: Uint8Array, start: number, end: nu
         need(len, 'value');
         const raw = bytes.subarray(p, p + len);
         p += len;
-        if (type === HEADER_TYPE.bytes) value = raw.slice();
+        if (type === HEADER_TYPE.bytes) value = new Uint8Array(raw);
         else {
           try {
             value = utf8.decode(raw);
@@ -159,7 +159,8 @@ export function decodeFrame(bytes: Uint8Array, offset = 0, maxFrameBytes = Numbe
   if (crc32(frame.subarray(0, total - 4)) !== messageCrc) fail('message CRC mismatch (corrupt frame)');
   const headersLen = view.getUint32(4);
   const headers = decodeHeaders(view, frame, PRELUDE, PRELUDE + headersLen);
-  const payload = frame.slice(PRELUDE + headersLen, total - 4);
+  // A copy: a Buffer's slice is a view that would pin the whole network chunk.
+  const payload = new Uint8Array(frame.subarray(PRELUDE + headersLen, total - 4));
   return { message: { headers, payload }, length: total };
 }
 
@@ -199,7 +200,7 @@ export class EventStreamDecoder {
     }
     // Keep the remainder as a copy, so a small leftover does not pin a large chunk in memory.
     buf = buf.subarray(offset);
-    this.chunks = buf.length ? [buf.slice()] : [];
+    this.chunks = buf.length ? [new Uint8Array(buf)] : [];
     this.buffered = buf.length;
     this.need = this.total ?? PRELUDE;
     return out;

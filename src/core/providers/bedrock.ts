@@ -449,11 +449,12 @@ export function classifyBedrockError(status: number, headers: HeaderBag, text: s
   const message = raw ? firstParagraph(raw) : undefined;
   const kind = kindForException(type, status);
   const words = message ?? (kind === 'rate_limited' ? 'the key is rate-limited' : kind === 'auth' ? 'check or rotate the key' : 'no details');
+  // Bedrock sends no Retry-After (the router backs off); honour one if a proxy in front of it does.
+  const retryAfterMs = parseRetryAfter(headers, now);
   return routeError(kind, `${PROVIDER}: HTTP ${status}${type ? ` ${type}` : ''}: ${words}${hintFor(type, words)}`, {
     status,
     ...(type ? { code: type } : {}),
-    // Bedrock sends no Retry-After; honour one if a proxy in front of it does.
-    ...(parseRetryAfter(headers, now) !== undefined ? { retryAfterMs: parseRetryAfter(headers, now) } : {}),
+    ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
   });
 }
 

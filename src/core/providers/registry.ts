@@ -3,6 +3,7 @@ import { routeError, RouteFailure } from '../errors';
 import type { ProviderId } from './ids';
 import { anthropicAdapter } from './anthropic';
 import { azureAdapter } from './azure';
+import { bedrockAdapter } from './bedrock';
 import { COMPAT_ROWS, compatAdapter, type CompatProvider } from './openai-compatible';
 import type { ProviderAdapter } from './types';
 
@@ -10,6 +11,7 @@ const adapters = new Map<ProviderId, ProviderAdapter>();
 for (const p of Object.keys(COMPAT_ROWS) as CompatProvider[]) adapters.set(p, compatAdapter(p));
 adapters.set('azure', azureAdapter);
 adapters.set('anthropic', anthropicAdapter());
+adapters.set('amazon-bedrock', bedrockAdapter);
 
 export function registerAdapter(provider: ProviderId, adapter: ProviderAdapter) {
   adapters.set(provider, adapter);
