@@ -54,7 +54,6 @@ export class ActivityStoreError extends Error {
 const MiB = 1024 * 1024;
 /** A record whose file was dropped by a rotation between open and write is written again, this often at most. */
 const MAX_WRITE_PASSES = 3;
-const NEWLINE = Buffer.from('\n');
 
 export class ActivityStore implements ActivitySink {
   readonly dir: string;
@@ -150,23 +149,23 @@ export class ActivityStore implements ActivitySink {
     for (let pass = 0; pass < MAX_WRITE_PASSES; pass++) {
       let fh = await this.openForAppend();
       try {
-        let st = await fh.stat();
+        const st = await fh.stat();
         if (!rotated && st.size > 0 && st.size + line.length > this.maxFileBytes) {
           rotated = true;
           await fh.close();
           await this.rotate(line.length);
           fh = await this.openForAppend();
-          st = await fh.stat();
         }
-        // A writer killed mid-line leaves no newline; without one ours would be glued onto its wreck.
-        const buf = st.size > 0 && !(await endsWithNewline(fh, st.size)) ? Buffer.concat([NEWLINE, line]) : line;
-        const { bytesWritten } = await fh.write(buf, 0, buf.length);
-        if (bytesWritten !== buf.length) {
-          throw new ActivityStoreError(`activity log ${this.file}: short write (${bytesWritten} of ${buf.length} bytes)`, this.file, 'EIO');
+        // No newline repair for a wreck a killed writer left at the end: racing other appenders it
+        // would only add blank lines, and the reader recovers a record glued onto a wreck.
+        const { bytesWritten } = await fh.write(line, 0, line.length);
+        if (bytesWritten !== line.length) {
+          throw new ActivityStoreError(`activity log ${this.file}: short write (${bytesWritten} of ${line.length} bytes)`, this.file, 'EIO');
         }
+        const after = await fh.stat();
         // Between our open and our write, rotations may have shifted this file out of the set
         // entirely; the newest record must not vanish with it.
-        if ((await fh.stat()).nlink > 0) return;
+        if (after.nlink > 0) return;
       } finally {
         await fh.close().catch(() => undefined);
       }
@@ -302,12 +301,6 @@ interface OpenLog {
   path: string;
   fh: FileHandle;
   stats: Stats;
-}
-
-async function endsWithNewline(fh: FileHandle, size: number): Promise<boolean> {
-  const b = Buffer.alloc(1);
-  const { bytesRead } = await fh.read(b, 0, 1, size - 1);
-  return bytesRead === 0 || b[0] === 0x0a;
 }
 
 function describe(e: unknown): string {
