@@ -129,6 +129,8 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
   let unhandled = 0;
   const onUnhandled = () => void unhandled++;
   process.on('unhandledRejection', onUnhandled);
+  // Let the caller's own timers (a test runner's timeout) exist before taking the baseline.
+  await new Promise((r) => setImmediate(r));
   const baselineHandles = handleCounts();
   globalThis.gc?.();
   const heap0 = process.memoryUsage();
@@ -255,19 +257,25 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
   for (const [m, n] of pooledByMarker) if (alwaysUseMarkers.has(m)) report.pooledUnderAlwaysUse += n;
   await router.close();
   await Promise.all(drivers.map((d) => d.stop()));
-  await new Promise((r) => setTimeout(r, 50));
+  // Sockets close and undici's coarse timers expire asynchronously: give them a bounded moment.
+  for (let i = 0; i < 40 && leaks(baselineHandles).length; i++) await new Promise((r) => setTimeout(r, 50));
   report.durationMs = Math.round(performance.now() - started);
   report.requestsPerSecond = Math.round((opts.requests / report.durationMs) * 1000);
   report.unhandledRejections = unhandled;
   process.off('unhandledRejection', onUnhandled);
-  const after = handleCounts();
-  for (const [k, n] of Object.entries(after)) if (n > (baselineHandles[k] ?? 0)) report.leakedHandles.push(`${k} +${n - (baselineHandles[k] ?? 0)}`);
+  report.leakedHandles = leaks(baselineHandles);
   globalThis.gc?.();
   const heap1 = process.memoryUsage();
   report.heapGrowthMb = Math.round(((heap1.heapUsed - heap0.heapUsed) / 1048576) * 10) / 10;
   report.rssGrowthMb = Math.round(((heap1.rss - heap0.rss) / 1048576) * 10) / 10;
   if (recorded !== opts.requests) report.mismatches.push(`records: ${recorded} for ${opts.requests} requests`);
   return report;
+}
+
+function leaks(baseline: Record<string, number>): string[] {
+  const out: string[] = [];
+  for (const [k, n] of Object.entries(handleCounts())) if (n > (baseline[k] ?? 0)) out.push(`${k} +${n - (baseline[k] ?? 0)}`);
+  return out;
 }
 
 function handleCounts(): Record<string, number> {

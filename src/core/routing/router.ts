@@ -109,8 +109,10 @@ export class Router {
       const error = isRouteFailure(e) ? e.error : routeError('server', `internal error: ${(e as Error)?.message ?? String(e)}`);
       outcome = { ok: false, error: this.scrub(error), record: this.record(id, startedAt, t0, request, opts, plan, attempts, { error }) };
     }
+    // The store queues and orders its own writes; a generation must not wait on the disk.
     try {
-      await this.deps.sink?.append(outcome.record);
+      const pending = this.deps.sink?.append(outcome.record);
+      if (pending) pending.catch((e: unknown) => this.log(`activity log write failed: ${(e as Error)?.message ?? e}`));
     } catch (e) {
       this.log(`activity log write failed: ${(e as Error).message}`);
     }
