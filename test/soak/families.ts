@@ -4,6 +4,8 @@
  */
 import type { Script, SimServer } from '../sim/server';
 import { startOpenAISim, type OpenAISim } from '../sim/openai';
+import { errorScripts as anthropicErrors, startAnthropicSim, type AnthropicSim } from '../sim/anthropic';
+import { awsError, BEDROCK_TEST_CREDENTIALS, bedrockErrors, startBedrockSim, streamException, type BedrockSim } from '../sim/bedrock';
 
 export type Fault =
   | 'ok'
@@ -103,12 +105,15 @@ export function genericScript(
   }
 }
 
-/** Prioritized A, B; fallback FB (caller soak); Always-use S1 + S2 (caller strict). */
-function keySet(prefix: string, provider: string, urls: Record<string, string>, extra: (id: string) => Record<string, unknown> = () => ({})) {
+/**
+ * Prioritized A, B; fallback FB (caller soak); Always-use S1 + S2 (caller strict). Each family's
+ * keys are filtered to its own model, so no family's key shows up in another's plan.
+ */
+function keySet(prefix: string, provider: string, model: string, urls: Record<string, string>, extra: Record<string, unknown> = {}, secret?: string) {
   const mk = (id: string, tier: string, callers: string[], alwaysUse = false): SoakKey => ({
     id: `${prefix}-${id}`,
-    secret: `soak-secret-${prefix}-${id}-0000`,
-    config: { id: `${prefix}-${id}`, provider, name: `${prefix} ${id}`, tier, alwaysUse, filters: { callers }, options: { baseUrl: urls[id], ...extra(id) } },
+    secret: secret ?? `soak-secret-${prefix}-${id}-0000`,
+    config: { id: `${prefix}-${id}`, provider, name: `${prefix} ${id}`, tier, alwaysUse, filters: { callers, models: [model] }, options: { baseUrl: urls[id], ...extra } },
   });
   return [mk('a', 'prioritized', ['soak']), mk('b', 'prioritized', ['soak']), mk('fb', 'fallback', ['soak']), mk('s1', 'prioritized', ['strict'], true), mk('s2', 'prioritized', ['strict'])];
 }
@@ -140,7 +145,7 @@ export function openaiFamily(): FamilyDriver {
     async start() {
       for (const r of ROUTES) sims.set(r, await startOpenAISim({ flavor: 'openai' }));
       pooled = await startOpenAISim({ flavor: 'openrouter' });
-      keys = keySet('oai', 'openai', Object.fromEntries([...sims].map(([r, s]) => [r, s.baseUrl])));
+      keys = keySet('oai', 'openai', 'openai/gpt-4o-mini', Object.fromEntries([...sims].map(([r, s]) => [r, s.baseUrl])));
     },
     async stop() {
       await Promise.all([...sims.values(), pooled].map((s) => s.close()));
@@ -153,4 +158,88 @@ export function openaiFamily(): FamilyDriver {
   };
 }
 
-export const FAMILIES: (() => FamilyDriver)[] = [openaiFamily];
+/** A driver whose simulators are one per route; everything family-specific is passed in. */
+function perRouteFamily<S extends SimServer>(o: {
+  name: string;
+  prefix: string;
+  provider: string;
+  model: string;
+  start: () => Promise<S>;
+  url: (s: S) => string;
+  extra?: (s: S) => Record<string, unknown>;
+  secret?: string;
+  script: (fault: Fault, stream: boolean) => Script;
+}): FamilyDriver {
+  const sims = new Map<string, S>();
+  let keys: SoakKey[] = [];
+  return {
+    name: o.name,
+    model: o.model,
+    async start() {
+      for (const r of ROUTES) sims.set(r, await o.start());
+      const first = sims.get('a')!;
+      keys = keySet(o.prefix, o.provider, o.model, Object.fromEntries([...sims].map(([r, s]) => [r, o.url(s)])), o.extra?.(first), o.secret);
+    },
+    async stop() {
+      await Promise.all([...sims.values()].map((s) => s.close()));
+    },
+    routes: () => [...sims].map(([r, sim]) => ({ sim, routeId: `key:${o.prefix}-${r}` })),
+    keys: () => keys,
+    plan: (caller) => planFor(o.prefix, caller),
+    script: o.script,
+    pooledSim: () => {
+      throw new Error('only the first family provides the pooled simulator');
+    },
+  };
+}
+
+/** Anthropic streams message_start, content_block_start and a ping before its first text. */
+export function anthropicFamily(): FamilyDriver {
+  const apiError = (status: number): Script => ({ status, errorBody: { type: 'error', error: { type: 'api_error', message: `Upstream answered ${status}` } } });
+  const err = {
+    rateLimited: (s?: number) => anthropicErrors.rateLimited({ retryAfterSeconds: s }),
+    unauthorized: () => anthropicErrors.unauthorized(),
+    badRequest: () => anthropicErrors.invalidRequest(),
+    server: (status: number) => (status === 500 ? anthropicErrors.serverError() : apiError(status)),
+    overloaded: () => anthropicErrors.overloaded(),
+    errorIn200: () => ({ status: 200, errorBody: { type: 'error', error: { type: 'api_error', message: 'Internal server error' } } }),
+  };
+  return perRouteFamily<AnthropicSim>({
+    name: 'anthropic',
+    prefix: 'ant',
+    provider: 'anthropic',
+    model: 'anthropic/claude-haiku-4.5',
+    start: () => startAnthropicSim(),
+    url: (s) => s.baseUrl,
+    script: (fault, stream) => genericScript(fault, stream, err, 3),
+  });
+}
+
+/** Bedrock: binary frames; exceptions ride inside the 200; a bad CRC is its malformed frame. */
+export function bedrockFamily(): FamilyDriver {
+  const err = {
+    rateLimited: () => bedrockErrors.throttling(),
+    unauthorized: () => bedrockErrors.unrecognizedClient(),
+    badRequest: () => bedrockErrors.validation(),
+    server: (status: number) => (status === 503 ? bedrockErrors.serviceUnavailable() : status === 500 ? bedrockErrors.internal() : awsError(status, 'InternalServerException', 'Bad gateway.')),
+    overloaded: () => bedrockErrors.modelNotReady(),
+    errorIn200: () => bedrockErrors.internal(),
+  };
+  return perRouteFamily<BedrockSim>({
+    name: 'bedrock',
+    prefix: 'brk',
+    provider: 'amazon-bedrock',
+    model: 'anthropic/claude-sonnet-4.5',
+    start: () => startBedrockSim(),
+    url: (s) => s.url,
+    extra: (s) => ({ region: s.region, modelMap: { 'anthropic/claude-sonnet-4.5': 'us.anthropic.claude-sonnet-4-5-20250929-v1:0' } }),
+    secret: JSON.stringify(BEDROCK_TEST_CREDENTIALS),
+    script: (fault, stream) => {
+      if (stream && fault === 'exception-frame') return streamException('throttlingException', 0);
+      if (stream && fault === 'truncated') return { corruptFrame: { afterChunks: 0, kind: 'message-crc' } } as Script;
+      return genericScript(fault, stream, err, 1);
+    },
+  });
+}
+
+export const FAMILIES: (() => FamilyDriver)[] = [openaiFamily, anthropicFamily, bedrockFamily];
