@@ -24,9 +24,13 @@ export interface SignatureLookup {
  */
 export const SKIP_SIGNATURE = 'skip_thought_signature_validator';
 
-/** Gemini 3 and later validate thought signatures on function calls; 1.x and 2.x do not. */
+/**
+ * Gemini 3 and later validate thought signatures on function calls; 1.x and 2.x do not. Aliases
+ * without a version (`gemini-flash-latest`) get no stand-in: a real signature is still replayed.
+ */
 export function validatesSignatures(model: string): boolean {
-  return !/gemini-(1|2)(\.|-)/.test(model);
+  const major = /gemini-(\d+)/.exec(model)?.[1];
+  return major !== undefined && Number(major) >= 3;
 }
 
 function textOf(content: unknown): string {
@@ -46,8 +50,11 @@ const IMAGE_EXT: Record<string, string> = {
 };
 
 function imagePart(url: string): GeminiPart {
-  const data = /^data:([^;,]+)(?:;[^,]*)?;base64,(.*)$/s.exec(url);
-  if (data) return { inlineData: { mimeType: data[1], data: data[2] } };
+  const data = /^data:([^;,]+)((?:;[^;,]*)*),(.*)$/s.exec(url);
+  if (data) {
+    const base64 = /;base64$/i.test(data[2]!) ? data[3]! : Buffer.from(decodeURIComponent(data[3]!), 'utf8').toString('base64');
+    return { inlineData: { mimeType: data[1], data: base64 } };
+  }
   const ext = /\.([a-z0-9]+)(?:[?#].*)?$/i.exec(url)?.[1]?.toLowerCase();
   return { fileData: { mimeType: (ext && IMAGE_EXT[ext]) || 'image/jpeg', fileUri: url } };
 }

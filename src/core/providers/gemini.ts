@@ -116,6 +116,13 @@ export function geminiUsage(u: z.infer<typeof usageSchema>): Usage {
   return usage;
 }
 
+/** Who is reading: the provider for messages, where signatures go, the model until Gemini names its version. */
+export interface GeminiReadContext {
+  provider: string;
+  signatures: ThoughtSignatureCache;
+  model: string;
+}
+
 /**
  * What one Gemini response (a whole answer or one stream event) adds, with the state that spans a
  * stream: how many tool calls so far (their indexes and synthesized ids) and whether output began.
@@ -126,12 +133,15 @@ class ResponseReader {
   finish: FinishReason | null = null;
   usage: Usage | undefined;
   id: string;
+  model: string;
+  private readonly provider: string;
+  private readonly signatures: ThoughtSignatureCache;
   private readonly salt = randomUUID();
 
-  constructor(
-    private readonly provider: string,
-    private readonly signatures: ThoughtSignatureCache,
-  ) {
+  constructor(ctx: GeminiReadContext) {
+    this.provider = ctx.provider;
+    this.signatures = ctx.signatures;
+    this.model = ctx.model;
     this.id = `gen-${randomUUID()}`;
   }
 
@@ -140,6 +150,7 @@ class ResponseReader {
     if (!parsed.success) throw new RouteFailure(routeError('server', `${this.provider} sent a response in an unexpected shape`));
     const r: GeminiResponse = parsed.data;
     if (r.responseId) this.id = r.responseId;
+    if (r.modelVersion) this.model = r.modelVersion;
     if (r.usageMetadata) this.usage = geminiUsage(r.usageMetadata);
     const delta: ChunkDelta = {};
     const candidate = r.candidates?.[0];
@@ -185,11 +196,12 @@ function failureFromBodyError(provider: string, e: unknown): RouteFailure {
   return new RouteFailure(classifyGeminiError(provider, status, {}, JSON.stringify({ error: e }), Date.now()));
 }
 
-export function parseGeminiCompletion(provider: string, text: string, signatures: ThoughtSignatureCache): ChatCompletion {
+export function parseGeminiCompletion(text: string, ctx: GeminiReadContext): ChatCompletion {
+  const { provider } = ctx;
   let o = parseJsonFrame(text.trim(), provider) as any;
   // streamGenerateContent without alt=sse answers a JSON array of responses; be tolerant of it.
   const responses: unknown[] = Array.isArray(o) ? o : [o];
-  const reader = new ResponseReader(provider, signatures);
+  const reader = new ResponseReader(ctx);
   let content = '';
   let reasoning = '';
   const toolCalls: ToolCall[] = [];
@@ -204,7 +216,7 @@ export function parseGeminiCompletion(provider: string, text: string, signatures
     id: reader.id,
     object: 'chat.completion',
     created: Math.floor(Date.now() / 1000),
-    model: '',
+    model: reader.model,
     choices: [
       {
         index: 0,
@@ -232,18 +244,14 @@ async function collect(body: AsyncIterable<Uint8Array>, max: number, provider: s
   return Buffer.concat(parts).toString('utf8');
 }
 
-export async function* streamGeminiChunks(
-  provider: string,
-  body: AsyncIterable<Uint8Array>,
-  limits: Limits,
-  signatures: ThoughtSignatureCache,
-): AsyncGenerator<ChatChunk> {
-  const reader = new ResponseReader(provider, signatures);
+export async function* streamGeminiChunks(body: AsyncIterable<Uint8Array>, limits: Limits, ctx: GeminiReadContext): AsyncGenerator<ChatChunk> {
+  const { provider } = ctx;
+  const reader = new ResponseReader(ctx);
   const created = Math.floor(Date.now() / 1000);
   let sentUsage: Usage | undefined;
   let first = true;
   const chunk = (delta: ChunkDelta, finish: FinishReason | null, withUsage: boolean): ChatChunk => {
-    const c: ChatChunk = { id: reader.id, object: 'chat.completion.chunk', created, model: '', choices: [{ index: 0, delta, finish_reason: finish }] };
+    const c: ChatChunk = { id: reader.id, object: 'chat.completion.chunk', created, model: reader.model, choices: [{ index: 0, delta, finish_reason: finish }] };
     if (withUsage && reader.usage) {
       c.usage = reader.usage;
       sentUsage = reader.usage;
@@ -271,7 +279,7 @@ export async function* streamGeminiChunks(
   }
   // usageMetadata are running totals and may keep coming after the finish; the last one counts.
   if (reader.usage && reader.usage !== sentUsage) {
-    yield { id: reader.id, object: 'chat.completion.chunk', created, model: '', choices: [], usage: reader.usage };
+    yield { id: reader.id, object: 'chat.completion.chunk', created, model: reader.model, choices: [], usage: reader.usage };
   }
 }
 
@@ -279,12 +287,7 @@ export async function* streamGeminiChunks(
  * A stream whose body is JSON rather than SSE: sniffed from the first bytes and handled whole, so
  * a bare `{"error":…}` becomes a classified error instead of "the stream ended early".
  */
-export async function* streamGeminiBody(
-  provider: string,
-  body: AsyncIterable<Uint8Array>,
-  limits: Limits,
-  signatures: ThoughtSignatureCache,
-): AsyncGenerator<ChatChunk> {
+export async function* streamGeminiBody(body: AsyncIterable<Uint8Array>, limits: Limits, ctx: GeminiReadContext): AsyncGenerator<ChatChunk> {
   const it = body[Symbol.asyncIterator]();
   const head: Uint8Array[] = [];
   let text = '';
@@ -311,11 +314,11 @@ export async function* streamGeminiBody(
   };
   const t = text.trimStart();
   if (t.startsWith('{') || t.startsWith('[')) {
-    const completion = parseGeminiCompletion(provider, await collect(rest, limits.maxEventBytes, provider), signatures);
+    const completion = parseGeminiCompletion(await collect(rest, limits.maxEventBytes, ctx.provider), ctx);
     yield* completionAsChunks(completion);
     return;
   }
-  yield* streamGeminiChunks(provider, rest, limits, signatures);
+  yield* streamGeminiChunks(rest, limits, ctx);
 }
 
 function* completionAsChunks(c: ChatCompletion): Generator<ChatChunk> {
@@ -325,7 +328,7 @@ function* completionAsChunks(c: ChatCompletion): Generator<ChatChunk> {
   if (m.content) delta.content = m.content;
   if (m.reasoning) delta.reasoning = m.reasoning;
   if (m.tool_calls?.length) delta.tool_calls = m.tool_calls.map((t, index) => ({ index, id: t.id, type: 'function', function: t.function }));
-  yield { id: c.id, object: 'chat.completion.chunk', created: c.created, model: '', choices: [{ index: 0, delta, finish_reason: choice.finish_reason }], ...(c.usage ? { usage: c.usage } : {}) };
+  yield { id: c.id, object: 'chat.completion.chunk', created: c.created, model: c.model, choices: [{ index: 0, delta, finish_reason: choice.finish_reason }], ...(c.usage ? { usage: c.usage } : {}) };
 }
 
 // --- errors ---------------------------------------------------------------------------------
@@ -435,16 +438,21 @@ export function createGeminiAdapter(provider = 'google-ai-studio', signatures: T
       };
     },
 
-    parseCompletion(text) {
-      return parseGeminiCompletion(provider, text, signatures);
+    parseCompletion(text, call) {
+      return parseGeminiCompletion(text, { provider, signatures, model: bareModel(call.nativeModel) });
     },
 
-    streamChunks(body, _call, limits) {
-      return streamGeminiBody(provider, body, limits, signatures);
+    streamChunks(body, call, limits) {
+      return streamGeminiBody(body, limits, { provider, signatures, model: bareModel(call.nativeModel) });
     },
 
     classifyError(status, headers, text, now) {
       return classifyGeminiError(provider, status, headers, text, now);
+    },
+
+    /** Listing models costs nothing, and a bad key answers it with the same 400 API_KEY_INVALID. */
+    validationRequest(call): HttpRequestSpec {
+      return { url: `${aiStudioBaseUrl(call)}/models?pageSize=1`, method: 'GET', headers: { accept: 'application/json', ...call.options.headers, 'x-goog-api-key': call.secret } };
     },
   };
 }

@@ -4,14 +4,18 @@ import type { ProviderId } from './ids';
 import { anthropicAdapter } from './anthropic';
 import { azureAdapter } from './azure';
 import { bedrockAdapter } from './bedrock';
+import { geminiAdapter } from './gemini';
 import { COMPAT_ROWS, compatAdapter, type CompatProvider } from './openai-compatible';
 import type { ProviderAdapter } from './types';
+import { vertexAdapter } from './vertex';
 
 const adapters = new Map<ProviderId, ProviderAdapter>();
 for (const p of Object.keys(COMPAT_ROWS) as CompatProvider[]) adapters.set(p, compatAdapter(p));
 adapters.set('azure', azureAdapter);
 adapters.set('anthropic', anthropicAdapter());
 adapters.set('amazon-bedrock', bedrockAdapter);
+adapters.set('google-ai-studio', geminiAdapter);
+adapters.set('google-vertex', vertexAdapter);
 
 export function registerAdapter(provider: ProviderId, adapter: ProviderAdapter) {
   adapters.set(provider, adapter);

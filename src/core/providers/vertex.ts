@@ -85,7 +85,7 @@ export function createVertexAdapter(deps: VertexAdapterDeps = {}): ProviderAdapt
     return { ...base, authorization: `Bearer ${await tokens.forCall(call)}` };
   };
   const modelUrl = (call: AdapterCall, method: string) =>
-    looksLikeJson(call.secret) ? `${vertexGeminiModelUrl(call, method)}` : expressModelUrl(call, method);
+    looksLikeJson(call.secret) ? vertexGeminiModelUrl(call, method) : expressModelUrl(call, method);
 
   return {
     family: 'gemini',
@@ -103,12 +103,12 @@ export function createVertexAdapter(deps: VertexAdapterDeps = {}): ProviderAdapt
 
     parseCompletion(text, call): ChatCompletion {
       if (isClaudeOnVertex(call)) return claude.parseCompletion(text, call);
-      return parseGeminiCompletion(PROVIDER, text, signatures);
+      return parseGeminiCompletion(text, { provider: PROVIDER, signatures, model: bareModel(call.nativeModel) });
     },
 
     streamChunks(body, call, limits: Limits): AsyncIterable<ChatChunk> {
       if (isClaudeOnVertex(call)) return claude.streamChunks(body, call, limits);
-      return streamGeminiBody(PROVIDER, body, limits, signatures);
+      return streamGeminiBody(body, limits, { provider: PROVIDER, signatures, model: bareModel(call.nativeModel) });
     },
 
     classifyError(status, headers: HeaderBag, text, now): RouteError {
