@@ -10,6 +10,9 @@ import { MapSecretSource } from '../core/ports';
 import { formatPlan } from '../core/routing/plan';
 import { describeAttempt, Router, type GenerationOutcome } from '../core/routing/router';
 import { startOpenAISim, type OpenAISim } from '../../test/sim/openai';
+import { startAnthropicSim, type AnthropicSim } from '../../test/sim/anthropic';
+import { BEDROCK_TEST_CREDENTIALS, bedrockErrors, startBedrockSim, type BedrockSim } from '../../test/sim/bedrock';
+import { forwardTo, makeServiceAccount, startVertexSim, type VertexSim } from '../../test/sim/vertex';
 import demoTemplate from './demo-config.json';
 import type { Io } from './main';
 
@@ -18,6 +21,30 @@ export interface DemoSims {
   mistral: OpenAISim;
   groq: OpenAISim;
   openrouter: OpenAISim;
+  anthropic: AnthropicSim;
+  bedrock: BedrockSim;
+  vertex: VertexSim;
+  /** Claude behind the Vertex simulator's rawPredict. */
+  vertexClaude: AnthropicSim;
+}
+
+type Closable = { close(): Promise<void>; requests: unknown[] };
+
+/** The made-up service account the demo's Vertex key holds; generated per run. */
+const demoAccount = makeServiceAccount({ project_id: 'byok-router-demo' });
+
+/** Where each placeholder of the demo config points. */
+function urls(s: DemoSims): Record<string, string> {
+  return {
+    openai: s.openai.baseUrl,
+    mistral: s.mistral.baseUrl,
+    groq: s.groq.baseUrl,
+    openrouter: s.openrouter.baseUrl,
+    anthropic: s.anthropic.baseUrl,
+    bedrock: s.bedrock.url,
+    vertex: s.vertex.url,
+    vertexToken: s.vertex.tokenUrl,
+  };
 }
 
 export interface Scenario {
@@ -31,7 +58,8 @@ export interface Scenario {
 }
 
 export function demoConfig(sims: DemoSims): RouterConfig {
-  const text = JSON.stringify(demoTemplate).replace(/\{\{(\w+)\}\}/g, (_, name: keyof DemoSims) => sims[name].baseUrl);
+  const where = urls(sims);
+  const text = JSON.stringify(demoTemplate).replace(/\{\{(\w+)\}\}/g, (_, name: string) => where[name]!);
   const { config, diagnostics } = parseConfig(JSON.parse(text));
   if (diagnostics.length) throw new Error(`demo config: ${diagnostics.map(formatDiagnostic).join('; ')}`);
   return config;
@@ -41,6 +69,9 @@ export function demoConfig(sims: DemoSims): RouterConfig {
 export function demoSecrets(config: RouterConfig): MapSecretSource {
   const s = new MapSecretSource();
   for (const k of config.keys) s.keys.set(k.id, `not-a-real-key-${k.id}`);
+  // Bedrock signs with AWS's documented example credentials; Vertex holds a throwaway service account.
+  s.keys.set('demo-bedrock', JSON.stringify(BEDROCK_TEST_CREDENTIALS));
+  s.keys.set('demo-vertex', JSON.stringify(demoAccount.json));
   for (const c of config.callers) s.callers.set(c.name, `not-a-real-openrouter-key-${c.name}`);
   return s;
 }
@@ -106,20 +137,40 @@ export const SCENARIOS: Scenario[] = [
     check: (o, s, before) =>
       served(o) === 'pooled' && s.groq.requests.length === before.groq ? undefined : `expected pooled and no groq request, got ${trail(o)}`,
   },
+  {
+    title: 'Claude falls over across three families: Anthropic (529) → Bedrock (throttled) → Vertex',
+    model: 'anthropic/claude-sonnet-4.5',
+    caller: 'dev',
+    arrange: (s) => {
+      s.anthropic.enqueue(s.anthropic.errors.overloaded());
+      s.bedrock.enqueue(bedrockErrors.throttling());
+    },
+    check: (o, s, before) => {
+      if (trail(o) !== 'demo-anthropic → demo-bedrock → demo-vertex' || served(o) !== 'demo-vertex') return `expected anthropic → bedrock → vertex, got ${trail(o)}`;
+      const signed = (s.bedrock.requests.at(-1) as { headers: Record<string, string> }).headers.authorization ?? '';
+      if (!signed.startsWith('AWS4-HMAC-SHA256')) return 'the Bedrock request was not SigV4-signed';
+      if (s.vertexClaude.requests.length !== before.vertexClaude + 1) return 'Vertex did not pass the request to Claude';
+      return undefined;
+    },
+  },
 ];
 
 export async function startDemoSims(): Promise<DemoSims> {
-  const [openai, mistral, groq, openrouter] = await Promise.all([
+  const [openai, mistral, groq, openrouter, anthropic, bedrock, vertexClaude] = await Promise.all([
     startOpenAISim({ flavor: 'openai' }),
     startOpenAISim({ flavor: 'mistral' }),
     startOpenAISim({ flavor: 'groq' }),
     startOpenAISim({ flavor: 'openrouter' }),
+    startAnthropicSim(),
+    startBedrockSim(),
+    startAnthropicSim(),
   ]);
-  return { openai, mistral, groq, openrouter };
+  const vertex = await startVertexSim({ accounts: [demoAccount.public], claude: forwardTo(vertexClaude.url) });
+  return { openai, mistral, groq, openrouter, anthropic, bedrock, vertex, vertexClaude };
 }
 
 export async function closeDemoSims(s: DemoSims) {
-  await Promise.all(Object.values(s).map((x: OpenAISim) => x.close()));
+  await Promise.all(Object.values(s).map((x: Closable) => x.close()));
 }
 
 export async function runDemo(io: Io, scenarios = SCENARIOS): Promise<number> {
@@ -128,12 +179,13 @@ export async function runDemo(io: Io, scenarios = SCENARIOS): Promise<number> {
   try {
     const config = demoConfig(sims);
     const secrets = demoSecrets(config);
-    io.out(`BYOK Router demo — simulated providers on 127.0.0.1 (openai ${sims.openai.port}, mistral ${sims.mistral.port}, groq ${sims.groq.port}, openrouter ${sims.openrouter.port})\n`);
+    const ports = Object.entries(sims).map(([name, sim]) => `${name} ${(sim as { port: number }).port}`).join(', ');
+    io.out(`BYOK Router demo — simulated providers on 127.0.0.1 (${ports})\n`);
     for (const [i, sc] of scenarios.entries()) {
       // A fresh router per scenario: cooldowns from one scenario must not decide the next.
       const router = new Router({ config, catalog: bundledCatalog(), secrets });
       try {
-        const before = Object.fromEntries(Object.entries(sims).map(([k, v]) => [k, (v as OpenAISim).requests.length])) as Record<keyof DemoSims, number>;
+        const before = Object.fromEntries(Object.entries(sims).map(([k, v]) => [k, (v as Closable).requests.length])) as Record<keyof DemoSims, number>;
         sc.arrange(sims);
         io.out(`\n${i + 1}. ${sc.title}\n`);
         const plan = await router.explain(sc.model, sc.caller);

@@ -5,6 +5,7 @@
 import type { Script, SimServer } from '../sim/server';
 import { startOpenAISim, type OpenAISim } from '../sim/openai';
 import { errorScripts as anthropicErrors, startAnthropicSim, type AnthropicSim } from '../sim/anthropic';
+import { geminiErrors, googleErrorBody, startGeminiSim, type GeminiSim } from '../sim/gemini';
 import { awsError, BEDROCK_TEST_CREDENTIALS, bedrockErrors, startBedrockSim, streamException, type BedrockSim } from '../sim/bedrock';
 
 export type Fault =
@@ -242,4 +243,26 @@ export function bedrockFamily(): FamilyDriver {
   });
 }
 
-export const FAMILIES: (() => FamilyDriver)[] = [openaiFamily, anthropicFamily, bedrockFamily];
+/** Gemini: text arrives in the first SSE frame; errors are Google's JSON bodies. */
+export function geminiFamily(): FamilyDriver {
+  const google = (status: number, code: string, message: string): Script => ({ status, headers: { 'content-type': 'application/json; charset=UTF-8' }, errorBody: googleErrorBody(status, code, message) });
+  const err = {
+    rateLimited: () => geminiErrors.rateLimited(),
+    unauthorized: () => geminiErrors.apiKeyInvalid(),
+    badRequest: () => google(400, 'INVALID_ARGUMENT', 'Request contains an invalid argument.'),
+    server: (status: number) => (status === 500 ? geminiErrors.internal() : status === 503 ? geminiErrors.unavailable() : google(502, 'UNAVAILABLE', 'Bad Gateway')),
+    overloaded: () => google(503, 'UNAVAILABLE', 'The model is overloaded. Please try again later.'),
+    errorIn200: () => google(500, 'INTERNAL', 'An internal error has occurred.'),
+  };
+  return perRouteFamily<GeminiSim>({
+    name: 'gemini',
+    prefix: 'gem',
+    provider: 'google-ai-studio',
+    model: 'google/gemini-2.5-flash',
+    start: () => startGeminiSim(),
+    url: (s) => s.baseUrl,
+    script: (fault, stream) => genericScript(fault, stream, err, 0),
+  });
+}
+
+export const FAMILIES: (() => FamilyDriver)[] = [openaiFamily, anthropicFamily, bedrockFamily, geminiFamily];
