@@ -6,6 +6,9 @@ import { join } from 'node:path';
 import { main, type Io } from '../../../src/cli/main';
 import { envName } from '../../../src/cli/secrets';
 import { startOpenAISim, type OpenAISim } from '../../sim/openai';
+import { startAnthropicSim } from '../../sim/anthropic';
+import { startGeminiSim } from '../../sim/gemini';
+import { BEDROCK_TEST_API_KEY, startBedrockSim } from '../../sim/bedrock';
 
 const root = join(__dirname, '../../..');
 
@@ -157,5 +160,48 @@ describe('byok-router CLI', () => {
     assert.match(ok.stdout, /Hello from openai/);
     const usage = await run(['explain']);
     assert.equal(usage.code, 2);
+  });
+});
+
+describe('byok-router test-keys', () => {
+  it('checks every family with its cheapest real request and exits 1 when a key is refused', async () => {
+    const anthropic = await startAnthropicSim({ validKeys: ['sk-ant-good-0001'] });
+    const gemini = await startGeminiSim();
+    const bedrock = await startBedrockSim();
+    const openrouter = await startOpenAISim({ flavor: 'openrouter' });
+    const dir = mkdtempSync(join(tmpdir(), 'byok-tk-'));
+    try {
+      const configPath = join(dir, 'c.json');
+      writeFileSync(
+        configPath,
+        JSON.stringify({
+          callers: [{ name: 'dev' }],
+          pooled: { baseUrl: openrouter.baseUrl },
+          keys: [
+            { id: 'ant-good', provider: 'anthropic', name: 'good', tier: 'prioritized', options: { baseUrl: anthropic.baseUrl } },
+            { id: 'ant-bad', provider: 'anthropic', name: 'bad', tier: 'fallback', options: { baseUrl: anthropic.baseUrl } },
+            { id: 'gem', provider: 'google-ai-studio', name: 'gemini', tier: 'prioritized', options: { baseUrl: gemini.baseUrl } },
+            { id: 'brk', provider: 'amazon-bedrock', name: 'bedrock', tier: 'prioritized', options: { baseUrl: bedrock.url, region: bedrock.region, auth: 'bearer' } },
+          ],
+        }),
+      );
+      const io = capture({
+        [envName('KEY', 'ant-good')]: 'sk-ant-good-0001',
+        [envName('KEY', 'ant-bad')]: 'sk-ant-revoked-0002',
+        [envName('KEY', 'gem')]: 'AIzaGoodKey0003',
+        [envName('KEY', 'brk')]: BEDROCK_TEST_API_KEY,
+        [envName('CALLER', 'dev')]: 'sk-or-dev-0004',
+      });
+      assert.equal(await main(['test-keys', '--config', configPath], io), 1);
+      assert.match(io.stdout, /^ok +anthropic\/key "good"/m);
+      assert.match(io.stdout, /^auth +anthropic\/key "bad".*rotate the key/m);
+      assert.match(io.stdout, /^ok +google-ai-studio\/key "gemini"/m);
+      assert.match(io.stdout, /^ok +amazon-bedrock\/key "bedrock"/m);
+      assert.match(io.stdout, /^ok +caller "dev" \(OpenRouter\)/m);
+      assert.equal(anthropic.requests.every((r) => r.method === 'GET'), true, 'validation sends no chat request');
+    } finally {
+      await Promise.all([anthropic.close(), gemini.close(), bedrock.close(), openrouter.close()]);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
