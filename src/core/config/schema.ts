@@ -26,7 +26,12 @@ const httpUrl = z
     }
   }, 'expected an http(s) URL');
 
-const headerRecord = z.record(z.string().regex(/^[A-Za-z0-9-]+$/, 'expected a header name'), z.string());
+/** zod's own record-key error says only "Invalid key in record"; name the header instead. */
+const headerRecord = z.record(z.string(), z.string()).superRefine((headers, ctx) => {
+  for (const name of Object.keys(headers)) {
+    if (!/^[A-Za-z0-9-]+$/.test(name)) ctx.addIssue({ code: 'custom', path: [name], message: 'expected a header name' });
+  }
+});
 
 /** Provider-specific options. Only the fields an adapter reads are named; the rest is refused. */
 export const keyOptionsSchema = z
