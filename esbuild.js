@@ -22,6 +22,16 @@ const builds = [
     target: 'node20',
     banner: { js: '#!/usr/bin/env node' },
   },
+  {
+    // Integration suites: mocha runs them inside the real extension host (scripts/test-integration.ts).
+    entryPoints: ['test/integration/**/*.ts'],
+    outdir: 'out/integration',
+    outbase: 'test/integration',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode', 'mocha'],
+  },
 ];
 
 async function main() {

@@ -1,0 +1,80 @@
+/** Builds the pieces, registers them, disposes them. Everything else lives in src/vscode and src/core. */
+import * as vscode from 'vscode';
+import type { GenerationRecord } from './core/activity/record';
+import { ActivityStore } from './core/activity/store';
+import { bundledCatalog } from './core/catalog/catalog';
+import type { Diagnostic } from './core/config/parse';
+import { Redactor } from './core/redact';
+import { registerChatParticipant } from './vscode/chat-participant';
+import { registerCommands } from './vscode/commands';
+import { seedDemoSecrets } from './vscode/demo-secrets';
+import { FolderTracker } from './vscode/folders';
+import { KeyStore } from './vscode/key-store';
+import { RoutedModelProvider, VENDOR } from './vscode/lm-provider';
+import { Log } from './vscode/log';
+import { RoutingService } from './vscode/routing';
+import { SecretVault } from './vscode/secrets';
+import { RoutingSettings } from './vscode/settings';
+import { StatusBar, type StatusSnapshot } from './vscode/status-bar';
+import { registerPanels } from './vscode/panels';
+
+/** What the extension offers other extensions (and its integration tests). Never a secret. */
+export interface ByokRouterApi {
+  /** Every finished generation, from every surface, as recorded in the activity log. */
+  readonly onDidGenerate: vscode.Event<GenerationRecord>;
+  /** The status bar item as shown now. */
+  status(): StatusSnapshot;
+  /** Settings of a folder (or of the window) that were ignored or invalid. */
+  problems(folder?: vscode.Uri): Diagnostic[];
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<ByokRouterApi> {
+  const redactor = new Redactor();
+  const log = new Log(redactor);
+  const vault = new SecretVault(context.secrets, context.globalState, redactor);
+  const settings = new RoutingSettings(vault, log);
+  const catalog = bundledCatalog();
+  const activity = new ActivityStore({ dir: vscode.Uri.joinPath(context.globalStorageUri, 'activity').fsPath, onWarning: (m) => log.warn(m) });
+  const routing = new RoutingService({ settings, vault, redactor, log, catalog, activity });
+  const folders = new FolderTracker();
+  const keys = new KeyStore(vault, settings);
+  context.subscriptions.push(log, vault, settings, routing, folders, keys, { dispose: () => void activity.close() });
+
+  await seedDemoSecrets(vault, log);
+  void activity.monthToDate(Date.now()).then(
+    (mtd) => routing.monthly.seed(Date.now(), mtd),
+    (e: unknown) => log.warn(`activity log: month-to-date not read: ${(e as Error).message}`),
+  );
+
+  const modelsChanged = new vscode.EventEmitter<void>();
+  let pending: ReturnType<typeof setTimeout> | undefined;
+  const modelsMayHaveChanged = () => {
+    // Settings writes and secret events come in bursts; the model picker needs one refresh.
+    if (pending) clearTimeout(pending);
+    pending = setTimeout(() => modelsChanged.fire(), 100);
+  };
+  context.subscriptions.push(modelsChanged, keys.onDidChange(modelsMayHaveChanged), settings.onDidChange(modelsMayHaveChanged), vault.onDidChange(modelsMayHaveChanged));
+
+  const provider = new RoutedModelProvider({ routing, settings, folders, catalog, log, onDidChangeModels: modelsChanged.event });
+  const status = new StatusBar(routing, settings, folders);
+  context.subscriptions.push(
+    vscode.lm.registerLanguageModelChatProvider(VENDOR, provider),
+    registerChatParticipant({ routing, settings, folders, catalog, extensionUri: context.extensionUri }),
+    registerCommands({ routing, settings, folders, keys, vault, catalog, log }),
+    registerPanels({ extensionUri: context.extensionUri, routing, settings, vault, catalog, activity, log, redactor }),
+    status,
+  );
+
+  settings.announceProblems();
+  log.info(`activated in ${vscode.env.appName} ${vscode.version}; ${vscode.workspace.isTrusted ? 'trusted' : 'untrusted'} workspace`);
+
+  return {
+    onDidGenerate: routing.onDidGenerate,
+    status: () => status.current(),
+    problems: (uri) => settings.problems(uri ? vscode.workspace.getWorkspaceFolder(uri) : undefined),
+  };
+}
+
+export function deactivate() {
+  // Everything is in context.subscriptions.
+}

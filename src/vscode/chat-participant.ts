@@ -1,0 +1,140 @@
+/**
+ * `@byok`: answers through the router with the chat's model when it is one of ours (else the
+ * folder's default model), ends each answer with the route that served it, and on failure lists
+ * every attempt. `/route` shows the plan instead of sending anything.
+ */
+import * as vscode from 'vscode';
+import type { GenerationRecord } from '../core/activity/record';
+import type { Catalog } from '../core/catalog/types';
+import type { ChatMessage } from '../core/chat';
+import { formatPlan } from '../core/routing/plan';
+import { describeAttempt } from '../core/routing/router';
+import type { FolderTracker } from './folders';
+import { VENDOR } from './lm-provider';
+import { defaultModel } from './models';
+import type { RoutingService } from './routing';
+import type { RoutingSettings } from './settings';
+
+export const PARTICIPANT_ID = 'byokRouter.byok';
+
+export interface ParticipantDeps {
+  routing: RoutingService;
+  settings: RoutingSettings;
+  folders: FolderTracker;
+  catalog: Catalog;
+  extensionUri: vscode.Uri;
+}
+
+export interface ByokChatResult extends vscode.ChatResult {
+  metadata: { generationId?: string; command?: string };
+}
+
+export function registerChatParticipant(deps: ParticipantDeps): vscode.Disposable {
+  const participant = vscode.chat.createChatParticipant(PARTICIPANT_ID, (request, context, stream, token) => handle(deps, request, context, stream, token));
+  participant.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'icon.png');
+  return participant;
+}
+
+async function handle(
+  deps: ParticipantDeps,
+  request: vscode.ChatRequest,
+  context: vscode.ChatContext,
+  stream: vscode.ChatResponseStream,
+  token: vscode.CancellationToken,
+): Promise<ByokChatResult> {
+  const folder = deps.folders.active();
+  const model = request.model?.vendor === VENDOR ? request.model.id : await defaultModel(folder, deps.routing, deps.settings, deps.catalog);
+  if (!model) {
+    stream.markdown('No model can be routed yet: add a provider key first.');
+    stream.button({ command: 'byokRouter.addKey', title: 'Add Key' });
+    return { metadata: {} };
+  }
+
+  if (request.command === 'route') {
+    const plan = await deps.routing.routerFor(folder).explain(model);
+    stream.markdown(`${fence(formatPlan(plan))}\n`);
+    const ignored = deps.settings.forFolder(folder).ignored;
+    if (ignored.length) stream.markdown(`\n${ignored.length} folder setting(s) ignored: ${ignored.map((d) => `\`${d.path}\``).join(', ')} (see the log).`);
+    return { metadata: { command: 'route' } };
+  }
+
+  const messages: ChatMessage[] = [...history(context), { role: 'user', content: await withReferences(request) }];
+  const outcome = await deps.routing.generate(
+    { model, messages, stream: true },
+    {
+      folder,
+      surface: 'chat',
+      token,
+      onChunk: (chunk) => {
+        const text = chunk.choices[0]?.delta.content;
+        if (text) stream.markdown(text);
+      },
+    },
+  );
+  if (outcome.ok) {
+    stream.markdown(`\n\n---\n${footer(outcome.record)}`);
+    return { metadata: { generationId: outcome.record.id } };
+  }
+  if (outcome.error.kind === 'cancelled') return { metadata: { generationId: outcome.record.id } };
+  const attempts = outcome.record.attempts.map((a) => `- ${escape(describeAttempt(a))}`);
+  stream.markdown(
+    [`**No route could answer ${escape(model)}** as caller \`${outcome.record.caller}\`.`, '', ...(attempts.length ? attempts : [`- ${escape(outcome.error.message)}`])].join('\n'),
+  );
+  stream.button({ command: 'byokRouter.explainRoute', title: 'Explain Route', arguments: [{ model, folder: folder?.name }] });
+  return { metadata: { generationId: outcome.record.id }, errorDetails: { message: outcome.error.message } };
+}
+
+/** `Served by openai/key "prod-main" (prioritized) · caller prod · after 1 failed attempt` */
+export function footer(record: GenerationRecord): string {
+  const s = record.servedBy;
+  const route = !s ? 'unknown route' : s.route === 'pooled' ? 'pooled access (OpenRouter)' : `${s.provider}/key "${s.keyName}" (${s.tier})`;
+  const failed = record.attempts.filter((a) => !a.ok).length;
+  const extra = failed ? ` · after ${failed} failed attempt${failed === 1 ? '' : 's'}` : '';
+  return `*Served by ${escape(route)} · caller ${escape(record.caller)} · ${escape(record.model)}${extra}*`;
+}
+
+function history(context: vscode.ChatContext): ChatMessage[] {
+  const out: ChatMessage[] = [];
+  for (const turn of context.history) {
+    if (turn instanceof vscode.ChatRequestTurn) {
+      if (turn.participant === PARTICIPANT_ID && turn.command !== 'route') out.push({ role: 'user', content: turn.prompt });
+    } else if (turn instanceof vscode.ChatResponseTurn && turn.participant === PARTICIPANT_ID && turn.command !== 'route') {
+      const text = turn.response
+        .map((p) => (p instanceof vscode.ChatResponseMarkdownPart ? p.value.value : ''))
+        .join('')
+        .replace(/\n\n---\n\*Served by[^\n]*\*$/, '');
+      if (text) out.push({ role: 'assistant', content: text });
+    }
+  }
+  return out;
+}
+
+/** The prompt, with the text of referenced selections and files the user attached. */
+async function withReferences(request: vscode.ChatRequest): Promise<string> {
+  const parts = [request.prompt];
+  for (const ref of request.references) {
+    const v = ref.value;
+    if (typeof v === 'string') parts.push(v);
+    else if (v instanceof vscode.Location || v instanceof vscode.Uri) {
+      const uri = v instanceof vscode.Uri ? v : v.uri;
+      try {
+        const doc = await vscode.workspace.openTextDocument(uri);
+        const text = v instanceof vscode.Location ? doc.getText(v.range) : doc.getText();
+        parts.push(`${vscode.workspace.asRelativePath(uri)}:\n${fence(text.slice(0, 100_000))}`);
+      } catch {
+        // A reference that cannot be read as text (a binary, a folder) is left out.
+      }
+    }
+  }
+  return parts.join('\n\n');
+}
+
+function fence(text: string): string {
+  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  const f = '`'.repeat(longest + 1);
+  return `${f}\n${text}\n${f}`;
+}
+
+function escape(text: string): string {
+  return text.replace(/[\\`*_{}[\]<>()#+\-!|~]/g, (c) => `\\${c}`);
+}

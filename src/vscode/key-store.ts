@@ -1,0 +1,134 @@
+/**
+ * Provider keys: the entry (id, provider, name, tier, filters, options) in user settings, the
+ * value in SecretStorage under the id. Rotation replaces only the value, so the key keeps its id,
+ * name, tier, filters and place in the order.
+ */
+import * as vscode from 'vscode';
+import { keySchema, type KeyConfig, type Tier } from '../core/config/schema';
+import type { ProviderId } from '../core/providers/ids';
+import { maskedTail } from '../core/redact';
+import type { SecretVault } from './secrets';
+import type { RoutingSettings } from './settings';
+
+export interface NewKey {
+  provider: ProviderId;
+  name: string;
+  tier: Tier;
+  secret: string;
+  alwaysUse?: boolean;
+  filters?: KeyConfig['filters'];
+  options?: KeyConfig['options'];
+  /** Chosen for you from the name when absent. */
+  id?: string;
+}
+
+export interface KeySummary {
+  id: string;
+  provider: string;
+  name: string;
+  tier: Tier;
+  /** `…a1b2`, or undefined when no value is stored. */
+  tail: string | undefined;
+  /** Where the entry lives: user settings, or only in a folder's. */
+  scope: 'user' | 'folder';
+}
+
+export class KeyStore implements vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  /** Entries or values changed, in this window or another. */
+  readonly onDidChange = this.changed.event;
+  private readonly subscriptions: vscode.Disposable[];
+
+  constructor(
+    private readonly vault: SecretVault,
+    private readonly settings: RoutingSettings,
+  ) {
+    this.subscriptions = [
+      vault.onDidChange((e) => e.kind === 'key' && this.changed.fire()),
+      vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('byokRouter.keys') && this.changed.fire()),
+    ];
+  }
+
+  /** Every key of every scope, user entries first, each id once. */
+  async list(): Promise<KeySummary[]> {
+    const seen = new Map<string, KeySummary>();
+    const add = async (k: KeyConfig, scope: KeySummary['scope']) => {
+      if (seen.has(k.id)) return;
+      const secret = await this.vault.keySecret(k.id);
+      seen.set(k.id, { id: k.id, provider: k.provider, name: k.name, tier: k.tier, tail: secret ? maskedTail(secret) : undefined, scope });
+    };
+    for (const raw of this.userEntries()) {
+      const parsed = keySchema.safeParse(raw);
+      if (parsed.success) await add(parsed.data, 'user');
+    }
+    for (const scope of this.settings.scopes()) for (const k of scope.parsed.config.keys) await add(k, 'folder');
+    return [...seen.values()];
+  }
+
+  async add(key: NewKey): Promise<string> {
+    const entries = this.userEntries();
+    const taken = new Set(entries.flatMap((e) => (isRecord(e) && typeof e.id === 'string' ? [e.id] : [])));
+    const id = key.id ?? uniqueId(`${key.provider}-${key.name}`, taken);
+    if (taken.has(id)) throw new Error(`a key with id "${id}" already exists`);
+    const entry: Record<string, unknown> = { id, provider: key.provider, name: key.name.trim(), tier: key.tier };
+    if (key.alwaysUse) entry.alwaysUse = true;
+    if (key.filters && (key.filters.models || key.filters.callers)) entry.filters = key.filters;
+    if (key.options && Object.keys(key.options).length) entry.options = key.options;
+    const checked = keySchema.safeParse(entry);
+    if (!checked.success) throw new Error(`invalid key: ${checked.error.issues.map((i) => `${i.path.join('.') || 'key'}: ${i.message}`).join('; ')}`);
+    // The value first: an entry without a value is a key that fails; a value without an entry is invisible.
+    await this.vault.storeKey(id, key.provider, key.secret);
+    await this.writeUserEntries([...entries, entry]);
+    return id;
+  }
+
+  /** Replaces the value of an existing key; nothing else about the key changes. */
+  async rotate(id: string, secret: string): Promise<void> {
+    const provider = this.providerOf(id);
+    if (!provider) throw new Error(`no key with id "${id}" in your settings`);
+    await this.vault.storeKey(id, provider, secret);
+  }
+
+  /** Removes the user-settings entry and the stored value. */
+  async remove(id: string): Promise<void> {
+    const entries = this.userEntries();
+    const rest = entries.filter((e) => !(isRecord(e) && e.id === id));
+    if (rest.length !== entries.length) await this.writeUserEntries(rest);
+    await this.vault.deleteKey(id);
+  }
+
+  dispose() {
+    for (const s of this.subscriptions) s.dispose();
+    this.changed.dispose();
+  }
+
+  private providerOf(id: string): string | undefined {
+    for (const e of this.userEntries()) if (isRecord(e) && e.id === id && typeof e.provider === 'string') return e.provider;
+    for (const scope of this.settings.scopes()) for (const k of scope.parsed.config.keys) if (k.id === id) return k.provider;
+    return undefined;
+  }
+
+  private userEntries(): unknown[] {
+    const v = vscode.workspace.getConfiguration('byokRouter').inspect<unknown[]>('keys')?.globalValue;
+    return Array.isArray(v) ? [...v] : [];
+  }
+
+  private async writeUserEntries(entries: unknown[]) {
+    await vscode.workspace.getConfiguration('byokRouter').update('keys', entries, vscode.ConfigurationTarget.Global);
+  }
+}
+
+function uniqueId(base: string, taken: ReadonlySet<string>): string {
+  const slug =
+    base
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]+/g, '-')
+      .replace(/^[^a-z0-9]+|-+$/g, '')
+      .slice(0, 56) || 'key';
+  if (!taken.has(slug)) return slug;
+  for (let n = 2; ; n++) if (!taken.has(`${slug}-${n}`)) return `${slug}-${n}`;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

@@ -1,0 +1,176 @@
+/**
+ * One core Router per workspace folder (each folder has its own effective config), sharing what
+ * must be shared across folders: cooldowns (a rate-limited key is rate-limited everywhere), the
+ * redactor, the month's usage, the HTTP client and the activity log.
+ */
+import * as vscode from 'vscode';
+import { MonthlyUsage } from '../core/accounting/cost';
+import type { ActivitySink, GenerationRecord } from '../core/activity/record';
+import type { Catalog } from '../core/catalog/types';
+import type { ChatChunk, ChatRequest } from '../core/chat';
+import type { Redactor } from '../core/redact';
+import { keyRouteId, MemoryCooldownStore, pooledRouteId } from '../core/routing/cooldowns';
+import { describeAttempt, Router, type GenerationOutcome } from '../core/routing/router';
+import type { Log } from './log';
+import { chooseDispatcher, SwitchableHttpClient, type ProxyChoice } from './proxy';
+import type { RoutingSettings } from './settings';
+import type { SecretVault } from './secrets';
+
+export interface GenerateArgs {
+  folder: vscode.WorkspaceFolder | undefined;
+  /** `lm`, `chat`, `command:explain`, … — recorded with the generation. */
+  surface: string;
+  token?: vscode.CancellationToken;
+  /** Overrides the folder's caller. */
+  caller?: string;
+  onChunk?: (chunk: ChatChunk) => void;
+}
+
+export interface RouteHealth {
+  cooling: { route: string; until: number; reason: string }[];
+  authFailing: { route: string; reason: string }[];
+}
+
+export interface RoutingDeps {
+  settings: RoutingSettings;
+  vault: SecretVault;
+  redactor: Redactor;
+  log: Log;
+  catalog: Catalog;
+  activity: ActivitySink;
+}
+
+export class RoutingService implements vscode.Disposable {
+  readonly cooldownStore = new MemoryCooldownStore();
+  readonly monthly = new MonthlyUsage();
+  readonly http: SwitchableHttpClient;
+  private readonly routers = new Map<string, Router>();
+  private readonly generated = new vscode.EventEmitter<GenerationRecord>();
+  /** Every finished generation, from every surface, after it is handed to the activity log. */
+  readonly onDidGenerate = this.generated.event;
+  private readonly cooldownsChanged = new vscode.EventEmitter<void>();
+  /** An attempt ended: cooldowns may have changed. */
+  readonly onDidChangeHealth = this.cooldownsChanged.event;
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(private readonly deps: RoutingDeps) {
+    const choice = this.proxyChoice();
+    this.http = new SwitchableHttpClient(choice, this.connectTimeout());
+    deps.log.info(`network: ${choice.description}`);
+    this.subscriptions.push(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('http.proxy') || e.affectsConfiguration('http.proxyStrictSSL') || e.affectsConfiguration('http.noProxy')) {
+          const next = this.proxyChoice();
+          this.http.switchTo(next, this.connectTimeout());
+          deps.log.info(`network: ${next.description}`);
+        }
+      }),
+      vscode.workspace.onDidChangeWorkspaceFolders(() => this.routers.clear()),
+    );
+  }
+
+  routerFor(folder: vscode.WorkspaceFolder | undefined): Router {
+    const id = folder?.uri.toString() ?? '';
+    let router = this.routers.get(id);
+    if (!router) {
+      const { settings, vault, redactor, catalog, log, activity } = this.deps;
+      router = new Router({
+        config: () => settings.forFolder(folder).parsed.config,
+        catalog,
+        secrets: vault,
+        cooldownStore: this.cooldownStore,
+        http: this.http,
+        redactor,
+        monthly: this.monthly,
+        log: (line) => log.debug(line),
+        sink: {
+          append: (record) => {
+            this.generated.fire(record);
+            return activity.append(record);
+          },
+        },
+      });
+      this.routers.set(id, router);
+    }
+    return router;
+  }
+
+  callerOf(folder: vscode.WorkspaceFolder | undefined): string {
+    return this.deps.settings.forFolder(folder).parsed.config.defaultCaller;
+  }
+
+  async generate(request: ChatRequest, args: GenerateArgs): Promise<GenerationOutcome> {
+    const ac = new AbortController();
+    const cancel = args.token?.onCancellationRequested(() => ac.abort());
+    if (args.token?.isCancellationRequested) ac.abort();
+    const router = this.routerFor(args.folder);
+    try {
+      const outcome = await router.generate(request, {
+        caller: args.caller,
+        signal: ac.signal,
+        surface: args.surface,
+        folder: args.folder?.name,
+        onChunk: args.onChunk,
+        onAttempt: () => this.cooldownsChanged.fire(),
+      });
+      const where = args.folder ? ` in "${args.folder.name}"` : '';
+      if (outcome.ok) {
+        const served = outcome.record.servedBy;
+        this.deps.log.info(
+          `${args.surface}${where}: ${request.model} as "${outcome.record.caller}" served by ${served?.route === 'pooled' ? 'pooled (OpenRouter)' : `${served?.provider}/key "${served?.keyName}"`} after ${outcome.record.attempts.length} attempt(s)`,
+        );
+      } else {
+        this.deps.log.warn(`${args.surface}${where}: ${request.model} as "${outcome.record.caller}" failed (${outcome.error.kind}): ${outcome.error.message}`);
+        for (const a of outcome.record.attempts) this.deps.log.debug(`  ${describeAttempt(a)}`);
+      }
+      return outcome;
+    } finally {
+      cancel?.dispose();
+    }
+  }
+
+  /** Routes in cooldown or failing auth, named for the user. */
+  health(): RouteHealth {
+    const now = Date.now();
+    const names = this.routeNames();
+    const out: RouteHealth = { cooling: [], authFailing: [] };
+    for (const [id, e] of this.cooldownStore.entries()) {
+      const route = names.get(id) ?? id;
+      if (e.kind === 'auth') out.authFailing.push({ route, reason: e.reason });
+      else if (e.until > now) out.cooling.push({ route, until: e.until, reason: e.reason });
+    }
+    return out;
+  }
+
+  dispose() {
+    for (const s of this.subscriptions) s.dispose();
+    this.generated.dispose();
+    this.cooldownsChanged.dispose();
+    void this.http.close();
+  }
+
+  private routeNames(): Map<string, string> {
+    const names = new Map<string, string>();
+    for (const scope of this.deps.settings.scopes()) {
+      for (const k of scope.parsed.config.keys) names.set(keyRouteId(k.id), `${k.provider}/key "${k.name}"`);
+      const { callers, defaultCaller } = scope.parsed.config;
+      for (const name of [defaultCaller, ...callers.map((c) => c.name)]) names.set(pooledRouteId(name), `pooled (caller "${name}")`);
+    }
+    return names;
+  }
+
+  private proxyChoice(): ProxyChoice {
+    const http = vscode.workspace.getConfiguration('http');
+    return chooseDispatcher({
+      proxy: (http.get<string>('proxy') ?? '').trim(),
+      strictSSL: http.get<boolean>('proxyStrictSSL') ?? true,
+      noProxy: http.get<string[]>('noProxy') ?? [],
+      env: process.env,
+      connectTimeoutMs: this.connectTimeout(),
+    });
+  }
+
+  private connectTimeout(): number {
+    return this.deps.settings.forFolder(undefined).parsed.config.timeouts.connectMs;
+  }
+}

@@ -1,0 +1,81 @@
+/** The folder's caller and the health of its routes, in one status bar item that opens the Providers view. */
+import * as vscode from 'vscode';
+import type { FolderTracker } from './folders';
+import type { RoutingService } from './routing';
+import type { RoutingSettings } from './settings';
+
+export interface StatusSnapshot {
+  text: string;
+  tooltip: string;
+  caller: string;
+  cooling: number;
+  authFailing: number;
+}
+
+export class StatusBar implements vscode.Disposable {
+  private readonly item: vscode.StatusBarItem;
+  private readonly subscriptions: vscode.Disposable[];
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private snapshot: StatusSnapshot = { text: '', tooltip: '', caller: '', cooling: 0, authFailing: 0 };
+
+  constructor(
+    private readonly routing: RoutingService,
+    private readonly settings: RoutingSettings,
+    private readonly folders: FolderTracker,
+  ) {
+    this.item = vscode.window.createStatusBarItem('byokRouter.status', vscode.StatusBarAlignment.Right, 100);
+    this.item.name = 'BYOK Router';
+    this.item.command = 'byokRouter.openProviders';
+    const update = () => this.update();
+    this.subscriptions = [
+      routing.onDidChangeHealth(update),
+      settings.onDidChange(update),
+      vscode.window.onDidChangeActiveTextEditor(update),
+      vscode.workspace.onDidChangeWorkspaceFolders(update),
+    ];
+    this.update();
+    this.item.show();
+  }
+
+  current(): StatusSnapshot {
+    return { ...this.snapshot };
+  }
+
+  update() {
+    const folder = this.folders.active();
+    const caller = this.routing.callerOf(folder);
+    const health = this.routing.health();
+    const cooling = health.cooling.length;
+    const authFailing = health.authFailing.length;
+    const state =
+      authFailing > 0
+        ? { icon: '$(error)', label: authFailing === 1 ? 'a key failing auth' : `${authFailing} keys failing auth` }
+        : cooling > 0
+          ? { icon: '$(clock)', label: `${cooling} in cooldown` }
+          : { icon: '$(pass)', label: '' };
+    const text = `${state.icon} BYOK: ${caller}${state.label ? ` · ${state.label}` : ''}`;
+    const lines = [`BYOK Router — ${folder ? `folder "${folder.name}"` : 'no folder'} calls as "${caller}"`];
+    if (!cooling && !authFailing) lines.push('All routes healthy.');
+    for (const c of health.cooling) lines.push(`${c.route}: ${c.reason}, cooling down for ${Math.ceil((c.until - Date.now()) / 1000)} s`);
+    for (const a of health.authFailing) lines.push(`${a.route}: ${a.reason} — rotate the key`);
+    lines.push('', 'Click to open Providers');
+    const tooltip = lines.join('\n');
+    this.item.text = text;
+    this.item.tooltip = tooltip;
+    this.item.backgroundColor = authFailing ? new vscode.ThemeColor('statusBarItem.errorBackground') : cooling ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    this.snapshot = { text, tooltip, caller, cooling, authFailing };
+    // A cooldown ends on its own; look again when the soonest one does.
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (cooling) {
+      const soonest = Math.min(...health.cooling.map((c) => c.until));
+      this.timer = setTimeout(() => this.update(), Math.max(250, soonest - Date.now() + 50));
+    }
+  }
+
+  dispose() {
+    if (this.timer) clearTimeout(this.timer);
+    for (const s of this.subscriptions) s.dispose();
+    this.item.dispose();
+  }
+}

@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { api, EXTENSION_ID } from './env';
+
+describe('the extension in a real VS Code host', () => {
+  it('runs inside a real editor installation, not a stand-in', () => {
+    // code-server here; VS Code desktop under `npm run test:electron`.
+    assert.ok(fs.existsSync(path.join(vscode.env.appRoot, 'product.json')), `no editor installation at ${vscode.env.appRoot}`);
+    assert.equal(typeof vscode.lm.registerLanguageModelChatProvider, 'function');
+    const [major, minor] = vscode.version.split('.').map(Number);
+    assert.ok(major! > 1 || minor! >= 104, `VS Code ${vscode.version} is older than the language-model provider API`);
+  });
+
+  it('activates after startup at the earliest, never with "*"', () => {
+    // onStartupFinished: the status bar (caller, route health) and the chat's model picker need the
+    // extension without a user action, but never at the cost of the editor's own startup.
+    const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+    const events: string[] = ext.packageJSON.activationEvents ?? [];
+    assert.deepEqual(events, ['onStartupFinished']);
+  });
+
+  it('registers every command it contributes once activated', async () => {
+    await api();
+    const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+    const contributed: string[] = ext.packageJSON.contributes.commands.map((c: { command: string }) => c.command);
+    assert.ok(contributed.length >= 12, `expected the full command set, got ${contributed.length}`);
+    const registered = new Set(await vscode.commands.getCommands(true));
+    assert.deepEqual(contributed.filter((c) => !registered.has(c)), []);
+  });
+
+  it('opens the Providers and Activity views it registers', async () => {
+    await vscode.commands.executeCommand('byokRouter.openProviders');
+    await vscode.commands.executeCommand('byokRouter.openActivity');
+    const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+    const views: { id: string }[] = ext.packageJSON.contributes.views.byokRouter;
+    assert.deepEqual(views.map((v) => v.id), ['byokRouter.providers', 'byokRouter.activity']);
+  });
+});
