@@ -1,17 +1,25 @@
 import picomatch from 'picomatch';
 
-/** Compiled model-filter matchers, cached by pattern list: plan computation runs per request. */
+/**
+ * Compiled model-filter matchers: plan computation runs per request over every key. Keyed by the
+ * config's own pattern array first (no string built per key), then by the pattern list's text.
+ */
+const byArray = new WeakMap<readonly string[], (slug: string) => boolean>();
 const cache = new Map<string, (slug: string) => boolean>();
 
 export function modelFilterMatches(patterns: readonly string[] | undefined, slug: string): boolean {
   if (!patterns) return true;
-  const cacheKey = patterns.join('\u0000');
-  let m = cache.get(cacheKey);
+  let m = byArray.get(patterns);
   if (!m) {
-    const ms = patterns.map((p) => picomatch(p, { nocase: true, dot: true }));
-    m = (s: string) => ms.some((f) => f(s));
-    if (cache.size > 1000) cache.clear();
-    cache.set(cacheKey, m);
+    const cacheKey = patterns.join('\u0000');
+    m = cache.get(cacheKey);
+    if (!m) {
+      const ms = patterns.map((p) => picomatch(p, { nocase: true, dot: true }));
+      m = (s: string) => ms.some((f) => f(s));
+      if (cache.size > 1000) cache.clear();
+      cache.set(cacheKey, m);
+    }
+    byArray.set(patterns, m);
   }
   return m(slug);
 }

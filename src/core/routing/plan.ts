@@ -67,6 +67,18 @@ export function routeLabel(r: PlannedRoute): string {
   return r.route === 'pooled' ? `pooled (OpenRouter, caller "${r.caller}")` : `${r.provider}/key "${r.key.name}" (${r.tier})`;
 }
 
+/** A filter list as exclusions print it, joined once per config array rather than once per plan. */
+const listedText = new WeakMap<readonly string[], string>();
+function listed(list: readonly string[]): string {
+  let text = listedText.get(list);
+  if (text === undefined) listedText.set(list, (text = list.join(', ')));
+  return text;
+}
+
+function keyExclusion(key: KeyConfig, reason: ExclusionReason, detail: string): Exclusion {
+  return { route: 'byok', provider: key.provider, keyId: key.id, keyName: key.name, tier: key.tier, reason, detail };
+}
+
 export async function explain(model: string, callerName: string | undefined, deps: PlanDeps): Promise<Plan> {
   const { config, catalog, secrets, cooldowns, clock } = deps;
   const caller = callerName || config.defaultCaller;
@@ -80,38 +92,55 @@ export async function explain(model: string, callerName: string | undefined, dep
     return i < 0 ? config.providerOrder.length : i;
   };
   // Stable sort keeps each tier's configured key order within a provider.
-  const keys = config.keys
-    .map((key, index) => ({ key, index }))
-    .sort((a, b) => providerRank(a.key.provider) - providerRank(b.key.provider) || a.index - b.index);
+  const keys = config.providerOrder.length
+    ? config.keys
+        .map((key, index) => ({ key, index }))
+        .sort((a, b) => providerRank(a.key.provider) - providerRank(b.key.provider) || a.index - b.index)
+        .map((k) => k.key)
+    : config.keys;
 
-  for (const { key } of keys) {
-    const ex = (reason: ExclusionReason, detail: string) =>
-      excluded.push({ route: 'byok', provider: key.provider, keyId: key.id, keyName: key.name, tier: key.tier, reason, detail });
+  // Filters run first for every key; the secrets of the keys still in are then awaited together.
+  // One await per key costs a microtask round trip each, which dominated plans over many keys.
+  const steps: (Exclusion | { key: KeyConfig; nativeModel: string; secret: Promise<string | undefined> })[] = [];
+  for (const key of keys) {
     if (key.disabled) {
-      ex('disabled', 'disabled by the user');
+      steps.push(keyExclusion(key, 'disabled', 'disabled by the user'));
       continue;
     }
     if (key.expiresAt && Date.parse(key.expiresAt) <= now) {
-      ex('expired', `expired on ${key.expiresAt}`);
+      steps.push(keyExclusion(key, 'expired', `expired on ${key.expiresAt}`));
       continue;
     }
     const served = servesModel(catalog, key.provider, model, keyModelMap(key));
     if (!served) {
-      ex('not_served', `${key.provider} does not serve ${model} (not in the catalog or the key's model map)`);
+      steps.push(keyExclusion(key, 'not_served', `${key.provider} does not serve ${model} (not in the catalog or the key's model map)`));
       continue;
     }
     if (!modelFilterMatches(key.filters.models, model)) {
-      ex('model_filter', `model filter [${key.filters.models!.join(', ')}] does not match ${model}`);
+      steps.push(keyExclusion(key, 'model_filter', `model filter [${listed(key.filters.models!)}] does not match ${model}`));
       continue;
     }
     if (key.filters.callers && !key.filters.callers.includes(caller)) {
-      ex('caller_filter', `caller filter [${key.filters.callers.join(', ')}] does not include "${caller}"`);
+      steps.push(keyExclusion(key, 'caller_filter', `caller filter [${listed(key.filters.callers)}] does not include "${caller}"`));
       continue;
     }
-    const secret = await secrets.keySecret(key.id);
+    steps.push({ key, nativeModel: served.nativeId, secret: secrets.keySecret(key.id) });
+  }
+  const pending: Promise<string | undefined>[] = [];
+  for (const step of steps) if (!('reason' in step)) pending.push(step.secret);
+  const found = await Promise.all(pending);
+
+  let next = 0;
+  steps.forEach((step) => {
+    if ('reason' in step) {
+      excluded.push(step);
+      return;
+    }
+    const { key } = step;
+    const secret = found[next++];
     if (!secret) {
-      ex('no_secret', 'no secret stored for this key');
-      continue;
+      excluded.push(keyExclusion(key, 'no_secret', 'no secret stored for this key'));
+      return;
     }
     const block = cooldowns.active(keyRouteId(key.id), secret);
     const route: PlannedRoute = {
@@ -119,11 +148,11 @@ export async function explain(model: string, callerName: string | undefined, dep
       tier: key.tier,
       provider: key.provider,
       key,
-      nativeModel: served.nativeId,
+      nativeModel: step.nativeModel,
       ...(block ? { skip: { until: block.until, reason: block.reason } } : {}),
     };
     (key.tier === 'prioritized' ? prioritized : fallback).push(route);
-  }
+  });
 
   const alwaysUse = prioritized.flatMap((r) => (r.route === 'byok' && r.key.alwaysUse ? [r.key.name] : []));
   const routes = [...prioritized];

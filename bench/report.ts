@@ -1,0 +1,174 @@
+/** The results as the markdown table that goes into the README. */
+import type { ContenderName } from './contenders';
+import type { BenchResults, ContenderFigures, FamilyFigures, RequestMeasure } from './results';
+
+const PEERS: ContenderName[] = ['openai', 'ai-sdk', 'portkey'];
+const HEAD = '| # | measure | target | direct call (floor) | BYOK Router | openai SDK | Vercel AI SDK | Portkey gateway | met |';
+
+const n = (x: number | undefined, digits = 2) => (x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(digits));
+const plus = (x: number | undefined, digits = 2) => (x === undefined || !Number.isFinite(x) ? '—' : `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(digits)}`);
+const mark = (met: boolean | null | undefined) => (met === true ? '✅' : met === false ? '❌' : '—');
+const kilo = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+const cpu = (f: ContenderFigures | undefined, added = true) =>
+  f?.cpuMs === undefined ? '' : added && f.addedCpuMs !== undefined ? `; CPU ${plus(f.addedCpuMs, 3)} ms` : ` (CPU ${n(f.cpuMs, 3)} ms)`;
+const rate = (x: number) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : `${Math.round(x / 1000)}k`);
+
+function cpuRatio(f: ContenderFigures | undefined, d: ContenderFigures): string {
+  return f?.cpuMs === undefined || d.cpuMs === undefined ? '' : `; CPU ${n(f.cpuMs / d.cpuMs)}×`;
+}
+
+function row(cells: string[]): string {
+  return `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
+}
+
+function peerCells(m: RequestMeasure, cell: (f: ContenderFigures) => string): string[] {
+  return PEERS.map((p) => {
+    const f = m.contenders[p];
+    if (f) return cell(f);
+    return m.unavailable.some((u) => u.contender === p) ? 'failed (see notes)' : 'not run';
+  });
+}
+
+export function markdownTable(r: BenchResults): string {
+  const lines = [HEAD, '| --- | --- | --- | --- | --- | --- | --- | --- | --- |'];
+  const m = r.measures;
+  if (m['1']) {
+    const d = m['1'].contenders.direct!;
+    lines.push(
+      row([
+        '1',
+        'added latency per non-streaming request (p50 / p99)',
+        m['1'].target,
+        `${n(d.ms.p50, 3)} / ${n(d.ms.p99, 3)} ms${cpu(d, false)}`,
+        `${plus(m['1'].contenders.router!.addedP50, 3)} / ${plus(m['1'].contenders.router!.addedP99, 3)} ms${cpu(m['1'].contenders.router)}`,
+        ...peerCells(m['1'], (f) => `${plus(f.addedP50)} / ${plus(f.addedP99)} ms${cpu(f)}`),
+        mark(m['1'].met),
+      ]),
+    );
+  }
+  if (m['2']) {
+    const d = m['2'].contenders.direct!;
+    lines.push(
+      row([
+        '2',
+        'time to first token added (p50)',
+        m['2'].target,
+        `${n(d.ms.p50, 3)} ms${cpu(d, false)}`,
+        `${plus(m['2'].contenders.router!.addedP50, 3)} ms${cpu(m['2'].contenders.router)}`,
+        ...peerCells(m['2'], (f) => `${plus(f.addedP50)} ms${cpu(f)}`),
+        mark(m['2'].met),
+      ]),
+    );
+  }
+  if (m['3']) {
+    const d = m['3'].contenders.direct!;
+    lines.push(
+      row([
+        '3',
+        `${(m['3'].chunks ?? 1000).toLocaleString('en')}-chunk stream time / direct (p50)`,
+        m['3'].target,
+        `${n(d.ms.p50, 1)} ms (1.00×)${cpu(d, false)}`,
+        `${n(m['3'].contenders.router!.ratio, 3)}×${cpuRatio(m['3'].contenders.router, d)}`,
+        ...peerCells(m['3'], (f) => `${n(f.ratio)}×${cpuRatio(f, d)}`),
+        mark(m['3'].met),
+      ]),
+    );
+  }
+  if (m['4']) {
+    const fam = Object.entries(m['4'].families);
+    const ours = fam
+      .map(([k, v]) => {
+        if ('missing' in v) return `${k}: missing`;
+        const f = v as FamilyFigures;
+        return `${k} ${rate(f.bestChunksPerSecond)}/s (median ${rate(f.chunksPerSecond)}/s)`;
+      })
+      .join('; ');
+    const floor = fam
+      .filter(([, v]) => !('missing' in v) && (v as FamilyFigures).parseFloorChunksPerSecond)
+      .map(([k, v]) => `${k} ${rate((v as FamilyFigures).parseFloorChunksPerSecond!)}/s`)
+      .join('; ');
+    lines.push(row(['4', 'stream transform throughput per family', m['4'].target, `SSE + JSON.parse only: ${floor}`, ours, 'n/a', 'n/a', 'n/a', mark(m['4'].met)]));
+  }
+  if (m['5']) {
+    const f = m['5'];
+    const pk = f.portkey
+      ? 'unavailable' in f.portkey
+        ? `failed: ${f.portkey.unavailable}`
+        : `${plus(f.portkey.p50 - f.direct.p50)} ms p50; a 429ing target got ${f.cooldown.portkeyRequestsToLimitedTarget ?? '—'} of ${f.cooldown.requestsAfter429} requests`
+      : 'not run';
+    lines.push(
+      row([
+        '5',
+        'router time from a 429 to the next route’s request (p50 / p99); requests to a key in cooldown',
+        f.target,
+        `span ${n(f.direct.p50, 3)} / ${n(f.direct.p99, 3)} ms`,
+        `${plus(f.routerAddedP50, 3)} / ${plus(f.routerAddedP99, 3)} ms; cooling key got ${f.cooldown.requestsToLimitedKey} of ${f.cooldown.requestsAfter429}`,
+        'no fallback',
+        'no fallback',
+        pk,
+        mark(f.met),
+      ]),
+    );
+  }
+  if (m['6']) {
+    const p = m['6'];
+    lines.push(row(['6', `plan computation, ${p.keys.toLocaleString('en')} keys × ${p.callers} callers (p50 / p99)`, p.target, '—', `${n(p.ms.p50, 3)} / ${n(p.ms.p99, 3)} ms`, 'n/a', 'n/a', 'n/a', mark(p.met)]));
+  }
+  if (m['7']) {
+    const c = m['7'];
+    const left = Object.keys(c.leftoverAfterClose).length ? Object.entries(c.leftoverAfterClose).map(([k, v]) => `${v} ${k}`).join(', ') : 'nothing';
+    lines.push(
+      row([
+        '7',
+        `${c.streams} concurrent streams through the router`,
+        c.target,
+        '—',
+        `${c.completed}/${c.streams} complete in ${c.wallMs} ms; RSS ${c.rssBeforeMiB} → peak ${c.rssPeakMiB} MiB (+${n(c.rssPeakMiB - c.rssBeforeMiB, 1)}), ${c.rssAfterMiB} MiB after close; left after close: ${left}`,
+        'n/a',
+        'n/a',
+        'n/a',
+        mark(c.met),
+      ]),
+    );
+  }
+  if (m['8']) {
+    const b = m['8'];
+    const files = Object.entries(b.files)
+      .map(([f, v]) => ('missing' in v ? `${f}: ${v.missing}` : `${f} ${kilo(v.bytes)}${v.minifiedBytes ? ` (minified ${kilo(v.minifiedBytes)}, gzip ${kilo(v.minifiedGzipBytes!)})` : ''}`))
+      .join('; ');
+    const act = b.activationMs === null ? 'activation: measured in the real host (pending)' : `activation ${b.activationMs} ms`;
+    lines.push(row(['8', 'bundle sizes; extension activation in the real host', b.target, '—', `${files}; ${act}`, 'n/a', 'n/a', 'n/a', mark(b.met)]));
+  }
+  return lines.join('\n');
+}
+
+export function markdownReport(r: BenchResults): string {
+  const mc = r.machine;
+  const out = [
+    `Measured ${mc.date.slice(0, 10)} on ${mc.cpu} (${mc.cores} cores), Node ${mc.node}, ${mc.platform} ${mc.arch}${r.quick ? ' — QUICK RUN, figures are not representative' : ''}.`,
+    `Peers: ${Object.entries(r.versions)
+      .filter(([k]) => k !== 'byok-router')
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}.`,
+    '',
+    markdownTable(r),
+    '',
+    'Notes:',
+  ];
+  for (const [id, m] of Object.entries(r.measures)) {
+    for (const note of m?.notes ?? []) out.push(`- (${id}) ${note}`);
+    const alone = (m as RequestMeasure | undefined)?.routerAlone;
+    if (alone) {
+      const what = id === '2' ? 'to the first content delta' : 'per non-streaming request';
+      out.push(`- (${id}) the router alone (answers from memory, no network): ${n(alone.ms.p50 * 1000, 1)} µs p50 / ${n(alone.ms.p99 * 1000, 1)} µs p99 ${what}; ${n(alone.cpuUs, 1)} µs CPU per request${id === '2' ? ' run to its end' : ''}`);
+    }
+    for (const u of (m as RequestMeasure | undefined)?.unavailable ?? []) out.push(`- (${id}) ${u.contender} could not run: ${u.reason}`);
+  }
+  out.push(
+    `- Wall-clock figures include whatever else the machine was doing (1-minute load average ${mc.loadAverage} on ${mc.cores} cores at the start); the CPU figures (process CPU time per call, the simulator's share included for every contender alike, Portkey's including its gateway process) are what each contender adds in work.`,
+    '- Every figure comes from one `npm run bench` process: the contenders share one loopback simulator (test/sim) in that process and run in interleaved rounds; "added" is a contender’s percentile minus the direct call’s.',
+    '- Portkey sleeps 25 ms before forwarding the first streamed chunk (`readStream` in its src/handlers/streamHandler.ts), which is most of its time-to-first-token figure.',
+    '- Portkey runs as its own process (as deployed), so its CPU work runs on another core beside ours; it is started with bench/portkey-preload.mjs, which works around Portkey-AI/gateway#1550 (streamed answers fail with `TypeError: immutable` under the @hono/node-server 1.19.x that npm resolves for it).',
+  );
+  return out.join('\n');
+}

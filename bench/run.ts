@@ -1,0 +1,45 @@
+/**
+ * `npm run bench`: runs every measure, prints the table, writes bench/results.json and
+ * bench/RESULTS.md (the table for the README).
+ *
+ *   npm run bench -- --only=1,3 --no-portkey --quick --out=/tmp/bench
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { ALL_MEASURES, runBench, type MeasureId } from './harness';
+import { BENCH_DIR } from './paths';
+import { markdownReport } from './report';
+
+function parseArgs(argv: string[]) {
+  const flag = (name: string) => argv.includes(`--${name}`);
+  const value = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  const only = value('only')
+    ?.split(',')
+    .map((s) => Number(s.trim()))
+    .filter((n): n is MeasureId => (ALL_MEASURES as readonly number[]).includes(n));
+  return {
+    quick: flag('quick'),
+    only: only?.length ? only : undefined,
+    peers: !flag('no-peers'),
+    portkey: !flag('no-portkey'),
+    build: flag('no-build') ? false : undefined,
+    out: value('out') ?? BENCH_DIR,
+  };
+}
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  if (!(globalThis as { gc?: unknown }).gc) console.error('(run with node --expose-gc for steadier memory figures)');
+  const results = await runBench({ ...args, log: (l) => console.error(l) });
+  const report = markdownReport(results);
+  mkdirSync(args.out, { recursive: true });
+  writeFileSync(path.join(args.out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(path.join(args.out, 'RESULTS.md'), `${report}\n`);
+  console.log(report);
+  console.error(`\nwrote ${path.join(args.out, 'results.json')} and ${path.join(args.out, 'RESULTS.md')}`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});

@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { runBench } from '../../../bench/harness';
+import { markdownReport, markdownTable } from '../../../bench/report';
+import type { BenchResults, ContenderFigures, FamilyFigures } from '../../../bench/results';
+import type { Summary } from '../../../bench/stats';
+
+function assertSummary(s: Summary, what: string) {
+  assert.ok(s.n > 0, `${what}: no samples`);
+  for (const k of ['mean', 'p50', 'p90', 'p99', 'min', 'max'] as const) assert.ok(Number.isFinite(s[k]) && s[k] >= 0, `${what}.${k} = ${s[k]}`);
+  assert.ok(s.min <= s.p50 && s.p50 <= s.p99 && s.p99 <= s.max, `${what}: percentiles out of order`);
+}
+
+function assertFigures(f: ContenderFigures | undefined, what: string, added: boolean) {
+  assert.ok(f, `${what} missing`);
+  assertSummary(f.ms, what);
+  if (added) {
+    assert.ok(Number.isFinite(f.addedP50) && Number.isFinite(f.addedP99) && Number.isFinite(f.ratio), `${what}: added/ratio missing`);
+  }
+}
+
+describe('the benchmark harness', function () {
+  this.timeout(120_000);
+  let results: BenchResults;
+
+  before(async () => {
+    // Tiny counts and no build: this proves the harness and its contenders work, never how fast.
+    results = await runBench({ quick: true, build: false, portkey: true, peers: true });
+  });
+
+  it('records the machine, the date and the peer versions', () => {
+    assert.ok(results.machine.cpu && results.machine.cores > 0);
+    assert.match(results.machine.node, /^v\d+\./);
+    assert.ok(!Number.isNaN(Date.parse(results.machine.date)));
+    assert.equal(results.quick, true);
+    for (const pkg of ['openai', 'ai', '@ai-sdk/openai-compatible', '@portkey-ai/gateway']) assert.match(results.versions[pkg]!, /^\d+\.\d+\.\d+/, pkg);
+  });
+
+  it('times the direct call, the router and every peer against one simulator for measures 1 to 3', () => {
+    for (const id of ['1', '2', '3'] as const) {
+      const m = results.measures[id]!;
+      assert.deepEqual(m.unavailable, [], `measure ${id}: ${JSON.stringify(m.unavailable)}`);
+      assertFigures(m.contenders.direct, `${id}.direct`, false);
+      for (const c of ['router', 'openai', 'ai-sdk', 'portkey'] as const) assertFigures(m.contenders[c], `${id}.${c}`, true);
+      assert.equal(typeof m.met, 'boolean');
+      for (const c of ['direct', 'router', 'openai', 'ai-sdk', 'portkey'] as const) assert.ok(Number.isFinite(m.contenders[c]!.cpuMs), `${id}.${c} cpu`);
+    }
+    for (const id of ['1', '2'] as const) {
+      const alone = results.measures[id]!.routerAlone!;
+      assertSummary(alone.ms, `${id}.routerAlone`);
+      assert.ok(alone.cpuUs > 0);
+    }
+  });
+
+  it('reports chunks per second for every adapter family that exists', () => {
+    const m = results.measures['4']!;
+    assert.ok(Object.keys(m.families).includes('openai-compatible'));
+    for (const [family, f] of Object.entries(m.families)) {
+      if ('missing' in f) continue;
+      const fig = f as FamilyFigures;
+      assert.ok(fig.chunks > 0 && fig.chunksPerSecond > 0, `${family}: ${JSON.stringify(fig)}`);
+    }
+  });
+
+  it('measures failover through the simulators and shows a cooling key gets no request', () => {
+    const m = results.measures['5']!;
+    assertSummary(m.router, 'router span');
+    assertSummary(m.direct, 'direct span');
+    assert.equal(m.cooldown.requestsToLimitedKey, 0);
+    assert.equal(m.cooldown.servedByNextKey, m.cooldown.requestsAfter429);
+    assert.ok(m.portkey && !('unavailable' in m.portkey), JSON.stringify(m.portkey));
+    assert.equal(m.cooldown.portkeyRequestsToLimitedTarget, m.cooldown.requestsAfter429);
+  });
+
+  it('plans over 2,000 keys and 20 callers', () => {
+    const m = results.measures['6']!;
+    assert.equal(m.keys, 2000);
+    assert.equal(m.callers, 20);
+    assertSummary(m.ms, 'plan');
+    assert.ok(m.routesPerPlan.max > 0);
+  });
+
+  it('completes every concurrent stream and leaves no socket or timer after close', () => {
+    const m = results.measures['7']!;
+    assert.equal(m.completed, m.streams);
+    assert.deepEqual(m.leftoverAfterClose, {});
+    assert.ok(m.rssPeakMiB >= m.rssBeforeMiB);
+  });
+
+  it('leaves a slot for the activation time and reports bundle files', () => {
+    const m = results.measures['8']!;
+    assert.equal(m.activationMs, null);
+    assert.deepEqual(Object.keys(m.files).sort(), ['dist/cli.js', 'dist/extension.js']);
+  });
+
+  it('renders one table row per measure, with the machine line above it', () => {
+    const table = markdownTable(results).split('\n');
+    assert.equal(table.length, 2 + 8);
+    for (let id = 1; id <= 8; id++) assert.ok(table[1 + id]!.startsWith(`| ${id} |`), table[1 + id]);
+    const report = markdownReport(results);
+    assert.match(report, new RegExp(`Node ${results.machine.node.replace(/\./g, '\\.')}`));
+  });
+});
