@@ -26,9 +26,15 @@ export interface ByokRouterApi {
   status(): StatusSnapshot;
   /** Settings of a folder (or of the window) that were ignored or invalid. */
   problems(folder?: vscode.Uri): Diagnostic[];
+  /** Milliseconds from the bundle starting to evaluate to the end of activate(). */
+  readonly activationMs: number;
 }
 
+/** Set by the bundle's first line (esbuild banner), so module evaluation counts as activation. */
+declare const __byokLoadStart: number | undefined;
+
 export async function activate(context: vscode.ExtensionContext): Promise<ByokRouterApi> {
+  const started = typeof __byokLoadStart === 'number' ? __byokLoadStart : performance.now();
   const redactor = new Redactor();
   const log = new Log(redactor);
   const vault = new SecretVault(context.secrets, context.globalState, redactor);
@@ -66,9 +72,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<ByokRo
   );
 
   settings.announceProblems();
-  log.info(`activated in ${vscode.env.appName} ${vscode.version}; ${vscode.workspace.isTrusted ? 'trusted' : 'untrusted'} workspace`);
+  const activationMs = Math.round((performance.now() - started) * 10) / 10;
+  log.info(`activated in ${activationMs} ms in ${vscode.env.appName} ${vscode.version}; ${vscode.workspace.isTrusted ? 'trusted' : 'untrusted'} workspace`);
 
   return {
+    activationMs,
     onDidGenerate: routing.onDidGenerate,
     status: () => status.current(),
     problems: (uri) => settings.problems(uri ? vscode.workspace.getWorkspaceFolder(uri) : undefined),

@@ -4,7 +4,8 @@
  * undici's proxy agents. The client is swapped when the settings change; requests already in
  * flight finish on the old one.
  */
-import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { undici } from '../core/http/undici';
 import type { Timeouts } from '../core/config/schema';
 import { UndiciHttpClient, type HttpClient, type HttpRequestSpec, type HttpResponse } from '../core/http/client';
 
@@ -35,7 +36,7 @@ export function chooseDispatcher(s: ProxySettings): ProxyChoice {
   const noProxy = [...s.noProxy, ...(env('NO_PROXY') ?? '').split(',')].map((e) => e.trim()).filter(Boolean).join(',');
   if (s.proxy) {
     return {
-      dispatcher: new EnvHttpProxyAgent({ ...AGENT, httpProxy: s.proxy, httpsProxy: s.proxy, noProxy, connect, requestTls: tls, proxyTls: tls }),
+      dispatcher: new (undici().EnvHttpProxyAgent)({ ...AGENT, httpProxy: s.proxy, httpsProxy: s.proxy, noProxy, connect, requestTls: tls, proxyTls: tls }),
       description: `proxy ${maskCredentials(s.proxy)} (http.proxy)${noProxy ? `, not for ${noProxy}` : ''}`,
     };
   }
@@ -43,11 +44,11 @@ export function chooseDispatcher(s: ProxySettings): ProxyChoice {
   const httpProxy = env('HTTP_PROXY');
   if (httpsProxy || httpProxy) {
     return {
-      dispatcher: new EnvHttpProxyAgent({ ...AGENT, httpProxy, httpsProxy: httpsProxy ?? httpProxy, noProxy, connect, requestTls: tls, proxyTls: tls }),
+      dispatcher: new (undici().EnvHttpProxyAgent)({ ...AGENT, httpProxy, httpsProxy: httpsProxy ?? httpProxy, noProxy, connect, requestTls: tls, proxyTls: tls }),
       description: `proxy ${maskCredentials(httpsProxy ?? httpProxy ?? '')} (environment)${noProxy ? `, not for ${noProxy}` : ''}`,
     };
   }
-  if (!s.strictSSL) return { dispatcher: new Agent({ ...AGENT, connect }), description: 'direct, certificates not verified (http.proxyStrictSSL is off)' };
+  if (!s.strictSSL) return { dispatcher: new (undici().Agent)({ ...AGENT, connect }), description: 'direct, certificates not verified (http.proxyStrictSSL is off)' };
   return { dispatcher: undefined, description: 'direct' };
 }
 

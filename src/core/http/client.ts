@@ -3,7 +3,8 @@
  * Timeouts map to undici's: connect, headers (first byte), body (idle between chunks); the total
  * is our own timer, since keep-alive comments would otherwise keep a stalled stream alive forever.
  */
-import { Agent, type Dispatcher, request as undiciRequest } from 'undici';
+import type { Dispatcher } from 'undici';
+import { undici } from './undici';
 import type { Timeouts } from '../config/schema';
 import { routeError, RouteFailure, type RouteError } from '../errors';
 
@@ -26,29 +27,31 @@ export interface HttpClient {
 }
 
 export class UndiciHttpClient implements HttpClient {
-  private readonly dispatcher: Dispatcher;
+  private dispatcher: Dispatcher | undefined;
   private readonly ownsDispatcher: boolean;
 
-  constructor(opts: { dispatcher?: Dispatcher; connectTimeoutMs?: number } = {}) {
+  constructor(private readonly opts: { dispatcher?: Dispatcher; connectTimeoutMs?: number } = {}) {
     this.ownsDispatcher = !opts.dispatcher;
-    this.dispatcher =
-      opts.dispatcher ??
-      new Agent({
-        connect: { timeout: opts.connectTimeoutMs ?? 10_000 },
-        keepAliveTimeout: 30_000,
-        keepAliveMaxTimeout: 120_000,
-        connections: 128,
-        pipelining: 1,
-      });
+    this.dispatcher = opts.dispatcher;
+  }
+
+  private agent(): Dispatcher {
+    return (this.dispatcher ??= new (undici().Agent)({
+      connect: { timeout: this.opts.connectTimeoutMs ?? 10_000 },
+      keepAliveTimeout: 30_000,
+      keepAliveMaxTimeout: 120_000,
+      connections: 128,
+      pipelining: 1,
+    }));
   }
 
   async send(spec: HttpRequestSpec, timeouts: Timeouts, signal: AbortSignal): Promise<HttpResponse> {
-    const res = await undiciRequest(spec.url, {
+    const res = await undici().request(spec.url, {
       method: spec.method,
       headers: spec.headers,
       body: spec.body,
       signal,
-      dispatcher: this.dispatcher,
+      dispatcher: this.agent(),
       headersTimeout: timeouts.firstByteMs,
       bodyTimeout: timeouts.idleMs,
     });
@@ -56,7 +59,7 @@ export class UndiciHttpClient implements HttpClient {
   }
 
   async close() {
-    if (this.ownsDispatcher) await this.dispatcher.close();
+    if (this.ownsDispatcher && this.dispatcher) await this.dispatcher.close();
   }
 }
 
