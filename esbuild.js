@@ -1,5 +1,19 @@
 // Bundles the extension host entry, the CLI and the webview scripts. `--watch` rebuilds on change.
 const esbuild = require('esbuild');
+const path = require('node:path');
+
+/**
+ * zod's `z` namespace re-exports every locale (≈250 KB minified) and defeats tree-shaking; our
+ * messages are English, so the namespace gets English only. Measured: 444 KB → 193 KB of zod.
+ */
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(build) {
+    build.onResolve({ filter: /locales[\\/]index\.c?js$/ }, (args) =>
+      args.importer.includes(`${path.sep}zod${path.sep}`) ? { path: path.join(path.dirname(args.importer), args.path.replace('index', 'en')) } : undefined,
+    );
+  },
+};
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -13,6 +27,8 @@ const builds = [
     format: 'cjs',
     target: 'node20',
     external: ['vscode'],
+    // The first statement of the bundle: activation time then includes evaluating the bundle.
+    banner: { js: 'var __byokLoadStart = performance.now();' },
   },
   {
     entryPoints: ['src/cli/main.ts'],
@@ -35,7 +51,7 @@ const builds = [
 ];
 
 async function main() {
-  const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', legalComments: 'none' };
+  const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', legalComments: 'none', plugins: [zodEnglishOnly] };
   if (watch) {
     const ctxs = await Promise.all(builds.map((b) => esbuild.context({ ...common, ...b })));
     await Promise.all(ctxs.map((c) => c.watch()));
