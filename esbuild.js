@@ -48,6 +48,20 @@ const builds = [
     target: 'node20',
     external: ['vscode', 'mocha'],
   },
+  {
+    // The Providers and Activity webviews run in a browser page; the codicon font ships beside them.
+    entryPoints: {
+      'webview/providers': 'src/webview/providers/main.ts',
+      'webview/activity': 'src/webview/activity/main.ts',
+      'webview/codicon': 'node_modules/@vscode/codicons/dist/codicon.css',
+    },
+    outdir: 'dist',
+    platform: 'browser',
+    format: 'iife',
+    target: 'chrome120',
+    loader: { '.ttf': 'file' },
+    assetNames: 'webview/[name]',
+  },
 ];
 
 async function main() {

@@ -1,6 +1,6 @@
 /** Every contributed command, wired to its handler. Handlers take an optional argument object so tests and other extensions can skip the prompts. */
 import * as vscode from 'vscode';
-import { ACTIVITY_VIEW, PROVIDERS_VIEW } from '../views';
+import { ACTIVITY_VIEW_ID as ACTIVITY_VIEW, PROVIDERS_VIEW_ID as PROVIDERS_VIEW } from '../panels';
 import { editSelection, explainSelection, generateCommitMessage } from './coding';
 import type { CommandDeps } from './deps';
 import { addKey, removeKey, rotateKey } from './keys';

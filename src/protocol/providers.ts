@@ -1,0 +1,243 @@
+/**
+ * The Providers view's messages. The state carries names, masked tails (`…a1b2`) and statuses —
+ * never a secret value: adding or rotating a key asks for the value in the host's password box.
+ */
+import { z } from 'zod';
+import { problemSchema, readySchema, replySchema, requestSchema, stateSchema, text } from './envelope';
+
+export const USER_SCOPE = 'user';
+
+/** `user`, or a workspace folder's URI string. */
+export const scopeIdSchema = text(2048).min(1);
+export const providerIdSchema = z.string().regex(/^[a-z0-9-]{1,40}$/, 'expected a provider id');
+export const keyIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'expected a key id');
+export const callerNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'expected a caller name');
+export const tierSchema = z.enum(['prioritized', 'fallback']);
+export type Tier = z.infer<typeof tierSchema>;
+
+/** The only form of a secret the webview ever gets: an ellipsis and at most four characters. */
+export const maskedTailSchema = z.string().regex(/^…[^\s]{0,4}$/, 'expected a masked tail such as …a1b2');
+
+const modelPatternSchema = text(200).min(1);
+const isoDateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}/, 'expected an ISO date such as 2027-01-31').max(40);
+
+// ---------------------------------------------------------------- state
+
+export const keyStatusSchema = z
+  .object({
+    kind: z.enum(['healthy', 'cooldown', 'auth', 'expired', 'no_secret', 'disabled']),
+    /** Cooldown end, epoch ms. */
+    until: z.number().optional(),
+    detail: text(1000).optional(),
+  })
+  .strict();
+export type KeyStatus = z.infer<typeof keyStatusSchema>;
+
+export const overrideMarkSchema = z.enum(['inherited', 'same', 'changed', 'added']);
+export type OverrideMark = z.infer<typeof overrideMarkSchema>;
+
+export const keyRowSchema = z
+  .object({
+    id: keyIdSchema,
+    provider: providerIdSchema,
+    name: text(200),
+    tier: tierSchema,
+    alwaysUse: z.boolean(),
+    disabled: z.boolean(),
+    /** null: all models. */
+    models: z.array(modelPatternSchema).max(100).nullable(),
+    /** null: all callers. */
+    callers: z.array(callerNameSchema).max(100).nullable(),
+    expiresAt: isoDateSchema.optional(),
+    expiry: z.enum(['none', 'ok', 'soon', 'passed']),
+    masked: maskedTailSchema.optional(),
+    status: keyStatusSchema,
+    /** The key's endpoint override, from user settings (where a request goes is a user-only setting). */
+    endpoint: text(2048).optional(),
+    /** In a folder scope: how this entry relates to the user entry of the same id. */
+    mark: overrideMarkSchema.optional(),
+    /** Settings warnings about this entry (an unknown caller in its filter, …). */
+    warnings: z.array(text(1000)).max(20),
+    /** Why this fallback key can never be reached, when it cannot. */
+    unreachable: text(1000).optional(),
+  })
+  .strict();
+export type KeyRow = z.infer<typeof keyRowSchema>;
+
+/** An entry of the scope's key list that the config parser refused: shown with its error. */
+export const invalidKeySchema = z
+  .object({
+    index: z.number().int().min(0),
+    id: text(200).optional(),
+    name: text(200).optional(),
+    provider: text(100).optional(),
+    errors: z.array(z.object({ path: text(300), message: text(1000) }).strict()).max(20),
+  })
+  .strict();
+export type InvalidKey = z.infer<typeof invalidKeySchema>;
+
+export const providerInfoSchema = z.object({ id: providerIdSchema, label: text(100) }).strict();
+
+export const scopeInfoSchema = z
+  .object({
+    id: scopeIdSchema,
+    kind: z.enum(['user', 'folder']),
+    label: text(300),
+    /** Folder scopes: the `byokRouter.*` settings this folder sets itself. */
+    overrides: z.array(text(100)).max(20),
+  })
+  .strict();
+export type ScopeInfo = z.infer<typeof scopeInfoSchema>;
+
+export const callerRowSchema = z
+  .object({
+    name: callerNameSchema,
+    description: text(300).optional(),
+    /** Listed in `byokRouter.callers` (the folder default may be a name that is not). */
+    defined: z.boolean(),
+    masked: maskedTailSchema.optional(),
+    status: keyStatusSchema,
+  })
+  .strict();
+export type CallerRow = z.infer<typeof callerRowSchema>;
+
+export const folderCallerSchema = z.object({ id: scopeIdSchema, name: text(300), caller: callerNameSchema.or(text(64)) }).strict();
+
+export const diagnosticSchema = z.object({ severity: z.enum(['error', 'warning']), path: text(300), message: text(1000) }).strict();
+export type DiagnosticView = z.infer<typeof diagnosticSchema>;
+
+export const providersStateSchema = z
+  .object({
+    scopes: z.array(scopeInfoSchema).min(1).max(100),
+    scope: scopeIdSchema,
+    /** Folder scope: the folder lists its own keys (otherwise it inherits the user list). */
+    ownKeys: z.boolean(),
+    ownCallers: z.boolean(),
+    /** Restricted Mode: a folder's routing settings are ignored. */
+    trusted: z.boolean(),
+    providers: z.array(providerInfoSchema).max(100),
+    keys: z.array(keyRowSchema).max(1000),
+    invalid: z.array(invalidKeySchema).max(1000),
+    callers: z.array(callerRowSchema).max(200),
+    /** The caller requests from this scope run as. */
+    caller: text(64),
+    folders: z.array(folderCallerSchema).max(100),
+    pooled: z.object({ enabled: z.boolean(), baseUrl: text(2048) }).strict(),
+    /** Settings problems of this scope (invalid entries, ignored folder values). */
+    problems: z.array(diagnosticSchema).max(500),
+    /** Catalog slugs, for the model filter and Explain route autocomplete. */
+    models: z.array(text(200)).max(10_000),
+    now: z.number(),
+  })
+  .strict();
+export type ProvidersState = z.infer<typeof providersStateSchema>;
+
+// ---------------------------------------------------------------- requests
+
+const scoped = { scope: scopeIdSchema };
+
+export const keyPatchSchema = z
+  .object({
+    name: text(200).trim().min(1).optional(),
+    alwaysUse: z.boolean().optional(),
+    disabled: z.boolean().optional(),
+    models: z.array(modelPatternSchema).max(100).nullable().optional(),
+    callers: z.array(callerNameSchema).max(100).nullable().optional(),
+    expiresAt: isoDateSchema.nullable().optional(),
+    endpoint: z
+      .url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
+      .max(2048)
+      .nullable()
+      .optional(),
+  })
+  .strict()
+  .refine((p) => Object.keys(p).length > 0, 'expected at least one field to change');
+export type KeyPatch = z.infer<typeof keyPatchSchema>;
+
+export const providersRequestBodySchema = z.discriminatedUnion('op', [
+  z.object({ op: z.literal('selectScope'), ...scoped }).strict(),
+  z.object({ op: z.literal('addKey'), ...scoped, provider: providerIdSchema, tier: tierSchema }).strict(),
+  z.object({ op: z.literal('updateKey'), ...scoped, keyId: keyIdSchema, patch: keyPatchSchema }).strict(),
+  /** `index`: the key's place among the provider's keys of `tier`, counted without the key itself. */
+  z.object({ op: z.literal('moveKey'), ...scoped, keyId: keyIdSchema, tier: tierSchema, index: z.number().int().min(0).max(1000) }).strict(),
+  z.object({ op: z.literal('testKey'), ...scoped, keyId: keyIdSchema }).strict(),
+  z.object({ op: z.literal('rotateKey'), ...scoped, keyId: keyIdSchema }).strict(),
+  z.object({ op: z.literal('deleteKey'), ...scoped, keyId: keyIdSchema }).strict(),
+  z.object({ op: z.literal('customize'), ...scoped }).strict(),
+  z.object({ op: z.literal('resetFolder'), ...scoped }).strict(),
+  z.object({ op: z.literal('explain'), ...scoped, model: text(200).min(1), caller: callerNameSchema }).strict(),
+  z.object({ op: z.literal('addCaller'), ...scoped }).strict(),
+  z.object({ op: z.literal('removeCaller'), ...scoped, caller: callerNameSchema }).strict(),
+  z.object({ op: z.literal('setCallerKey'), caller: callerNameSchema }).strict(),
+  z.object({ op: z.literal('deleteCallerKey'), caller: callerNameSchema }).strict(),
+  z.object({ op: z.literal('testCaller'), ...scoped, caller: callerNameSchema }).strict(),
+  z.object({ op: z.literal('setFolderCaller'), folder: scopeIdSchema, caller: callerNameSchema }).strict(),
+  z.object({ op: z.literal('setPooled'), ...scoped, enabled: z.boolean() }).strict(),
+  z.object({ op: z.literal('openSettings'), ...scoped }).strict(),
+]);
+export type ProvidersRequestBody = z.infer<typeof providersRequestBodySchema>;
+export type ProvidersOp = ProvidersRequestBody['op'];
+
+// ---------------------------------------------------------------- results
+
+export const testResultSchema = z
+  .object({
+    verdict: z.enum(['ok', 'auth', 'network', 'rate_limited', 'unknown']),
+    message: text(2000),
+    status: z.number().int().optional(),
+    latencyMs: z.number(),
+  })
+  .strict();
+export type TestResult = z.infer<typeof testResultSchema>;
+
+export const planRouteSchema = z
+  .object({
+    label: text(500),
+    route: z.enum(['byok', 'pooled']),
+    provider: text(100),
+    tier: tierSchema.optional(),
+    keyId: text(100).optional(),
+    nativeModel: text(300),
+    skippedUntil: z.number().nullable().optional(),
+    skipReason: text(1000).optional(),
+  })
+  .strict();
+
+export const planViewSchema = z
+  .object({
+    model: text(200),
+    caller: text(64),
+    routes: z.array(planRouteSchema).max(1000),
+    excluded: z.array(z.object({ who: text(500), reason: text(50), detail: text(1000) }).strict()).max(1000),
+    alwaysUse: z.array(text(200)).max(1000),
+    /** The plan as the Explain Route command prints it. */
+    text: text(50_000),
+  })
+  .strict();
+export type PlanView = z.infer<typeof planViewSchema>;
+
+/** Ops that reply with a value, and the schema the webview checks it against. */
+export const providersResultSchemas = {
+  testKey: testResultSchema,
+  testCaller: testResultSchema,
+  explain: planViewSchema,
+  addKey: z.object({ keyId: keyIdSchema.optional() }).strict(),
+  rotateKey: z.object({ done: z.boolean() }).strict(),
+  deleteKey: z.object({ done: z.boolean() }).strict(),
+  setCallerKey: z.object({ done: z.boolean() }).strict(),
+  addCaller: z.object({ caller: callerNameSchema.optional() }).strict(),
+} satisfies Partial<Record<ProvidersOp, z.ZodType>>;
+
+// ---------------------------------------------------------------- envelopes
+
+export const providersRestoredSchema = z.object({ scope: scopeIdSchema.optional() }).strict();
+
+export const providersToHostSchema = z.discriminatedUnion('type', [
+  readySchema(providersRestoredSchema),
+  requestSchema(providersRequestBodySchema),
+  problemSchema,
+]);
+export type ProvidersToHost = z.infer<typeof providersToHostSchema>;
+
+export const providersToWebviewSchema = z.discriminatedUnion('type', [stateSchema(providersStateSchema), replySchema]);
+export type ProvidersToWebview = z.infer<typeof providersToWebviewSchema>;

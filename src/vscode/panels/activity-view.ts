@@ -1,0 +1,125 @@
+/**
+ * The Activity view's host side: reads the activity log through the filter the webview set,
+ * pushes a new state as each generation finishes, and writes exports where the user chooses.
+ */
+import { homedir } from 'node:os';
+import * as vscode from 'vscode';
+import { PROVIDERS } from '../../core/providers/ids';
+import {
+  activityStateSchema,
+  activityToHostSchema,
+  DEFAULT_FILTER,
+  type ActivityFilter,
+  type ActivityRequestBody,
+  type ActivityState,
+} from '../../protocol/activity';
+import { dailyBuckets, monthView, toCsv, toJson, toQuery, toRow } from './activity-model';
+import { folders, parseUserSettings } from './scopes';
+import type { PanelServices } from './services';
+import { WebviewChannel } from './webview-channel';
+
+export const ACTIVITY_VIEW_ID = 'byokRouter.activity';
+
+/** Rows listed; the chart and totals count every match. */
+export const LISTED = 200;
+
+export class ActivityViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
+  private channel: WebviewChannel<ActivityRequestBody, { filter?: ActivityFilter }, ActivityState> | undefined;
+  private filter: ActivityFilter = DEFAULT_FILTER;
+  private readonly subscriptions: vscode.Disposable[];
+
+  constructor(private readonly s: PanelServices) {
+    this.subscriptions = [s.routing.onDidGenerate(() => this.channel?.refresh(150)), s.settings.onDidChange(() => this.channel?.refresh())];
+  }
+
+  resolveWebviewView(view: vscode.WebviewView): void {
+    this.channel?.dispose();
+    const channel = new WebviewChannel<ActivityRequestBody, { filter?: ActivityFilter }, ActivityState>({
+      view,
+      extensionUri: this.s.extensionUri,
+      name: 'activity',
+      log: this.s.log,
+      page: { title: 'Activity', script: 'dist/webview/activity.js', styles: ['media/webview/base.css', 'media/webview/activity.css'], rootId: 'activity' },
+      stateSchema: activityStateSchema,
+      buildState: () => this.buildState(),
+      protocol: {
+        schema: activityToHostSchema,
+        onReady: (restored) => {
+          if (restored?.filter) this.filter = restored.filter;
+        },
+        handlers: {
+          setFilter: (b) => {
+            this.filter = b.filter;
+            this.channel?.refresh(0);
+          },
+          refresh: () => this.channel?.refresh(0),
+          export: (b) => this.export(b.format),
+        },
+        concurrent: new Set(['export']),
+        describeError: (e) => this.s.redactor.redact(e instanceof Error ? e.message : String(e)),
+      },
+    });
+    this.channel = channel;
+    view.onDidDispose(() => {
+      if (this.channel === channel) this.channel = undefined;
+      channel.dispose();
+    });
+  }
+
+  dispose() {
+    this.channel?.dispose();
+    for (const s of this.subscriptions) s.dispose();
+  }
+
+  private async buildState(): Promise<ActivityState> {
+    const now = Date.now();
+    const query = toQuery(this.filter, now);
+    const [{ records, skipped }, mtd] = await Promise.all([this.s.activity.scan(query), this.s.activity.monthToDate(now)]);
+    const fees = parseUserSettings(this.s.vault).config.fees;
+    return {
+      filter: this.filter,
+      choices: this.choices(),
+      generations: records.slice(0, LISTED).map(toRow),
+      truncated: records.length > LISTED,
+      month: monthView(mtd, fees, now),
+      days: dailyBuckets(records, query.since, now),
+      skipped,
+      now,
+    };
+  }
+
+  /** Callers, providers and keys of every scope, plus whatever the filter holds now. */
+  private choices(): ActivityState['choices'] {
+    const callers = new Set<string>();
+    const keys = new Map<string, { id: string; name: string; provider: string }>();
+    const configs = [parseUserSettings(this.s.vault).config, ...folders().map((f) => this.s.settings.forFolder(f).parsed.config)];
+    for (const c of configs) {
+      callers.add(c.defaultCaller);
+      for (const caller of c.callers) callers.add(caller.name);
+      for (const k of c.keys) if (!keys.has(k.id)) keys.set(k.id, { id: k.id, name: k.name, provider: k.provider });
+    }
+    if (this.filter.caller) callers.add(this.filter.caller);
+    if (this.filter.keyId && !keys.has(this.filter.keyId)) keys.set(this.filter.keyId, { id: this.filter.keyId, name: this.filter.keyId, provider: '' });
+    return {
+      callers: [...callers].sort(),
+      providers: [...PROVIDERS],
+      keys: [...keys.values()].sort((a, b) => a.provider.localeCompare(b.provider) || a.name.localeCompare(b.name)),
+    };
+  }
+
+  private async export(format: 'csv' | 'json'): Promise<{ saved?: string; count: number }> {
+    const { records } = await this.s.activity.scan(toQuery(this.filter, Date.now()));
+    const day = new Date().toISOString().slice(0, 10);
+    const base = folders()[0]?.uri ?? vscode.Uri.file(homedir());
+    const target = await vscode.window.showSaveDialog({
+      title: `Export ${records.length} generation(s) as ${format.toUpperCase()}`,
+      defaultUri: vscode.Uri.joinPath(base, `byok-activity-${day}.${format}`),
+      filters: format === 'csv' ? { CSV: ['csv'] } : { JSON: ['json'] },
+    });
+    if (!target) return { count: records.length };
+    const body = format === 'csv' ? toCsv(records) : toJson(records);
+    await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(body));
+    this.s.log.info(`activity view: exported ${records.length} generation(s) to ${target.fsPath}`);
+    return { saved: target.fsPath, count: records.length };
+  }
+}

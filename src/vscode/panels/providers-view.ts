@@ -1,0 +1,399 @@
+/**
+ * The Providers view's host side: builds the selected scope's state, and carries out what the
+ * webview asks — every edit written to that scope's settings, every secret typed into the host's
+ * password box. Settings edited by hand, secrets changed in another window and cooldowns that
+ * start or end all refresh the view.
+ */
+import * as vscode from 'vscode';
+import type { KeyConfig, RouterConfig } from '../../core/config/schema';
+import { validateKey } from '../../core/providers/validate';
+import { isProviderId } from '../../core/providers/ids';
+import { maskedTail, Redactor } from '../../core/redact';
+import { keyRouteId, pooledRouteId } from '../../core/routing/cooldowns';
+import { explain, formatPlan, routeLabel, type Plan } from '../../core/routing/plan';
+import { systemClock } from '../../core/ports';
+import {
+  providersStateSchema,
+  providersToHostSchema,
+  USER_SCOPE,
+  type PlanView,
+  type ProvidersRequestBody,
+  type ProvidersState,
+  type TestResult,
+} from '../../protocol/providers';
+import type { Handlers } from './dispatch';
+import { addCaller, appendKey, entryId, isRecord, moveKey, patchKey, removeCaller, removeKey, setEndpoint, uniqueKeyId } from './key-edits';
+import { PROVIDER_LABELS, providerCards } from './provider-labels';
+import { buildProvidersState } from './providers-model';
+import { askCallerName, askKeyName, askSecret, confirm } from './prompts';
+import { folders, parseUserSettings, readList, readOwn, requireScope, resolveScope, scopeInfos, write, type Scope } from './scopes';
+import type { PanelServices } from './services';
+import { WebviewChannel } from './webview-channel';
+
+type Body<K extends ProvidersRequestBody['op']> = Extract<ProvidersRequestBody, { op: K }>;
+
+export const PROVIDERS_VIEW_ID = 'byokRouter.providers';
+
+/** A tail is an ellipsis and four characters; whitespace in them (a JSON secret's end) is shown as dots. */
+function tailOf(secret: string | undefined): string | undefined {
+  return secret ? maskedTail(secret).replace(/\s/g, '·') : undefined;
+}
+
+export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
+  private channel: WebviewChannel<ProvidersRequestBody, { scope?: string }, ProvidersState> | undefined;
+  private scopeId = USER_SCOPE;
+  private expiryTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly subscriptions: vscode.Disposable[];
+
+  constructor(private readonly s: PanelServices) {
+    const refresh = () => this.channel?.refresh();
+    this.subscriptions = [
+      s.settings.onDidChange(refresh),
+      s.vault.onDidChange(refresh),
+      s.routing.onDidChangeHealth(refresh),
+      vscode.workspace.onDidChangeWorkspaceFolders(refresh),
+    ];
+  }
+
+  resolveWebviewView(view: vscode.WebviewView): void {
+    this.channel?.dispose();
+    const channel = new WebviewChannel<ProvidersRequestBody, { scope?: string }, ProvidersState>({
+      view,
+      extensionUri: this.s.extensionUri,
+      name: 'providers',
+      log: this.s.log,
+      page: { title: 'Providers', script: 'dist/webview/providers.js', styles: ['media/webview/base.css', 'media/webview/providers.css'], rootId: 'providers' },
+      stateSchema: providersStateSchema,
+      buildState: () => this.buildState(),
+      protocol: {
+        schema: providersToHostSchema,
+        onReady: (restored) => {
+          if (restored?.scope && resolveScope(restored.scope)) this.scopeId = restored.scope;
+        },
+        handlers: this.handlers(),
+        concurrent: new Set(['testKey', 'testCaller', 'explain']),
+        describeError: (e) => this.s.redactor.redact(e instanceof Error ? e.message : String(e)),
+      },
+    });
+    this.channel = channel;
+    view.onDidDispose(() => {
+      if (this.channel === channel) this.channel = undefined;
+      channel.dispose();
+    });
+  }
+
+  dispose() {
+    this.channel?.dispose();
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    for (const s of this.subscriptions) s.dispose();
+  }
+
+  // ---------------------------------------------------------------- state
+
+  private currentScope(): Scope {
+    const scope = resolveScope(this.scopeId);
+    if (scope) return scope;
+    this.scopeId = USER_SCOPE;
+    return { id: USER_SCOPE, folder: undefined };
+  }
+
+  /** The scope's effective, parsed config and its problems. */
+  private parsed(scope: Scope): { config: RouterConfig; problems: import('../../core/config/parse').Diagnostic[] } {
+    if (!scope.folder) {
+      const p = parseUserSettings(this.s.vault);
+      return { config: p.config, problems: p.diagnostics };
+    }
+    const r = this.s.settings.forFolder(scope.folder);
+    return { config: r.parsed.config, problems: this.s.settings.problems(scope.folder) };
+  }
+
+  private async buildState(): Promise<ProvidersState> {
+    const scope = this.currentScope();
+    const { config, problems } = this.parsed(scope);
+    const keys = readList(scope, 'keys');
+    const callers = readList(scope, 'callers');
+    const userKeys = readList({ id: USER_SCOPE, folder: undefined }, 'keys').list;
+    const folderRows = folders().map((f) => ({ id: f.uri.toString(), name: f.name, caller: this.s.settings.forFolder(f).parsed.config.defaultCaller }));
+
+    const secrets = new Map<string, string | undefined>();
+    const tails = new Map<string, string | undefined>();
+    for (const e of keys.list) {
+      const id = entryId(e);
+      if (!id || tails.has(id)) continue;
+      const v = await this.s.vault.keySecret(id);
+      secrets.set(keyRouteId(id), v);
+      tails.set(id, tailOf(v));
+    }
+    const callerTails = new Map<string, string | undefined>();
+    const callerNames = new Set([config.defaultCaller, ...config.callers.map((c) => c.name), ...folderRows.map((f) => f.caller)]);
+    for (const name of callerNames) {
+      const v = await this.s.vault.callerSecret(name);
+      secrets.set(pooledRouteId(name), v);
+      callerTails.set(name, tailOf(v));
+    }
+    const cooldowns = this.s.routing.routerFor(scope.folder).cooldowns;
+    const now = Date.now();
+    const configured = new Set(keys.list.flatMap((e) => (isRecord(e) && typeof e.provider === 'string' ? [e.provider] : [])));
+    const scopes = scopeInfos();
+    const state = buildProvidersState({
+      scopes,
+      scope: scopes.find((i) => i.id === scope.id)!,
+      ownKeys: keys.own,
+      ownCallers: callers.own,
+      trusted: vscode.workspace.isTrusted,
+      rawKeys: keys.list,
+      userKeys,
+      config,
+      problems,
+      tails,
+      callerTails,
+      cooldown: (routeId) => cooldowns.active(routeId, secrets.get(routeId)),
+      catalog: this.s.catalog,
+      folders: folderRows,
+      providers: providerCards(configured),
+      now,
+    });
+    this.scheduleCooldownRefresh(state, now);
+    return state;
+  }
+
+  /** A cooldown that ends changes a row back to healthy: refresh then. */
+  private scheduleCooldownRefresh(state: ProvidersState, now: number) {
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    const ends = [...state.keys.map((k) => k.status.until), ...state.callers.map((c) => c.status.until)].filter((u): u is number => typeof u === 'number' && u > now);
+    if (!ends.length) return;
+    const wait = Math.min(Math.min(...ends) - now + 50, 2 ** 31 - 1);
+    this.expiryTimer = setTimeout(() => this.channel?.refresh(0), wait);
+  }
+
+  // ---------------------------------------------------------------- requests
+
+  private handlers(): Handlers<ProvidersRequestBody> {
+    return {
+      selectScope: (b) => {
+        requireScope(b.scope);
+        this.scopeId = b.scope;
+        this.channel?.refresh(0);
+      },
+      addKey: (b) => this.addKey(b),
+      updateKey: (b) => this.updateKey(b),
+      moveKey: async (b) => {
+        const scope = requireScope(b.scope);
+        await this.editKeys(scope, (list) => moveKey(list, b.keyId, b.tier, b.index));
+        this.s.log.info(`providers view: moved key ${b.keyId} to place ${b.index + 1} of ${b.tier} in ${this.where(scope)}`);
+      },
+      testKey: (b) => this.testKey(b),
+      rotateKey: (b) => this.rotateKey(b),
+      deleteKey: (b) => this.deleteKey(b),
+      customize: async (b) => {
+        const scope = requireScope(b.scope);
+        const keys = readList(scope, 'keys');
+        if (scope.folder && !keys.own) await write(scope, 'keys', keys.list);
+      },
+      resetFolder: async (b) => {
+        const scope = requireScope(b.scope);
+        if (!scope.folder) return;
+        const ok = await confirm(
+          `Use your User keys in "${scope.folder.name}" again?`,
+          "This removes the folder's own key list (order, filters, Always use) from its settings. Stored key values are kept.",
+          'Reset',
+        );
+        if (ok) await write(scope, 'keys', undefined);
+      },
+      explain: (b) => this.explain(b),
+      addCaller: (b) => this.addCaller(b),
+      removeCaller: async (b) => {
+        const scope = requireScope(b.scope);
+        const callers = readList(scope, 'callers');
+        await write(scope, 'callers', removeCaller(callers.list, b.caller));
+      },
+      setCallerKey: async (b) => {
+        const had = await this.s.vault.callerSecret(b.caller);
+        const value = await askSecret(`${had ? 'Rotate' : 'Add'} the OpenRouter key of caller "${b.caller}"`, 'openrouter');
+        if (!value) return { done: false };
+        await this.s.vault.storeCaller(b.caller, value);
+        this.s.log.info(`providers view: ${had ? 'rotated' : 'stored'} the OpenRouter key of caller "${b.caller}"`);
+        return { done: true };
+      },
+      deleteCallerKey: async (b) => {
+        const ok = await confirm(`Delete the OpenRouter key of caller "${b.caller}"?`, 'Requests as this caller then skip pooled access.', 'Delete');
+        if (ok) await this.s.vault.deleteCaller(b.caller);
+      },
+      testCaller: (b) => this.testCaller(b),
+      setFolderCaller: async (b) => {
+        const scope = requireScope(b.folder);
+        if (!scope.folder) throw new Error('the caller is chosen per workspace folder');
+        await write(scope, 'caller', b.caller);
+      },
+      setPooled: async (b) => {
+        const scope = requireScope(b.scope);
+        const own = readOwn(scope, 'pooled');
+        await write(scope, 'pooled', { ...(isRecord(own) ? own : {}), enabled: b.enabled });
+      },
+      openSettings: async (b) => {
+        const scope = requireScope(b.scope);
+        if (!scope.folder) return void (await vscode.commands.executeCommand('workbench.action.openSettingsJson'));
+        const file = vscode.Uri.joinPath(scope.folder.uri, '.vscode', 'settings.json');
+        try {
+          await vscode.workspace.fs.stat(file);
+          await vscode.window.showTextDocument(file);
+        } catch {
+          await vscode.commands.executeCommand('workbench.action.openFolderSettings');
+        }
+      },
+    };
+  }
+
+  /** Read-modify-write of the scope's key list; a folder without its own list starts from the one it inherits. */
+  private async editKeys(scope: Scope, edit: (list: unknown[]) => unknown[]): Promise<void> {
+    const keys = readList(scope, 'keys');
+    await write(scope, 'keys', edit(keys.list));
+  }
+
+  private allKeyIds(): Set<string> {
+    const ids = new Set<string>();
+    const scopes: Scope[] = [{ id: USER_SCOPE, folder: undefined }, ...folders().map((f) => ({ id: f.uri.toString(), folder: f }))];
+    for (const scope of scopes) for (const e of readList(scope, 'keys').list) if (entryId(e)) ids.add(entryId(e)!);
+    return ids;
+  }
+
+  private async addKey(b: Body<'addKey'>): Promise<{ keyId?: string }> {
+    const scope = requireScope(b.scope);
+    if (!isProviderId(b.provider)) throw new Error(`unknown provider "${b.provider}"`);
+    const label = PROVIDER_LABELS[b.provider];
+    const count = readList(scope, 'keys').list.filter((e) => isRecord(e) && e.provider === b.provider).length;
+    const name = await askKeyName(`Add ${label} key (${b.tier})`, `${label} key ${count + 1}`);
+    if (!name?.trim()) return {};
+    const value = await askSecret(`Add ${label} key "${name.trim()}": its value`, b.provider);
+    if (!value?.trim()) return {};
+    const id = uniqueKeyId(`${b.provider}-${name}`, this.allKeyIds());
+    // The value first: an entry without a value is a key that fails; a value without an entry is invisible.
+    await this.s.vault.storeKey(id, b.provider, value);
+    await this.editKeys(scope, (list) => appendKey(list, { id, provider: b.provider, name: name.trim(), tier: b.tier }));
+    this.s.log.info(`providers view: added ${b.provider}/key "${name.trim()}" (${id}, ${b.tier}) to ${this.where(scope)}`);
+    return { keyId: id };
+  }
+
+  private async updateKey(b: Body<'updateKey'>): Promise<void> {
+    const scope = requireScope(b.scope);
+    const { endpoint, ...rest } = b.patch;
+    if (endpoint !== undefined) {
+      // Where a request is sent is a user setting only (DESIGN §1, Scope).
+      if (scope.folder) throw new Error('endpoints are set in User settings only; switch the view to User');
+      await this.editKeys(scope, (list) => setEndpoint(list, b.keyId, endpoint));
+    }
+    if (Object.keys(rest).length) await this.editKeys(scope, (list) => patchKey(list, b.keyId, rest));
+  }
+
+  private keyOf(scope: Scope, id: string): { key: KeyConfig; config: RouterConfig } {
+    const { config } = this.parsed(scope);
+    const key = config.keys.find((k) => k.id === id);
+    if (!key) throw new Error(`key "${id}" is not a valid key of ${this.where(scope)}; fix its entry first`);
+    return { key, config };
+  }
+
+  private async testKey(b: Body<'testKey'>): Promise<TestResult> {
+    const scope = requireScope(b.scope);
+    const { key, config } = this.keyOf(scope, b.keyId);
+    const secret = await this.s.vault.keySecret(key.id);
+    const result = await validateKey(key, secret, { http: this.s.routing.http, timeouts: config.timeouts, redactor: new Redactor() });
+    this.noteVerdict(keyRouteId(key.id), result.verdict, result.message, secret);
+    this.s.log.info(`providers view: tested ${key.provider}/key "${key.name}": ${result.verdict} — ${result.message}`);
+    return result;
+  }
+
+  private async testCaller(b: Body<'testCaller'>): Promise<TestResult> {
+    const scope = requireScope(b.scope);
+    const { config } = this.parsed(scope);
+    const secret = await this.s.vault.callerSecret(b.caller);
+    const result = await validateKey({ provider: 'openrouter', options: {}, name: b.caller }, secret, {
+      http: this.s.routing.http,
+      timeouts: config.timeouts,
+      redactor: new Redactor(),
+      baseUrl: config.pooled.baseUrl,
+    });
+    this.noteVerdict(pooledRouteId(b.caller), result.verdict, result.message, secret);
+    return result;
+  }
+
+  /** A test is evidence about the key: a pass lifts a block, a refusal marks it failing auth. */
+  private noteVerdict(routeId: string, verdict: TestResult['verdict'], message: string, secret: string | undefined) {
+    const cooldowns = this.s.routing.routerFor(undefined).cooldowns;
+    if (verdict === 'ok') cooldowns.recordSuccess(routeId);
+    else if (verdict === 'auth' && secret) cooldowns.recordFailure(routeId, 'auth', message.slice(0, 200), undefined, secret);
+    this.channel?.refresh();
+  }
+
+  private async rotateKey(b: Body<'rotateKey'>): Promise<{ done: boolean }> {
+    const scope = requireScope(b.scope);
+    const entry = readList(scope, 'keys').list.find((e) => entryId(e) === b.keyId);
+    const provider = isRecord(entry) && typeof entry.provider === 'string' ? entry.provider : undefined;
+    if (!provider) throw new Error(`no key "${b.keyId}" in ${this.where(scope)}`);
+    const name = isRecord(entry) && typeof entry.name === 'string' ? entry.name : b.keyId;
+    const value = await askSecret(`Rotate "${name}": the new value`, provider);
+    if (!value?.trim()) return { done: false };
+    await this.s.vault.storeKey(b.keyId, provider, value);
+    this.s.log.info(`providers view: rotated ${provider}/key "${name}" (${b.keyId})`);
+    return { done: true };
+  }
+
+  private async deleteKey(b: Body<'deleteKey'>): Promise<{ done: boolean }> {
+    const scope = requireScope(b.scope);
+    const entry = readList(scope, 'keys').list.find((e) => entryId(e) === b.keyId);
+    const name = isRecord(entry) && typeof entry.name === 'string' ? entry.name : b.keyId;
+    const ok = await confirm(
+      `Delete key "${name}"?`,
+      `It is removed from ${this.where(scope)}. Its stored value is deleted too, unless another scope still lists it.`,
+      'Delete',
+    );
+    if (!ok) return { done: false };
+    await this.editKeys(scope, (list) => removeKey(list, b.keyId));
+    if (!this.allKeyIds().has(b.keyId)) await this.s.vault.deleteKey(b.keyId);
+    this.s.log.info(`providers view: deleted key "${name}" (${b.keyId}) from ${this.where(scope)}`);
+    return { done: true };
+  }
+
+  private async addCaller(b: Body<'addCaller'>): Promise<{ caller?: string }> {
+    const scope = requireScope(b.scope);
+    const callers = readList(scope, 'callers');
+    const taken = new Set(callers.list.flatMap((c) => (isRecord(c) && typeof c.name === 'string' ? [c.name] : [])));
+    const name = await askCallerName(taken);
+    if (!name) return {};
+    await write(scope, 'callers', addCaller(callers.list, name));
+    return { caller: name };
+  }
+
+  private async explain(b: Body<'explain'>): Promise<PlanView> {
+    const scope = requireScope(b.scope);
+    const { config } = this.parsed(scope);
+    const router = this.s.routing.routerFor(scope.folder);
+    const plan = await explain(b.model.trim(), b.caller, { config, catalog: this.s.catalog, secrets: this.s.vault, cooldowns: router.cooldowns, clock: systemClock });
+    return planView(plan);
+  }
+
+  private where(scope: Scope): string {
+    return scope.folder ? `the settings of folder "${scope.folder.name}"` : 'your User settings';
+  }
+}
+
+export function planView(plan: Plan, now = Date.now()): PlanView {
+  return {
+    model: plan.model.slice(0, 200),
+    caller: plan.caller.slice(0, 64),
+    routes: plan.routes.map((r) => ({
+      label: routeLabel(r).slice(0, 500),
+      route: r.route,
+      provider: r.provider,
+      ...(r.route === 'byok' ? { tier: r.tier, keyId: r.key.id } : {}),
+      nativeModel: r.nativeModel.slice(0, 300),
+      ...(r.skip ? { skippedUntil: Number.isFinite(r.skip.until) ? r.skip.until : null, skipReason: r.skip.reason.slice(0, 1000) } : {}),
+    })),
+    excluded: plan.excluded.map((e) => ({
+      who: (e.route === 'pooled' ? 'pooled (OpenRouter)' : `${e.provider}/key "${e.keyName}" (${e.tier})`).slice(0, 500),
+      reason: e.reason,
+      detail: e.detail.slice(0, 1000),
+    })),
+    alwaysUse: plan.alwaysUse,
+    text: formatPlan(plan, now).slice(0, 50_000),
+  };
+}

@@ -1,0 +1,30 @@
+/** What the panels take from the rest of the extension: the same key store, settings and routers every other surface uses. */
+import type { ActivityMonthToDate, ActivityQuery, ActivityScan } from '../../core/activity/store';
+import type { Catalog } from '../../core/catalog/types';
+import type { Redactor } from '../../core/redact';
+import type { RoutingService } from '../routing';
+import type { SecretVault } from '../secrets';
+import type { RoutingSettings } from '../settings';
+
+export interface PanelLog {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export interface ActivityReader {
+  scan(query?: ActivityQuery): Promise<ActivityScan>;
+  monthToDate(now: number): Promise<ActivityMonthToDate>;
+}
+
+export interface PanelServices {
+  extensionUri: import('vscode').Uri;
+  routing: RoutingService;
+  settings: RoutingSettings;
+  vault: SecretVault;
+  catalog: Catalog;
+  activity: ActivityReader;
+  log: PanelLog;
+  /** Scrubs stored secrets from error messages before they reach a view. */
+  redactor: Redactor;
+}

@@ -1,0 +1,133 @@
+/**
+ * One live webview view: its page (strict CSP, fresh nonce, resources only from `dist` and
+ * `media`), the `ready` handshake, validated messages both ways, and state pushes coalesced so
+ * a burst of settings events renders once. Nothing is posted before `ready` (the page would drop
+ * it) or while the view is hidden (it would be lost); the state is pushed again when it shows.
+ */
+import * as vscode from 'vscode';
+import type { z } from 'zod';
+import type { Reply } from '../../protocol/envelope';
+import { createDispatcher, type DispatcherOptions } from './dispatch';
+import { newNonce, renderPage } from './html';
+import type { PanelLog } from './services';
+
+export interface PageAssets {
+  title: string;
+  /** Relative to the extension root. */
+  script: string;
+  styles: string[];
+  rootId: string;
+}
+
+export interface ChannelOptions<B extends { op: string }, R, S> {
+  view: vscode.WebviewView;
+  extensionUri: vscode.Uri;
+  page: PageAssets;
+  name: string;
+  log: PanelLog;
+  protocol: Omit<DispatcherOptions<B, R>, 'post' | 'log' | 'view'>;
+  stateSchema: z.ZodType<S>;
+  buildState: () => Promise<S>;
+}
+
+export const COALESCE_MS = 40;
+
+/** Where a webview may load from: the bundle and the static media, nothing else. */
+export function resourceRoots(extensionUri: vscode.Uri): vscode.Uri[] {
+  return [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')];
+}
+
+export class WebviewChannel<B extends { op: string }, R, S> implements vscode.Disposable {
+  private ready = false;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private building = false;
+  private again = false;
+  private disposed = false;
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(private readonly opts: ChannelOptions<B, R, S>) {
+    const { view, extensionUri, page, log } = opts;
+    const webview = view.webview;
+    webview.options = { enableScripts: true, enableCommandUris: false, localResourceRoots: resourceRoots(extensionUri) };
+    const asset = (rel: string) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...rel.split('/'))).toString();
+    webview.html = renderPage({
+      cspSource: webview.cspSource,
+      nonce: newNonce(),
+      title: page.title,
+      script: asset(page.script),
+      styles: page.styles.map(asset),
+      codicons: asset('dist/webview/codicon.css'),
+      rootId: page.rootId,
+    });
+    const dispatch = createDispatcher<B, R>({
+      ...opts.protocol,
+      view: opts.name,
+      log,
+      post: (reply) => this.post(reply),
+      onReady: async (restored) => {
+        this.ready = true;
+        await opts.protocol.onReady(restored);
+        this.refresh(0);
+      },
+    });
+    this.subscriptions.push(
+      webview.onDidReceiveMessage((m) => void dispatch(m)),
+      view.onDidChangeVisibility(() => {
+        if (view.visible) this.refresh(0);
+      }),
+    );
+  }
+
+  get visible(): boolean {
+    return !this.disposed && this.opts.view.visible;
+  }
+
+  /** Schedules a state push; calls within the window collapse into one. */
+  refresh(delay = COALESCE_MS): void {
+    if (this.disposed || !this.ready) return;
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.pushState();
+    }, delay);
+  }
+
+  dispose() {
+    this.disposed = true;
+    if (this.timer) clearTimeout(this.timer);
+    for (const s of this.subscriptions) s.dispose();
+  }
+
+  private async pushState() {
+    if (this.building) {
+      this.again = true;
+      return;
+    }
+    if (!this.opts.view.visible) return;
+    this.building = true;
+    try {
+      const state = await this.opts.buildState();
+      // The host checks its own output too: a state that breaks the protocol (a tail that is
+      // not a tail) is a bug to log, not something to show.
+      const checked = this.opts.stateSchema.safeParse(state);
+      if (!checked.success) {
+        this.opts.log.error(`${this.opts.name} view: state not sent, it does not match the protocol: ${checked.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+        return;
+      }
+      await this.opts.view.webview.postMessage({ type: 'state', state: checked.data });
+    } catch (e) {
+      this.opts.log.error(`${this.opts.name} view: could not build its state: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      this.building = false;
+      if (this.again) {
+        this.again = false;
+        this.refresh();
+      }
+    }
+  }
+
+  private post(reply: Reply) {
+    if (this.disposed) return;
+    void this.opts.view.webview.postMessage(reply);
+  }
+}

@@ -1,0 +1,132 @@
+/** The Providers view: entry point of its webview bundle. */
+import '../shared/zod-config';
+import '../shared/elements';
+import {
+  providersResultSchemas,
+  providersToHostSchema,
+  providersToWebviewSchema,
+  type ProvidersRequestBody,
+  type ProvidersState,
+} from '../../protocol/providers';
+import { HostClient, reportPageProblems } from '../shared/client';
+import { announce, h, icon, replaceRegion } from '../shared/dom';
+import { vscodeApi } from '../shared/vscode-api';
+import { cards } from './cards';
+import { DEFAULT_UI, type Ctx, type ProvidersUi, type Region } from './context';
+import { explainSection } from './explain';
+import { errorBar, header } from './header';
+import { applyMove } from './moves';
+import { pooledSection } from './pooled';
+
+const api = vscodeApi<ProvidersUi>();
+const root = document.getElementById('providers')!;
+
+function restoredUi(): ProvidersUi {
+  const saved = api.getState();
+  if (!saved || typeof saved !== 'object') return { ...DEFAULT_UI };
+  return { ...DEFAULT_UI, ...saved, sections: { ...DEFAULT_UI.sections, ...saved.sections }, explain: { ...DEFAULT_UI.explain, ...saved.explain } };
+}
+
+const regions: Record<Region, HTMLElement> = {
+  header: h('div', { class: 'region-header' }),
+  error: h('div', { class: 'region-error' }),
+  explain: h('div', { class: 'region-explain' }),
+  cards: h('div', { class: 'region-cards' }),
+  pooled: h('div', { class: 'region-pooled' }),
+};
+
+const client = new HostClient<ProvidersRequestBody, ProvidersState>({
+  api,
+  toHost: providersToHostSchema,
+  toWebview: providersToWebviewSchema,
+  results: providersResultSchemas,
+  onState: (incoming) => {
+    // Replays moves the host may not have written when it built this state (see Transient.moves).
+    const order = (keys: ProvidersState['keys']) => keys.map((k) => `${k.id}:${k.tier}`).join();
+    const now = Date.now();
+    ctx.t.moves = ctx.t.moves.filter((p) => (p.until === undefined || p.until > now) && order(applyMove(incoming.keys, p.move)) !== order(incoming.keys));
+    const state = { ...incoming, keys: ctx.t.moves.reduce((keys, p) => applyMove(keys, p.move), incoming.keys) };
+    ctx.state = state;
+    if (ctx.ui.scope !== state.scope) ctx.setUi({ scope: state.scope });
+    // Open details of keys that no longer exist are forgotten.
+    const ids = new Set(state.keys.map((k) => k.id));
+    if (ctx.ui.open.some((id) => !ids.has(id))) ctx.setUi({ open: ctx.ui.open.filter((id) => ids.has(id)) });
+    // A drag in progress would lose its source row: the next state after the drop repaints.
+    if (ctx.t.dragging) return;
+    ctx.render();
+  },
+});
+
+const ctx: Ctx = {
+  state: undefined,
+  ui: restoredUi(),
+  t: { tests: new Map(), moves: [] },
+  client,
+  setUi(patch, regionsToRender) {
+    ctx.ui = { ...ctx.ui, ...patch };
+    api.setState(ctx.ui);
+    if (regionsToRender) ctx.render(regionsToRender);
+  },
+  render(which = ['header', 'error', 'explain', 'cards', 'pooled']) {
+    const st = ctx.state;
+    if (!st) return;
+    root.setAttribute('aria-busy', 'false');
+    for (const r of which) {
+      switch (r) {
+        case 'header':
+          replaceRegion(regions.header, header(ctx, st));
+          break;
+        case 'error':
+          replaceRegion(regions.error, errorBar(ctx));
+          break;
+        case 'explain':
+          replaceRegion(regions.explain, explainSection(ctx, st));
+          break;
+        case 'cards':
+          replaceRegion(regions.cards, cards(ctx, st));
+          break;
+        case 'pooled':
+          replaceRegion(regions.pooled, pooledSection(ctx, st));
+          break;
+      }
+    }
+  },
+  async ask(body) {
+    try {
+      return await client.request(body);
+    } catch (e) {
+      ctx.t.error = (e as Error).message;
+      announce(`Failed: ${ctx.t.error}`);
+      ctx.render(['error']);
+      return undefined;
+    }
+  },
+};
+
+const search = h('vscode-textfield', {
+  type: 'search',
+  placeholder: 'Search providers and keys',
+  'aria-label': 'Search providers and keys',
+  id: 'search',
+  '.value': ctx.ui.search,
+  'on:input': (e: Event) => ctx.setUi({ search: (e.currentTarget as HTMLInputElement).value }, ['cards']),
+});
+search.appendChild(h('span', { slot: 'content-before', class: 'codicon codicon-search', 'aria-hidden': 'true' }));
+
+root.replaceChildren(
+  regions.header,
+  regions.error,
+  h('div', { class: 'search-bar' }, search),
+  regions.cards,
+  regions.explain,
+  regions.pooled,
+  h(
+    'p',
+    { id: 'reorder-help', class: 'sr-only' },
+    'Alt plus Up or Down arrow moves the key; at the end of a tier it moves into the other tier. Up and Down arrows move between keys. Enter shows the details.',
+  ),
+  h('p', { class: 'loading', 'aria-hidden': 'true' }, icon('loading'), ' Loading…'),
+);
+
+reportPageProblems(client);
+client.ready(ctx.ui.scope ? { scope: ctx.ui.scope } : {});

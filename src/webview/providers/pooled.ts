@@ -1,0 +1,137 @@
+/**
+ * Pooled access: the callers, each with its OpenRouter key (add, rotate, test, delete), and which
+ * caller each workspace folder runs as.
+ */
+import type { CallerRow, ProvidersState, TestResult } from '../../protocol/providers';
+import { announce, h, icon } from '../shared/dom';
+import { ms } from '../shared/format';
+import type { Ctx } from './context';
+import { statusBadge } from './key-row';
+
+export function pooledSection(ctx: Ctx, st: ProvidersState): HTMLElement {
+  const open = ctx.ui.sections.pooled;
+  const toggle = h(
+    'button',
+    {
+      class: 'section-toggle',
+      type: 'button',
+      'aria-expanded': String(open),
+      'aria-controls': 'pooled-body',
+      'data-fid': 'pooled-toggle',
+      'on:click': () => ctx.setUi({ sections: { ...ctx.ui.sections, pooled: !open } }, ['pooled']),
+    },
+    icon(open ? 'chevron-down' : 'chevron-right'),
+    h('h2', null, 'Pooled access and callers'),
+  );
+  if (!open) return h('section', { class: 'section', 'aria-label': 'Pooled access and callers' }, toggle);
+
+  const folders = st.folders.length
+    ? h(
+        'div',
+        { class: 'folders' },
+        h('h3', { id: 'folder-callers' }, 'Caller of each folder'),
+        h(
+          'ul',
+          { class: 'folder-list', 'aria-labelledby': 'folder-callers' },
+          st.folders.map((f) =>
+            h(
+              'li',
+              { class: 'folder-row', 'data-folder': f.name },
+              h('span', { class: 'folder-name' }, icon('folder'), ` ${f.name}`),
+              h(
+                'vscode-single-select',
+                {
+                  // The list ends the page: open the options upwards, where there is room.
+                  position: 'above',
+                  'aria-label': `Caller of folder ${f.name}`,
+                  'data-fid': `folder-caller-${f.id}`,
+                  'on:change': (e: Event) => {
+                    const caller = (e.currentTarget as HTMLSelectElement).value;
+                    if (caller !== f.caller) void ctx.ask({ op: 'setFolderCaller', folder: f.id, caller });
+                  },
+                },
+                [...new Set([f.caller, ...st.callers.map((c) => c.name)])].map((c) => h('vscode-option', { value: c, selected: c === f.caller }, c)),
+              ),
+            ),
+          ),
+        ),
+      )
+    : null;
+
+  return h(
+    'section',
+    { class: 'section', 'aria-label': 'Pooled access and callers' },
+    toggle,
+    h(
+      'div',
+      { id: 'pooled-body', class: 'section-body' },
+      h('vscode-checkbox', {
+        toggle: true,
+        label: 'Use pooled access through each caller\'s OpenRouter key',
+        '.checked': st.pooled.enabled,
+        'data-fid': 'pooled-enabled',
+        'on:change': (e: Event) => void ctx.ask({ op: 'setPooled', scope: st.scope, enabled: (e.currentTarget as HTMLInputElement).checked }),
+      }),
+      h('p', { class: 'hint' }, `Tried after prioritized keys and before fallback keys, at ${st.pooled.baseUrl}.`),
+      h('ul', { class: 'caller-list', 'aria-label': 'Callers' }, st.callers.map((c) => callerRow(ctx, st, c))),
+      h('vscode-button', { secondary: true, icon: 'add', 'data-fid': 'add-caller', 'on:click': () => void ctx.ask({ op: 'addCaller', scope: st.scope }) }, 'Add caller'),
+      folders,
+    ),
+  );
+}
+
+function callerRow(ctx: Ctx, st: ProvidersState, c: CallerRow): HTMLElement {
+  const testId = `caller:${c.name}`;
+  const test = ctx.t.tests.get(testId);
+  const runTest = async () => {
+    ctx.t.tests.set(testId, { running: true });
+    ctx.render(['pooled']);
+    try {
+      const result = (await ctx.client.request({ op: 'testCaller', scope: st.scope, caller: c.name })) as TestResult;
+      ctx.t.tests.set(testId, { running: false, result });
+      announce(`Test of caller "${c.name}": ${result.verdict}. ${result.message}`);
+    } catch (e) {
+      ctx.t.tests.set(testId, { running: false, error: (e as Error).message });
+    }
+    ctx.render(['pooled']);
+  };
+  const result =
+    test && !test.running
+      ? h(
+          'div',
+          { class: `test-result ${'result' in test && test.result.verdict === 'ok' ? 'ok' : 'bad'}`, role: 'status' },
+          icon('result' in test && test.result.verdict === 'ok' ? 'pass' : 'error'),
+          h('span', null, 'result' in test ? `${test.result.message} (${ms(test.result.latencyMs)})` : test.error),
+        )
+      : null;
+  return h(
+    'li',
+    { class: 'caller-row', 'data-caller': c.name },
+    h(
+      'div',
+      { class: 'key-summary caller-summary' },
+      icon('person'),
+      h('span', { class: 'key-name' }, c.name),
+      c.name === st.caller ? h('span', { class: 'badge badge-mark', title: 'Requests from this scope run as this caller' }, 'this scope') : null,
+      c.defined ? null : h('span', { class: 'badge badge-warning', title: 'Not listed in byokRouter.callers' }, 'not defined'),
+      c.masked ? h('span', { class: 'key-tail' }, c.masked) : h('span', { class: 'hint warn', title: c.status.detail }, 'no OpenRouter key'),
+      c.masked ? statusBadge(c.status, st.now) : null,
+    ),
+    c.description ? h('div', { class: 'hint' }, c.description) : null,
+    result,
+    h(
+      'div',
+      { class: 'actions', role: 'toolbar', 'aria-label': `Actions for caller ${c.name}` },
+      h('vscode-button', { secondary: true, icon: 'key', 'data-fid': `caller-key-${c.name}`, 'on:click': () => void ctx.ask({ op: 'setCallerKey', caller: c.name }) }, c.masked ? 'Rotate key' : 'Add OpenRouter key'),
+      c.masked
+        ? test?.running
+          ? h('vscode-progress-ring', { 'aria-label': `Testing caller ${c.name}` })
+          : h('vscode-button', { secondary: true, icon: 'beaker', 'data-fid': `caller-test-${c.name}`, 'on:click': () => void runTest() }, 'Test')
+        : null,
+      c.masked ? h('vscode-button', { secondary: true, icon: 'trash', 'data-fid': `caller-delkey-${c.name}`, 'on:click': () => void ctx.ask({ op: 'deleteCallerKey', caller: c.name }) }, 'Delete key') : null,
+      c.defined && c.name !== st.caller
+        ? h('vscode-button', { secondary: true, icon: 'close', 'data-fid': `caller-remove-${c.name}`, 'on:click': () => void ctx.ask({ op: 'removeCaller', scope: st.scope, caller: c.name }) }, 'Remove caller')
+        : null,
+    ),
+  );
+}

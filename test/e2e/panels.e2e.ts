@@ -1,0 +1,437 @@
+/**
+ * The Providers and Activity views clicked through in Chromium against the real editor: keys
+ * added through the host's password box, reordered by dragging and by keyboard, filtered and
+ * pinned with Always use — and each change checked in settings.json and at the simulated
+ * provider the next request reaches. The steps build on each other, in order.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Frame, Page } from 'playwright-core';
+import { enqueueForKey } from '../../scripts/fixtures/sims';
+import {
+  ARTIFACTS,
+  answerInputBox,
+  closeAllEditors,
+  confirmDialog,
+  openFile,
+  replaceActiveEditorText,
+  setPane,
+  setTheme,
+  dragAndDrop,
+  readSettings,
+  runCommand,
+  screenshot,
+  startWorld,
+  until,
+  webviewFrame,
+  type World,
+} from './harness';
+
+const K = {
+  primary: 'sk-e2e-primary-key-00000001',
+  secondary: 'sk-e2e-second-key-000000002',
+  rotated: 'sk-e2e-rotated-key-00000003',
+  orDev: 'sk-or-e2e-dev-caller-000004',
+} as const;
+const MODEL = 'openai/gpt-5-mini';
+const tail = (k: string) => `…${k.slice(-4)}`;
+
+function findFiles(dir: string, name: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? findFiles(path.join(dir, e.name), name) : e.name === name ? [path.join(dir, e.name)] : []));
+}
+
+type Sim = 'openai' | 'openrouter';
+
+interface KeyEntry {
+  id: string;
+  provider: string;
+  name: string;
+  tier: string;
+  alwaysUse?: boolean;
+  filters?: { models?: string[]; callers?: string[] };
+  options?: { baseUrl?: string };
+}
+
+describe('Providers and Activity views in the real editor (Chromium)', function () {
+  this.timeout(180_000);
+  let world: World<Sim>;
+  let page: Page;
+  let providers: Frame;
+  const started = Date.now();
+
+  const userKeys = () => (readSettings(world.userSettingsFile)['byokRouter.keys'] ?? []) as KeyEntry[];
+  const row = (id: string) => providers.locator(`.key-row[data-key-id="${id}"]`);
+  const chatKeys = () => world.fleet.openai.requests.filter((r) => r.path.endsWith('/chat/completions')).map((r) => world.fleet.openai.keyOf(r));
+
+  async function openProviders() {
+    await runCommand(page, 'BYOK Router: Open Providers');
+    providers = await webviewFrame(page, 'providers');
+  }
+
+  async function openDetails(id: string) {
+    const exp = row(id).locator('button.expander');
+    if ((await exp.getAttribute('aria-expanded')) !== 'true') await exp.click();
+    await row(id).locator('.key-details').waitFor();
+  }
+
+  async function closeDetails(id: string) {
+    const exp = row(id).locator('button.expander');
+    if ((await exp.getAttribute('aria-expanded')) === 'true') await exp.click();
+    await row(id).locator('.key-details').waitFor({ state: 'detached' });
+  }
+
+  /** One routed request from a real editor surface: Explain Selection over a file of the dev folder. */
+  async function explainSelection() {
+    const before = chatKeys().length;
+    await openFile(page, 'app.ts');
+    await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
+    await page.keyboard.press('Control+A');
+    await runCommand(page, 'BYOK Router: Explain Selection');
+    await until('the request at the simulator', () => chatKeys().length > before, 30_000);
+  }
+
+  before(async function () {
+    world = await startWorld<Sim>({
+      name: 'panels',
+      sims: {
+        openai: { flavor: 'openai', validKeys: [K.primary, K.secondary, K.rotated] },
+        openrouter: { flavor: 'openrouter' },
+      },
+      userSettings: (fleet) => ({
+        'byokRouter.callers': [{ name: 'dev' }, { name: 'prod' }],
+        'byokRouter.caller': 'dev',
+        'byokRouter.pooled': { baseUrl: fleet.openrouter.baseUrl },
+        'byokRouter.defaultModel': MODEL,
+        'workbench.colorTheme': 'Default Dark Modern',
+        'workbench.secondarySideBar.defaultVisibility': 'hidden',
+        'chat.commandCenter.enabled': false,
+      }),
+      folders: [
+        { name: 'app-dev', settings: { 'byokRouter.caller': 'dev' }, files: { 'src/app.ts': 'export function add(a: number, b: number) {\n  return a + b;\n}\n' } },
+        { name: 'api-prod', settings: { 'byokRouter.caller': 'prod' }, files: { 'src/api.ts': 'export const handler = () => "ok";\n' } },
+      ],
+    });
+    page = world.page;
+    await openProviders();
+    // A wider side bar, as someone working in the view would have it.
+    const sash = page.locator('.part.sidebar').first();
+    const box = (await sash.boundingBox())!;
+    await page.mouse.move(box.x + box.width + 1, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + 560, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.up();
+    // The Providers view gets the whole side bar until the Activity view is needed.
+    await setPane(page, 'Activity', false);
+  });
+
+  after(async function () {
+    if (this.currentTest?.state === 'failed' || process.exitCode) await screenshot(page, 'failure').catch(() => undefined);
+    await world?.close();
+    process.stdout.write(`      [e2e] whole suite ${((Date.now() - started) / 1000).toFixed(1)} s; artifacts in ${path.relative(process.cwd(), ARTIFACTS)}\n`);
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') await screenshot(page, `failed-${this.currentTest.title.slice(0, 40).replace(/\W+/g, '-')}`).catch(() => undefined);
+  });
+
+  it('lists every provider card A–Z and narrows them with the search box', async () => {
+    const ids = await providers.locator('.card').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.provider));
+    const labels = await providers.locator('.card h3').allTextContents();
+    assert.ok(ids.includes('openai') && ids.includes('anthropic') && ids.includes('amazon-bedrock'), `cards: ${ids.join(', ')}`);
+    assert.deepEqual(labels, [...labels].sort((a, b) => a.localeCompare(b)));
+    await providers.locator('#search input').fill('bedrock');
+    await until('one card left', async () => (await providers.locator('.card').count()) === 1);
+    assert.equal(await providers.locator('.card h3').textContent(), 'Amazon Bedrock');
+    await providers.locator('#search input').fill('');
+  });
+
+  it('adds two OpenAI keys whose values are typed into the host password box and never reach the page', async () => {
+    await providers.locator('.card[data-provider="openai"] .card-toggle').click();
+    for (const [name, value] of [['Primary', K.primary], ['Secondary', K.secondary]] as const) {
+      await providers.locator('.card[data-provider="openai"] vscode-button.add-key', { hasText: 'Add prioritized key' }).click();
+      await answerInputBox(page, name);
+      await answerInputBox(page, value, { password: true });
+      await row(`openai-${name.toLowerCase()}`).waitFor();
+    }
+    assert.equal(await row('openai-primary').locator('.key-tail').textContent(), tail(K.primary));
+    assert.equal(await row('openai-secondary').locator('.key-tail').textContent(), tail(K.secondary));
+    // Configured providers come first.
+    assert.equal(await providers.locator('.card').first().getAttribute('data-provider'), 'openai');
+    assert.deepEqual(
+      userKeys().map((k) => [k.id, k.provider, k.name, k.tier]),
+      [
+        ['openai-primary', 'openai', 'Primary', 'prioritized'],
+        ['openai-secondary', 'openai', 'Secondary', 'prioritized'],
+      ],
+    );
+    const settingsText = fs.readFileSync(world.userSettingsFile, 'utf8');
+    const pageText = await providers.content();
+    for (const secret of [K.primary, K.secondary]) {
+      assert.ok(!settingsText.includes(secret), 'a key value is in settings.json');
+      assert.ok(!pageText.includes(secret), 'a key value reached the webview');
+    }
+  });
+
+  it('points the keys at the simulator from their Endpoint field and passes a Test', async () => {
+    for (const id of ['openai-primary', 'openai-secondary']) {
+      await openDetails(id);
+      const field = providers.locator(`#endpoint-${id} input`);
+      await field.fill(world.fleet.openai.baseUrl);
+      await field.press('Tab');
+      await until(`${id}'s endpoint in settings`, () => userKeys().find((k) => k.id === id)?.options?.baseUrl === world.fleet.openai.baseUrl);
+    }
+    await row('openai-primary').locator('vscode-button', { hasText: 'Test' }).click();
+    await row('openai-primary').locator('.test-result.ok').waitFor({ timeout: 20_000 });
+    assert.match((await row('openai-primary').locator('.test-result').textContent()) ?? '', /accepted the key/);
+  });
+
+  it('reorders by dragging, sets model and caller filters and Always use, and the next request follows', async () => {
+    await closeDetails('openai-primary');
+    await closeDetails('openai-secondary');
+    await dragAndDrop(page, row('openai-secondary').locator('.key-summary'), row('openai-primary'), { x: 60, y: 5 });
+    await until('the new order in settings', () => userKeys().map((k) => k.id).join() === 'openai-secondary,openai-primary');
+    await until('the new order on screen', async () =>
+      (await providers.locator('.card[data-provider="openai"] .key-row').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.keyId))).join() ===
+      'openai-secondary,openai-primary',
+    );
+
+    await openDetails('openai-secondary');
+    // Autocomplete from the catalog: type, pick the vendor glob with the arrow keys.
+    const models = row('openai-secondary').locator('input.chip-input').first();
+    await models.click();
+    await models.pressSequentially('openai/');
+    await providers.locator('.suggestions:not([hidden]) li', { hasText: 'openai/gpt-5-mini' }).first().waitFor();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await until('the model filter in settings', () => userKeys()[0]?.filters?.models?.join() === 'openai/*');
+
+    // Callers come from the defined ones; pick one with the mouse this time.
+    const callers = row('openai-secondary').locator('input.chip-input').nth(1);
+    await callers.click();
+    await providers.locator('.suggestions:not([hidden]) li', { hasText: /^dev$/ }).click();
+    await until('the caller filter in settings', () => userKeys()[0]?.filters?.callers?.join() === 'dev');
+
+    await row('openai-secondary').locator('vscode-checkbox').click();
+    await until('Always use in settings', () => userKeys()[0]?.alwaysUse === true);
+    await row('openai-secondary').locator('.hint.warn', { hasText: 'the request fails instead of using pooled or fallback routes' }).waitFor();
+    await screenshot(page, 'providers-edited');
+
+    // The first key answers 429 once: the router must fall over to the second, in the new order.
+    enqueueForKey(world.fleet.openai, K.secondary, world.fleet.openai.errors.rateLimited(8));
+    const before = chatKeys().length;
+    await explainSelection();
+    await until('both attempts at the simulator', () => chatKeys().length >= before + 2, 30_000);
+    assert.deepEqual(chatKeys().slice(before, before + 2), [K.secondary, K.primary]);
+    // The rate-limited key shows its cooldown until Retry-After has passed.
+    await until('the cooldown on the row', async () => /Cooldown until/.test((await row('openai-secondary').locator('.status').getAttribute('title')) ?? ''), 10_000);
+    assert.deepEqual(readSettings(world.userSettingsFile)['byokRouter.keys'], [
+      { id: 'openai-secondary', provider: 'openai', name: 'Secondary', tier: 'prioritized', options: { baseUrl: world.fleet.openai.baseUrl }, filters: { models: ['openai/*'], callers: ['dev'] }, alwaysUse: true },
+      { id: 'openai-primary', provider: 'openai', name: 'Primary', tier: 'prioritized', options: { baseUrl: world.fleet.openai.baseUrl } },
+    ]);
+  });
+
+  it('shows the request that fell over with every attempt in the Activity view', async () => {
+    await setPane(page, 'Activity', true);
+    const activity = await webviewFrame(page, 'activity');
+    const gen = activity.locator('.generation').first();
+    await gen.waitFor({ timeout: 20_000 });
+    assert.match((await gen.locator('.gen-model').textContent()) ?? '', /gpt-5-mini/);
+    await gen.locator('button.generation-summary').click();
+    const attempts = gen.locator('.attempt');
+    await until('two attempts', async () => (await attempts.count()) === 2);
+    assert.match((await attempts.nth(0).textContent()) ?? '', /Secondary[\s\S]*429[\s\S]*rate_limited/);
+    assert.match((await attempts.nth(1).textContent()) ?? '', /Primary[\s\S]*200/);
+    assert.match((await gen.locator('.gen-line.hint').textContent()) ?? '', /2 attempts/);
+    // The Activity view alone in the side bar for the screenshot, the fallen-over request open.
+    await setPane(page, 'Providers', false);
+    await gen.scrollIntoViewIfNeeded();
+    await screenshot(page, 'activity-attempts');
+    await setPane(page, 'Providers', true);
+    providers = await webviewFrame(page, 'providers');
+
+    // Filters narrow the list; the export writes what they chose.
+    await activity.locator('#f-outcome').click();
+    await activity.locator('#f-outcome li[role="option"]', { hasText: 'Error' }).click();
+    await activity.locator('.empty', { hasText: 'No generations match' }).waitFor();
+    await activity.locator('#f-outcome').click();
+    await activity.locator('#f-outcome li[role="option"]', { hasText: 'Any outcome' }).click();
+    await activity.locator('.generation').first().waitFor();
+    await activity.locator('vscode-button', { hasText: 'Export CSV' }).click();
+    await page.locator('.quick-input-widget .quick-input-box input').waitFor({ state: 'visible' });
+    await page.keyboard.press('Enter');
+    const csvFile = path.join(world.folderDirs['app-dev']!, `byok-activity-${new Date().toISOString().slice(0, 10)}.csv`);
+    await until('the CSV export on disk', () => fs.existsSync(csvFile), 15_000);
+    const csv = fs.readFileSync(csvFile, 'utf8').trim().split('\r\n');
+    assert.equal(csv.length, 2, 'a header and one generation');
+    assert.match(csv[1]!, /openai\/Secondary:rate_limited\(429\) > openai\/Primary:ok\(200\)/);
+    await activity.locator('.banner', { hasText: 'Exported 1 generation' }).waitFor();
+    await setPane(page, 'Activity', false);
+  });
+
+  it('rotates a key, and the next request presents the new value at the simulator', async () => {
+    await openDetails('openai-secondary');
+    await row('openai-secondary').locator('vscode-button', { hasText: 'Rotate' }).click();
+    await answerInputBox(page, K.rotated, { password: true });
+    await until('the new tail', async () => (await row('openai-secondary').locator('.key-tail').textContent()) === tail(K.rotated));
+    await until('the cooldown to end', async () => /Healthy/.test((await row('openai-secondary').locator('.status').textContent()) ?? ''), 20_000);
+    const before = chatKeys().length;
+    await explainSelection();
+    assert.equal(chatKeys()[before], K.rotated);
+  });
+
+  it('reorders with the keyboard alone, across the tier boundary too', async () => {
+    await row('openai-primary').focus();
+    await page.keyboard.press('Alt+ArrowUp');
+    await until('primary first', () => userKeys().map((k) => k.id).join() === 'openai-primary,openai-secondary');
+    // Focus stays on the moved row, so the next key press moves it on.
+    await until('focus on the moved row', () => providers.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.keyId === 'openai-primary'));
+    await row('openai-secondary').focus();
+    await page.keyboard.press('Alt+ArrowDown');
+    const fallbackRow = providers.locator('.card[data-provider="openai"] .slot[data-tier="fallback"] .key-row[data-key-id="openai-secondary"]');
+    await fallbackRow.waitFor({ timeout: 10_000 }).catch(async (e: Error) => {
+      throw new Error(`${e.message}; error bar: ${await providers.locator('.region-error').textContent()}`);
+    });
+    await until('secondary in Fallback', () => userKeys().find((k) => k.id === 'openai-secondary')?.tier === 'fallback');
+    const secondary = userKeys().find((k) => k.id === 'openai-secondary')!;
+    assert.equal(secondary.alwaysUse, undefined, 'Always use is left behind with the Prioritized tier');
+  });
+
+  it('warns when Always use makes the fallback keys unreachable', async () => {
+    await openDetails('openai-primary');
+    await row('openai-primary').locator('vscode-checkbox').click();
+    const lint = providers.locator('.card[data-provider="openai"] .card-lint');
+    await lint.waitFor();
+    assert.match((await lint.textContent()) ?? '', /"Secondary" can no longer be reached/);
+    await row('openai-primary').locator('vscode-checkbox').click();
+    await lint.waitFor({ state: 'detached' });
+  });
+
+  it('gives a caller its OpenRouter key for pooled access and tests it', async () => {
+    const dev = providers.locator('.caller-row[data-caller="dev"]');
+    await dev.scrollIntoViewIfNeeded();
+    await dev.locator('vscode-button', { hasText: 'Add OpenRouter key' }).click();
+    await answerInputBox(page, K.orDev, { password: true });
+    await until('the caller key tail', async () => (await dev.locator('.key-tail').textContent()) === tail(K.orDev));
+    await dev.locator('vscode-button', { hasText: 'Test' }).click();
+    await dev.locator('.test-result.ok').waitFor({ timeout: 20_000 });
+    assert.ok(world.fleet.openrouter.requests.some((r) => world.fleet.openrouter.keyOf(r) === K.orDev));
+    assert.ok(!(await providers.content()).includes(K.orDev));
+  });
+
+  it('explains the route for a model and a caller inline, sending nothing', async () => {
+    const sent = world.fleet.openai.requests.length;
+    await providers.locator('button.section-toggle', { hasText: 'Explain route' }).click();
+    const model = providers.locator('input.chip-input[data-fid="explain-model"]');
+    await model.click();
+    await model.pressSequentially('gpt-5-mini');
+    await providers.locator('.suggestions:not([hidden]) li', { hasText: /^openai\/gpt-5-mini$/ }).click();
+    const plan = providers.locator('.plan');
+    await plan.waitFor();
+    const routes = await plan.locator('.plan-routes > li').allTextContents();
+    assert.match(routes[0] ?? '', /prioritized\s*openai\/key "Primary"/);
+    assert.match(routes[1] ?? '', /pooled/);
+    assert.match(routes[2] ?? '', /fallback\s*openai\/key "Secondary"/);
+    assert.equal(world.fleet.openai.requests.length, sent);
+    await screenshot(page, 'providers-explain');
+    await providers.locator('button.section-toggle', { hasText: 'Explain route' }).click();
+  });
+
+  it('renames, disables and deletes a key, asking before the delete', async () => {
+    await openDetails('openai-secondary');
+    await row('openai-secondary').locator('vscode-button', { hasText: 'Rename' }).click();
+    const name = providers.locator('#name-openai-secondary input');
+    await name.fill('Backup');
+    await name.press('Enter');
+    await until('the new name in settings', () => userKeys().find((k) => k.id === 'openai-secondary')?.name === 'Backup');
+    await row('openai-secondary').locator('vscode-button', { hasText: 'Disable' }).click();
+    await until('disabled in settings', () => (userKeys().find((k) => k.id === 'openai-secondary') as { disabled?: boolean }).disabled === true);
+    await until('the Disabled status', async () => /Disabled/.test((await row('openai-secondary').locator('.status').textContent()) ?? ''));
+    await row('openai-secondary').locator('vscode-button', { hasText: 'Enable' }).click();
+    await until('enabled in settings', () => !('disabled' in userKeys().find((k) => k.id === 'openai-secondary')!));
+    await row('openai-secondary').locator('vscode-button', { hasText: 'Delete' }).click();
+    await confirmDialog(page, 'Cancel');
+    assert.equal(userKeys().length, 2);
+    await row('openai-secondary').locator('vscode-button', { hasText: 'Delete' }).click();
+    await confirmDialog(page, 'Delete');
+    await row('openai-secondary').waitFor({ state: 'detached' });
+    assert.deepEqual(userKeys().map((k) => k.id), ['openai-primary']);
+  });
+
+  it('refreshes live when settings.json is edited by hand, showing an invalid entry with its error', async () => {
+    // The view's own button opens the User settings file; the edit is typed and saved there.
+    await providers.locator('vscode-button', { hasText: 'settings.json' }).click();
+    const withBroken = readSettings(world.userSettingsFile);
+    withBroken['byokRouter.keys'] = [...(withBroken['byokRouter.keys'] as KeyEntry[]), { id: 'openai-broken', provider: 'openai', name: 'Broken', tier: 'sideways' }];
+    await replaceActiveEditorText(page, JSON.stringify(withBroken, null, 2));
+    const invalid = providers.locator('.invalid-entry', { hasText: 'Broken' });
+    await invalid.waitFor({ timeout: 20_000 });
+    assert.match((await invalid.textContent()) ?? '', /expected "prioritized" or "fallback"/);
+    // The valid keys keep working and keep their rows.
+    assert.equal(await row('openai-primary').count(), 1);
+    const fixed = readSettings(world.userSettingsFile);
+    fixed['byokRouter.keys'] = (fixed['byokRouter.keys'] as KeyEntry[]).filter((k) => k.id !== 'openai-broken');
+    await replaceActiveEditorText(page, JSON.stringify(fixed, null, 2));
+    await invalid.waitFor({ state: 'detached', timeout: 20_000 });
+    await closeAllEditors(page);
+  });
+
+  it('keeps its UI state across hide and show', async () => {
+    await openDetails('openai-primary');
+    await runCommand(page, 'View: Show Explorer');
+    await openProviders();
+    await row('openai-primary').locator('.key-details').waitFor();
+  });
+
+  it('edits a folder scope in that folder\'s settings, leaving the User list alone', async () => {
+    const userBefore = JSON.stringify(userKeys());
+    await providers.locator('#scope').click();
+    await providers.locator('#scope li[role="option"]', { hasText: 'api-prod' }).click();
+    await providers.locator('.banner', { hasText: 'uses your User keys' }).waitFor();
+    await providers.locator('vscode-button', { hasText: 'Customize for this folder' }).click();
+    const folderFile = path.join(world.folderDirs['api-prod']!, '.vscode', 'settings.json');
+    await until('the folder list', () => Array.isArray(readSettings(folderFile)['byokRouter.keys']));
+    await row('openai-primary').waitFor();
+    await row('openai-primary').focus();
+    await page.keyboard.press('Alt+ArrowDown');
+    await until('the folder order', () => ((readSettings(folderFile)['byokRouter.keys'] as KeyEntry[]) ?? []).map((k) => `${k.id}:${k.tier}`).join() === 'openai-primary:fallback');
+    assert.equal(JSON.stringify(userKeys()), userBefore);
+    await screenshot(page, 'providers-folder-scope');
+    // Which caller each folder runs as is chosen in the Pooled section.
+    const select = providers.locator('.folder-row[data-folder="api-prod"] vscode-single-select');
+    await select.scrollIntoViewIfNeeded();
+    await select.click();
+    await select.locator('li[role="option"]', { hasText: 'dev' }).click();
+    await until('the folder caller', () => readSettings(folderFile)['byokRouter.caller'] === 'dev');
+    await providers.locator('vscode-button', { hasText: 'Reset to User keys' }).click();
+    await confirmDialog(page, 'Reset');
+    await until('the folder list removed', () => readSettings(folderFile)['byokRouter.keys'] === undefined);
+  });
+
+  it('looks right in light, dark and high-contrast themes (screenshots kept as artifacts)', async () => {
+    await setPane(page, 'Activity', true);
+    for (const [theme, file, bodyClass] of [
+      ['Light Modern', 'theme-light', 'vscode-light'],
+      ['Dark Modern', 'theme-dark', 'vscode-dark'],
+      ['Dark High Contrast', 'theme-high-contrast', 'vscode-high-contrast'],
+    ] as const) {
+      await setTheme(page, theme);
+      await until(`the ${theme} theme in the webview`, () => providers.evaluate((c) => document.body.classList.contains(c), bodyClass), 20_000);
+      await page.waitForTimeout(300);
+      const shot = await screenshot(page, file);
+      assert.ok(fs.statSync(shot).size > 10_000);
+    }
+  });
+
+  it('ran without a Content-Security-Policy violation or a protocol problem in either view', () => {
+    const csp = world.console.filter((c) => /Content Security Policy|Refused to (load|apply|execute)/.test(c.text) && /webview|fake\.html|vscode-resource|vscode-cdn/.test(`${c.url} ${c.text}`));
+    assert.deepEqual(csp, []);
+    // Each page reports violations, uncaught errors and refused messages to the extension's log.
+    const logs = findFiles(path.join(path.dirname(path.dirname(world.userSettingsFile)), 'logs'), 'BYOK Router.log');
+    assert.ok(logs.length > 0, 'the extension log was found');
+    const text = logs.map((f) => fs.readFileSync(f, 'utf8')).join('\n');
+    assert.match(text, /providers view: added openai\/key "Primary"/);
+    assert.deepEqual(text.split('\n').filter((l) => /view reported a|view: ignored an invalid message|view: state not sent|could not build its state/.test(l)), []);
+  });
+});
