@@ -109,7 +109,12 @@ interface RunOptions {
 
 function run(cmd: string, args: string[], opts: RunOptions): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Under `npm test` the outer npm (on Node 20) leaves variables describing itself behind; the
+    // inner npm would inherit them — code-server's postinstall reads the Node version from
+    // npm_config_user_agent. Registry and other npm_config_* settings still pass through.
+    const outerNpm = /^npm_(config_user_agent|config_node_gyp|node_execpath|execpath|command|lifecycle_|package_)/i;
+    const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !outerNpm.test(k)));
+    const child = spawn(cmd, args, { cwd: opts.cwd, env: { ...inherited, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     const echo = (chunk: Buffer) => {
       if (opts.quiet) return;
