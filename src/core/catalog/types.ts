@@ -1,24 +1,10 @@
 // Model catalog types: which providers serve an OpenRouter slug, under which native id, at what price.
+import { PROVIDERS, type ProviderId } from '../providers/ids';
 
 /** Providers a BYOK key can belong to (the pooled path, `openrouter`, is not one: it serves every slug). */
-export const CATALOG_PROVIDER_IDS = [
-  'openai',
-  'anthropic',
-  'google-ai-studio',
-  'google-vertex',
-  'amazon-bedrock',
-  'azure',
-  'mistral',
-  'groq',
-  'xai',
-  'deepseek',
-  'together',
-  'fireworks',
-  'cerebras',
-  'perplexity',
-] as const;
+export const CATALOG_PROVIDER_IDS = PROVIDERS.filter((p): p is Exclude<ProviderId, 'openrouter'> => p !== 'openrouter');
 
-export type CatalogProviderId = (typeof CATALOG_PROVIDER_IDS)[number];
+export type CatalogProviderId = Exclude<ProviderId, 'openrouter'>;
 
 export function isCatalogProviderId(value: string): value is CatalogProviderId {
   return (CATALOG_PROVIDER_IDS as readonly string[]).includes(value);
