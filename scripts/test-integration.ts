@@ -9,7 +9,8 @@ import { exitOnSignals, onCleanup } from './host/cleanup';
 import { sandboxEnv, startCodeServer } from './host/code-server';
 import { repoRoot } from './host/layout';
 import { ensureHost } from './host/provision';
-import { prepareItest, type ItestMode } from './fixtures/itest';
+import { ITEST_KEYS, prepareItest, type ItestMode } from './fixtures/itest';
+import { scanForSecrets } from './fixtures/canary-scan';
 
 const PASS_TIMEOUT_MS = 8 * 60_000;
 const artifacts = path.join(repoRoot, 'test-artifacts', 'integration');
@@ -25,6 +26,8 @@ async function main(): Promise<number> {
   for (const mode of modes) {
     const code = await runPass(layout, mode);
     if (code !== 0) failed++;
+    const runDir = path.join(layout.root, 'runs', mode);
+    if (auditSecrets(runDir, path.join(runDir, 'itest-env.json'), mode) !== 0) failed++;
   }
   log(`${failed ? `${failed} pass(es) FAILED` : 'all passes succeeded'} in ${((Date.now() - started) / 1000).toFixed(1)} s; logs in ${path.relative(process.cwd(), artifacts)}`);
   return failed ? 1 : 0;
@@ -91,6 +94,15 @@ async function runPass(layout: Awaited<ReturnType<typeof ensureHost>>, mode: Ite
     serverLog.end();
     workbenchLog.end();
   }
+}
+
+/** The canary audit of a finished pass; a leak fails the run. */
+function auditSecrets(runDir: string, envFile: string, mode: ItestMode): number {
+  const skip = (f: string) => f === envFile || f.endsWith('.vscdb') || f.endsWith('.vscdb.backup') || f === path.join(runDir, 'chromium') || f === path.join(runDir, 'extensions');
+  const { files, leaks } = scanForSecrets([runDir, artifacts], { ...ITEST_KEYS }, skip);
+  for (const l of leaks) log(`[${mode}] SECRET LEAK: the value of test key "${l.secret}" is in ${path.relative(process.cwd(), l.file)}`);
+  log(`[${mode}] canary audit: ${files} files written by the editor and the runner searched for ${Object.keys(ITEST_KEYS).length} key values, ${leaks.length} found`);
+  return leaks.length ? 1 : 0;
 }
 
 /** mocha's reporter lines, told apart from the workbench's own chatter by the marker the suite prints. */
