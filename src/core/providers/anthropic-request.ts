@@ -7,6 +7,7 @@
 import type { ChatMessage, ChatRequest } from '../chat';
 import { thinkingCache, type ThinkingBlock, type ThinkingCache } from './anthropic-thinking-cache';
 import type { AdapterCall } from './types';
+import { alternatingTurns, type Turn as TurnOf } from './turns';
 
 /** How a host wraps the body: Vertex and Bedrock name the model in the URL and the version in the body. */
 export interface MessagesVariant {
@@ -21,10 +22,7 @@ export const DEFAULT_MAX_TOKENS = 4096;
 const MIN_THINKING_BUDGET = 1024;
 
 type Block = Record<string, unknown> & { type: string };
-interface Turn {
-  role: 'user' | 'assistant';
-  content: Block[];
-}
+type Turn = TurnOf<Block>;
 
 type Part = { type: string; text?: string; image_url?: { url: string }; cache_control?: unknown };
 
@@ -87,27 +85,14 @@ function toolResult(m: Extract<ChatMessage, { role: 'tool' }>): Block {
 
 /** Messages → alternating turns plus the system prompt gathered from wherever it appeared. */
 export function toMessages(messages: ChatMessage[], cache: ThinkingCache = thinkingCache): { system: Block[]; turns: Turn[] } {
-  const system: Block[] = [];
-  const turns: Turn[] = [];
-  const push = (role: Turn['role'], content: Block[]) => {
-    if (!content.length) return;
-    const last = turns[turns.length - 1];
-    if (last?.role === role) last.content.push(...content);
-    else turns.push({ role, content });
-  };
-  for (const m of messages) {
-    if (m.role === 'system' || m.role === 'developer') system.push(...contentBlocks(m.content).filter((b) => b.type === 'text'));
-    else if (m.role === 'user') push('user', contentBlocks(m.content));
-    else if (m.role === 'assistant') push('assistant', assistantBlocks(m, cache));
-    else push('user', [toolResult(m)]);
-  }
-  for (const t of turns) {
-    // Claude wants a turn's tool results before anything else the user says in it.
-    if (t.role === 'user') t.content.sort((a, b) => Number(b.type === 'tool_result') - Number(a.type === 'tool_result'));
-  }
-  // A conversation opened by the assistant (a prefilled greeting) needs a user turn ahead of it.
-  if (turns[0]?.role === 'assistant') turns.unshift({ role: 'user', content: [{ type: 'text', text: '(conversation start)' }] });
-  return { system, turns };
+  return alternatingTurns<Block>(messages, {
+    system: (m) => contentBlocks(m.content).filter((b) => b.type === 'text'),
+    user: (m) => contentBlocks(m.content),
+    assistant: (m) => assistantBlocks(m, cache),
+    tool: toolResult,
+    isToolResult: (b) => b.type === 'tool_result',
+    opener: { type: 'text', text: '(conversation start)' },
+  });
 }
 
 function toolChoice(req: ChatRequest): Record<string, unknown> | undefined {

@@ -17,6 +17,7 @@ import { ThinkingCache, type ThinkingBlock } from './anthropic-thinking-cache';
 import { kindForStatus, readErrorBody } from './classify';
 import { signRequest, type AwsCredentials } from './sigv4';
 import type { AdapterCall, ProviderAdapter } from './types';
+import { alternatingTurns, type Turn as TurnOf } from './turns';
 
 const PROVIDER = 'amazon-bedrock';
 export const DEFAULT_REGION = 'us-east-1';
@@ -115,10 +116,7 @@ function lowerCaseHeaders(h: Record<string, string> | undefined): Record<string,
 // Request translation: OpenAI chat → Converse
 
 type Block = Record<string, unknown>;
-interface Turn {
-  role: 'user' | 'assistant';
-  content: Block[];
-}
+type Turn = TurnOf<Block>;
 
 /** Claude's signed reasoning, kept by tool-call id until the tool loop sends that turn back. */
 export const bedrockReasoningCache = new ThinkingCache();
@@ -193,26 +191,14 @@ function toolResult(m: Extract<ChatMessage, { role: 'tool' }>): Block {
 
 /** System prompt gathered from wherever it appeared, and alternating turns that start with the user. */
 export function toConverseMessages(messages: ChatMessage[], cache: ThinkingCache = bedrockReasoningCache): { system: Block[]; turns: Turn[] } {
-  const system: Block[] = [];
-  const turns: Turn[] = [];
-  const push = (role: Turn['role'], content: Block[]) => {
-    if (!content.length) return;
-    const last = turns[turns.length - 1];
-    if (last?.role === role) last.content.push(...content);
-    else turns.push({ role, content });
-  };
-  for (const m of messages) {
-    if (m.role === 'system' || m.role === 'developer') system.push(...contentBlocks(m.content).filter((b) => 'text' in b));
-    else if (m.role === 'user') push('user', contentBlocks(m.content));
-    else if (m.role === 'assistant') push('assistant', assistantBlocks(m, cache));
-    else push('user', [toolResult(m)]);
-  }
-  for (const t of turns) {
-    // All tool results of a turn lead the user message that follows it (Claude insists).
-    if (t.role === 'user') t.content.sort((a, b) => Number('toolResult' in b) - Number('toolResult' in a));
-  }
-  if (turns[0]?.role === 'assistant') turns.unshift({ role: 'user', content: [{ text: '(conversation start)' }] });
-  return { system, turns };
+  return alternatingTurns<Block>(messages, {
+    system: (m) => contentBlocks(m.content).filter((b) => 'text' in b),
+    user: (m) => contentBlocks(m.content),
+    assistant: (m) => assistantBlocks(m, cache),
+    tool: toolResult,
+    isToolResult: (b) => 'toolResult' in b,
+    opener: { text: '(conversation start)' },
+  });
 }
 
 function toolChoice(c: ChatRequest['tool_choice']): Block | undefined {
