@@ -47,4 +47,3 @@ export class Redactor {
   }
 }
 
-export const globalRedactor = new Redactor();
