@@ -26,7 +26,8 @@ function arg(name: string): string | undefined {
 async function main() {
   const t0 = Date.now();
   const layout = await ensureHost();
-  const demoDir = path.join(layout.root, 'demo');
+  // BYOK_DEMO_DIR gives a run a profile of its own (the installed-package test uses a fresh one).
+  const demoDir = process.env.BYOK_DEMO_DIR ?? path.join(layout.root, 'demo');
   fs.mkdirSync(demoDir, { recursive: true });
 
   const vsix = path.join(demoDir, 'byok-router.vsix');
@@ -53,6 +54,8 @@ async function main() {
   fs.writeFileSync(secretsFile, JSON.stringify(DEMO_SECRETS, null, 2), { mode: 0o600 });
 
   log('installing the extension into the demo profile');
+  // Only the package just built: no copy of an older one, no development path.
+  fs.rmSync(extensionsDir, { recursive: true, force: true });
   await codeServerCli(layout, ['--install-extension', vsix, '--force'], { userDataDir, extensionsDir });
 
   const port = Number(arg('port') ?? process.env.PORT ?? (await freePort()));
