@@ -163,8 +163,16 @@ export class Router {
 
   /** One error naming every attempt, so nothing is silently dropped. */
   private finalError(plan: Plan, attempts: AttemptRecord[], last: RouteError | undefined): RouteError {
-    const skipped = plan.routes.filter((r) => r.skip);
     if (last?.kind === 'cancelled') return last;
+    const e = this.routesError(plan, attempts, last);
+    if (!plan.alwaysUseBlocked.length) return e;
+    // Name the Always-use key that held the request back and what fixes it.
+    const held = plan.alwaysUseBlocked.map((b) => `Always use on ${b.provider}/key "${b.keyName}" keeps this request on your own keys, but ${b.remedy}.`).join(' ');
+    return { ...e, kind: attempts.length ? e.kind : 'policy', message: `${e.message} ${held}` };
+  }
+
+  private routesError(plan: Plan, attempts: AttemptRecord[], last: RouteError | undefined): RouteError {
+    const skipped = plan.routes.filter((r) => r.skip);
     if (!attempts.length) {
       if (skipped.length) {
         const soonest = Math.min(...skipped.map((r) => r.skip!.until));
