@@ -132,6 +132,14 @@ describe('bad input', () => {
       assert.match(error.message, /no route can serve acme\/nonexistent-model .*openai does not serve acme\/nonexistent-model/);
     });
 
+    it('bounds a 5 MB error code instead of printing it twice', async () => {
+      sim.enqueue({ status: 429, errorBody: { error: { code: 'c'.repeat(5_000_000), message: 'slow down' } } });
+      const { error, record } = await failure(router());
+      assert.ok((error.code ?? '').length <= 200, `code of ${error.code?.length} characters`);
+      assert.ok(error.message.length < 70_000, `message of ${error.message.length} characters`);
+      assert.ok(JSON.stringify(record).length < 20_000, 'the record stays small');
+    });
+
     it('reads an HTML error page as a server error without dumping the page', async () => {
       sim.enqueue(sim.errors.htmlError(502));
       const { error } = await failure(router());

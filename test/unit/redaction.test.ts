@@ -7,7 +7,8 @@ import { envName } from '../../src/cli/secrets';
 import { bundledCatalog } from '../../src/core/catalog/catalog';
 import { parseConfig } from '../../src/core/config/parse';
 import { MapSecretSource } from '../../src/core/ports';
-import { maskedTail, Redactor } from '../../src/core/redact';
+import { maskedTail, Redactor, redactThenClip } from '../../src/core/redact';
+import { stripTerminalControls } from '../../src/core/text-safety';
 import { Router } from '../../src/core/routing/router';
 import { startOpenAISim, type OpenAISim } from '../sim/openai';
 
@@ -32,6 +33,32 @@ describe('secret redaction', () => {
     const r = new Redactor();
     r.add(JSON.stringify({ client_email: 'x@y.iam.gserviceaccount.com', private_key: '-----BEGIN PRIVATE KEY-----\nMIIEabc\n-----END PRIVATE KEY-----\n', private_key_id: 'abcdef123456' }));
     assert.doesNotMatch(r.redact('echo MIIEabc and abcdef123456'), /abcdef123456/);
+  });
+
+  it('scrubs every field of AWS credentials, including the PascalCase Credentials form STS prints', () => {
+    const r = new Redactor();
+    const session = 'IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQD';
+    r.add(JSON.stringify({ Credentials: { AccessKeyId: 'ASIAEXAMPLEEXAMPLE12', SecretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY', SessionToken: session } }));
+    const out = r.redact(`token=${session} secret=wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY`);
+    assert.ok(!out.includes(session.slice(0, 20)) && !out.includes('wJalrXUtnFEMI'), out);
+  });
+
+  it('scrubs Google OAuth access tokens it was never told about', () => {
+    assert.doesNotMatch(new Redactor().redact('token ya29.c.b0AXv0zTPabcdefghijklmnop rejected'), /b0AXv0zTP/);
+  });
+
+  it('redacts at full length before cutting, so a key across the cut leaves no fragment', () => {
+    const r = new Redactor();
+    const key = 'Zq7vK2mP9xR4tY8wB3nL6hJ1cF5dG0sA';
+    r.add(key);
+    const out = redactThenClip(r, `${'x'.repeat(290)}${key} trailing words`, 300);
+    for (let i = 0; i + 6 <= key.length; i++) assert.ok(!out.includes(key.slice(i, i + 6)), out);
+    assert.ok(out.length < 400);
+  });
+
+  it('strips terminal control sequences and keeps the words', () => {
+    const evil = 'ok\u001b]52;c;ZXZpbA==\u0007 \u001b[2K\r[served]\u001b[31m red\u009b1m\u001bPq\n\tnext';
+    assert.equal(stripTerminalControls(evil), 'ok [served] redq\n\tnext');
   });
 
   describe('canary values never leave through errors, records, logs or CLI output', () => {

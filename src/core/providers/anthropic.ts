@@ -129,7 +129,7 @@ const STREAM_KINDS: Record<string, ErrorKind> = {
 /** An error carried in a 200: `event: error` mid-stream, or an error object as the body. */
 function errorInBody(label: string, e: { type: string; message?: string }): RouteError {
   const kind = STREAM_KINDS[e.type] ?? 'server';
-  const message = `${label}: error during the answer (${e.type}): ${(e.message ?? 'no details').slice(0, 300)}`;
+  const message = `${label}: error during the answer (${e.type}): ${e.message ?? 'no details'}`;
   return routeError(kind, message, { code: e.type, ...(e.type === 'billing_error' ? { retryAfterMs: Number.POSITIVE_INFINITY } : {}) });
 }
 

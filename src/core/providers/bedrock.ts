@@ -409,7 +409,7 @@ export function kindForException(type: string | undefined, status?: number): Err
 
 /** AWS's signature errors append the whole canonical request; the first paragraph is the message. */
 function firstParagraph(s: string): string {
-  return s.split(/\n\s*\n/)[0]!.trim().slice(0, 300);
+  return s.split(/\n\s*\n/)[0]!.trim();
 }
 
 function hintFor(type: string | undefined, message: string): string {

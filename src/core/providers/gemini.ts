@@ -386,7 +386,8 @@ export function classifyGeminiError(provider: string, status: number, headers: H
   const fallback = e ? undefined : readErrorBody(text);
   const details = (e?.details ?? []).map((d) => detailSchema.safeParse(d)).flatMap((p) => (p.success ? [p.data] : []));
   const reason = details.find((d) => d.reason)?.reason;
-  const message = (e?.message ?? fallback?.message)?.slice(0, 300);
+  // Not cut here: the router redacts at full length first, then bounds it.
+  const message = e?.message ?? fallback?.message;
   let kind = kindForStatus(status);
   if ((reason && BAD_KEY.has(reason)) || /API key not valid|API key expired/i.test(message ?? '')) kind = 'auth';
   // "User location is not supported" / billing not enabled: this key cannot serve, another route may.

@@ -217,13 +217,14 @@ const FINISH: Record<string, FinishReason> = {
   content_filter: 'content_filter',
 };
 
+/** Not cut here: the router redacts the message at full length first, then bounds it. */
 function streamError(provider: string, e: any): RouteError {
   const status = typeof e?.code === 'number' ? e.code : undefined;
   const type: string | undefined = e?.metadata?.error_type ?? (typeof e?.code === 'string' ? e.code : undefined) ?? e?.type;
   let kind = status ? kindForStatus(status) : 'server';
   if (type && /rate_limit|overloaded|capacity/.test(type)) kind = 'rate_limited';
   const message = typeof e === 'string' ? e : (e?.message ?? 'stream ended with an error');
-  return routeError(kind, `${provider}: error during the stream${type ? ` (${type})` : ''}: ${String(message).slice(0, 300)}`, { status, code: type });
+  return routeError(kind, `${provider}: error during the stream${type ? ` (${type})` : ''}: ${String(message)}`, { status, code: type });
 }
 
 /** Normalise usage in place: Groq's `x_groq.usage`, DeepSeek's cache hits. */
