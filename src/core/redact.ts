@@ -64,3 +64,16 @@ export class Redactor {
   }
 }
 
+
+/** Every string in a JSON-shaped value, redacted; the shape and every other value kept. */
+export function redactStrings<T>(value: T, redact: (text: string) => string): T {
+  const walk = (v: unknown, depth: number): unknown => {
+    if (typeof v === 'string') return redact(v);
+    if (!v || typeof v !== 'object' || depth > 32) return v;
+    if (Array.isArray(v)) return v.map((x) => walk(x, depth + 1));
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = walk(x, depth + 1);
+    return out;
+  };
+  return walk(value, 0) as T;
+}

@@ -7,7 +7,7 @@ import { envName } from '../../src/cli/secrets';
 import { bundledCatalog } from '../../src/core/catalog/catalog';
 import { parseConfig } from '../../src/core/config/parse';
 import { MapSecretSource } from '../../src/core/ports';
-import { maskedTail, Redactor, redactThenClip } from '../../src/core/redact';
+import { maskedTail, Redactor, redactStrings, redactThenClip } from '../../src/core/redact';
 import { stripTerminalControls } from '../../src/core/text-safety';
 import { Router } from '../../src/core/routing/router';
 import { startOpenAISim, type OpenAISim } from '../sim/openai';
@@ -54,6 +54,17 @@ describe('secret redaction', () => {
     const out = redactThenClip(r, `${'x'.repeat(290)}${key} trailing words`, 300);
     for (let i = 0; i + 6 <= key.length; i++) assert.ok(!out.includes(key.slice(i, i + 6)), out);
     assert.ok(out.length < 400);
+  });
+
+  it('redacts every string of a webview state and keeps its shape', () => {
+    const r = new Redactor();
+    r.add('Zq7vK2mP9xR4tY8wB3nL');
+    const state = { keys: [{ name: 'a', status: { detail: '429 (rate_limited_for_Zq7vK2mP9xR4tY8wB3nL)', until: 5 } }], ok: true, none: null };
+    const out = redactStrings(state, (t) => r.redact(t));
+    assert.doesNotMatch(JSON.stringify(out), /Zq7vK2mP/);
+    assert.equal(out.keys[0]!.status.until, 5);
+    assert.equal(out.ok, true);
+    assert.equal(out.none, null);
   });
 
   it('strips terminal control sequences and keeps the words', () => {

@@ -42,6 +42,7 @@ export class ActivityViewProvider implements vscode.WebviewViewProvider, vscode.
       page: { title: 'Activity', script: 'dist/webview/activity.js', styles: ['media/webview/base.css', 'media/webview/activity.css'], rootId: 'activity' },
       stateSchema: activityStateSchema,
       buildState: () => this.buildState(),
+      redact: (text) => this.s.redactor.redact(text),
       protocol: {
         schema: activityToHostSchema,
         onReady: (restored) => {

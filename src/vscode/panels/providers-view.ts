@@ -65,6 +65,7 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
       page: { title: 'Providers', script: 'dist/webview/providers.js', styles: ['media/webview/base.css', 'media/webview/providers.css'], rootId: 'providers' },
       stateSchema: providersStateSchema,
       buildState: () => this.buildState(),
+      redact: (text) => this.s.redactor.redact(text),
       protocol: {
         schema: providersToHostSchema,
         onReady: (restored) => {
