@@ -230,12 +230,25 @@ async function chatCommand(values: Values, prompt: string, io: Io): Promise<numb
   }
 }
 
+/**
+ * Exits once stdout and stderr have handed everything to the OS: `process.exit()` right away
+ * drops what a slow pipe (`| less`, `| wc -c`) has not read yet.
+ */
+export function exitAfterFlush(code: number, streams: NodeJS.WritableStream[] = [process.stdout, process.stderr]): void {
+  process.exitCode = code;
+  let pending = streams.length;
+  const done = () => {
+    if (--pending === 0) process.exit(code);
+  };
+  for (const s of streams) s.write('', done);
+}
+
 if (require.main === module) {
   main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
+    (code) => exitAfterFlush(code),
     (e) => {
       process.stderr.write(`byok-router: internal error: ${(e as Error)?.stack ?? e}\n`);
-      process.exit(1);
+      exitAfterFlush(1);
     },
   );
 }

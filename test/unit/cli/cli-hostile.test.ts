@@ -3,12 +3,15 @@
  * prototype names or collide on one variable, unknown callers, provider text with terminal escapes.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main, type Io } from '../../../src/cli/main';
 import { envName } from '../../../src/cli/secrets';
 import { startOpenAISim, type OpenAISim } from '../../sim/openai';
+
+const root = join(__dirname, '../../..');
 
 function capture(env: NodeJS.ProcessEnv = {}): Io & { stdout: string; stderr: string } {
   const io = { stdout: '', stderr: '', env, out: (s: string) => void (io.stdout += s), err: (s: string) => void (io.stderr += s) };
@@ -116,6 +119,28 @@ describe('byok-router CLI under hostile input', () => {
     // eslint-disable-next-line no-control-regex
     assert.doesNotMatch(io.stderr + io.stdout, /[\u001b\u0007\u009b\r]/);
     assert.match(io.stderr, /bad/);
+  });
+
+  it('exits only after a slow pipe has read all of its output', async function () {
+    this.timeout(60_000);
+    const keys = Array.from({ length: 4000 }, (_, i) => ({ id: `k${i}`, provider: 'openai', name: `key number ${i}`, tier: 'prioritized' }));
+    const config = write('big.json', { keys });
+    const args = ['explain', '--config', config, '--model', 'openai/gpt-4o-mini'];
+    const inProcess = capture();
+    assert.equal(await main(args, inProcess), 0);
+    const expected = Buffer.byteLength(inProcess.stdout);
+    assert.ok(expected > 200_000, 'more than a pipe buffer');
+    const child = spawn(process.execPath, ['--require', 'tsx/cjs', join(root, 'src/cli/main.ts'), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] });
+    const closed = new Promise<number | null>((r) => child.on('close', r));
+    // The reader stalls for a second, as `| less` does, while the CLI has finished its work.
+    child.stdout.pause();
+    await new Promise((r) => setTimeout(r, 1000));
+    let got = 0;
+    child.stdout.on('data', (b: Buffer) => (got += b.length));
+    child.stdout.resume();
+    const code = await closed;
+    assert.equal(code, 0);
+    assert.equal(got, expected);
   });
 
   it('prints help for each subcommand with every flag it takes', async () => {
