@@ -217,6 +217,27 @@ const FINISH: Record<string, FinishReason> = {
   content_filter: 'content_filter',
 };
 
+/** How long a stream that said it is over may take to close before its connection is released. */
+const DRAIN_AFTER_END_MS = 50;
+
+/** Reads what is left of a finished body for at most `ms`: enough to see the close that usually follows. */
+async function drainBriefly(it: AsyncIterator<Uint8Array>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(resolve, ms, 'late')));
+  try {
+    for (;;) {
+      const next = it.next();
+      next.catch(() => undefined); // abandoned when late: its rejection on release is expected
+      const r = await Promise.race([next, late]);
+      if (r === 'late' || r.done) return;
+    }
+  } catch {
+    /* the rest of a finished answer does not matter */
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Not cut here: the router redacts the message at full length first, then bounds it. */
 function streamError(provider: string, e: any): RouteError {
   const status = typeof e?.code === 'number' ? e.code : undefined;
@@ -283,13 +304,12 @@ export function compatAdapter(provider: CompatProvider): ProviderAdapter {
       const sse = new SseDecoder(limits.maxEventBytes);
       let finished = false;
       let done = false;
+      const it = body[Symbol.asyncIterator]();
       try {
-        for await (const bytes of body) {
-          // After [DONE] the body is read to its end, as the official SDKs do: leaving the loop
-          // early makes Node abort the still-open body with an AbortError whose stack it formats,
-          // a measurable cost on every stream.
-          if (done) continue;
-          for (const ev of sse.push(bytes)) {
+        for (;;) {
+          const n = await it.next();
+          if (n.done) break;
+          for (const ev of sse.push(n.value)) {
             const chunk = toChunk(ev);
             if (chunk === DONE) {
               done = true;
@@ -297,11 +317,16 @@ export function compatAdapter(provider: CompatProvider): ProviderAdapter {
             }
             if (chunk) yield chunk;
           }
+          if (done) break;
         }
       } catch (e) {
         if (!done) throw e; // the answer was complete; what happened to the rest does not matter
       }
-      if (done) return;
+      // The answer is over at [DONE], whatever the server does with its socket. Servers close
+      // right after it, and reading that close keeps Node from aborting the body (an AbortError
+      // whose stack it formats, a measurable cost per stream); one that keeps the socket open,
+      // or keeps sending comments, is let go after a moment and the router releases it.
+      if (done) return void (await drainBriefly(it, DRAIN_AFTER_END_MS));
       for (const ev of sse.end()) {
         const chunk = toChunk(ev);
         if (chunk === DONE) return;
