@@ -38,6 +38,8 @@ const CONFIG_CASES: [string, Record<string, unknown>, RegExp, ('error' | 'warnin
   ['an unknown key option', { keys: [good, key({ options: { endpoint: 'https://x' } })] }, /^keys\[1\]\.options: /],
   ['a region with invalid characters', { keys: [good, key({ provider: 'amazon-bedrock', options: { region: 'US East' } })] }, /^keys\[1\]\.options\.region: expected a region/],
   ['an Azure api-version of the wrong shape', { keys: [good, key({ provider: 'azure', options: { apiVersion: 'latest' } })] }, /^keys\[1\]\.options\.apiVersion: expected YYYY-MM-DD/],
+  ['a Vertex project that would rewrite the URL path', { keys: [good, key({ provider: 'google-vertex', options: { project: 'x/../../v1/projects/evil:rawPredict?' } })] }, /^keys\[1\]\.options\.project: expected a Google Cloud project id/],
+  ['a one-letter Vertex project', { keys: [good, key({ provider: 'google-vertex', options: { project: 'p' } })] }, /^keys\[1\]\.options\.project: expected a Google Cloud project id/],
   ['an Azure resource name with a dot', { keys: [good, key({ provider: 'azure', options: { resource: 'evil.example.com' } })] }, /^keys\[1\]\.options\.resource: expected an Azure resource name$/],
   ['an extra header with an invalid name', { keys: [good, key({ options: { headers: { 'bad header': 'x' } } })] }, /^keys\[1\]\.options\.headers\.bad header: expected a header name$/],
   ['an empty model-map entry', { keys: [good, key({ options: { modelMap: { 'a/b': '' } } })] }, /^keys\[1\]\.options\.modelMap\.a\/b: /],

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { ChatChunk, ChatCompletion, ChunkDelta, FinishReason, ToolCall, Usage } from '../chat';
 import type { Limits } from '../config/schema';
 import { routeError, RouteFailure, type ErrorKind, type RouteError } from '../errors';
+import { pathSegment } from '../http/url';
 import type { HttpRequestSpec } from '../http/client';
 import { header, type HeaderBag } from '../http/retry-after';
 import { parseJsonFrame, sseEvents } from '../http/sse';
@@ -386,7 +387,8 @@ function projectOf(call: AdapterCall): string {
   } catch {
     // not JSON; fall through to the message below, which never quotes the secret
   }
-  throw new RouteFailure(routeError('bad_request', `${call.provider}: set options.project, or use a service-account JSON that has project_id`));
+  // The same kind as the Gemini path (vertex.ts): the key cannot be used as configured.
+  throw new RouteFailure(routeError('auth', `${call.provider}: set options.project, or use a service-account key that has project_id`));
 }
 
 /** Vertex's host for a region: `global`, the `us`/`eu` multi-regions, or a regional host. */
@@ -402,7 +404,9 @@ export function vertexRoot(call: AdapterCall): string {
 export function vertexClaudeUrl(call: AdapterCall): string {
   const region = call.options.region ?? 'global';
   const method = call.stream ? 'streamRawPredict' : 'rawPredict';
-  return `${vertexRoot(call)}/v1/projects/${projectOf(call)}/locations/${region}/publishers/anthropic/models/${call.nativeModel}:${method}`;
+  const project = pathSegment(projectOf(call), 'project', call.provider);
+  const model = pathSegment(call.nativeModel, 'model id', call.provider);
+  return `${vertexRoot(call)}/v1/projects/${project}/locations/${pathSegment(region, 'region', call.provider)}/publishers/anthropic/models/${model}:${method}`;
 }
 
 /**

@@ -4,6 +4,7 @@
  * credentials as JSON, which sign each request with SigV4. Streams come as binary event-stream
  * frames whose exceptions arrive inside an HTTP 200.
  */
+import { pathSegment } from '../http/url';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { ChatChunk, ChatCompletion, ChatMessage, ChatRequest, FinishReason, ToolCall, Usage } from '../chat';
@@ -95,7 +96,7 @@ function controlBase(call: Pick<AdapterCall, 'options'>): string {
 
 /** Model ids and inference profiles contain `:`, ARNs also `/`: one path segment, percent-encoded. */
 export function converseUrl(call: Pick<AdapterCall, 'options' | 'nativeModel' | 'stream'>): string {
-  return `${runtimeBase(call)}/model/${encodeURIComponent(call.nativeModel)}/${call.stream ? 'converse-stream' : 'converse'}`;
+  return `${runtimeBase(call)}/model/${pathSegment(call.nativeModel, 'model id', PROVIDER)}/${call.stream ? 'converse-stream' : 'converse'}`;
 }
 
 /** Adds authentication to a request about to be sent; SigV4 signs its exact URL, headers and body. */

@@ -4,6 +4,7 @@
  * gemini-request.ts; this module turns Gemini's answers, streams and errors into the canonical
  * shapes and keeps the thought signatures Gemini 3 needs back on the next turn of a tool loop.
  */
+import { pathSegment } from '../http/url';
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { ChatChunk, ChatCompletion, ChunkDelta, FinishReason, ToolCall, ToolCallDelta, Usage } from '../chat';
@@ -418,7 +419,7 @@ export function bareModel(model: string): string {
 }
 
 export function geminiMethodPath(model: string, stream: boolean): string {
-  return `${encodeURIComponent(bareModel(model))}:${stream ? 'streamGenerateContent?alt=sse' : 'generateContent'}`;
+  return `${pathSegment(bareModel(model), 'model id', 'gemini')}:${stream ? 'streamGenerateContent?alt=sse' : 'generateContent'}`;
 }
 
 export function createGeminiAdapter(provider = 'google-ai-studio', signatures: ThoughtSignatureCache = thoughtSignatures): ProviderAdapter {
