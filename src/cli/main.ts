@@ -12,6 +12,8 @@ import { formatPlan, type Plan } from '../core/routing/plan';
 import { stripTerminalControls } from '../core/text-safety';
 import { describeAttempt, Router } from '../core/routing/router';
 import { CliSecretSource, envName, loadSecretsFile, UsageError } from './secrets';
+import { loadState, saveState, statePath } from './state';
+import { MemoryCooldownStore } from '../core/routing/cooldowns';
 import { runDemo } from './demo';
 import { testKeysCommand } from './test-keys';
 
@@ -165,7 +167,11 @@ function makeRouter(values: Values, io: Io, log?: (l: string) => void) {
     const known = [...new Set([...config.callers.map((c) => c.name), config.defaultCaller])];
     io.err(`warning: caller "${caller}" is not defined; defined callers: ${known.join(', ')}. Keys filtered to callers will not match, and pooled access needs ${envName('CALLER', caller)}\n`);
   }
-  return new Router({ config, catalog, secrets: secretsFor(values, io, config), log });
+  const cooldownStore = new MemoryCooldownStore();
+  const state = statePath(io.env);
+  loadState(state, cooldownStore, Date.now());
+  const router = new Router({ config, catalog, secrets: secretsFor(values, io, config), log, cooldownStore });
+  return Object.assign(router, { saveState: () => saveState(state, cooldownStore, router.clock.now(), io.err) });
 }
 
 async function explainCommand(values: Values, io: Io): Promise<number> {
@@ -223,6 +229,7 @@ async function chatCommand(values: Values, prompt: string, io: Io): Promise<numb
     } else {
       io.err(`[failed] ${outcome.error.kind}: ${outcome.error.message}\n`);
     }
+    router.saveState();
     return outcome.ok ? 0 : 1;
   } finally {
     process.off('SIGINT', onSigint);

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main, type Io } from '../../../src/cli/main';
@@ -141,6 +141,32 @@ describe('byok-router CLI under hostile input', () => {
     const code = await closed;
     assert.equal(code, 0);
     assert.equal(got, expected);
+  });
+
+  it('carries a cooldown and an auth mark to the next process through its state file, without the secret', async () => {
+    const config = write('state.json', oneKey());
+    const state = join(dir, 'state', 'cooldowns.json');
+    const env = (secret: string) => ({ [envName('KEY', 'k1')]: secret, [envName('CALLER', 'dev')]: 'sk-or-state-dev-0001', BYOK_ROUTER_STATE: state });
+    const chat = (secret: string) => main(['chat', '--no-stream', '--config', config, '--model', 'openai/gpt-4o-mini', 'hi'], capture(env(secret)));
+
+    openai.enqueue({ ...openai.errors.rateLimited(60) });
+    assert.equal(await chat('sk-state-first-aaaa1111'), 0); // 429, then pooled serves
+    assert.equal(openai.requests.length, 1);
+    assert.equal(await chat('sk-state-first-aaaa1111'), 0);
+    assert.equal(openai.requests.length, 1, 'the next process hit the rate-limited key again');
+
+    const saved = readFileSync(state, 'utf8');
+    assert.match(saved, /"route":"key:k1","kind":"rate_limited"/);
+    assert.ok(!saved.includes('sk-state-first'), 'the state file holds a secret');
+    assert.equal(statSync(state).mode & 0o077, 0, 'the state file is private');
+
+    rmSync(state);
+    openai.enqueue({ status: 401, errorBody: { error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' } } });
+    await chat('sk-state-first-aaaa1111');
+    await chat('sk-state-first-aaaa1111');
+    assert.equal(openai.requests.length, 2, 'a key failing auth was tried again by the next process');
+    await chat('sk-state-second-bbbb2222');
+    assert.equal(openai.requests.length, 3, 'a new secret value clears the auth mark');
   });
 
   it('prints help for each subcommand with every flag it takes', async () => {
