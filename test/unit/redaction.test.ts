@@ -8,7 +8,7 @@ import { bundledCatalog } from '../../src/core/catalog/catalog';
 import { parseConfig } from '../../src/core/config/parse';
 import { MapSecretSource } from '../../src/core/ports';
 import { maskedTail, Redactor, redactStrings, redactThenClip } from '../../src/core/redact';
-import { stripTerminalControls } from '../../src/core/text-safety';
+import { secretProblem, stripTerminalControls } from '../../src/core/text-safety';
 import { Router } from '../../src/core/routing/router';
 import { startOpenAISim, type OpenAISim } from '../sim/openai';
 
@@ -65,6 +65,13 @@ describe('secret redaction', () => {
     assert.equal(out.keys[0]!.status.until, 5);
     assert.equal(out.ok, true);
     assert.equal(out.none, null);
+  });
+
+  it('accepts a trimmed key or JSON credentials and refuses a key with whitespace or control characters inside', () => {
+    assert.equal(secretProblem('sk-abc-123'), undefined);
+    assert.equal(secretProblem('{\n  "type": "service_account"\n}'), undefined);
+    for (const bad of ['sk-abc 123', 'sk-abc\t123', 'sk-abc\u0000123', 'sk-abc\u009b123']) assert.match(secretProblem(bad) ?? '', /whitespace or control characters/);
+    assert.equal(secretProblem(''), 'is empty');
   });
 
   it('strips terminal control sequences and keeps the words', () => {
