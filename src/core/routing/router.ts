@@ -112,7 +112,8 @@ export class Router {
     } catch (e) {
       // A bug of ours must still end the generation with an outcome, never a stray rejection.
       const error = isRouteFailure(e) ? e.error : routeError('server', `internal error: ${(e as Error)?.message ?? String(e)}`);
-      outcome = { ok: false, error: this.scrub(error, MAX_FINAL_MESSAGE), record: this.record(id, startedAt, t0, request, opts, plan, attempts, { error }) };
+      const scrubbed = this.scrub(error, MAX_FINAL_MESSAGE);
+      outcome = { ok: false, error: scrubbed, record: this.record(id, startedAt, t0, request, opts, plan, attempts, { error: scrubbed }) };
     }
     // The store queues and orders its own writes; a generation must not wait on the disk.
     try {
