@@ -4,6 +4,7 @@
  * credentials as JSON, which sign each request with SigV4. Streams come as binary event-stream
  * frames whose exceptions arrive inside an HTTP 200.
  */
+import { drainBriefly, DRAIN_AFTER_END_MS } from '../http/drain';
 import { pathSegment } from '../http/url';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
@@ -525,7 +526,11 @@ export async function* converseStreamChunks(
     return { slot, fresh };
   };
 
-  for await (const m of eventStreamMessages(body, limits.maxEventBytes)) {
+  const messages = eventStreamMessages(body, limits.maxEventBytes);
+  for (;;) {
+    const next = await messages.next();
+    if (next.done) break;
+    const m = next.value;
     const messageType = headerString(m, ':message-type') ?? 'event';
     if (messageType !== 'event') throw streamFailure(m, messageType);
     const event = headerString(m, ':event-type');
@@ -584,6 +589,8 @@ export async function* converseStreamChunks(
       case 'metadata': {
         const { usage } = eventPayload(metadataSchema, m, event);
         if (usage) yield { ...chunk({}), choices: [], usage: toUsage(usage) };
+        // metadata after messageStop is the last event: the answer is over, whatever the socket does.
+        if (stopped) return void (await drainBriefly(messages, DRAIN_AFTER_END_MS));
         break;
       }
       default:

@@ -3,6 +3,7 @@
  * and what it accepts. The body is rebuilt from an allow-list, because "compatible" providers
  * reject fields they don't know (Mistral 422s, Groq and Cerebras 400).
  */
+import { drainBriefly, DRAIN_AFTER_END_MS } from '../http/drain';
 import { createHash } from 'node:crypto';
 import type { ChatChunk, ChatCompletion, ChatMessage, ChatRequest, FinishReason, Usage } from '../chat';
 import { routeError, RouteFailure, type RouteError } from '../errors';
@@ -216,27 +217,6 @@ const FINISH: Record<string, FinishReason> = {
   function_call: 'tool_calls',
   content_filter: 'content_filter',
 };
-
-/** How long a stream that said it is over may take to close before its connection is released. */
-const DRAIN_AFTER_END_MS = 50;
-
-/** Reads what is left of a finished body for at most `ms`: enough to see the close that usually follows. */
-async function drainBriefly(it: AsyncIterator<Uint8Array>, ms: number): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<'late'>((resolve) => (timer = setTimeout(resolve, ms, 'late')));
-  try {
-    for (;;) {
-      const next = it.next();
-      next.catch(() => undefined); // abandoned when late: its rejection on release is expected
-      const r = await Promise.race([next, late]);
-      if (r === 'late' || r.done) return;
-    }
-  } catch {
-    /* the rest of a finished answer does not matter */
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** Not cut here: the router redacts the message at full length first, then bounds it. */
 function streamError(provider: string, e: any): RouteError {
