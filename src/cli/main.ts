@@ -8,9 +8,12 @@ import { bundledCatalog } from '../core/catalog/catalog';
 import { chatRequestSchema } from '../core/chat';
 import { formatDiagnostic, parseConfig } from '../core/config/parse';
 import type { RouterConfig } from '../core/config/schema';
-import { formatPlan } from '../core/routing/plan';
+import { formatPlan, type Plan } from '../core/routing/plan';
+import { stripTerminalControls } from '../core/text-safety';
 import { describeAttempt, Router } from '../core/routing/router';
 import { CliSecretSource, envName, loadSecretsFile, UsageError } from './secrets';
+import { loadState, saveState, statePath } from './state';
+import { MemoryCooldownStore } from '../core/routing/cooldowns';
 import { runDemo } from './demo';
 import { testKeysCommand } from './test-keys';
 
@@ -27,7 +30,36 @@ Options:
   --secrets FILE   JSON {"keys": {id: value}, "callers": {name: value}}, mode 0600
   --lenient        use the valid part of a config that has errors
 Secrets also come from BYOK_ROUTER_KEY_<ID> and BYOK_ROUTER_CALLER_<NAME>.
-Exit codes: 0 ok, 1 the request failed, 2 bad usage or bad config.`;
+Exit codes: 0 ok, 1 the request failed, 2 bad usage or bad config.
+\`byok-router COMMAND --help\` lists every flag of a command.`;
+
+const FLAG_HELP = {
+  config: '  --config FILE    routing config (JSON; the shape of the byokRouter.* settings); required',
+  secrets: '  --secrets FILE   JSON {"keys": {id: value}, "callers": {name: value}}, mode 0600',
+  model: '  --model SLUG     the model to route, e.g. openai/gpt-4o-mini; required',
+  caller: '  --caller NAME    the calling identity (default: the config\'s defaultCaller)',
+  json: '  --json           print one JSON object: the response or error, and the generation record',
+  'no-stream': '  --no-stream      ask for the whole answer at once instead of streaming it',
+  lenient: '  --lenient        use the valid part of a config that has errors',
+  help: '  --help, -h       this help',
+} as const;
+
+const COMMAND_HELP: Record<string, { usage: string; what: string; flags: (keyof typeof FLAG_HELP)[] }> = {
+  explain: { usage: 'explain --config FILE --model SLUG [--caller NAME]', what: 'Print the plan for a model and caller; nothing is sent.', flags: ['config', 'secrets', 'model', 'caller', 'lenient', 'help'] },
+  chat: {
+    usage: 'chat --config FILE --model SLUG [--caller NAME] [--json] [--no-stream] PROMPT',
+    what: 'Send PROMPT through the router; the answer goes to stdout, each attempt to stderr.',
+    flags: ['config', 'secrets', 'model', 'caller', 'json', 'no-stream', 'lenient', 'help'],
+  },
+  'test-keys': { usage: 'test-keys --config FILE', what: "Check every key and caller key with its provider's cheapest real request.", flags: ['config', 'secrets', 'lenient', 'help'] },
+  demo: { usage: 'demo', what: 'Run the routing scenarios against built-in simulated providers.', flags: ['help'] },
+};
+
+function commandHelp(command: string): string | undefined {
+  const h = COMMAND_HELP[command];
+  if (!h) return undefined;
+  return [`Usage: byok-router ${h.usage}`, '', h.what, '', 'Options:', ...h.flags.map((f) => FLAG_HELP[f]), 'Secrets come from BYOK_ROUTER_KEY_<ID> and BYOK_ROUTER_CALLER_<NAME>, or --secrets.'].join('\n');
+}
 
 export interface Io {
   out: (s: string) => void;
@@ -55,7 +87,9 @@ function loadConfig(path: string | undefined, lenient: boolean, io: Io): RouterC
   return config;
 }
 
-export async function main(argv: string[], io: Io = processIo): Promise<number> {
+export async function main(argv: string[], rawIo: Io = processIo): Promise<number> {
+  // Provider text reaches the terminal only without control sequences (OSC 52, cursor moves, CR).
+  const io: Io = { env: rawIo.env, out: (s) => rawIo.out(stripTerminalControls(s)), err: (s) => rawIo.err(stripTerminalControls(s)) };
   let parsed;
   try {
     parsed = parseArgs({
@@ -78,6 +112,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   }
   const { values, positionals } = parsed;
   const [command, ...rest] = positionals;
+  if (values.help && command && commandHelp(command)) {
+    io.out(`${commandHelp(command)}\n`);
+    return 0;
+  }
   if (values.help || !command) {
     (values.help ? io.out : io.err)(`${USAGE}\n`);
     return values.help ? 0 : 2;
@@ -88,8 +126,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         return await explainCommand(values, io);
       case 'chat':
         return await chatCommand(values, rest.join(' '), io);
-      case 'test-keys':
-        return await testKeysCommand(loadConfig(values.config, values.lenient!, io), secretsFor(values, io), io);
+      case 'test-keys': {
+        const config = loadConfig(values.config, values.lenient!, io);
+        return await testKeysCommand(config, secretsFor(values, io, config), io);
+      }
       case 'demo':
         return await runDemo(io);
       default:
@@ -106,18 +146,32 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
 
 type Values = { config?: string; secrets?: string; model?: string; caller?: string; json?: boolean; 'no-stream'?: boolean; lenient?: boolean };
 
-function secretsFor(values: Values, io: Io) {
-  return new CliSecretSource(io.env, values.secrets ? loadSecretsFile(values.secrets) : undefined);
+function secretsFor(values: Values, io: Io, config: RouterConfig) {
+  const source = new CliSecretSource(io.env, values.secrets ? loadSecretsFile(values.secrets) : undefined);
+  source.check(
+    config.keys.map((k) => k.id),
+    [config.defaultCaller, ...config.callers.map((c) => c.name), ...(values.caller ? [values.caller] : [])],
+  );
+  return source;
 }
 
 function makeRouter(values: Values, io: Io, log?: (l: string) => void) {
   const config = loadConfig(values.config, values.lenient!, io);
   if (!values.model) throw new UsageError('--model SLUG is required');
   const catalog = bundledCatalog();
-  if (!catalog.get(values.model) && !config.keys.some((k) => k.options.modelMap?.[values.model!] || k.options.deployments?.[values.model!])) {
+  if (!catalog.get(values.model) && !config.keys.some((k) => Object.hasOwn(k.options.modelMap ?? {}, values.model!) || Object.hasOwn(k.options.deployments ?? {}, values.model!))) {
     io.err(`warning: ${values.model} is not in the bundled catalog; only keys whose modelMap names it, and pooled access, can serve it\n`);
   }
-  return new Router({ config, catalog, secrets: secretsFor(values, io), log });
+  const caller = values.caller;
+  if (caller !== undefined && caller !== config.defaultCaller && !config.callers.some((c) => c.name === caller)) {
+    const known = [...new Set([...config.callers.map((c) => c.name), config.defaultCaller])];
+    io.err(`warning: caller "${caller}" is not defined; defined callers: ${known.join(', ')}. Keys filtered to callers will not match, and pooled access needs ${envName('CALLER', caller)}\n`);
+  }
+  const cooldownStore = new MemoryCooldownStore();
+  const state = statePath(io.env);
+  loadState(state, cooldownStore, Date.now());
+  const router = new Router({ config, catalog, secrets: secretsFor(values, io, config), log, cooldownStore });
+  return Object.assign(router, { saveState: () => saveState(state, cooldownStore, router.clock.now(), io.err) });
 }
 
 async function explainCommand(values: Values, io: Io): Promise<number> {
@@ -125,17 +179,18 @@ async function explainCommand(values: Values, io: Io): Promise<number> {
   try {
     const plan = await router.explain(values.model!, values.caller);
     io.out(`${formatPlan(plan, router.clock.now())}\n`);
-    warnMissingSecrets(plan.excluded, io);
+    warnMissingSecrets(plan, io);
     return 0;
   } finally {
     await router.close();
   }
 }
 
-function warnMissingSecrets(excluded: { reason: string; keyId?: string; keyName?: string; route: string }[], io: Io) {
-  for (const e of excluded) {
+function warnMissingSecrets(plan: Plan, io: Io) {
+  for (const e of plan.excluded) {
     if (e.reason !== 'no_secret') continue;
     if (e.route === 'byok') io.err(`note: key "${e.keyName}" (${e.keyId}) has no secret: set ${envName('KEY', e.keyId!)} or add it to --secrets\n`);
+    else io.err(`note: caller "${plan.caller}" has no OpenRouter key: set ${envName('CALLER', plan.caller)} or add it to --secrets\n`);
   }
 }
 
@@ -148,7 +203,7 @@ async function chatCommand(values: Values, prompt: string, io: Io): Promise<numb
   try {
     const request = chatRequestSchema.parse({ model: values.model, messages: [{ role: 'user', content: prompt }], stream: !values['no-stream'] });
     const plan = await router.explain(request.model, values.caller);
-    warnMissingSecrets(plan.excluded, io);
+    warnMissingSecrets(plan, io);
     const outcome = await router.generate(request, {
       caller: values.caller,
       signal: ac.signal,
@@ -160,7 +215,8 @@ async function chatCommand(values: Values, prompt: string, io: Io): Promise<numb
       onAttempt: values.json ? undefined : (a) => io.err(`[attempt] ${describeAttempt(a)}\n`),
     });
     if (values.json) {
-      io.out(`${JSON.stringify(outcome.ok ? { response: outcome.response, record: outcome.record } : { error: outcome.error, record: outcome.record }, null, 2)}\n`);
+      const json = JSON.stringify(outcome.ok ? { response: outcome.response, record: outcome.record } : { error: outcome.error, record: outcome.record }, null, 2);
+      io.out(`${router.redactor.redact(json)}\n`);
     } else if (outcome.ok) {
       if (!request.stream) io.out(outcome.response.choices[0]?.message.content ?? '');
       const calls = outcome.response.choices[0]?.message.tool_calls ?? [];
@@ -173,6 +229,7 @@ async function chatCommand(values: Values, prompt: string, io: Io): Promise<numb
     } else {
       io.err(`[failed] ${outcome.error.kind}: ${outcome.error.message}\n`);
     }
+    router.saveState();
     return outcome.ok ? 0 : 1;
   } finally {
     process.off('SIGINT', onSigint);
@@ -180,12 +237,25 @@ async function chatCommand(values: Values, prompt: string, io: Io): Promise<numb
   }
 }
 
+/**
+ * Exits once stdout and stderr have handed everything to the OS: `process.exit()` right away
+ * drops what a slow pipe (`| less`, `| wc -c`) has not read yet.
+ */
+export function exitAfterFlush(code: number, streams: NodeJS.WritableStream[] = [process.stdout, process.stderr]): void {
+  process.exitCode = code;
+  let pending = streams.length;
+  const done = () => {
+    if (--pending === 0) process.exit(code);
+  };
+  for (const s of streams) s.write('', done);
+}
+
 if (require.main === module) {
   main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
+    (code) => exitAfterFlush(code),
     (e) => {
       process.stderr.write(`byok-router: internal error: ${(e as Error)?.stack ?? e}\n`);
-      process.exit(1);
+      exitAfterFlush(1);
     },
   );
 }

@@ -5,6 +5,7 @@
 import { statSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { SecretSource } from '../core/ports';
+import { secretProblem } from '../core/text-safety';
 
 export function envName(kind: 'KEY' | 'CALLER', id: string): string {
   return `BYOK_ROUTER_${kind}_${id.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
@@ -17,6 +18,12 @@ const fileSchema = z
   })
   .strict();
 
+/** Own properties only: an id such as `toString` must not find Object.prototype's function. */
+function own(bag: Record<string, unknown>, name: string): string | undefined {
+  const v = Object.hasOwn(bag, name) ? bag[name] : undefined;
+  return typeof v === 'string' ? v : undefined;
+}
+
 export class CliSecretSource implements SecretSource {
   constructor(
     private readonly env: NodeJS.ProcessEnv,
@@ -24,11 +31,40 @@ export class CliSecretSource implements SecretSource {
   ) {}
 
   async keySecret(id: string) {
-    return this.env[envName('KEY', id)] || this.file.keys[id] || undefined;
+    return this.lookup('KEY', id)?.value;
   }
 
   async callerSecret(name: string) {
-    return this.env[envName('CALLER', name)] || this.file.callers[name] || undefined;
+    return this.lookup('CALLER', name)?.value;
+  }
+
+  /** The trimmed value and where it came from (the variable, or the file's entry), never printed. */
+  lookup(kind: 'KEY' | 'CALLER', id: string): { value: string; from: string } | undefined {
+    const name = envName(kind, id);
+    const fromEnv = own(this.env, name)?.trim();
+    if (fromEnv) return { value: fromEnv, from: name };
+    const fromFile = own(kind === 'KEY' ? this.file.keys : this.file.callers, id)?.trim();
+    if (fromFile) return { value: fromFile, from: `--secrets ${kind === 'KEY' ? 'keys' : 'callers'}.${id}` };
+    return undefined;
+  }
+
+  /**
+   * Refuses, before anything is sent, a value with whitespace or control characters inside it
+   * and two ids that read the same variable (they would silently share one secret).
+   */
+  check(keyIds: readonly string[], callers: readonly string[]): void {
+    for (const [kind, ids, label] of [['KEY', keyIds, 'keys'], ['CALLER', callers, 'callers']] as const) {
+      const seen = new Map<string, string>();
+      for (const id of new Set(ids)) {
+        const name = envName(kind, id);
+        const other = seen.get(name);
+        if (other !== undefined) throw new UsageError(`${label} "${other}" and "${id}" both read ${name}; rename one so each has its own secret`);
+        seen.set(name, id);
+        const found = this.lookup(kind, id);
+        const problem = found && secretProblem(found.value);
+        if (found && problem) throw new UsageError(`the secret in ${found.from} ${problem}`);
+      }
+    }
   }
 }
 

@@ -8,6 +8,7 @@ const PATTERNS: RegExp[] = [
   /\b(AKIA|ASIA)[0-9A-Z]{16}\b/g, // AWS access key ids
   /\bgsk_[A-Za-z0-9]{20,}/g, // Groq
   /\bxai-[A-Za-z0-9]{20,}/g,
+  /\bya29\.[A-Za-z0-9._-]{10,}/g, // Google OAuth access tokens (Vertex)
   /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
   /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi,
 ];
@@ -18,6 +19,17 @@ export function maskedTail(secret: string): string {
   return t.length <= 8 ? '…' : `…${t.slice(-4)}`;
 }
 
+const SECRET_FIELDS = new Set(['privatekey', 'privatekeyid', 'secretaccesskey', 'sessiontoken', 'accesskeyid', 'apikey', 'accesstoken', 'refreshtoken', 'clientsecret']);
+
+/**
+ * Redact at full length, then bound: cutting first could split a secret so that no rule matches
+ * the part that is kept.
+ */
+export function redactThenClip(redactor: Redactor, text: string, max: number): string {
+  const r = redactor.redact(text);
+  return r.length > max ? `${r.slice(0, max)}… (${r.length - max} more characters)` : r;
+}
+
 export class Redactor {
   private readonly secrets = new Set<string>();
 
@@ -25,17 +37,22 @@ export class Redactor {
   add(secret: string | undefined) {
     if (!secret || secret.length < 6) return;
     this.secrets.add(secret);
-    // Service-account JSON: its private key and id also count as secrets.
+    // Service-account JSON and AWS credentials (ours, or `{"Credentials": {...}}` as STS prints
+    // them): the fields inside also count as secrets, whatever their case.
     if (secret.trimStart().startsWith('{')) {
       try {
-        const j = JSON.parse(secret) as Record<string, unknown>;
-        for (const f of ['private_key', 'private_key_id', 'secretAccessKey', 'sessionToken', 'accessKeyId', 'apiKey', 'api_key']) {
-          const v = j[f];
-          if (typeof v === 'string' && v.length >= 6) this.secrets.add(v);
-        }
+        this.addFields(JSON.parse(secret), 0);
       } catch {
         /* not JSON: the whole value is already registered */
       }
+    }
+  }
+
+  private addFields(j: unknown, depth: number) {
+    if (!j || typeof j !== 'object' || depth > 3) return;
+    for (const [f, v] of Object.entries(j as Record<string, unknown>)) {
+      if (typeof v === 'string' && v.length >= 6 && SECRET_FIELDS.has(f.toLowerCase().replace(/_/g, ''))) this.secrets.add(v);
+      else if (typeof v === 'object') this.addFields(v, depth + 1);
     }
   }
 
@@ -47,3 +64,16 @@ export class Redactor {
   }
 }
 
+
+/** Every string in a JSON-shaped value, redacted; the shape and every other value kept. */
+export function redactStrings<T>(value: T, redact: (text: string) => string): T {
+  const walk = (v: unknown, depth: number): unknown => {
+    if (typeof v === 'string') return redact(v);
+    if (!v || typeof v !== 'object' || depth > 32) return v;
+    if (Array.isArray(v)) return v.map((x) => walk(x, depth + 1));
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = walk(x, depth + 1);
+    return out;
+  };
+  return walk(value, 0) as T;
+}

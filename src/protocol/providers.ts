@@ -210,6 +210,8 @@ export const planViewSchema = z
     routes: z.array(planRouteSchema).max(1000),
     excluded: z.array(z.object({ who: text(500), reason: text(50), detail: text(1000) }).strict()).max(1000),
     alwaysUse: z.array(text(200)).max(1000),
+    /** Always-use keys that match but cannot be tried, each with its remedy. */
+    alwaysUseBlocked: z.array(text(1000)).max(1000).optional(),
     /** The plan as the Explain Route command prints it. */
     text: text(50_000),
   })

@@ -1,6 +1,7 @@
 /** The extension's log: a LogOutputChannel where every line passes through redaction first. */
 import * as vscode from 'vscode';
 import type { Redactor } from '../core/redact';
+import { stripTerminalControls } from '../core/text-safety';
 
 export class Log implements vscode.Disposable {
   private readonly channel: vscode.LogOutputChannel;
@@ -10,19 +11,24 @@ export class Log implements vscode.Disposable {
   }
 
   trace(message: string) {
-    this.channel.trace(this.redactor.redact(message));
+    this.channel.trace(this.clean(message));
   }
   debug(message: string) {
-    this.channel.debug(this.redactor.redact(message));
+    this.channel.debug(this.clean(message));
   }
   info(message: string) {
-    this.channel.info(this.redactor.redact(message));
+    this.channel.info(this.clean(message));
   }
   warn(message: string) {
-    this.channel.warn(this.redactor.redact(message));
+    this.channel.warn(this.clean(message));
   }
   error(message: string | Error) {
-    this.channel.error(this.redactor.redact(message instanceof Error ? (message.stack ?? message.message) : message));
+    this.channel.error(this.clean(message instanceof Error ? (message.stack ?? message.message) : message));
+  }
+
+  /** Redacted, and stripped of terminal control sequences a provider's text may carry. */
+  private clean(message: string): string {
+    return stripTerminalControls(this.redactor.redact(message));
   }
 
   show() {

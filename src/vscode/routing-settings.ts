@@ -7,6 +7,14 @@
  * Pure: fed with `WorkspaceConfiguration.inspect()` results, testable without an editor.
  */
 import type { Diagnostic } from '../core/config/parse';
+import { cooldownSchema, feeSchema, pooledSchema, timeoutsSchema } from '../core/config/schema';
+
+const SECTION_SCHEMAS: Partial<Record<RoutingSetting, { safeParse(v: unknown): { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } } }>> = {
+  pooled: pooledSchema,
+  timeouts: timeoutsSchema,
+  cooldown: cooldownSchema,
+  fees: feeSchema,
+};
 
 /** The `byokRouter.*` settings that make up the core's RouterConfig, and the field each becomes. */
 export const ROUTING_SETTINGS = {
@@ -69,6 +77,15 @@ export function effectiveRouting(inspected: Record<RoutingSetting, Inspected | u
         value = merge(user, withUserDestination(local, user, POOLED_DESTINATION, 'byokRouter.pooled', warn));
       } else {
         value = MERGED.has(setting) ? merge(user, local) : local;
+      }
+      // A folder value that breaks a merged section is dropped alone: the user's section stands,
+      // rather than the whole section falling back to defaults (a default pooled endpoint).
+      const schema = SECTION_SCHEMAS[setting];
+      if (schema && value !== user && !schema.safeParse(value ?? {}).success && schema.safeParse(user ?? {}).success) {
+        const problem = schema.safeParse(value ?? {}).error?.issues[0];
+        const where = problem?.path.length ? `${problem.path.join('.')}: ` : '';
+        warn(`byokRouter.${setting}`, `the folder's value is invalid (${where}${problem?.message ?? 'wrong shape'}), so it is ignored; your user setting applies`);
+        value = user;
       }
     }
     if (value !== undefined) raw[field] = value;

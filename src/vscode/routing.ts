@@ -9,7 +9,10 @@ import type { ActivitySink, GenerationRecord } from '../core/activity/record';
 import type { Catalog } from '../core/catalog/types';
 import type { ChatChunk, ChatRequest } from '../core/chat';
 import type { Redactor } from '../core/redact';
-import { keyRouteId, MemoryCooldownStore, pooledRouteId } from '../core/routing/cooldowns';
+import { ObservedCooldownStore, restoreCooldowns, snapshotCooldowns } from '../core/routing/cooldown-persistence';
+import { keyRouteId, pooledRouteId } from '../core/routing/cooldowns';
+
+const COOLDOWN_STATE = 'byokRouter.cooldowns';
 import { describeAttempt, Router, type GenerationOutcome } from '../core/routing/router';
 import type { Log } from './log';
 import { chooseDispatcher, SwitchableHttpClient, type ProxyChoice } from './proxy';
@@ -32,6 +35,8 @@ export interface RouteHealth {
 }
 
 export interface RoutingDeps {
+  /** Global state, where cooldowns and auth marks (no secret) outlive a reload. */
+  state?: vscode.Memento;
   settings: RoutingSettings;
   vault: SecretVault;
   redactor: Redactor;
@@ -41,7 +46,9 @@ export interface RoutingDeps {
 }
 
 export class RoutingService implements vscode.Disposable {
-  readonly cooldownStore = new MemoryCooldownStore();
+  /** Shared by every folder's router, and kept in global state so a reload does not forget it. */
+  readonly cooldownStore = new ObservedCooldownStore(() => this.scheduleSave());
+  private saveTimer: ReturnType<typeof setTimeout> | undefined;
   readonly monthly = new MonthlyUsage();
   readonly http: SwitchableHttpClient;
   private readonly routers = new Map<string, Router>();
@@ -54,6 +61,7 @@ export class RoutingService implements vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[] = [];
 
   constructor(private readonly deps: RoutingDeps) {
+    if (deps.state) restoreCooldowns(this.cooldownStore, deps.state.get(COOLDOWN_STATE), Date.now());
     const choice = this.proxyChoice();
     this.http = new SwitchableHttpClient(choice, this.connectTimeout());
     deps.log.info(`network: ${choice.description}`);
@@ -129,6 +137,25 @@ export class RoutingService implements vscode.Disposable {
     }
   }
 
+  /**
+   * Always-use keys of a folder that cannot be tried (no stored value, expired, failing auth):
+   * each holds its requests on prioritized keys, so the user needs to see it before a request fails.
+   */
+  async alwaysUseProblems(folder: vscode.WorkspaceFolder | undefined): Promise<string[]> {
+    const config = this.deps.settings.forFolder(folder).parsed.config;
+    const now = Date.now();
+    const out: string[] = [];
+    for (const k of config.keys) {
+      if (!k.alwaysUse || k.disabled || k.tier !== 'prioritized') continue;
+      const who = `Always use key ${k.provider}/"${k.name}"`;
+      const secret = await this.deps.vault.keySecret(k.id);
+      if (!secret) out.push(`${who} has no stored value: add its value`);
+      else if (k.expiresAt && Date.parse(k.expiresAt) <= now) out.push(`${who} expired on ${k.expiresAt}: rotate it`);
+      else if (this.cooldownStore.get(keyRouteId(k.id))?.kind === 'auth') out.push(`${who} is failing authentication: rotate it`);
+    }
+    return out;
+  }
+
   /** Routes in cooldown or failing auth, named for the user. */
   health(): RouteHealth {
     const now = Date.now();
@@ -142,7 +169,20 @@ export class RoutingService implements vscode.Disposable {
     return out;
   }
 
+  /** Coalesces bursts of attempts into one write of the snapshot. */
+  private scheduleSave() {
+    if (!this.deps.state || this.saveTimer) return;
+    this.saveTimer = setTimeout(() => this.saveNow(), 500);
+  }
+
+  saveNow(): Thenable<void> | undefined {
+    if (this.saveTimer) clearTimeout(this.saveTimer);
+    this.saveTimer = undefined;
+    return this.deps.state?.update(COOLDOWN_STATE, snapshotCooldowns(this.cooldownStore, Date.now()));
+  }
+
   dispose() {
+    if (this.saveTimer) void this.saveNow();
     for (const s of this.subscriptions) s.dispose();
     this.generated.dispose();
     this.cooldownsChanged.dispose();

@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import type { SecretSource } from '../core/ports';
 import type { Redactor } from '../core/redact';
+import { secretProblem } from '../core/text-safety';
 
 const KEY_PREFIX = 'byokRouter.key.';
 const CALLER_PREFIX = 'byokRouter.caller.';
@@ -51,7 +52,9 @@ export class SecretVault implements SecretSource, vscode.Disposable {
 
   /** The provider a key id's secret was stored for, if it was stored by this extension. */
   boundProvider(id: string): string | undefined {
-    return this.bindings()[id];
+    const b = this.bindings();
+    // Own entries only: an id such as `toString` must not find Object.prototype's function.
+    return Object.hasOwn(b, id) && typeof b[id] === 'string' ? b[id] : undefined;
   }
 
   bindings(): Readonly<Record<string, string>> {
@@ -60,7 +63,8 @@ export class SecretVault implements SecretSource, vscode.Disposable {
 
   async storeKey(id: string, provider: string, value: string): Promise<void> {
     const secret = value.trim();
-    if (!secret) throw new Error('an empty secret cannot be stored');
+    const problem = secretProblem(secret);
+    if (problem) throw new Error(`this secret ${problem}`);
     this.redactor.add(secret);
     await this.state.update(BINDINGS, { ...this.bindings(), [id]: provider });
     await this.write(keySecretName(id), secret);
@@ -74,7 +78,8 @@ export class SecretVault implements SecretSource, vscode.Disposable {
 
   async storeCaller(caller: string, value: string): Promise<void> {
     const secret = value.trim();
-    if (!secret) throw new Error('an empty secret cannot be stored');
+    const problem = secretProblem(secret);
+    if (problem) throw new Error(`this secret ${problem}`);
     this.redactor.add(secret);
     await this.write(callerSecretName(caller), secret);
   }
@@ -92,8 +97,10 @@ export class SecretVault implements SecretSource, vscode.Disposable {
     let p = this.cache.get(name);
     if (!p) {
       p = Promise.resolve(this.storage.get(name)).then((v) => {
-        this.redactor.add(v);
-        return v || undefined;
+        // Values stored before trimming was enforced, or by other tools, are trimmed on the way out.
+        const t = v?.trim();
+        this.redactor.add(t);
+        return t || undefined;
       });
       p.catch(() => this.cache.delete(name));
       this.cache.set(name, p);

@@ -41,28 +41,49 @@ export class StatusBar implements vscode.Disposable {
     return { ...this.snapshot };
   }
 
-  update() {
+  /** Always-use keys that cannot be tried, from the last check (it needs the secret store). */
+  private alwaysUse: string[] = [];
+  private checking = 0;
+
+  private checkAlwaysUse(folder: ReturnType<FolderTracker['active']>) {
+    const ticket = ++this.checking;
+    void this.routing.alwaysUseProblems(folder).then(
+      (problems) => {
+        if (ticket !== this.checking || problems.join('\n') === this.alwaysUse.join('\n')) return;
+        this.alwaysUse = problems;
+        this.update(false);
+      },
+      () => undefined,
+    );
+  }
+
+  update(recheck = true) {
     const folder = this.folders.active();
+    if (recheck) this.checkAlwaysUse(folder);
     const caller = this.routing.callerOf(folder);
     const health = this.routing.health();
     const cooling = health.cooling.length;
     const authFailing = health.authFailing.length;
+    const held = this.alwaysUse.length;
     const state =
-      authFailing > 0
+      held > 0
+        ? { icon: '$(lock)', label: held === 1 ? 'Always use key unavailable' : `${held} Always use keys unavailable` }
+        : authFailing > 0
         ? { icon: '$(error)', label: authFailing === 1 ? 'a key failing auth' : `${authFailing} keys failing auth` }
         : cooling > 0
           ? { icon: '$(clock)', label: `${cooling} in cooldown` }
           : { icon: '$(pass)', label: '' };
     const text = `${state.icon} BYOK: ${caller}${state.label ? ` · ${state.label}` : ''}`;
     const lines = [`BYOK Router — ${folder ? `folder "${folder.name}"` : 'no folder'} calls as "${caller}"`];
-    if (!cooling && !authFailing) lines.push('All routes healthy.');
+    for (const p of this.alwaysUse) lines.push(`${p}. Its requests stay on your prioritized keys and fail rather than leave them.`);
+    if (!cooling && !authFailing && !held) lines.push('All routes healthy.');
     for (const c of health.cooling) lines.push(`${c.route}: ${c.reason}, cooling down for ${Math.ceil((c.until - Date.now()) / 1000)} s`);
     for (const a of health.authFailing) lines.push(`${a.route}: ${a.reason} — rotate the key`);
     lines.push('', 'Click to open Providers');
     const tooltip = lines.join('\n');
     this.item.text = text;
     this.item.tooltip = tooltip;
-    this.item.backgroundColor = authFailing ? new vscode.ThemeColor('statusBarItem.errorBackground') : cooling ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    this.item.backgroundColor = authFailing || held ? new vscode.ThemeColor('statusBarItem.errorBackground') : cooling ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     this.snapshot = { text, tooltip, caller, cooling, authFailing };
     // A cooldown ends on its own; look again when the soonest one does.
     if (this.timer) clearTimeout(this.timer);

@@ -79,6 +79,8 @@ export interface Script {
   malformedAfterChunks?: number;
   /** This many comment frames before the first chunk and between chunks. */
   keepAliveComments?: number;
+  /** After the trailer (`[DONE]`, `message_stop`) keep the response open, sending a comment every 100 ms. */
+  holdOpenAfterTrailer?: boolean;
   /** After N chunks send the wire layer's error frames and end the stream (no trailer). */
   midStreamError?: MidStreamError;
 
@@ -234,6 +236,10 @@ export class SimExchange {
       await this.write(plan.chunks[i]!);
     }
     for (const frame of plan.trailer ?? []) await this.write(frame);
+    while (s.holdOpenAfterTrailer && this.open) {
+      if (plan.comment) await this.write(plan.comment);
+      await sleep(100, this.signal).catch(() => undefined);
+    }
     if (this.open) this.res.end();
   }
 

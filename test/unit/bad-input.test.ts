@@ -30,6 +30,8 @@ const CONFIG_CASES: [string, Record<string, unknown>, RegExp, ('error' | 'warnin
   ['model filters that are not an array', { keys: [good, key({ filters: { models: 'openai/*' } })] }, /^keys\[1\]\.filters\.models: /],
   ['an unbalanced model glob', { keys: [good, key({ filters: { models: ['openai/gpt-[4'] } })] }, /^keys\[1\]\.filters\.models\[0\]: invalid model pattern/],
   ['a model glob with spaces', { keys: [good, key({ filters: { models: ['openai/gpt 4'] } })] }, /^keys\[1\]\.filters\.models\[0\]: invalid model pattern/],
+  ['a model glob longer than 256 characters', { keys: [good, key({ filters: { models: [`openai/${'*a'.repeat(200)}`] } })] }, /^keys\[1\]\.filters\.models\[0\]: invalid model pattern/],
+  ['a model glob of too many brace alternatives', { keys: [good, key({ filters: { models: ['{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}'] } })] }, /^keys\[1\]\.filters\.models\[0\]: invalid model pattern/],
   ['an empty model pattern', { keys: [good, key({ filters: { models: [''] } })] }, /^keys\[1\]\.filters\.models\[0\]: expected a non-empty pattern$/],
   ['a caller filter naming an unknown caller', { callers: [{ name: 'dev' }], keys: [good, key({ filters: { callers: ['prod'] } })] }, /^keys\[1\]\.filters\.callers\[0\]: caller "prod" is not defined/, 'warning'],
   ['an unknown filter', { keys: [good, key({ filters: { members: ['x'] } })] }, /^keys\[1\]\.filters: /],
@@ -38,6 +40,8 @@ const CONFIG_CASES: [string, Record<string, unknown>, RegExp, ('error' | 'warnin
   ['an unknown key option', { keys: [good, key({ options: { endpoint: 'https://x' } })] }, /^keys\[1\]\.options: /],
   ['a region with invalid characters', { keys: [good, key({ provider: 'amazon-bedrock', options: { region: 'US East' } })] }, /^keys\[1\]\.options\.region: expected a region/],
   ['an Azure api-version of the wrong shape', { keys: [good, key({ provider: 'azure', options: { apiVersion: 'latest' } })] }, /^keys\[1\]\.options\.apiVersion: expected YYYY-MM-DD/],
+  ['a Vertex project that would rewrite the URL path', { keys: [good, key({ provider: 'google-vertex', options: { project: 'x/../../v1/projects/evil:rawPredict?' } })] }, /^keys\[1\]\.options\.project: expected a Google Cloud project id/],
+  ['a one-letter Vertex project', { keys: [good, key({ provider: 'google-vertex', options: { project: 'p' } })] }, /^keys\[1\]\.options\.project: expected a Google Cloud project id/],
   ['an Azure resource name with a dot', { keys: [good, key({ provider: 'azure', options: { resource: 'evil.example.com' } })] }, /^keys\[1\]\.options\.resource: expected an Azure resource name$/],
   ['an extra header with an invalid name', { keys: [good, key({ options: { headers: { 'bad header': 'x' } } })] }, /^keys\[1\]\.options\.headers\.bad header: expected a header name$/],
   ['an empty model-map entry', { keys: [good, key({ options: { modelMap: { 'a/b': '' } } })] }, /^keys\[1\]\.options\.modelMap\.a\/b: /],
@@ -130,6 +134,33 @@ describe('bad input', () => {
       const { error } = await failure(router(), ask({ model: 'acme/nonexistent-model' }));
       assert.equal(error.kind, 'bad_request');
       assert.match(error.message, /no route can serve acme\/nonexistent-model .*openai does not serve acme\/nonexistent-model/);
+    });
+
+    it('bounds a 5 MB error code instead of printing it twice', async () => {
+      sim.enqueue({ status: 429, errorBody: { error: { code: 'c'.repeat(5_000_000), message: 'slow down' } } });
+      const { error, record } = await failure(router());
+      assert.ok((error.code ?? '').length <= 200, `code of ${error.code?.length} characters`);
+      assert.ok(error.message.length < 70_000, `message of ${error.message.length} characters`);
+      assert.ok(JSON.stringify(record).length < 20_000, 'the record stays small');
+    });
+
+    it('refuses a model-map id that is a dot segment instead of sending it to another path', async () => {
+      const { config } = parseConfig({
+        pooled: { enabled: false },
+        keys: [{ id: 'k', provider: 'azure', name: 'only', tier: 'prioritized', options: { baseUrl: sim.baseUrl, apiVersion: '2024-10-21', deployments: { 'openai/gpt-4o-mini': '..' } } }],
+      });
+      const before = sim.requests.length;
+      const { error } = await failure(new Router({ config, catalog: bundledCatalog(), secrets: new MapSecretSource(new Map([['k', 'sk-bad-input-0001']])) }));
+      assert.equal(error.kind, 'bad_request');
+      assert.match(error.message, /deployment "\.\." cannot be used in a request path/);
+      assert.equal(sim.requests.length, before, 'nothing was sent');
+    });
+
+    it('fails a request held by an Always-use key without a value, naming the key and the remedy', async () => {
+      const { config } = parseConfig({ keys: [{ id: 'k', provider: 'openai', name: 'strict', tier: 'prioritized', alwaysUse: true, options: { baseUrl: sim.baseUrl } }] });
+      const { error } = await failure(new Router({ config, catalog: bundledCatalog(), secrets: new MapSecretSource(new Map(), new Map([['default', 'sk-or-bad-input-0001']])) }));
+      assert.equal(error.kind, 'policy');
+      assert.match(error.message, /key "strict" keeps this request on your own keys, but it has no stored value: add its value/);
     });
 
     it('reads an HTML error page as a server error without dumping the page', async () => {

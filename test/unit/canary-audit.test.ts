@@ -12,6 +12,7 @@ import { ActivityStore } from '../../src/core/activity/store';
 import { bundledCatalog } from '../../src/core/catalog/catalog';
 import { parseConfig } from '../../src/core/config/parse';
 import { MapSecretSource } from '../../src/core/ports';
+import { formatPlan } from '../../src/core/routing/plan';
 import { Router } from '../../src/core/routing/router';
 import { startAnthropicSim } from '../sim/anthropic';
 import { startBedrockSim } from '../sim/bedrock';
@@ -87,6 +88,54 @@ describe('secret canary audit', () => {
       await store.close();
       await Promise.all([openai, openrouter, anthropic, gemini, bedrock, claude, vertex].map((s) => s.close()));
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('finds no canary in error codes, types, skip and cooldown reasons, or derived credentials', async function () {
+    this.timeout(30_000);
+    // No well-known prefix: only the registered value can catch it, never a pattern.
+    const plain = 'Zq7vK2mP9xR4tY8wB3nL6hJ1cF5dG0sA';
+    const account = makeServiceAccount({ project_id: 'canary-proj' });
+    const [openai, gemini] = await Promise.all([startOpenAISim({ flavor: 'openai' }), startGeminiSim()]);
+    const vertex = await startVertexSim({ accounts: [account.public] });
+    const logs: string[] = [];
+    const outputs: unknown[] = [];
+    try {
+      const { config } = parseConfig({
+        pooled: { enabled: false },
+        keys: [
+          { id: 'mis', provider: 'openai', name: 'plain', tier: 'prioritized', options: { baseUrl: openai.baseUrl } },
+          { id: 'vtx', provider: 'google-vertex', name: 'v', tier: 'prioritized', options: { baseUrl: vertex.url, tokenUrl: vertex.tokenUrl, region: 'us-central1' } },
+        ],
+      });
+      const secrets = new MapSecretSource(new Map([['mis', plain], ['vtx', JSON.stringify(account.json)]]));
+      const router = new Router({ config, catalog: bundledCatalog(), secrets, log: (l) => logs.push(l), sink: { append: (r) => void outputs.push(r) } });
+      // The key in code, type and param, and at the 300-character cut of the message.
+      openai.enqueue({
+        status: 429,
+        headers: { 'retry-after': '60' },
+        errorBody: { error: { code: `rate_limited_for_${plain}`, type: `${plain}_type`, param: plain, message: `${'x'.repeat(290)}${plain}` } },
+      });
+      const ask = (model: string) => router.generate({ model, messages: [{ role: 'user', content: 'hi' }] }, { onAttempt: (a) => outputs.push(a) });
+      outputs.push(await ask('openai/gpt-4o-mini'));
+      // The next plan carries the cooldown reason as its skip reason.
+      outputs.push(await ask('openai/gpt-4o-mini'));
+      const plan = await router.explain('openai/gpt-4o-mini');
+      outputs.push(plan, formatPlan(plan), [...router.cooldowns.store.entries()]);
+      // A Vertex access token, minted by the router and echoed back by the provider.
+      outputs.push(await ask('google/gemini-2.5-flash'));
+      const token = [...vertex.issuedTokens.keys()][0]!;
+      assert.ok(token, 'a token was minted');
+      vertex.enqueue({ status: 400, errorBody: { error: { code: 400, message: `bad token ${token.slice(0)} ; ${token}`, status: 'INVALID_ARGUMENT' } } });
+      outputs.push(await ask('google/gemini-2.5-flash'));
+      await router.close();
+      const everything = `${logs.join('\n')}\n${JSON.stringify(outputs)}`;
+      assert.ok(everything.includes('redacted'), 'the echoes were seen and scrubbed');
+      for (const [name, value] of [['plain key', plain], ['vertex access token', token.slice(5)]] as const) {
+        for (let i = 0; i + 8 <= value.length; i++) assert.ok(!everything.includes(value.slice(i, i + 8)), `8 characters of the ${name} leaked: ${value.slice(i, i + 8)}`);
+      }
+    } finally {
+      await Promise.all([openai.close(), gemini.close(), vertex.close()]);
     }
   });
 

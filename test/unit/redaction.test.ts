@@ -7,7 +7,8 @@ import { envName } from '../../src/cli/secrets';
 import { bundledCatalog } from '../../src/core/catalog/catalog';
 import { parseConfig } from '../../src/core/config/parse';
 import { MapSecretSource } from '../../src/core/ports';
-import { maskedTail, Redactor } from '../../src/core/redact';
+import { maskedTail, Redactor, redactStrings, redactThenClip } from '../../src/core/redact';
+import { secretProblem, stripTerminalControls } from '../../src/core/text-safety';
 import { Router } from '../../src/core/routing/router';
 import { startOpenAISim, type OpenAISim } from '../sim/openai';
 
@@ -32,6 +33,50 @@ describe('secret redaction', () => {
     const r = new Redactor();
     r.add(JSON.stringify({ client_email: 'x@y.iam.gserviceaccount.com', private_key: '-----BEGIN PRIVATE KEY-----\nMIIEabc\n-----END PRIVATE KEY-----\n', private_key_id: 'abcdef123456' }));
     assert.doesNotMatch(r.redact('echo MIIEabc and abcdef123456'), /abcdef123456/);
+  });
+
+  it('scrubs every field of AWS credentials, including the PascalCase Credentials form STS prints', () => {
+    const r = new Redactor();
+    const session = 'IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQD';
+    r.add(JSON.stringify({ Credentials: { AccessKeyId: 'ASIAEXAMPLEEXAMPLE12', SecretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY', SessionToken: session } }));
+    const out = r.redact(`token=${session} secret=wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY`);
+    assert.ok(!out.includes(session.slice(0, 20)) && !out.includes('wJalrXUtnFEMI'), out);
+  });
+
+  it('scrubs Google OAuth access tokens it was never told about', () => {
+    assert.doesNotMatch(new Redactor().redact('token ya29.c.b0AXv0zTPabcdefghijklmnop rejected'), /b0AXv0zTP/);
+  });
+
+  it('redacts at full length before cutting, so a key across the cut leaves no fragment', () => {
+    const r = new Redactor();
+    const key = 'Zq7vK2mP9xR4tY8wB3nL6hJ1cF5dG0sA';
+    r.add(key);
+    const out = redactThenClip(r, `${'x'.repeat(290)}${key} trailing words`, 300);
+    for (let i = 0; i + 6 <= key.length; i++) assert.ok(!out.includes(key.slice(i, i + 6)), out);
+    assert.ok(out.length < 400);
+  });
+
+  it('redacts every string of a webview state and keeps its shape', () => {
+    const r = new Redactor();
+    r.add('Zq7vK2mP9xR4tY8wB3nL');
+    const state = { keys: [{ name: 'a', status: { detail: '429 (rate_limited_for_Zq7vK2mP9xR4tY8wB3nL)', until: 5 } }], ok: true, none: null };
+    const out = redactStrings(state, (t) => r.redact(t));
+    assert.doesNotMatch(JSON.stringify(out), /Zq7vK2mP/);
+    assert.equal(out.keys[0]!.status.until, 5);
+    assert.equal(out.ok, true);
+    assert.equal(out.none, null);
+  });
+
+  it('accepts a trimmed key or JSON credentials and refuses a key with whitespace or control characters inside', () => {
+    assert.equal(secretProblem('sk-abc-123'), undefined);
+    assert.equal(secretProblem('{\n  "type": "service_account"\n}'), undefined);
+    for (const bad of ['sk-abc 123', 'sk-abc\t123', 'sk-abc\u0000123', 'sk-abc\u009b123']) assert.match(secretProblem(bad) ?? '', /whitespace or control characters/);
+    assert.equal(secretProblem(''), 'is empty');
+  });
+
+  it('strips terminal control sequences and keeps the words', () => {
+    const evil = 'ok\u001b]52;c;ZXZpbA==\u0007 \u001b[2K\r[served]\u001b[31m red\u009b1m\u001bPq\n\tnext';
+    assert.equal(stripTerminalControls(evil), 'ok [served] redq\n\tnext');
   });
 
   describe('canary values never leave through errors, records, logs or CLI output', () => {

@@ -3,7 +3,7 @@
  * rest keeps working — a typo in one key must not take the user's other keys down.
  */
 import { z } from 'zod';
-import picomatch from 'picomatch';
+import { compileGlob } from '../routing/glob';
 import {
   callerSchema,
   cooldownSchema,
@@ -148,7 +148,7 @@ export function parseConfig(raw: unknown): ParsedConfig {
   return { config, diagnostics };
 }
 
-/** picomatch accepts nearly anything; a pattern a user typed must at least balance its brackets. */
+/** A pattern a user typed must balance its brackets and compile to a bounded, linear-time matcher. */
 function isValidGlob(p: string): boolean {
   if (!/^[\w.*?@:/[\]{},!+-]+$/.test(p)) return false;
   let square = 0;
@@ -162,7 +162,7 @@ function isValidGlob(p: string): boolean {
   }
   if (square || curly) return false;
   try {
-    picomatch.makeRe(p);
+    compileGlob(p);
     return true;
   } catch {
     return false;

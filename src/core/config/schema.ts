@@ -46,7 +46,10 @@ export const keyOptionsSchema = z
     /** Bedrock / Vertex region (`us-east-1`, `us-central1`, `global`). */
     region: z.string().regex(/^[a-z0-9-]+$/, 'expected a region such as us-east-1 or global').optional(),
     /** Vertex project id (defaults to the service account's). */
-    project: z.string().optional(),
+    project: z
+      .string()
+      .regex(/^(?:[a-z0-9.-]{1,63}:)?[a-z][a-z0-9-]{4,61}[a-z0-9]$/, 'expected a Google Cloud project id such as my-project-123')
+      .optional(),
     /** Vertex/Google OAuth token endpoint override (tests and private endpoints). */
     tokenUrl: httpUrl.optional(),
     /** Bedrock authentication: SigV4 from an access key secret, or a Bedrock API key as bearer. */

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { ChatChunk, ChatCompletion, ChunkDelta, FinishReason, ToolCall, Usage } from '../chat';
 import type { Limits } from '../config/schema';
 import { routeError, RouteFailure, type ErrorKind, type RouteError } from '../errors';
+import { pathSegment } from '../http/url';
 import type { HttpRequestSpec } from '../http/client';
 import { header, type HeaderBag } from '../http/retry-after';
 import { parseJsonFrame, sseEvents } from '../http/sse';
@@ -129,7 +130,7 @@ const STREAM_KINDS: Record<string, ErrorKind> = {
 /** An error carried in a 200: `event: error` mid-stream, or an error object as the body. */
 function errorInBody(label: string, e: { type: string; message?: string }): RouteError {
   const kind = STREAM_KINDS[e.type] ?? 'server';
-  const message = `${label}: error during the answer (${e.type}): ${(e.message ?? 'no details').slice(0, 300)}`;
+  const message = `${label}: error during the answer (${e.type}): ${e.message ?? 'no details'}`;
   return routeError(kind, message, { code: e.type, ...(e.type === 'billing_error' ? { retryAfterMs: Number.POSITIVE_INFINITY } : {}) });
 }
 
@@ -386,7 +387,8 @@ function projectOf(call: AdapterCall): string {
   } catch {
     // not JSON; fall through to the message below, which never quotes the secret
   }
-  throw new RouteFailure(routeError('bad_request', `${call.provider}: set options.project, or use a service-account JSON that has project_id`));
+  // The same kind as the Gemini path (vertex.ts): the key cannot be used as configured.
+  throw new RouteFailure(routeError('auth', `${call.provider}: set options.project, or use a service-account key that has project_id`));
 }
 
 /** Vertex's host for a region: `global`, the `us`/`eu` multi-regions, or a regional host. */
@@ -402,7 +404,9 @@ export function vertexRoot(call: AdapterCall): string {
 export function vertexClaudeUrl(call: AdapterCall): string {
   const region = call.options.region ?? 'global';
   const method = call.stream ? 'streamRawPredict' : 'rawPredict';
-  return `${vertexRoot(call)}/v1/projects/${projectOf(call)}/locations/${region}/publishers/anthropic/models/${call.nativeModel}:${method}`;
+  const project = pathSegment(projectOf(call), 'project', call.provider);
+  const model = pathSegment(call.nativeModel, 'model id', call.provider);
+  return `${vertexRoot(call)}/v1/projects/${project}/locations/${pathSegment(region, 'region', call.provider)}/publishers/anthropic/models/${model}:${method}`;
 }
 
 /**

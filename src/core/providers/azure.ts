@@ -4,6 +4,7 @@
  * Dated versions before 2024-09-01-preview know neither `max_completion_tokens` nor
  * `stream_options`, so those requests fall back to `max_tokens` and no usage opt-in.
  */
+import { pathSegment } from '../http/url';
 import { routeError, RouteFailure } from '../errors';
 import type { HttpRequestSpec } from '../http/client';
 import { buildCompatBody, compatAdapter } from './openai-compatible';
@@ -34,7 +35,7 @@ export const azureAdapter: ProviderAdapter = {
       }
       delete body.stream_options;
     }
-    const deployment = encodeURIComponent(call.nativeModel);
+    const deployment = pathSegment(call.nativeModel, 'deployment', 'azure');
     return {
       url: `${endpoint(call)}/openai/deployments/${deployment}/chat/completions?api-version=${encodeURIComponent(version)}`,
       method: 'POST',

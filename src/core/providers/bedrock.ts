@@ -4,6 +4,8 @@
  * credentials as JSON, which sign each request with SigV4. Streams come as binary event-stream
  * frames whose exceptions arrive inside an HTTP 200.
  */
+import { drainBriefly, DRAIN_AFTER_END_MS } from '../http/drain';
+import { pathSegment } from '../http/url';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { ChatChunk, ChatCompletion, ChatMessage, ChatRequest, FinishReason, ToolCall, Usage } from '../chat';
@@ -95,7 +97,7 @@ function controlBase(call: Pick<AdapterCall, 'options'>): string {
 
 /** Model ids and inference profiles contain `:`, ARNs also `/`: one path segment, percent-encoded. */
 export function converseUrl(call: Pick<AdapterCall, 'options' | 'nativeModel' | 'stream'>): string {
-  return `${runtimeBase(call)}/model/${encodeURIComponent(call.nativeModel)}/${call.stream ? 'converse-stream' : 'converse'}`;
+  return `${runtimeBase(call)}/model/${pathSegment(call.nativeModel, 'model id', PROVIDER)}/${call.stream ? 'converse-stream' : 'converse'}`;
 }
 
 /** Adds authentication to a request about to be sent; SigV4 signs its exact URL, headers and body. */
@@ -409,7 +411,7 @@ export function kindForException(type: string | undefined, status?: number): Err
 
 /** AWS's signature errors append the whole canonical request; the first paragraph is the message. */
 function firstParagraph(s: string): string {
-  return s.split(/\n\s*\n/)[0]!.trim().slice(0, 300);
+  return s.split(/\n\s*\n/)[0]!.trim();
 }
 
 function hintFor(type: string | undefined, message: string): string {
@@ -524,7 +526,11 @@ export async function* converseStreamChunks(
     return { slot, fresh };
   };
 
-  for await (const m of eventStreamMessages(body, limits.maxEventBytes)) {
+  const messages = eventStreamMessages(body, limits.maxEventBytes);
+  for (;;) {
+    const next = await messages.next();
+    if (next.done) break;
+    const m = next.value;
     const messageType = headerString(m, ':message-type') ?? 'event';
     if (messageType !== 'event') throw streamFailure(m, messageType);
     const event = headerString(m, ':event-type');
@@ -583,6 +589,8 @@ export async function* converseStreamChunks(
       case 'metadata': {
         const { usage } = eventPayload(metadataSchema, m, event);
         if (usage) yield { ...chunk({}), choices: [], usage: toUsage(usage) };
+        // metadata after messageStop is the last event: the answer is over, whatever the socket does.
+        if (stopped) return void (await drainBriefly(messages, DRAIN_AFTER_END_MS));
         break;
       }
       default:

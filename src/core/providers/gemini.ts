@@ -4,6 +4,7 @@
  * gemini-request.ts; this module turns Gemini's answers, streams and errors into the canonical
  * shapes and keeps the thought signatures Gemini 3 needs back on the next turn of a tool loop.
  */
+import { pathSegment } from '../http/url';
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { ChatChunk, ChatCompletion, ChunkDelta, FinishReason, ToolCall, ToolCallDelta, Usage } from '../chat';
@@ -386,7 +387,8 @@ export function classifyGeminiError(provider: string, status: number, headers: H
   const fallback = e ? undefined : readErrorBody(text);
   const details = (e?.details ?? []).map((d) => detailSchema.safeParse(d)).flatMap((p) => (p.success ? [p.data] : []));
   const reason = details.find((d) => d.reason)?.reason;
-  const message = (e?.message ?? fallback?.message)?.slice(0, 300);
+  // Not cut here: the router redacts at full length first, then bounds it.
+  const message = e?.message ?? fallback?.message;
   let kind = kindForStatus(status);
   if ((reason && BAD_KEY.has(reason)) || /API key not valid|API key expired/i.test(message ?? '')) kind = 'auth';
   // "User location is not supported" / billing not enabled: this key cannot serve, another route may.
@@ -417,7 +419,7 @@ export function bareModel(model: string): string {
 }
 
 export function geminiMethodPath(model: string, stream: boolean): string {
-  return `${encodeURIComponent(bareModel(model))}:${stream ? 'streamGenerateContent?alt=sse' : 'generateContent'}`;
+  return `${pathSegment(bareModel(model), 'model id', 'gemini')}:${stream ? 'streamGenerateContent?alt=sse' : 'generateContent'}`;
 }
 
 export function createGeminiAdapter(provider = 'google-ai-studio', signatures: ThoughtSignatureCache = thoughtSignatures): ProviderAdapter {

@@ -3,6 +3,7 @@
  * and what it accepts. The body is rebuilt from an allow-list, because "compatible" providers
  * reject fields they don't know (Mistral 422s, Groq and Cerebras 400).
  */
+import { drainBriefly, DRAIN_AFTER_END_MS } from '../http/drain';
 import { createHash } from 'node:crypto';
 import type { ChatChunk, ChatCompletion, ChatMessage, ChatRequest, FinishReason, Usage } from '../chat';
 import { routeError, RouteFailure, type RouteError } from '../errors';
@@ -217,13 +218,14 @@ const FINISH: Record<string, FinishReason> = {
   content_filter: 'content_filter',
 };
 
+/** Not cut here: the router redacts the message at full length first, then bounds it. */
 function streamError(provider: string, e: any): RouteError {
   const status = typeof e?.code === 'number' ? e.code : undefined;
   const type: string | undefined = e?.metadata?.error_type ?? (typeof e?.code === 'string' ? e.code : undefined) ?? e?.type;
   let kind = status ? kindForStatus(status) : 'server';
   if (type && /rate_limit|overloaded|capacity/.test(type)) kind = 'rate_limited';
   const message = typeof e === 'string' ? e : (e?.message ?? 'stream ended with an error');
-  return routeError(kind, `${provider}: error during the stream${type ? ` (${type})` : ''}: ${String(message).slice(0, 300)}`, { status, code: type });
+  return routeError(kind, `${provider}: error during the stream${type ? ` (${type})` : ''}: ${String(message)}`, { status, code: type });
 }
 
 /** Normalise usage in place: Groq's `x_groq.usage`, DeepSeek's cache hits. */
@@ -282,13 +284,12 @@ export function compatAdapter(provider: CompatProvider): ProviderAdapter {
       const sse = new SseDecoder(limits.maxEventBytes);
       let finished = false;
       let done = false;
+      const it = body[Symbol.asyncIterator]();
       try {
-        for await (const bytes of body) {
-          // After [DONE] the body is read to its end, as the official SDKs do: leaving the loop
-          // early makes Node abort the still-open body with an AbortError whose stack it formats,
-          // a measurable cost on every stream.
-          if (done) continue;
-          for (const ev of sse.push(bytes)) {
+        for (;;) {
+          const n = await it.next();
+          if (n.done) break;
+          for (const ev of sse.push(n.value)) {
             const chunk = toChunk(ev);
             if (chunk === DONE) {
               done = true;
@@ -296,11 +297,16 @@ export function compatAdapter(provider: CompatProvider): ProviderAdapter {
             }
             if (chunk) yield chunk;
           }
+          if (done) break;
         }
       } catch (e) {
         if (!done) throw e; // the answer was complete; what happened to the rest does not matter
       }
-      if (done) return;
+      // The answer is over at [DONE], whatever the server does with its socket. Servers close
+      // right after it, and reading that close keeps Node from aborting the body (an AbortError
+      // whose stack it formats, a measurable cost per stream); one that keeps the socket open,
+      // or keeps sending comments, is let go after a moment and the router releases it.
+      if (done) return void (await drainBriefly(it, DRAIN_AFTER_END_MS));
       for (const ev of sse.end()) {
         const chunk = toChunk(ev);
         if (chunk === DONE) return;

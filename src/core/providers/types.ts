@@ -26,6 +26,8 @@ export interface AdapterCall {
   /** For adapters that must fetch something first (Vertex's OAuth token). */
   http?: HttpClient;
   signal?: AbortSignal;
+  /** Credentials minted at run time (Vertex access tokens) go to the redactor the moment they exist. */
+  onCredential?: (value: string) => void;
 }
 
 export interface ProviderAdapter {

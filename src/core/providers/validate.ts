@@ -4,7 +4,7 @@
 import type { KeyConfig, Timeouts } from '../config/schema';
 import type { HttpClient } from '../http/client';
 import { readBody, transportError } from '../http/client';
-import type { Redactor } from '../redact';
+import { redactThenClip, type Redactor } from '../redact';
 import { adapterFor } from './registry';
 import type { ProviderId } from './ids';
 
@@ -35,7 +35,7 @@ export async function validateKey(
   const t0 = performance.now();
   const done = (verdict: KeyVerdict, message: string, status?: number): KeyValidation => ({
     verdict,
-    message: deps.redactor ? deps.redactor.redact(message) : message,
+    message: deps.redactor ? redactThenClip(deps.redactor, message, 2000) : message.slice(0, 2000),
     ...(status ? { status } : {}),
     latencyMs: Math.round(performance.now() - t0),
   });
@@ -57,10 +57,12 @@ export async function validateKey(
       baseUrl: deps.baseUrl,
       http: deps.http,
       signal: ac.signal,
+      onCredential: (v) => deps.redactor?.add(v),
     });
     if (!spec) return done('unknown', `${target.provider} has no free endpoint to check a key; it will be validated on first use`);
     const res = await deps.http.send(spec, deps.timeouts, ac.signal);
-    const text = await readBody(res.body, 1024 * 1024).catch(() => '');
+    const body = await readBody(res.body, 1024 * 1024).catch(() => '');
+    const text = deps.redactor ? deps.redactor.redact(body) : body;
     if (res.status >= 200 && res.status < 300) return done('ok', `${target.provider} accepted the key`, res.status);
     const err = adapter.classifyError(res.status, res.headers, text, deps.now?.() ?? Date.now());
     const verdict: KeyVerdict = err.kind === 'auth' ? 'auth' : err.kind === 'rate_limited' ? 'rate_limited' : err.kind === 'network' || err.kind === 'timeout' ? 'network' : 'unknown';

@@ -154,9 +154,11 @@ export class ServiceAccountTokens {
   }
 
   /** The token for a Vertex call: its secret is the service account, `options.tokenUrl` may redirect the exchange. */
-  forCall(call: AdapterCall): Promise<string> {
+  async forCall(call: AdapterCall): Promise<string> {
     const sa = parseServiceAccount(call.secret, call.provider);
-    return this.token(sa, call.options.tokenUrl ?? sa.token_uri ?? GOOGLE_TOKEN_URL, call.http, call.signal);
+    const token = await this.token(sa, call.options.tokenUrl ?? sa.token_uri ?? GOOGLE_TOKEN_URL, call.http, call.signal);
+    call.onCredential?.(token);
+    return token;
   }
 
   async token(sa: ServiceAccount, tokenUrl: string, http: HttpClient | undefined, signal?: AbortSignal): Promise<string> {

@@ -8,6 +8,7 @@ import type { ChatChunk, ChatCompletion } from '../chat';
 import type { Limits } from '../config/schema';
 import { routeError, RouteFailure, type RouteError } from '../errors';
 import type { HttpRequestSpec } from '../http/client';
+import { pathSegment } from '../http/url';
 import type { HeaderBag } from '../http/retry-after';
 import { anthropicVertexAdapter, vertexRoot } from './anthropic';
 import {
@@ -46,7 +47,7 @@ export function vertexProject(call: AdapterCall): string {
 /** `…/v1/projects/{p}/locations/{l}/publishers/google/models/{m}` (providers.md §7.2). */
 export function vertexGeminiModelUrl(call: AdapterCall, model: string): string {
   const loc = vertexLocation(call);
-  return `${vertexRoot(call)}/v1/projects/${encodeURIComponent(vertexProject(call))}/locations/${loc}/publishers/google/models/${model}`;
+  return `${vertexRoot(call)}/v1/projects/${pathSegment(vertexProject(call), 'project', PROVIDER)}/locations/${pathSegment(loc, 'region', PROVIDER)}/publishers/google/models/${model}`;
 }
 
 /**

@@ -1,4 +1,4 @@
-import picomatch from 'picomatch';
+import { compileGlob } from './glob';
 
 /**
  * Compiled model-filter matchers: plan computation runs per request over every key. Keyed by the
@@ -14,7 +14,13 @@ export function modelFilterMatches(patterns: readonly string[] | undefined, slug
     const cacheKey = patterns.join('\u0000');
     m = cache.get(cacheKey);
     if (!m) {
-      const ms = patterns.map((p) => picomatch(p, { nocase: true, dot: true }));
+      const ms = patterns.map((p) => {
+        try {
+          return compileGlob(p);
+        } catch {
+          return () => false; // refused by the config parser already; never matches
+        }
+      });
       m = (s: string) => ms.some((f) => f(s));
       if (cache.size > 1000) cache.clear();
       cache.set(cacheKey, m);

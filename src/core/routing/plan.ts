@@ -46,6 +46,20 @@ export interface Plan {
   excluded: Exclusion[];
   /** Names of the prioritized keys whose Always use closed the plan. */
   alwaysUse: string[];
+  /**
+   * Always-use keys that match the request but cannot be tried (no secret, expired, failing auth).
+   * They still close the plan: a missing value must never send the prompt elsewhere.
+   */
+  alwaysUseBlocked: AlwaysUseBlock[];
+}
+
+export interface AlwaysUseBlock {
+  keyId: string;
+  keyName: string;
+  provider: string;
+  reason: 'no_secret' | 'expired' | 'auth';
+  /** What the user does about it, in words: "add its value", "rotate it". */
+  remedy: string;
 }
 
 export interface PlanDeps {
@@ -75,6 +89,21 @@ function listed(list: readonly string[]): string {
   return text;
 }
 
+function blocked(key: KeyConfig, reason: AlwaysUseBlock['reason']): AlwaysUseBlock {
+  const remedy =
+    reason === 'no_secret'
+      ? 'it has no stored value: add its value'
+      : reason === 'expired'
+        ? `it expired on ${key.expiresAt}: rotate it and update its expiry date`
+        : 'it failed authentication: rotate it';
+  return { keyId: key.id, keyName: key.name, provider: key.provider, reason, remedy };
+}
+
+/** Whether a key would serve this request but for its secret or expiry. */
+function keyMatches(key: KeyConfig, catalog: Catalog, model: string, caller: string): boolean {
+  return !!servesModel(catalog, key.provider, model, keyModelMap(key)) && modelFilterMatches(key.filters.models, model) && (!key.filters.callers || key.filters.callers.includes(caller));
+}
+
 function keyExclusion(key: KeyConfig, reason: ExclusionReason, detail: string): Exclusion {
   return { route: 'byok', provider: key.provider, keyId: key.id, keyName: key.name, tier: key.tier, reason, detail };
 }
@@ -85,6 +114,7 @@ export async function explain(model: string, callerName: string | undefined, dep
   const excluded: Exclusion[] = [];
   const prioritized: PlannedRoute[] = [];
   const fallback: PlannedRoute[] = [];
+  const alwaysUseBlocked: AlwaysUseBlock[] = [];
   const now = clock.now();
 
   const providerRank = (p: string) => {
@@ -108,6 +138,7 @@ export async function explain(model: string, callerName: string | undefined, dep
       continue;
     }
     if (key.expiresAt && Date.parse(key.expiresAt) <= now) {
+      if (key.alwaysUse && key.tier === 'prioritized' && keyMatches(key, catalog, model, caller)) alwaysUseBlocked.push(blocked(key, 'expired'));
       steps.push(keyExclusion(key, 'expired', `expired on ${key.expiresAt}`));
       continue;
     }
@@ -139,10 +170,12 @@ export async function explain(model: string, callerName: string | undefined, dep
     const { key } = step;
     const secret = found[next++];
     if (!secret) {
+      if (key.alwaysUse && key.tier === 'prioritized') alwaysUseBlocked.push(blocked(key, 'no_secret'));
       excluded.push(keyExclusion(key, 'no_secret', 'no secret stored for this key'));
       return;
     }
     const block = cooldowns.active(keyRouteId(key.id), secret);
+    if (block?.kind === 'auth' && key.alwaysUse && key.tier === 'prioritized') alwaysUseBlocked.push(blocked(key, 'auth'));
     const route: PlannedRoute = {
       route: 'byok',
       tier: key.tier,
@@ -154,7 +187,9 @@ export async function explain(model: string, callerName: string | undefined, dep
     (key.tier === 'prioritized' ? prioritized : fallback).push(route);
   });
 
-  const alwaysUse = prioritized.flatMap((r) => (r.route === 'byok' && r.key.alwaysUse ? [r.key.name] : []));
+  const alwaysUse = [
+    ...new Set([...prioritized.flatMap((r) => (r.route === 'byok' && r.key.alwaysUse ? [r.key.name] : [])), ...alwaysUseBlocked.map((b) => b.keyName)]),
+  ];
   const routes = [...prioritized];
   const because = `Always use is on for ${alwaysUse.map((n) => `"${n}"`).join(', ')}`;
 
@@ -165,7 +200,7 @@ export async function explain(model: string, callerName: string | undefined, dep
         excluded.push({ route: 'byok', provider: r.provider, keyId: r.key.id, keyName: r.key.name, tier: r.tier, reason: 'always_use', detail: `${because}: fallback keys are not used` });
       }
     }
-    return { model, caller, routes, excluded, alwaysUse };
+    return { model, caller, routes, excluded, alwaysUse, alwaysUseBlocked };
   }
 
   if (config.pooled.enabled) {
@@ -180,7 +215,7 @@ export async function explain(model: string, callerName: string | undefined, dep
     excluded.push({ route: 'pooled', provider: 'openrouter', reason: 'disabled', detail: 'pooled access is turned off' });
   }
   routes.push(...fallback);
-  return { model, caller, routes, excluded, alwaysUse };
+  return { model, caller, routes, excluded, alwaysUse, alwaysUseBlocked };
 }
 
 /** Human-readable plan, as `explain` prints it. */
@@ -193,6 +228,7 @@ export function formatPlan(plan: Plan, now = Date.now()): string {
     lines.push(`  ${i + 1}. ${routeLabel(r)}${model}${skip}`);
   });
   if (plan.alwaysUse.length) lines.push(`  Always use (${plan.alwaysUse.join(', ')}): the plan ends with your own keys.`);
+  for (const b of plan.alwaysUseBlocked) lines.push(`  Always use key "${b.keyName}" cannot be tried: ${b.remedy}. Until then requests stay on your prioritized keys and fail rather than leave them.`);
   const who = (e: Exclusion) => (e.route === 'pooled' ? 'pooled (OpenRouter)' : `${e.provider}/key "${e.keyName}" (${e.tier})`);
   // Keys of providers that don't serve the model are expected noise: one line for all of them.
   const notServed = plan.excluded.filter((e) => e.reason === 'not_served');

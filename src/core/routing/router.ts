@@ -12,12 +12,17 @@ import { readBody, transportError, UndiciHttpClient, type HttpClient } from '../
 import { systemClock, type Clock, type SecretSource } from '../ports';
 import { adapterFor } from '../providers/registry';
 import type { AdapterCall } from '../providers/types';
-import { Redactor } from '../redact';
+import { Redactor, redactThenClip } from '../redact';
 import { byokFee, MonthlyUsage, openRouterCost, usageCost } from '../accounting/cost';
 import type { ActivitySink, AttemptRecord, GenerationRecord, PlannedRecord } from '../activity/record';
 import { CompletionBuilder } from './completion-builder';
 import { Cooldowns, keyRouteId, MemoryCooldownStore, pooledRouteId, type CooldownStore } from './cooldowns';
 import { explain, type Plan, type PlannedRoute } from './plan';
+
+/** Bounds after redaction: one attempt's words, a final error naming every attempt, a provider's code. */
+const MAX_ATTEMPT_MESSAGE = 2000;
+const MAX_FINAL_MESSAGE = 64_000;
+const MAX_CODE = 100;
 
 export interface RouterDeps {
   config: RouterConfig | (() => RouterConfig);
@@ -107,7 +112,8 @@ export class Router {
     } catch (e) {
       // A bug of ours must still end the generation with an outcome, never a stray rejection.
       const error = isRouteFailure(e) ? e.error : routeError('server', `internal error: ${(e as Error)?.message ?? String(e)}`);
-      outcome = { ok: false, error: this.scrub(error), record: this.record(id, startedAt, t0, request, opts, plan, attempts, { error }) };
+      const scrubbed = this.scrub(error, MAX_FINAL_MESSAGE);
+      outcome = { ok: false, error: scrubbed, record: this.record(id, startedAt, t0, request, opts, plan, attempts, { error: scrubbed }) };
     }
     // The store queues and orders its own writes; a generation must not wait on the disk.
     try {
@@ -129,7 +135,7 @@ export class Router {
     t0: number,
   ): Promise<GenerationOutcome> {
     const fail = (error: RouteError): GenerationOutcome => {
-      const scrubbed = this.scrub(error);
+      const scrubbed = this.scrub(error, MAX_FINAL_MESSAGE);
       return { ok: false, error: scrubbed, record: this.record(id, startedAt, t0, request, opts, plan, attempts, { error: scrubbed }) };
     };
     let last: RouteError | undefined;
@@ -163,8 +169,16 @@ export class Router {
 
   /** One error naming every attempt, so nothing is silently dropped. */
   private finalError(plan: Plan, attempts: AttemptRecord[], last: RouteError | undefined): RouteError {
-    const skipped = plan.routes.filter((r) => r.skip);
     if (last?.kind === 'cancelled') return last;
+    const e = this.routesError(plan, attempts, last);
+    if (!plan.alwaysUseBlocked.length) return e;
+    // Name the Always-use key that held the request back and what fixes it.
+    const held = plan.alwaysUseBlocked.map((b) => `Always use on ${b.provider}/key "${b.keyName}" keeps this request on your own keys, but ${b.remedy}.`).join(' ');
+    return { ...e, kind: attempts.length ? e.kind : 'policy', message: `${e.message} ${held}` };
+  }
+
+  private routesError(plan: Plan, attempts: AttemptRecord[], last: RouteError | undefined): RouteError {
+    const skipped = plan.routes.filter((r) => r.skip);
     if (!attempts.length) {
       if (skipped.length) {
         const soonest = Math.min(...skipped.map((r) => r.skip!.until));
@@ -227,6 +241,7 @@ export class Router {
       options: route.route === 'byok' ? route.key.options : {},
       model: this.catalog.get(plan.model),
       http: this.http,
+      onCredential: (v) => this.redactor.add(v),
       ...(route.route === 'pooled' ? { baseUrl: config.pooled.baseUrl, extraHeaders: config.pooled.headers } : {}),
     };
 
@@ -252,7 +267,8 @@ export class Router {
       attempt.status = res.status;
       attempt.ttfbMs = round(performance.now() - t0);
       if (res.status < 200 || res.status >= 300) {
-        const text = await readBody(res.body, limits.maxBodyBytes).catch(() => '');
+        // Redacted whole before the adapter cuts anything out of it.
+        const text = this.redactor.redact(await readBody(res.body, limits.maxBodyBytes).catch(() => ''));
         return end(adapter.classifyError(res.status, res.headers, text, this.clock.now()));
       }
       let response: ChatCompletion;
@@ -354,9 +370,12 @@ export class Router {
     return rec;
   }
 
-  private scrub(e: RouteError): RouteError {
-    const message = this.redactor.redact(e.message);
-    return message === e.message ? e : { ...e, message };
+  /** Message and code redacted at full length, then bounded: the code becomes cooldown and skip reasons. */
+  private scrub(e: RouteError, max = MAX_ATTEMPT_MESSAGE): RouteError {
+    const message = redactThenClip(this.redactor, e.message, max);
+    const code = e.code === undefined ? undefined : redactThenClip(this.redactor, e.code, MAX_CODE);
+    if (message === e.message && code === e.code) return e;
+    return { ...e, message, ...(code !== undefined ? { code } : {}) };
   }
 
   private log(line: string) {

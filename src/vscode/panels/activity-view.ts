@@ -43,6 +43,7 @@ export class ActivityViewProvider implements vscode.WebviewViewProvider, vscode.
       page: ACTIVITY_PAGE,
       stateSchema: activityStateSchema,
       buildState: () => this.buildState(),
+      redact: (text) => this.s.redactor.redact(text),
       protocol: {
         schema: activityToHostSchema,
         onReady: (restored) => {

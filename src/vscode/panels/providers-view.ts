@@ -66,6 +66,7 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
       page: PROVIDERS_PAGE,
       stateSchema: providersStateSchema,
       buildState: () => this.buildState(),
+      redact: (text) => this.s.redactor.redact(text),
       protocol: {
         schema: providersToHostSchema,
         onReady: (restored) => {
@@ -395,6 +396,7 @@ export function planView(plan: Plan, now = Date.now()): PlanView {
       detail: e.detail.slice(0, 1000),
     })),
     alwaysUse: plan.alwaysUse,
+    alwaysUseBlocked: plan.alwaysUseBlocked.map((b) => `Always use key "${b.keyName}" cannot be tried: ${b.remedy}. Requests stay on your prioritized keys and fail rather than leave them.`.slice(0, 1000)),
     text: formatPlan(plan, now).slice(0, 50_000),
   };
 }

@@ -5,6 +5,7 @@
  * it) or while the view is hidden (it would be lost); the state is pushed again when it shows.
  */
 import * as vscode from 'vscode';
+import { redactStrings } from '../../core/redact';
 import type { z } from 'zod';
 import type { Reply } from '../../protocol/envelope';
 import { createDispatcher, type DispatcherOptions } from './dispatch';
@@ -20,7 +21,10 @@ export interface ChannelOptions<B extends { op: string }, R, S> {
   protocol: Omit<DispatcherOptions<B, R>, 'post' | 'log' | 'view'>;
   stateSchema: z.ZodType<S>;
   buildState: () => Promise<S>;
+  /** A last pass over every string the page receives: no key value reaches a webview. */
+  redact?: (text: string) => string;
 }
+
 
 export const COALESCE_MS = 40;
 
@@ -98,7 +102,8 @@ export class WebviewChannel<B extends { op: string }, R, S> implements vscode.Di
     if (!this.opts.view.visible) return;
     this.building = true;
     try {
-      const state = await this.opts.buildState();
+      const built = await this.opts.buildState();
+      const state = this.opts.redact ? redactStrings(built, this.opts.redact) : built;
       // The host checks its own output too: a state that breaks the protocol (a tail that is
       // not a tail) is a bug to log, not something to show.
       const checked = this.opts.stateSchema.safeParse(state);
@@ -120,6 +125,6 @@ export class WebviewChannel<B extends { op: string }, R, S> implements vscode.Di
 
   private post(reply: Reply) {
     if (this.disposed) return;
-    void this.opts.view.webview.postMessage(reply);
+    void this.opts.view.webview.postMessage(this.opts.redact ? redactStrings(reply, this.opts.redact) : reply);
   }
 }

@@ -120,6 +120,7 @@ function planResult(ctx: Ctx, now: number): HTMLElement | null {
         )
       : h('p', { class: 'banner bad' }, icon('error'), ' No route can serve this request.'),
     plan.alwaysUse.length ? h('p', { class: 'hint warn' }, icon('lock'), ` Always use (${plan.alwaysUse.join(', ')}): the plan ends with your own keys.`) : null,
+    ...(plan.alwaysUseBlocked ?? []).map((b) => h('p', { class: 'banner bad' }, icon('error'), ` ${b}`)),
     plan.excluded.filter((e) => e.reason !== 'not_served').length
       ? h(
           'div',

@@ -151,7 +151,7 @@ describe('byok-router CLI', () => {
     this.timeout(30_000);
     const run = (args: string[]) =>
       new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-        execFile(process.execPath, ['--require', 'tsx/cjs', join(root, 'src/cli/main.ts'), ...args], { cwd: root, env: { ...process.env, ...secretsEnv } }, (err, stdout, stderr) =>
+        execFile(process.execPath, ['--require', 'tsx/cjs', join(root, 'src/cli/main.ts'), ...args], { cwd: root, env: { ...process.env, ...secretsEnv, BYOK_ROUTER_STATE: join(dir, 'process-state.json') } }, (err, stdout, stderr) =>
           resolve({ code: err ? ((err as any).code as number) : 0, stdout, stderr }),
         );
       });

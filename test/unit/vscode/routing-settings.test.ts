@@ -77,6 +77,23 @@ describe('which routing settings a folder may set', () => {
     assert.deepEqual(r.paths, ['byokRouter.keys[0].options.baseUrl']);
   });
 
+  it('ignores an invalid folder pooled value with a warning and keeps the user pooled section', () => {
+    for (const bad of [{ enabled: 'yes' }, { enabeld: false }, 'off']) {
+      const r = route({ pooled: { globalValue: { baseUrl: USER_URL, headers: { 'X-Team': 'a' } }, workspaceFolderValue: bad } });
+      assert.equal(r.config.pooled.baseUrl, USER_URL, JSON.stringify(bad));
+      assert.deepEqual(r.config.pooled.headers, { 'X-Team': 'a' });
+      assert.equal(r.config.pooled.enabled, true);
+      assert.ok(r.ignored.some((d) => d.path === 'byokRouter.pooled' && /folder's value is invalid .*ignored; your user setting applies/.test(d.message)), JSON.stringify(r.ignored));
+      assert.deepEqual(parseConfig(r.raw).diagnostics.filter((d) => d.severity === 'error'), []);
+    }
+  });
+
+  it('ignores an invalid folder timeout with a warning and keeps the user timeouts', () => {
+    const r = route({ timeouts: { globalValue: { totalMs: 90_000 }, workspaceFolderValue: { totalMs: -5 } } });
+    assert.equal(r.config.timeouts.totalMs, 90_000);
+    assert.ok(r.paths.includes('byokRouter.timeouts'));
+  });
+
   it('ignores a folder\'s pooled endpoint and headers but honours its on/off switch', () => {
     const r = route({
       pooled: { globalValue: { baseUrl: USER_URL }, workspaceFolderValue: { enabled: false, baseUrl: EVIL_URL, headers: { 'X-Leak': '1' } } },
