@@ -2,7 +2,8 @@
  * Azure AI Foundry models-as-a-service: one resource endpoint,
  * `https://<resource>.services.ai.azure.com/models/chat/completions?api-version=…`, that serves
  * every model deployed in the resource (DeepSeek, Llama, Grok, Mistral, Phi…) by deployment name
- * in the body's `model`, with the resource key in `api-key`. Azure OpenAI deployments stay in
+ * in the body's `model`, with the resource key in `api-key`. The key check is the row's (the
+ * resource's models list). Azure OpenAI deployments stay in
  * azure.ts; a Foundry resource's OpenAI models can be reached either way.
  */
 import { routeError, RouteFailure } from '../errors';
@@ -12,8 +13,6 @@ import type { AdapterCall, ProviderAdapter } from './types';
 
 /** The model inference API's GA version; a key may name another with options.apiVersion. */
 export const FOUNDRY_API_VERSION = '2024-05-01-preview';
-/** The resource's Azure OpenAI surface lists its models for free with the same key. */
-const MODELS_API_VERSION = '2024-10-21';
 
 /** `https://<resource>.services.ai.azure.com`, whichever way the key names it. */
 function resourceEndpoint(call: AdapterCall): string {
@@ -40,9 +39,5 @@ export const azureFoundryAdapter: ProviderAdapter = {
       },
       body: JSON.stringify(buildCompatBody('azure-foundry', call)),
     };
-  },
-
-  validationRequest(call) {
-    return { url: `${resourceEndpoint(call)}/openai/models?api-version=${MODELS_API_VERSION}`, method: 'GET', headers: { ...call.options.headers, 'api-key': call.secret } };
   },
 };

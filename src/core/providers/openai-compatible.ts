@@ -179,7 +179,8 @@ export const COMPAT_ROWS = {
   'azure-foundry': {
     baseUrl: '', // from the key's resource or baseUrl; see azure-foundry.ts
     auth: 'api-key',
-    keyCheck: { kind: 'none' }, // azure-foundry.ts asks the resource's models list
+    // The resource's Azure OpenAI surface lists its models for free with the same key.
+    keyCheck: { kind: 'get', path: '/openai/models?api-version=2024-10-21', fromOrigin: true },
     accepts: [...COMMON, 'frequency_penalty', 'presence_penalty'],
     maxTokensField: 'max_tokens',
     streamOptions: false,
