@@ -44,6 +44,8 @@ export interface CompatRow {
   dropMessageName?: boolean;
   seedField?: 'random_seed';
   toolChoiceRequired?: 'any';
+  /** Send `tool_choice: "auto"` by leaving it out (Cohere's tool_choice knows only required and none). */
+  omitToolChoiceAuto?: boolean;
 }
 
 const COMMON = ['temperature', 'top_p', 'stop', 'tools', 'tool_choice', 'response_format', 'seed', 'user'] as const;
@@ -210,6 +212,7 @@ export const COMPAT_ROWS = {
     baseUrl: 'https://api.cohere.ai/compatibility/v1',
     auth: 'bearer',
     keyCheck: { kind: 'post', path: '/v1/check-api-key', fromOrigin: true },
+    omitToolChoiceAuto: true,
     accepts: ['temperature', 'top_p', 'stop', 'tools', 'tool_choice', 'response_format', 'seed', 'frequency_penalty', 'presence_penalty', 'reasoning_effort'],
     maxTokensField: 'max_tokens',
     streamOptions: false,
@@ -414,6 +417,7 @@ export function buildCompatBody(provider: CompatProvider, call: AdapterCall): Re
   }
   if (!row.tools) delete body.tools;
   if (row.toolChoiceRequired && body.tool_choice === 'required') body.tool_choice = row.toolChoiceRequired;
+  if (row.omitToolChoiceAuto && body.tool_choice === 'auto') delete body.tool_choice;
   const maxTokens = req.max_completion_tokens ?? req.max_tokens;
   if (maxTokens !== undefined) body[row.maxTokensField] = maxTokens;
   if (call.stream) {

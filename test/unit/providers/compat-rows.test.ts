@@ -35,6 +35,17 @@ describe('Azure AI Foundry requests', () => {
   });
 });
 
+describe('Cohere compatibility requests', () => {
+  it('leaves out tool_choice "auto", its default, and keeps "required"', async () => {
+    const tools = [{ type: 'function' as const, function: { name: 'f', parameters: { type: 'object' } } }];
+    const body = async (tool_choice: 'auto' | 'required') =>
+      JSON.parse((await adapterFor('cohere').buildRequest({ ...call('cohere'), request: { model: 'x', messages: [{ role: 'user', content: 'hi' }], tools, tool_choice } })).body as string);
+    assert.equal('tool_choice' in (await body('auto')), false);
+    assert.equal((await body('required')).tool_choice, 'required');
+    assert.equal((await body('auto')).tools[0].function.name, 'f');
+  });
+});
+
 describe('provider rows: out-of-money codes and errors inside a 200', () => {
   it("treats Z.ai's 1113 (no balance) as a long wait and its 1302 (concurrency) as a short one", () => {
     const broke = adapterFor('z-ai').classifyError(429, {}, JSON.stringify({ error: { code: '1113', message: 'Insufficient balance or no resource package. Please recharge.' } }), NOW);
