@@ -535,13 +535,19 @@ export function compatAdapter(provider: CompatProvider): ProviderAdapter {
       const sse = new SseDecoder(limits.maxEventBytes);
       let finished = false;
       let done = false;
+      // Until the first event, the raw text: a 200 that is a JSON error instead of a stream
+      // (MiniMax's base_resp) is then classified for what it says, not as a cut-off stream.
+      let head: string | undefined = '';
+      const utf8 = new TextDecoder();
       try {
         for await (const bytes of body) {
           // After [DONE] the body is read to its end, as the official SDKs do: leaving the loop
           // early makes Node abort the still-open body with an AbortError whose stack it formats,
           // a measurable cost on every stream.
           if (done) continue;
+          if (head !== undefined && head.length < 65_536) head += utf8.decode(bytes, { stream: true });
           for (const ev of sse.push(bytes)) {
+            head = undefined;
             const chunk = toChunk(ev);
             if (chunk === DONE) {
               done = true;
@@ -559,6 +565,8 @@ export function compatAdapter(provider: CompatProvider): ProviderAdapter {
         if (chunk === DONE) return;
         if (chunk) yield chunk;
       }
+      const inBody = head ? bodyError(provider, head, 0) : undefined;
+      if (inBody) throw new RouteFailure(inBody);
       // Some gateways omit [DONE]; a stream that said why it finished is complete.
       if (!finished) throw new RouteFailure(routeError('network', `${provider}: the stream ended before it finished (no finish_reason, no [DONE])`));
 

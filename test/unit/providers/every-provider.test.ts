@@ -86,6 +86,12 @@ describe('every OpenAI-compatible provider row against its simulator', () => {
         assert.equal(o.record.attempts[0]!.errorKind, 'auth', o.record.attempts[0]!.message);
       });
 
+      it(`classifies ${provider}'s refusal of a revoked key on a streamed request as auth`, async () => {
+        const o = await run(ask(true), BAD);
+        assert.equal(o.ok, false);
+        assert.equal(o.record.attempts[0]!.errorKind, 'auth', o.record.attempts[0]!.message);
+      });
+
       it(`classifies ${provider}'s rate limit and reads its wait (${spec.retryAfter})`, async () => {
         sim.enqueue(sim.errors.rateLimited(WAIT_S));
         const o = await run(ask(false));
