@@ -475,7 +475,7 @@ function baseRespError(provider: string, o: any): RouteError | undefined {
   return routeError(kind, `${provider}: base_resp ${code}: ${message}`, { code: String(code), ...(code === 1008 ? { retryAfterMs: Number.POSITIVE_INFINITY } : {}) });
 }
 
-/** A 2xx key check whose body still reports an error (MiniMax's base_resp, an `error` object). */
+/** A 2xx key check whose body still reports an error (MiniMax's base_resp, an `error` object, `valid: false`). */
 function bodyError(provider: string, text: string, _now: number): RouteError | undefined {
   let o: any;
   try {
@@ -484,6 +484,8 @@ function bodyError(provider: string, text: string, _now: number): RouteError | u
     return undefined;
   }
   if (o && typeof o === 'object' && o.error && !Array.isArray(o.data)) return streamError(provider, o.error);
+  // Cohere's check-api-key may answer 200 with `valid: false`.
+  if (o && typeof o === 'object' && o.valid === false) return routeError('auth', `${provider}: the key check says the key is not valid`);
   return baseRespError(provider, o);
 }
 

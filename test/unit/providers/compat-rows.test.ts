@@ -85,4 +85,10 @@ describe('provider rows: out-of-money codes and errors inside a 200', () => {
     assert.equal(minimax.validationError!(body(1004, 'login fail'), NOW)?.kind, 'auth');
     assert.equal(minimax.validationError!(JSON.stringify({ id: 'x', choices: [], base_resp: { status_code: 0, status_msg: '' } }), NOW), undefined);
   });
+
+  it("reads Cohere's check-api-key verdict, not just its status", () => {
+    const cohere = adapterFor('cohere');
+    assert.equal(cohere.validationError!(JSON.stringify({ valid: false }), NOW)?.kind, 'auth');
+    assert.equal(cohere.validationError!(JSON.stringify({ valid: true, organization_id: 'o', owner_id: 'u' }), NOW), undefined);
+  });
 });
