@@ -76,7 +76,10 @@ export const invalidKeySchema = z
   .strict();
 export type InvalidKey = z.infer<typeof invalidKeySchema>;
 
-export const providerInfoSchema = z.object({ id: providerIdSchema, label: text(100) }).strict();
+/** `keyUrl`: the provider's "get a key" page, https only (the webview opens it as a link). */
+export const providerInfoSchema = z
+  .object({ id: providerIdSchema, label: text(100), keyUrl: z.string().max(300).regex(/^https:\/\/[^\s"'<>]+$/).optional() })
+  .strict();
 
 export const scopeInfoSchema = z
   .object({

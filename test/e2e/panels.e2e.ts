@@ -141,9 +141,16 @@ describe('Providers and Activity views in the real editor (Chromium)', function 
     const labels = await providers.locator('.card h3').allTextContents();
     assert.ok(ids.includes('openai') && ids.includes('anthropic') && ids.includes('amazon-bedrock'), `cards: ${ids.join(', ')}`);
     assert.deepEqual(labels, [...labels].sort((a, b) => a.localeCompare(b)));
+    assert.ok(ids.length >= 30 && ids.includes('z-ai') && ids.includes('ai21'), `${ids.length} cards`);
     await providers.locator('#search input').fill('bedrock');
     await until('one card left', async () => (await providers.locator('.card').count()) === 1);
     assert.equal(await providers.locator('.card h3').textContent(), 'Amazon Bedrock');
+    // Each card links to the page where the provider hands out keys, outside the card's toggle.
+    await providers.locator('#search input').fill('cohere');
+    await until('the Cohere card alone', async () => (await providers.locator('.card').count()) === 1);
+    const link = providers.locator('.card[data-provider="cohere"] a.key-link');
+    assert.equal(await link.textContent(), 'Get a key');
+    assert.equal(await link.getAttribute('href'), 'https://dashboard.cohere.com/api-keys');
     await providers.locator('#search input').fill('');
   });
 

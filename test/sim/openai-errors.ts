@@ -5,6 +5,7 @@
  */
 import type { Script } from './server';
 import { FLAVOR_SPECS, maskKey, type Flavor } from './openai-flavors';
+import { fillWait, profileErrorBody, profileOf } from './openai-profiles';
 
 interface ErrorParts {
   message: string;
@@ -30,6 +31,8 @@ const XAI_CODES: Record<number, string> = {
 
 /** Wraps a message in the flavor's error envelope. */
 export function errorBody(flavor: Flavor, status: number, p: ErrorParts): unknown {
+  const profile = profileOf(flavor);
+  if (profile) return profileErrorBody(profile, status, p.message, p.code);
   const type = p.type ?? 'invalid_request_error';
   switch (flavor) {
     case 'mistral':
@@ -63,6 +66,8 @@ const PERPLEXITY_401 =
 /** The answer to a missing (key undefined/empty) or unknown key. Note xAI uses 400, Perplexity HTML. */
 export function unauthorized(flavor: Flavor, key?: string): Script {
   const missing = !key;
+  const profile = profileOf(flavor);
+  if (profile) return { status: profile.unauthorized.status, headers: profile.unauthorized.headers, errorBody: profile.unauthorized.body };
   switch (flavor) {
     case 'openai':
       return fail(flavor, 401, missing
@@ -90,6 +95,8 @@ export function unauthorized(flavor: Flavor, key?: string): Script {
       return fail(flavor, 401, { message: 'Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource.' });
     case 'openrouter':
       return fail(flavor, 401, { message: missing ? 'No auth credentials found' : 'User not found.' });
+    default:
+      throw new Error(`no 401 for ${flavor}`);
   }
 }
 
@@ -114,6 +121,13 @@ function rateLimitHeaders(flavor: Flavor, retryAfter: number | undefined): Recor
 }
 
 export function rateLimited(flavor: Flavor, retryAfterSeconds?: number): Script {
+  const profile = profileOf(flavor);
+  if (profile) {
+    // Without a wait the provider's headers that carry one are left out, as the real ones omit them.
+    const canned = fillWait(profile.rateLimited, retryAfterSeconds ?? 1);
+    const headers = retryAfterSeconds === undefined ? {} : (canned.headers ?? {});
+    return { status: canned.status, headers, errorBody: canned.body };
+  }
   const headers = rateLimitHeaders(flavor, retryAfterSeconds);
   const wait = retryAfterSeconds ?? 1;
   switch (flavor) {
@@ -155,6 +169,8 @@ export function insufficientQuota(flavor: Flavor): Script {
 }
 
 export function serverError(flavor: Flavor, status = 500): Script {
+  const profile = profileOf(flavor);
+  if (profile) return { status: status === 500 ? profile.serverError.status : status, errorBody: profile.serverError.body };
   switch (flavor) {
     case 'openrouter': {
       const errorType = status === 502 ? 'provider_unavailable' : status === 503 ? 'provider_overloaded' : 'internal_error';
@@ -215,6 +231,8 @@ export function validateChat(flavor: Flavor, json: unknown): Refusal | undefined
     return refuse(flavor === 'mistral' ? 422 : 400, { message: "'messages' is a required property and must be a non-empty array", param: 'messages' });
   }
   const messages = body.messages as Message[];
+  const rejected = profileOf(flavor)?.rejects?.find((k) => k in body);
+  if (rejected) return refuse(400, { message: `invalid request: unknown field \`${rejected}\``, param: rejected });
   switch (flavor) {
     case 'mistral':
       return validateMistral(body, messages);

@@ -3,6 +3,9 @@
  * goes, the reasoning field, keep-alive comment text, default models. Error bodies and request
  * validation live in openai-errors.ts. Sources: /work/shared/reference/providers.md §0–4.
  */
+import { PROFILES, type ProfileFlavor, type RetryAfterForm } from './openai-profiles';
+
+/** The flavors with hand-written quirks below and in openai-errors.ts; profiled ones are data. */
 export const FLAVORS = [
   'openai',
   'mistral',
@@ -17,7 +20,11 @@ export const FLAVORS = [
   'openrouter',
 ] as const;
 
-export type Flavor = (typeof FLAVORS)[number];
+export type LegacyFlavor = (typeof FLAVORS)[number];
+/** Every simulated OpenAI-compatible provider: the hand-written flavors and the data profiles. */
+export type Flavor = LegacyFlavor | ProfileFlavor;
+export const PROFILE_FLAVORS = Object.keys(PROFILES) as ProfileFlavor[];
+export const ALL_FLAVORS: readonly Flavor[] = [...FLAVORS, ...PROFILE_FLAVORS];
 
 /**
  * Where a streamed answer carries usage:
@@ -38,6 +45,8 @@ export interface FlavorSpec {
   /** Stop-reason as this provider spells it. */
   stopReason: string;
   models: string[];
+  /** How its 429 says how long to wait (`sim.errors.rateLimited(s)`). */
+  retryAfter: RetryAfterForm;
 }
 
 export const FLAVOR_SPECS: Record<Flavor, FlavorSpec> = {
@@ -52,16 +61,22 @@ export const FLAVOR_SPECS: Record<Flavor, FlavorSpec> = {
   cerebras: spec('/v1', 'final-chunk', ['llama3.1-8b', 'gpt-oss-120b']),
   perplexity: spec('', 'final-chunk', ['sonar', 'sonar-pro']),
   // For Azure the "models" are deployment names.
-  azure: spec('/openai/v1', 'include_usage', ['gpt-4o-mini']),
+  azure: { ...spec('/openai/v1', 'include_usage', ['gpt-4o-mini']), retryAfter: 'ms' },
   openrouter: {
     ...spec('/api/v1', 'usage-chunk', ['openai/gpt-4o-mini', 'anthropic/claude-sonnet-4']),
     reasoningField: 'reasoning',
     commentText: 'OPENROUTER PROCESSING',
   },
+  ...(Object.fromEntries(
+    PROFILE_FLAVORS.map((f) => {
+      const p = PROFILES[f];
+      return [f, { ...spec(p.basePath, p.usageMode, [...p.models]), retryAfter: p.retryAfter }];
+    }),
+  ) as Record<ProfileFlavor, FlavorSpec>),
 };
 
 function spec(basePath: string, usageMode: UsageMode, models: string[]): FlavorSpec {
-  return { basePath, usageMode, reasoningField: 'reasoning_content', commentText: 'keep-alive', stopReason: 'stop', models };
+  return { basePath, usageMode, reasoningField: 'reasoning_content', commentText: 'keep-alive', stopReason: 'stop', models, retryAfter: 'seconds' };
 }
 
 /** A key shown the way providers show it in messages: never the whole key. */

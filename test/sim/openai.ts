@@ -1,6 +1,7 @@
 /**
- * Loopback simulator for the OpenAI-compatible providers (OpenAI, Mistral, Groq, xAI, DeepSeek,
- * Together, Fireworks, Cerebras, Perplexity, Azure OpenAI, OpenRouter).
+ * Loopback simulator for the OpenAI-compatible providers: hand-written flavors (OpenAI, Mistral,
+ * Groq, xAI, DeepSeek, Together, Fireworks, Cerebras, Perplexity, Azure OpenAI, OpenRouter) and
+ * the data profiles of openai-profiles.ts (AI21, Cohere, Z.ai, … — one fixture each).
  *
  *   const sim = await startOpenAISim({ flavor: 'mistral', validKeys: ['k1'] });
  *   sim.enqueue(sim.errors.rateLimited(2), { text: ['Hel', 'lo'] });
@@ -10,13 +11,17 @@
  * Routes (any path prefix, so every provider's base URL works): POST …/chat/completions,
  * Azure's dated POST /openai/deployments/<dep>/chat/completions?api-version=…, GET …/models
  * (none for Perplexity), OpenRouter GET /api/v1/key, xAI GET /v1/api-key, DeepSeek GET /user/balance.
+ * A profiled provider answers only at its real paths: POST <basePath>/chat/completions and its
+ * key-check route, so a wrong base URL fails as it would against the real host.
  */
 import { startSimServer, type SimExchange, type SimServer, type SimServerOptions } from './server';
 import { buildAnswer, completionBody, streamPlan } from './openai-wire';
 import { errorBody, errorScripts, unauthorized, validateChat, type OpenAIErrorScripts } from './openai-errors';
 import { FLAVOR_SPECS, defaultAnswerText, maskKey, type Flavor } from './openai-flavors';
+import { profileOf } from './openai-profiles';
 
-export { FLAVORS, defaultAnswerText, type Flavor } from './openai-flavors';
+export { ALL_FLAVORS, FLAVORS, PROFILE_FLAVORS, defaultAnswerText, type Flavor } from './openai-flavors';
+export { PROFILES, type ProviderProfile, type RetryAfterForm } from './openai-profiles';
 export type { OpenAIErrorScripts } from './openai-errors';
 export type { RecordedRequest, Script } from './server';
 
@@ -75,7 +80,7 @@ export async function startOpenAISim(opts: OpenAISimOptions): Promise<OpenAISim>
 type Json = Record<string, unknown>;
 
 function presentedKey(flavor: Flavor, headers: Record<string, string>): string | undefined {
-  if (flavor === 'azure' && headers['api-key']) return headers['api-key'];
+  if ((flavor === 'azure' || profileOf(flavor)?.auth === 'api-key') && headers['api-key']) return headers['api-key'];
   const bearer = /^Bearer\s+(.*)$/i.exec(headers.authorization ?? '');
   return bearer?.[1]?.trim() || undefined;
 }
@@ -99,8 +104,9 @@ async function handle(ex: SimExchange, ctx: OpenAISim, nextId: (prefix: string) 
       return refuse(answer.status!, answer.errorBody);
     }
   }
-  // Azure's dated routes are unreachable without api-version.
+  // Azure's dated routes, and every Foundry route, are unreachable without api-version.
   if (route.dated && !query['api-version']) return notFound();
+  if (profileOf(flavor)?.requiredQuery?.some((q) => !query[q])) return notFound();
 
   if (route.kind === 'chat') return chat(ex, ctx, nextId, route.deployment);
   const script = await ex.applyScript(); // faults apply to key checks and listings too
@@ -111,18 +117,26 @@ async function handle(ex: SimExchange, ctx: OpenAISim, nextId: (prefix: string) 
       return ex.send(200, modelsBody(flavor, ctx.models));
     case 'key':
       return ex.send(200, keyInfoBody(flavor, key, ctx.keyInfo));
+    case 'profile-check':
+      return ex.send(200, profileOf(flavor)!.keyCheck!.body);
     case 'balance':
       return ex.send(200, { is_available: true, balance_infos: [{ currency: 'USD', total_balance: '10.00', granted_balance: '0.00', topped_up_balance: '10.00' }] });
   }
 }
 
 interface Route {
-  kind: 'chat' | 'models' | 'key' | 'balance';
+  kind: 'chat' | 'models' | 'key' | 'balance' | 'profile-check';
   dated?: boolean;
   deployment?: string;
 }
 
 function matchRoute(flavor: Flavor, method: string, path: string): Route | undefined {
+  const profile = profileOf(flavor);
+  if (profile) {
+    if (method === 'POST' && path === `${profile.basePath}/chat/completions`) return { kind: 'chat' };
+    if (profile.keyCheck && method === profile.keyCheck.method && path === profile.keyCheck.path) return { kind: 'profile-check' };
+    return undefined;
+  }
   if (method === 'POST') {
     const dated = flavor === 'azure' ? /^\/openai\/deployments\/([^/]+)\/chat\/completions$/.exec(path) : null;
     if (dated) return { kind: 'chat', dated: true, deployment: decodeURIComponent(dated[1]!) };

@@ -51,12 +51,14 @@ const HINT: Partial<Record<ErrorKind, string>> = {
   bad_request: 'the provider refused the request; another route would fail the same way',
 };
 
-export function classifyHttpError(provider: string, status: number, headers: HeaderBag, text: string, now: number): RouteError {
+/** `quotaCodes`: the provider's own codes for an empty balance (Z.ai's 1113, Moonshot's exceeded_current_quota_error). */
+export function classifyHttpError(provider: string, status: number, headers: HeaderBag, text: string, now: number, quotaCodes: readonly string[] = []): RouteError {
   const { message, code } = readErrorBody(text);
   let kind = kindForStatus(status);
   // A quota exhausted for the day or billing is a long wait, not a short backoff.
   let retryAfterMs = parseRetryAfter(headers, now);
-  if (kind === 'rate_limited' && (code === 'insufficient_quota' || status === 402) && retryAfterMs === undefined) {
+  const outOfQuota = code === 'insufficient_quota' || status === 402 || (code !== undefined && quotaCodes.includes(code));
+  if (kind === 'rate_limited' && outOfQuota && retryAfterMs === undefined) {
     retryAfterMs = Number.POSITIVE_INFINITY;
   }
   // xAI and Google answer a bad key with 400; it is still the key's fault, not the request's.

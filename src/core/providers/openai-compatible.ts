@@ -6,7 +6,7 @@
 import { drainBriefly, DRAIN_AFTER_END_MS } from '../http/drain';
 import { createHash } from 'node:crypto';
 import type { ChatChunk, ChatCompletion, ChatMessage, ChatRequest, FinishReason, Usage } from '../chat';
-import { routeError, RouteFailure, type RouteError } from '../errors';
+import { routeError, RouteFailure, type ErrorKind, type RouteError } from '../errors';
 import type { HttpRequestSpec } from '../http/client';
 import type { HeaderBag } from '../http/retry-after';
 import { parseJsonFrame, SseDecoder, type SseEvent } from '../http/sse';
@@ -14,9 +14,25 @@ import type { Limits } from '../config/schema';
 import { classifyHttpError, kindForStatus } from './classify';
 import type { AdapterCall, ProviderAdapter } from './types';
 
+/**
+ * The cheapest request that proves a key works (`test-keys`):
+ * - get/post: a key-info or models endpoint that costs nothing, at `path` under the base URL, or
+ *   under the base URL's origin when `fromOrigin` (Cohere's and DeepInfra's live outside it);
+ * - chat: a one-token completion with `model`, for providers whose only free endpoints answer
+ *   without a key (their models lists are public) or who have none;
+ * - none: no request proves the key; it is validated on first use.
+ */
+export type KeyCheck =
+  | { kind: 'get' | 'post'; path: string; fromOrigin?: boolean }
+  | { kind: 'chat'; model: string }
+  | { kind: 'none' };
+
 export interface CompatRow {
   baseUrl: string;
   auth: 'bearer' | 'api-key';
+  keyCheck: KeyCheck;
+  /** Error codes that mean the account is out of money or quota: a long wait, not a backoff. */
+  quotaCodes?: readonly string[];
   /** Request fields the provider accepts besides model/messages/stream. */
   accepts: readonly string[];
   maxTokensField: 'max_tokens' | 'max_completion_tokens';
@@ -29,14 +45,20 @@ export interface CompatRow {
   dropMessageName?: boolean;
   seedField?: 'random_seed';
   toolChoiceRequired?: 'any';
+  /** Send `tool_choice: "auto"` by leaving it out (Cohere's tool_choice knows only required and none). */
+  omitToolChoiceAuto?: boolean;
 }
 
 const COMMON = ['temperature', 'top_p', 'stop', 'tools', 'tool_choice', 'response_format', 'seed', 'user'] as const;
+/** What the open-weight hosts (vLLM / SGLang servers behind an OpenAI front) accept. */
+const HOSTED = [...COMMON, 'frequency_penalty', 'presence_penalty', 'logprobs', 'top_logprobs', 'n'] as const;
+const MODELS: KeyCheck = { kind: 'get', path: '/models' };
 
 export const COMPAT_ROWS = {
   openai: {
     baseUrl: 'https://api.openai.com/v1',
     auth: 'bearer',
+    keyCheck: MODELS,
     accepts: [...COMMON, 'parallel_tool_calls', 'frequency_penalty', 'presence_penalty', 'logit_bias', 'logprobs', 'top_logprobs', 'n', 'reasoning_effort', 'service_tier', 'metadata', 'store'],
     maxTokensField: 'max_completion_tokens',
     streamOptions: true,
@@ -45,6 +67,7 @@ export const COMPAT_ROWS = {
   azure: {
     baseUrl: '', // from the key's resource or baseUrl
     auth: 'api-key',
+    keyCheck: MODELS,
     accepts: [...COMMON, 'parallel_tool_calls', 'frequency_penalty', 'presence_penalty', 'logit_bias', 'logprobs', 'top_logprobs', 'n', 'reasoning_effort'],
     maxTokensField: 'max_completion_tokens',
     streamOptions: true,
@@ -53,6 +76,7 @@ export const COMPAT_ROWS = {
   mistral: {
     baseUrl: 'https://api.mistral.ai/v1',
     auth: 'bearer',
+    keyCheck: MODELS,
     accepts: ['temperature', 'top_p', 'stop', 'tools', 'tool_choice', 'response_format', 'parallel_tool_calls', 'frequency_penalty', 'presence_penalty', 'n', 'safe_prompt', 'seed'],
     maxTokensField: 'max_tokens',
     streamOptions: false,
@@ -65,6 +89,7 @@ export const COMPAT_ROWS = {
   groq: {
     baseUrl: 'https://api.groq.com/openai/v1',
     auth: 'bearer',
+    keyCheck: MODELS,
     accepts: [...COMMON, 'parallel_tool_calls', 'frequency_penalty', 'presence_penalty', 'reasoning_effort', 'reasoning_format', 'service_tier'],
     maxTokensField: 'max_completion_tokens',
     streamOptions: false,
@@ -74,6 +99,7 @@ export const COMPAT_ROWS = {
   xai: {
     baseUrl: 'https://api.x.ai/v1',
     auth: 'bearer',
+    keyCheck: { kind: 'get', path: '/api-key' },
     accepts: [...COMMON, 'parallel_tool_calls', 'frequency_penalty', 'presence_penalty', 'logprobs', 'top_logprobs', 'n', 'reasoning_effort'],
     maxTokensField: 'max_tokens',
     streamOptions: true,
@@ -82,6 +108,7 @@ export const COMPAT_ROWS = {
   deepseek: {
     baseUrl: 'https://api.deepseek.com',
     auth: 'bearer',
+    keyCheck: MODELS,
     accepts: ['temperature', 'top_p', 'stop', 'tools', 'tool_choice', 'response_format', 'frequency_penalty', 'presence_penalty', 'logprobs', 'top_logprobs'],
     maxTokensField: 'max_tokens',
     streamOptions: true,
@@ -90,6 +117,7 @@ export const COMPAT_ROWS = {
   together: {
     baseUrl: 'https://api.together.xyz/v1',
     auth: 'bearer',
+    keyCheck: MODELS,
     accepts: [...COMMON, 'frequency_penalty', 'presence_penalty', 'logprobs', 'n'],
     maxTokensField: 'max_tokens',
     streamOptions: false,
@@ -98,6 +126,7 @@ export const COMPAT_ROWS = {
   fireworks: {
     baseUrl: 'https://api.fireworks.ai/inference/v1',
     auth: 'bearer',
+    keyCheck: MODELS,
     accepts: [...COMMON, 'frequency_penalty', 'presence_penalty', 'n'],
     maxTokensField: 'max_tokens',
     streamOptions: false,
@@ -106,6 +135,7 @@ export const COMPAT_ROWS = {
   cerebras: {
     baseUrl: 'https://api.cerebras.ai/v1',
     auth: 'bearer',
+    keyCheck: MODELS,
     accepts: [...COMMON, 'logprobs', 'top_logprobs', 'reasoning_effort'],
     maxTokensField: 'max_completion_tokens',
     streamOptions: false,
@@ -114,6 +144,7 @@ export const COMPAT_ROWS = {
   perplexity: {
     baseUrl: 'https://api.perplexity.ai',
     auth: 'bearer',
+    keyCheck: { kind: 'none' },
     accepts: ['temperature', 'top_p', 'frequency_penalty', 'presence_penalty', 'response_format', 'search_domain_filter', 'search_recency_filter', 'return_images', 'return_related_questions', 'search_mode'],
     maxTokensField: 'max_tokens',
     streamOptions: false,
@@ -122,7 +153,199 @@ export const COMPAT_ROWS = {
   openrouter: {
     baseUrl: 'https://openrouter.ai/api/v1',
     auth: 'bearer',
+    keyCheck: { kind: 'get', path: '/key' },
     accepts: [...COMMON, 'parallel_tool_calls', 'frequency_penalty', 'presence_penalty', 'logit_bias', 'logprobs', 'top_logprobs', 'n', 'reasoning', 'reasoning_effort', 'provider', 'transforms', 'models', 'top_k', 'min_p', 'repetition_penalty'],
+    maxTokensField: 'max_tokens',
+    streamOptions: false,
+    tools: true,
+  },
+  // ---- rows added for the rest of OpenRouter's BYOK list (README "Adding a provider") ----
+  ai21: {
+    baseUrl: 'https://api.ai21.com/studio/v1',
+    auth: 'bearer',
+    // Its models list answers 200 without a key, so only a completion proves one.
+    keyCheck: { kind: 'chat', model: 'jamba-mini' },
+    accepts: ['temperature', 'top_p', 'stop', 'tools', 'response_format', 'n'],
+    maxTokensField: 'max_tokens',
+    streamOptions: false,
+    tools: true,
+  },
+  alibaba: {
+    baseUrl: 'https://dashscope-intl.aliyuncs.com/compatible-mode/v1',
+    auth: 'bearer',
+    keyCheck: MODELS,
+    accepts: [...COMMON, 'frequency_penalty', 'presence_penalty', 'parallel_tool_calls', 'logprobs', 'top_logprobs', 'n'],
+    maxTokensField: 'max_tokens',
+    streamOptions: true,
+    tools: true,
+  },
+  'azure-foundry': {
+    baseUrl: '', // from the key's resource or baseUrl; see azure-foundry.ts
+    auth: 'api-key',
+    // The resource's Azure OpenAI surface lists its models for free with the same key.
+    keyCheck: { kind: 'get', path: '/openai/models?api-version=2024-10-21', fromOrigin: true },
+    accepts: [...COMMON, 'frequency_penalty', 'presence_penalty'],
+    maxTokensField: 'max_tokens',
+    streamOptions: false,
+    tools: true,
+  },
+  baseten: {
+    baseUrl: 'https://inference.baseten.co/v1',
+    auth: 'bearer',
+    keyCheck: { kind: 'chat', model: 'openai/gpt-oss-120b' },
+    accepts: [...HOSTED, 'parallel_tool_calls'],
+    maxTokensField: 'max_tokens',
+    streamOptions: true,
+    tools: true,
+  },
+  chutes: {
+    baseUrl: 'https://llm.chutes.ai/v1',
+    auth: 'bearer',
+    keyCheck: { kind: 'chat', model: 'openai/gpt-oss-20b' },
+    accepts: HOSTED,
+    maxTokensField: 'max_tokens',
+    streamOptions: true,
+    tools: true,
+  },
+  // The compatibility API, not native v2 chat: it carries tools, tool_choice and streamed tool
+  // calls in the OpenAI shape; it refuses `stream_options` and sends usage on the last chunk.
+  cohere: {
+    baseUrl: 'https://api.cohere.ai/compatibility/v1',
+    auth: 'bearer',
+    keyCheck: { kind: 'post', path: '/v1/check-api-key', fromOrigin: true },
+    omitToolChoiceAuto: true,
+    accepts: ['temperature', 'top_p', 'stop', 'tools', 'tool_choice', 'response_format', 'seed', 'frequency_penalty', 'presence_penalty', 'reasoning_effort'],
+    maxTokensField: 'max_tokens',
+    streamOptions: false,
+    tools: true,
+  },
+  deepinfra: {
+    baseUrl: 'https://api.deepinfra.com/v1/openai',
+    auth: 'bearer',
+    keyCheck: { kind: 'get', path: '/v1/me/rate_limit', fromOrigin: true },
+    accepts: [...HOSTED, 'reasoning_effort'],
+    maxTokensField: 'max_tokens',
+    streamOptions: true,
+    tools: true,
+  },
+  featherless: {
+    baseUrl: 'https://api.featherless.ai/v1',
+    auth: 'bearer',
+    keyCheck: { kind: 'chat', model: 'meta-llama/Meta-Llama-3.1-8B-Instruct' },
+    accepts: HOSTED,
+    maxTokensField: 'max_tokens',
+    streamOptions: false,
+    tools: true,
+  },
+  huggingface: {
+    baseUrl: 'https://router.huggingface.co/v1',
+    auth: 'bearer',
+    keyCheck: { kind: 'chat', model: 'meta-llama/Llama-3.1-8B-Instruct' },
+    accepts: [...COMMON, 'frequency_penalty', 'presence_penalty', 'logprobs', 'top_logprobs'],
+    maxTokensField: 'max_tokens',
+    streamOptions: true,
+    tools: true,
+  },
+  hyperbolic: {
+    baseUrl: 'https://api.hyperbolic.xyz/v1',
+    auth: 'bearer',
+    keyCheck: { kind: 'chat', model: 'meta-llama/Meta-Llama-3.1-8B-Instruct' },
+    accepts: HOSTED,
+    maxTokensField: 'max_tokens',
+    streamOptions: false,
+    tools: true,
+  },
+  inception: {
+    baseUrl: 'https://api.inceptionlabs.ai/v1',
+    auth: 'bearer',
+    keyCheck: { kind: 'chat', model: 'mercury' },
+    accepts: ['temperature', 'top_p', 'stop', 'tools', 'tool_choice', 'response_format', 'frequency_penalty', 'presence_penalty'],
+    maxTokensField: 'max_tokens',
+    streamOptions: false,
+    tools: true,
+  },
+  lambda: {
+    baseUrl: 'https://api.lambda.ai/v1',
+    auth: 'bearer',
+    keyCheck: { kind: 'chat', model: 'llama3.1-8b-instruct' },
+    accepts: HOSTED,
+    maxTokensField: 'max_tokens',
+    streamOptions: false,
+    tools: true,
+  },
+  // MiniMax reports key and quota errors inside a 200 body (`base_resp.status_code`).
+  minimax: {
+    baseUrl: 'https://api.minimax.io/v1',
+    auth: 'bearer',
+    keyCheck: { kind: 'chat', model: 'MiniMax-M2' },
+    accepts: ['temperature', 'top_p', 'tools', 'tool_choice', 'response_format', 'n'],
+    maxTokensField: 'max_tokens',
+    streamOptions: true,
+    tools: true,
+  },
+  moonshotai: {
+    baseUrl: 'https://api.moonshot.ai/v1',
+    auth: 'bearer',
+    keyCheck: MODELS,
+    quotaCodes: ['exceeded_current_quota_error'],
+    accepts: [...COMMON, 'frequency_penalty', 'presence_penalty', 'n'],
+    maxTokensField: 'max_tokens',
+    streamOptions: false,
+    tools: true,
+  },
+  nebius: {
+    baseUrl: 'https://api.tokenfactory.nebius.com/v1',
+    auth: 'bearer',
+    keyCheck: MODELS,
+    accepts: [...HOSTED, 'parallel_tool_calls'],
+    maxTokensField: 'max_tokens',
+    streamOptions: true,
+    tools: true,
+  },
+  novita: {
+    baseUrl: 'https://api.novita.ai/openai/v1',
+    auth: 'bearer',
+    keyCheck: MODELS,
+    accepts: [...HOSTED, 'logit_bias'],
+    maxTokensField: 'max_tokens',
+    streamOptions: true,
+    tools: true,
+  },
+  nvidia: {
+    baseUrl: 'https://integrate.api.nvidia.com/v1',
+    auth: 'bearer',
+    // Its models list is public; a one-token completion spends a free-tier credit at most.
+    keyCheck: { kind: 'chat', model: 'meta/llama-3.1-8b-instruct' },
+    accepts: ['temperature', 'top_p', 'stop', 'tools', 'tool_choice', 'response_format', 'seed', 'frequency_penalty', 'presence_penalty'],
+    maxTokensField: 'max_tokens',
+    streamOptions: true,
+    tools: true,
+  },
+  sambanova: {
+    baseUrl: 'https://api.sambanova.ai/v1',
+    auth: 'bearer',
+    keyCheck: { kind: 'chat', model: 'Meta-Llama-3.1-8B-Instruct' },
+    accepts: ['temperature', 'top_p', 'stop', 'tools', 'tool_choice', 'response_format', 'parallel_tool_calls'],
+    maxTokensField: 'max_tokens',
+    streamOptions: true,
+    tools: true,
+  },
+  stepfun: {
+    baseUrl: 'https://api.stepfun.ai/v1',
+    auth: 'bearer',
+    keyCheck: MODELS,
+    accepts: ['temperature', 'top_p', 'stop', 'tools', 'tool_choice', 'response_format', 'frequency_penalty', 'presence_penalty', 'n'],
+    maxTokensField: 'max_tokens',
+    streamOptions: false,
+    tools: true,
+  },
+  'z-ai': {
+    baseUrl: 'https://api.z.ai/api/paas/v4',
+    auth: 'bearer',
+    // No models endpoint; glm-4.5-flash is a free model, so the completion costs nothing.
+    keyCheck: { kind: 'chat', model: 'glm-4.5-flash' },
+    quotaCodes: ['1113'],
+    accepts: ['temperature', 'top_p', 'stop', 'tools', 'tool_choice', 'response_format', 'user'],
     maxTokensField: 'max_tokens',
     streamOptions: false,
     tools: true,
@@ -134,9 +357,9 @@ export type CompatProvider = keyof typeof COMPAT_ROWS;
 export function compatBaseUrl(provider: CompatProvider, call: AdapterCall): string {
   if (call.baseUrl) return call.baseUrl.replace(/\/+$/, '');
   if (call.options.baseUrl) return call.options.baseUrl.replace(/\/+$/, '');
-  if (provider === 'azure') {
-    if (!call.options.resource) throw new RouteFailure(routeError('bad_request', 'azure key needs options.resource or options.baseUrl'));
-    return `https://${call.options.resource}.openai.azure.com/openai/v1`;
+  if (provider === 'azure' || provider === 'azure-foundry') {
+    if (!call.options.resource) throw new RouteFailure(routeError('bad_request', `${provider} key needs options.resource or options.baseUrl`));
+    return provider === 'azure' ? `https://${call.options.resource}.openai.azure.com/openai/v1` : `https://${call.options.resource}.services.ai.azure.com/models`;
   }
   return COMPAT_ROWS[provider].baseUrl;
 }
@@ -195,6 +418,7 @@ export function buildCompatBody(provider: CompatProvider, call: AdapterCall): Re
   }
   if (!row.tools) delete body.tools;
   if (row.toolChoiceRequired && body.tool_choice === 'required') body.tool_choice = row.toolChoiceRequired;
+  if (row.omitToolChoiceAuto && body.tool_choice === 'auto') delete body.tool_choice;
   const maxTokens = req.max_completion_tokens ?? req.max_tokens;
   if (maxTokens !== undefined) body[row.maxTokensField] = maxTokens;
   if (call.stream) {
@@ -238,6 +462,35 @@ function readUsage(o: any): Usage | undefined {
   return u as Usage;
 }
 
+/**
+ * MiniMax answers a bad key, a rate limit or an empty balance with HTTP 200 and a nonzero
+ * `base_resp.status_code`; the code, not the status, says what happened.
+ */
+const BASE_RESP: Record<number, ErrorKind> = { 1002: 'rate_limited', 1004: 'auth', 1008: 'rate_limited', 1039: 'rate_limited', 2013: 'bad_request', 2049: 'auth' };
+
+function baseRespError(provider: string, o: any): RouteError | undefined {
+  const code = o?.base_resp?.status_code;
+  if (typeof code !== 'number' || code === 0) return undefined;
+  const kind = BASE_RESP[code] ?? 'server';
+  const message = String(o.base_resp.status_msg ?? 'no details').slice(0, 300);
+  // 1008 is "insufficient balance": no point retrying until someone pays.
+  return routeError(kind, `${provider}: base_resp ${code}: ${message}`, { code: String(code), ...(code === 1008 ? { retryAfterMs: Number.POSITIVE_INFINITY } : {}) });
+}
+
+/** A 2xx key check whose body still reports an error (MiniMax's base_resp, an `error` object, `valid: false`). */
+function bodyError(provider: string, text: string, _now: number): RouteError | undefined {
+  let o: any;
+  try {
+    o = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (o && typeof o === 'object' && o.error && !Array.isArray(o.data)) return streamError(provider, o.error);
+  // Cohere's check-api-key may answer 200 with `valid: false`.
+  if (o && typeof o === 'object' && o.valid === false) return routeError('auth', `${provider}: the key check says the key is not valid`);
+  return baseRespError(provider, o);
+}
+
 /** What a stream event maps to when it is the `[DONE]` sentinel. */
 const DONE = Symbol('done');
 
@@ -266,6 +519,8 @@ export function compatAdapter(provider: CompatProvider): ProviderAdapter {
       // DeepSeek pads non-streaming answers with blank lines while it thinks.
       const o = parseJsonFrame(text.trim(), provider) as any;
       if (o?.error) throw new RouteFailure(streamError(provider, o.error));
+      const inBody = baseRespError(provider, o);
+      if (inBody) throw new RouteFailure(inBody);
       if (!Array.isArray(o?.choices)) throw new RouteFailure(routeError('server', `${provider}: response has no choices`));
       for (const c of o.choices) {
         c.finish_reason = c.finish_reason ? (FINISH[c.finish_reason] ?? c.finish_reason) : null;
@@ -284,12 +539,18 @@ export function compatAdapter(provider: CompatProvider): ProviderAdapter {
       const sse = new SseDecoder(limits.maxEventBytes);
       let finished = false;
       let done = false;
+      // Until the first event, the raw text: a 200 that is a JSON error instead of a stream
+      // (MiniMax's base_resp) is then classified for what it says, not as a cut-off stream.
+      let head: string | undefined = '';
+      const utf8 = new TextDecoder();
       const it = body[Symbol.asyncIterator]();
       try {
         for (;;) {
           const n = await it.next();
           if (n.done) break;
+          if (head !== undefined && head.length < 65_536) head += utf8.decode(n.value, { stream: true });
           for (const ev of sse.push(n.value)) {
+            head = undefined;
             const chunk = toChunk(ev);
             if (chunk === DONE) {
               done = true;
@@ -312,6 +573,8 @@ export function compatAdapter(provider: CompatProvider): ProviderAdapter {
         if (chunk === DONE) return;
         if (chunk) yield chunk;
       }
+      const inBody = head ? bodyError(provider, head, 0) : undefined;
+      if (inBody) throw new RouteFailure(inBody);
       // Some gateways omit [DONE]; a stream that said why it finished is complete.
       if (!finished) throw new RouteFailure(routeError('network', `${provider}: the stream ended before it finished (no finish_reason, no [DONE])`));
 
@@ -323,6 +586,8 @@ export function compatAdapter(provider: CompatProvider): ProviderAdapter {
         const o = parseJsonFrame(data, provider) as any;
         if (o.error) throw new RouteFailure(streamError(provider, o.error));
         if (o.x_groq?.error) throw new RouteFailure(streamError(provider, o.x_groq.error));
+        const inBody = baseRespError(provider, o);
+        if (inBody) throw new RouteFailure(inBody);
         const usage = readUsage(o);
         if (usage) o.usage = usage;
         const choices = o.choices;
@@ -349,15 +614,30 @@ export function compatAdapter(provider: CompatProvider): ProviderAdapter {
     },
 
     classifyError(status, headers: HeaderBag, text, now) {
-      return classifyHttpError(provider, status, headers, text, now);
+      return classifyHttpError(provider, status, headers, text, now, row.quotaCodes);
     },
 
     validationRequest(call) {
-      // OpenRouter's and xAI's models lists are public; their key-info endpoints prove the key.
-      // Perplexity has no free endpoint at all: its key is validated on first use.
-      if (provider === 'perplexity') return undefined;
-      const path = provider === 'openrouter' ? '/key' : provider === 'xai' ? '/api-key' : '/models';
-      return { url: `${compatBaseUrl(provider, call)}${path}`, method: 'GET', headers: { ...call.options.headers, ...authHeaders(row, call.secret) } };
+      const check: KeyCheck = row.keyCheck;
+      const base = compatBaseUrl(provider, call);
+      const headers = { ...call.options.headers, ...authHeaders(row, call.secret) };
+      switch (check.kind) {
+        case 'none':
+          return undefined;
+        case 'chat':
+          return {
+            url: `${base}/chat/completions`,
+            method: 'POST',
+            headers: { ...headers, 'content-type': 'application/json' },
+            body: JSON.stringify({ model: check.model, messages: [{ role: 'user', content: 'ping' }], [row.maxTokensField]: 1 }),
+          };
+        default:
+          return { url: `${check.fromOrigin ? new URL(base).origin : base}${check.path}`, method: check.kind === 'get' ? 'GET' : 'POST', headers };
+      }
+    },
+
+    validationError(text, now) {
+      return bodyError(provider, text, now);
     },
   };
 }

@@ -44,4 +44,6 @@ export interface ProviderAdapter {
    * Undefined when the provider has none that costs nothing.
    */
   validationRequest?(call: AdapterCall): HttpRequestSpec | Promise<HttpRequestSpec> | undefined;
+  /** A 2xx answer to the key check that still reports an error in its body (MiniMax's base_resp). */
+  validationError?(bodyText: string, now: number): RouteError | undefined;
 }

@@ -63,8 +63,10 @@ export async function validateKey(
     const res = await deps.http.send(spec, deps.timeouts, ac.signal);
     const body = await readBody(res.body, 1024 * 1024).catch(() => '');
     const text = deps.redactor ? deps.redactor.redact(body) : body;
-    if (res.status >= 200 && res.status < 300) return done('ok', `${target.provider} accepted the key`, res.status);
-    const err = adapter.classifyError(res.status, res.headers, text, deps.now?.() ?? Date.now());
+    const now = deps.now?.() ?? Date.now();
+    const inBody = res.status >= 200 && res.status < 300 ? adapter.validationError?.(text, now) : undefined;
+    if (res.status >= 200 && res.status < 300 && !inBody) return done('ok', `${target.provider} accepted the key`, res.status);
+    const err = inBody ?? adapter.classifyError(res.status, res.headers, text, now);
     const verdict: KeyVerdict = err.kind === 'auth' ? 'auth' : err.kind === 'rate_limited' ? 'rate_limited' : err.kind === 'network' || err.kind === 'timeout' ? 'network' : 'unknown';
     const hint = verdict === 'auth' ? ' — rotate the key or check its permissions' : verdict === 'rate_limited' ? ' — the key works but is rate-limited or out of quota now' : '';
     return done(verdict, `${err.message}${hint}`, res.status);

@@ -1,4 +1,4 @@
-/** Display names for the provider cards. */
+/** Display names and "get a key" pages for the provider cards. */
 import { PROVIDERS, type ProviderId } from '../../core/providers/ids';
 
 export const PROVIDER_LABELS: Readonly<Record<ProviderId, string>> = {
@@ -16,10 +16,69 @@ export const PROVIDER_LABELS: Readonly<Record<ProviderId, string>> = {
   fireworks: 'Fireworks',
   cerebras: 'Cerebras',
   perplexity: 'Perplexity',
+  ai21: 'AI21',
+  alibaba: 'Alibaba Cloud Model Studio',
+  'azure-foundry': 'Azure AI Foundry',
+  baseten: 'Baseten',
+  chutes: 'Chutes',
+  cohere: 'Cohere',
+  deepinfra: 'DeepInfra',
+  featherless: 'Featherless',
+  huggingface: 'Hugging Face',
+  hyperbolic: 'Hyperbolic',
+  inception: 'Inception',
+  lambda: 'Lambda',
+  minimax: 'MiniMax',
+  moonshotai: 'Moonshot AI (Kimi)',
+  nebius: 'Nebius AI Studio',
+  novita: 'Novita',
+  nvidia: 'NVIDIA NIM',
+  sambanova: 'SambaNova',
+  stepfun: 'StepFun',
+  'z-ai': 'Z.ai (GLM)',
   openrouter: 'OpenRouter',
 };
 
+/** Where each provider hands out API keys (or, for the clouds, the credential a key entry needs). */
+export const PROVIDER_KEY_URLS: Readonly<Record<ProviderId, string>> = {
+  openai: 'https://platform.openai.com/api-keys',
+  anthropic: 'https://console.anthropic.com/settings/keys',
+  'google-ai-studio': 'https://aistudio.google.com/app/apikey',
+  'google-vertex': 'https://console.cloud.google.com/iam-admin/serviceaccounts',
+  'amazon-bedrock': 'https://console.aws.amazon.com/bedrock/home#/api-keys',
+  azure: 'https://portal.azure.com/',
+  mistral: 'https://console.mistral.ai/api-keys',
+  groq: 'https://console.groq.com/keys',
+  xai: 'https://console.x.ai/',
+  deepseek: 'https://platform.deepseek.com/api_keys',
+  together: 'https://api.together.xyz/settings/api-keys',
+  fireworks: 'https://fireworks.ai/account/api-keys',
+  cerebras: 'https://cloud.cerebras.ai/',
+  perplexity: 'https://www.perplexity.ai/settings/api',
+  ai21: 'https://studio.ai21.com/account/api-key',
+  alibaba: 'https://modelstudio.console.alibabacloud.com/',
+  'azure-foundry': 'https://ai.azure.com/',
+  baseten: 'https://app.baseten.co/settings/api_keys',
+  chutes: 'https://chutes.ai/app/api',
+  cohere: 'https://dashboard.cohere.com/api-keys',
+  deepinfra: 'https://deepinfra.com/dash/api_keys',
+  featherless: 'https://featherless.ai/account/api-keys',
+  huggingface: 'https://huggingface.co/settings/tokens',
+  hyperbolic: 'https://app.hyperbolic.xyz/settings',
+  inception: 'https://platform.inceptionlabs.ai/',
+  lambda: 'https://cloud.lambda.ai/api-keys',
+  minimax: 'https://platform.minimax.io/',
+  moonshotai: 'https://platform.moonshot.ai/console/api-keys',
+  nebius: 'https://tokenfactory.nebius.com/',
+  novita: 'https://novita.ai/settings/key-management',
+  nvidia: 'https://build.nvidia.com/settings/api-keys',
+  sambanova: 'https://cloud.sambanova.ai/apis',
+  stepfun: 'https://platform.stepfun.ai/',
+  'z-ai': 'https://z.ai/manage-apikey/apikey-list',
+  openrouter: 'https://openrouter.ai/settings/keys',
+};
+
 /** Every provider a BYOK key can be for. OpenRouter is the pooled route; it gets a card only when a key names it. */
-export function providerCards(configured: ReadonlySet<string>): { id: string; label: string }[] {
-  return PROVIDERS.filter((p) => p !== 'openrouter' || configured.has(p)).map((id) => ({ id, label: PROVIDER_LABELS[id] }));
+export function providerCards(configured: ReadonlySet<string>): { id: string; label: string; keyUrl: string }[] {
+  return PROVIDERS.filter((p) => p !== 'openrouter' || configured.has(p)).map((id) => ({ id, label: PROVIDER_LABELS[id], keyUrl: PROVIDER_KEY_URLS[id] }));
 }

@@ -41,7 +41,7 @@ export interface ProvidersModelInput {
   cooldown: (routeId: string) => CooldownEntry | undefined;
   catalog: Catalog;
   folders: { id: string; name: string; caller: string }[];
-  providers: { id: string; label: string }[];
+  providers: { id: string; label: string; keyUrl?: string }[];
   now: number;
 }
 

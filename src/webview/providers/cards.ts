@@ -59,7 +59,7 @@ function invalidEntry(e: InvalidKey): HTMLElement {
   );
 }
 
-function card(ctx: Ctx, st: ProvidersState, p: { id: string; label: string }, keys: KeyRow[], invalid: InvalidKey[]): HTMLElement {
+function card(ctx: Ctx, st: ProvidersState, p: { id: string; label: string; keyUrl?: string }, keys: KeyRow[], invalid: InvalidKey[]): HTMLElement {
   const isConfigured = keys.length > 0 || invalid.length > 0;
   const searching = ctx.ui.search.trim().length > 0;
   // A card the user opened or closed stays so; otherwise configured cards start open.
@@ -97,6 +97,8 @@ function card(ctx: Ctx, st: ProvidersState, p: { id: string; label: string }, ke
       h('h3', null, p.label),
       h('span', { class: `card-summary${failing ? ' bad' : cooling ? ' warn' : ''}` }, summary),
     ),
+    // Outside the toggle so it is its own tab stop; the editor opens https links in the browser.
+    p.keyUrl ? h('a', { class: 'key-link', href: p.keyUrl, 'data-fid': `key-link-${p.id}`, title: `Get a ${p.label} key` }, 'Get a key') : null,
   );
   if (!open) return h('section', { class: `card${isConfigured ? '' : ' card-empty'}`, 'data-provider': p.id, 'aria-label': p.label }, header);
 

@@ -23,6 +23,29 @@ const NATIVE_ID: Record<CatalogProviderId, RegExp> = {
   fireworks: /^accounts\/fireworks\/models\/[a-z0-9.-]+$/,
   cerebras: /^[a-z0-9][a-z0-9.-]*$/,
   perplexity: /^sonar(?:-[a-z]+)*$/,
+  ai21: /^jamba-(?:large|mini)$/,
+  alibaba: /^qwen[a-z0-9.-]*$/,
+  // Foundry catalog names: mixed case, no vendor prefix.
+  'azure-foundry': /^[A-Za-z][A-Za-z0-9.-]*$/,
+  cohere: /^command-[a-z0-9-]+$/,
+  minimax: /^MiniMax-[A-Za-z0-9.-]+$/,
+  moonshotai: /^kimi-[a-z0-9.-]+$/,
+  stepfun: /^step-[a-z0-9.-]+$/,
+  'z-ai': /^glm-[a-z0-9.-]+$/,
+  inception: /^mercury(?:-[a-z]+)?$/,
+  lambda: /^[a-z0-9][a-z0-9.-]*$/,
+  sambanova: /^[A-Za-z][A-Za-z0-9.-]*$/,
+  nvidia: /^[a-z0-9-]+\/[a-z0-9._-]+$/,
+  // Hugging Face-style `Org/Model` repository ids at the open-weight hosts.
+  baseten: /^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/,
+  chutes: /^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/,
+  deepinfra: /^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/,
+  featherless: /^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/,
+  huggingface: /^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/,
+  hyperbolic: /^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/,
+  nebius: /^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/,
+  // Novita lower-cases its ids.
+  novita: /^[a-z0-9-]+\/[a-z0-9._-]+$/,
 };
 
 const SLUG = /^[a-z0-9-]+\/[a-z0-9.-]+$/;

@@ -2,9 +2,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundledCatalog, createCatalog } from '../../../src/core/catalog/catalog.js';
+import { BUNDLED_MODELS } from '../../../src/core/catalog/data.js';
 import { mergeOpenRouterModels, perMillion } from '../../../src/core/catalog/openrouter-models.js';
 
 const fixture: unknown = JSON.parse(readFileSync(join(__dirname, '../../fixtures/openrouter-models.json'), 'utf8'));
+
+/** The bundled catalog minus GLM 4.6, the slug the fixture brings in as new (the bundle now has it). */
+const withoutGlm = () => createCatalog(BUNDLED_MODELS.filter((m) => m.slug !== 'z-ai/glm-4.6'));
 
 describe('mergeOpenRouterModels', () => {
   it('converts per-token price strings to per-million numbers without float noise', () => {
@@ -17,7 +21,7 @@ describe('mergeOpenRouterModels', () => {
   });
 
   it('merges the fixture: one model added, three refreshed, the malformed entry reported', () => {
-    const result = mergeOpenRouterModels(bundledCatalog(), fixture);
+    const result = mergeOpenRouterModels(withoutGlm(), fixture);
     assert.equal(result.added, 1);
     assert.equal(result.updated, 3, 'gemini-2.5-flash, llama-3.3-70b and sonar changed; the rest match the bundle');
     assert.equal(result.diagnostics.length, 1);
@@ -26,11 +30,11 @@ describe('mergeOpenRouterModels', () => {
     assert.match(diagnostic ?? '', /context_length: /);
     assert.match(diagnostic ?? '', /pricing\.completion: /);
     assert.equal(result.catalog.get('acme/broken-model'), undefined);
-    assert.equal(result.catalog.slugs().length, bundledCatalog().slugs().length + 1);
+    assert.equal(result.catalog.slugs().length, withoutGlm().slugs().length + 1);
   });
 
   it('refreshes a known model’s pooled price and limits and keeps its bundled offers', () => {
-    const { catalog } = mergeOpenRouterModels(bundledCatalog(), fixture);
+    const { catalog } = mergeOpenRouterModels(withoutGlm(), fixture);
     const llama = catalog.get('meta-llama/llama-3.3-70b-instruct');
     assert.deepEqual(llama?.pooled, { input: 0.1, output: 0.32 });
     assert.equal(llama?.maxOutput, 16_384);
@@ -42,7 +46,7 @@ describe('mergeOpenRouterModels', () => {
   });
 
   it('reads tools from supported_parameters and vision from input_modalities', () => {
-    const { catalog } = mergeOpenRouterModels(bundledCatalog(), fixture);
+    const { catalog } = mergeOpenRouterModels(withoutGlm(), fixture);
     const sonar = catalog.get('perplexity/sonar');
     assert.equal(sonar?.tools, false);
     assert.equal(sonar?.vision, true);
@@ -52,7 +56,7 @@ describe('mergeOpenRouterModels', () => {
   });
 
   it('adds an unknown slug as a pooled-only model', () => {
-    const { catalog } = mergeOpenRouterModels(bundledCatalog(), fixture);
+    const { catalog } = mergeOpenRouterModels(withoutGlm(), fixture);
     assert.deepEqual(catalog.get('z-ai/glm-4.6'), {
       slug: 'z-ai/glm-4.6',
       name: 'GLM 4.6',
@@ -68,7 +72,7 @@ describe('mergeOpenRouterModels', () => {
   });
 
   it('leaves the base catalog untouched', () => {
-    const base = bundledCatalog();
+    const base = withoutGlm();
     const before = JSON.stringify([...base.models.values()]);
     mergeOpenRouterModels(base, fixture);
     assert.equal(JSON.stringify([...base.models.values()]), before);

@@ -225,6 +225,12 @@ describe('the Providers view protocol', () => {
       const keys = [{ ...state.keys[0], masked: leak }];
       assert.equal(providersStateSchema.safeParse({ ...state, keys }).success, false, `accepted masked=${JSON.stringify(leak)}`);
     }
+    // A card's "get a key" link is an https page and nothing a link could run or break out of.
+    const withLink = (keyUrl: string) => ({ ...state, providers: [{ id: 'cohere', label: 'Cohere', keyUrl }] });
+    assert.ok(providersStateSchema.safeParse(withLink('https://dashboard.cohere.com/api-keys')).success);
+    for (const bad of ['javascript:alert(1)', 'http://dashboard.cohere.com/', 'https://x.example/"><script>', 'command:byokRouter.addKey']) {
+      assert.equal(providersStateSchema.safeParse(withLink(bad)).success, false, `accepted keyUrl=${bad}`);
+    }
   });
 });
 

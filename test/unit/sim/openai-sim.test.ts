@@ -285,7 +285,7 @@ describe('OpenAI-compatible simulator: Azure', () => {
 
 describe('OpenAI-compatible simulator: authentication', () => {
   // Status and a probe into the body that only this provider's shape satisfies.
-  const expected: Record<Flavor, { status: number; check: (body: string) => boolean }> = {
+  const expected: Record<(typeof FLAVORS)[number], { status: number; check: (body: string) => boolean }> = {
     openai: { status: 401, check: (b) => JSON.parse(b).error.code === 'invalid_api_key' },
     mistral: { status: 401, check: (b) => JSON.parse(b).detail === 'Unauthorized' },
     groq: { status: 401, check: (b) => JSON.parse(b).error.message === 'Invalid API Key' },

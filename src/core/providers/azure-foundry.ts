@@ -1,0 +1,43 @@
+/**
+ * Azure AI Foundry models-as-a-service: one resource endpoint,
+ * `https://<resource>.services.ai.azure.com/models/chat/completions?api-version=…`, that serves
+ * every model deployed in the resource (DeepSeek, Llama, Grok, Mistral, Phi…) by deployment name
+ * in the body's `model`, with the resource key in `api-key`. The key check is the row's (the
+ * resource's models list). Azure OpenAI deployments stay in
+ * azure.ts; a Foundry resource's OpenAI models can be reached either way.
+ */
+import { routeError, RouteFailure } from '../errors';
+import type { HttpRequestSpec } from '../http/client';
+import { buildCompatBody, compatAdapter } from './openai-compatible';
+import type { AdapterCall, ProviderAdapter } from './types';
+
+/** The model inference API's GA version; a key may name another with options.apiVersion. */
+export const FOUNDRY_API_VERSION = '2024-05-01-preview';
+
+/** `https://<resource>.services.ai.azure.com`, whichever way the key names it. */
+function resourceEndpoint(call: AdapterCall): string {
+  if (call.options.baseUrl) return call.options.baseUrl.replace(/\/+$/, '').replace(/\/models$/, '');
+  if (call.options.resource) return `https://${call.options.resource}.services.ai.azure.com`;
+  throw new RouteFailure(routeError('bad_request', 'azure-foundry key needs options.resource or options.baseUrl'));
+}
+
+const base = compatAdapter('azure-foundry');
+
+export const azureFoundryAdapter: ProviderAdapter = {
+  ...base,
+
+  buildRequest(call): HttpRequestSpec {
+    const version = call.options.apiVersion ?? FOUNDRY_API_VERSION;
+    return {
+      url: `${resourceEndpoint(call)}/models/chat/completions?api-version=${encodeURIComponent(version)}`,
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: call.stream ? 'text/event-stream' : 'application/json',
+        ...call.options.headers,
+        'api-key': call.secret,
+      },
+      body: JSON.stringify(buildCompatBody('azure-foundry', call)),
+    };
+  },
+};
