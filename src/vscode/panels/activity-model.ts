@@ -78,7 +78,7 @@ export function toRow(r: GenerationRecord): GenerationRow {
     ...(r.ttfbMs !== undefined ? { ttfbMs: r.ttfbMs } : {}),
     ...(r.promptTokens !== undefined ? { promptTokens: r.promptTokens } : {}),
     ...(r.completionTokens !== undefined ? { completionTokens: r.completionTokens } : {}),
-    ...(r.cost !== undefined ? { cost: r.cost } : {}),
+    ...(typeof r.cost === 'number' ? { cost: r.cost } : {}),
     ...(r.byokFee !== undefined ? { byokFee: r.byokFee } : {}),
     ...(r.feeWaived !== undefined ? { feeWaived: r.feeWaived } : {}),
     ...(r.saving !== undefined ? { saving: r.saving } : {}),

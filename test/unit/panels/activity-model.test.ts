@@ -69,7 +69,7 @@ describe('the Activity view state', () => {
   });
 
   it('sums the month against the free allowance in the fee model', () => {
-    const m = monthView({ requests: 3, byokRequests: 2, byokListUsd: 0.01, cost: 0.02, fee: 0, saving: 0.004 }, feeSchema.parse({}), NOW);
+    const m = monthView({ requests: 3, byokRequests: 2, byokListUsd: 0.01, cost: 0.02, fee: 0, saving: 0.004, unpriced: 0, providerCost: 0.02, pooledCost: 0 }, feeSchema.parse({}), NOW);
     assert.deepEqual(m, { label: 'November 2026', requests: 3, byokRequests: 2, allowance: { unit: 'requests', amount: 1_000_000 }, byokListUsd: 0.01, cost: 0.02, fee: 0, saving: 0.004 });
     const state = { filter: { range: '7d' }, choices: { callers: [], providers: [], keys: [] }, generations: [toRow(record())], truncated: false, month: m, days: [], skipped: 0, now: NOW };
     assert.ok(activityStateSchema.safeParse(state).success);
