@@ -196,6 +196,7 @@ export function buildCompatBody(provider: CompatProvider, call: AdapterCall): Re
   if (row.toolChoiceRequired && body.tool_choice === 'required') body.tool_choice = row.toolChoiceRequired;
   const maxTokens = req.max_completion_tokens ?? req.max_tokens;
   if (maxTokens !== undefined) body[row.maxTokensField] = maxTokens;
+  if (call.extraBody) Object.assign(body, call.extraBody);
   if (call.stream) {
     body.stream = true;
     if (row.streamOptions) body.stream_options = { include_usage: true };
