@@ -103,3 +103,19 @@ export function describeBudget(s: BudgetStatus): string {
   if (s.budget.requests !== undefined) parts.push(`${s.requests} of ${s.budget.requests} requests`);
   return `${parts.join(', ')} spent this ${s.budget.period === 'day' ? 'day (UTC)' : 'month (UTC)'}`;
 }
+
+/** The plan's budgets as `explain` prints them: each with its limit, what is spent, and whether it is used up. */
+export function formatBudgets(statuses: readonly BudgetStatus[] | undefined): string {
+  if (!statuses?.length) return '';
+  const seen = new Set<string>();
+  const lines = ['Budgets:'];
+  for (const s of statuses) {
+    const id = `${s.scope}:${s.id}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const who = s.scope === 'user' ? 'overall' : s.scope === 'caller' ? `caller "${s.id}" (pooled)` : `key "${s.name ?? s.id}"`;
+    const state = s.ratio >= 1 ? 'used up: left out for budget' : s.ratio >= WARN_RATIO ? `${Math.floor(s.ratio * 100)} %: warning` : `${Math.floor(s.ratio * 100)} %`;
+    lines.push(`  - ${who}: ${describeBudget(s)} — ${state}`);
+  }
+  return lines.join('\n');
+}
