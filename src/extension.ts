@@ -41,7 +41,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<ByokRo
   const settings = new RoutingSettings(vault, log);
   const catalog = bundledCatalog();
   const activity = new ActivityStore({ dir: vscode.Uri.joinPath(context.globalStorageUri, 'activity').fsPath, onWarning: (m) => log.warn(m) });
-  const routing = new RoutingService({ settings, vault, redactor, log, catalog, activity });
+  const routing = new RoutingService({ settings, vault, redactor, log, catalog, activity, history: activity });
   const folders = new FolderTracker();
   const keys = new KeyStore(vault, settings);
   context.subscriptions.push(log, vault, settings, routing, folders, keys, { dispose: () => void activity.close() });

@@ -11,6 +11,7 @@ import { isProviderId } from '../../core/providers/ids';
 import { maskedTail, Redactor } from '../../core/redact';
 import { keyRouteId, pooledRouteId } from '../../core/routing/cooldowns';
 import { explain, formatPlan, routeLabel, type Plan } from '../../core/routing/plan';
+import { formatBudgets } from '../../core/routing/budgets';
 import { systemClock } from '../../core/ports';
 import {
   providersStateSchema,
@@ -368,7 +369,9 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
     const scope = requireScope(b.scope);
     const { config } = this.parsed(scope);
     const router = this.s.routing.routerFor(scope.folder);
-    const plan = await explain(b.model.trim(), b.caller, { config, catalog: this.s.catalog, secrets: this.s.vault, cooldowns: router.cooldowns, clock: systemClock });
+    const base = await explain(b.model.trim(), b.caller, { config, catalog: this.s.catalog, secrets: this.s.vault, cooldowns: router.cooldowns, clock: systemClock });
+    // The same policy the router applies (byokOnly, budgets, sort/balance), without moving rotations on.
+    const plan = await router.policy.apply(base, config, systemClock.now(), { advance: false });
     return planView(plan);
   }
 
@@ -395,6 +398,6 @@ export function planView(plan: Plan, now = Date.now()): PlanView {
       detail: e.detail.slice(0, 1000),
     })),
     alwaysUse: plan.alwaysUse,
-    text: formatPlan(plan, now).slice(0, 50_000),
+    text: [formatPlan(plan, now), formatBudgets(plan.budgets)].filter(Boolean).join('\n').slice(0, 50_000),
   };
 }
