@@ -16,6 +16,7 @@ import { RoutingService } from './vscode/routing';
 import { SecretVault } from './vscode/secrets';
 import { RoutingSettings } from './vscode/settings';
 import { StatusBar, type StatusSnapshot } from './vscode/status-bar';
+import { Alerts } from './vscode/alerts';
 import { registerPanels } from './vscode/panels';
 
 /** What the extension offers other extensions (and its integration tests). Never a secret. */
@@ -63,12 +64,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<ByokRo
 
   const provider = new RoutedModelProvider({ routing, settings, folders, catalog, log, onDidChangeModels: modelsChanged.event });
   const status = new StatusBar(routing, settings, folders);
+  const alerts = new Alerts({ routing, settings, activity, state: context.globalState, log });
   context.subscriptions.push(
     vscode.lm.registerLanguageModelChatProvider(VENDOR, provider),
     registerChatParticipant({ routing, settings, folders, catalog, extensionUri: context.extensionUri }),
     registerCommands({ routing, settings, folders, keys, vault, catalog, log }),
     registerPanels({ extensionUri: context.extensionUri, routing, settings, vault, catalog, activity, log, redactor }),
     status,
+    alerts,
   );
 
   settings.announceProblems();
