@@ -431,6 +431,8 @@ describe('Providers and Activity views in the real editor (Chromium)', function 
     await row('openai-primary').focus();
     await page.keyboard.press('Alt+ArrowDown');
     await until('the folder order', () => ((readSettings(folderFile)['byokRouter.keys'] as KeyEntry[]) ?? []).map((k) => `${k.id}:${k.tier}`).join() === 'openai-primary:fallback');
+    // The file is written before the view redraws: wait for the redraw, or it detaches what is clicked next.
+    await providers.locator('[data-tier="fallback"] .key-row[data-key-id="openai-primary"]').waitFor();
     assert.equal(JSON.stringify(userKeys()), userBefore);
     await screenshot(page, 'providers-folder-scope');
     // Which caller each folder runs as is chosen in the Pooled section.
