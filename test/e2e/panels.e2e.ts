@@ -412,6 +412,31 @@ describe('Providers and Activity views in the real editor (Chromium)', function 
     await closeAllEditors(page);
   });
 
+  it('marks a key at 80 % of its budget with a badge, counting spend another process logged', async () => {
+    const userData = path.dirname(path.dirname(world.userSettingsFile));
+    const store = new ActivityStore({ dir: path.join(userData, 'User', 'globalStorage', 'byok-router.byok-router', 'activity') });
+    const at = Date.now();
+    await store.append({
+      v: 1, id: 'gen-spent-by-cli', startedAt: at, surface: 'cli', caller: 'dev', model: MODEL, stream: false, outcome: 'success', latencyMs: 5,
+      plan: [{ route: 'byok', provider: 'openai', tier: 'prioritized', keyId: 'openai-primary', keyName: 'Primary' }],
+      servedBy: { route: 'byok', provider: 'openai', tier: 'prioritized', keyId: 'openai-primary', keyName: 'Primary' },
+      attempts: [{ route: 'byok', provider: 'openai', tier: 'prioritized', keyId: 'openai-primary', keyName: 'Primary', nativeModel: 'gpt-5-mini', ok: true, status: 200, startedAt: at, latencyMs: 5, cost: 0.9 }], cost: 0.9,
+    });
+    await store.close();
+    await providers.locator('vscode-button', { hasText: 'settings.json' }).click();
+    const budgeted = readSettings(world.userSettingsFile);
+    const original = JSON.stringify(budgeted, null, 2);
+    budgeted['byokRouter.keys'] = (budgeted['byokRouter.keys'] as KeyEntry[]).map((k) => (k.id === 'openai-primary' ? { ...k, budget: { usd: 1, period: 'month' } } : k));
+    await replaceActiveEditorText(page, JSON.stringify(budgeted, null, 2));
+    const badge = row('openai-primary').locator('[data-fid="budget"]');
+    await badge.waitFor({ timeout: 20_000 });
+    assert.match((await badge.textContent()) ?? '', /budget 9\d %/);
+    assert.match((await badge.getAttribute('title')) ?? '', /\$0\.9\d of \$1\.00 spent this month/);
+    await replaceActiveEditorText(page, original);
+    await badge.waitFor({ state: 'detached', timeout: 20_000 });
+    await closeAllEditors(page);
+  });
+
   it('keeps its UI state across hide and show', async () => {
     await openDetails('openai-primary');
     await runCommand(page, 'View: Show Explorer');

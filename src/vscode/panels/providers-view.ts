@@ -11,7 +11,7 @@ import { isProviderId } from '../../core/providers/ids';
 import { maskedTail, Redactor } from '../../core/redact';
 import { keyRouteId, pooledRouteId } from '../../core/routing/cooldowns';
 import { explain, formatPlan, routeLabel, type Plan } from '../../core/routing/plan';
-import { formatBudgets } from '../../core/routing/budgets';
+import { describeBudget, formatBudgets } from '../../core/routing/budgets';
 import { systemClock } from '../../core/ports';
 import {
   providersStateSchema,
@@ -133,8 +133,10 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
       secrets.set(pooledRouteId(name), v);
       callerTails.set(name, tailOf(v));
     }
-    const cooldowns = this.s.routing.routerFor(scope.folder).cooldowns;
+    const router = this.s.routing.routerFor(scope.folder);
+    const cooldowns = router.cooldowns;
     const now = Date.now();
+    if (config.keys.some((k) => k.budget)) await router.policy.budgets.refresh(now).catch(() => undefined);
     const configured = new Set(keys.list.flatMap((e) => (isRecord(e) && typeof e.provider === 'string' ? [e.provider] : [])));
     const scopes = scopeInfos();
     const state = buildProvidersState({
@@ -150,6 +152,10 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
       tails,
       callerTails,
       cooldown: (routeId) => cooldowns.active(routeId, secrets.get(routeId)),
+      budget: (key) => {
+        const s = router.policy.budgets.status('key', key.id, key.budget!, now, key.name);
+        return { ratio: Math.round(s.ratio * 1000) / 1000, text: describeBudget(s) };
+      },
       catalog: this.s.catalog,
       folders: folderRows,
       providers: providerCards(configured),
