@@ -16,6 +16,7 @@ import { RoutingService } from './vscode/routing';
 import { SecretVault } from './vscode/secrets';
 import { RoutingSettings } from './vscode/settings';
 import { StatusBar, type StatusSnapshot } from './vscode/status-bar';
+import { Alerts } from './vscode/alerts';
 import { registerPanels } from './vscode/panels';
 
 /** What the extension offers other extensions (and its integration tests). Never a secret. */
@@ -41,7 +42,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<ByokRo
   const settings = new RoutingSettings(vault, log);
   const catalog = bundledCatalog();
   const activity = new ActivityStore({ dir: vscode.Uri.joinPath(context.globalStorageUri, 'activity').fsPath, onWarning: (m) => log.warn(m) });
-  const routing = new RoutingService({ state: context.globalState, settings, vault, redactor, log, catalog, activity });
+  const routing = new RoutingService({ state: context.globalState, settings, vault, redactor, log, catalog, activity, history: activity });
   const folders = new FolderTracker();
   const keys = new KeyStore(vault, settings);
   context.subscriptions.push(log, vault, settings, routing, folders, keys, { dispose: () => void activity.close() });
@@ -63,12 +64,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<ByokRo
 
   const provider = new RoutedModelProvider({ routing, settings, folders, catalog, log, onDidChangeModels: modelsChanged.event });
   const status = new StatusBar(routing, settings, folders);
+  const alerts = new Alerts({ routing, settings, activity, state: context.globalState, log });
   context.subscriptions.push(
     vscode.lm.registerLanguageModelChatProvider(VENDOR, provider),
     registerChatParticipant({ routing, settings, folders, catalog, extensionUri: context.extensionUri }),
     registerCommands({ routing, settings, folders, keys, vault, catalog, log }),
     registerPanels({ extensionUri: context.extensionUri, routing, settings, vault, catalog, activity, log, redactor }),
     status,
+    alerts,
   );
 
   settings.announceProblems();

@@ -37,6 +37,7 @@ export async function measureFailover(simA: OpenAISim, simB: OpenAISim, portkey:
     const trail = o.record.attempts.map((a) => `${a.keyId}:${a.status}`).join(',');
     if (!o.ok || trail !== 'k1:429,k2:200') throw new Error(`router failover went ${trail}`);
     router.cooldowns.store.delete(keyRouteId('k1')); // so the next iteration meets the 429 again
+    for (const [conversation] of router.policy.sticky.entries()) router.policy.sticky.forget(conversation); // and is not held on k2
   };
 
   const agent = benchAgent();

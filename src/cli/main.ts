@@ -5,11 +5,13 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { bundledCatalog } from '../core/catalog/catalog';
-import { chatRequestSchema } from '../core/chat';
+import { chatRequestSchema, type ChatRequest } from '../core/chat';
 import { formatDiagnostic, parseConfig } from '../core/config/parse';
 import type { RouterConfig } from '../core/config/schema';
 import { formatPlan, type Plan } from '../core/routing/plan';
 import { stripTerminalControls } from '../core/text-safety';
+import { formatBudgets } from '../core/routing/budgets';
+import { ActivityStore } from '../core/activity/store';
 import { describeAttempt, Router } from '../core/routing/router';
 import { CliSecretSource, envName, loadSecretsFile, UsageError } from './secrets';
 import { loadState, saveState, statePath } from './state';
@@ -20,8 +22,8 @@ import { testKeysCommand } from './test-keys';
 const USAGE = `byok-router — route LLM requests over your own provider keys
 
 Usage:
-  byok-router explain --config FILE --model SLUG [--caller NAME]
-  byok-router chat --config FILE --model SLUG [--caller NAME] [--json] [--no-stream] PROMPT
+  byok-router explain --config FILE --model SLUG [--caller NAME] [--session ID]
+  byok-router chat --config FILE --model SLUG [--caller NAME] [--json] [--no-stream] [--repeat N] [--session ID] PROMPT
   byok-router test-keys --config FILE
   byok-router demo
 
@@ -29,6 +31,10 @@ Options:
   --config FILE    routing config (JSON; the shape of the byokRouter.* settings)
   --secrets FILE   JSON {"keys": {id: value}, "callers": {name: value}}, mode 0600
   --lenient        use the valid part of a config that has errors
+  --activity DIR   append to and read the activity log in DIR (budgets and latency are counted
+                   from it; point it at the extension's log to share spend with the editor)
+  --repeat N       send the same request N times in one process, one JSON line each with --json
+  --session ID     the conversation's id, for its sticky route
 Secrets also come from BYOK_ROUTER_KEY_<ID> and BYOK_ROUTER_CALLER_<NAME>.
 Exit codes: 0 ok, 1 the request failed, 2 bad usage or bad config.
 \`byok-router COMMAND --help\` lists every flag of a command.`;
@@ -41,15 +47,18 @@ const FLAG_HELP = {
   json: '  --json           print one JSON object: the response or error, and the generation record',
   'no-stream': '  --no-stream      ask for the whole answer at once instead of streaming it',
   lenient: '  --lenient        use the valid part of a config that has errors',
+  activity: '  --activity DIR   append to and read the activity log in DIR (budgets and latency are counted from it)',
+  repeat: '  --repeat N       send the same request N times in one process, one JSON line each with --json',
+  session: "  --session ID     the conversation's id, for its sticky route",
   help: '  --help, -h       this help',
 } as const;
 
 const COMMAND_HELP: Record<string, { usage: string; what: string; flags: (keyof typeof FLAG_HELP)[] }> = {
-  explain: { usage: 'explain --config FILE --model SLUG [--caller NAME]', what: 'Print the plan for a model and caller; nothing is sent.', flags: ['config', 'secrets', 'model', 'caller', 'lenient', 'help'] },
+  explain: { usage: 'explain --config FILE --model SLUG [--caller NAME] [--session ID]', what: 'Print the plan for a model and caller; nothing is sent.', flags: ['config', 'secrets', 'model', 'caller', 'activity', 'session', 'lenient', 'help'] },
   chat: {
-    usage: 'chat --config FILE --model SLUG [--caller NAME] [--json] [--no-stream] PROMPT',
+    usage: 'chat --config FILE --model SLUG [--caller NAME] [--json] [--no-stream] [--repeat N] [--session ID] PROMPT',
     what: 'Send PROMPT through the router; the answer goes to stdout, each attempt to stderr.',
-    flags: ['config', 'secrets', 'model', 'caller', 'json', 'no-stream', 'lenient', 'help'],
+    flags: ['config', 'secrets', 'model', 'caller', 'json', 'no-stream', 'activity', 'repeat', 'session', 'lenient', 'help'],
   },
   'test-keys': { usage: 'test-keys --config FILE', what: "Check every key and caller key with its provider's cheapest real request.", flags: ['config', 'secrets', 'lenient', 'help'] },
   demo: { usage: 'demo', what: 'Run the routing scenarios against built-in simulated providers.', flags: ['help'] },
@@ -103,6 +112,9 @@ export async function main(argv: string[], rawIo: Io = processIo): Promise<numbe
         json: { type: 'boolean', default: false },
         'no-stream': { type: 'boolean', default: false },
         lenient: { type: 'boolean', default: false },
+        activity: { type: 'string' },
+        repeat: { type: 'string' },
+        session: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -144,7 +156,18 @@ export async function main(argv: string[], rawIo: Io = processIo): Promise<numbe
   }
 }
 
-type Values = { config?: string; secrets?: string; model?: string; caller?: string; json?: boolean; 'no-stream'?: boolean; lenient?: boolean };
+type Values = {
+  config?: string;
+  secrets?: string;
+  model?: string;
+  caller?: string;
+  json?: boolean;
+  'no-stream'?: boolean;
+  lenient?: boolean;
+  activity?: string;
+  repeat?: string;
+  session?: string;
+};
 
 function secretsFor(values: Values, io: Io, config: RouterConfig) {
   const source = new CliSecretSource(io.env, values.secrets ? loadSecretsFile(values.secrets) : undefined);
@@ -155,7 +178,7 @@ function secretsFor(values: Values, io: Io, config: RouterConfig) {
   return source;
 }
 
-function makeRouter(values: Values, io: Io, log?: (l: string) => void) {
+async function makeRouter(values: Values, io: Io, log?: (l: string) => void) {
   const config = loadConfig(values.config, values.lenient!, io);
   if (!values.model) throw new UsageError('--model SLUG is required');
   const catalog = bundledCatalog();
@@ -170,19 +193,36 @@ function makeRouter(values: Values, io: Io, log?: (l: string) => void) {
   const cooldownStore = new MemoryCooldownStore();
   const state = statePath(io.env);
   loadState(state, cooldownStore, Date.now());
-  const router = new Router({ config, catalog, secrets: secretsFor(values, io, config), log, cooldownStore });
-  return Object.assign(router, { saveState: () => saveState(state, cooldownStore, router.clock.now(), io.err) });
+  const store = values.activity ? new ActivityStore({ dir: values.activity, onWarning: (m) => io.err(`warning: ${m}\n`) }) : undefined;
+  const router = new Router({
+    config,
+    catalog,
+    secrets: secretsFor(values, io, config),
+    log,
+    cooldownStore,
+    ...(store ? { sink: store, history: store } : {}),
+    onBudgetWarning: (s) => io.err(`warning: budget ${Math.floor(s.ratio * 100)} % used: ${s.scope} "${s.name ?? s.id}"\n`),
+  });
+  if (store) router.policy.stats.seed(await store.read({ limit: 1_000 }));
+  const close = async () => {
+    saveState(state, cooldownStore, router.clock.now(), io.err);
+    await router.close();
+    await store?.close();
+  };
+  return { router, close };
 }
 
 async function explainCommand(values: Values, io: Io): Promise<number> {
-  const router = makeRouter(values, io);
+  const { router, close } = await makeRouter(values, io);
   try {
-    const plan = await router.explain(values.model!, values.caller);
+    const plan = await router.explain(values.model!, values.caller, { advance: false, ...(values.session ? { sessionId: values.session } : {}) });
     io.out(`${formatPlan(plan, router.clock.now())}\n`);
+    const budgets = formatBudgets(plan.budgets);
+    if (budgets) io.out(`${budgets}\n`);
     warnMissingSecrets(plan, io);
     return 0;
   } finally {
-    await router.close();
+    await close();
   }
 }
 
@@ -196,7 +236,9 @@ function warnMissingSecrets(plan: Plan, io: Io) {
 
 async function chatCommand(values: Values, prompt: string, io: Io): Promise<number> {
   if (!prompt.trim()) throw new UsageError('a PROMPT is required');
-  const router = makeRouter(values, io);
+  const repeat = values.repeat === undefined ? 1 : Number(values.repeat);
+  if (!Number.isInteger(repeat) || repeat < 1 || repeat > 10_000) throw new UsageError('--repeat N takes a whole number from 1 to 10000');
+  const { router, close } = await makeRouter(values, io);
   const ac = new AbortController();
   const onSigint = () => ac.abort();
   process.once('SIGINT', onSigint);
@@ -204,36 +246,15 @@ async function chatCommand(values: Values, prompt: string, io: Io): Promise<numb
     const request = chatRequestSchema.parse({ model: values.model, messages: [{ role: 'user', content: prompt }], stream: !values['no-stream'] });
     const plan = await router.explain(request.model, values.caller);
     warnMissingSecrets(plan, io);
-    const outcome = await router.generate(request, {
-      caller: values.caller,
-      signal: ac.signal,
-      surface: 'cli',
-      onChunk: values.json ? undefined : (c) => {
-        const t = c.choices[0]?.delta.content;
-        if (t) io.out(t);
-      },
-      onAttempt: values.json ? undefined : (a) => io.err(`[attempt] ${describeAttempt(a)}\n`),
-    });
-    if (values.json) {
-      const json = JSON.stringify(outcome.ok ? { response: outcome.response, record: outcome.record } : { error: outcome.error, record: outcome.record }, null, 2);
-      io.out(`${router.redactor.redact(json)}\n`);
-    } else if (outcome.ok) {
-      if (!request.stream) io.out(outcome.response.choices[0]?.message.content ?? '');
-      const calls = outcome.response.choices[0]?.message.tool_calls ?? [];
-      for (const t of calls) io.out(`\n[tool call] ${t.function.name}(${t.function.arguments})`);
-      io.out('\n');
-      const r = outcome.record;
-      const served = r.servedBy!;
-      const who = served.route === 'pooled' ? 'pooled (OpenRouter)' : `${served.provider}/key "${served.keyName}" (${served.tier})`;
-      io.err(`[served] ${who}; ${r.promptTokens ?? '?'} in / ${r.completionTokens ?? '?'} out tokens; cost $${(r.cost ?? 0).toFixed(6)}${r.byokFee !== undefined ? `; BYOK fee $${r.byokFee.toFixed(6)}${r.feeWaived ? ' (waived)' : ''}` : ''}\n`);
-    } else {
-      io.err(`[failed] ${outcome.error.kind}: ${outcome.error.message}\n`);
+    let failed = 0;
+    for (let i = 0; i < repeat && !ac.signal.aborted; i++) {
+      const ok = await chatOnce(router, request, values, io, ac.signal, repeat > 1);
+      if (!ok) failed++;
     }
-    router.saveState();
-    return outcome.ok ? 0 : 1;
+    return failed ? 1 : 0;
   } finally {
     process.off('SIGINT', onSigint);
-    await router.close();
+    await close();
   }
 }
 
@@ -248,6 +269,39 @@ export function exitAfterFlush(code: number, streams: NodeJS.WritableStream[] = 
     if (--pending === 0) process.exit(code);
   };
   for (const s of streams) s.write('', done);
+}
+
+async function chatOnce(router: Router, request: ChatRequest, values: Values, io: Io, signal: AbortSignal, lines: boolean): Promise<boolean> {
+  const outcome = await router.generate(request, {
+    ...(values.session ? { sessionId: values.session } : {}),
+    caller: values.caller,
+    signal,
+    surface: 'cli',
+    onChunk: values.json ? undefined : (c) => {
+      const t = c.choices[0]?.delta.content;
+      if (t) io.out(t);
+    },
+    onAttempt: values.json ? undefined : (a) => io.err(`[attempt] ${describeAttempt(a)}\n`),
+  });
+  if (values.json) {
+    const body = outcome.ok ? { response: outcome.response, record: outcome.record } : { error: outcome.error, record: outcome.record };
+    io.out(`${router.redactor.redact(lines ? JSON.stringify(body) : JSON.stringify(body, null, 2))}\n`);
+  } else if (outcome.ok) {
+    if (!request.stream) io.out(outcome.response.choices[0]?.message.content ?? '');
+    const calls = outcome.response.choices[0]?.message.tool_calls ?? [];
+    for (const t of calls) io.out(`\n[tool call] ${t.function.name}(${t.function.arguments})`);
+    io.out('\n');
+    const r = outcome.record;
+    const served = r.servedBy!;
+    const who = served.route === 'pooled' ? 'pooled (OpenRouter)' : `${served.provider}/key "${served.keyName}" (${served.tier})`;
+    const cost = typeof r.cost === 'number' ? `$${r.cost.toFixed(6)}` : 'unknown (no price for this model)';
+    const model = served.model && served.model !== r.model ? ` as ${served.model} (${r.modelFallbacks?.map((m) => `${m.model}: ${m.errorKind}`).join('; ')})` : '';
+    const cached = r.cacheReadTokens ? `, ${r.cacheReadTokens} read from cache` : '';
+    io.err(`[served] ${who}${model}${served.sticky ? ' [sticky]' : ''}; ${r.promptTokens ?? '?'} in${cached} / ${r.completionTokens ?? '?'} out tokens; cost ${cost}${r.byokFee !== undefined ? `; BYOK fee $${r.byokFee.toFixed(6)}${r.feeWaived ? ' (waived)' : ''}` : ''}\n`);
+  } else {
+    io.err(`[failed] ${outcome.error.kind}: ${outcome.error.message}\n`);
+  }
+  return outcome.ok;
 }
 
 if (require.main === module) {

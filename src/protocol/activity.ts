@@ -94,9 +94,17 @@ export const monthSchema = z
     cost: z.number(),
     fee: z.number(),
     saving: z.number(),
+    /** What your own keys charged, and what pooled access (OpenRouter credit) charged. */
+    providerCost: z.number(),
+    pooledCost: z.number(),
+    /** Served requests whose model had no known price. */
+    unpriced: z.number().int().min(0),
   })
   .strict();
 export type MonthView = z.infer<typeof monthSchema>;
+
+export const BREAKDOWNS = ['provider', 'key', 'model', 'caller'] as const;
+export type Breakdown = (typeof BREAKDOWNS)[number];
 
 export const activityStateSchema = z
   .object({
@@ -113,6 +121,8 @@ export const activityStateSchema = z
     truncated: z.boolean(),
     month: monthSchema,
     days: z.array(daySchema).max(400),
+    /** The same days with series by key, model and caller instead of provider. */
+    daysBy: z.object({ key: z.array(daySchema).max(400), model: z.array(daySchema).max(400), caller: z.array(daySchema).max(400) }).strict(),
     /** Unreadable lines met in the log. */
     skipped: z.number().int().min(0),
     now: z.number(),

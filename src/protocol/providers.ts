@@ -60,6 +60,8 @@ export const keyRowSchema = z
     warnings: z.array(text(1000)).max(20),
     /** Why this fallback key can never be reached, when it cannot. */
     unreachable: text(1000).optional(),
+    /** The key's budget this period: share used and what is spent, when it has one. */
+    budget: z.object({ ratio: z.number().min(0), text: text(300) }).strict().optional(),
   })
   .strict();
 export type KeyRow = z.infer<typeof keyRowSchema>;

@@ -26,6 +26,12 @@ export const ROUTING_SETTINGS = {
   timeouts: 'timeouts',
   cooldown: 'cooldown',
   fees: 'fees',
+  modelFallbacks: 'modelFallbacks',
+  stickiness: 'stickiness',
+  balance: 'balance',
+  providerSort: 'providerSort',
+  budget: 'budget',
+  alerts: 'alerts',
 } as const;
 
 export type RoutingSetting = keyof typeof ROUTING_SETTINGS;
@@ -42,7 +48,7 @@ export const DESTINATION_OPTIONS = ['baseUrl', 'resource', 'tokenUrl', 'headers'
 export const POOLED_DESTINATION = ['baseUrl', 'headers'] as const;
 
 /** Objects whose fields a folder may override one by one, as VS Code merges object settings. */
-const MERGED = new Set<RoutingSetting>(['pooled', 'timeouts', 'cooldown', 'fees']);
+const MERGED = new Set<RoutingSetting>(['pooled', 'timeouts', 'cooldown', 'fees', 'stickiness', 'balance', 'alerts']);
 
 export interface EffectiveRouting {
   /** Input for `parseConfig`. */

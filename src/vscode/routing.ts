@@ -14,6 +14,7 @@ import { keyRouteId, pooledRouteId } from '../core/routing/cooldowns';
 
 const COOLDOWN_STATE = 'byokRouter.cooldowns';
 import { describeAttempt, Router, type GenerationOutcome } from '../core/routing/router';
+import { describeBudget, type ActivityHistory, type BudgetStatus } from '../core/routing/budgets';
 import type { Log } from './log';
 import { chooseDispatcher, SwitchableHttpClient, type ProxyChoice } from './proxy';
 import type { RoutingSettings } from './settings';
@@ -27,6 +28,8 @@ export interface GenerateArgs {
   /** Overrides the folder's caller. */
   caller?: string;
   onChunk?: (chunk: ChatChunk) => void;
+  /** The conversation's id where the surface has one, for stickiness. */
+  sessionId?: string;
 }
 
 export interface RouteHealth {
@@ -43,6 +46,8 @@ export interface RoutingDeps {
   log: Log;
   catalog: Catalog;
   activity: ActivitySink;
+  /** The activity log read back: budgets count the spend of every window and the CLI from it. */
+  history?: ActivityHistory;
 }
 
 export class RoutingService implements vscode.Disposable {
@@ -59,6 +64,10 @@ export class RoutingService implements vscode.Disposable {
   /** An attempt ended: cooldowns may have changed. */
   readonly onDidChangeHealth = this.cooldownsChanged.event;
   private readonly subscriptions: vscode.Disposable[] = [];
+  private readonly budgetWarned = new Map<string, BudgetStatus>();
+  private readonly budgetChanged = new vscode.EventEmitter<BudgetStatus>();
+  /** A budget crossed 80 % (once per budget and period, across folders). */
+  readonly onDidWarnBudget = this.budgetChanged.event;
 
   constructor(private readonly deps: RoutingDeps) {
     if (deps.state) restoreCooldowns(this.cooldownStore, deps.state.get(COOLDOWN_STATE), Date.now());
@@ -90,6 +99,8 @@ export class RoutingService implements vscode.Disposable {
         http: this.http,
         redactor,
         monthly: this.monthly,
+        ...(this.deps.history ? { history: this.deps.history } : {}),
+        onBudgetWarning: (s) => this.warnBudget(s),
         log: (line) => log.debug(line),
         sink: {
           append: (record) => {
@@ -101,6 +112,24 @@ export class RoutingService implements vscode.Disposable {
       this.routers.set(id, router);
     }
     return router;
+  }
+
+  /** Budgets at 80 % or more in their current period. */
+  budgetWarnings(now = Date.now()): BudgetStatus[] {
+    return [...this.budgetWarned.values()].filter((s) => s.periodEnd > now);
+  }
+
+  private warnBudget(s: BudgetStatus) {
+    const id = `${s.scope}:${s.id}:${s.periodStart}`;
+    if (this.budgetWarned.has(id)) return;
+    this.budgetWarned.set(id, s);
+    const who = s.scope === 'user' ? 'Your overall budget' : s.scope === 'caller' ? `Caller "${s.id}"'s pooled budget` : `Key "${s.name ?? s.id}"'s budget`;
+    const used = s.ratio >= 1 ? 'is used up: the route is skipped until the period ends' : `is at ${Math.floor(s.ratio * 100)} %`;
+    this.deps.log.warn(`budget: ${who} ${used} (${describeBudget(s)})`);
+    void vscode.window.showWarningMessage(`BYOK Router: ${who} ${used} (${describeBudget(s)}).`, 'Open Providers').then((pick) => {
+      if (pick) void vscode.commands.executeCommand('byokRouter.openProviders');
+    });
+    this.budgetChanged.fire(s);
   }
 
   callerOf(folder: vscode.WorkspaceFolder | undefined): string {
@@ -120,6 +149,7 @@ export class RoutingService implements vscode.Disposable {
         folder: args.folder?.name,
         onChunk: args.onChunk,
         onAttempt: () => this.cooldownsChanged.fire(),
+        ...(args.sessionId ? { sessionId: args.sessionId } : {}),
       });
       const where = args.folder ? ` in "${args.folder.name}"` : '';
       if (outcome.ok) {

@@ -29,6 +29,7 @@ export class StatusBar implements vscode.Disposable {
     const update = () => this.update();
     this.subscriptions = [
       routing.onDidChangeHealth(update),
+      routing.onDidWarnBudget(update),
       settings.onDidChange(update),
       vscode.window.onDidChangeActiveTextEditor(update),
       vscode.workspace.onDidChangeWorkspaceFolders(update),
@@ -73,12 +74,15 @@ export class StatusBar implements vscode.Disposable {
         : cooling > 0
           ? { icon: '$(clock)', label: `${cooling} in cooldown` }
           : { icon: '$(pass)', label: '' };
-    const text = `${state.icon} BYOK: ${caller}${state.label ? ` · ${state.label}` : ''}`;
+    const budgets = this.routing.budgetWarnings();
+    const budget = budgets.length ? ` · $(warning) budget ${Math.floor(Math.max(...budgets.map((b) => b.ratio)) * 100)} %` : '';
+    const text = `${state.icon} BYOK: ${caller}${state.label ? ` · ${state.label}` : ''}${budget}`;
     const lines = [`BYOK Router — ${folder ? `folder "${folder.name}"` : 'no folder'} calls as "${caller}"`];
     for (const p of this.alwaysUse) lines.push(`${p}. Its requests stay on your prioritized keys and fail rather than leave them.`);
     if (!cooling && !authFailing && !held) lines.push('All routes healthy.');
     for (const c of health.cooling) lines.push(`${c.route}: ${c.reason}, cooling down for ${Math.ceil((c.until - Date.now()) / 1000)} s`);
     for (const a of health.authFailing) lines.push(`${a.route}: ${a.reason} — rotate the key`);
+    for (const b of budgets) lines.push(`budget ${b.scope === 'key' ? `key "${b.name ?? b.id}"` : b.scope === 'caller' ? `caller "${b.id}"` : 'overall'}: ${Math.floor(b.ratio * 100)} % used`);
     lines.push('', 'Click to open Providers');
     const tooltip = lines.join('\n');
     this.item.text = text;

@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { enqueueForKey } from '../../scripts/fixtures/sims';
+import { ActivityStore } from '../../src/core/activity/store';
 import {
   ARTIFACTS,
   answerInputBox,
@@ -104,6 +105,8 @@ describe('Providers and Activity views in the real editor (Chromium)', function 
         'byokRouter.caller': 'dev',
         'byokRouter.pooled': { baseUrl: fleet.openrouter.baseUrl },
         'byokRouter.defaultModel': MODEL,
+        // These steps pin order, failover and rotation; a conversation staying on its last route is pinned in test/unit/routing/policy.test.ts.
+        'byokRouter.stickiness': { ttlMs: 0 },
         'workbench.colorTheme': 'Default Dark Modern',
         'workbench.secondarySideBar.defaultVisibility': 'hidden',
         'chat.commandCenter.enabled': false,
@@ -277,6 +280,38 @@ describe('Providers and Activity views in the real editor (Chromium)', function 
     await setPane(page, 'Activity', false);
   });
 
+  it('breaks spend down by key, model and caller, shows provider and pooled spend apart, and picks up a record the CLI appended', async () => {
+    await setPane(page, 'Activity', true);
+    const activity = await webviewFrame(page, 'activity');
+    await activity.locator('.generation').first().waitFor({ timeout: 20_000 });
+    assert.ok(await activity.locator('.stat-label', { hasText: 'provider spend' }).count());
+    assert.ok(await activity.locator('.stat-label', { hasText: 'pooled spend' }).count());
+    const legend = activity.locator('[data-fid="legend"]');
+    await activity.locator('[data-fid="by-key"]').click();
+    await until('the legend by key', async () => /Primary/.test((await legend.textContent()) ?? ''));
+    await activity.locator('[data-fid="by-model"]').click();
+    await until('the legend by model', async () => /openai\/gpt-5-mini/.test((await legend.textContent()) ?? ''));
+    await activity.locator('[data-fid="by-caller"]').click();
+    await until('the legend by caller', async () => /\bdev\b/.test((await legend.textContent()) ?? ''));
+    assert.equal(await activity.locator('[data-fid="by-caller"]').getAttribute('aria-pressed'), 'true');
+
+    // Another process (the CLI with --activity pointed at the editor's log) appends a record: the view shows it unprompted.
+    const userData = path.dirname(path.dirname(world.userSettingsFile));
+    const dir = path.join(userData, 'User', 'globalStorage', 'byok-router.byok-router', 'activity');
+    assert.ok(fs.existsSync(dir), `the extension's activity log at ${dir}`);
+    const store = new ActivityStore({ dir });
+    await store.append({
+      v: 1, id: 'gen-from-cli', startedAt: Date.now(), surface: 'cli', caller: 'cli-bot', model: MODEL, stream: false, outcome: 'success', latencyMs: 5,
+      plan: [{ route: 'pooled', provider: 'openrouter' }], servedBy: { route: 'pooled', provider: 'openrouter', model: MODEL },
+      attempts: [{ route: 'pooled', provider: 'openrouter', caller: 'cli-bot', nativeModel: MODEL, ok: true, status: 200, startedAt: Date.now(), latencyMs: 5, cost: 0.25 }], cost: 0.25,
+    });
+    await store.close();
+    await until('the CLI record in the view', async () => /cli-bot/.test((await legend.textContent()) ?? ''), 15_000);
+    await until('pooled spend counted', async () => /\$0\.25/.test((await activity.locator('.stat', { hasText: 'pooled spend' }).textContent()) ?? ''), 10_000);
+    await activity.locator('[data-fid="by-provider"]').click();
+    await setPane(page, 'Activity', false);
+  });
+
   it('rotates a key, and the next request presents the new value at the simulator', async () => {
     await openDetails('openai-secondary');
     await row('openai-secondary').locator('vscode-button', { hasText: 'Rotate' }).click();
@@ -384,6 +419,31 @@ describe('Providers and Activity views in the real editor (Chromium)', function 
     await closeAllEditors(page);
   });
 
+  it('marks a key at 80 % of its budget with a badge, counting spend another process logged', async () => {
+    const userData = path.dirname(path.dirname(world.userSettingsFile));
+    const store = new ActivityStore({ dir: path.join(userData, 'User', 'globalStorage', 'byok-router.byok-router', 'activity') });
+    const at = Date.now();
+    await store.append({
+      v: 1, id: 'gen-spent-by-cli', startedAt: at, surface: 'cli', caller: 'dev', model: MODEL, stream: false, outcome: 'success', latencyMs: 5,
+      plan: [{ route: 'byok', provider: 'openai', tier: 'prioritized', keyId: 'openai-primary', keyName: 'Primary' }],
+      servedBy: { route: 'byok', provider: 'openai', tier: 'prioritized', keyId: 'openai-primary', keyName: 'Primary' },
+      attempts: [{ route: 'byok', provider: 'openai', tier: 'prioritized', keyId: 'openai-primary', keyName: 'Primary', nativeModel: 'gpt-5-mini', ok: true, status: 200, startedAt: at, latencyMs: 5, cost: 0.9 }], cost: 0.9,
+    });
+    await store.close();
+    await providers.locator('vscode-button', { hasText: 'settings.json' }).click();
+    const budgeted = readSettings(world.userSettingsFile);
+    const original = JSON.stringify(budgeted, null, 2);
+    budgeted['byokRouter.keys'] = (budgeted['byokRouter.keys'] as KeyEntry[]).map((k) => (k.id === 'openai-primary' ? { ...k, budget: { usd: 1, period: 'month' } } : k));
+    await replaceActiveEditorText(page, JSON.stringify(budgeted, null, 2));
+    const badge = row('openai-primary').locator('[data-fid="budget"]');
+    await badge.waitFor({ timeout: 20_000 });
+    assert.match((await badge.textContent()) ?? '', /budget 9\d %/);
+    assert.match((await badge.getAttribute('title')) ?? '', /\$0\.9\d of \$1\.00 spent this month/);
+    await replaceActiveEditorText(page, original);
+    await badge.waitFor({ state: 'detached', timeout: 20_000 });
+    await closeAllEditors(page);
+  });
+
   it('keeps its UI state across hide and show', async () => {
     await openDetails('openai-primary');
     await runCommand(page, 'View: Show Explorer');
@@ -403,6 +463,8 @@ describe('Providers and Activity views in the real editor (Chromium)', function 
     await row('openai-primary').focus();
     await page.keyboard.press('Alt+ArrowDown');
     await until('the folder order', () => ((readSettings(folderFile)['byokRouter.keys'] as KeyEntry[]) ?? []).map((k) => `${k.id}:${k.tier}`).join() === 'openai-primary:fallback');
+    // The file is written before the view redraws: wait for the redraw, or it detaches what is clicked next.
+    await providers.locator('[data-tier="fallback"] .key-row[data-key-id="openai-primary"]').waitFor();
     assert.equal(JSON.stringify(userKeys()), userBefore);
     await screenshot(page, 'providers-folder-scope');
     // Which caller each folder runs as is chosen in the Pooled section.

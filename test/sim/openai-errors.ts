@@ -244,6 +244,8 @@ export function validateChat(flavor: Flavor, json: unknown): Refusal | undefined
     }
     case 'perplexity':
       return validatePerplexity(body, messages, refuse);
+    case 'openrouter':
+      return validateOpenRouterProvider(body, refuse);
     default:
       return undefined;
   }
@@ -342,4 +344,29 @@ export function errorScripts(flavor: Flavor): OpenAIErrorScripts {
     htmlError: (s) => htmlError(s),
     midStream: (afterChunks = 1, message = 'Upstream provider error') => ({ midStreamError: { afterChunks, message } }),
   };
+}
+
+// OpenRouter's provider-routing object: unknown fields and wrong types are refused with 400.
+const OPENROUTER_PROVIDER_FIELDS: Record<string, (v: unknown) => boolean> = {
+  data_collection: (v) => v === 'allow' || v === 'deny',
+  zdr: (v) => typeof v === 'boolean',
+  allow_fallbacks: (v) => typeof v === 'boolean',
+  require_parameters: (v) => typeof v === 'boolean',
+  only: (v) => Array.isArray(v) && v.every((x) => typeof x === 'string'),
+  ignore: (v) => Array.isArray(v) && v.every((x) => typeof x === 'string'),
+  order: (v) => Array.isArray(v) && v.every((x) => typeof x === 'string'),
+  sort: (v) => v === 'price' || v === 'throughput' || v === 'latency',
+  max_price: (v) => typeof v === 'object' && v !== null && Object.values(v).every((x) => typeof x === 'number'),
+};
+
+function validateOpenRouterProvider(body: Body, refuse: (status: number, p: ErrorParts) => Refusal): Refusal | undefined {
+  const p = (body as Record<string, unknown>).provider;
+  if (p === undefined) return undefined;
+  if (typeof p !== 'object' || p === null || Array.isArray(p)) return refuse(400, { message: 'provider: Expected object' });
+  for (const [k, v] of Object.entries(p)) {
+    const ok = OPENROUTER_PROVIDER_FIELDS[k];
+    if (!ok) return refuse(400, { message: `provider: Unrecognized key: "${k}"` });
+    if (!ok(v)) return refuse(400, { message: `provider.${k}: Invalid input` });
+  }
+  return undefined;
 }

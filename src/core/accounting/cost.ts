@@ -10,11 +10,30 @@ export interface Price {
   /** USD per million tokens */
   input: number;
   output: number;
+  /** Cached input read back; the input price when the route gives no discount. */
+  cacheRead?: number;
+  /** Input written to the cache; the input price when the route names none. */
+  cacheWrite?: number;
 }
 
-export function usageCost(usage: Pick<Usage, 'prompt_tokens' | 'completion_tokens'> | undefined, price: Price | undefined): number | undefined {
+/**
+ * `prompt_tokens` counts every input token, cached or not (each adapter adds Claude's and Bedrock's
+ * separate counts in); cached reads and cache writes are priced apart from the fresh rest.
+ */
+export function usageCost(
+  usage: Pick<Usage, 'prompt_tokens' | 'completion_tokens' | 'prompt_tokens_details'> | undefined,
+  price: Price | undefined,
+): number | undefined {
   if (!usage || !price) return undefined;
-  return round((usage.prompt_tokens * price.input + usage.completion_tokens * price.output) / 1e6);
+  const read = clamp(usage.prompt_tokens_details?.cached_tokens, usage.prompt_tokens);
+  const written = clamp(usage.prompt_tokens_details?.cache_write_tokens, usage.prompt_tokens - read);
+  const fresh = usage.prompt_tokens - read - written;
+  const input = fresh * price.input + read * (price.cacheRead ?? price.input) + written * (price.cacheWrite ?? price.input);
+  return round((input + usage.completion_tokens * price.output) / 1e6);
+}
+
+function clamp(n: number | undefined, max: number): number {
+  return Math.max(0, Math.min(n ?? 0, max));
 }
 
 /** OpenRouter's own accounting: `cost` is what it charged; for BYOK the upstream cost comes on top. */

@@ -46,6 +46,11 @@ export interface ActivityMonthToDate extends MonthToDate {
   fee: number;
   /** Saving against the pooled price. */
   saving: number;
+  /** Served requests whose model had no known price: their cost is unknown, not $0. */
+  unpriced: number;
+  /** What your own provider keys charged, and what pooled access (OpenRouter credit) charged. */
+  providerCost: number;
+  pooledCost: number;
 }
 
 export function monthBounds(now: number): { start: number; end: number } {
@@ -54,12 +59,15 @@ export function monthBounds(now: number): { start: number; end: number } {
 }
 
 export class MonthTotals {
-  private t: ActivityMonthToDate = { byokRequests: 0, byokListUsd: 0, requests: 0, cost: 0, fee: 0, saving: 0 };
+  private t: ActivityMonthToDate = { byokRequests: 0, byokListUsd: 0, requests: 0, cost: 0, fee: 0, saving: 0, unpriced: 0, providerCost: 0, pooledCost: 0 };
 
   /** Counts as the router's `MonthlyUsage.add` does: a BYOK request is one a BYOK route served. */
   add(r: GenerationRecord): void {
     this.t.requests++;
     this.t.cost += r.cost ?? 0;
+    if (r.outcome === 'success' && typeof r.cost !== 'number') this.t.unpriced++;
+    if (r.servedBy?.route === 'pooled') this.t.pooledCost += r.cost ?? 0;
+    else if (r.servedBy) this.t.providerCost += r.cost ?? 0;
     this.t.fee += r.byokFee ?? 0;
     this.t.saving += r.saving ?? 0;
     if (r.servedBy?.route === 'byok') {
@@ -70,7 +78,7 @@ export class MonthTotals {
 
   result(): ActivityMonthToDate {
     const t = this.t;
-    return { ...t, byokListUsd: round(t.byokListUsd), cost: round(t.cost), fee: round(t.fee), saving: round(t.saving) };
+    return { ...t, byokListUsd: round(t.byokListUsd), cost: round(t.cost), fee: round(t.fee), saving: round(t.saving), providerCost: round(t.providerCost), pooledCost: round(t.pooledCost) };
   }
 }
 

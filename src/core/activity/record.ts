@@ -24,6 +24,9 @@ export const attemptSchema = z.object({
   retryAfterMs: z.number().optional(),
   promptTokens: z.number().optional(),
   completionTokens: z.number().optional(),
+  cacheReadTokens: z.number().optional(),
+  cacheWriteTokens: z.number().optional(),
+  /** USD; absent when the route has no known price. */
   cost: z.number().optional(),
 });
 
@@ -35,6 +38,17 @@ export const plannedSchema = z.object({
   keyName: z.string().optional(),
   skippedUntil: z.number().nullable().optional(),
   skipReason: z.string().optional(),
+  /** The model this route was planned for, when a model fallback was in play. */
+  model: z.string().optional(),
+  /** The conversation's sticky route, placed first. */
+  sticky: z.boolean().optional(),
+});
+
+/** A model of the request's fallback chain that could not serve it, and why. */
+export const modelGivenUpSchema = z.object({
+  model: z.string(),
+  errorKind: errorKind.optional(),
+  reason: z.string(),
 });
 
 export const generationSchema = z.object({
@@ -56,7 +70,12 @@ export const generationSchema = z.object({
   ttfbMs: z.number().optional(),
   promptTokens: z.number().optional(),
   completionTokens: z.number().optional(),
-  cost: z.number().optional(),
+  cacheReadTokens: z.number().optional(),
+  cacheWriteTokens: z.number().optional(),
+  /** USD; null when the serving model has no known price (unknown, not free). */
+  cost: z.number().nullable().optional(),
+  /** Earlier models of the fallback chain, each with why it was given up. */
+  modelFallbacks: z.array(modelGivenUpSchema).optional(),
   /** What OpenRouter's BYOK would have charged, and the saving against its pooled price. */
   byokFee: z.number().optional(),
   feeWaived: z.boolean().optional(),
@@ -67,6 +86,7 @@ export const generationSchema = z.object({
 export type AttemptRecord = z.infer<typeof attemptSchema>;
 export type PlannedRecord = z.infer<typeof plannedSchema>;
 export type GenerationRecord = z.infer<typeof generationSchema>;
+export type ModelGivenUp = z.infer<typeof modelGivenUpSchema>;
 
 /** Where records go. The store persists them; tests and the CLI may just collect them. */
 export interface ActivitySink {

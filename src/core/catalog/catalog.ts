@@ -77,6 +77,7 @@ export function createCatalog(models: readonly CatalogModel[]): Catalog {
       if (!vendorOffer) return undefined;
       const price: Price = { input: vendorOffer.input, output: vendorOffer.output };
       if (vendorOffer.cacheRead !== undefined) price.cacheRead = vendorOffer.cacheRead;
+      if (vendorOffer.cacheWrite !== undefined) price.cacheWrite = vendorOffer.cacheWrite;
       return price;
     },
     slugs: () => [...sorted],

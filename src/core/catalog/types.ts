@@ -16,6 +16,8 @@ export interface Price {
   output: number;
   /** Price of cached input tokens read back, when the route discounts them. */
   cacheRead?: number;
+  /** Price of input written to a prompt cache, when the route charges it apart. */
+  cacheWrite?: number;
 }
 
 /** One provider's terms for a model. Prices are USD per million tokens. */
@@ -25,6 +27,7 @@ export interface ProviderOffer {
   input: number;
   output: number;
   cacheRead?: number;
+  cacheWrite?: number;
   /** Set when this provider's window differs from the model's (e.g. no 1M-context beta). */
   contextLength?: number;
   maxOutput?: number;

@@ -16,6 +16,7 @@ import {
   type KeyConfig,
   type RouterConfig,
 } from './schema';
+import { alertsSchema, balanceSchema, budgetSchema, modelFallbacksSchema, providerSortSchema, stickinessSchema } from './policy-schema';
 
 export interface Diagnostic {
   severity: 'error' | 'warning';
@@ -55,7 +56,8 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-const KNOWN_TOP = new Set(['keys', 'callers', 'defaultCaller', 'pooled', 'providerOrder', 'timeouts', 'cooldown', 'fees', 'limits', '$schema']);
+const KNOWN_TOP = new Set(['keys', 'callers', 'defaultCaller', 'pooled', 'providerOrder', 'timeouts', 'cooldown', 'fees', 'limits', '$schema',
+  'modelFallbacks', 'stickiness', 'balance', 'providerSort', 'budget', 'alerts']);
 
 export function parseConfig(raw: unknown): ParsedConfig {
   const diagnostics: Diagnostic[] = [];
@@ -141,11 +143,32 @@ export function parseConfig(raw: unknown): ParsedConfig {
     cooldown: section(cooldownSchema, root.cooldown, 'cooldown', diagnostics),
     fees: section(feeSchema, root.fees, 'fees', diagnostics),
     limits: section(limitsSchema, root.limits, 'limits', diagnostics),
+    ...policySections(root, diagnostics),
   };
   if (config.timeouts.firstByteMs > config.timeouts.totalMs) {
     diagnostics.push({ severity: 'warning', path: 'timeouts.firstByteMs', message: 'is longer than timeouts.totalMs; the total timeout wins' });
   }
   return { config, diagnostics };
+}
+
+/** Policy settings: each one that does not parse falls back to its default, with a diagnostic. */
+function policySections(root: Record<string, unknown>, diagnostics: Diagnostic[]) {
+  const one = <T extends z.ZodType>(schema: T, raw: unknown, name: string, fallback: z.infer<T>): z.infer<T> => {
+    if (raw === undefined) return schema.parse(undefined) ?? fallback;
+    const r = schema.safeParse(raw);
+    if (r.success) return r.data;
+    diagnostics.push(...issues(name, r.error));
+    return fallback;
+  };
+  const budget = root.budget === undefined ? undefined : one(budgetSchema.optional(), root.budget, 'budget', undefined);
+  return {
+    modelFallbacks: one(modelFallbacksSchema, root.modelFallbacks, 'modelFallbacks', {}),
+    stickiness: one(stickinessSchema, root.stickiness, 'stickiness', { ttlMs: 10 * 60_000, maxEntries: 1_000 }),
+    balance: one(balanceSchema, root.balance, 'balance', {}),
+    providerSort: one(providerSortSchema.default('order'), root.providerSort, 'providerSort', 'order' as const),
+    alerts: one(alertsSchema, root.alerts, 'alerts', { dailySpikeFactor: 3 }),
+    ...(budget ? { budget } : {}),
+  };
 }
 
 /** A pattern a user typed must balance its brackets and compile to a bounded, linear-time matcher. */

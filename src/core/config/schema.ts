@@ -4,6 +4,16 @@
  */
 import { z } from 'zod';
 import { PROVIDERS } from '../providers/ids';
+import {
+  alertsSchema,
+  balanceSchema,
+  budgetSchema,
+  modelFallbacksSchema,
+  openRouterPreferencesSchema,
+  priceOverridesSchema,
+  providerSortSchema,
+  stickinessSchema,
+} from './policy-schema';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -79,6 +89,10 @@ export const keySchema = z
       .string()
       .refine((s) => !Number.isNaN(Date.parse(s)), 'expected an ISO date such as 2027-01-31')
       .optional(),
+    /** Share of its provider's load under the "weighted" balance strategy. */
+    weight: z.number().positive('expected a positive weight').max(1_000_000).optional(),
+    budget: budgetSchema.optional(),
+    priceOverrides: priceOverridesSchema.optional(),
   })
   .strict()
   .refine((k) => !(k.alwaysUse && k.tier === 'fallback'), {
@@ -92,6 +106,12 @@ export const callerSchema = z
   .object({
     name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'expected a caller name such as dev or prod'),
     description: z.string().optional(),
+    /** Never use pooled access for this caller, whatever the keys say. */
+    byokOnly: z.boolean().optional(),
+    /** OpenRouter preferences for this caller's pooled requests, over `pooled.preferences`. */
+    preferences: openRouterPreferencesSchema.optional(),
+    /** Caps this caller's pooled spend. */
+    budget: budgetSchema.optional(),
   })
   .strict();
 export type CallerConfig = z.infer<typeof callerSchema>;
@@ -101,6 +121,7 @@ export const pooledSchema = z
     enabled: z.boolean().default(true),
     baseUrl: httpUrl.default('https://openrouter.ai/api/v1'),
     headers: headerRecord.default({ 'HTTP-Referer': 'https://github.com/byok-router/byok-router', 'X-Title': 'BYOK Router' }),
+    preferences: openRouterPreferencesSchema.optional(),
   })
   .strict();
 
@@ -165,4 +186,11 @@ export interface RouterConfig {
   cooldown: CooldownPolicy;
   fees: FeeModel;
   limits: Limits;
+  modelFallbacks: z.infer<typeof modelFallbacksSchema>;
+  stickiness: z.infer<typeof stickinessSchema>;
+  balance: z.infer<typeof balanceSchema>;
+  providerSort: z.infer<typeof providerSortSchema>;
+  /** The whole user's budget, over every route. */
+  budget?: z.infer<typeof budgetSchema>;
+  alerts: z.infer<typeof alertsSchema>;
 }

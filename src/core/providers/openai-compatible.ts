@@ -421,6 +421,7 @@ export function buildCompatBody(provider: CompatProvider, call: AdapterCall): Re
   if (row.omitToolChoiceAuto && body.tool_choice === 'auto') delete body.tool_choice;
   const maxTokens = req.max_completion_tokens ?? req.max_tokens;
   if (maxTokens !== undefined) body[row.maxTokensField] = maxTokens;
+  if (call.extraBody) Object.assign(body, call.extraBody);
   if (call.stream) {
     body.stream = true;
     if (row.streamOptions) body.stream_options = { include_usage: true };

@@ -22,6 +22,8 @@ export interface AdapterCall {
   /** Pooled route: where OpenRouter (or a compatible gateway) lives, and attribution headers. */
   baseUrl?: string;
   extraHeaders?: Record<string, string>;
+  /** Pooled route: fields merged into the body (OpenRouter's `provider` preferences). */
+  extraBody?: Record<string, unknown>;
   model?: CatalogModel;
   /** For adapters that must fetch something first (Vertex's OAuth token). */
   http?: HttpClient;

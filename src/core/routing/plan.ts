@@ -17,8 +17,8 @@ export interface Skip {
 }
 
 export type PlannedRoute =
-  | { route: 'byok'; tier: Tier; provider: ProviderId; key: KeyConfig; nativeModel: string; skip?: Skip }
-  | { route: 'pooled'; provider: 'openrouter'; caller: string; nativeModel: string; skip?: Skip };
+  | { route: 'byok'; tier: Tier; provider: ProviderId; key: KeyConfig; nativeModel: string; skip?: Skip; sticky?: boolean }
+  | { route: 'pooled'; provider: 'openrouter'; caller: string; nativeModel: string; skip?: Skip; sticky?: boolean };
 
 export type ExclusionReason =
   | 'disabled'
@@ -27,7 +27,8 @@ export type ExclusionReason =
   | 'model_filter'
   | 'caller_filter'
   | 'no_secret'
-  | 'always_use';
+  | 'always_use'
+  | 'byok_only';
 
 export interface Exclusion {
   route: 'byok' | 'pooled';
@@ -51,6 +52,8 @@ export interface Plan {
    * They still close the plan: a missing value must never send the prompt elsewhere.
    */
   alwaysUseBlocked: AlwaysUseBlock[];
+  /** Budgets that apply to this plan's routes, with what is spent (see budgets.ts). */
+  budgets?: import('./budgets').BudgetStatus[];
 }
 
 export interface AlwaysUseBlock {
@@ -225,7 +228,8 @@ export function formatPlan(plan: Plan, now = Date.now()): string {
   plan.routes.forEach((r, i) => {
     const skip = r.skip ? `  — skipped until ${fmtUntil(r.skip.until, now)}: ${r.skip.reason}` : '';
     const model = r.route === 'byok' ? ` → ${r.nativeModel}` : '';
-    lines.push(`  ${i + 1}. ${routeLabel(r)}${model}${skip}`);
+    const sticky = r.sticky ? ' [sticky: this conversation\'s route]' : '';
+    lines.push(`  ${i + 1}. ${routeLabel(r)}${model}${sticky}${skip}`);
   });
   if (plan.alwaysUse.length) lines.push(`  Always use (${plan.alwaysUse.join(', ')}): the plan ends with your own keys.`);
   for (const b of plan.alwaysUseBlocked) lines.push(`  Always use key "${b.keyName}" cannot be tried: ${b.remedy}. Until then requests stay on your prioritized keys and fail rather than leave them.`);

@@ -18,6 +18,10 @@ import type { ActivitySink, AttemptRecord, GenerationRecord, PlannedRecord } fro
 import { CompletionBuilder } from './completion-builder';
 import { Cooldowns, keyRouteId, MemoryCooldownStore, pooledRouteId, type CooldownStore } from './cooldowns';
 import { explain, type Plan, type PlannedRoute } from './plan';
+import { modelChain, movesToNextModel, requestFor } from './model-fallbacks';
+import { pooledPreferences, RoutingPolicy, type PolicyContext } from './policy';
+import type { ActivityHistory, BudgetStatus } from './budgets';
+import type { ModelGivenUp } from '../activity/record';
 
 /** Bounds after redaction: one attempt's words, a final error naming every attempt, a provider's code. */
 const MAX_ATTEMPT_MESSAGE = 2000;
@@ -36,6 +40,10 @@ export interface RouterDeps {
   monthly?: MonthlyUsage;
   /** Already-redacted trace lines. */
   log?: (line: string) => void;
+  /** The activity log, read for budgets (spend shared by every window and the CLI). */
+  history?: ActivityHistory;
+  /** A budget crossed 80 % (once per budget and period). */
+  onBudgetWarning?: (status: BudgetStatus) => void;
 }
 
 export interface GenerateOptions {
@@ -48,6 +56,10 @@ export interface GenerateOptions {
   onChunk?: (chunk: ChatChunk) => void;
   /** Each attempt as it ends, for live traces. */
   onAttempt?: (attempt: AttemptRecord) => void;
+  /** Models to try after `request.model` (OpenRouter's `models`); over `modelFallbacks`. */
+  models?: string[];
+  /** The conversation's id where the surface has one (a chat session); else a prompt hash is used. */
+  sessionId?: string;
 }
 
 export type GenerationOutcome =
@@ -68,6 +80,7 @@ export class Router {
   readonly cooldowns: Cooldowns;
   readonly redactor: Redactor;
   readonly monthly: MonthlyUsage;
+  readonly policy: RoutingPolicy;
   private readonly http: HttpClient;
   private readonly ownsHttp: boolean;
 
@@ -76,6 +89,7 @@ export class Router {
     this.redactor = deps.redactor ?? new Redactor();
     this.monthly = deps.monthly ?? new MonthlyUsage();
     this.cooldowns = new Cooldowns(deps.cooldownStore ?? new MemoryCooldownStore(), this.clock, this.config.cooldown);
+    this.policy = new RoutingPolicy({ catalog: () => this.catalog, history: deps.history, onBudgetWarning: deps.onBudgetWarning });
     this.ownsHttp = !deps.http;
     this.http = deps.http ?? new UndiciHttpClient({ connectTimeoutMs: this.config.timeouts.connectMs });
   }
@@ -90,9 +104,12 @@ export class Router {
     return typeof c === 'function' ? c() : c;
   }
 
-  explain(model: string, caller?: string): Promise<Plan> {
+  /** The plan as it would run now: `ctx` names the conversation, for its sticky route. */
+  async explain(model: string, caller?: string, ctx: PolicyContext = { advance: false }): Promise<Plan> {
     this.cooldowns.setPolicy(this.config.cooldown);
-    return explain(model, caller, { config: this.config, catalog: this.catalog, secrets: this.deps.secrets, cooldowns: this.cooldowns, clock: this.clock });
+    const config = this.config;
+    const plan = await explain(model, caller, { config, catalog: this.catalog, secrets: this.deps.secrets, cooldowns: this.cooldowns, clock: this.clock });
+    return this.policy.apply(plan, config, this.clock.now(), ctx);
   }
 
   async close() {
@@ -106,15 +123,40 @@ export class Router {
     const attempts: AttemptRecord[] = [];
     let plan: Plan | undefined;
     let outcome: GenerationOutcome;
+    const givenUp: ModelGivenUp[] = [];
     try {
-      plan = await this.explain(request.model, opts.caller);
-      outcome = await this.run(plan, request, opts, attempts, id, startedAt, t0);
+      const models = modelChain(request, this.config, opts.models);
+      for (let i = 0; ; i++) {
+        const model = models[i]!;
+        const one = requestFor(request, model);
+        const ctx: PolicyContext = { request: one, advance: true, ...(opts.sessionId ? { sessionId: opts.sessionId } : {}) };
+        plan = await this.explain(model, opts.caller, ctx);
+        const before = attempts.length;
+        let ran;
+        try {
+          ran = await this.run(plan, one, opts, attempts, id, startedAt, t0);
+        } finally {
+          this.policy.finished(plan);
+        }
+        outcome = ran.outcome;
+        if (outcome.ok) {
+          this.policy.served(ran.served!, model, this.config, this.clock.now(), ctx);
+          break;
+        }
+        if (i + 1 >= models.length || !movesToNextModel(outcome.error, ran.committed, attempts.length > before)) break;
+        givenUp.push({ model, errorKind: outcome.error.kind, reason: outcome.error.message });
+        this.log(`${id} model ${model} given up (${outcome.error.kind}); trying ${models[i + 1]}`);
+      }
+      if (givenUp.length) outcome.record.modelFallbacks = givenUp;
+      outcome.record.model = request.model;
     } catch (e) {
       // A bug of ours must still end the generation with an outcome, never a stray rejection.
       const error = isRouteFailure(e) ? e.error : routeError('server', `internal error: ${(e as Error)?.message ?? String(e)}`);
       const scrubbed = this.scrub(error, MAX_FINAL_MESSAGE);
       outcome = { ok: false, error: scrubbed, record: this.record(id, startedAt, t0, request, opts, plan, attempts, { error: scrubbed }) };
+      if (givenUp.length) outcome.record.modelFallbacks = givenUp;
     }
+    this.policy.recorded(outcome.record);
     // The store queues and orders its own writes; a generation must not wait on the disk.
     try {
       const pending = this.deps.sink?.append(outcome.record);
@@ -133,26 +175,31 @@ export class Router {
     id: string,
     startedAt: number,
     t0: number,
-  ): Promise<GenerationOutcome> {
-    const fail = (error: RouteError): GenerationOutcome => {
+  ): Promise<{ outcome: GenerationOutcome; committed: boolean; served?: PlannedRoute }> {
+    const fail = (error: RouteError, committed = false) => {
       const scrubbed = this.scrub(error, MAX_FINAL_MESSAGE);
-      return { ok: false, error: scrubbed, record: this.record(id, startedAt, t0, request, opts, plan, attempts, { error: scrubbed }) };
+      const outcome: GenerationOutcome = { ok: false, error: scrubbed, record: this.record(id, startedAt, t0, request, opts, plan, attempts, { error: scrubbed }) };
+      return { outcome, committed };
     };
     let last: RouteError | undefined;
     for (const route of plan.routes) {
       if (opts.signal?.aborted) return fail(routeError('cancelled', 'cancelled by the caller'));
       if (route.skip) continue;
-      const r = await this.attempt(route, request, opts, plan);
+      this.policy.started(route, plan);
+      let r: AttemptResult;
+      try {
+        r = await this.attempt(route, request, opts, plan);
+      } finally {
+        this.policy.ended(route);
+      }
+      this.policy.stats.add(r.attempt);
       attempts.push(r.attempt);
       opts.onAttempt?.(r.attempt);
       this.log(`${id} ${describeAttempt(r.attempt)}`);
       if (!r.error) {
         const response = r.response!;
-        return {
-          ok: true,
-          response,
-          record: this.record(id, startedAt, t0, request, opts, plan, attempts, { served: route, usage: r.usage, attempt: r.attempt }),
-        };
+        const record = this.record(id, startedAt, t0, request, opts, plan, attempts, { served: route, usage: r.usage, attempt: r.attempt });
+        return { outcome: { ok: true, response, record }, committed: true, served: route };
       }
       last = r.error;
       if (r.committed) {
@@ -160,6 +207,7 @@ export class Router {
           routeError(r.error.kind, `the answer failed after output had started, so no other route was tried: ${r.error.message}`, {
             status: r.error.status,
           }),
+          true,
         );
       }
       if (r.error.kind === 'cancelled' || !shouldFallBack(r.error.kind)) break;
@@ -244,6 +292,10 @@ export class Router {
       onCredential: (v) => this.redactor.add(v),
       ...(route.route === 'pooled' ? { baseUrl: config.pooled.baseUrl, extraHeaders: config.pooled.headers } : {}),
     };
+    if (route.route === 'pooled') {
+      const provider = pooledPreferences(config, route.caller);
+      if (provider) call.extraBody = { provider };
+    }
 
     const ac = new AbortController();
     let why: 'cancelled' | 'total_timeout' | undefined;
@@ -298,10 +350,13 @@ export class Router {
       if (usage) {
         attempt.promptTokens = usage.prompt_tokens;
         attempt.completionTokens = usage.completion_tokens;
+        const cached = usage.prompt_tokens_details;
+        if (cached?.cached_tokens) attempt.cacheReadTokens = cached.cached_tokens;
+        if (cached?.cache_write_tokens) attempt.cacheWriteTokens = cached.cache_write_tokens;
         const cost =
           route.route === 'pooled'
             ? (openRouterCost(usage) ?? usageCost(usage, this.catalog.pooledPrice(plan.model)))
-            : usageCost(usage, this.catalog.offer(plan.model, route.provider));
+            : usageCost(usage, route.key.priceOverrides?.[plan.model] ?? this.catalog.offer(plan.model, route.provider));
         if (cost !== undefined) attempt.cost = cost;
       }
       return end(undefined, { response, usage });
@@ -348,14 +403,17 @@ export class Router {
       rec.errorMessage = end.error.message;
     }
     if (end.served) {
-      rec.servedBy = planned(end.served);
+      rec.servedBy = { ...planned(end.served), model: request.model };
       const a = end.attempt!;
       if (a.ttfbMs !== undefined) rec.ttfbMs = a.ttfbMs;
       if (end.usage) {
         rec.promptTokens = end.usage.prompt_tokens;
         rec.completionTokens = end.usage.completion_tokens;
       }
-      if (a.cost !== undefined) rec.cost = a.cost;
+      if (a.cacheReadTokens) rec.cacheReadTokens = a.cacheReadTokens;
+      if (a.cacheWriteTokens) rec.cacheWriteTokens = a.cacheWriteTokens;
+      // Unknown is recorded as unknown: a model with no price is not free.
+      rec.cost = a.cost ?? null;
       const listCost = usageCost(end.usage, this.catalog.pooledPrice(request.model));
       if (listCost !== undefined) rec.pooledListCost = listCost;
       if (end.served.route === 'byok') {
@@ -388,6 +446,7 @@ function planned(r: PlannedRoute): PlannedRecord {
     r.route === 'byok'
       ? { route: 'byok', provider: r.provider, tier: r.tier, keyId: r.key.id, keyName: r.key.name }
       : { route: 'pooled', provider: 'openrouter' };
+  if (r.sticky) p.sticky = true;
   if (r.skip) {
     p.skippedUntil = Number.isFinite(r.skip.until) ? r.skip.until : null;
     p.skipReason = r.skip.reason;

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { formatDiagnostic } from '../../core/config/parse';
 import { validateKey, type KeyValidation } from '../../core/providers/validate';
 import { formatPlan } from '../../core/routing/plan';
+import { formatBudgets } from '../../core/routing/budgets';
 import { VENDOR } from '../lm-provider';
 import { defaultModel, servableModels } from '../models';
 import type { CommandDeps } from './deps';
@@ -22,7 +23,8 @@ export async function explainRoute(deps: CommandDeps, arg?: ExplainArg): Promise
   if (!caller) return undefined;
   const plan = await deps.routing.routerFor(folder).explain(model, caller);
   const scope = deps.settings.forFolder(folder);
-  const lines = [formatPlan(plan), '', `Settings: ${folder ? `folder "${folder.name}"` : 'user settings'}${vscode.workspace.isTrusted ? '' : ' (untrusted workspace: folder settings are ignored)'}`];
+  const budgets = formatBudgets(plan.budgets);
+  const lines = [formatPlan(plan), ...(budgets ? [budgets] : []), '', `Settings: ${folder ? `folder "${folder.name}"` : 'user settings'}${vscode.workspace.isTrusted ? '' : ' (untrusted workspace: folder settings are ignored)'}`];
   const problems = [...scope.ignored, ...scope.parsed.diagnostics];
   if (problems.length) {
     lines.push('Settings not applied:');

@@ -5,7 +5,7 @@
 import type { ActivityMonthToDate, ActivityQuery } from '../../core/activity/query';
 import type { GenerationRecord, PlannedRecord } from '../../core/activity/record';
 import type { FeeModel } from '../../core/config/schema';
-import type { ActivityFilter, AttemptRow, DayBucket, GenerationRow, MonthView, Range } from '../../protocol/activity';
+import type { ActivityFilter, AttemptRow, Breakdown, DayBucket, GenerationRow, MonthView, Range } from '../../protocol/activity';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -78,7 +78,7 @@ export function toRow(r: GenerationRecord): GenerationRow {
     ...(r.ttfbMs !== undefined ? { ttfbMs: r.ttfbMs } : {}),
     ...(r.promptTokens !== undefined ? { promptTokens: r.promptTokens } : {}),
     ...(r.completionTokens !== undefined ? { completionTokens: r.completionTokens } : {}),
-    ...(r.cost !== undefined ? { cost: r.cost } : {}),
+    ...(typeof r.cost === 'number' ? { cost: r.cost } : {}),
     ...(r.byokFee !== undefined ? { byokFee: r.byokFee } : {}),
     ...(r.feeWaived !== undefined ? { feeWaived: r.feeWaived } : {}),
     ...(r.saving !== undefined ? { saving: r.saving } : {}),
@@ -94,14 +94,14 @@ export function dayOf(t: number): string {
  * Requests and spend per UTC day by the provider that served them (`pooled` for OpenRouter's
  * pooled route, `failed` when nothing did), oldest day first, with empty days filled in.
  */
-export function dailyBuckets(records: readonly GenerationRecord[], since: number | undefined, now: number): DayBucket[] {
+export function dailyBuckets(records: readonly GenerationRecord[], since: number | undefined, now: number, by: Breakdown = 'provider'): DayBucket[] {
   const byDay = new Map<string, DayBucket['byProvider']>();
   let first = since;
   for (const r of records) {
     const day = dayOf(r.startedAt);
     let b = byDay.get(day);
     if (!b) byDay.set(day, (b = {}));
-    const who = r.servedBy ? (r.servedBy.route === 'pooled' ? 'pooled' : r.servedBy.provider) : 'failed';
+    const who = seriesOf(r, by);
     const slot = (b[who] ??= { requests: 0, cost: 0 });
     slot.requests++;
     slot.cost = round(slot.cost + (r.cost ?? 0));
@@ -119,6 +119,16 @@ export function dailyBuckets(records: readonly GenerationRecord[], since: number
   return out;
 }
 
+/** Which series a generation counts in: `failed` when nothing served it, whatever the breakdown. */
+export function seriesOf(r: GenerationRecord, by: Breakdown): string {
+  const s = r.servedBy;
+  if (!s) return by === 'caller' ? r.caller : 'failed';
+  if (by === 'caller') return r.caller;
+  if (by === 'model') return s.model ?? r.model;
+  if (s.route === 'pooled') return 'pooled';
+  return by === 'key' ? (s.keyName ?? s.keyId ?? s.provider) : s.provider;
+}
+
 export function monthView(mtd: ActivityMonthToDate, fees: FeeModel, now: number): MonthView {
   const label = new Date(now).toLocaleDateString('en-US', { month: 'long', year: 'numeric', timeZone: 'UTC' });
   return {
@@ -130,6 +140,9 @@ export function monthView(mtd: ActivityMonthToDate, fees: FeeModel, now: number)
     cost: mtd.cost,
     fee: mtd.fee,
     saving: mtd.saving,
+    providerCost: mtd.providerCost,
+    pooledCost: mtd.pooledCost,
+    unpriced: mtd.unpriced,
   };
 }
 

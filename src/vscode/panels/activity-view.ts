@@ -2,6 +2,7 @@
  * The Activity view's host side: reads the activity log through the filter the webview set,
  * pushes a new state as each generation finishes, and writes exports where the user chooses.
  */
+import * as fs from 'node:fs';
 import { homedir } from 'node:os';
 import * as vscode from 'vscode';
 import { PROVIDERS } from '../../core/providers/ids';
@@ -24,13 +25,43 @@ export const ACTIVITY_VIEW_ID = 'byokRouter.activity';
 /** Rows listed; the chart and totals count every match. */
 export const LISTED = 200;
 
+/**
+ * Other windows and the CLI append to the same log: watch its directory so their records show up.
+ * A directory that does not exist yet (no generation so far) is watched once it appears.
+ */
+export function watchActivityLog(dir: string, onChange: () => void, log: { warn(m: string): void }): vscode.Disposable {
+  let watcher: fs.FSWatcher | undefined;
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const start = () => {
+    try {
+      watcher = fs.watch(dir, { persistent: false }, () => onChange());
+      watcher.on('error', () => undefined);
+      if (timer) clearInterval(timer);
+      timer = undefined;
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') log.warn(`activity view: cannot watch ${dir}: ${(e as Error).message}`);
+      return false;
+    }
+  };
+  if (!start()) timer = setInterval(() => void (start() && onChange()), 2_000);
+  return { dispose: () => (watcher?.close(), timer && clearInterval(timer)) };
+}
+
 export class ActivityViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
   private channel: WebviewChannel<ActivityRequestBody, { filter?: ActivityFilter }, ActivityState> | undefined;
   private filter: ActivityFilter = DEFAULT_FILTER;
   private readonly subscriptions: vscode.Disposable[];
 
   constructor(private readonly s: PanelServices) {
-    this.subscriptions = [s.routing.onDidGenerate(() => this.channel?.refresh(150)), s.settings.onDidChange(() => this.channel?.refresh())];
+    this.subscriptions = [
+      s.routing.onDidGenerate(() => this.channel?.refresh(150)),
+      s.settings.onDidChange(() => this.channel?.refresh()),
+      // Cooldown, auth and budget state change without a generation of this window's.
+      s.routing.onDidChangeHealth(() => this.channel?.refresh(250)),
+      s.routing.onDidWarnBudget(() => this.channel?.refresh(0)),
+      ...(s.activity.dir ? [watchActivityLog(s.activity.dir, () => this.channel?.refresh(250), s.log)] : []),
+    ];
   }
 
   resolveWebviewView(view: vscode.WebviewView): void {
@@ -85,6 +116,11 @@ export class ActivityViewProvider implements vscode.WebviewViewProvider, vscode.
       truncated: records.length > LISTED,
       month: monthView(mtd, fees, now),
       days: dailyBuckets(records, query.since, now),
+      daysBy: {
+        key: dailyBuckets(records, query.since, now, 'key'),
+        model: dailyBuckets(records, query.since, now, 'model'),
+        caller: dailyBuckets(records, query.since, now, 'caller'),
+      },
       skipped,
       now,
     };

@@ -39,6 +39,8 @@ export interface ProvidersModelInput {
   tails: ReadonlyMap<string, string | undefined>;
   callerTails: ReadonlyMap<string, string | undefined>;
   cooldown: (routeId: string) => CooldownEntry | undefined;
+  /** A key's budget this period, when it has one. */
+  budget?: (key: KeyConfig) => { ratio: number; text: string } | undefined;
   catalog: Catalog;
   folders: { id: string; name: string; caller: string }[];
   providers: { id: string; label: string; keyUrl?: string }[];
@@ -78,6 +80,7 @@ export function buildProvidersState(input: ProvidersModelInput): ProvidersState 
     const userEntry = userById.get(key.id);
     const endpoint = userEntry && isRecord(userEntry.options) && typeof userEntry.options.baseUrl === 'string' ? userEntry.options.baseUrl : undefined;
     const tail = input.tails.get(key.id);
+    const budget = key.budget ? input.budget?.(key) : undefined;
     rows.push({
       id: key.id,
       provider: key.provider,
@@ -94,6 +97,7 @@ export function buildProvidersState(input: ProvidersModelInput): ProvidersState 
       ...(endpoint ? { endpoint } : {}),
       ...markOf(input, raw, userEntry),
       warnings,
+      ...(budget ? { budget } : {}),
     });
   });
 

@@ -11,6 +11,7 @@ import { isProviderId } from '../../core/providers/ids';
 import { maskedTail, Redactor } from '../../core/redact';
 import { keyRouteId, pooledRouteId } from '../../core/routing/cooldowns';
 import { explain, formatPlan, routeLabel, type Plan } from '../../core/routing/plan';
+import { describeBudget, formatBudgets } from '../../core/routing/budgets';
 import { systemClock } from '../../core/ports';
 import {
   providersStateSchema,
@@ -133,8 +134,10 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
       secrets.set(pooledRouteId(name), v);
       callerTails.set(name, tailOf(v));
     }
-    const cooldowns = this.s.routing.routerFor(scope.folder).cooldowns;
+    const router = this.s.routing.routerFor(scope.folder);
+    const cooldowns = router.cooldowns;
     const now = Date.now();
+    if (config.keys.some((k) => k.budget)) await router.policy.budgets.refresh(now).catch(() => undefined);
     const configured = new Set(keys.list.flatMap((e) => (isRecord(e) && typeof e.provider === 'string' ? [e.provider] : [])));
     const scopes = scopeInfos();
     const state = buildProvidersState({
@@ -150,6 +153,10 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
       tails,
       callerTails,
       cooldown: (routeId) => cooldowns.active(routeId, secrets.get(routeId)),
+      budget: (key) => {
+        const s = router.policy.budgets.status('key', key.id, key.budget!, now, key.name);
+        return { ratio: Math.round(s.ratio * 1000) / 1000, text: describeBudget(s) };
+      },
       catalog: this.s.catalog,
       folders: folderRows,
       providers: providerCards(configured),
@@ -369,7 +376,9 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
     const scope = requireScope(b.scope);
     const { config } = this.parsed(scope);
     const router = this.s.routing.routerFor(scope.folder);
-    const plan = await explain(b.model.trim(), b.caller, { config, catalog: this.s.catalog, secrets: this.s.vault, cooldowns: router.cooldowns, clock: systemClock });
+    const base = await explain(b.model.trim(), b.caller, { config, catalog: this.s.catalog, secrets: this.s.vault, cooldowns: router.cooldowns, clock: systemClock });
+    // The same policy the router applies (byokOnly, budgets, sort/balance), without moving rotations on.
+    const plan = await router.policy.apply(base, config, systemClock.now(), { advance: false });
     return planView(plan);
   }
 
@@ -397,6 +406,6 @@ export function planView(plan: Plan, now = Date.now()): PlanView {
     })),
     alwaysUse: plan.alwaysUse,
     alwaysUseBlocked: plan.alwaysUseBlocked.map((b) => `Always use key "${b.keyName}" cannot be tried: ${b.remedy}. Requests stay on your prioritized keys and fail rather than leave them.`.slice(0, 1000)),
-    text: formatPlan(plan, now).slice(0, 50_000),
+    text: [formatPlan(plan, now), formatBudgets(plan.budgets)].filter(Boolean).join('\n').slice(0, 50_000),
   };
 }

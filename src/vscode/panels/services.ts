@@ -15,6 +15,8 @@ export interface PanelLog {
 export interface ActivityReader {
   scan(query?: ActivityQuery): Promise<ActivityScan>;
   monthToDate(now: number): Promise<ActivityMonthToDate>;
+  /** Where the log lives, watched for records other windows and the CLI append. */
+  readonly dir?: string;
 }
 
 export interface PanelServices {

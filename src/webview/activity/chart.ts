@@ -24,7 +24,7 @@ export function colorOf(series: string, all: readonly string[]): string {
   return PALETTE.filter((c) => c !== 'red' && c !== 'purple')[own.indexOf(series) % 4] ?? 'blue';
 }
 
-export function chart(days: readonly DayBucket[], metric: 'requests' | 'cost'): HTMLElement {
+export function chart(days: readonly DayBucket[], metric: 'requests' | 'cost', by = 'provider'): HTMLElement {
   const series = [...new Set(days.flatMap((d) => Object.keys(d.byProvider)))].sort((a, b) => (a === 'failed' ? 1 : b === 'failed' ? -1 : a.localeCompare(b)));
   const value = (d: DayBucket, s: string) => (metric === 'requests' ? (d.byProvider[s]?.requests ?? 0) : (d.byProvider[s]?.cost ?? 0));
   const totals = days.map((d) => series.reduce((sum, s) => sum + value(d, s), 0));
@@ -58,17 +58,17 @@ export function chart(days: readonly DayBucket[], metric: 'requests' | 'cost'): 
     svg('text', { x: pad.l, y: 10, class: 'tick' }, `max ${fmt(max)}/day`),
   ];
   const total = totals.reduce((a, b) => a + b, 0);
-  const picture = svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart', role: 'img', 'aria-label': `${metric === 'requests' ? 'Requests' : 'Spend'} per day by provider, ${days[0]!.day} to ${days[days.length - 1]!.day}: ${fmt(total)} in all` }, g, axis, ...labels);
+  const picture = svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart', role: 'img', 'aria-label': `${metric === 'requests' ? 'Requests' : 'Spend'} per day by ${by}, ${days[0]!.day} to ${days[days.length - 1]!.day}: ${fmt(total)} in all` }, g, axis, ...labels);
 
   const legend = h(
     'ul',
-    { class: 'legend', 'aria-hidden': 'true' },
+    { class: 'legend', 'aria-hidden': 'true', 'data-fid': 'legend' },
     series.map((s) => h('li', null, h('span', { class: `swatch c-${colorOf(s, series)}` }), ` ${s} ${fmt(days.reduce((sum, d) => sum + value(d, s), 0))}`)),
   );
   const table = h(
     'table',
     { class: 'sr-only' },
-    h('caption', null, `${metric === 'requests' ? 'Requests' : 'Spend'} per day by provider`),
+    h('caption', null, `${metric === 'requests' ? 'Requests' : 'Spend'} per day by ${by}`),
     h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Day'), series.map((s) => h('th', { scope: 'col' }, s)))),
     h(
       'tbody',

@@ -13,6 +13,7 @@ import {
   type ActivityRequestBody,
   type ActivityState,
   type AttemptRow,
+  type Breakdown,
   type GenerationRow,
 } from '../../protocol/activity';
 import { HostClient, reportPageProblems } from '../shared/client';
@@ -25,12 +26,13 @@ interface ActivityUi {
   filter: ActivityFilter;
   open: string[];
   metric: 'requests' | 'cost';
+  breakdown: Breakdown;
 }
 
 const api = vscodeApi<ActivityUi>();
 const root = document.getElementById('activity')!;
 const saved = api.getState();
-let ui: ActivityUi = { filter: saved?.filter ?? DEFAULT_FILTER, open: saved?.open ?? [], metric: saved?.metric ?? 'requests' };
+let ui: ActivityUi = { filter: saved?.filter ?? DEFAULT_FILTER, open: saved?.open ?? [], metric: saved?.metric ?? 'requests', breakdown: saved?.breakdown ?? 'provider' };
 let state: ActivityState | undefined;
 let notice: { text: string; bad: boolean } | undefined;
 
@@ -111,6 +113,9 @@ function summary(s: ActivityState): HTMLElement {
       stat('requests', count(m.requests)),
       stat('BYOK requests', count(m.byokRequests)),
       stat('cost', usd(m.cost), 'What the serving routes charged'),
+      stat('provider spend', usd(m.providerCost), 'Billed by your own provider accounts'),
+      stat('pooled spend', usd(m.pooledCost), 'OpenRouter credit used by pooled access'),
+      ...(m.unpriced ? [stat('unpriced', count(m.unpriced), 'Requests whose model has no known price: their cost is unknown, not $0')] : []),
       stat('BYOK fee', usd(m.fee), "What OpenRouter's BYOK would have charged on top"),
       stat('saved', usd(m.saving), 'Against the pooled price, after the fee'),
     ),
@@ -125,7 +130,32 @@ function summary(s: ActivityState): HTMLElement {
       h('span', { class: 'hint' }, allowance.text),
     ),
     h('div', { class: 'seg-group', role: 'group', 'aria-label': 'Chart shows' }, metricButton('requests', 'Requests'), metricButton('cost', 'Spend')),
-    chart(s.days, ui.metric),
+    h('div', { class: 'seg-group', role: 'group', 'aria-label': 'Broken down by' }, ...BREAKDOWN_LABELS.map(([b, label]) => breakdownButton(b, label))),
+    chart(ui.breakdown === 'provider' ? s.days : s.daysBy[ui.breakdown], ui.metric, ui.breakdown),
+  );
+}
+
+const BREAKDOWN_LABELS: [Breakdown, string][] = [
+  ['provider', 'Provider'],
+  ['key', 'Key'],
+  ['model', 'Model'],
+  ['caller', 'Caller'],
+];
+
+function breakdownButton(b: Breakdown, label: string) {
+  return h(
+    'button',
+    {
+      type: 'button',
+      class: `seg${ui.breakdown === b ? ' on' : ''}`,
+      'aria-pressed': String(ui.breakdown === b),
+      'data-fid': `by-${b}`,
+      'on:click': () => {
+        setUi({ breakdown: b });
+        render(['summary']);
+      },
+    },
+    label,
   );
 }
 

@@ -157,6 +157,14 @@ export function keyRow(ctx: Ctx, st: ProvidersState, k: KeyRow, position: { inde
         { class: 'key-meta' },
         statusBadge(k.status, st.now),
         k.alwaysUse ? h('span', { class: 'badge badge-always', title: 'Always use for this provider' }, icon('lock'), ' Always use') : null,
+        k.budget && k.budget.ratio >= 0.8
+          ? h(
+              'span',
+              { class: `badge badge-warning badge-budget${k.budget.ratio >= 1 ? ' over' : ''}`, 'data-fid': 'budget', title: `Budget: ${k.budget.text}${k.budget.ratio >= 1 ? ' — skipped until the period ends' : ''}` },
+              icon('warning'),
+              ` budget ${Math.floor(k.budget.ratio * 100)} %`,
+            )
+          : null,
         expiryBadge,
         mark,
       ),

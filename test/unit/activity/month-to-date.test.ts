@@ -43,6 +43,9 @@ describe('activity store month to date', () => {
       cost: 0.128,
       fee: 0.006,
       saving: 0.016,
+      unpriced: 0,
+      providerCost: 0.108,
+      pooledCost: 0.02,
     });
 
     // What the router's fee allowance is seeded with at startup.
@@ -54,6 +57,15 @@ describe('activity store month to date', () => {
 
   it('gives zeros for a month with no activity', async () => {
     await store.append(record('mar', { startedAt: now }));
-    assert.deepEqual(await store.monthToDate(Date.UTC(2026, 4, 2)), { byokRequests: 0, byokListUsd: 0, requests: 0, cost: 0, fee: 0, saving: 0 });
+    assert.deepEqual(await store.monthToDate(Date.UTC(2026, 4, 2)), { byokRequests: 0, byokListUsd: 0, requests: 0, cost: 0, fee: 0, saving: 0, unpriced: 0, providerCost: 0, pooledCost: 0 });
+  });
+
+  it('counts served requests without a known price as unpriced, not as free', async () => {
+    await store.append(record('priced', { startedAt: now - 2000, cost: 0.5 }));
+    await store.append(record('unknown', { startedAt: now - 1000, cost: null }));
+    const mtd = await store.monthToDate(now);
+    assert.equal(mtd.requests, 2);
+    assert.equal(mtd.unpriced, 1);
+    assert.equal(mtd.cost, 0.5);
   });
 });

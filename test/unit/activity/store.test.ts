@@ -53,7 +53,7 @@ describe('activity store', () => {
   it('reads nothing, without complaint, from a directory that does not exist yet', async () => {
     const store = open({ dir: join(dir, 'missing') });
     assert.deepEqual(await store.scan(), { records: [], skipped: 0 });
-    assert.deepEqual(await store.monthToDate(T0), { byokRequests: 0, byokListUsd: 0, requests: 0, cost: 0, fee: 0, saving: 0 });
+    assert.deepEqual(await store.monthToDate(T0), { byokRequests: 0, byokListUsd: 0, requests: 0, cost: 0, fee: 0, saving: 0, unpriced: 0, providerCost: 0, pooledCost: 0 });
   });
 
   it('returns the newest record first across the live and rotated files', async () => {

@@ -95,6 +95,83 @@ describe('byok-router CLI', () => {
     assert.equal(out.record.attempts.length, 1);
   });
 
+  it('gives the --json record servedBy with its model, cost in USD, and the model fallbacks given up', async () => {
+    const io = capture(secretsEnv);
+    const cfg = join(dir, 'fallbacks.json');
+    writeFileSync(
+      cfg,
+      JSON.stringify({
+        callers: [{ name: 'dev' }],
+        defaultCaller: 'dev',
+        pooled: { enabled: false },
+        modelFallbacks: { 'openai/gpt-4o-mini': ['openai/gpt-4.1'] },
+        keys: [
+          { id: 'work.main', provider: 'openai', name: 'work main', tier: 'prioritized', filters: { models: ['openai/gpt-4o-mini'] }, options: { baseUrl: openai.baseUrl } },
+          { id: 'work-spare', provider: 'openai', name: 'work spare', tier: 'prioritized', filters: { models: ['openai/gpt-4.1'] }, options: { baseUrl: openai.baseUrl } },
+        ],
+      }),
+    );
+    openai.enqueue(openai.errors.rateLimited(30));
+    assert.equal(await main(['chat', '--json', '--config', cfg, '--model', 'openai/gpt-4o-mini', 'hi'], io), 0);
+    const out = JSON.parse(io.stdout);
+    assert.equal(out.response.object, 'chat.completion');
+    assert.deepEqual(out.record.attempts.map((a: any) => [a.ok, a.keyId, a.nativeModel]), [[false, 'work.main', 'gpt-4o-mini'], [true, 'work-spare', 'gpt-4.1']]);
+    assert.deepEqual([out.record.servedBy.route, out.record.servedBy.keyId, out.record.servedBy.model], ['byok', 'work-spare', 'openai/gpt-4.1']);
+    assert.equal(typeof out.record.cost, 'number');
+    assert.equal(out.record.modelFallbacks[0].model, 'openai/gpt-4o-mini');
+    assert.equal(out.record.modelFallbacks[0].errorKind, 'rate_limited');
+  });
+
+  it('sends the same request N times with --repeat, one JSON line each, spreading by the balance setting', async () => {
+    const io = capture(secretsEnv);
+    const cfg = join(dir, 'repeat.json');
+    writeFileSync(
+      cfg,
+      JSON.stringify({
+        callers: [{ name: 'dev' }],
+        defaultCaller: 'dev',
+        pooled: { baseUrl: openrouter.baseUrl },
+        balance: { openai: 'round-robin' },
+        stickiness: { ttlMs: 0 },
+        keys: [
+          { id: 'work.main', provider: 'openai', name: 'work main', tier: 'prioritized', options: { baseUrl: openai.baseUrl } },
+          { id: 'work-spare', provider: 'openai', name: 'work spare', tier: 'prioritized', options: { baseUrl: openai.baseUrl } },
+        ],
+      }),
+    );
+    assert.equal(await main(['chat', '--json', '--repeat', '4', '--config', cfg, '--model', 'openai/gpt-4o-mini', 'hi'], io), 0);
+    const lines = io.stdout.trim().split('\n');
+    assert.equal(lines.length, 4);
+    assert.deepEqual(lines.map((l) => JSON.parse(l).record.servedBy.keyId), ['work.main', 'work-spare', 'work.main', 'work-spare']);
+    assert.equal(await main(['chat', '--repeat', '0', '--config', cfg, '--model', 'openai/gpt-4o-mini', 'hi'], capture(secretsEnv)), 2);
+  });
+
+  it('explain names a key left out for budget with the budget and what is spent, counted from the activity log', async () => {
+    const activity = join(dir, 'activity');
+    const cfg = join(dir, 'budget.json');
+    writeFileSync(
+      cfg,
+      JSON.stringify({
+        callers: [{ name: 'dev' }],
+        defaultCaller: 'dev',
+        pooled: { baseUrl: openrouter.baseUrl },
+        keys: [
+          { id: 'work.main', provider: 'openai', name: 'work main', tier: 'prioritized', budget: { requests: 2, period: 'month' }, options: { baseUrl: openai.baseUrl } },
+          { id: 'work-spare', provider: 'openai', name: 'work spare', tier: 'prioritized', options: { baseUrl: openai.baseUrl } },
+        ],
+      }),
+    );
+    const chat = capture(secretsEnv);
+    assert.equal(await main(['chat', '--json', '--repeat', '3', '--activity', activity, '--config', cfg, '--model', 'openai/gpt-4o-mini', 'hi'], chat), 0);
+    assert.deepEqual(chat.stdout.trim().split('\n').map((l) => JSON.parse(l).record.servedBy.keyId), ['work.main', 'work.main', 'work-spare']);
+    assert.match(chat.stderr, /budget 100 % used: key "work main"|budget \d+ % used: key "work main"/);
+    // A second process reads the same log: the spend survives and is shared.
+    const io = capture(secretsEnv);
+    assert.equal(await main(['explain', '--activity', activity, '--config', cfg, '--model', 'openai/gpt-4o-mini'], io), 0);
+    assert.match(io.stdout, /key "work main".*budget: its budget is used up \(2 of 2 requests spent this month \(UTC\)\)/);
+    assert.match(io.stdout, /Budgets:\n  - key "work main": 2 of 2 requests spent this month \(UTC\) — used up: left out for budget/);
+  });
+
   it('exits 1 after printing every attempt when the generation fails', async () => {
     openai.setDefault(openai.errors.serverError(500));
     openrouter.enqueue(openrouter.errors.insufficientQuota());

@@ -69,9 +69,9 @@ describe('the Activity view state', () => {
   });
 
   it('sums the month against the free allowance in the fee model', () => {
-    const m = monthView({ requests: 3, byokRequests: 2, byokListUsd: 0.01, cost: 0.02, fee: 0, saving: 0.004 }, feeSchema.parse({}), NOW);
-    assert.deepEqual(m, { label: 'November 2026', requests: 3, byokRequests: 2, allowance: { unit: 'requests', amount: 1_000_000 }, byokListUsd: 0.01, cost: 0.02, fee: 0, saving: 0.004 });
-    const state = { filter: { range: '7d' }, choices: { callers: [], providers: [], keys: [] }, generations: [toRow(record())], truncated: false, month: m, days: [], skipped: 0, now: NOW };
+    const m = monthView({ requests: 3, byokRequests: 2, byokListUsd: 0.01, cost: 0.02, fee: 0, saving: 0.004, unpriced: 0, providerCost: 0.02, pooledCost: 0 }, feeSchema.parse({}), NOW);
+    assert.deepEqual(m, { label: 'November 2026', requests: 3, byokRequests: 2, allowance: { unit: 'requests', amount: 1_000_000 }, byokListUsd: 0.01, cost: 0.02, fee: 0, saving: 0.004, providerCost: 0.02, pooledCost: 0, unpriced: 0 });
+    const state = { filter: { range: '7d' }, choices: { callers: [], providers: [], keys: [] }, generations: [toRow(record())], truncated: false, month: m, days: [], daysBy: { key: [], model: [], caller: [] }, skipped: 0, now: NOW };
     assert.ok(activityStateSchema.safeParse(state).success);
   });
 });
@@ -94,5 +94,19 @@ describe('the Activity exports', () => {
   it('writes the JSON export as the records themselves, attempts and all', () => {
     const r = record();
     assert.deepEqual(JSON.parse(toJson([r])), [r]);
+  });
+
+  it('breaks the days down by key, model or caller as well as by provider', () => {
+    const records = [
+      record({ id: 'a' }),
+      record({ id: 'b', caller: 'prod', servedBy: { route: 'byok', provider: 'openai', tier: 'prioritized', keyId: 'k2', keyName: 'Secondary', model: 'openai/gpt-5' }, cost: 0.5 }),
+      record({ id: 'c', servedBy: { route: 'pooled', provider: 'openrouter' }, cost: 0.25 }),
+      record({ id: 'd', servedBy: undefined, outcome: 'error', cost: undefined }),
+    ];
+    const today = (by: 'provider' | 'key' | 'model' | 'caller') => dailyBuckets(records, NOW - DAY, NOW, by).at(-1)!.byProvider;
+    assert.deepEqual(Object.keys(today('provider')).sort(), ['failed', 'openai', 'pooled']);
+    assert.deepEqual(today('key'), { Primary: { requests: 1, cost: 0.00003 }, Secondary: { requests: 1, cost: 0.5 }, pooled: { requests: 1, cost: 0.25 }, failed: { requests: 1, cost: 0 } });
+    assert.deepEqual(Object.keys(today('model')).sort(), ['failed', 'openai/gpt-5', 'openai/gpt-5-mini']);
+    assert.deepEqual(today('caller'), { dev: { requests: 3, cost: 0.25003 }, prod: { requests: 1, cost: 0.5 } });
   });
 });

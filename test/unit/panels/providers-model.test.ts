@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { bundledCatalog } from '../../../src/core/catalog/catalog';
 import { parseConfig } from '../../../src/core/config/parse';
 import type { CooldownEntry } from '../../../src/core/routing/cooldowns';
+import { BudgetLedger, describeBudget } from '../../../src/core/routing/budgets';
 import { providersStateSchema, type ScopeInfo } from '../../../src/protocol/providers';
 import { unreachableFallbacks } from '../../../src/vscode/panels/lint';
 import { buildProvidersState, EXPIRY_WARNING_MS, type ProvidersModelInput } from '../../../src/vscode/panels/providers-model';
@@ -130,5 +131,16 @@ describe('the unreachable-fallback lint', () => {
       key('f', { tier: 'fallback', filters: { models: ['openai/gpt-5-mini'] } }),
     ]);
     assert.equal(unreachableFallbacks(keys, catalog, ['dev'], NOW).size, 1);
+  });
+
+  it('carries a key\'s budget use for its badge, only for keys that have a budget', () => {
+    const ledger = new BudgetLedger();
+    ledger.note({ v: 1, id: 'g1', startedAt: NOW - 1000, surface: 't', caller: 'dev', model: 'm', stream: false, outcome: 'success', plan: [], latencyMs: 1,
+      attempts: [{ route: 'byok', provider: 'openai', keyId: 'capped', nativeModel: 'x', ok: true, startedAt: NOW - 1000, latencyMs: 1, cost: 4.5 }] });
+    const raw = [key('capped', { budget: { usd: 5, period: 'month' } }), key('free')];
+    const st = buildProvidersState(input(raw, { budget: (k) => { const s = ledger.status('key', k.id, k.budget!, NOW, k.name); return { ratio: s.ratio, text: describeBudget(s) }; } }));
+    assert.deepEqual(st.keys.find((k) => k.id === 'capped')!.budget, { ratio: 0.9, text: '$4.50 of $5.00 spent this month (UTC)' });
+    assert.equal(st.keys.find((k) => k.id === 'free')!.budget, undefined);
+    assert.ok(providersStateSchema.safeParse(st).success);
   });
 });

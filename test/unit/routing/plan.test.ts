@@ -7,6 +7,7 @@ import { ManualClock, MapSecretSource } from '../../../src/core/ports';
 import { Cooldowns, keyRouteId, MemoryCooldownStore } from '../../../src/core/routing/cooldowns';
 import { explain, formatPlan, type Plan } from '../../../src/core/routing/plan';
 import { modelFilterMatches } from '../../../src/core/routing/model-filter';
+import { RoutingPolicy } from '../../../src/core/routing/policy';
 
 const catalog = bundledCatalog();
 const CLAUDE = 'anthropic/claude-sonnet-4.5';
@@ -218,6 +219,110 @@ describe('plan invariants (property-based)', () => {
         assert.equal(accounted, input.keys.length);
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('plan invariants with routing policy (property-based)', () => {
+  const providers = ['anthropic', 'amazon-bedrock', 'openai'];
+  const keyArb = fc.record({
+    provider: fc.constantFrom(...providers),
+    tier: fc.constantFrom('prioritized', 'fallback'),
+    alwaysUse: fc.boolean(),
+    weight: fc.option(fc.integer({ min: 1, max: 9 }), { nil: undefined }),
+    cheap: fc.boolean(),
+    budgetUsed: fc.boolean(),
+  });
+  const arb = fc.record({
+    keys: fc.array(keyArb, { maxLength: 10 }),
+    model: fc.constantFrom(CLAUDE, 'openai/gpt-4o'),
+    byokOnly: fc.boolean(),
+    balance: fc.dictionary(fc.constantFrom(...providers), fc.constantFrom('order', 'round-robin', 'least-busy', 'weighted')),
+    sort: fc.constantFrom('order', 'price', 'latency', 'throughput'),
+    stickTo: fc.option(fc.nat(12), { nil: undefined }),
+    requests: fc.integer({ min: 1, max: 4 }),
+  });
+
+  async function run(input: any) {
+    const keys = input.keys.map((x: any, i: number) => ({
+      id: `k${i}`,
+      provider: x.provider,
+      name: `k${i}`,
+      tier: x.tier,
+      alwaysUse: x.tier === 'prioritized' && x.alwaysUse,
+      ...(x.weight ? { weight: x.weight } : {}),
+      ...(x.cheap ? { priceOverrides: { [input.model]: { input: 0.01, output: 0.01 } } } : {}),
+      ...(x.budgetUsed ? { budget: { requests: 1, period: 'day' } } : {}),
+    }));
+    const s = setup({ callers: [{ name: 'dev', byokOnly: input.byokOnly }], defaultCaller: 'dev', keys, balance: input.balance, providerSort: input.sort });
+    const policy = new RoutingPolicy({ catalog: () => catalog });
+    // Budgets used up: one served request per capped key, as this process's own records.
+    for (const key of s.config.keys.filter((k) => k.budget)) {
+      policy.recorded({ v: 1, id: `r-${key.id}`, startedAt: s.clock.now() - 1, surface: 't', caller: 'dev', model: input.model, stream: false, outcome: 'success', plan: [], latencyMs: 1,
+        attempts: [{ route: 'byok', provider: key.provider, keyId: key.id, nativeModel: 'x', ok: true, startedAt: s.clock.now() - 1, latencyMs: 1 }] });
+    }
+    const request = { model: input.model, messages: [{ role: 'user' as const, content: 'hi' }] };
+    const plans: { before: Plan; after: Plan }[] = [];
+    for (let i = 0; i < input.requests; i++) {
+      const before = await s.plan(input.model, 'dev');
+      if (input.stickTo !== undefined && before.routes.length) {
+        const target = before.routes[input.stickTo % before.routes.length]!;
+        policy.served(target, input.model, s.config, s.clock.now(), { request, advance: true });
+      }
+      plans.push({ before, after: await policy.apply(before, s.config, s.clock.now(), { request, advance: true }) });
+      policy.finished(plans[plans.length - 1]!.after);
+    }
+    return plans;
+  }
+  const id = (r: Plan['routes'][number]) => (r.route === 'pooled' ? 'pooled' : r.key.id);
+
+  it('never plans a pooled route for a byokOnly caller or under Always use, whatever the policy', async () => {
+    await fc.assert(
+      fc.asyncProperty(arb, async (input) => {
+        for (const { after } of await run(input)) {
+          if (input.byokOnly || after.alwaysUse.length) assert.ok(after.routes.every((r) => r.route !== 'pooled'));
+          if (after.alwaysUse.length) assert.ok(after.routes.every((r) => r.route === 'byok' && r.tier === 'prioritized'));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('only reorders, skips or drops routes: never adds one', async () => {
+    await fc.assert(
+      fc.asyncProperty(arb, async (input) => {
+        for (const { before, after } of await run(input)) {
+          const was = new Set(before.routes.map(id));
+          for (const r of after.routes) assert.ok(was.has(id(r)), `${id(r)} was not in the plan`);
+          assert.equal(new Set(after.routes.map(id)).size, after.routes.length);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keeps tiers in order (prioritized, pooled, fallback) after the one sticky route', async () => {
+    await fc.assert(
+      fc.asyncProperty(arb, async (input) => {
+        for (const { after } of await run(input)) {
+          const rest = after.routes.filter((r, i) => !(i === 0 && r.sticky));
+          assert.ok(after.routes.slice(1).every((r) => !r.sticky));
+          const rank = rest.map((r) => (r.route === 'pooled' ? 1 : r.tier === 'prioritized' ? 0 : 2));
+          assert.deepEqual(rank, [...rank].sort((a, b) => a - b));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('skips every key whose budget is used up, with the reason budget', async () => {
+    await fc.assert(
+      fc.asyncProperty(arb, async (input) => {
+        for (const { after } of await run(input)) {
+          for (const r of after.routes) if (r.route === 'byok' && r.key.budget) assert.match(r.skip?.reason ?? '', /^budget:/);
+        }
+      }),
+      { numRuns: 200 },
     );
   });
 });

@@ -55,6 +55,8 @@ describe('router execution against simulated providers', () => {
       ],
       timeouts: extra.timeouts,
       fees: extra.fees,
+      // These cases pin failover; a conversation sticking to the key that last served is pinned in policy tests.
+      stickiness: { ttlMs: 0 },
     });
     assert.deepEqual(diagnostics.filter((d) => d.severity === 'error'), []);
     const secrets = new MapSecretSource(

@@ -1,0 +1,158 @@
+/**
+ * Routing policy applied to a plan after filters and Always use: caller `byokOnly`, budgets,
+ * sort/balance within each tier, then the conversation's sticky route first. Every step only
+ * removes, skips or reorders routes the plan already holds, so none of them can add a pooled or
+ * fallback route that Always use or a filter left out. Order documented in README "Routing".
+ */
+import type { GenerationRecord } from '../activity/record';
+import type { Catalog } from '../catalog/types';
+import type { ChatRequest } from '../chat';
+import type { OpenRouterPreferences } from '../config/policy-schema';
+import type { RouterConfig } from '../config/schema';
+import { Balancer } from './balance';
+import { BudgetLedger, describeBudget, WARN_RATIO, type ActivityHistory, type BudgetStatus } from './budgets';
+import { keyRouteId, pooledRouteId } from './cooldowns';
+import type { Plan, PlannedRoute } from './plan';
+import { sortTier } from './provider-sort';
+import { RouteStats } from './route-stats';
+import { conversationKey, StickyRoutes } from './stickiness';
+
+export interface PolicyContext {
+  request?: ChatRequest;
+  sessionId?: string;
+  /** A real request (moves rotations on); false for `explain`. */
+  advance: boolean;
+}
+
+export interface PolicyDeps {
+  catalog: () => Catalog;
+  history?: ActivityHistory;
+  /** A budget crossed 80 %: once per budget and period. */
+  onBudgetWarning?: (status: BudgetStatus) => void;
+}
+
+export function routeIdOf(r: PlannedRoute): string {
+  return r.route === 'byok' ? keyRouteId(r.key.id) : pooledRouteId(r.caller);
+}
+
+/** `pooled.preferences` with the caller's own on top, field by field. */
+export function pooledPreferences(config: RouterConfig, caller: string): OpenRouterPreferences | undefined {
+  const base = config.pooled.preferences;
+  const own = config.callers.find((c) => c.name === caller)?.preferences;
+  if (!base && !own) return undefined;
+  return { ...base, ...own };
+}
+
+export class RoutingPolicy {
+  readonly sticky = new StickyRoutes();
+  readonly balancer = new Balancer();
+  readonly stats = new RouteStats();
+  readonly budgets: BudgetLedger;
+  private readonly warned = new Set<string>();
+  /** least-busy keys already counted busy when a plan chose them. */
+  private readonly reservations = new WeakMap<Plan, string[]>();
+
+  constructor(private readonly deps: PolicyDeps) {
+    this.budgets = new BudgetLedger(deps.history);
+  }
+
+  async apply(plan: Plan, config: RouterConfig, now: number, ctx: PolicyContext): Promise<Plan> {
+    let routes = [...plan.routes];
+    const excluded = [...plan.excluded];
+    const budgets: BudgetStatus[] = [];
+
+    const caller = config.callers.find((c) => c.name === plan.caller);
+    if (caller?.byokOnly) {
+      const had = routes.some((r) => r.route === 'pooled');
+      routes = routes.filter((r) => r.route !== 'pooled');
+      if (had || !excluded.some((e) => e.route === 'pooled' && e.reason === 'always_use')) {
+        for (let i = excluded.length - 1; i >= 0; i--) if (excluded[i]!.route === 'pooled') excluded.splice(i, 1);
+        excluded.push({ route: 'pooled', provider: 'openrouter', reason: 'byok_only', detail: `caller "${plan.caller}" is BYOK only: pooled access is never used` });
+      }
+    }
+
+    const anyBudget = config.budget || caller?.budget || routes.some((r) => r.route === 'byok' && r.key.budget);
+    if (anyBudget) {
+      await this.budgets.refresh(now);
+      const user = config.budget ? this.budgets.status('user', 'user', config.budget, now) : undefined;
+      if (user) budgets.push(user);
+      routes = routes.map((r) => {
+        const own =
+          r.route === 'byok'
+            ? r.key.budget && this.budgets.status('key', r.key.id, r.key.budget, now, r.key.name)
+            : caller?.budget && this.budgets.status('caller', plan.caller, caller.budget, now);
+        if (own) budgets.push(own);
+        const over = [own, user].find((s): s is BudgetStatus => !!s && s.ratio >= 1);
+        if (!over || r.skip) return r;
+        const whose = over.scope === 'user' ? 'your overall budget' : over.scope === 'caller' ? `caller "${over.id}"'s pooled budget` : 'its budget';
+        return { ...r, skip: { until: over.periodEnd, reason: `budget: ${whose} is used up (${describeBudget(over)})` } };
+      });
+      for (const s of budgets) this.warnOnce(s);
+    }
+
+    // Sort and balance within each tier; pooled stays between the tiers.
+    const model = plan.model;
+    const segment = (rs: PlannedRoute[]) =>
+      this.balancer.arrange(sortTier(rs, config.providerSort, model, this.deps.catalog(), this.stats), (p) => config.balance[p] ?? 'order', ctx.advance);
+    const prioritized = segment(routes.filter((r) => r.route === 'byok' && r.tier === 'prioritized'));
+    const pooled = routes.filter((r) => r.route === 'pooled');
+    const fallback = segment(routes.filter((r) => r.route === 'byok' && r.tier === 'fallback'));
+    routes = [...prioritized, ...pooled, ...fallback];
+    const reserved = this.balancer.reserved.splice(0);
+
+    const ttl = config.stickiness.ttlMs;
+    this.sticky.setLimit(config.stickiness.maxEntries);
+    const key = ttl > 0 && ctx.request ? conversationKey({ ...ctx.request, model }, ctx.sessionId) : undefined;
+    const stuck = key ? this.sticky.get(key, now) : undefined;
+    if (stuck) {
+      const i = routes.findIndex((r) => routeIdOf(r) === stuck);
+      if (i >= 0 && !routes[i]!.skip) {
+        const [r] = routes.splice(i, 1);
+        routes.unshift({ ...r!, sticky: true });
+      } else if (key) this.sticky.forget(key); // unhealthy or gone: the conversation moves on
+    }
+    const out: Plan = { ...plan, routes, excluded, ...(budgets.length ? { budgets } : {}) };
+    if (reserved.length) this.reservations.set(out, reserved);
+    return out;
+  }
+
+  started(r: PlannedRoute, plan?: Plan) {
+    if (r.route !== 'byok') return;
+    const held = plan && this.reservations.get(plan);
+    const i = held ? held.indexOf(r.key.id) : -1;
+    if (i >= 0) held!.splice(i, 1);
+    else this.balancer.begin(r.key.id);
+  }
+
+  /** The generation is over: keys reserved by its plan but never tried are free again. */
+  finished(plan: Plan | undefined) {
+    const held = plan && this.reservations.get(plan);
+    if (!held) return;
+    for (const id of held) this.balancer.end(id);
+    this.reservations.delete(plan);
+  }
+
+  ended(r: PlannedRoute) {
+    if (r.route === 'byok') this.balancer.end(r.key.id);
+  }
+
+  /** The route that served: the conversation sticks to it. */
+  served(r: PlannedRoute, model: string, config: RouterConfig, now: number, ctx: PolicyContext) {
+    const ttl = config.stickiness.ttlMs;
+    if (ttl <= 0 || !ctx.request) return;
+    const key = conversationKey({ ...ctx.request, model }, ctx.sessionId);
+    if (key) this.sticky.set(key, routeIdOf(r), now, ttl);
+  }
+
+  recorded(record: GenerationRecord) {
+    this.budgets.note(record);
+  }
+
+  private warnOnce(s: BudgetStatus) {
+    if (s.ratio < WARN_RATIO || !this.deps.onBudgetWarning) return;
+    const id = `${s.scope}:${s.id}:${s.periodStart}`;
+    if (this.warned.has(id)) return;
+    this.warned.add(id);
+    this.deps.onBudgetWarning(s);
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * Latency and throughput per route from its last attempts: what `providerSort: latency|throughput`
+ * orders by. Fed with the router's own attempts and seeded from the activity log, which every
+ * window and the CLI append to.
+ */
+import type { AttemptRecord, GenerationRecord } from '../activity/record';
+
+export const STATS_WINDOW = 20;
+
+interface Sample {
+  at: number;
+  /** Time to first byte, else the whole attempt. */
+  latencyMs: number;
+  /** Completion tokens per second after the first byte, when known. */
+  tokensPerSecond?: number;
+}
+
+export function attemptRouteId(a: Pick<AttemptRecord, 'route' | 'keyId' | 'caller'>): string | undefined {
+  return a.route === 'byok' ? (a.keyId ? `key:${a.keyId}` : undefined) : a.caller ? `pooled:${a.caller}` : undefined;
+}
+
+export class RouteStats {
+  private readonly samples = new Map<string, Sample[]>();
+  private readonly seen = new Set<string>();
+
+  constructor(private readonly window = STATS_WINDOW) {}
+
+  add(a: AttemptRecord) {
+    if (!a.ok) return;
+    const id = attemptRouteId(a);
+    if (!id) return;
+    const seenId = `${id}@${a.startedAt}`;
+    if (this.seen.has(seenId)) return;
+    this.seen.add(seenId);
+    if (this.seen.size > 10_000) this.seen.clear();
+    const latencyMs = a.ttfbMs ?? a.latencyMs;
+    const streamMs = a.latencyMs - (a.ttfbMs ?? 0);
+    const tokensPerSecond = a.completionTokens && streamMs > 0 ? (a.completionTokens * 1000) / streamMs : undefined;
+    const list = this.samples.get(id) ?? [];
+    list.push({ at: a.startedAt, latencyMs, ...(tokensPerSecond !== undefined ? { tokensPerSecond } : {}) });
+    list.sort((x, y) => x.at - y.at);
+    if (list.length > this.window) list.splice(0, list.length - this.window);
+    this.samples.set(id, list);
+  }
+
+  /** Records newest first or in any order; each attempt is counted once. */
+  seed(records: Iterable<GenerationRecord>) {
+    for (const r of records) for (const a of r.attempts) this.add(a);
+  }
+
+  /** Median time to first byte over the window; undefined without history. */
+  latency(routeId: string): number | undefined {
+    return median((this.samples.get(routeId) ?? []).map((s) => s.latencyMs));
+  }
+
+  throughput(routeId: string): number | undefined {
+    return median((this.samples.get(routeId) ?? []).flatMap((s) => (s.tokensPerSecond !== undefined ? [s.tokensPerSecond] : [])));
+  }
+}
+
+export function median(xs: number[]): number | undefined {
+  if (!xs.length) return undefined;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}

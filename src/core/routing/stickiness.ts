@@ -1,0 +1,85 @@
+/**
+ * Stickiness for prompt caches: a conversation stays on the route that last served it while the
+ * route is healthy, until its time runs out. A conversation is named by an explicit session id, or
+ * else by a hash of its system prompt and first user message. Only the hash, the route and the
+ * expiry are kept — never the prompt — and the map is bounded (oldest dropped first).
+ */
+import { createHash } from 'node:crypto';
+import type { ChatMessage, ChatRequest } from '../chat';
+
+export function conversationKey(request: ChatRequest, sessionId?: string): string | undefined {
+  const hash = createHash('sha256');
+  const session = sessionId ?? sessionOf(request);
+  if (session) return hash.update(`session\0${request.model}\0${session}`).digest('hex').slice(0, 32);
+  const system = request.messages.filter((m) => m.role === 'system' || m.role === 'developer').map(textOf);
+  const firstUser = request.messages.find((m) => m.role === 'user');
+  if (!firstUser) return undefined;
+  return hash.update(`prompt\0${request.model}\0${system.join('\0')}\0${textOf(firstUser)}`).digest('hex').slice(0, 32);
+}
+
+/** The endpoint's `user` or `metadata.session_id`/`metadata.conversation_id`, as assistants send them. */
+function sessionOf(request: ChatRequest): string | undefined {
+  const meta = (request as { metadata?: unknown }).metadata;
+  if (meta && typeof meta === 'object') {
+    const m = meta as Record<string, unknown>;
+    for (const f of ['session_id', 'conversation_id', 'sessionId']) if (typeof m[f] === 'string' && m[f]) return m[f] as string;
+  }
+  return request.user || undefined;
+}
+
+function textOf(m: ChatMessage): string {
+  const c = (m as { content?: unknown }).content;
+  if (typeof c === 'string') return c;
+  if (Array.isArray(c)) return c.map((p: { type?: string; text?: string }) => (p?.type === 'text' ? p.text : '')).join('');
+  return '';
+}
+
+interface StickyEntry {
+  routeId: string;
+  expiresAt: number;
+}
+
+export class StickyRoutes {
+  private readonly map = new Map<string, StickyEntry>();
+
+  constructor(private maxEntries = 1_000) {}
+
+  setLimit(maxEntries: number) {
+    this.maxEntries = maxEntries;
+    this.trim();
+  }
+
+  get(key: string, now: number): string | undefined {
+    const e = this.map.get(key);
+    if (!e) return undefined;
+    if (e.expiresAt <= now) {
+      this.map.delete(key);
+      return undefined;
+    }
+    return e.routeId;
+  }
+
+  set(key: string, routeId: string, now: number, ttlMs: number) {
+    if (ttlMs <= 0) return;
+    this.map.delete(key); // re-inserted last: the Map's order is the eviction order
+    this.map.set(key, { routeId, expiresAt: now + ttlMs });
+    this.trim();
+  }
+
+  forget(key: string) {
+    this.map.delete(key);
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  /** What is held, for tests: hashes, routes and expiries only. */
+  entries(): [string, StickyEntry][] {
+    return [...this.map.entries()].map(([k, v]) => [k, { ...v }]);
+  }
+
+  private trim() {
+    while (this.map.size > this.maxEntries) this.map.delete(this.map.keys().next().value!);
+  }
+}
