@@ -40,3 +40,26 @@ export function detailsOf(message: unknown): ReasoningDetail[] {
 export function detailsIn(message: unknown, format: string): ReasoningDetail[] {
   return detailsOf(message).filter((d) => d.format === format);
 }
+
+/**
+ * Streamed details as whole blocks: OpenRouter sends one block in fragments that share an `index`;
+ * the fragments are joined (text, data, summary appended; the signature kept). Details without an
+ * index are whole already.
+ */
+export function mergeDetails(details: readonly ReasoningDetail[]): ReasoningDetail[] {
+  const out: (ReasoningDetail & Record<string, unknown>)[] = [];
+  for (const d of details) {
+    const index = (d as { index?: unknown }).index;
+    const prev = out[out.length - 1];
+    if (typeof index === 'number' && prev && prev.type === d.type && prev.index === index && prev.format === d.format) {
+      if (d.type === 'reasoning.text' && prev.type === 'reasoning.text') {
+        prev.text += d.text;
+        if (d.signature) prev.signature = d.signature;
+      } else if (d.type === 'reasoning.encrypted' && prev.type === 'reasoning.encrypted') prev.data += d.data;
+      else if (d.type === 'reasoning.summary' && prev.type === 'reasoning.summary') prev.summary += d.summary;
+      continue;
+    }
+    out.push({ ...d });
+  }
+  return out;
+}
