@@ -24,6 +24,9 @@ export const attemptSchema = z.object({
   retryAfterMs: z.number().optional(),
   promptTokens: z.number().optional(),
   completionTokens: z.number().optional(),
+  /** Prompt tokens read from, and written to, the provider's prompt cache (part of promptTokens). */
+  cacheReadTokens: z.number().optional(),
+  cacheWriteTokens: z.number().optional(),
   cost: z.number().optional(),
 });
 
@@ -56,6 +59,9 @@ export const generationSchema = z.object({
   ttfbMs: z.number().optional(),
   promptTokens: z.number().optional(),
   completionTokens: z.number().optional(),
+  /** Prompt tokens read from, and written to, the provider's prompt cache (part of promptTokens). */
+  cacheReadTokens: z.number().optional(),
+  cacheWriteTokens: z.number().optional(),
   cost: z.number().optional(),
   /** What OpenRouter's BYOK would have charged, and the saving against its pooled price. */
   byokFee: z.number().optional(),

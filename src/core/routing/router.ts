@@ -282,6 +282,7 @@ export class Router {
       if (usage) {
         attempt.promptTokens = usage.prompt_tokens;
         attempt.completionTokens = usage.completion_tokens;
+        Object.assign(attempt, cacheTokens(usage));
         const cost =
           route.route === 'pooled'
             ? (openRouterCost(usage) ?? usageCost(usage, this.catalog.pooledPrice(plan.model)))
@@ -338,6 +339,7 @@ export class Router {
       if (end.usage) {
         rec.promptTokens = end.usage.prompt_tokens;
         rec.completionTokens = end.usage.completion_tokens;
+        Object.assign(rec, cacheTokens(end.usage));
       }
       if (a.cost !== undefined) rec.cost = a.cost;
       const listCost = usageCost(end.usage, this.catalog.pooledPrice(request.model));
@@ -362,6 +364,12 @@ export class Router {
   private log(line: string) {
     this.deps.log?.(this.redactor.redact(line));
   }
+}
+
+/** The prompt-cache share of a usage, for the activity record; nothing when the provider cached nothing. */
+function cacheTokens(u: Usage): { cacheReadTokens?: number; cacheWriteTokens?: number } {
+  const d = u.prompt_tokens_details;
+  return { ...(d?.cached_tokens ? { cacheReadTokens: d.cached_tokens } : {}), ...(d?.cache_write_tokens ? { cacheWriteTokens: d.cache_write_tokens } : {}) };
 }
 
 function planned(r: PlannedRoute): PlannedRecord {
