@@ -9,7 +9,7 @@
  * and `usage` are the host's own bookkeeping.
  */
 import type { ChatMessage } from '../core/chat';
-import { detailsOf, type ReasoningDetail } from '../core/reasoning';
+import { detailsOf, FORMAT, mergeDetails, type ReasoningDetail } from '../core/reasoning';
 
 export const MIME = {
   cacheControl: 'cache_control',
@@ -79,6 +79,15 @@ function thinkingDetails(data: Uint8Array): ReasoningDetail[] | undefined {
  */
 export function thinkingPayload(id: string, text: string, details: readonly ReasoningDetail[]): Uint8Array {
   return new TextEncoder().encode(JSON.stringify({ id, text, metadata: { reasoning_details: details } }));
+}
+
+/**
+ * The reasoning a response sends out: the family's own details, whole; else, for providers that
+ * return only reasoning text, that text (which some want back on a tool-calling turn).
+ */
+export function reasoningOut(details: readonly ReasoningDetail[], reasoningText: string): ReasoningDetail[] {
+  if (details.length) return mergeDetails(details);
+  return reasoningText ? [{ type: 'reasoning.text', text: reasoningText, format: FORMAT.openai }] : [];
 }
 
 class Notes {
@@ -179,6 +188,7 @@ export function convertMessages(messages: readonly InMessage[]): Converted {
 
     // user and system: tool results answer the previous assistant turn, so they go first.
     const results: ChatMessage[] = [];
+    const settle: (() => void)[] = [];
     for (const p of m.content) {
       if (p.kind === 'text') {
         pushText(parts, p.text);
@@ -194,13 +204,16 @@ export function convertMessages(messages: readonly InMessage[]): Converted {
           else if (q.kind === 'other') notes.add(`${q.what} parts in a tool result were left out`);
           else notes.add('a tool call or result nested in a tool result was left out');
         }
-        const tool: ChatMessage & Markable = { role: 'tool', tool_call_id: p.callId, content: content(inner) };
+        // Content settles once the message is read: a mark after the result still lands in it.
+        const tool: ChatMessage & Markable = { role: 'tool', tool_call_id: p.callId, content: '' };
+        settle.push(() => (tool.content = content(inner)));
         results.push(tool);
         // A mark right after the tool result (outside it) closes the result: its last part, or the message when empty.
         last = inner.length ? inner[inner.length - 1] : tool;
       } else if (p.kind === 'call') notes.add('a tool call inside a user message is not valid; it was left out');
       else notes.add(`${p.what} parts have no place in a chat request and were left out`);
     }
+    for (const f of settle) f();
     out.push(...results);
     if (!parts.length) continue;
     const c = content(parts);

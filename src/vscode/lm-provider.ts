@@ -6,11 +6,11 @@ import * as vscode from 'vscode';
 import { z } from 'zod';
 import type { Catalog } from '../core/catalog/types';
 import type { ChatRequest, Usage } from '../core/chat';
-import { FORMAT, mergeDetails, type ReasoningDetail } from '../core/reasoning';
+import type { ReasoningDetail } from '../core/reasoning';
 import { TokenCounter, TOKENS_PER_IMAGE, TOKENS_PER_MESSAGE } from '../core/tokens/estimate';
 import type { FolderTracker } from './folders';
 import type { Log } from './log';
-import { countable, MIME, thinkingPayload } from './lm-convert';
+import { countable, MIME, reasoningOut, thinkingPayload } from './lm-convert';
 import { DataPartCtor, partsOf, toChatMessages, toChatTools } from './lm-messages';
 import { servableModels } from './models';
 import { loadBundledTokenizer } from './tokenizer-loader';
@@ -106,7 +106,7 @@ export class RoutedModelProvider implements vscode.LanguageModelChatProvider {
     let responseId = '';
     /** Reasoning goes out once, ahead of the tool calls it led to, for the consumer to echo on the next turn. */
     const reportThinking = () => {
-      const whole = details.length ? mergeDetails(details) : reasoning ? [{ type: 'reasoning.text' as const, text: reasoning, format: FORMAT.openai }] : [];
+      const whole = reasoningOut(details, reasoning);
       details.length = 0;
       reasoning = '';
       if (whole.length) this.reportData(progress, thinkingPayload(responseId, whole.map((d) => (d.type === 'reasoning.text' ? d.text : '')).join(''), whole), MIME.thinking);
