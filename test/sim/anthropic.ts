@@ -16,6 +16,7 @@
 import { createHash } from 'node:crypto';
 import { splitArguments, splitDeltas } from './openai-wire';
 import { sse, startSimServer, type Frame, type Script, type SimExchange, type SimServer, type SimServerOptions, type StreamPlan } from './server';
+import { simPromptTokens } from './tokens';
 
 export interface AnthropicSimOptions extends SimServerOptions {
   /** x-api-keys that authenticate. Empty (the default) accepts any non-empty key. */
@@ -404,7 +405,10 @@ function buildAnswer(script: Script, request: Json, model: string, nextId: (pref
   const thinking = splitDeltas(script.reasoning);
   const chars = [...text, ...thinking].join('').length + toolCalls.reduce((n, c) => n + c.arguments.length, 0);
   const u = script.usage as Json | undefined;
-  const cached = cacheUsage(request, cache, u?.prompt_tokens ?? Math.max(1, Math.ceil(JSON.stringify(request.messages ?? []).length / 4)));
+  const prompt = script.realisticUsage
+    ? simPromptTokens('claude', [...(request.system ? [{ content: request.system }] : []), ...(request.messages ?? [])])
+    : Math.max(1, Math.ceil(JSON.stringify(request.messages ?? []).length / 4));
+  const cached = cacheUsage(request, cache, u?.prompt_tokens ?? prompt);
   return {
     id: nextId('msg_'),
     model,
