@@ -20,7 +20,7 @@ function withoutCacheMarks(content: unknown): unknown {
 }
 
 /** Providers that want their reasoning text back on a tool-calling assistant turn. */
-const ECHO_REASONING_CONTENT = new Set(['deepseek', 'moonshot']);
+const ECHO_REASONING_CONTENT = new Set(['deepseek']);
 
 export function fitCompatMessages(messages: ChatMessage[], provider: string): ChatMessage[] {
   const pooled = provider === 'openrouter';
