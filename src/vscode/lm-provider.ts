@@ -28,6 +28,8 @@ const modelOptionsSchema = z
     max_tokens: z.number().int().positive().optional(),
     maxTokens: z.number().int().positive().optional(),
     stop: z.union([z.string(), z.array(z.string())]).optional(),
+    /** Extended thinking where the family has it (Claude, Gemini, OpenAI's reasoning models). */
+    reasoning_effort: z.enum(['minimal', 'low', 'medium', 'high']).optional(),
     /** Stream the model's reasoning as text too (for surfaces that show it); it always goes out as a `thinking` part. */
     showReasoning: z.boolean().optional(),
   })
@@ -98,6 +100,7 @@ export class RoutedModelProvider implements vscode.LanguageModelChatProvider {
       ...(opts.top_p !== undefined ? { top_p: opts.top_p } : {}),
       ...((opts.max_tokens ?? opts.maxTokens) ? { max_tokens: opts.max_tokens ?? opts.maxTokens } : {}),
       ...(opts.stop !== undefined ? { stop: opts.stop } : {}),
+      ...(opts.reasoning_effort ? { reasoning_effort: opts.reasoning_effort } : {}),
     };
     const calls = new ToolCallAssembler();
     const details: ReasoningDetail[] = [];
