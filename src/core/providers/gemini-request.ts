@@ -124,12 +124,18 @@ export function geminiContents(messages: ChatMessage[], model: string, signature
         if (t) parts.push({ text: t });
         // Signatures the consumer echoed back win; the process-wide cache serves hosts that do not echo.
         const echoed = new Map<string, string>();
-        for (const d of detailsIn(m, FORMAT.gemini)) if (d.type === 'reasoning.encrypted' && d.id) echoed.set(d.id, d.data);
+        let firstEchoed: string | undefined;
+        for (const d of detailsIn(m, FORMAT.gemini)) {
+          if (d.type !== 'reasoning.encrypted') continue;
+          firstEchoed ??= d.data;
+          if (d.id) echoed.set(d.id, d.data);
+        }
         (m.tool_calls ?? []).forEach((tc, i) => {
           callNames.set(tc.id, tc.function.name);
           const part: GeminiPart = { functionCall: { name: tc.function.name, args: parseArgs(tc.function.arguments) } };
           // Only the first call of a step carries Gemini's signature; parallel siblings have none.
-          const sig = echoed.get(tc.id) ?? signatures.get(tc.id) ?? (i === 0 && validatesSignatures(model) ? SKIP_SIGNATURE : undefined);
+          // A consumer that renamed the call still echoed the step's one signature, which belongs to its first call.
+          const sig = echoed.get(tc.id) ?? signatures.get(tc.id) ?? (i === 0 ? (firstEchoed ?? (validatesSignatures(model) ? SKIP_SIGNATURE : undefined)) : undefined);
           if (sig) part.thoughtSignature = sig;
           parts.push(part);
         });
