@@ -39,6 +39,8 @@ export interface Converted {
   images: number;
   /** Why a part was not sent, one line per kind of part, for the log. */
   notes: string[];
+  /** The same for parts that are never sent by design (the host's bookkeeping): every turn has them, so they log quietly. */
+  bookkeeping: string[];
 }
 
 type Part = { type: 'text'; text: string; cache_control?: Mark } | { type: 'image_url'; image_url: { url: string }; cache_control?: Mark };
@@ -115,6 +117,7 @@ function content(parts: Part[]): string | Part[] {
 export function convertMessages(messages: readonly InMessage[]): Converted {
   const out: ChatMessage[] = [];
   const notes = new Notes();
+  const bookkeeping = new Notes();
   let images = 0;
   /** The block the next cache_control part marks: the last content part or message produced. */
   let last: Markable | undefined;
@@ -141,7 +144,7 @@ export function convertMessages(messages: readonly InMessage[]): Converted {
       return;
     }
     if (mime === MIME.statefulMarker || mime === MIME.contextManagement || mime === MIME.usage) {
-      notes.add(`${mime} parts are the host's own bookkeeping; no provider takes them, so they stay in the editor`);
+      bookkeeping.add(`${mime} parts are the host's own bookkeeping; no provider takes them, so they stay in the editor`);
       return;
     }
     const text = dataText(p);
@@ -220,7 +223,7 @@ export function convertMessages(messages: readonly InMessage[]): Converted {
     if (m.role === 'user') out.push({ role: 'user', content: c, ...(m.name ? { name: m.name } : {}) });
     else out.push({ role: 'system', content: c });
   }
-  return { messages: out, images, notes: notes.list() };
+  return { messages: out, images, notes: notes.list(), bookkeeping: bookkeeping.list() };
 }
 
 /** What a token count reads in a message: its text (tool calls and results included) and how many images it holds. */

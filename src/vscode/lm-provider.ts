@@ -88,6 +88,7 @@ export class RoutedModelProvider implements vscode.LanguageModelChatProvider {
     const tools = toChatTools(options.tools);
     const converted = toChatMessages(messages);
     for (const note of converted.notes) this.deps.log.info(`lm: ${model.id}: ${note}`);
+    for (const note of converted.bookkeeping) this.deps.log.debug(`lm: ${model.id}: ${note}`);
     if (converted.images && this.deps.catalog.get(model.id)?.vision === false) {
       throw new Error(`${model.name} (${model.id}) does not take images: pick a model with image input, or remove the ${converted.images === 1 ? 'image' : `${converted.images} images`}.`);
     }

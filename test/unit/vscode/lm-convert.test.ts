@@ -21,6 +21,7 @@ describe('converting vscode.lm messages to the router’s requests', () => {
     ]);
     assert.equal(c.images, 0);
     assert.deepEqual(c.notes, []);
+    assert.deepEqual(c.bookkeeping, []);
   });
 
   it('turns an image data part into an image_url data URL, in a message and in a tool result', () => {
@@ -69,8 +70,10 @@ describe('converting vscode.lm messages to the router’s requests', () => {
       { role: 'user', content: 'q' },
       { role: 'assistant', content: 'a' },
     ]);
-    assert.equal(c.notes.length, 5, c.notes.join('\n'));
-    assert.ok(c.notes.some((n) => n.includes('stateful_marker')));
+    assert.equal(c.notes.length, 3, c.notes.join('\n'));
+    assert.equal(c.bookkeeping.length, 2, c.bookkeeping.join('\n'));
+    assert.ok(c.bookkeeping.some((n) => n.includes('stateful_marker')));
+    assert.ok(c.bookkeeping.some((n) => n.includes('usage')));
     assert.ok(c.notes.some((n) => n.includes('application/octet-stream')));
     assert.ok(c.notes.some((n) => n.includes('LanguageModelPromptTsxPart')));
     assert.ok(c.notes.some((n) => n.includes('thinking part')));
