@@ -179,6 +179,28 @@ describe('vscode.lm parts on each family’s wire', () => {
     });
   });
 
+  describe('pooled (OpenRouter)', () => {
+    let sim: OpenAISim;
+    before(async () => (sim = await startOpenAISim({ flavor: 'openrouter' })));
+    after(() => sim.close());
+
+    it('passes the cache marks and the echoed reasoning details through, which OpenRouter applies for Claude', async () => {
+      const { config } = parseConfig({ callers: [{ name: 'dev' }], defaultCaller: 'dev', pooled: { baseUrl: sim.baseUrl }, keys: [] });
+      const r = keep(new Router({ config, catalog: bundledCatalog(), secrets: new MapSecretSource(new Map(), new Map([['dev', 'sk-or-test-dev-0004']])) }));
+      const details: ReasoningDetail[] = [{ type: 'reasoning.text', text: 'Oslo.', signature: 'sig-or', format: 'anthropic-claude-v1' }];
+      sim.enqueue({ text: 'Oslo, 3 °C.' });
+      const o = await run(r, 'anthropic/claude-sonnet-4.5', turnTwo('toolu_or_1', details));
+      assert.equal(o.o.record.servedBy?.route, 'pooled');
+      const sent = sim.requests[0]!.json as any;
+      assert.deepEqual(sent.messages[0].content[0].cache_control, { type: 'ephemeral' });
+      assert.deepEqual(sent.messages[1].content[1], { type: 'image_url', image_url: { url: `data:image/png;base64,${B64}` } });
+      assert.deepEqual(sent.messages[2].reasoning_details, details);
+      // The tool's screenshot (the marked block) follows the tool results as a user message, its mark with it.
+      assert.equal(sent.messages[3].role, 'tool');
+      assert.deepEqual(sent.messages[4].content.at(-1).cache_control, { type: 'ephemeral' });
+    });
+  });
+
   describe('OpenAI-compatible', () => {
     let sim: OpenAISim;
     before(async () => (sim = await startOpenAISim({ flavor: 'openai' })));
