@@ -210,7 +210,7 @@ function tokens(p?: number, c?: number) {
 /** The prompt-cache share of the input: read from the cache (cheap) and written to it. */
 function cacheTokens(read?: number, write?: number): string | undefined {
   const parts = [read ? `${count(read)} read` : '', write ? `${count(write)} written` : ''].filter(Boolean);
-  return parts.length ? `cache ${parts.join(', ')}` : undefined;
+  return parts.length ? parts.join(', ') : undefined;
 }
 
 function attemptItem(a: AttemptRow, i: number): HTMLElement {
@@ -266,7 +266,7 @@ function generationItem(g: GenerationRow): HTMLElement {
         h('span', null, plural(g.attempts.length, 'attempt')),
         h('span', null, ms(g.latencyMs)),
         h('span', null, tokens(g.promptTokens, g.completionTokens)),
-        cacheTokens(g.cacheReadTokens, g.cacheWriteTokens) ? h('span', { class: 'gen-cache', title: 'Prompt tokens read from and written to the provider’s prompt cache' }, cacheTokens(g.cacheReadTokens, g.cacheWriteTokens)!) : null,
+        cacheTokens(g.cacheReadTokens, g.cacheWriteTokens) ? h('span', { class: 'gen-cache', title: 'Prompt tokens read from and written to the provider’s prompt cache' }, `cache ${cacheTokens(g.cacheReadTokens, g.cacheWriteTokens)!}`) : null,
         h('span', null, usd(g.cost)),
         g.byokFee !== undefined ? h('span', { title: g.feeWaived ? 'Within the free allowance' : "OpenRouter's BYOK fee" }, `fee ${g.feeWaived ? 'waived' : usd(g.byokFee)}`) : null,
       ),
