@@ -281,9 +281,15 @@ function toolConfig(req: ChatRequest, turns: Turn[]): Block | undefined {
   return { tools, ...(choice ? { toolChoice: choice } : {}) };
 }
 
-export function buildConverseBody(call: Pick<AdapterCall, 'request'>, cache: ThinkingCache = bedrockReasoningCache): Record<string, unknown> {
+/** Converse takes cachePoint blocks for Claude and Nova only; other models refuse them. */
+function takesCachePoints(nativeModel: string | undefined): boolean {
+  return nativeModel === undefined || /anthropic\.claude|amazon\.nova/.test(nativeModel);
+}
+
+export function buildConverseBody(call: Pick<AdapterCall, 'request'> & Partial<Pick<AdapterCall, 'nativeModel'>>, cache: ThinkingCache = bedrockReasoningCache): Record<string, unknown> {
   const req = call.request;
   const { system, turns } = toConverseMessages(req.messages, cache);
+  if (!takesCachePoints(call.nativeModel)) keepLastCachePoints(system, turns, 0);
   if (!turns.length) throw new RouteFailure(routeError('bad_request', `${PROVIDER}: the request has no user or assistant message with content`));
   const body: Record<string, unknown> = { messages: turns };
   if (system.length) body.system = system;
