@@ -3,6 +3,7 @@
  * Every adapter translates to and from these; consumers only ever see them.
  */
 import { z } from 'zod';
+import type { ReasoningDetail } from './reasoning';
 
 const contentPart = z.union([
   z.object({ type: z.literal('text'), text: z.string() }).passthrough(),
@@ -91,6 +92,8 @@ export interface ChunkDelta {
   role?: 'assistant';
   content?: string | null;
   reasoning?: string;
+  /** Reasoning to send back on the next turn (signed thinking, thought signatures); see reasoning.ts. */
+  reasoning_details?: ReasoningDetail[];
   tool_calls?: ToolCallDelta[];
 }
 
@@ -112,7 +115,7 @@ export interface ChatCompletion {
   model: string;
   choices: {
     index: number;
-    message: { role: 'assistant'; content: string | null; reasoning?: string; tool_calls?: ToolCall[] };
+    message: { role: 'assistant'; content: string | null; reasoning?: string; reasoning_details?: ReasoningDetail[]; tool_calls?: ToolCall[] };
     finish_reason: FinishReason | null;
   }[];
   usage?: Usage;

@@ -41,6 +41,8 @@ export const attemptRowSchema = z
     retryAfterMs: z.number().optional(),
     promptTokens: z.number().optional(),
     completionTokens: z.number().optional(),
+    cacheReadTokens: z.number().optional(),
+    cacheWriteTokens: z.number().optional(),
     cost: z.number().optional(),
   })
   .strict();
@@ -64,6 +66,8 @@ export const generationRowSchema = z
     ttfbMs: z.number().optional(),
     promptTokens: z.number().optional(),
     completionTokens: z.number().optional(),
+    cacheReadTokens: z.number().optional(),
+    cacheWriteTokens: z.number().optional(),
     cost: z.number().optional(),
     byokFee: z.number().optional(),
     feeWaived: z.boolean().optional(),

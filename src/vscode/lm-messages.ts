@@ -1,52 +1,49 @@
 /**
- * Between the editor's language-model shapes and the core's OpenAI-shaped request: messages and
- * tools in, text and complete tool calls out.
+ * Between the editor's language-model shapes and the core's OpenAI-shaped request: the editor's
+ * part classes sorted into kinds (lm-convert.ts does the rest, free of `vscode`), and tools.
  */
 import * as vscode from 'vscode';
-import type { ChatMessage, ChatTool } from '../core/chat';
+import type { ChatTool } from '../core/chat';
+import { convertMessages, type Converted, type InMessage, type InPart } from './lm-convert';
 
-type Part = vscode.LanguageModelInputPart | unknown;
+/**
+ * `LanguageModelDataPart` is in VS Code's API from 1.105 on, after the typings this extension
+ * builds against: read from the module at run time, absent on older hosts.
+ */
+export interface DataPart {
+  readonly mimeType: string;
+  readonly data: Uint8Array;
+}
+type DataPartClass = (new (data: Uint8Array, mimeType: string) => DataPart) & { json?: unknown };
+export const DataPartCtor: DataPartClass | undefined = (vscode as unknown as { LanguageModelDataPart?: DataPartClass }).LanguageModelDataPart;
 
-/** `LanguageModelChatRequestMessage[]` (or `LanguageModelChatMessage[]`) → chat messages. */
-export function toChatMessages(messages: readonly { role: vscode.LanguageModelChatMessageRole; content: ReadonlyArray<Part>; name?: string | undefined }[]): ChatMessage[] {
-  const out: ChatMessage[] = [];
-  for (const m of messages) {
-    const text: string[] = [];
-    const calls: { id: string; type: 'function'; function: { name: string; arguments: string } }[] = [];
-    const results: ChatMessage[] = [];
-    for (const part of m.content) {
-      if (part instanceof vscode.LanguageModelTextPart) text.push(part.value);
-      else if (part instanceof vscode.LanguageModelToolCallPart) {
-        calls.push({ id: part.callId, type: 'function', function: { name: part.name, arguments: JSON.stringify(part.input ?? {}) } });
-      } else if (part instanceof vscode.LanguageModelToolResultPart) {
-        results.push({ role: 'tool', tool_call_id: part.callId, content: partsText(part.content) });
-      } else if (typeof part === 'string') text.push(part);
-      // Other parts (images, prompt-tsx data) have no place in a text request and are left out.
-    }
-    const content = text.join('');
-    if (m.role === vscode.LanguageModelChatMessageRole.Assistant) {
-      if (content || calls.length) out.push({ role: 'assistant', content: content || null, ...(calls.length ? { tool_calls: calls } : {}) });
-    } else if (m.role === vscode.LanguageModelChatMessageRole.User) {
-      // Tool results answer the previous assistant turn, so they go before any new user text.
-      out.push(...results);
-      if (content) out.push({ role: 'user', content, ...(m.name ? { name: m.name } : {}) });
-    } else if (content) {
-      // Roles the stable API does not name (the system prompt) arrive as other numbers.
-      out.push({ role: 'system', content });
-    }
-  }
-  return out;
+function isDataPart(p: unknown): p is DataPart {
+  if (DataPartCtor && p instanceof DataPartCtor) return true;
+  return typeof p === 'object' && p !== null && typeof (p as DataPart).mimeType === 'string' && (p as DataPart).data instanceof Uint8Array;
 }
 
-function partsText(parts: readonly unknown[]): string {
-  return parts
-    .map((p) => {
-      if (p instanceof vscode.LanguageModelTextPart) return p.value;
-      if (typeof p === 'string') return p;
-      if (typeof p === 'object' && p !== null && 'value' in p && typeof (p as { value: unknown }).value === 'string') return (p as { value: string }).value;
-      return '';
-    })
-    .join('');
+function kindOf(p: unknown): InPart {
+  if (typeof p === 'string') return { kind: 'text', text: p };
+  if (p instanceof vscode.LanguageModelTextPart) return { kind: 'text', text: p.value };
+  if (p instanceof vscode.LanguageModelToolCallPart) return { kind: 'call', id: p.callId, name: p.name, input: p.input };
+  if (p instanceof vscode.LanguageModelToolResultPart) return { kind: 'result', callId: p.callId, content: p.content.map(kindOf) };
+  if (isDataPart(p)) return { kind: 'data', mimeType: p.mimeType, data: p.data };
+  const what = typeof p === 'object' && p !== null ? (p.constructor?.name ?? 'object') : typeof p;
+  // A prompt-tsx part (or a plain { value }) inside a tool result still reads as its text.
+  if (typeof p === 'object' && p !== null && typeof (p as { value?: unknown }).value === 'string') return { kind: 'text', text: (p as { value: string }).value };
+  return { kind: 'other', what };
+}
+
+function roleOf(role: vscode.LanguageModelChatMessageRole): InMessage['role'] {
+  if (role === vscode.LanguageModelChatMessageRole.Assistant) return 'assistant';
+  if (role === vscode.LanguageModelChatMessageRole.User) return 'user';
+  // Roles the stable API does not name (the system prompt) arrive as other numbers.
+  return 'system';
+}
+
+/** `LanguageModelChatRequestMessage[]` (or `LanguageModelChatMessage[]`) → chat messages, images counted, dropped parts explained. */
+export function toChatMessages(messages: readonly { role: vscode.LanguageModelChatMessageRole; content: ReadonlyArray<unknown>; name?: string | undefined }[]): Converted {
+  return convertMessages(messages.map((m) => ({ role: roleOf(m.role), content: m.content.map(kindOf), name: m.name })));
 }
 
 export function toChatTools(tools: readonly vscode.LanguageModelChatTool[] | undefined): ChatTool[] | undefined {
@@ -61,18 +58,7 @@ export function toChatTools(tools: readonly vscode.LanguageModelChatTool[] | und
   }));
 }
 
-/**
- * A token estimate for budgeting, not billing: about four characters per token for prose and
- * code, plus a few tokens of framing per message. Errs high, so a caller trims before a provider refuses.
- */
-export function estimateTokens(input: string | { content: ReadonlyArray<Part> }): number {
-  if (typeof input === 'string') return Math.ceil(input.length / 4);
-  let chars = 0;
-  for (const p of input.content) {
-    if (p instanceof vscode.LanguageModelTextPart) chars += p.value.length;
-    else if (p instanceof vscode.LanguageModelToolCallPart) chars += p.name.length + JSON.stringify(p.input ?? {}).length;
-    else if (p instanceof vscode.LanguageModelToolResultPart) chars += partsText(p.content).length;
-    else if (typeof p === 'string') chars += p.length;
-  }
-  return Math.ceil(chars / 4) + 4;
+/** The message's parts as the token counter reads them. */
+export function partsOf(message: { content: ReadonlyArray<unknown> }): InPart[] {
+  return message.content.map(kindOf);
 }

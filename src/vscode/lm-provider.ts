@@ -5,11 +5,15 @@
 import * as vscode from 'vscode';
 import { z } from 'zod';
 import type { Catalog } from '../core/catalog/types';
-import type { ChatRequest } from '../core/chat';
+import type { ChatRequest, Usage } from '../core/chat';
+import type { ReasoningDetail } from '../core/reasoning';
+import { TokenCounter, TOKENS_PER_IMAGE, TOKENS_PER_MESSAGE } from '../core/tokens/estimate';
 import type { FolderTracker } from './folders';
 import type { Log } from './log';
-import { estimateTokens, toChatMessages, toChatTools } from './lm-messages';
+import { countable, MIME, reasoningOut, thinkingPayload } from './lm-convert';
+import { DataPartCtor, partsOf, toChatMessages, toChatTools } from './lm-messages';
 import { servableModels } from './models';
+import { loadBundledTokenizer } from './tokenizer-loader';
 import type { RoutingService } from './routing';
 import type { RoutingSettings } from './settings';
 import { ToolCallAssembler } from './tool-calls';
@@ -24,6 +28,10 @@ const modelOptionsSchema = z
     max_tokens: z.number().int().positive().optional(),
     maxTokens: z.number().int().positive().optional(),
     stop: z.union([z.string(), z.array(z.string())]).optional(),
+    /** Extended thinking where the family has it (Claude, Gemini, OpenAI's reasoning models). */
+    reasoning_effort: z.enum(['minimal', 'low', 'medium', 'high']).optional(),
+    /** Stream the model's reasoning as text too (for surfaces that show it); it always goes out as a `thinking` part. */
+    showReasoning: z.boolean().optional(),
   })
   .catch({});
 
@@ -33,6 +41,8 @@ export interface ProviderDeps {
   folders: FolderTracker;
   catalog: Catalog;
   log: Log;
+  /** Token counting; by default OpenAI's tokenizer from dist/tokenizer.js, loaded on the first count. */
+  tokens?: TokenCounter;
   /** Fires when keys, secrets or settings change the list of models. */
   onDidChangeModels: vscode.Event<void>;
 }
@@ -40,8 +50,11 @@ export interface ProviderDeps {
 export class RoutedModelProvider implements vscode.LanguageModelChatProvider {
   readonly onDidChangeLanguageModelChatInformation: vscode.Event<void>;
 
+  private readonly tokens: TokenCounter;
+
   constructor(private readonly deps: ProviderDeps) {
     this.onDidChangeLanguageModelChatInformation = deps.onDidChangeModels;
+    this.tokens = deps.tokens ?? new TokenCounter(loadBundledTokenizer);
   }
 
   async provideLanguageModelChatInformation(options: vscode.PrepareLanguageModelChatModelOptions): Promise<vscode.LanguageModelChatInformation[]> {
@@ -60,7 +73,7 @@ export class RoutedModelProvider implements vscode.LanguageModelChatProvider {
       tooltip: `${m.slug}, routed through your keys (${m.routes} route${m.routes === 1 ? '' : 's'} in this folder's plan)`,
       maxInputTokens: m.contextLength,
       maxOutputTokens: m.maxOutput,
-      capabilities: { toolCalling: m.tools, imageInput: false },
+      capabilities: { toolCalling: m.tools, imageInput: m.vision },
     }));
   }
 
@@ -73,18 +86,37 @@ export class RoutedModelProvider implements vscode.LanguageModelChatProvider {
   ): Promise<void> {
     const opts = modelOptionsSchema.parse(options.modelOptions ?? {});
     const tools = toChatTools(options.tools);
+    const converted = toChatMessages(messages);
+    for (const note of converted.notes) this.deps.log.info(`lm: ${model.id}: ${note}`);
+    for (const note of converted.bookkeeping) this.deps.log.debug(`lm: ${model.id}: ${note}`);
+    if (converted.images && this.deps.catalog.get(model.id)?.vision === false) {
+      throw new Error(`${model.name} (${model.id}) does not take images: pick a model with image input, or remove the ${converted.images === 1 ? 'image' : `${converted.images} images`}.`);
+    }
     const request: ChatRequest = {
       model: model.id,
-      messages: toChatMessages(messages),
+      messages: converted.messages,
       stream: true,
       ...(tools ? { tools, tool_choice: options.toolMode === vscode.LanguageModelChatToolMode.Required ? 'required' : 'auto' } : {}),
       ...(opts.temperature !== undefined ? { temperature: opts.temperature } : {}),
       ...(opts.top_p !== undefined ? { top_p: opts.top_p } : {}),
       ...((opts.max_tokens ?? opts.maxTokens) ? { max_tokens: opts.max_tokens ?? opts.maxTokens } : {}),
       ...(opts.stop !== undefined ? { stop: opts.stop } : {}),
+      ...(opts.reasoning_effort ? { reasoning_effort: opts.reasoning_effort } : {}),
     };
     const calls = new ToolCallAssembler();
+    const details: ReasoningDetail[] = [];
+    let reasoning = '';
+    let usage: Usage | undefined;
+    let responseId = '';
+    /** Reasoning goes out once, ahead of the tool calls it led to, for the consumer to echo on the next turn. */
+    const reportThinking = () => {
+      const whole = reasoningOut(details, reasoning);
+      details.length = 0;
+      reasoning = '';
+      if (whole.length) this.reportData(progress, thinkingPayload(responseId, whole.map((d) => (d.type === 'reasoning.text' ? d.text : '')).join(''), whole), MIME.thinking);
+    };
     const flush = () => {
+      reportThinking();
       for (const c of calls.drain()) {
         if (c.malformed) this.deps.log.warn(`lm: ${model.id} sent tool call "${c.name}" with arguments that are not a JSON object; passing {}`);
         progress.report(new vscode.LanguageModelToolCallPart(c.id, c.name, c.input));
@@ -95,21 +127,52 @@ export class RoutedModelProvider implements vscode.LanguageModelChatProvider {
       surface: 'lm',
       token,
       onChunk: (chunk) => {
+        if (chunk.usage) usage = chunk.usage;
+        if (!responseId && chunk.id) responseId = chunk.id;
         const choice = chunk.choices[0];
         if (!choice) return;
-        if (choice.delta.content) progress.report(new vscode.LanguageModelTextPart(choice.delta.content));
-        calls.add(choice.delta.tool_calls);
+        const d = choice.delta;
+        if (d.content) progress.report(new vscode.LanguageModelTextPart(d.content));
+        if (d.reasoning) {
+          reasoning += d.reasoning;
+          if (opts.showReasoning) progress.report(new vscode.LanguageModelTextPart(d.reasoning));
+        }
+        if (d.reasoning_details) details.push(...d.reasoning_details);
+        calls.add(d.tool_calls);
         // A tool call is reported once, whole: its arguments are complete when the choice finishes.
         if (choice.finish_reason) flush();
       },
     });
     flush();
-    if (outcome.ok) return;
+    if (outcome.ok) {
+      usage ??= outcome.response.usage;
+      if (usage) this.reportData(progress, new TextEncoder().encode(JSON.stringify(usagePayload(usage))), MIME.usage);
+      return;
+    }
     if (outcome.error.kind === 'cancelled' || token.isCancellationRequested) throw new vscode.CancellationError();
     throw new Error(outcome.error.message);
   }
 
-  async provideTokenCount(_model: vscode.LanguageModelChatInformation, text: string | vscode.LanguageModelChatRequestMessage): Promise<number> {
-    return estimateTokens(text);
+  async provideTokenCount(model: vscode.LanguageModelChatInformation, text: string | vscode.LanguageModelChatRequestMessage): Promise<number> {
+    if (typeof text === 'string') return this.tokens.count(model.family, text);
+    const c = countable(partsOf(text));
+    return (await this.tokens.count(model.family, c.text)) + c.images * TOKENS_PER_IMAGE + TOKENS_PER_MESSAGE;
   }
+
+  /** A data part, on hosts whose API has them (1.105 and later); older hosts simply get none. */
+  private reportData(progress: vscode.Progress<vscode.LanguageModelResponsePart>, data: Uint8Array, mimeType: string) {
+    if (!DataPartCtor) return;
+    progress.report(new DataPartCtor(data, mimeType) as unknown as vscode.LanguageModelResponsePart);
+  }
+}
+
+/** The `usage` part: OpenAI's usage shape, which is what Copilot Chat reads from it. */
+export function usagePayload(u: Usage): Record<string, unknown> {
+  return {
+    prompt_tokens: u.prompt_tokens,
+    completion_tokens: u.completion_tokens,
+    total_tokens: u.total_tokens,
+    prompt_tokens_details: { cached_tokens: u.prompt_tokens_details?.cached_tokens ?? 0, cache_write_tokens: u.prompt_tokens_details?.cache_write_tokens ?? 0 },
+    ...(u.completion_tokens_details?.reasoning_tokens !== undefined ? { completion_tokens_details: { reasoning_tokens: u.completion_tokens_details.reasoning_tokens } } : {}),
+  };
 }

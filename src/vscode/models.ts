@@ -14,6 +14,8 @@ export interface RoutedModel {
   contextLength: number;
   maxOutput: number;
   tools: boolean;
+  /** Takes images, per the catalog; a model the catalog does not know is not offered images. */
+  vision: boolean;
   /** Routes in the plan of the first scope that can serve it. */
   routes: number;
 }
@@ -42,6 +44,7 @@ export async function servableIn(folder: vscode.WorkspaceFolder | undefined, rou
         contextLength: m?.contextLength ?? 128_000,
         maxOutput: m?.maxOutput ?? 16_384,
         tools: m?.tools ?? true,
+        vision: m?.vision ?? false,
         routes: plan.routes.length,
       });
     }),

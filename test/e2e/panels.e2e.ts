@@ -230,6 +230,8 @@ describe('Providers and Activity views in the real editor (Chromium)', function 
 
     // The first key answers 429 once: the router must fall over to the second, in the new order.
     enqueueForKey(world.fleet.openai, K.secondary, world.fleet.openai.errors.rateLimited(8));
+    // The second answers with part of the prompt read from the provider's cache, for the Activity view.
+    enqueueForKey(world.fleet.openai, K.primary, { usage: { prompt_tokens: 1200, completion_tokens: 40, prompt_tokens_details: { cached_tokens: 900 } } });
     const before = chatKeys().length;
     await explainSelection();
     await until('both attempts at the simulator', () => chatKeys().length >= before + 2, 30_000);
@@ -252,7 +254,8 @@ describe('Providers and Activity views in the real editor (Chromium)', function 
     const attempts = gen.locator('.attempt');
     await until('two attempts', async () => (await attempts.count()) === 2);
     assert.match((await attempts.nth(0).textContent()) ?? '', /Secondary[\s\S]*429[\s\S]*rate_limited/);
-    assert.match((await attempts.nth(1).textContent()) ?? '', /Primary[\s\S]*200/);
+    assert.match((await attempts.nth(1).textContent()) ?? '', /Primary[\s\S]*200[\s\S]*cache900 read/);
+    assert.equal((await gen.locator('.gen-cache').textContent())?.trim(), 'cache 900 read');
     assert.match((await gen.locator('.gen-line.hint').textContent()) ?? '', /2 attempts/);
     // The Activity view alone in the side bar for the screenshot, the fallen-over request open.
     await setPane(page, 'Providers', false);

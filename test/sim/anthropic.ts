@@ -16,6 +16,7 @@
 import { createHash } from 'node:crypto';
 import { splitArguments, splitDeltas } from './openai-wire';
 import { sse, startSimServer, type Frame, type Script, type SimExchange, type SimServer, type SimServerOptions, type StreamPlan } from './server';
+import { simPromptTokens } from './tokens';
 
 export interface AnthropicSimOptions extends SimServerOptions {
   /** x-api-keys that authenticate. Empty (the default) accepts any non-empty key. */
@@ -34,6 +35,8 @@ export interface AnthropicSimExtras {
   readonly errors: AnthropicErrorScripts;
   /** The signature the sim gives a thinking text; a replayed block must carry it unchanged. */
   signature(thinking: string): string;
+  /** Prompt prefixes cached so far (by hash): a request whose last breakpoint closes one reads it from the cache. */
+  readonly promptCache: Set<string>;
 }
 
 export type AnthropicSim = SimServer & AnthropicSimExtras;
@@ -55,6 +58,7 @@ export async function startAnthropicSim(opts: AnthropicSimOptions = {}): Promise
     baseUrl: server.url,
     errors: errorScripts,
     signature,
+    promptCache: new Set(),
   };
   sim = Object.assign(server, extras);
   return sim;
@@ -159,7 +163,7 @@ async function messages(ex: SimExchange, ctx: AnthropicSim, nextId: (prefix: str
   const body = ex.req.json as Json;
   const script = await ex.applyScript();
   if (!script) return;
-  const answer = buildAnswer(script, body, vertex?.model ?? body.model, nextId);
+  const answer = buildAnswer(script, body, vertex?.model ?? body.model, nextId, ctx.promptCache);
   if (body.stream === true) return ex.stream(streamPlan(answer, script));
   return ex.send(200, messageBody(answer), { 'request-id': `req_${answer.id}` });
 }
@@ -202,7 +206,53 @@ export function validate(json: unknown, vertex?: { stream: boolean }): string | 
   if (json.stop_sequences !== undefined && (!Array.isArray(json.stop_sequences) || json.stop_sequences.some((s: unknown) => typeof s !== 'string' || !s.trim()))) {
     return 'stop_sequences: each stop sequence must be a string containing non-whitespace';
   }
-  return validateTools(json) ?? validateThinking(json) ?? validateMessages(json);
+  return validateTools(json) ?? validateThinking(json) ?? validateCacheControl(json) ?? validateMessages(json);
+}
+
+/** Every block of the prompt in Anthropic's caching order: tools, then system, then messages (tool_result contents inside). */
+function promptBlocks(json: Json): Json[] {
+  const out: Json[] = [];
+  for (const t of Array.isArray(json.tools) ? json.tools : []) out.push(t);
+  for (const b of Array.isArray(json.system) ? json.system : typeof json.system === 'string' ? [{ type: 'text', text: json.system }] : []) out.push(b);
+  for (const m of Array.isArray(json.messages) ? json.messages : []) {
+    for (const b of typeof m?.content === 'string' ? [{ type: 'text', text: m.content }] : Array.isArray(m?.content) ? m.content : []) {
+      if (isObject(b) && Array.isArray(b.content)) for (const inner of b.content) if (isObject(inner) && inner.cache_control) out.push({ ...inner, nested: true });
+      out.push(b);
+    }
+  }
+  return out;
+}
+
+const MAX_BREAKPOINTS = 4;
+
+function validateCacheControl(json: Json): string | undefined {
+  const marked = promptBlocks(json).filter((b) => isObject(b) && b.cache_control !== undefined);
+  for (const b of marked) {
+    const c = b.cache_control;
+    if (!isObject(c) || c.type !== 'ephemeral') return "cache_control: Input tag does not match any of the expected tags: 'ephemeral'";
+    if (b.type === 'thinking' || b.type === 'redacted_thinking') return 'cache_control cannot be set on thinking blocks';
+  }
+  if (marked.length > MAX_BREAKPOINTS) return `A maximum of ${MAX_BREAKPOINTS} blocks with cache_control may be provided. Found ${marked.length}.`;
+  return undefined;
+}
+
+/**
+ * Realistic cache accounting: the prefix up to the last breakpoint is written on first sight and
+ * read on every later request that repeats it; the rest is plain input. Four characters a token.
+ */
+function cacheUsage(request: Json, cache: Set<string>, total: number): { input: number; read: number; write: number } {
+  const blocks = promptBlocks(request).filter((b) => !b.nested);
+  let last = -1;
+  blocks.forEach((b, i) => {
+    if (isObject(b) && b.cache_control) last = i;
+  });
+  if (last < 0) return { input: total, read: 0, write: 0 };
+  const prefix = JSON.stringify(blocks.slice(0, last + 1).map(({ cache_control: _c, ...rest }) => rest));
+  const tokens = Math.min(total, Math.max(1, Math.ceil(prefix.length / 4)));
+  const key = createHash('sha256').update(prefix).digest('hex');
+  if (cache.has(key)) return { input: total - tokens, read: tokens, write: 0 };
+  cache.add(key);
+  return { input: total - tokens, read: 0, write: tokens };
 }
 
 function validateTools(json: Json): string | undefined {
@@ -345,7 +395,7 @@ interface Answer {
   usage: { input_tokens: number; output_tokens: number; cache_creation_input_tokens: number; cache_read_input_tokens: number };
 }
 
-function buildAnswer(script: Script, request: Json, model: string, nextId: (prefix: string) => string): Answer {
+function buildAnswer(script: Script, request: Json, model: string, nextId: (prefix: string) => string, cache: Set<string> = new Set()): Answer {
   const toolCalls = (script.toolCalls ?? []).map((c) => ({
     id: c.id ?? nextId('toolu_'),
     name: c.name,
@@ -355,6 +405,10 @@ function buildAnswer(script: Script, request: Json, model: string, nextId: (pref
   const thinking = splitDeltas(script.reasoning);
   const chars = [...text, ...thinking].join('').length + toolCalls.reduce((n, c) => n + c.arguments.length, 0);
   const u = script.usage as Json | undefined;
+  const prompt = script.realisticUsage
+    ? simPromptTokens('claude', [...(request.system ? [{ content: request.system }] : []), ...(request.messages ?? [])])
+    : Math.max(1, Math.ceil(JSON.stringify(request.messages ?? []).length / 4));
+  const cached = cacheUsage(request, cache, u?.prompt_tokens ?? prompt);
   return {
     id: nextId('msg_'),
     model,
@@ -363,10 +417,10 @@ function buildAnswer(script: Script, request: Json, model: string, nextId: (pref
     toolCalls,
     stopReason: script.finishReason ?? (toolCalls.length ? 'tool_use' : 'end_turn'),
     usage: {
-      input_tokens: u?.prompt_tokens ?? Math.max(1, Math.ceil(JSON.stringify(request.messages ?? []).length / 4)),
+      input_tokens: u?.cache_creation_input_tokens !== undefined || u?.cache_read_input_tokens !== undefined ? (u?.prompt_tokens ?? cached.input) : cached.input,
       output_tokens: u?.completion_tokens ?? Math.max(1, Math.ceil(chars / 4)),
-      cache_creation_input_tokens: u?.cache_creation_input_tokens ?? 0,
-      cache_read_input_tokens: u?.cache_read_input_tokens ?? 0,
+      cache_creation_input_tokens: u?.cache_creation_input_tokens ?? cached.write,
+      cache_read_input_tokens: u?.cache_read_input_tokens ?? cached.read,
     },
   };
 }

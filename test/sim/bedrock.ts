@@ -12,6 +12,7 @@
  * message CRC, a frame cut short), `midStreamError` as an exception or error frame inside the
  * 200, and error scripts shaped like AWS's (`bedrockErrors`). Sources: providers.md §8.
  */
+import { createHash } from 'node:crypto';
 import { startSimServer, type Frame, type RecordedRequest, type Script, type SimExchange, type SimServer, type SimServerOptions, type StreamPlan } from './server';
 import { verifySigV4, type SimCredentials } from './bedrock-sigv4';
 import { corruptFrame, errorFrame, eventFrame, exceptionFrame } from './eventstream-encode';
@@ -66,6 +67,8 @@ export interface BedrockSimOptions extends SimServerOptions {
 }
 
 export interface BedrockSimExtras {
+  /** Prompt prefixes cached so far (by hash), for cacheRead/cacheWrite usage. */
+  readonly promptCache: Set<string>;
   readonly region: string;
   /** Mutable: remove an entry mid-test to model a revoked key. */
   readonly credentials: SimCredentials[];
@@ -137,6 +140,7 @@ export async function startBedrockSim(opts: BedrockSimOptions = {}): Promise<Bed
     clockSkewMs: 0,
     principalOf: (req) => principals.get(req),
     enqueueBedrock: (...scripts) => sim!.enqueue(...scripts) as BedrockSim,
+    promptCache: new Set(),
   };
   sim = Object.assign(server, extras);
   return sim;
@@ -189,7 +193,7 @@ async function handle(ex: SimExchange, ctx: BedrockSim, principals: WeakMap<Reco
 
   const script = (await ex.applyScript()) as BedrockScript | undefined;
   if (!script) return;
-  const answer = buildAnswer(script, ex.req.json as Json, who.principal);
+  const answer = buildAnswer(script, ex.req.json as Json, who.principal, ctx.promptCache);
   if (converse![2] === 'converse-stream') return ex.stream(streamPlan(answer, script));
   return ex.send(200, converseBody(answer), { 'x-amzn-requestid': answer.requestId });
 }
@@ -216,6 +220,11 @@ function validateConverse(json: unknown, text: string): string | undefined {
   }
   let hasToolBlocks = false;
   let previousToolUses = 0;
+  let cachePoints = 0;
+  const cachePointBad = (b: Json) => 'cachePoint' in b && (++cachePoints, (b.cachePoint as Json | undefined)?.type !== 'default');
+  for (const b of Array.isArray(body.system) ? (body.system as Json[]) : []) {
+    if (cachePointBad(b)) return "Value at 'system.member.cachePoint.type' failed to satisfy constraint: Member must satisfy enum value set: [default]";
+  }
   for (let i = 0; i < messages.length; i++) {
     const m = messages[i] as Json;
     if (m.role !== 'user' && m.role !== 'assistant') return `Value at 'messages.${i + 1}.member.role' failed to satisfy constraint: Member must satisfy enum value set: [user, assistant]`;
@@ -231,6 +240,8 @@ function validateConverse(json: unknown, text: string): string | undefined {
       if ('text' in b && (typeof b.text !== 'string' || !b.text.trim())) {
         return `The text field in the ContentBlock object at messages.${i}.content.${j} is blank. Add text to the text field, and try again.`;
       }
+      if (cachePointBad(b)) return `Value at 'messages.${i + 1}.member.content.${j + 1}.member.cachePoint.type' failed to satisfy constraint: Member must satisfy enum value set: [default]`;
+      if ('cachePoint' in b && j === 0) return `The cachePoint at messages.${i}.content.0 must follow the content it caches.`;
       if ('toolUse' in b) {
         toolUses++;
         hasToolBlocks = true;
@@ -253,6 +264,7 @@ function validateConverse(json: unknown, text: string): string | undefined {
     }
     previousToolUses = m.role === 'assistant' ? toolUses : 0;
   }
+  if (cachePoints > 4) return `A maximum of 4 blocks with cache_control may be provided. Found ${cachePoints}.`;
   if (hasToolBlocks && !body.toolConfig) return 'The toolConfig field must be defined when using toolUse and toolResult content blocks.';
   const inference = (body.inferenceConfig ?? {}) as Json;
   if (typeof inference.temperature === 'number' && (inference.temperature < 0 || inference.temperature > 1)) {
@@ -287,7 +299,26 @@ function splitWords(text: string | string[] | undefined): string[] {
   return text.split(/(?<=\S)(?=\s)/).filter((p) => p !== '');
 }
 
-function buildAnswer(script: BedrockScript, request: Json, principal: string): Answer {
+/**
+ * The prefix up to the last cachePoint is written on first sight and read when a later request
+ * repeats it; the rest is plain input. Four characters a token.
+ */
+function cacheUsage(request: Json, cache: Set<string>, total: number): { inputTokens: number; cacheReadInputTokens?: number; cacheWriteInputTokens?: number } {
+  const blocks: unknown[] = [...(Array.isArray(request.system) ? request.system : []), ...(Array.isArray(request.messages) ? request.messages : []).flatMap((m: Json) => (Array.isArray(m.content) ? m.content : []))];
+  let last = -1;
+  blocks.forEach((b, i) => {
+    if (b && typeof b === 'object' && 'cachePoint' in b) last = i;
+  });
+  if (last < 0) return { inputTokens: total };
+  const prefix = JSON.stringify(blocks.slice(0, last));
+  const tokens = Math.min(total, Math.max(1, Math.ceil(prefix.length / 4)));
+  const key = createHash('sha256').update(prefix).digest('hex');
+  const read = cache.has(key);
+  cache.add(key);
+  return { inputTokens: total - tokens, ...(read ? { cacheReadInputTokens: tokens, cacheWriteInputTokens: 0 } : { cacheReadInputTokens: 0, cacheWriteInputTokens: tokens }) };
+}
+
+function buildAnswer(script: BedrockScript, request: Json, principal: string, cache: Set<string> = new Set()): Answer {
   const toolCalls = (script.toolCalls ?? []).map((c) => ({
     id: c.id ?? `tooluse_sim${String(++counter).padStart(6, '0')}`,
     name: c.name,
@@ -305,7 +336,7 @@ function buildAnswer(script: BedrockScript, request: Json, principal: string): A
     text,
     toolCalls,
     stopReason: script.finishReason ?? (toolCalls.length ? 'tool_use' : 'end_turn'),
-    usage: { inputTokens: input, outputTokens: output, totalTokens: input + output, ...script.bedrockUsage },
+    usage: { ...cacheUsage(request, cache, input), outputTokens: output, totalTokens: input + output, ...script.bedrockUsage },
   };
 }
 

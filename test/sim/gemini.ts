@@ -20,6 +20,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { startSimServer, type Frame, type RecordedRequest, type Script, type SimExchange, type SimServer, type SimServerOptions, type StreamPlan } from './server';
+import { simPromptTokens } from './tokens';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'gemini');
 
@@ -266,7 +267,11 @@ function buildAnswer(script: GeminiScript, body: Json, ctx: WireContext): Answer
     reasoning,
     calls,
     finishReason: script.finishReason ?? 'STOP',
-    prompt: script.usage ? prompt_tokens : Math.max(1, Math.ceil(JSON.stringify(body.contents ?? []).length / 4)),
+    prompt: script.usage
+      ? prompt_tokens
+      : script.realisticUsage
+        ? simPromptTokens('gemini', [...(body.systemInstruction ? [body.systemInstruction] : []), ...(body.contents ?? [])])
+        : Math.max(1, Math.ceil(JSON.stringify(body.contents ?? []).length / 4)),
     candidates: script.usage ? completion_tokens : Math.max(1, Math.ceil(outChars / 4)),
     thoughts: typeof extraUsage.thoughtsTokenCount === 'number' ? extraUsage.thoughtsTokenCount : reasoning.length ? Math.ceil(reasoning.join('').length / 4) : 0,
     extraUsage,

@@ -5,6 +5,7 @@
  */
 import { sse, type Frame, type Script, type StreamPlan } from './server';
 import { FLAVOR_SPECS, type Flavor } from './openai-flavors';
+import { simPromptTokens } from './tokens';
 
 type Json = Record<string, unknown>;
 
@@ -55,7 +56,8 @@ export function buildAnswer({ flavor, script, request, model, defaultText, nextI
   const reasoning = splitDeltas(script.reasoning);
   const finishReason = script.finishReason ?? (toolCalls.length ? 'tool_calls' : FLAVOR_SPECS[flavor].stopReason);
   const outputChars = [...text, ...reasoning].join('').length + toolCalls.reduce((n, c) => n + c.name.length + c.arguments.length, 0);
-  const prompt = script.usage?.prompt_tokens ?? Math.max(1, Math.ceil(JSON.stringify(request.messages ?? []).length / 4));
+  const prompt =
+    script.usage?.prompt_tokens ?? (script.realisticUsage ? simPromptTokens('openai', (request.messages ?? []) as unknown[]) : Math.max(1, Math.ceil(JSON.stringify(request.messages ?? []).length / 4)));
   const completion = script.usage?.completion_tokens ?? Math.max(1, Math.ceil(outputChars / 4));
   return {
     id: nextId(flavor === 'openrouter' ? 'gen-' : 'chatcmpl-'),

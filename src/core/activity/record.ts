@@ -24,9 +24,9 @@ export const attemptSchema = z.object({
   retryAfterMs: z.number().optional(),
   promptTokens: z.number().optional(),
   completionTokens: z.number().optional(),
+  /** Prompt tokens read from, and written to, the provider's prompt cache (part of promptTokens). */
   cacheReadTokens: z.number().optional(),
   cacheWriteTokens: z.number().optional(),
-  /** USD; absent when the route has no known price. */
   cost: z.number().optional(),
 });
 
@@ -70,6 +70,7 @@ export const generationSchema = z.object({
   ttfbMs: z.number().optional(),
   promptTokens: z.number().optional(),
   completionTokens: z.number().optional(),
+  /** Prompt tokens read from, and written to, the provider's prompt cache (part of promptTokens). */
   cacheReadTokens: z.number().optional(),
   cacheWriteTokens: z.number().optional(),
   /** USD; null when the serving model has no known price (unknown, not free). */

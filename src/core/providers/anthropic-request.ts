@@ -5,6 +5,7 @@
  * user message after it, and signed thinking blocks replayed before the tool calls they led to.
  */
 import type { ChatMessage, ChatRequest } from '../chat';
+import { detailsIn, FORMAT, type ReasoningDetail } from '../reasoning';
 import { thinkingCache, type ThinkingBlock, type ThinkingCache } from './anthropic-thinking-cache';
 import type { AdapterCall } from './types';
 import { alternatingTurns, type Turn as TurnOf } from './turns';
@@ -61,18 +62,46 @@ function toolInput(args: string): Record<string, unknown> {
   }
 }
 
+/** Signed thinking as `reasoning_details` (what the consumer echoed back) → Claude's blocks. */
+export function thinkingFromDetails(details: readonly ReasoningDetail[]): ThinkingBlock[] {
+  const out: ThinkingBlock[] = [];
+  for (const d of details) {
+    if (d.type === 'reasoning.text' && d.signature) out.push({ type: 'thinking', thinking: d.text, signature: d.signature });
+    else if (d.type === 'reasoning.encrypted') out.push({ type: 'redacted_thinking', data: d.data });
+  }
+  return out;
+}
+
+/** Claude's signed thinking → `reasoning_details`, so a consumer can carry them to the next turn. */
+export function detailsFromThinking(blocks: readonly ThinkingBlock[], format: string = FORMAT.anthropic): ReasoningDetail[] {
+  return blocks.map((b) =>
+    b.type === 'thinking' ? { type: 'reasoning.text', text: b.thinking, signature: b.signature, format } : { type: 'reasoning.encrypted', data: b.data, format },
+  );
+}
+
 function assistantBlocks(m: Extract<ChatMessage, { role: 'assistant' }>, cache: ThinkingCache): Block[] {
   const calls = m.tool_calls ?? [];
-  const thinking: ThinkingBlock[] = calls.length ? (cache.recall(calls.map((c) => c.id)) ?? []) : [];
-  return [
+  // What the consumer echoed wins; the process-wide cache serves hosts that do not echo.
+  const echoed = calls.length ? thinkingFromDetails(detailsIn(m, FORMAT.anthropic)) : [];
+  const thinking: ThinkingBlock[] = echoed.length ? echoed : calls.length ? (cache.recall(calls.map((c) => c.id)) ?? []) : [];
+  const blocks: Block[] = [
     ...thinking.map((b) => ({ ...b })),
     ...contentBlocks(m.content),
     ...calls.map((c) => ({ type: 'tool_use', id: c.id, name: c.function.name, input: toolInput(c.function.arguments) })),
   ];
+  // A breakpoint after a tool call rides on the message (a tool call has no content part to carry it).
+  const mark = (m as { cache_control?: unknown }).cache_control;
+  const last = blocks[blocks.length - 1];
+  if (mark && last && last.type !== 'thinking' && last.type !== 'redacted_thinking') last.cache_control = mark;
+  return blocks;
 }
 
 function toolResult(m: Extract<ChatMessage, { role: 'tool' }>): Block {
   const blocks = contentBlocks(m.content);
+  // A breakpoint at the end of a tool's output marks the tool_result block itself.
+  const tail = blocks[blocks.length - 1];
+  const mark = tail?.cache_control ?? (m as { cache_control?: unknown }).cache_control;
+  if (tail?.cache_control) delete tail.cache_control;
   const onlyText = blocks.every((b) => b.type === 'text' && !b.cache_control);
   const content = onlyText ? blocks.map((b) => b.text as string).join('') : blocks;
   return {
@@ -80,7 +109,22 @@ function toolResult(m: Extract<ChatMessage, { role: 'tool' }>): Block {
     tool_use_id: m.tool_call_id,
     ...(blocks.length ? { content } : {}), // a tool that printed nothing: Claude wants no content rather than an empty one
     ...((m as { is_error?: boolean }).is_error ? { is_error: true } : {}),
+    ...(mark ? { cache_control: mark } : {}),
   };
+}
+
+/** Anthropic's limit on cache breakpoints per request. */
+export const MAX_CACHE_BREAKPOINTS = 4;
+
+/**
+ * Keeps the last four breakpoints (system, then turns, in prompt order) and drops the earlier
+ * ones: the latest marks cover the longest prefixes, so they save the most.
+ */
+export function keepLastBreakpoints(system: Block[], turns: Turn[], max = MAX_CACHE_BREAKPOINTS): number {
+  const marked = [...system, ...turns.flatMap((t) => t.content)].filter((b) => b.cache_control);
+  const drop = marked.slice(0, Math.max(0, marked.length - max));
+  for (const b of drop) delete b.cache_control;
+  return drop.length;
 }
 
 /** Messages → alternating turns plus the system prompt gathered from wherever it appeared. */
@@ -131,6 +175,7 @@ export function maxTokensFor(call: AdapterCall): number {
 export function buildMessagesBody(call: AdapterCall, variant: MessagesVariant = DIRECT, cache: ThinkingCache = thinkingCache): Record<string, unknown> {
   const req = call.request as ChatRequest & Record<string, any>;
   const { system, turns } = toMessages(req.messages, cache);
+  keepLastBreakpoints(system, turns);
   const maxTokens = maxTokensFor(call);
   const body: Record<string, unknown> = {};
   if (variant.model) body.model = call.nativeModel;

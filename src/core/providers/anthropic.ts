@@ -11,7 +11,7 @@ import { pathSegment } from '../http/url';
 import type { HttpRequestSpec } from '../http/client';
 import { header, type HeaderBag } from '../http/retry-after';
 import { parseJsonFrame, sseEvents } from '../http/sse';
-import { buildMessagesBody, DIRECT, VERTEX } from './anthropic-request';
+import { buildMessagesBody, detailsFromThinking, DIRECT, VERTEX } from './anthropic-request';
 import { thinkingCache, type ThinkingBlock, type ThinkingCache } from './anthropic-thinking-cache';
 import { classifyHttpError, readErrorBody } from './classify';
 import type { AdapterCall, ProviderAdapter } from './types';
@@ -165,6 +165,7 @@ function parseMessage(text: string, call: AdapterCall, cache: ThinkingCache): Ch
           role: 'assistant',
           content: text_.length ? text_.join('') : toolCalls.length ? null : '',
           ...(reasoning.length ? { reasoning: reasoning.join('') } : {}),
+          ...(thinking.length ? { reasoning_details: detailsFromThinking(thinking) } : {}),
           ...(toolCalls.length ? { tool_calls: toolCalls } : {}),
         },
         finish_reason: finishReason(m.stop_reason),
@@ -244,9 +245,13 @@ async function* streamMessages(body: AsyncIterable<Uint8Array>, call: AdapterCal
         break;
       }
       case 'message_stop': {
-        const blocks = [...thinking.entries()].sort(([a], [b]) => a - b).map(([, b]) => signedThinking(b));
-        cache.remember(toolIds, blocks.filter((b): b is ThinkingBlock => !!b));
-        yield chunk({}, finishReason(stop), toUsage(usage));
+        const blocks = [...thinking.entries()]
+          .sort(([a], [b]) => a - b)
+          .map(([, b]) => signedThinking(b))
+          .filter((b): b is ThinkingBlock => !!b);
+        cache.remember(toolIds, blocks);
+        // The signed blocks go out whole, once, so a consumer can echo them on the next turn.
+        yield chunk(blocks.length ? { reasoning_details: detailsFromThinking(blocks) } : {}, finishReason(stop), toUsage(usage));
         return;
       }
       case 'error':

@@ -16,6 +16,8 @@ import { eventStreamMessages, headerString, type EventStreamMessage } from '../h
 import { header, parseRetryAfter, type HeaderBag } from '../http/retry-after';
 import { parseJsonFrame } from '../http/sse';
 import { ThinkingCache, type ThinkingBlock } from './anthropic-thinking-cache';
+import { detailsFromThinking, MAX_CACHE_BREAKPOINTS, thinkingFromDetails } from './anthropic-request';
+import { detailsIn, FORMAT } from '../reasoning';
 import { kindForStatus, readErrorBody } from './classify';
 import { signRequest, type AwsCredentials } from './sigv4';
 import type { AdapterCall, ProviderAdapter } from './types';
@@ -123,7 +125,10 @@ type Turn = TurnOf<Block>;
 /** Claude's signed reasoning, kept by tool-call id until the tool loop sends that turn back. */
 export const bedrockReasoningCache = new ThinkingCache();
 
-type Part = { type: string; text?: string; image_url?: { url: string } };
+type Part = { type: string; text?: string; image_url?: { url: string }; cache_control?: unknown };
+
+/** Converse's prompt-cache breakpoint: a block of its own after the content it closes. */
+const CACHE_POINT: Block = { cachePoint: { type: 'default' } };
 
 function parts(content: unknown): Part[] {
   if (typeof content === 'string') return content ? [{ type: 'text', text: content }] : [];
@@ -143,12 +148,14 @@ function imageBlock(url: string): Block {
   return { image: { format, source: { bytes: m[2]!.replace(/\s+/g, '') } } };
 }
 
-/** Text and image blocks; Converse refuses blank text blocks, so they are dropped. */
-function contentBlocks(content: unknown): Block[] {
+/** Text and image blocks, and a cachePoint after each part marked for caching; Converse refuses blank text blocks, so they are dropped. */
+function contentBlocks(content: unknown, cachePoints = true): Block[] {
   const out: Block[] = [];
   for (const p of parts(content)) {
     if (p.type === 'text' && p.text?.trim()) out.push({ text: p.text });
     else if (p.type === 'image_url' && p.image_url?.url) out.push(imageBlock(p.image_url.url));
+    else continue;
+    if (cachePoints && p.cache_control) out.push({ ...CACHE_POINT });
   }
   return out;
 }
@@ -170,16 +177,37 @@ function reasoningBlock(b: ThinkingBlock): Block {
 
 function assistantBlocks(m: Extract<ChatMessage, { role: 'assistant' }>, cache: ThinkingCache): Block[] {
   const calls = m.tool_calls ?? [];
-  const reasoning = calls.length ? (cache.recall(calls.map((c) => c.id)) ?? []) : [];
-  return [
+  // What the consumer echoed wins; the process-wide cache serves hosts that do not echo.
+  const echoed = calls.length ? thinkingFromDetails(detailsIn(m, FORMAT.bedrock)) : [];
+  const reasoning = echoed.length ? echoed : calls.length ? (cache.recall(calls.map((c) => c.id)) ?? []) : [];
+  const blocks = [
     ...reasoning.map(reasoningBlock),
     ...contentBlocks(m.content),
     ...calls.map((c) => ({ toolUse: { toolUseId: c.id, name: c.function.name, input: toolInput(c.function.arguments) } })),
   ];
+  if ((m as { cache_control?: unknown }).cache_control && blocks.length && !('cachePoint' in blocks[blocks.length - 1]!)) blocks.push({ ...CACHE_POINT });
+  return blocks;
+}
+
+/** A breakpoint at the end of a tool's output, which Converse takes as a cachePoint after the toolResult. */
+function toolResultMarked(m: Extract<ChatMessage, { role: 'tool' }>): boolean {
+  const ps = parts(m.content);
+  return !!(ps[ps.length - 1]?.cache_control ?? (m as { cache_control?: unknown }).cache_control);
+}
+
+/** Anthropic's limit of four breakpoints holds for Claude on Bedrock: the last four stay. */
+export function keepLastCachePoints(system: Block[], turns: Turn[], max = MAX_CACHE_BREAKPOINTS): void {
+  let seen = 0;
+  for (const list of [...turns.map((t) => t.content)].reverse().concat([system])) {
+    for (let i = list.length - 1; i >= 0; i--) {
+      if (!('cachePoint' in list[i]!)) continue;
+      if (++seen > max) list.splice(i, 1);
+    }
+  }
 }
 
 function toolResult(m: Extract<ChatMessage, { role: 'tool' }>): Block {
-  const blocks = contentBlocks(m.content);
+  const blocks = contentBlocks(m.content, false);
   const error = (m as { is_error?: boolean }).is_error === true;
   return {
     toolResult: {
@@ -193,14 +221,26 @@ function toolResult(m: Extract<ChatMessage, { role: 'tool' }>): Block {
 
 /** System prompt gathered from wherever it appeared, and alternating turns that start with the user. */
 export function toConverseMessages(messages: ChatMessage[], cache: ThinkingCache = bedrockReasoningCache): { system: Block[]; turns: Turn[] } {
-  return alternatingTurns<Block>(messages, {
-    system: (m) => contentBlocks(m.content).filter((b) => 'text' in b),
+  const turns = alternatingTurns<Block>(messages, {
+    system: (m) => contentBlocks(m.content).filter((b) => 'text' in b || 'cachePoint' in b),
     user: (m) => contentBlocks(m.content),
     assistant: (m) => assistantBlocks(m, cache),
     tool: toolResult,
     isToolResult: (b) => 'toolResult' in b,
     opener: { text: '(conversation start)' },
   });
+  // Tool results lead their user turn (alternatingTurns sorts them), so their cachePoints are placed afterwards.
+  const marked = new Set(messages.filter((m) => m.role === 'tool' && toolResultMarked(m)).map((m) => (m as { tool_call_id: string }).tool_call_id));
+  if (marked.size) {
+    for (const t of turns.turns) {
+      for (let i = t.content.length - 1; i >= 0; i--) {
+        const r = (t.content[i] as { toolResult?: { toolUseId: string } }).toolResult;
+        if (r && marked.has(r.toolUseId)) t.content.splice(i + 1, 0, { ...CACHE_POINT });
+      }
+    }
+  }
+  keepLastCachePoints(turns.system, turns.turns);
+  return turns;
 }
 
 function toolChoice(c: ChatRequest['tool_choice']): Block | undefined {
@@ -243,9 +283,15 @@ function toolConfig(req: ChatRequest, turns: Turn[]): Block | undefined {
   return { tools, ...(choice ? { toolChoice: choice } : {}) };
 }
 
-export function buildConverseBody(call: Pick<AdapterCall, 'request'>, cache: ThinkingCache = bedrockReasoningCache): Record<string, unknown> {
+/** Converse takes cachePoint blocks for Claude and Nova only; other models refuse them. */
+function takesCachePoints(nativeModel: string | undefined): boolean {
+  return nativeModel === undefined || /anthropic\.claude|amazon\.nova/.test(nativeModel);
+}
+
+export function buildConverseBody(call: Pick<AdapterCall, 'request'> & Partial<Pick<AdapterCall, 'nativeModel'>>, cache: ThinkingCache = bedrockReasoningCache): Record<string, unknown> {
   const req = call.request;
   const { system, turns } = toConverseMessages(req.messages, cache);
+  if (!takesCachePoints(call.nativeModel)) keepLastCachePoints(system, turns, 0);
   if (!turns.length) throw new RouteFailure(routeError('bad_request', `${PROVIDER}: the request has no user or assistant message with content`));
   const body: Record<string, unknown> = { messages: turns };
   if (system.length) body.system = system;
@@ -326,6 +372,11 @@ function completionId(): string {
   return `bedrock-${randomUUID()}`;
 }
 
+/** Only signed reasoning can go back: Claude refuses unsigned thinking, other models need none. */
+function signed(blocks: ThinkingBlock[]): ThinkingBlock[] {
+  return blocks.filter((b) => b.type === 'redacted_thinking' || b.signature);
+}
+
 function rememberReasoning(cache: ThinkingCache, toolCallIds: string[], blocks: ThinkingBlock[]) {
   if (toolCallIds.length && blocks.some((b) => b.type === 'redacted_thinking' || b.signature)) cache.remember(toolCallIds, blocks);
 }
@@ -363,6 +414,7 @@ export function parseConverseResponse(text: string, call: Pick<AdapterCall, 'nat
           role: 'assistant',
           content: texts.length ? texts.join('') : toolCalls.length ? null : '',
           ...(reasoning.length ? { reasoning: reasoning.join('') } : {}),
+          ...(signed(thinking).length ? { reasoning_details: detailsFromThinking(signed(thinking), FORMAT.bedrock) } : {}),
           ...(toolCalls.length ? { tool_calls: toolCalls } : {}),
         },
         finish_reason: finishReason(o.stopReason),
@@ -583,7 +635,9 @@ export async function* converseStreamChunks(
         const { stopReason } = eventPayload(messageStopSchema, m, event);
         stopped = true;
         rememberReasoning(cache, [...tools.values()].map((t) => t.id), thinking);
-        yield chunk({}, finishReason(stopReason));
+        const kept = signed(thinking);
+        // The signed blocks go out whole, once, so a consumer can echo them on the next turn.
+        yield chunk(kept.length ? { reasoning_details: detailsFromThinking(kept, FORMAT.bedrock) } : {}, finishReason(stopReason));
         break;
       }
       case 'metadata': {

@@ -6,6 +6,7 @@
  */
 import type { ChatMessage, ChatRequest, ChatTool } from '../chat';
 import { routeError, RouteFailure } from '../errors';
+import { detailsIn, FORMAT } from '../reasoning';
 
 export type GeminiPart = Record<string, unknown>;
 export interface GeminiContent {
@@ -121,11 +122,20 @@ export function geminiContents(messages: ChatMessage[], model: string, signature
         const parts: GeminiPart[] = [];
         const t = textOf(m.content);
         if (t) parts.push({ text: t });
+        // Signatures the consumer echoed back win; the process-wide cache serves hosts that do not echo.
+        const echoed = new Map<string, string>();
+        let firstEchoed: string | undefined;
+        for (const d of detailsIn(m, FORMAT.gemini)) {
+          if (d.type !== 'reasoning.encrypted') continue;
+          firstEchoed ??= d.data;
+          if (d.id) echoed.set(d.id, d.data);
+        }
         (m.tool_calls ?? []).forEach((tc, i) => {
           callNames.set(tc.id, tc.function.name);
           const part: GeminiPart = { functionCall: { name: tc.function.name, args: parseArgs(tc.function.arguments) } };
           // Only the first call of a step carries Gemini's signature; parallel siblings have none.
-          const sig = signatures.get(tc.id) ?? (i === 0 && validatesSignatures(model) ? SKIP_SIGNATURE : undefined);
+          // A consumer that renamed the call still echoed the step's one signature, which belongs to its first call.
+          const sig = echoed.get(tc.id) ?? signatures.get(tc.id) ?? (i === 0 ? (firstEchoed ?? (validatesSignatures(model) ? SKIP_SIGNATURE : undefined)) : undefined);
           if (sig) part.thoughtSignature = sig;
           parts.push(part);
         });
@@ -139,7 +149,9 @@ export function geminiContents(messages: ChatMessage[], model: string, signature
             routeError('bad_request', `a tool result answers call "${m.tool_call_id}", but no earlier assistant turn made that call (Gemini needs the function's name)`),
           );
         }
-        push('user', [{ functionResponse: { name, response: functionResult(m.content) } }]);
+        // Images a tool returned follow its functionResponse as inline data in the same turn.
+        const images = userParts(m.content).filter((p) => !('text' in p));
+        push('user', [{ functionResponse: { name, response: functionResult(m.content) } }, ...images]);
         break;
       }
     }

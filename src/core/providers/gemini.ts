@@ -14,6 +14,7 @@ import type { HttpRequestSpec } from '../http/client';
 import { parseDuration, parseRetryAfter, type HeaderBag } from '../http/retry-after';
 import { parseJsonFrame, sseEvents } from '../http/sse';
 import { kindForStatus, readErrorBody } from './classify';
+import { FORMAT, type ReasoningDetail } from '../reasoning';
 import { geminiBody } from './gemini-request';
 import type { AdapterCall, ProviderAdapter } from './types';
 
@@ -156,12 +157,17 @@ class ResponseReader {
     const delta: ChunkDelta = {};
     const candidate = r.candidates?.[0];
     const tools: ToolCallDelta[] = [];
+    const details: ReasoningDetail[] = [];
     for (const part of candidate?.content?.parts ?? []) {
       if (part.functionCall) {
         const fc = part.functionCall;
         const index = this.toolCalls++;
         const id = fc.id || this.syntheticId(r.responseId, index);
-        if (part.thoughtSignature) this.signatures.remember(id, part.thoughtSignature);
+        if (part.thoughtSignature) {
+          this.signatures.remember(id, part.thoughtSignature);
+          // Out to the consumer too, keyed by the call, so an echoing host restores it without the cache.
+          details.push({ type: 'reasoning.encrypted', data: part.thoughtSignature, id, format: FORMAT.gemini });
+        }
         tools.push({ index, id, type: 'function', function: { name: fc.name, arguments: JSON.stringify(fc.args ?? {}) } });
       } else if (typeof part.text === 'string' && part.text) {
         if (part.thought) delta.reasoning = (delta.reasoning ?? '') + part.text;
@@ -169,6 +175,7 @@ class ResponseReader {
       }
     }
     if (tools.length) delta.tool_calls = tools;
+    if (details.length) delta.reasoning_details = details;
     if (delta.content || delta.reasoning || tools.length) this.produced = true;
     const reason = candidate?.finishReason;
     if (reason && reason !== 'FINISH_REASON_UNSPECIFIED') this.finish = this.mapFinish(reason);
@@ -205,12 +212,14 @@ export function parseGeminiCompletion(text: string, ctx: GeminiReadContext): Cha
   const reader = new ResponseReader(ctx);
   let content = '';
   let reasoning = '';
+  const details: ReasoningDetail[] = [];
   const toolCalls: ToolCall[] = [];
   for (o of responses) {
     if (o?.error) throw failureFromBodyError(provider, o.error);
     const d = reader.read(o);
     if (d.content) content += d.content;
     if (d.reasoning) reasoning += d.reasoning;
+    if (d.reasoning_details) details.push(...d.reasoning_details);
     for (const t of d.tool_calls ?? []) toolCalls.push({ id: t.id!, type: 'function', function: { name: t.function!.name!, arguments: t.function!.arguments! } });
   }
   return {
@@ -225,6 +234,7 @@ export function parseGeminiCompletion(text: string, ctx: GeminiReadContext): Cha
           role: 'assistant',
           content: content || (toolCalls.length ? null : ''),
           ...(reasoning ? { reasoning } : {}),
+          ...(details.length ? { reasoning_details: details } : {}),
           ...(toolCalls.length ? { tool_calls: toolCalls } : {}),
         },
         finish_reason: reader.finish ?? (toolCalls.length ? 'tool_calls' : 'stop'),

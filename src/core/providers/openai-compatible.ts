@@ -13,6 +13,7 @@ import { parseJsonFrame, SseDecoder, type SseEvent } from '../http/sse';
 import type { Limits } from '../config/schema';
 import { classifyHttpError, kindForStatus } from './classify';
 import type { AdapterCall, ProviderAdapter } from './types';
+import { fitCompatMessages } from './compat-messages';
 
 /**
  * The cheapest request that proves a key works (`test-keys`):
@@ -410,7 +411,7 @@ function flattenToolTurns(messages: ChatMessage[]): unknown[] {
 export function buildCompatBody(provider: CompatProvider, call: AdapterCall): Record<string, unknown> {
   const row: CompatRow = COMPAT_ROWS[provider];
   const req = call.request as ChatRequest & Record<string, unknown>;
-  const body: Record<string, unknown> = { model: call.nativeModel, messages: sanitiseMessages(req.messages, row) };
+  const body: Record<string, unknown> = { model: call.nativeModel, messages: sanitiseMessages(fitCompatMessages(req.messages, provider), row) };
   for (const f of row.accepts) {
     if (req[f] === undefined) continue;
     if (!row.tools && (f === 'tools' || f === 'tool_choice')) continue;

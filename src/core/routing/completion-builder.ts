@@ -1,9 +1,11 @@
 /** Folds stream chunks into the final OpenAI `chat.completion` the caller gets at the end. */
 import type { ChatChunk, ChatCompletion, FinishReason, ToolCall, Usage } from '../chat';
+import type { ReasoningDetail } from '../reasoning';
 
 export class CompletionBuilder {
   private readonly text: string[] = [];
   private readonly reasoning: string[] = [];
+  private readonly details: ReasoningDetail[] = [];
   private readonly tools: { id: string; name: string; args: string[] }[] = [];
   private finish: FinishReason | null = null;
   usage: Usage | undefined;
@@ -21,6 +23,7 @@ export class CompletionBuilder {
       this.chars += d.content.length;
     }
     if (d.reasoning) this.reasoning.push(d.reasoning);
+    if (d.reasoning_details) this.details.push(...d.reasoning_details);
     if (d.tool_calls) {
       for (const t of d.tool_calls) {
         let slot = this.tools[t.index];
@@ -52,6 +55,7 @@ export class CompletionBuilder {
             role: 'assistant',
             content: this.text.length ? this.text.join('') : toolCalls.length ? null : '',
             ...(this.reasoning.length ? { reasoning: this.reasoning.join('') } : {}),
+            ...(this.details.length ? { reasoning_details: this.details } : {}),
             ...(toolCalls.length ? { tool_calls: toolCalls } : {}),
           },
           finish_reason: this.finish ?? (toolCalls.length ? 'tool_calls' : 'stop'),

@@ -350,9 +350,7 @@ export class Router {
       if (usage) {
         attempt.promptTokens = usage.prompt_tokens;
         attempt.completionTokens = usage.completion_tokens;
-        const cached = usage.prompt_tokens_details;
-        if (cached?.cached_tokens) attempt.cacheReadTokens = cached.cached_tokens;
-        if (cached?.cache_write_tokens) attempt.cacheWriteTokens = cached.cache_write_tokens;
+        Object.assign(attempt, cacheTokens(usage));
         const cost =
           route.route === 'pooled'
             ? (openRouterCost(usage) ?? usageCost(usage, this.catalog.pooledPrice(plan.model)))
@@ -409,9 +407,8 @@ export class Router {
       if (end.usage) {
         rec.promptTokens = end.usage.prompt_tokens;
         rec.completionTokens = end.usage.completion_tokens;
+        Object.assign(rec, cacheTokens(end.usage));
       }
-      if (a.cacheReadTokens) rec.cacheReadTokens = a.cacheReadTokens;
-      if (a.cacheWriteTokens) rec.cacheWriteTokens = a.cacheWriteTokens;
       // Unknown is recorded as unknown: a model with no price is not free.
       rec.cost = a.cost ?? null;
       const listCost = usageCost(end.usage, this.catalog.pooledPrice(request.model));
@@ -439,6 +436,12 @@ export class Router {
   private log(line: string) {
     this.deps.log?.(this.redactor.redact(line));
   }
+}
+
+/** The prompt-cache share of a usage, for the activity record; nothing when the provider cached nothing. */
+function cacheTokens(u: Usage): { cacheReadTokens?: number; cacheWriteTokens?: number } {
+  const d = u.prompt_tokens_details;
+  return { ...(d?.cached_tokens ? { cacheReadTokens: d.cached_tokens } : {}), ...(d?.cache_write_tokens ? { cacheWriteTokens: d.cache_write_tokens } : {}) };
 }
 
 function planned(r: PlannedRoute): PlannedRecord {

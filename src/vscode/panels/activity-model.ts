@@ -60,6 +60,8 @@ export function toRow(r: GenerationRecord): GenerationRow {
     ...(a.retryAfterMs !== undefined ? { retryAfterMs: a.retryAfterMs } : {}),
     ...(a.promptTokens !== undefined ? { promptTokens: a.promptTokens } : {}),
     ...(a.completionTokens !== undefined ? { completionTokens: a.completionTokens } : {}),
+    ...(a.cacheReadTokens !== undefined ? { cacheReadTokens: a.cacheReadTokens } : {}),
+    ...(a.cacheWriteTokens !== undefined ? { cacheWriteTokens: a.cacheWriteTokens } : {}),
     ...(a.cost !== undefined ? { cost: a.cost } : {}),
   }));
   const served = servedLabel(r.servedBy);
@@ -78,6 +80,8 @@ export function toRow(r: GenerationRecord): GenerationRow {
     ...(r.ttfbMs !== undefined ? { ttfbMs: r.ttfbMs } : {}),
     ...(r.promptTokens !== undefined ? { promptTokens: r.promptTokens } : {}),
     ...(r.completionTokens !== undefined ? { completionTokens: r.completionTokens } : {}),
+    ...(r.cacheReadTokens !== undefined ? { cacheReadTokens: r.cacheReadTokens } : {}),
+    ...(r.cacheWriteTokens !== undefined ? { cacheWriteTokens: r.cacheWriteTokens } : {}),
     ...(typeof r.cost === 'number' ? { cost: r.cost } : {}),
     ...(r.byokFee !== undefined ? { byokFee: r.byokFee } : {}),
     ...(r.feeWaived !== undefined ? { feeWaived: r.feeWaived } : {}),

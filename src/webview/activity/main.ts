@@ -237,6 +237,12 @@ function tokens(p?: number, c?: number) {
   return p === undefined && c === undefined ? '—' : `${count(p ?? 0)} → ${count(c ?? 0)} tok`;
 }
 
+/** The prompt-cache share of the input: read from the cache (cheap) and written to it. */
+function cacheTokens(read?: number, write?: number): string | undefined {
+  const parts = [read ? `${count(read)} read` : '', write ? `${count(write)} written` : ''].filter(Boolean);
+  return parts.length ? parts.join(', ') : undefined;
+}
+
 function attemptItem(a: AttemptRow, i: number): HTMLElement {
   const who = a.route === 'pooled' ? `pooled (OpenRouter${a.caller ? `, caller "${a.caller}"` : ''})` : `${a.provider} / key "${a.keyName ?? '?'}"`;
   const fields: [string, string][] = [
@@ -249,6 +255,7 @@ function attemptItem(a: AttemptRow, i: number): HTMLElement {
     ['first byte', ms(a.ttfbMs)],
     ['retry after', a.retryAfterMs === undefined ? '—' : ms(a.retryAfterMs)],
     ['tokens', tokens(a.promptTokens, a.completionTokens)],
+    ['cache', cacheTokens(a.cacheReadTokens, a.cacheWriteTokens) ?? '—'],
     ['cost', usd(a.cost)],
   ];
   return h(
@@ -289,6 +296,7 @@ function generationItem(g: GenerationRow): HTMLElement {
         h('span', null, plural(g.attempts.length, 'attempt')),
         h('span', null, ms(g.latencyMs)),
         h('span', null, tokens(g.promptTokens, g.completionTokens)),
+        cacheTokens(g.cacheReadTokens, g.cacheWriteTokens) ? h('span', { class: 'gen-cache', title: 'Prompt tokens read from and written to the provider’s prompt cache' }, `cache ${cacheTokens(g.cacheReadTokens, g.cacheWriteTokens)!}`) : null,
         h('span', null, usd(g.cost)),
         g.byokFee !== undefined ? h('span', { title: g.feeWaived ? 'Within the free allowance' : "OpenRouter's BYOK fee" }, `fee ${g.feeWaived ? 'waived' : usd(g.byokFee)}`) : null,
       ),

@@ -48,6 +48,16 @@ describe('the Activity view state', () => {
     );
   });
 
+  it('carries the prompt-cache reads and writes of the generation and of each attempt to the view', () => {
+    const base = record();
+    const attempts = base.attempts.map((a, i) => (i === 1 ? { ...a, cacheReadTokens: 800, cacheWriteTokens: 120 } : a));
+    const row = toRow(record({ attempts, cacheReadTokens: 800, cacheWriteTokens: 120 }));
+    assert.ok(generationRowSchema.safeParse(row).success);
+    assert.deepEqual([row.cacheReadTokens, row.cacheWriteTokens], [800, 120]);
+    assert.deepEqual(row.attempts.map((a) => a.cacheReadTokens ?? null), [null, 800]);
+    assert.equal(toRow(record()).cacheReadTokens, undefined, 'no cache fields for a generation that cached nothing');
+  });
+
   it('counts requests and spend per UTC day by the provider that served them, empty days included', () => {
     const records = [
       record({ id: 'a', startedAt: NOW - 2 * DAY }),

@@ -116,7 +116,7 @@ describe('Anthropic wire contract (fixtures replayed)', () => {
     assert.deepEqual(JSON.parse(message.tool_calls![0]!.function.arguments), { location: 'San Francisco, CA', unit: 'fahrenheit' });
   });
 
-  it('numbers tool calls apart from content blocks, streams thinking as reasoning and caches the signed blocks', async () => {
+  it('numbers tool calls apart from content blocks, streams thinking as reasoning, sends the signed blocks out and caches them', async () => {
     const cache = new ThinkingCache();
     const chunks = await collect(await overHttp('stream-thinking-tool-use.sse'), cache);
     const id = 'msg_01ThinkToolSim000000000001';
@@ -128,7 +128,12 @@ describe('Anthropic wire contract (fixtures replayed)', () => {
       c(id, { tool_calls: [{ index: 0, function: { arguments: '{"location": "Oslo"}' } }] }),
       c(id, { tool_calls: [{ index: 1, id: 'toolu_01ThinkToolSim00000000002', type: 'function', function: { name: 'get_time', arguments: '' } }] }),
       c(id, { tool_calls: [{ index: 1, function: { arguments: '{"tz": "Europe/Oslo"}' } }] }),
-      c(id, {}, 'tool_calls', {
+      c(id, {
+        reasoning_details: [
+          { type: 'reasoning.text', text: 'The user wants the weather. I should call get_weather.', signature: 'EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds', format: 'anthropic-claude-v1' },
+          { type: 'reasoning.encrypted', data: 'EmwKAhgBEgy3va3pzix/LafPsn4aDFIT2Xlxh0L5L8rLVyIwxtE3rAFBa8cr3qpP', format: 'anthropic-claude-v1' },
+        ],
+      }, 'tool_calls', {
         prompt_tokens: 120 + 2048 + 4096,
         completion_tokens: 140,
         total_tokens: 120 + 2048 + 4096 + 140,

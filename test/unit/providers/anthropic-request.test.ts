@@ -193,6 +193,26 @@ describe('Anthropic request translation', () => {
     assert.equal(body.stream, true);
   });
 
+  it('keeps cache_control on Claude on Vertex too, and the echoed thinking before the tool call', () => {
+    const request = {
+      messages: [
+        { role: 'system', content: [{ type: 'text', text: 'Be brief.', cache_control: { type: 'ephemeral' } }] },
+        { role: 'user', content: 'Weather?' },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ id: 't1', type: 'function', function: { name: 'w', arguments: '{}' } }],
+          reasoning_details: [{ type: 'reasoning.text', text: 'look it up', signature: 'sig', format: 'anthropic-claude-v1' }],
+        },
+        { role: 'tool', tool_call_id: 't1', content: [{ type: 'text', text: 'sunny', cache_control: { type: 'ephemeral' } }] },
+      ],
+    } as Partial<ChatRequest>;
+    const body = buildMessagesBody(call(request), VERTEX, new ThinkingCache()) as any;
+    assert.deepEqual(body.system, [{ type: 'text', text: 'Be brief.', cache_control: { type: 'ephemeral' } }]);
+    assert.deepEqual(body.messages[1].content[0], { type: 'thinking', thinking: 'look it up', signature: 'sig' });
+    assert.deepEqual(body.messages[2].content[0], { type: 'tool_result', tool_use_id: 't1', content: 'sunny', cache_control: { type: 'ephemeral' } });
+  });
+
   describe('against the simulator, which validates like the real API', () => {
     let sim: AnthropicSim;
     const http = new UndiciHttpClient();

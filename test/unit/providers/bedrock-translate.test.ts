@@ -147,6 +147,20 @@ describe('Bedrock Converse request translation', () => {
     assert.equal(none.toolChoice, undefined);
   });
 
+  it('sends cachePoints for Claude and Nova, and none to models that refuse them', () => {
+    const request = {
+      model: 'm',
+      messages: [
+        { role: 'system', content: [{ type: 'text', text: 'sys', cache_control: { type: 'ephemeral' } }] },
+        { role: 'user', content: [{ type: 'text', text: 'hi', cache_control: { type: 'ephemeral' } }] },
+      ],
+    } as ChatRequest;
+    const points = (nativeModel: string) => JSON.stringify(buildConverseBody({ request, nativeModel }, new ThinkingCache())).split('cachePoint').length - 1;
+    assert.equal(points('global.anthropic.claude-haiku-4-5-20251001-v1:0'), 2);
+    assert.equal(points('amazon.nova-pro-v1:0'), 2);
+    assert.equal(points('meta.llama3-3-70b-instruct-v1:0'), 0);
+  });
+
   it('replays the signed reasoning of the turn that made a tool call', () => {
     const cache = new ThinkingCache();
     cache.remember(['t1'], [{ type: 'thinking', thinking: 'Need weather.', signature: 'sig-abc' }]);

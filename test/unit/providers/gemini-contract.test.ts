@@ -107,7 +107,16 @@ describe('Gemini wire contract (fixtures replayed)', () => {
       {
         id: 'sR4kaOPwHbWVz7IP3LqV6Qs',
         model: 'gemini-3-pro-preview',
-        choices: [{ index: 0, delta: { tool_calls: [{ index: 0, id, type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] }, finish_reason: 'tool_calls' }],
+        choices: [
+          {
+            index: 0,
+            delta: {
+              tool_calls: [{ index: 0, id, type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }],
+              reasoning_details: [{ type: 'reasoning.encrypted', data: 'EqQDCqEDAdHtim9f3Wk1Ww3mQ2PkZJv0bKZzXo6T', id, format: 'google-gemini-v1' }],
+            },
+            finish_reason: 'tool_calls',
+          },
+        ],
         usage: { prompt_tokens: 58, completion_tokens: 81, total_tokens: 139, completion_tokens_details: { reasoning_tokens: 66 } },
       },
     ]);
@@ -175,6 +184,7 @@ describe('Gemini wire contract (fixtures replayed)', () => {
           { id: a, type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris","unit":"celsius"}' } },
           { id: b, type: 'function', function: { name: 'get_time', arguments: '{"city":"Paris"}' } },
         ],
+        reasoning_details: [{ type: 'reasoning.encrypted', data: 'CiQBVKhc7uG0CAHwMDlsNl1gZKvl9qKkDP3dJmpb4mQ2xV0Nj3YKYgFUqFzuWzGT9Ff2nRSGmwuCfh1Rj8hkKYq1', id: a, format: 'google-gemini-v1' }],
       },
       finish_reason: 'tool_calls',
     });

@@ -36,6 +36,22 @@ describe('Gemini request translation', () => {
     acceptedByGoogle(b);
   });
 
+  it('restores echoed thought signatures by call id, and the step’s signature to its first call when the id changed', () => {
+    const detail = (id: string, data: string) => ({ type: 'reasoning.encrypted', id, data, format: 'google-gemini-v1' });
+    const turn = (callIds: string[], details: unknown[]): ChatRequest => ({
+      model: 'google/gemini-3-pro-preview',
+      messages: [
+        { role: 'user', content: 'weather?' },
+        { role: 'assistant', content: null, tool_calls: callIds.map((id) => ({ id, type: 'function', function: { name: 'get_weather', arguments: '{}' } })), reasoning_details: details } as never,
+        ...callIds.map((id) => ({ role: 'tool' as const, tool_call_id: id, content: 'sunny' })),
+      ],
+    });
+    const sigs = (r: ChatRequest) => ((geminiBody(r, 'gemini-3-pro-preview', new ThoughtSignatureCache()).contents as any[])[1].parts as any[]).map((p) => p.thoughtSignature);
+    assert.deepEqual(sigs(turn(['a', 'b'], [detail('a', 'SIG-A')])), ['SIG-A', undefined]);
+    assert.deepEqual(sigs(turn(['renamed', 'b'], [detail('a', 'SIG-A')])), ['SIG-A', undefined]);
+    assert.deepEqual(sigs(turn(['a'], [{ ...detail('a', 'SIG-X'), format: 'anthropic-claude-v1' }])), [SKIP_SIGNATURE], 'another family’s detail is not a Gemini signature');
+  });
+
   it('merges consecutive same-role messages so turns alternate', () => {
     const b = body({ messages: [{ role: 'user', content: 'one' }, { role: 'user', content: 'two' }] });
     assert.deepEqual(b.contents, [{ role: 'user', parts: [{ text: 'one' }, { text: 'two' }] }]);
