@@ -27,6 +27,7 @@ export type ExclusionReason =
   | 'model_filter'
   | 'caller_filter'
   | 'no_secret'
+  | 'secret_unavailable'
   | 'always_use';
 
 export interface Exclusion {
@@ -79,6 +80,12 @@ function keyExclusion(key: KeyConfig, reason: ExclusionReason, detail: string): 
   return { route: 'byok', provider: key.provider, keyId: key.id, keyName: key.name, tier: key.tier, reason, detail };
 }
 
+/** A secret source rejected (a secret-manager reference that failed): the route is left out, saying why. */
+interface SecretFailed {
+  message: string;
+}
+const secretFailed = (e: unknown): SecretFailed => ({ message: e instanceof Error ? e.message : String(e) });
+
 export async function explain(model: string, callerName: string | undefined, deps: PlanDeps): Promise<Plan> {
   const { config, catalog, secrets, cooldowns, clock } = deps;
   const caller = callerName || config.defaultCaller;
@@ -101,7 +108,7 @@ export async function explain(model: string, callerName: string | undefined, dep
 
   // Filters run first for every key; the secrets of the keys still in are then awaited together.
   // One await per key costs a microtask round trip each, which dominated plans over many keys.
-  const steps: (Exclusion | { key: KeyConfig; nativeModel: string; secret: Promise<string | undefined> })[] = [];
+  const steps: (Exclusion | { key: KeyConfig; nativeModel: string; secret: Promise<string | undefined | SecretFailed> })[] = [];
   for (const key of keys) {
     if (key.disabled) {
       steps.push(keyExclusion(key, 'disabled', 'disabled by the user'));
@@ -124,9 +131,9 @@ export async function explain(model: string, callerName: string | undefined, dep
       steps.push(keyExclusion(key, 'caller_filter', `caller filter [${listed(key.filters.callers)}] does not include "${caller}"`));
       continue;
     }
-    steps.push({ key, nativeModel: served.nativeId, secret: secrets.keySecret(key.id) });
+    steps.push({ key, nativeModel: served.nativeId, secret: secrets.keySecret(key.id).catch(secretFailed) });
   }
-  const pending: Promise<string | undefined>[] = [];
+  const pending: Promise<string | undefined | SecretFailed>[] = [];
   for (const step of steps) if (!('reason' in step)) pending.push(step.secret);
   const found = await Promise.all(pending);
 
@@ -138,6 +145,10 @@ export async function explain(model: string, callerName: string | undefined, dep
     }
     const { key } = step;
     const secret = found[next++];
+    if (typeof secret === 'object') {
+      excluded.push(keyExclusion(key, 'secret_unavailable', `its secret reference failed: ${secret.message}`));
+      return;
+    }
     if (!secret) {
       excluded.push(keyExclusion(key, 'no_secret', 'no secret stored for this key'));
       return;
@@ -169,8 +180,10 @@ export async function explain(model: string, callerName: string | undefined, dep
   }
 
   if (config.pooled.enabled) {
-    const secret = await secrets.callerSecret(caller);
-    if (secret) {
+    const secret = await secrets.callerSecret(caller).catch(secretFailed);
+    if (typeof secret === 'object') {
+      excluded.push({ route: 'pooled', provider: 'openrouter', reason: 'secret_unavailable', detail: `caller "${caller}"'s OpenRouter key reference failed: ${secret.message}` });
+    } else if (secret) {
       const block = cooldowns.active(pooledRouteId(caller), secret);
       routes.push({ route: 'pooled', provider: 'openrouter', caller, nativeModel: model, ...(block ? { skip: { until: block.until, reason: block.reason } } : {}) });
     } else {
