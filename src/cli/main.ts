@@ -10,7 +10,8 @@ import { formatDiagnostic, parseConfig } from '../core/config/parse';
 import type { RouterConfig } from '../core/config/schema';
 import { formatPlan } from '../core/routing/plan';
 import { describeAttempt, Router } from '../core/routing/router';
-import { CliSecretSource, envName, loadSecretsFile, UsageError } from './secrets';
+import { Redactor } from '../core/redact';
+import { cliSecrets, CliSecretSource, envName, loadSecretsFile, UsageError } from './secrets';
 import { runDemo } from './demo';
 import { testKeysCommand } from './test-keys';
 
@@ -27,6 +28,9 @@ Options:
   --secrets FILE   JSON {"keys": {id: value}, "callers": {name: value}}, mode 0600
   --lenient        use the valid part of a config that has errors
 Secrets also come from BYOK_ROUTER_KEY_<ID> and BYOK_ROUTER_CALLER_<NAME>.
+Any secret may be a secret-manager reference, resolved with your own tools:
+  op://vault/item/field, vault://mount/path#field, gcp-sm://projects/P/secrets/S/versions/V,
+  aws-sm://region/secret-id#jsonField, azure-kv://vault/secret, infisical://project/env/path/NAME, env:NAME
 Exit codes: 0 ok, 1 the request failed, 2 bad usage or bad config.`;
 
 export interface Io {
@@ -106,8 +110,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
 
 type Values = { config?: string; secrets?: string; model?: string; caller?: string; json?: boolean; 'no-stream'?: boolean; lenient?: boolean };
 
-function secretsFor(values: Values, io: Io) {
-  return new CliSecretSource(io.env, values.secrets ? loadSecretsFile(values.secrets) : undefined);
+function secretsFor(values: Values, io: Io, redactor = new Redactor()) {
+  return cliSecrets(new CliSecretSource(io.env, values.secrets ? loadSecretsFile(values.secrets) : undefined), io.env, redactor);
 }
 
 function makeRouter(values: Values, io: Io, log?: (l: string) => void) {
@@ -117,7 +121,8 @@ function makeRouter(values: Values, io: Io, log?: (l: string) => void) {
   if (!catalog.get(values.model) && !config.keys.some((k) => k.options.modelMap?.[values.model!] || k.options.deployments?.[values.model!])) {
     io.err(`warning: ${values.model} is not in the bundled catalog; only keys whose modelMap names it, and pooled access, can serve it\n`);
   }
-  return new Router({ config, catalog, secrets: secretsFor(values, io), log });
+  const redactor = new Redactor();
+  return new Router({ config, catalog, secrets: secretsFor(values, io, redactor), redactor, log });
 }
 
 async function explainCommand(values: Values, io: Io): Promise<number> {
