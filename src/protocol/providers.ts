@@ -51,6 +51,8 @@ export const keyRowSchema = z
     expiresAt: isoDateSchema.optional(),
     expiry: z.enum(['none', 'ok', 'soon', 'passed']),
     masked: maskedTailSchema.optional(),
+    /** For a secret-manager reference, in place of a tail: "from 1Password: op://…" (a reference is not secret). */
+    source: text(600).optional(),
     status: keyStatusSchema,
     /** The key's endpoint override, from user settings (where a request goes is a user-only setting). */
     endpoint: text(2048).optional(),
@@ -96,6 +98,7 @@ export const callerRowSchema = z
     /** Listed in `byokRouter.callers` (the folder default may be a name that is not). */
     defined: z.boolean(),
     masked: maskedTailSchema.optional(),
+    source: text(600).optional(),
     status: keyStatusSchema,
   })
   .strict();

@@ -15,6 +15,8 @@ import type { Log } from './log';
 import { chooseDispatcher, SwitchableHttpClient, type ProxyChoice } from './proxy';
 import type { RoutingSettings } from './settings';
 import type { SecretVault } from './secrets';
+import { editorSecretSource } from './secret-references';
+import type { ResolvingSecretSource } from '../core/secrets/resolver';
 
 export interface GenerateArgs {
   folder: vscode.WorkspaceFolder | undefined;
@@ -52,8 +54,11 @@ export class RoutingService implements vscode.Disposable {
   /** An attempt ended: cooldowns may have changed. */
   readonly onDidChangeHealth = this.cooldownsChanged.event;
   private readonly subscriptions: vscode.Disposable[] = [];
+  /** The stored values with secret-manager references resolved (trusted workspaces only); every route and Test reads through it. */
+  readonly secrets: ResolvingSecretSource;
 
   constructor(private readonly deps: RoutingDeps) {
+    this.secrets = editorSecretSource(deps.vault, deps.redactor);
     const choice = this.proxyChoice();
     this.http = new SwitchableHttpClient(choice, this.connectTimeout());
     deps.log.info(`network: ${choice.description}`);
@@ -73,11 +78,11 @@ export class RoutingService implements vscode.Disposable {
     const id = folder?.uri.toString() ?? '';
     let router = this.routers.get(id);
     if (!router) {
-      const { settings, vault, redactor, catalog, log, activity } = this.deps;
+      const { settings, redactor, catalog, log, activity } = this.deps;
       router = new Router({
         config: () => settings.forFolder(folder).parsed.config,
         catalog,
-        secrets: vault,
+        secrets: this.secrets,
         cooldownStore: this.cooldownStore,
         http: this.http,
         redactor,

@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import type { SecretSource } from '../core/ports';
 import type { Redactor } from '../core/redact';
+import { isReference } from '../core/secrets/reference';
 
 const KEY_PREFIX = 'byokRouter.key.';
 const CALLER_PREFIX = 'byokRouter.caller.';
@@ -61,7 +62,7 @@ export class SecretVault implements SecretSource, vscode.Disposable {
   async storeKey(id: string, provider: string, value: string): Promise<void> {
     const secret = value.trim();
     if (!secret) throw new Error('an empty secret cannot be stored');
-    this.redactor.add(secret);
+    if (!isReference(secret)) this.redactor.add(secret);
     await this.state.update(BINDINGS, { ...this.bindings(), [id]: provider });
     await this.write(keySecretName(id), secret);
   }
@@ -75,7 +76,7 @@ export class SecretVault implements SecretSource, vscode.Disposable {
   async storeCaller(caller: string, value: string): Promise<void> {
     const secret = value.trim();
     if (!secret) throw new Error('an empty secret cannot be stored');
-    this.redactor.add(secret);
+    if (!isReference(secret)) this.redactor.add(secret);
     await this.write(callerSecretName(caller), secret);
   }
 
@@ -92,7 +93,8 @@ export class SecretVault implements SecretSource, vscode.Disposable {
     let p = this.cache.get(name);
     if (!p) {
       p = Promise.resolve(this.storage.get(name)).then((v) => {
-        this.redactor.add(v);
+        // A reference is not secret, and errors that name it should stay readable.
+        if (!isReference(v)) this.redactor.add(v);
         return v || undefined;
       });
       p.catch(() => this.cache.delete(name));

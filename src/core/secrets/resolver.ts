@@ -112,3 +112,18 @@ export class ResolvingSecretSource implements SecretSource {
     return r.value;
   }
 }
+
+/**
+ * A Test: read the secret fresh (a rotation in the manager shows at once) and say why a reference
+ * failed, as a verdict the Test button and test-keys show like any other.
+ */
+export async function readForTest(
+  read: (opts: ResolveOptions) => Promise<string | undefined>,
+): Promise<{ ok: true; secret: string | undefined } | { ok: false; verdict: 'auth'; message: string; latencyMs: number }> {
+  const t0 = performance.now();
+  try {
+    return { ok: true, secret: await read({ fresh: true }) };
+  } catch (e) {
+    return { ok: false, verdict: 'auth', message: `the secret reference failed: ${e instanceof Error ? e.message : String(e)}`, latencyMs: Math.round(performance.now() - t0) };
+  }
+}

@@ -9,6 +9,8 @@ import type { KeyConfig, RouterConfig } from '../../core/config/schema';
 import { validateKey } from '../../core/providers/validate';
 import { isProviderId } from '../../core/providers/ids';
 import { maskedTail, Redactor } from '../../core/redact';
+import { readForTest } from '../../core/secrets/resolver';
+import { describeReference, isReference } from '../../core/secrets/reference';
 import { keyRouteId, pooledRouteId } from '../../core/routing/cooldowns';
 import { explain, formatPlan, routeLabel, type Plan } from '../../core/routing/plan';
 import { systemClock } from '../../core/ports';
@@ -117,19 +119,23 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
 
     const secrets = new Map<string, string | undefined>();
     const tails = new Map<string, string | undefined>();
+    const sources = { keys: new Map<string, string>(), callers: new Map<string, string>() };
     for (const e of keys.list) {
       const id = entryId(e);
       if (!id || tails.has(id)) continue;
       const v = await this.s.vault.keySecret(id);
-      secrets.set(keyRouteId(id), v);
+      // A block's fingerprint is of the resolved value; a reference must not look like a replaced secret and lift it.
+      secrets.set(keyRouteId(id), isReference(v) ? undefined : v);
       tails.set(id, tailOf(v));
+      if (isReference(v)) sources.keys.set(id, describeReference(v));
     }
     const callerTails = new Map<string, string | undefined>();
     const callerNames = new Set([config.defaultCaller, ...config.callers.map((c) => c.name), ...folderRows.map((f) => f.caller)]);
     for (const name of callerNames) {
       const v = await this.s.vault.callerSecret(name);
-      secrets.set(pooledRouteId(name), v);
+      secrets.set(pooledRouteId(name), isReference(v) ? undefined : v);
       callerTails.set(name, tailOf(v));
+      if (isReference(v)) sources.callers.set(name, describeReference(v));
     }
     const cooldowns = this.s.routing.routerFor(scope.folder).cooldowns;
     const now = Date.now();
@@ -147,6 +153,7 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
       problems,
       tails,
       callerTails,
+      sources,
       cooldown: (routeId) => cooldowns.active(routeId, secrets.get(routeId)),
       catalog: this.s.catalog,
       folders: folderRows,
@@ -270,8 +277,15 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
     // The value first: an entry without a value is a key that fails; a value without an entry is invisible.
     await this.s.vault.storeKey(id, b.provider, value);
     await this.editKeys(scope, (list) => appendKey(list, { id, provider: b.provider, name: name.trim(), tier: b.tier }));
-    this.s.log.info(`providers view: added ${b.provider}/key "${name.trim()}" (${id}, ${b.tier}) to ${this.where(scope)}`);
+    this.s.log.info(`providers view: added ${b.provider}/key "${name.trim()}" (${id}, ${b.tier}) to ${this.where(scope)}${isReference(value) ? ` as a reference ${describeReference(value)}` : ''}`);
+    if (isReference(value)) void this.checkReference(id, name.trim());
     return { keyId: id };
+  }
+
+  /** A reference is read once when it is added, so a typo or a signed-out tool shows at once, not at the first request. */
+  private async checkReference(id: string, name: string) {
+    const read = await readForTest((o) => this.s.routing.secrets.keySecret(id, o));
+    if (!read.ok) void vscode.window.showWarningMessage(`The reference of "${name}" is stored, but it does not resolve yet: ${this.s.redactor.redact(read.message)}`);
   }
 
   private async updateKey(b: Body<'updateKey'>): Promise<void> {
@@ -295,8 +309,9 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
   private async testKey(b: Body<'testKey'>): Promise<TestResult> {
     const scope = requireScope(b.scope);
     const { key, config } = this.keyOf(scope, b.keyId);
-    const secret = await this.s.vault.keySecret(key.id);
-    const result = await validateKey(key, secret, { http: this.s.routing.http, timeouts: config.timeouts, redactor: new Redactor() });
+    const read = await readForTest((o) => this.s.routing.secrets.keySecret(key.id, o));
+    const secret = read.ok ? read.secret : undefined;
+    const result = read.ok ? await validateKey(key, secret, { http: this.s.routing.http, timeouts: config.timeouts, redactor: new Redactor() }) : read;
     this.noteVerdict(keyRouteId(key.id), result.verdict, result.message, secret);
     this.s.log.info(`providers view: tested ${key.provider}/key "${key.name}": ${result.verdict} — ${result.message}`);
     return result;
@@ -305,13 +320,16 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
   private async testCaller(b: Body<'testCaller'>): Promise<TestResult> {
     const scope = requireScope(b.scope);
     const { config } = this.parsed(scope);
-    const secret = await this.s.vault.callerSecret(b.caller);
-    const result = await validateKey({ provider: 'openrouter', options: {}, name: b.caller }, secret, {
-      http: this.s.routing.http,
-      timeouts: config.timeouts,
-      redactor: new Redactor(),
-      baseUrl: config.pooled.baseUrl,
-    });
+    const read = await readForTest((o) => this.s.routing.secrets.callerSecret(b.caller, o));
+    const secret = read.ok ? read.secret : undefined;
+    const result = read.ok
+      ? await validateKey({ provider: 'openrouter', options: {}, name: b.caller }, secret, {
+          http: this.s.routing.http,
+          timeouts: config.timeouts,
+          redactor: new Redactor(),
+          baseUrl: config.pooled.baseUrl,
+        })
+      : read;
     this.noteVerdict(pooledRouteId(b.caller), result.verdict, result.message, secret);
     return result;
   }
