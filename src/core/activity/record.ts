@@ -62,6 +62,9 @@ export const generationSchema = z.object({
   feeWaived: z.boolean().optional(),
   pooledListCost: z.number().optional(),
   saving: z.number().optional(),
+  /** A web search (model `firecrawl/search`): the Firecrawl credits it used and how many results it found. */
+  webSearchCredits: z.number().optional(),
+  webResults: z.number().int().optional(),
 });
 
 export type AttemptRecord = z.infer<typeof attemptSchema>;
