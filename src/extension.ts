@@ -17,6 +17,8 @@ import { SecretVault } from './vscode/secrets';
 import { RoutingSettings } from './vscode/settings';
 import { StatusBar, type StatusSnapshot } from './vscode/status-bar';
 import { registerPanels } from './vscode/panels';
+import { WebSearchService } from './vscode/web-search';
+import { registerWebSearchTool } from './vscode/web-search-tool';
 
 /** What the extension offers other extensions (and its integration tests). Never a secret. */
 export interface ByokRouterApi {
@@ -61,13 +63,26 @@ export async function activate(context: vscode.ExtensionContext): Promise<ByokRo
   };
   context.subscriptions.push(modelsChanged, keys.onDidChange(modelsMayHaveChanged), settings.onDidChange(modelsMayHaveChanged), vault.onDidChange(modelsMayHaveChanged));
 
+  const web = new WebSearchService({
+    storage: context.secrets,
+    state: context.globalState,
+    redactor,
+    http: routing.http,
+    secrets: routing.secrets,
+    config: (folder) => settings.forFolder(folder).parsed.config,
+    record: (record) => routing.record(record),
+    log,
+  });
+  context.subscriptions.push(web, registerWebSearchTool(web, folders));
+  void web.remind();
+
   const provider = new RoutedModelProvider({ routing, settings, folders, catalog, log, onDidChangeModels: modelsChanged.event });
   const status = new StatusBar(routing, settings, folders);
   context.subscriptions.push(
     vscode.lm.registerLanguageModelChatProvider(VENDOR, provider),
-    registerChatParticipant({ routing, settings, folders, catalog, extensionUri: context.extensionUri }),
+    registerChatParticipant({ routing, settings, folders, catalog, extensionUri: context.extensionUri, web }),
     registerCommands({ routing, settings, folders, keys, vault, catalog, log }),
-    registerPanels({ extensionUri: context.extensionUri, routing, settings, vault, catalog, activity, log, redactor }),
+    registerPanels({ extensionUri: context.extensionUri, routing, settings, vault, catalog, activity, log, redactor, web }),
     status,
   );
 

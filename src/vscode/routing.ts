@@ -100,6 +100,13 @@ export class RoutingService implements vscode.Disposable {
     return router;
   }
 
+  /** A record made outside the router (a web search): to the activity log and the Activity view, like a generation. */
+  record(record: GenerationRecord): void {
+    this.generated.fire(record);
+    const pending = this.deps.activity.append(record);
+    if (pending) pending.catch((e: unknown) => this.deps.log.warn(`activity log write failed: ${(e as Error)?.message ?? e}`));
+  }
+
   callerOf(folder: vscode.WorkspaceFolder | undefined): string {
     return this.deps.settings.forFolder(folder).parsed.config.defaultCaller;
   }

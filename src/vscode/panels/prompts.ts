@@ -3,6 +3,7 @@
  * password box here and goes straight to secret storage: it never passes through a webview.
  */
 import * as vscode from 'vscode';
+import { defaultExpiry } from '../../core/websearch/expiry';
 import { isReference, parseReference, REFERENCE_FORMS, SCHEME_LABELS, type SecretScheme } from '../../core/secrets/reference';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -111,4 +112,16 @@ export function askCallerName(taken: ReadonlySet<string>): Thenable<string | und
 export async function confirm(message: string, detail: string, action: string): Promise<boolean> {
   const choice = await vscode.window.showWarningMessage(message, { modal: true, detail }, action);
   return choice === action;
+}
+
+/** When the Firecrawl credits expire: three months from today unless the user knows better. */
+export function askExpiry(): Thenable<string | undefined> {
+  const value = defaultExpiry(Date.now());
+  return vscode.window.showInputBox({
+    title: 'When do the Firecrawl credits expire?',
+    prompt: 'A date (YYYY-MM-DD). Free credits last three months; reminders come 14, 3 and 1 days before.',
+    value,
+    ignoreFocusOut: true,
+    validateInput: (v) => (/^\d{4}-\d{2}-\d{2}$/.test(v.trim()) && !Number.isNaN(Date.parse(v.trim())) ? undefined : 'Expected a date such as 2027-03-04'),
+  }).then((v) => v?.trim());
 }

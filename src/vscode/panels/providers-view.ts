@@ -27,7 +27,9 @@ import type { Handlers } from './dispatch';
 import { addCaller, appendKey, entryId, isRecord, moveKey, patchKey, removeCaller, removeKey, setEndpoint, uniqueKeyId } from './key-edits';
 import { PROVIDER_LABELS, providerCards } from './provider-labels';
 import { buildProvidersState } from './providers-model';
-import { askCallerName, askKeyName, askSecret, confirm } from './prompts';
+import { askCallerName, askExpiry, askKeyName, askSecret, confirm } from './prompts';
+import { DEFAULT_WEB_KEY_ID, type WebSearchService, type WebSearchStatus } from '../web-search';
+import type { WebSearchState } from '../../protocol/providers';
 import { folders, parseUserSettings, readList, readOwn, requireScope, resolveScope, scopeInfos, write, type Scope } from './scopes';
 import type { PanelServices } from './services';
 import { PROVIDERS_PAGE } from './html';
@@ -55,6 +57,7 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
       s.vault.onDidChange(refresh),
       s.routing.onDidChangeHealth(refresh),
       vscode.workspace.onDidChangeWorkspaceFolders(refresh),
+      ...(s.web ? [s.web.onDidChange(refresh)] : []),
     ];
   }
 
@@ -161,6 +164,7 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
       providers: providerCards(configured),
       now,
     });
+    if (this.s.web) state.webSearch = webSearchState(await this.s.web.status(scope.folder));
     this.scheduleCooldownRefresh(state, now);
     return state;
   }
@@ -238,6 +242,30 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
         const own = readOwn(scope, 'pooled');
         await write(scope, 'pooled', { ...(isRecord(own) ? own : {}), enabled: b.enabled });
       },
+      setWebSearchKey: (b) => this.setWebSearchKey(b),
+      deleteWebSearchKey: async (b) => {
+        const web = this.requireWeb();
+        const scope = requireScope(b.scope);
+        const id = web.keyIdFor(scope.folder);
+        const ok = await confirm(
+          `Delete the Firecrawl key${scope.folder && id !== DEFAULT_WEB_KEY_ID ? ` of "${scope.folder.name}"` : ''}?`,
+          'Web search stops working until another key is added.',
+          'Delete',
+        );
+        if (!ok) return { done: false };
+        await web.deleteKey(id);
+        if (scope.folder && readOwn(scope, 'webSearch.keyId') !== undefined) await write(scope, 'webSearch.keyId', undefined);
+        this.s.log.info(`providers view: deleted the Firecrawl key ${id}`);
+        return { done: true };
+      },
+      setWebSearchExpiry: async (b) => {
+        const web = this.requireWeb();
+        await web.setExpiry(web.keyIdFor(requireScope(b.scope).folder), b.expiresAt.slice(0, 10));
+      },
+      testWebSearch: async (b) => {
+        const web = this.requireWeb();
+        return web.refreshCredits(web.keyIdFor(requireScope(b.scope).folder));
+      },
       openSettings: async (b) => {
         const scope = requireScope(b.scope);
         if (!scope.folder) return void (await vscode.commands.executeCommand('workbench.action.openSettingsJson'));
@@ -287,6 +315,29 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
   private async checkReference(id: string, name: string) {
     const read = await readForTest((o) => this.s.routing.secrets.keySecret(id, o));
     if (!read.ok) void vscode.window.showWarningMessage(`The reference of "${name}" is stored, but it does not resolve yet: ${this.s.redactor.redact(read.message)}`);
+  }
+
+  private requireWeb(): WebSearchService {
+    if (!this.s.web) throw new Error('web search is not available in this host');
+    return this.s.web;
+  }
+
+  /** The workspace key in the User scope; in a folder scope, a key of that folder's own, chosen by id in its settings. */
+  private async setWebSearchKey(b: Body<'setWebSearchKey'>): Promise<{ done: boolean }> {
+    const web = this.requireWeb();
+    const scope = requireScope(b.scope);
+    const current = web.keyIdFor(scope.folder);
+    const id = scope.folder ? (current !== DEFAULT_WEB_KEY_ID ? current : uniqueKeyId(`firecrawl-${scope.folder.name}`, new Set([DEFAULT_WEB_KEY_ID]))) : DEFAULT_WEB_KEY_ID;
+    const had = !!(await web.stored(id));
+    const where = scope.folder ? ` for "${scope.folder.name}"` : '';
+    const value = await askSecret(`${had ? 'Replace' : 'Add'} the Firecrawl key${where}`, 'firecrawl');
+    if (!value?.trim()) return { done: false };
+    const expiresAt = await askExpiry();
+    if (expiresAt === undefined) return { done: false };
+    await web.setKey(id, value, expiresAt);
+    if (scope.folder && current !== id) await write(scope, 'webSearch.keyId', id);
+    this.s.log.info(`providers view: ${had ? 'replaced' : 'stored'} the Firecrawl key ${id}${where}${isReference(value) ? ` as a reference ${describeReference(value)}` : ''}; credits expire ${expiresAt}`);
+    return { done: true };
   }
 
   private async updateKey(b: Body<'updateKey'>): Promise<void> {
@@ -414,5 +465,21 @@ export function planView(plan: Plan, now = Date.now()): PlanView {
     })),
     alwaysUse: plan.alwaysUse,
     text: formatPlan(plan, now).slice(0, 50_000),
+  };
+}
+
+function webSearchState(st: WebSearchStatus): WebSearchState {
+  return {
+    keyId: st.keyId,
+    overridden: st.overridden,
+    configured: st.configured,
+    ...(st.masked ? { masked: st.masked } : {}),
+    ...(st.source ? { source: st.source.slice(0, 600) } : {}),
+    ...(st.expiresAt ? { expiresAt: st.expiresAt } : {}),
+    ...(st.daysLeft !== undefined ? { daysLeft: st.daysLeft } : {}),
+    ...(st.credits?.remainingCredits !== undefined ? { remainingCredits: st.credits.remainingCredits } : {}),
+    ...(st.credits?.planCredits !== undefined ? { planCredits: st.credits.planCredits } : {}),
+    ...(st.creditsError ? { creditsError: st.creditsError.slice(0, 1000) } : {}),
+    byokOnly: st.byokOnly,
   };
 }
