@@ -70,9 +70,10 @@ function shQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-function script(tool: FakeTool): string {
+function script(tool: FakeTool, dir: string): string {
   const s = SHAPES[tool];
-  const state = '"$FAKE_SECRETS_DIR"';
+  // The state directory is baked in: an editor host may not pass the test's environment on.
+  const state = shQuote(dir);
   // AWS puts the SecretString into JSON: the value file holds it already JSON-encoded.
   return `#!/bin/sh
 printf '%s\\n' "$@" > ${state}/${tool}.argv
@@ -92,14 +93,14 @@ export class FakeSecretClis {
   constructor() {
     for (const tool of Object.keys(SHAPES) as FakeTool[]) {
       const p = join(this.dir, tool);
-      writeFileSync(p, script(tool));
+      writeFileSync(p, script(tool, this.dir));
       chmodSync(p, 0o755);
     }
   }
 
   /** The environment the resolver runs tools in: only the fakes and the system's own utilities. */
   env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-    return { PATH: `${this.dir}:/usr/bin:/bin`, FAKE_SECRETS_DIR: this.dir, ...extra };
+    return { PATH: `${this.dir}:/usr/bin:/bin`, ...extra };
   }
 
   /** The value the tool prints; for aws, the SecretString (JSON-encoded into the response). */

@@ -18,8 +18,8 @@ export interface ResolverOptions {
   /** Read on every resolve, so a settings change applies at once. */
   ttlMs?: () => number;
   timeoutMs?: number;
-  /** The environment the tools run in (PATH, VAULT_ADDR, VAULT_TOKEN, …); the process's own by default. */
-  env?: NodeJS.ProcessEnv;
+  /** The environment the tools run in (PATH, VAULT_ADDR, VAULT_TOKEN, …); the process's own by default. Read on every resolve. */
+  env?: NodeJS.ProcessEnv | (() => NodeJS.ProcessEnv);
   home?: string;
   /** Why this reference may not be resolved here, or undefined when it may. */
   policy?: (ref: SecretReference) => string | undefined;
@@ -50,7 +50,7 @@ export class SecretResolver {
     let p = o.fresh ? undefined : this.inflight.get(ref.raw);
     if (!p) {
       p = readReference(ref, {
-        env: this.opts.env ?? process.env,
+        env: (typeof this.opts.env === 'function' ? this.opts.env() : this.opts.env) ?? process.env,
         home: this.opts.home ?? homedir(),
         timeoutMs: this.opts.timeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS,
       }).then((r) => {
@@ -119,11 +119,11 @@ export class ResolvingSecretSource implements SecretSource {
  */
 export async function readForTest(
   read: (opts: ResolveOptions) => Promise<string | undefined>,
-): Promise<{ ok: true; secret: string | undefined } | { ok: false; verdict: 'auth'; message: string; latencyMs: number }> {
+): Promise<{ ok: true; secret: string | undefined } | { ok: false; result: { verdict: 'auth'; message: string; latencyMs: number } }> {
   const t0 = performance.now();
   try {
     return { ok: true, secret: await read({ fresh: true }) };
   } catch (e) {
-    return { ok: false, verdict: 'auth', message: `the secret reference failed: ${e instanceof Error ? e.message : String(e)}`, latencyMs: Math.round(performance.now() - t0) };
+    return { ok: false, result: { verdict: 'auth', message: `the secret reference failed: ${e instanceof Error ? e.message : String(e)}`, latencyMs: Math.round(performance.now() - t0) } };
   }
 }

@@ -128,7 +128,7 @@ export async function testKeys(deps: CommandDeps): Promise<KeyTestResult[]> {
         return {
           id: k.id,
           label: `${k.provider}/key "${k.name}"`,
-          ...(read.ok ? await validateKey(k, read.secret, { http: deps.routing.http, timeouts: config.timeouts, redactor: deps.routing.routerFor(scope.folder).redactor }) : read),
+          ...(read.ok ? await validateKey(k, read.secret, { http: deps.routing.http, timeouts: config.timeouts, redactor: deps.routing.routerFor(scope.folder).redactor }) : read.result),
         };
       });
     }
@@ -137,7 +137,7 @@ export async function testKeys(deps: CommandDeps): Promise<KeyTestResult[]> {
       checks.set(`caller:${name}`, async () => {
         const read = await readForTest((o) => deps.routing.secrets.callerSecret(name, o));
         const label = `caller "${name}" (OpenRouter)`;
-        if (!read.ok) return { id: name, label, ...read };
+        if (!read.ok) return { id: name, label, ...read.result };
         const secret = read.secret;
         if (!secret) return { id: name, label, verdict: 'unknown', message: 'no OpenRouter key: pooled access is off for this caller', latencyMs: 0 };
         return {

@@ -314,7 +314,7 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
   /** A reference is read once when it is added, so a typo or a signed-out tool shows at once, not at the first request. */
   private async checkReference(id: string, name: string) {
     const read = await readForTest((o) => this.s.routing.secrets.keySecret(id, o));
-    if (!read.ok) void vscode.window.showWarningMessage(`The reference of "${name}" is stored, but it does not resolve yet: ${this.s.redactor.redact(read.message)}`);
+    if (!read.ok) void vscode.window.showWarningMessage(`The reference of "${name}" is stored, but it does not resolve yet: ${this.s.redactor.redact(read.result.message)}`);
   }
 
   private requireWeb(): WebSearchService {
@@ -363,7 +363,7 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
     const { key, config } = this.keyOf(scope, b.keyId);
     const read = await readForTest((o) => this.s.routing.secrets.keySecret(key.id, o));
     const secret = read.ok ? read.secret : undefined;
-    const result = read.ok ? await validateKey(key, secret, { http: this.s.routing.http, timeouts: config.timeouts, redactor: new Redactor() }) : read;
+    const result = read.ok ? await validateKey(key, secret, { http: this.s.routing.http, timeouts: config.timeouts, redactor: new Redactor() }) : read.result;
     this.noteVerdict(keyRouteId(key.id), result.verdict, result.message, secret);
     this.s.log.info(`providers view: tested ${key.provider}/key "${key.name}": ${result.verdict} — ${result.message}`);
     return result;
@@ -381,7 +381,7 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
           redactor: new Redactor(),
           baseUrl: config.pooled.baseUrl,
         })
-      : read;
+      : read.result;
     this.noteVerdict(pooledRouteId(b.caller), result.verdict, result.message, secret);
     return result;
   }
