@@ -123,16 +123,12 @@ export class LocalEndpoint {
   async close(): Promise<void> {
     this.closing = true;
     for (const ac of this.active) ac.abort();
-    await Promise.all(
-      this.servers.map(
-        (s) =>
-          new Promise<void>((resolve) => {
-            s.close(() => resolve());
-            s.closeIdleConnections();
-          }),
-      ),
-    );
+    const closed = Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+    // Aborted generations end their responses themselves; give them a moment, then cut the rest.
+    for (let i = 0; i < 100 && this.active.size; i++) await new Promise((r) => setTimeout(r, 10));
+    for (const s of this.servers) s.closeAllConnections();
     for (const s of this.sockets) s.destroy();
+    await closed;
     this.servers.length = 0;
   }
 
@@ -151,8 +147,9 @@ export class LocalEndpoint {
       this.sockets.add(s);
       s.once('close', () => this.sockets.delete(s));
     });
-    server.on('clientError', (_e, socket) => {
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    server.on('clientError', (e: NodeJS.ErrnoException, socket) => {
+      const timedOut = e.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+      if (socket.writable) socket.end(`HTTP/1.1 ${timedOut ? '408 Request Timeout' : '400 Bad Request'}\r\nConnection: close\r\n\r\n`);
       else socket.destroy();
     });
     return server;
@@ -249,7 +246,14 @@ export class LocalEndpoint {
       });
       const served = outcome.record.servedBy;
       const note = ` model=${parsed.request.model}${served ? ` served by ${served.route === 'pooled' ? 'pooled' : `${served.provider}/key "${served.keyName}"`}` : ''}${outcome.ok ? '' : ` (${outcome.error.kind})`}`;
-      if (res.destroyed || ac.signal.aborted) return { status: 499, note: `${note} client gone` };
+      if (res.destroyed) return { status: 499, note: `${note} client gone` };
+      if (ac.signal.aborted) {
+        // Shutting down: the client is still there and gets a clean end.
+        const err = httpError(503, 'upstream', 'the endpoint is shutting down');
+        if (encoder && res.headersSent) res.end(encoder.error(err));
+        else this.sendError(res, api.family, err);
+        return { status: 503, note: `${note} shut down` };
+      }
       if (outcome.ok) {
         if (encoder) {
           open();
