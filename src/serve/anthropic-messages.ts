@@ -16,7 +16,8 @@ export const messagesRequestSchema = z
   .object({
     model: z.string().min(1),
     max_tokens: z.number().int().positive(),
-    messages: z.array(z.object({ role: z.enum(['user', 'assistant']), content })).min(1),
+    // Claude Code also sends `system` turns mid-conversation (reminders); they stay system messages.
+    messages: z.array(z.object({ role: z.enum(['user', 'assistant', 'system']), content })).min(1),
     system: content.optional(),
     stream: z.boolean().optional(),
     temperature: z.number().optional(),
@@ -64,7 +65,10 @@ export function toChatRequest(body: z.infer<typeof messagesRequestSchema>, model
   }
   for (const m of body.messages) {
     const bs = blocks(m.content as string | Block[]);
-    if (m.role === 'user') {
+    if (m.role === 'system') {
+      const text = textOf(bs);
+      if (text) messages.push({ role: 'system', content: text });
+    } else if (m.role === 'user') {
       // Tool results answer the previous turn's calls, so they come before the user's own words.
       for (const b of bs) {
         if (b.type !== 'tool_result') continue;

@@ -28,6 +28,13 @@ export const DEFAULT_MODEL_ALIASES: Readonly<Record<string, string>> = {
   'codex-mini-latest': 'openai/gpt-5-mini',
 };
 
+const FAMILY_FALLBACKS: [RegExp, string][] = [
+  [/^claude-.*opus/, 'anthropic/claude-opus-4.5'],
+  [/^claude-.*sonnet/, 'anthropic/claude-sonnet-4.5'],
+  [/^claude-.*haiku/, 'anthropic/claude-haiku-4.5'],
+  [/^gpt-[\d.]+-codex/, 'openai/gpt-5.1'],
+];
+
 export class ModelResolver {
   private readonly aliases: Map<string, string>;
 
@@ -48,6 +55,8 @@ export class ModelResolver {
     for (const m of catalog.models.values()) {
       for (const offer of Object.values(m.providers)) if (offer.id === name || offer.id === undated) return m.slug;
     }
+    // A newer Claude or Codex name than this build knows: the newest catalog model of its tier.
+    for (const [re, slug] of FAMILY_FALLBACKS) if (re.test(name) && catalog.get(slug)) return slug;
     return name;
   }
 

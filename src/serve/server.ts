@@ -213,6 +213,9 @@ export class LocalEndpoint {
 
   private async serve(api: ClientApi, body: unknown, caller: string, client: string, req: http.IncomingMessage, res: http.ServerResponse): Promise<{ status: number; note: string }> {
     const parsed: ParsedRequest = api.parse(body, (m) => this.models.resolve(m));
+    // Clients ask for their own model's ceiling (Claude Code: 128k); the served model's is what counts.
+    const maxOutput = this.opts.catalog().get(parsed.request.model)?.maxOutput;
+    if (maxOutput && parsed.request.max_tokens && parsed.request.max_tokens > maxOutput) parsed.request.max_tokens = maxOutput;
     const stream = parsed.request.stream === true;
     const ac = new AbortController();
     this.active.add(ac);
