@@ -32,7 +32,7 @@ async function main() {
   const vsix = path.join(demoDir, 'byok-router.vsix');
   log('building and packaging the extension');
   run(process.execPath, ['esbuild.js', '--production']);
-  run(path.join(repoRoot, 'node_modules', '.bin', 'vsce'), ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--out', vsix]);
+  run(path.join(repoRoot, 'node_modules', '.bin', 'vsce'), ['package', '--no-dependencies', '--out', vsix]);
 
   const sims = await startFleet<DemoSim>(DEMO_SIMS);
   onCleanup(() => closeFleet(sims));

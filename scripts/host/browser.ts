@@ -6,6 +6,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { format } from 'node:util';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- plain CommonJS shared with the dependency-free preflight
+const { findChromium } = require('../preflight.js') as { findChromium: () => string | undefined };
 
 export interface WorkbenchOptions {
   headless?: boolean;
@@ -25,8 +27,8 @@ export interface Workbench {
 }
 
 export function chromiumPath(): string {
-  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].filter(Boolean) as string[];
-  const found = candidates.find((p) => fs.existsSync(p));
+  // The same lookup the preflight makes, so what it promised is what the tests launch.
+  const found = findChromium();
   if (!found) throw new Error('no chromium found: install the Debian package `chromium` or set CHROMIUM_PATH');
   return found;
 }

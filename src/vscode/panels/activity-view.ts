@@ -16,6 +16,7 @@ import {
 import { dailyBuckets, monthView, toCsv, toJson, toQuery, toRow } from './activity-model';
 import { folders, parseUserSettings } from './scopes';
 import type { PanelServices } from './services';
+import { ACTIVITY_PAGE } from './html';
 import { WebviewChannel } from './webview-channel';
 
 export const ACTIVITY_VIEW_ID = 'byokRouter.activity';
@@ -39,7 +40,7 @@ export class ActivityViewProvider implements vscode.WebviewViewProvider, vscode.
       extensionUri: this.s.extensionUri,
       name: 'activity',
       log: this.s.log,
-      page: { title: 'Activity', script: 'dist/webview/activity.js', styles: ['media/webview/base.css', 'media/webview/activity.css'], rootId: 'activity' },
+      page: ACTIVITY_PAGE,
       stateSchema: activityStateSchema,
       buildState: () => this.buildState(),
       protocol: {

@@ -10,6 +10,19 @@ export function newNonce(): string {
   return randomBytes(16).toString('base64');
 }
 
+/** A page's files, relative to the extension root: the package must carry every one of them. */
+export interface PageAssets {
+  title: string;
+  script: string;
+  styles: string[];
+  rootId: string;
+}
+
+export const PROVIDERS_PAGE: PageAssets = { title: 'Providers', script: 'dist/webview/providers.js', styles: ['media/webview/base.css', 'media/webview/providers.css'], rootId: 'providers' };
+export const ACTIVITY_PAGE: PageAssets = { title: 'Activity', script: 'dist/webview/activity.js', styles: ['media/webview/base.css', 'media/webview/activity.css'], rootId: 'activity' };
+/** Shared by every page; its font is resolved relative to it. */
+export const CODICONS_CSS = 'dist/webview/codicon.css';
+
 export interface PageSpec {
   /** `webview.cspSource`. */
   cspSource: string;

@@ -28,6 +28,7 @@ import { buildProvidersState } from './providers-model';
 import { askCallerName, askKeyName, askSecret, confirm } from './prompts';
 import { folders, parseUserSettings, readList, readOwn, requireScope, resolveScope, scopeInfos, write, type Scope } from './scopes';
 import type { PanelServices } from './services';
+import { PROVIDERS_PAGE } from './html';
 import { WebviewChannel } from './webview-channel';
 
 type Body<K extends ProvidersRequestBody['op']> = Extract<ProvidersRequestBody, { op: K }>;
@@ -62,7 +63,7 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
       extensionUri: this.s.extensionUri,
       name: 'providers',
       log: this.s.log,
-      page: { title: 'Providers', script: 'dist/webview/providers.js', styles: ['media/webview/base.css', 'media/webview/providers.css'], rootId: 'providers' },
+      page: PROVIDERS_PAGE,
       stateSchema: providersStateSchema,
       buildState: () => this.buildState(),
       protocol: {

@@ -8,16 +8,8 @@ import * as vscode from 'vscode';
 import type { z } from 'zod';
 import type { Reply } from '../../protocol/envelope';
 import { createDispatcher, type DispatcherOptions } from './dispatch';
-import { newNonce, renderPage } from './html';
+import { CODICONS_CSS, newNonce, renderPage, type PageAssets } from './html';
 import type { PanelLog } from './services';
-
-export interface PageAssets {
-  title: string;
-  /** Relative to the extension root. */
-  script: string;
-  styles: string[];
-  rootId: string;
-}
 
 export interface ChannelOptions<B extends { op: string }, R, S> {
   view: vscode.WebviewView;
@@ -56,7 +48,7 @@ export class WebviewChannel<B extends { op: string }, R, S> implements vscode.Di
       title: page.title,
       script: asset(page.script),
       styles: page.styles.map(asset),
-      codicons: asset('dist/webview/codicon.css'),
+      codicons: asset(CODICONS_CSS),
       rootId: page.rootId,
     });
     const dispatch = createDispatcher<B, R>({
