@@ -13,6 +13,7 @@ import { KeyStore } from './vscode/key-store';
 import { RoutedModelProvider, VENDOR } from './vscode/lm-provider';
 import { Log } from './vscode/log';
 import { RoutingService } from './vscode/routing';
+import { EndpointService, type EndpointInfo } from './vscode/endpoint';
 import { SecretVault } from './vscode/secrets';
 import { RoutingSettings } from './vscode/settings';
 import { StatusBar, type StatusSnapshot } from './vscode/status-bar';
@@ -28,6 +29,8 @@ export interface ByokRouterApi {
   status(): StatusSnapshot;
   /** Settings of a folder (or of the window) that were ignored or invalid. */
   problems(folder?: vscode.Uri): Diagnostic[];
+  /** The local endpoint's base URLs while it runs. Never a token. */
+  endpoint(): EndpointInfo;
   /** Milliseconds from the bundle starting to evaluate to the end of activate(). */
   readonly activationMs: number;
 }
@@ -85,6 +88,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<ByokRo
     registerPanels({ extensionUri: context.extensionUri, routing, settings, vault, catalog, activity, log, redactor, web }),
     status,
   );
+  const endpoint = new EndpointService({ context, routing, settings, folders, catalog, log, redactor, web });
+  context.subscriptions.push(endpoint);
 
   settings.announceProblems();
   const activationMs = Math.round((performance.now() - started) * 10) / 10;
@@ -94,6 +99,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<ByokRo
     activationMs,
     onDidGenerate: routing.onDidGenerate,
     status: () => status.current(),
+    endpoint: () => endpoint.info(),
     problems: (uri) => settings.problems(uri ? vscode.workspace.getWorkspaceFolder(uri) : undefined),
   };
 }

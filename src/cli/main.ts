@@ -14,6 +14,7 @@ import { Redactor } from '../core/redact';
 import { cliSecrets, CliSecretSource, envName, loadSecretsFile, UsageError } from './secrets';
 import { runDemo } from './demo';
 import { testKeysCommand } from './test-keys';
+import { newTokenCommand, serveCommand } from './serve';
 
 const USAGE = `byok-router — route LLM requests over your own provider keys
 
@@ -21,13 +22,16 @@ Usage:
   byok-router explain --config FILE --model SLUG [--caller NAME]
   byok-router chat --config FILE --model SLUG [--caller NAME] [--json] [--no-stream] PROMPT
   byok-router test-keys --config FILE
+  byok-router serve --config FILE [--secrets FILE] [--port P]
+  byok-router serve --new-token
   byok-router demo
 
 Options:
   --config FILE    routing config (JSON; the shape of the byokRouter.* settings)
   --secrets FILE   JSON {"keys": {id: value}, "callers": {name: value}}, mode 0600
   --lenient        use the valid part of a config that has errors
-Secrets also come from BYOK_ROUTER_KEY_<ID> and BYOK_ROUTER_CALLER_<NAME>.
+Secrets also come from BYOK_ROUTER_KEY_<ID> and BYOK_ROUTER_CALLER_<NAME>; serve's caller
+tokens from BYOK_ROUTER_TOKEN_<CALLER> or a "tokens" map in --secrets.
 Any secret may be a secret-manager reference, resolved with your own tools:
   op://vault/item/field, vault://mount/path#field, gcp-sm://projects/P/secrets/S/versions/V,
   aws-sm://region/secret-id#jsonField, azure-kv://vault/secret, infisical://project/env/path/NAME, env:NAME
@@ -73,6 +77,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         json: { type: 'boolean', default: false },
         'no-stream': { type: 'boolean', default: false },
         lenient: { type: 'boolean', default: false },
+        port: { type: 'string' },
+        'new-token': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -94,6 +100,17 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         return await chatCommand(values, rest.join(' '), io);
       case 'test-keys':
         return await testKeysCommand(loadConfig(values.config, values.lenient!, io), secretsFor(values, io), io);
+      case 'serve':
+        if (values['new-token']) return newTokenCommand(io.out);
+        return await serveCommand({
+          config: loadConfig(values.config, values.lenient!, io),
+          secrets: secretsFor(values, io),
+          fileTokens: values.secrets ? loadSecretsFile(values.secrets).tokens : {},
+          port: values.port,
+          env: io.env,
+          out: io.out,
+          err: io.err,
+        });
       case 'demo':
         return await runDemo(io);
       default:

@@ -17,6 +17,8 @@ const fileSchema = z
   .object({
     keys: z.record(z.string(), z.string()).default({}),
     callers: z.record(z.string(), z.string()).default({}),
+    /** `byok-router serve`: caller name → local endpoint token (`brt_…`). */
+    tokens: z.record(z.string(), z.string()).default({}),
   })
   .strict();
 

@@ -13,7 +13,8 @@ import { describeReference, isReference } from '../core/secrets/reference';
 import type { ResolvingSecretSource } from '../core/secrets/resolver';
 import { defaultExpiry, daysLeft, dueReminder, reminderText } from '../core/websearch/expiry';
 import { FIRECRAWL_BASE_URL, firecrawlCredits, type CreditUsage } from '../core/websearch/firecrawl';
-import { webSearch, type WebSearchResult } from '../core/websearch/search';
+import { webSearch, type WebSearchDeps, type WebSearchResult } from '../core/websearch/search';
+import type { EndpointWeb } from '../serve/web-backend';
 import type { HttpClient } from '../core/http/client';
 
 export const DEFAULT_WEB_KEY_ID = 'firecrawl';
@@ -190,21 +191,36 @@ export class WebSearchService implements vscode.Disposable {
     return r.ok ? { ok: true, message: `${r.usage.remainingCredits ?? '?'} credits left` } : { ok: false, message: entry.error! };
   }
 
+  /** The core's search plumbing for a folder: its key (resolved when a reference), Firecrawl's origin, the activity log. */
+  coreDeps(folder: vscode.WorkspaceFolder | undefined): WebSearchDeps & { hasKey: () => Promise<boolean> } {
+    const keyId = this.keyIdFor(folder);
+    return {
+      http: this.deps.http,
+      timeouts: this.deps.config(folder).timeouts,
+      apiKey: () => this.resolvedKey(keyId),
+      hasKey: async () => !!(await this.stored(keyId)),
+      keyId,
+      baseUrl: this.baseUrl(),
+      redactor: this.deps.redactor,
+      sink: { append: (record) => this.deps.record(record) },
+    };
+  }
+
+  /** The local endpoint's web options, for the folder each caller's requests belong to. */
+  endpointWeb(folderOf: (caller: string) => vscode.WorkspaceFolder | undefined): EndpointWeb {
+    return {
+      deps: (caller) => this.coreDeps(folderOf(caller)),
+      policy: (caller) => ({ byokOnly: this.byokOnly(folderOf(caller)), passToOpenRouter: this.openRouterFallback() }),
+    };
+  }
+
   async search(query: string, opts: { folder: vscode.WorkspaceFolder | undefined; surface: string; limit?: number; token?: vscode.CancellationToken }): Promise<WebSearchResult> {
     const keyId = this.keyIdFor(opts.folder);
     const ac = new AbortController();
     const sub = opts.token?.onCancellationRequested(() => ac.abort());
     try {
       const r = await webSearch(
-        {
-          http: this.deps.http,
-          timeouts: this.deps.config(opts.folder).timeouts,
-          apiKey: () => this.resolvedKey(keyId),
-          keyId,
-          baseUrl: this.baseUrl(),
-          redactor: this.deps.redactor,
-          sink: { append: (record) => this.deps.record(record) },
-        },
+        this.coreDeps(opts.folder),
         query,
         { surface: opts.surface, folder: opts.folder?.name, limit: opts.limit, signal: ac.signal },
       );

@@ -44,6 +44,8 @@ export const generationSchema = z.object({
   surface: z.string(),
   caller: z.string(),
   folder: z.string().optional(),
+  /** The client program, for requests through the local endpoint (from its User-Agent). */
+  client: z.string().optional(),
   model: z.string(),
   stream: z.boolean(),
   outcome: z.enum(['success', 'error', 'cancelled']),

@@ -39,6 +39,8 @@ export interface GenerateOptions {
   /** Which surface asked: `cli`, `chat`, `lm`, `command:explain`, … */
   surface?: string;
   folder?: string;
+  /** The client program behind the surface (the endpoint reads it from User-Agent), e.g. `claude-cli`. */
+  client?: string;
   /** Streaming requests: each chunk as it is committed to the caller. */
   onChunk?: (chunk: ChatChunk) => void;
   /** Each attempt as it ends, for live traces. */
@@ -333,6 +335,7 @@ export class Router {
       surface: opts.surface ?? 'api',
       caller: plan?.caller ?? opts.caller ?? this.config.defaultCaller,
       ...(opts.folder ? { folder: opts.folder } : {}),
+      ...(opts.client ? { client: opts.client } : {}),
       model: request.model,
       stream: request.stream === true,
       outcome: end.error ? (end.error.kind === 'cancelled' ? 'cancelled' : 'error') : 'success',
