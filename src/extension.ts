@@ -18,7 +18,8 @@ import { SecretVault } from './vscode/secrets';
 import { RoutingSettings } from './vscode/settings';
 import { StatusBar, type StatusSnapshot } from './vscode/status-bar';
 import { registerPanels } from './vscode/panels';
-import { WebSearchService } from './vscode/web-search';
+import { registerWebSearchCommands, WebSearchService } from './vscode/web-search';
+import { askExpiry, askSecret } from './vscode/panels/prompts';
 import { registerWebSearchTool } from './vscode/web-search-tool';
 
 /** What the extension offers other extensions (and its integration tests). Never a secret. */
@@ -76,7 +77,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<ByokRo
     record: (record) => routing.record(record),
     log,
   });
-  context.subscriptions.push(web, registerWebSearchTool(web, folders));
+  context.subscriptions.push(
+    web,
+    registerWebSearchTool(web, folders),
+    registerWebSearchCommands(web, { secret: () => askSecret('Set the Firecrawl key for web search', 'firecrawl'), expiry: askExpiry }),
+  );
   void web.remind();
 
   const provider = new RoutedModelProvider({ routing, settings, folders, catalog, log, onDidChangeModels: modelsChanged.event });

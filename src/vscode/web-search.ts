@@ -262,3 +262,19 @@ export class WebSearchService implements vscode.Disposable {
     this.changed.dispose();
   }
 }
+
+/**
+ * `byokRouter.setWebSearchKey`: the workspace Firecrawl key from the palette (the Providers view's
+ * Web search section does the same); other extensions and tests pass `{ secret, expiresAt }`.
+ */
+export function registerWebSearchCommands(web: WebSearchService, ask: { secret(): Promise<string | undefined>; expiry(): Thenable<string | undefined> }): vscode.Disposable {
+  return vscode.commands.registerCommand('byokRouter.setWebSearchKey', async (arg?: { secret?: string; expiresAt?: string }) => {
+    const secret = arg?.secret ?? (await ask.secret());
+    if (!secret?.trim()) return false;
+    const expiresAt = arg?.expiresAt ?? (arg?.secret ? undefined : await ask.expiry());
+    if (!arg?.secret && expiresAt === undefined) return false;
+    if (expiresAt !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(expiresAt)) throw new Error(`expected a date such as 2027-03-04, not "${expiresAt}"`);
+    await web.setKey(DEFAULT_WEB_KEY_ID, secret, expiresAt);
+    return true;
+  });
+}
