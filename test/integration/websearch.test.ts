@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { startFirecrawlSim, type FirecrawlSim } from '../sim/firecrawl';
-import { nextGeneration } from './env';
+import { ALL_SIMS, env, nextGeneration, openIn, sims, storeTestSecrets, VENDOR } from './env';
 
 const FC = 'fc-itest-firecrawl-key-000001';
 
@@ -38,6 +38,28 @@ describe('web search through the byok_webSearch tool', function () {
     assert.equal(r.surface, 'tool:byok_webSearch');
     assert.equal(r.webSearchCredits, 4);
     assert.equal(r.outcome, 'success');
+  });
+
+  it('answers @byok /web with the search results as context and the sources listed', async () => {
+    await storeTestSecrets();
+    await openIn('dev', 'src/app.ts');
+    await sims.reset(...ALL_SIMS);
+    sim.remainingCredits = 50;
+    await sims.enqueue('openai', [{ text: 'Node 24 ships V8 13.6 [1].' }]);
+    const search = nextGeneration((r) => r.model === 'firecrawl/search' && r.surface === 'chat:web', 45_000);
+    const answer = nextGeneration((r) => r.surface === 'chat', 45_000);
+    await vscode.commands.executeCommand('workbench.action.chat.open', {
+      query: '@byok /web what is new in node 24',
+      isPartialQuery: false,
+      modelSelector: { vendor: VENDOR, id: env.model },
+    });
+    assert.equal((await search).outcome, 'success');
+    assert.equal((await answer).outcome, 'success');
+    const [sent] = await sims.chats('openai');
+    const system = sent!.json!.messages!.find((m) => m.role === 'system' && /Web search results/.test(String(m.content)));
+    assert.ok(system, 'the search results went to the model as context');
+    assert.match(String(system.content), /\[1\] Node\.js 24\.0\.0 \(Current\)\nURL: https:\/\/nodejs\.org/);
+    assert.match(String(sent!.json!.messages!.at(-1)!.content), /what is new in node 24/);
   });
 
   it('hands the model Firecrawl’s own words when the credits run out', async () => {
