@@ -95,6 +95,11 @@ export class RoutingService implements vscode.Disposable {
     return router;
   }
 
+  /** An attempt ended outside `generate` (the local endpoint drives routers directly): cooldowns may have changed. */
+  attemptEnded(): void {
+    this.cooldownsChanged.fire();
+  }
+
   callerOf(folder: vscode.WorkspaceFolder | undefined): string {
     return this.deps.settings.forFolder(folder).parsed.config.defaultCaller;
   }
