@@ -172,7 +172,7 @@ export class EndpointService implements vscode.Disposable {
       generate: (request, opts) => {
         // The caller's own folder supplies the settings its keys are filtered and ordered by.
         const folder = (vscode.workspace.workspaceFolders ?? []).find((f) => routing.callerOf(f) === opts.caller);
-        return routing.routerFor(folder).generate(request, { ...opts, ...(folder ? { folder: folder.name } : {}) });
+        return routing.routerFor(folder).generate(request, { ...opts, ...(folder ? { folder: folder.name } : {}), onAttempt: () => routing.attemptEnded() });
       },
       models: async (caller) => {
         const folder = (vscode.workspace.workspaceFolders ?? []).find((f) => routing.callerOf(f) === caller);

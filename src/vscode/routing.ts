@@ -107,6 +107,11 @@ export class RoutingService implements vscode.Disposable {
     if (pending) pending.catch((e: unknown) => this.deps.log.warn(`activity log write failed: ${(e as Error)?.message ?? e}`));
   }
 
+  /** An attempt ended outside `generate` (the local endpoint drives routers directly): cooldowns may have changed. */
+  attemptEnded(): void {
+    this.cooldownsChanged.fire();
+  }
+
   callerOf(folder: vscode.WorkspaceFolder | undefined): string {
     return this.deps.settings.forFolder(folder).parsed.config.defaultCaller;
   }

@@ -71,6 +71,27 @@ describe('the local endpoint in the editor', () => {
     }
   });
 
+  it('copies a folder’s token on request and rotates it: the old token gets 401 at once', async () => {
+    const info = (await api()).endpoint();
+    const ask = (token: string) =>
+      fetch(`${info.openAIBaseUrl}/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
+      }).then((r) => r.status);
+    await vscode.commands.executeCommand('byokRouter.copyEndpointToken', { folder: folder('dev').uri });
+    const old = await vscode.env.clipboard.readText();
+    assert.match(old, /^brt_[A-Za-z0-9_-]{43}$/);
+    assert.equal(await ask(old), 200);
+    await vscode.commands.executeCommand('byokRouter.rotateEndpointToken', { caller: 'dev' });
+    assert.equal(await ask(old), 401);
+    await vscode.commands.executeCommand('byokRouter.copyEndpointToken', { folder: folder('dev').uri });
+    const fresh = await vscode.env.clipboard.readText();
+    assert.notEqual(fresh, old);
+    assert.equal(await ask(fresh), 200);
+    await vscode.env.clipboard.writeText('');
+  });
+
   it('stops on Stop Local Endpoint and refuses connections afterwards', async () => {
     const info = (await api()).endpoint();
     await vscode.commands.executeCommand('byokRouter.stopEndpoint');
