@@ -11,12 +11,16 @@ import type { HttpClient } from '../src/core/http/client';
 import { parseConfig } from '../src/core/config/parse';
 import { MapSecretSource } from '../src/core/ports';
 import { Router } from '../src/core/routing/router';
+import { routerBackend } from '../src/serve/router-backend';
+import { LocalEndpoint } from '../src/serve/server';
+import { generateToken, TokenTable } from '../src/serve/tokens';
 
-export type ContenderName = 'direct' | 'router' | 'openai' | 'ai-sdk' | 'portkey';
+export type ContenderName = 'direct' | 'router' | 'endpoint' | 'openai' | 'ai-sdk' | 'portkey';
 
 export const LABELS: Record<ContenderName, string> = {
   direct: 'direct undici (parses each chunk)',
   router: 'BYOK Router (in process)',
+  endpoint: 'BYOK Router local endpoint (HTTP hop, in process)',
   openai: 'openai SDK',
   'ai-sdk': 'Vercel AI SDK',
   portkey: 'Portkey gateway (local process)',
@@ -226,4 +230,39 @@ export function portkeyContender(gatewayUrl: string, config: Record<string, unkn
 /** Portkey config for one OpenAI-compatible target at `baseUrl`. */
 export function portkeySingle(baseUrl: string): Record<string, unknown> {
   return { provider: 'openai', api_key: KEY, custom_host: baseUrl };
+}
+
+/**
+ * The local endpoint as an assistant uses it: the same direct undici call, sent to the endpoint with
+ * a caller token and the model slug; the endpoint's router has one key on the simulator.
+ */
+export async function endpointContender(baseUrl: string): Promise<Contender> {
+  const router = benchRouter(baseUrl);
+  const token = generateToken();
+  const tokens = new TokenTable({ bench: token });
+  const catalog = router.catalog;
+  const endpoint = new LocalEndpoint({ backend: routerBackend(router), tokens: () => tokens, catalog: () => catalog, addresses: ['127.0.0.1'] });
+  await endpoint.start();
+  const agent = benchAgent();
+  const url = `${endpoint.openAIBaseUrl}/chat/completions`;
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
+  return {
+    name: 'endpoint',
+    async complete() {
+      const res = await request(url, { method: 'POST', dispatcher: agent, headers, body: JSON.stringify({ model: SLUG, messages: MESSAGES }) });
+      if (res.statusCode !== 200) throw new Error(`endpoint: HTTP ${res.statusCode}: ${await res.body.text()}`);
+      return contentOf(await res.body.json());
+    },
+    async stream(onFirstToken) {
+      const body = JSON.stringify({ model: SLUG, messages: MESSAGES, stream: true, stream_options: { include_usage: true } });
+      const res = await request(url, { method: 'POST', dispatcher: agent, headers, body });
+      if (res.statusCode !== 200) throw new Error(`endpoint: HTTP ${res.statusCode}: ${await res.body.text()}`);
+      return readSseChunks(res.body, onFirstToken);
+    },
+    async close() {
+      await agent.close();
+      await endpoint.close();
+      await router.close();
+    },
+  };
 }

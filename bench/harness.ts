@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { startOpenAISim } from '../test/sim/openai';
-import { aiSdkContender, directContender, openaiContender, portkeyContender, portkeySingle, routerContender, type Contender, type ContenderName } from './contenders';
+import { aiSdkContender, directContender, endpointContender, openaiContender, portkeyContender, portkeySingle, routerContender, type Contender, type ContenderName } from './contenders';
 import { machine } from './machine';
 import { measureRouterAlone } from './measures/alone';
 import { measureBundle } from './measures/bundle';
@@ -131,6 +131,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResults> {
           failed.push({ contender: name, reason: (e as Error).message.slice(0, 300) });
         }
       };
+      await peer('endpoint', () => endpointContender(sim.baseUrl));
       if (opts.peers ?? true) {
         await peer('openai', () => openaiContender(sim.baseUrl));
         await peer('ai-sdk', () => aiSdkContender(sim.baseUrl));

@@ -29,6 +29,26 @@ function peerCells(m: RequestMeasure, cell: (f: ContenderFigures) => string): st
   });
 }
 
+/** The endpoint beside the direct call and Portkey's gateway, the other thing a client can be pointed at. */
+function endpointRow(id: string, what: string, m: RequestMeasure, cell: (f: ContenderFigures) => string, figure: (f: ContenderFigures) => number | undefined): string {
+  const e = m.contenders.endpoint!;
+  const d = m.contenders.direct!;
+  const pk = m.contenders.portkey;
+  const isLatency = id === '1e';
+  const met = isLatency ? (e.addedP50 ?? Infinity) <= 0.3 && (!pk || figure(e)! < figure(pk)!) : !pk || figure(e)! < figure(pk)!;
+  return row([
+    id,
+    what,
+    isLatency ? 'p50 ≤ 0.3 ms; below Portkey' : 'below Portkey',
+    isLatency ? `${n(d.ms.p50, 3)} / ${n(d.ms.p99, 3)} ms` : `${n(d.ms.p50, 1)} ms (1.00×)`,
+    cell(e),
+    'n/a',
+    'n/a',
+    pk ? cell(pk) : m.unavailable.some((u) => u.contender === 'portkey') ? 'failed (see notes)' : 'not run',
+    mark(met),
+  ]);
+}
+
 export function markdownTable(r: BenchResults): string {
   const lines = [HEAD, '| --- | --- | --- | --- | --- | --- | --- | --- | --- |'];
   const m = r.measures;
@@ -46,6 +66,7 @@ export function markdownTable(r: BenchResults): string {
       ]),
     );
   }
+  if (m['1']?.contenders.endpoint) lines.push(endpointRow('1e', 'local endpoint: added latency per non-streaming request (p50 / p99)', m['1'], (f) => `${plus(f.addedP50, 3)} / ${plus(f.addedP99, 3)} ms${cpu(f)}`, (f) => f.addedP50));
   if (m['2']) {
     const d = m['2'].contenders.direct!;
     lines.push(
@@ -74,6 +95,7 @@ export function markdownTable(r: BenchResults): string {
       ]),
     );
   }
+  if (m['3']?.contenders.endpoint) lines.push(endpointRow('3e', `local endpoint: ${(m['3'].chunks ?? 1000).toLocaleString('en')}-chunk stream time / direct (p50)`, m['3'], (f) => `${n(f.ratio, 3)}×${cpuRatio(f, m['3']!.contenders.direct!)}`, (f) => f.ratio));
   if (m['4']) {
     const fam = Object.entries(m['4'].families);
     const ours = fam

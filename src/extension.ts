@@ -13,11 +13,15 @@ import { KeyStore } from './vscode/key-store';
 import { RoutedModelProvider, VENDOR } from './vscode/lm-provider';
 import { Log } from './vscode/log';
 import { RoutingService } from './vscode/routing';
+import { EndpointService, type EndpointInfo } from './vscode/endpoint';
 import { SecretVault } from './vscode/secrets';
 import { RoutingSettings } from './vscode/settings';
 import { StatusBar, type StatusSnapshot } from './vscode/status-bar';
 import { Alerts } from './vscode/alerts';
 import { registerPanels } from './vscode/panels';
+import { registerWebSearchCommands, WebSearchService } from './vscode/web-search';
+import { askExpiry, askSecret } from './vscode/panels/prompts';
+import { registerWebSearchTool } from './vscode/web-search-tool';
 
 /** What the extension offers other extensions (and its integration tests). Never a secret. */
 export interface ByokRouterApi {
@@ -27,6 +31,8 @@ export interface ByokRouterApi {
   status(): StatusSnapshot;
   /** Settings of a folder (or of the window) that were ignored or invalid. */
   problems(folder?: vscode.Uri): Diagnostic[];
+  /** The local endpoint's base URLs while it runs. Never a token. */
+  endpoint(): EndpointInfo;
   /** Milliseconds from the bundle starting to evaluate to the end of activate(). */
   readonly activationMs: number;
 }
@@ -62,17 +68,36 @@ export async function activate(context: vscode.ExtensionContext): Promise<ByokRo
   };
   context.subscriptions.push(modelsChanged, keys.onDidChange(modelsMayHaveChanged), settings.onDidChange(modelsMayHaveChanged), vault.onDidChange(modelsMayHaveChanged));
 
+  const web = new WebSearchService({
+    storage: context.secrets,
+    state: context.globalState,
+    redactor,
+    http: routing.http,
+    secrets: routing.secrets,
+    config: (folder) => settings.forFolder(folder).parsed.config,
+    record: (record) => routing.record(record),
+    log,
+  });
+  context.subscriptions.push(
+    web,
+    registerWebSearchTool(web, folders),
+    registerWebSearchCommands(web, { secret: () => askSecret('Set the Firecrawl key for web search', 'firecrawl'), expiry: askExpiry }),
+  );
+  void web.remind();
+
   const provider = new RoutedModelProvider({ routing, settings, folders, catalog, log, onDidChangeModels: modelsChanged.event });
   const status = new StatusBar(routing, settings, folders);
   const alerts = new Alerts({ routing, settings, activity, state: context.globalState, log });
   context.subscriptions.push(
     vscode.lm.registerLanguageModelChatProvider(VENDOR, provider),
-    registerChatParticipant({ routing, settings, folders, catalog, extensionUri: context.extensionUri }),
+    registerChatParticipant({ routing, settings, folders, catalog, extensionUri: context.extensionUri, web }),
     registerCommands({ routing, settings, folders, keys, vault, catalog, log }),
-    registerPanels({ extensionUri: context.extensionUri, routing, settings, vault, catalog, activity, log, redactor }),
+    registerPanels({ extensionUri: context.extensionUri, routing, settings, vault, catalog, activity, log, redactor, web }),
     status,
     alerts,
   );
+  const endpoint = new EndpointService({ context, routing, settings, folders, catalog, log, redactor, web });
+  context.subscriptions.push(endpoint);
 
   settings.announceProblems();
   const activationMs = Math.round((performance.now() - started) * 10) / 10;
@@ -82,6 +107,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<ByokRo
     activationMs,
     onDidGenerate: routing.onDidGenerate,
     status: () => status.current(),
+    endpoint: () => endpoint.info(),
     problems: (uri) => settings.problems(uri ? vscode.workspace.getWorkspaceFolder(uri) : undefined),
   };
 }

@@ -16,8 +16,11 @@ import { describeAttempt, Router } from '../core/routing/router';
 import { CliSecretSource, envName, loadSecretsFile, UsageError } from './secrets';
 import { loadState, saveState, statePath } from './state';
 import { MemoryCooldownStore } from '../core/routing/cooldowns';
+import { Redactor } from '../core/redact';
+import { cliSecrets } from './secrets';
 import { runDemo } from './demo';
 import { testKeysCommand } from './test-keys';
+import { newTokenCommand, serveCommand } from './serve';
 
 const USAGE = `byok-router — route LLM requests over your own provider keys
 
@@ -25,6 +28,8 @@ Usage:
   byok-router explain --config FILE --model SLUG [--caller NAME] [--session ID]
   byok-router chat --config FILE --model SLUG [--caller NAME] [--json] [--no-stream] [--repeat N] [--session ID] PROMPT
   byok-router test-keys --config FILE
+  byok-router serve --config FILE [--secrets FILE] [--port P]
+  byok-router serve --new-token
   byok-router demo
 
 Options:
@@ -35,7 +40,11 @@ Options:
                    from it; point it at the extension's log to share spend with the editor)
   --repeat N       send the same request N times in one process, one JSON line each with --json
   --session ID     the conversation's id, for its sticky route
-Secrets also come from BYOK_ROUTER_KEY_<ID> and BYOK_ROUTER_CALLER_<NAME>.
+Secrets also come from BYOK_ROUTER_KEY_<ID> and BYOK_ROUTER_CALLER_<NAME>; serve's caller
+tokens from BYOK_ROUTER_TOKEN_<CALLER> or a "tokens" map in --secrets.
+Any secret may be a secret-manager reference, resolved with your own tools:
+  op://vault/item/field, vault://mount/path#field, gcp-sm://projects/P/secrets/S/versions/V,
+  aws-sm://region/secret-id#jsonField, azure-kv://vault/secret, infisical://project/env/path/NAME, env:NAME
 Exit codes: 0 ok, 1 the request failed, 2 bad usage or bad config.
 \`byok-router COMMAND --help\` lists every flag of a command.`;
 
@@ -50,6 +59,8 @@ const FLAG_HELP = {
   activity: '  --activity DIR   append to and read the activity log in DIR (budgets and latency are counted from it)',
   repeat: '  --repeat N       send the same request N times in one process, one JSON line each with --json',
   session: "  --session ID     the conversation's id, for its sticky route",
+  port: '  --port P         the port to listen on, on 127.0.0.1 (default: byokRouter.endpoint.port\'s default)',
+  'new-token': '  --new-token      print a fresh caller token to store, and exit',
   help: '  --help, -h       this help',
 } as const;
 
@@ -61,6 +72,11 @@ const COMMAND_HELP: Record<string, { usage: string; what: string; flags: (keyof 
     flags: ['config', 'secrets', 'model', 'caller', 'json', 'no-stream', 'activity', 'repeat', 'session', 'lenient', 'help'],
   },
   'test-keys': { usage: 'test-keys --config FILE', what: "Check every key and caller key with its provider's cheapest real request.", flags: ['config', 'secrets', 'lenient', 'help'] },
+  serve: {
+    usage: 'serve --config FILE [--secrets FILE] [--port P] | serve --new-token',
+    what: 'Serve the OpenAI- and Anthropic-compatible endpoint on 127.0.0.1 for assistants that take a base URL.',
+    flags: ['config', 'secrets', 'port', 'new-token', 'lenient', 'help'],
+  },
   demo: { usage: 'demo', what: 'Run the routing scenarios against built-in simulated providers.', flags: ['help'] },
 };
 
@@ -115,6 +131,8 @@ export async function main(argv: string[], rawIo: Io = processIo): Promise<numbe
         activity: { type: 'string' },
         repeat: { type: 'string' },
         session: { type: 'string' },
+        port: { type: 'string' },
+        'new-token': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -142,6 +160,19 @@ export async function main(argv: string[], rawIo: Io = processIo): Promise<numbe
         const config = loadConfig(values.config, values.lenient!, io);
         return await testKeysCommand(config, secretsFor(values, io, config), io);
       }
+      case 'serve': {
+        if (values['new-token']) return newTokenCommand(io.out);
+        const config = loadConfig(values.config, values.lenient!, io);
+        return await serveCommand({
+          config,
+          secrets: secretsFor(values, io, config),
+          fileTokens: values.secrets ? loadSecretsFile(values.secrets).tokens : {},
+          port: values.port,
+          env: io.env,
+          out: io.out,
+          err: io.err,
+        });
+      }
       case 'demo':
         return await runDemo(io);
       default:
@@ -167,15 +198,17 @@ type Values = {
   activity?: string;
   repeat?: string;
   session?: string;
+  port?: string;
+  'new-token'?: boolean;
 };
 
-function secretsFor(values: Values, io: Io, config: RouterConfig) {
+function secretsFor(values: Values, io: Io, config: RouterConfig, redactor = new Redactor()) {
   const source = new CliSecretSource(io.env, values.secrets ? loadSecretsFile(values.secrets) : undefined);
   source.check(
     config.keys.map((k) => k.id),
     [config.defaultCaller, ...config.callers.map((c) => c.name), ...(values.caller ? [values.caller] : [])],
   );
-  return source;
+  return cliSecrets(source, io.env, redactor);
 }
 
 async function makeRouter(values: Values, io: Io, log?: (l: string) => void) {
@@ -194,10 +227,12 @@ async function makeRouter(values: Values, io: Io, log?: (l: string) => void) {
   const state = statePath(io.env);
   loadState(state, cooldownStore, Date.now());
   const store = values.activity ? new ActivityStore({ dir: values.activity, onWarning: (m) => io.err(`warning: ${m}\n`) }) : undefined;
+  const redactor = new Redactor();
   const router = new Router({
     config,
     catalog,
-    secrets: secretsFor(values, io, config),
+    secrets: secretsFor(values, io, config, redactor),
+    redactor,
     log,
     cooldownStore,
     ...(store ? { sink: store, history: store } : {}),

@@ -1,11 +1,14 @@
 /**
- * CLI secrets: environment variables or a JSON file that only its owner can read. Values are
- * handed to the core through the SecretSource port and never printed.
+ * CLI secrets: environment variables or a JSON file that only its owner can read. Either may hold
+ * a secret-manager reference instead of the value; the core's resolver reads it with the user's
+ * own tools. Values are handed to the core through the SecretSource port and never printed.
  */
 import { statSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { SecretSource } from '../core/ports';
 import { secretProblem } from '../core/text-safety';
+import type { Redactor } from '../core/redact';
+import { DEFAULT_SECRET_TTL_MS, ResolvingSecretSource, SecretResolver } from '../core/secrets/resolver';
 
 export function envName(kind: 'KEY' | 'CALLER', id: string): string {
   return `BYOK_ROUTER_${kind}_${id.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
@@ -15,6 +18,8 @@ const fileSchema = z
   .object({
     keys: z.record(z.string(), z.string()).default({}),
     callers: z.record(z.string(), z.string()).default({}),
+    /** `byok-router serve`: caller name → local endpoint token (`brt_…`). */
+    tokens: z.record(z.string(), z.string()).default({}),
   })
   .strict();
 
@@ -66,6 +71,15 @@ export class CliSecretSource implements SecretSource {
       }
     }
   }
+}
+
+/**
+ * Resolves references found in the env or the secrets file. The CLI runs where its user chose to
+ * run it, so every scheme, env: included, is allowed; BYOK_ROUTER_SECRET_TTL_MS sets the cache time.
+ */
+export function cliSecrets(raw: SecretSource, env: NodeJS.ProcessEnv, redactor: Redactor): ResolvingSecretSource {
+  const ttl = Number(env.BYOK_ROUTER_SECRET_TTL_MS);
+  return new ResolvingSecretSource(raw, new SecretResolver({ env, redactor, ttlMs: () => (Number.isFinite(ttl) && ttl >= 0 && env.BYOK_ROUTER_SECRET_TTL_MS ? ttl : DEFAULT_SECRET_TTL_MS) }));
 }
 
 export class UsageError extends Error {}

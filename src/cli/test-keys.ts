@@ -12,17 +12,25 @@ export async function testKeysCommand(config: RouterConfig, secrets: SecretSourc
   let bad = 0;
   try {
     const checks = [
-      ...config.keys.map((k) => ({ label: `${k.provider}/key "${k.name}" (${k.id})`, target: k, secret: () => secrets.keySecret(k.id), baseUrl: undefined as string | undefined })),
+      ...config.keys.map((k) => ({ label: `${k.provider}/key "${k.name}" (${k.id})`, target: k, secret: () => secrets.keySecret(k.id, { fresh: true }), baseUrl: undefined as string | undefined })),
       ...config.callers.map((c) => ({
         label: `caller "${c.name}" (OpenRouter)`,
         target: { provider: 'openrouter' as const, options: {}, name: c.name },
-        secret: () => secrets.callerSecret(c.name),
+        secret: () => secrets.callerSecret(c.name, { fresh: true }),
         baseUrl: config.pooled.baseUrl,
       })),
     ];
     if (!checks.length) io.err('no keys or callers configured\n');
     const results = await Promise.all(
-      checks.map(async (c) => ({ c, r: await validateKey(c.target, await c.secret(), { http, timeouts: config.timeouts, redactor, baseUrl: c.baseUrl }) })),
+      checks.map(async (c) => {
+        // A test reads a reference fresh, so a rotation in the manager shows at once.
+        const secret = await c.secret().then(
+          (v) => ({ ok: true as const, v }),
+          (e: unknown) => ({ ok: false as const, message: redactor.redact(e instanceof Error ? e.message : String(e)) }),
+        );
+        if (!secret.ok) return { c, r: { verdict: 'unavailable', message: secret.message, latencyMs: 0 } };
+        return { c, r: await validateKey(c.target, secret.v, { http, timeouts: config.timeouts, redactor, baseUrl: c.baseUrl }) };
+      }),
     );
     for (const { c, r } of results) {
       if (r.verdict !== 'ok' && r.verdict !== 'unknown') bad++;

@@ -1,9 +1,13 @@
 /** The narrow ports between the core and its hosts (extension, CLI, tests). */
 
-/** Where secret values live. The core only ever asks by id, and never stores what it gets. */
+/**
+ * Where secret values live. The core only ever asks by id, and never stores what it gets. A source
+ * that resolves secret-manager references may reject with a reason (see core/secrets/resolver.ts);
+ * `fresh` asks it to skip its cache.
+ */
 export interface SecretSource {
-  keySecret(keyId: string): Promise<string | undefined>;
-  callerSecret(caller: string): Promise<string | undefined>;
+  keySecret(keyId: string, opts?: { fresh?: boolean }): Promise<string | undefined>;
+  callerSecret(caller: string, opts?: { fresh?: boolean }): Promise<string | undefined>;
 }
 
 export interface Clock {

@@ -51,6 +51,8 @@ export const keyRowSchema = z
     expiresAt: isoDateSchema.optional(),
     expiry: z.enum(['none', 'ok', 'soon', 'passed']),
     masked: maskedTailSchema.optional(),
+    /** For a secret-manager reference, in place of a tail: "from 1Password: op://…" (a reference is not secret). */
+    source: text(600).optional(),
     status: keyStatusSchema,
     /** The key's endpoint override, from user settings (where a request goes is a user-only setting). */
     endpoint: text(2048).optional(),
@@ -101,6 +103,7 @@ export const callerRowSchema = z
     /** Listed in `byokRouter.callers` (the folder default may be a name that is not). */
     defined: z.boolean(),
     masked: maskedTailSchema.optional(),
+    source: text(600).optional(),
     status: keyStatusSchema,
   })
   .strict();
@@ -110,6 +113,25 @@ export const folderCallerSchema = z.object({ id: scopeIdSchema, name: text(300),
 
 export const diagnosticSchema = z.object({ severity: z.enum(['error', 'warning']), path: text(300), message: text(1000) }).strict();
 export type DiagnosticView = z.infer<typeof diagnosticSchema>;
+
+/** The Web search section: the Firecrawl key in effect for this scope, its credits and their expiry. */
+export const webSearchStateSchema = z
+  .object({
+    keyId: keyIdSchema,
+    /** This folder names a key other than the workspace one. */
+    overridden: z.boolean(),
+    configured: z.boolean(),
+    masked: maskedTailSchema.optional(),
+    source: text(600).optional(),
+    expiresAt: isoDateSchema.optional(),
+    daysLeft: z.number().int().optional(),
+    remainingCredits: z.number().optional(),
+    planCredits: z.number().optional(),
+    creditsError: text(1000).optional(),
+    byokOnly: z.boolean(),
+  })
+  .strict();
+export type WebSearchState = z.infer<typeof webSearchStateSchema>;
 
 export const providersStateSchema = z
   .object({
@@ -132,6 +154,7 @@ export const providersStateSchema = z
     problems: z.array(diagnosticSchema).max(500),
     /** Catalog slugs, for the model filter and Explain route autocomplete. */
     models: z.array(text(200)).max(10_000),
+    webSearch: webSearchStateSchema.optional(),
     now: z.number(),
   })
   .strict();
@@ -179,6 +202,10 @@ export const providersRequestBodySchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('setFolderCaller'), folder: scopeIdSchema, caller: callerNameSchema }).strict(),
   z.object({ op: z.literal('setPooled'), ...scoped, enabled: z.boolean() }).strict(),
   z.object({ op: z.literal('openSettings'), ...scoped }).strict(),
+  z.object({ op: z.literal('setWebSearchKey'), ...scoped }).strict(),
+  z.object({ op: z.literal('deleteWebSearchKey'), ...scoped }).strict(),
+  z.object({ op: z.literal('setWebSearchExpiry'), ...scoped, expiresAt: isoDateSchema }).strict(),
+  z.object({ op: z.literal('testWebSearch'), ...scoped }).strict(),
 ]);
 export type ProvidersRequestBody = z.infer<typeof providersRequestBodySchema>;
 export type ProvidersOp = ProvidersRequestBody['op'];
@@ -233,6 +260,9 @@ export const providersResultSchemas = {
   deleteKey: z.object({ done: z.boolean() }).strict(),
   setCallerKey: z.object({ done: z.boolean() }).strict(),
   addCaller: z.object({ caller: callerNameSchema.optional() }).strict(),
+  setWebSearchKey: z.object({ done: z.boolean() }).strict(),
+  deleteWebSearchKey: z.object({ done: z.boolean() }).strict(),
+  testWebSearch: z.object({ ok: z.boolean(), message: text(2000) }).strict(),
 } satisfies Partial<Record<ProvidersOp, z.ZodType>>;
 
 // ---------------------------------------------------------------- envelopes

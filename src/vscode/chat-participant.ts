@@ -1,7 +1,8 @@
 /**
  * `@byok`: answers through the router with the chat's model when it is one of ours (else the
  * folder's default model), ends each answer with the route that served it, and on failure lists
- * every attempt. `/route` shows the plan instead of sending anything.
+ * every attempt. `/route` shows the plan instead of sending anything; `/web` searches with the
+ * Firecrawl key first and answers citing the sources.
  */
 import * as vscode from 'vscode';
 import type { GenerationRecord } from '../core/activity/record';
@@ -9,7 +10,10 @@ import type { Catalog } from '../core/catalog/types';
 import type { ChatMessage } from '../core/chat';
 import { formatPlan } from '../core/routing/plan';
 import { describeAttempt } from '../core/routing/router';
+import { injectWebContext } from '../core/websearch/search';
+import type { WebResult } from '../core/websearch/firecrawl';
 import type { FolderTracker } from './folders';
+import type { WebSearchService } from './web-search';
 import { VENDOR } from './lm-provider';
 import { defaultModel } from './models';
 import type { RoutingService } from './routing';
@@ -23,6 +27,8 @@ export interface ParticipantDeps {
   folders: FolderTracker;
   catalog: Catalog;
   extensionUri: vscode.Uri;
+  /** `/web`: search with the Firecrawl key, then answer citing the sources. */
+  web?: WebSearchService;
 }
 
 export interface ByokChatResult extends vscode.ChatResult {
@@ -58,7 +64,14 @@ async function handle(
     return { metadata: { command: 'route' } };
   }
 
-  const messages: ChatMessage[] = [...history(context), { role: 'user', content: await withReferences(request) }];
+  let messages: ChatMessage[] = [...history(context), { role: 'user', content: await withReferences(request) }];
+  let sources: WebResult[] = [];
+  if (request.command === 'web') {
+    const found = await searchFor(deps, request.prompt, folder, stream, token);
+    if (!found) return { metadata: { command: 'web' } };
+    sources = found;
+    messages = injectWebContext({ model, messages }, request.prompt, found).messages;
+  }
   const outcome = await deps.routing.generate(
     { model, messages, stream: true },
     {
@@ -72,6 +85,16 @@ async function handle(
     },
   );
   if (outcome.ok) {
+    if (sources.length) {
+      stream.markdown(`\n\n**Sources**\n${sources.map((r, i) => `${i + 1}. [${escape(r.title)}](${r.url})`).join('\n')}`);
+      for (const r of sources) {
+        try {
+          stream.reference(vscode.Uri.parse(r.url, true));
+        } catch {
+          /* a result URL the editor cannot parse is still listed above */
+        }
+      }
+    }
     stream.markdown(`\n\n---\n${footer(outcome.record)}`);
     return { metadata: { generationId: outcome.record.id } };
   }
@@ -82,6 +105,31 @@ async function handle(
   );
   stream.button({ command: 'byokRouter.explainRoute', title: 'Explain Route', arguments: [{ model, folder: folder?.name }] });
   return { metadata: { generationId: outcome.record.id }, errorDetails: { message: outcome.error.message } };
+}
+
+async function searchFor(
+  deps: ParticipantDeps,
+  query: string,
+  folder: vscode.WorkspaceFolder | undefined,
+  stream: vscode.ChatResponseStream,
+  token: vscode.CancellationToken,
+): Promise<WebResult[] | undefined> {
+  if (!query.trim()) {
+    stream.markdown('Ask a question after `/web`, such as `/web what changed in Node.js 24`.');
+    return undefined;
+  }
+  if (!deps.web || !(await deps.web.hasKey(folder))) {
+    stream.markdown('Web search needs a Firecrawl key: add one in the Providers view, **Web search** section.');
+    stream.button({ command: 'byokRouter.openProviders', title: 'Open Providers' });
+    return undefined;
+  }
+  stream.progress(`Searching the web for "${query.slice(0, 80)}"…`);
+  const r = await deps.web.search(query, { folder, surface: 'chat:web', limit: 5, token });
+  if (!r.ok) {
+    stream.markdown(`**Web search failed:** ${escape(r.error.message)}`);
+    return undefined;
+  }
+  return r.results;
 }
 
 /** `Served by openai/key "prod-main" (prioritized) · caller prod · after 1 failed attempt` */

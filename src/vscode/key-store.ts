@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { keySchema, type KeyConfig, type Tier } from '../core/config/schema';
 import type { ProviderId } from '../core/providers/ids';
 import { maskedTail } from '../core/redact';
+import { describeReference, isReference } from '../core/secrets/reference';
 import type { SecretVault } from './secrets';
 import type { RoutingSettings } from './settings';
 
@@ -29,6 +30,8 @@ export interface KeySummary {
   tier: Tier;
   /** `…a1b2`, or undefined when no value is stored. */
   tail: string | undefined;
+  /** For a secret-manager reference: "from 1Password: op://…". */
+  source?: string;
   /** Where the entry lives: user settings, or only in a folder's. */
   scope: 'user' | 'folder';
 }
@@ -55,7 +58,15 @@ export class KeyStore implements vscode.Disposable {
     const add = async (k: KeyConfig, scope: KeySummary['scope']) => {
       if (seen.has(k.id)) return;
       const secret = await this.vault.keySecret(k.id);
-      seen.set(k.id, { id: k.id, provider: k.provider, name: k.name, tier: k.tier, tail: secret ? maskedTail(secret) : undefined, scope });
+      seen.set(k.id, {
+        id: k.id,
+        provider: k.provider,
+        name: k.name,
+        tier: k.tier,
+        tail: secret ? maskedTail(secret) : undefined,
+        ...(isReference(secret) ? { source: describeReference(secret) } : {}),
+        scope,
+      });
     };
     for (const raw of this.userEntries()) {
       const parsed = keySchema.safeParse(raw);

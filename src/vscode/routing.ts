@@ -19,6 +19,8 @@ import type { Log } from './log';
 import { chooseDispatcher, SwitchableHttpClient, type ProxyChoice } from './proxy';
 import type { RoutingSettings } from './settings';
 import type { SecretVault } from './secrets';
+import { editorSecretSource } from './secret-references';
+import type { ResolvingSecretSource } from '../core/secrets/resolver';
 
 export interface GenerateArgs {
   folder: vscode.WorkspaceFolder | undefined;
@@ -69,7 +71,11 @@ export class RoutingService implements vscode.Disposable {
   /** A budget crossed 80 % (once per budget and period, across folders). */
   readonly onDidWarnBudget = this.budgetChanged.event;
 
+  /** The stored values with secret-manager references resolved (trusted workspaces only); every route and Test reads through it. */
+  readonly secrets: ResolvingSecretSource;
+
   constructor(private readonly deps: RoutingDeps) {
+    this.secrets = editorSecretSource(deps.vault, deps.redactor);
     if (deps.state) restoreCooldowns(this.cooldownStore, deps.state.get(COOLDOWN_STATE), Date.now());
     const choice = this.proxyChoice();
     this.http = new SwitchableHttpClient(choice, this.connectTimeout());
@@ -90,11 +96,11 @@ export class RoutingService implements vscode.Disposable {
     const id = folder?.uri.toString() ?? '';
     let router = this.routers.get(id);
     if (!router) {
-      const { settings, vault, redactor, catalog, log, activity } = this.deps;
+      const { settings, redactor, catalog, log, activity } = this.deps;
       router = new Router({
         config: () => settings.forFolder(folder).parsed.config,
         catalog,
-        secrets: vault,
+        secrets: this.secrets,
         cooldownStore: this.cooldownStore,
         http: this.http,
         redactor,
@@ -130,6 +136,18 @@ export class RoutingService implements vscode.Disposable {
       if (pick) void vscode.commands.executeCommand('byokRouter.openProviders');
     });
     this.budgetChanged.fire(s);
+  }
+
+  /** A record made outside the router (a web search): to the activity log and the Activity view, like a generation. */
+  record(record: GenerationRecord): void {
+    this.generated.fire(record);
+    const pending = this.deps.activity.append(record);
+    if (pending) pending.catch((e: unknown) => this.deps.log.warn(`activity log write failed: ${(e as Error)?.message ?? e}`));
+  }
+
+  /** An attempt ended outside `generate` (the local endpoint drives routers directly): cooldowns may have changed. */
+  attemptEnded(): void {
+    this.cooldownsChanged.fire();
   }
 
   callerOf(folder: vscode.WorkspaceFolder | undefined): string {

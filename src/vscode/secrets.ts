@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { SecretSource } from '../core/ports';
 import type { Redactor } from '../core/redact';
 import { secretProblem } from '../core/text-safety';
+import { isReference } from '../core/secrets/reference';
 
 const KEY_PREFIX = 'byokRouter.key.';
 const CALLER_PREFIX = 'byokRouter.caller.';
@@ -65,7 +66,7 @@ export class SecretVault implements SecretSource, vscode.Disposable {
     const secret = value.trim();
     const problem = secretProblem(secret);
     if (problem) throw new Error(`this secret ${problem}`);
-    this.redactor.add(secret);
+    if (!isReference(secret)) this.redactor.add(secret);
     await this.state.update(BINDINGS, { ...this.bindings(), [id]: provider });
     await this.write(keySecretName(id), secret);
   }
@@ -80,7 +81,7 @@ export class SecretVault implements SecretSource, vscode.Disposable {
     const secret = value.trim();
     const problem = secretProblem(secret);
     if (problem) throw new Error(`this secret ${problem}`);
-    this.redactor.add(secret);
+    if (!isReference(secret)) this.redactor.add(secret);
     await this.write(callerSecretName(caller), secret);
   }
 
@@ -99,7 +100,8 @@ export class SecretVault implements SecretSource, vscode.Disposable {
       p = Promise.resolve(this.storage.get(name)).then((v) => {
         // Values stored before trimming was enforced, or by other tools, are trimmed on the way out.
         const t = v?.trim();
-        this.redactor.add(t);
+        // A reference is not secret, and errors that name it should stay readable.
+        if (!isReference(t)) this.redactor.add(t);
         return t || undefined;
       });
       p.catch(() => this.cache.delete(name));

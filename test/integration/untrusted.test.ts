@@ -29,4 +29,16 @@ describe('Restricted Mode', () => {
     assert.deepEqual((await sims.chats('openai')).map((r) => r.key), [env.keys.dev]);
     assert.deepEqual(await sims.requests('evil'), []);
   });
+
+  it('refuses to resolve a secret-manager reference, leaving the key out with the reason', async () => {
+    // env: is the one scheme that needs no tool; in Restricted Mode it, like every scheme, is refused.
+    assert.ok(await vscode.commands.executeCommand<boolean>('byokRouter.rotateKey', { id: 'oa-prod', secret: 'env:HOME' }));
+    try {
+      const plan = await vscode.commands.executeCommand<string>('byokRouter.explainRoute', { model: env.model, caller: 'prod', folder: 'api-prod' });
+      assert.match(plan, /openai\/key "OpenAI prod" \(prioritized\): its secret reference failed: env: references are refused in Restricted Mode/);
+      assert.doesNotMatch(plan, /1\. openai\/key "OpenAI prod"/);
+    } finally {
+      assert.ok(await vscode.commands.executeCommand<boolean>('byokRouter.rotateKey', { id: 'oa-prod', secret: env.keys.prod }));
+    }
+  });
 });

@@ -58,6 +58,8 @@ export const generationSchema = z.object({
   surface: z.string(),
   caller: z.string(),
   folder: z.string().optional(),
+  /** The client program, for requests through the local endpoint (from its User-Agent). */
+  client: z.string().optional(),
   model: z.string(),
   stream: z.boolean(),
   outcome: z.enum(['success', 'error', 'cancelled']),
@@ -82,6 +84,9 @@ export const generationSchema = z.object({
   feeWaived: z.boolean().optional(),
   pooledListCost: z.number().optional(),
   saving: z.number().optional(),
+  /** A web search (model `firecrawl/search`): the Firecrawl credits it used and how many results it found. */
+  webSearchCredits: z.number().optional(),
+  webResults: z.number().int().optional(),
 });
 
 export type AttemptRecord = z.infer<typeof attemptSchema>;

@@ -28,7 +28,8 @@ export type ExclusionReason =
   | 'caller_filter'
   | 'no_secret'
   | 'always_use'
-  | 'byok_only';
+  | 'byok_only'
+  | 'secret_unavailable';
 
 export interface Exclusion {
   route: 'byok' | 'pooled';
@@ -60,7 +61,7 @@ export interface AlwaysUseBlock {
   keyId: string;
   keyName: string;
   provider: string;
-  reason: 'no_secret' | 'expired' | 'auth';
+  reason: 'no_secret' | 'expired' | 'auth' | 'secret_unavailable';
   /** What the user does about it, in words: "add its value", "rotate it". */
   remedy: string;
 }
@@ -92,10 +93,12 @@ function listed(list: readonly string[]): string {
   return text;
 }
 
-function blocked(key: KeyConfig, reason: AlwaysUseBlock['reason']): AlwaysUseBlock {
+function blocked(key: KeyConfig, reason: AlwaysUseBlock['reason'], why?: string): AlwaysUseBlock {
   const remedy =
     reason === 'no_secret'
       ? 'it has no stored value: add its value'
+      : reason === 'secret_unavailable'
+        ? `its secret reference could not be read (${why}): fix the reference or sign in to its secret manager`
       : reason === 'expired'
         ? `it expired on ${key.expiresAt}: rotate it and update its expiry date`
         : 'it failed authentication: rotate it';
@@ -110,6 +113,12 @@ function keyMatches(key: KeyConfig, catalog: Catalog, model: string, caller: str
 function keyExclusion(key: KeyConfig, reason: ExclusionReason, detail: string): Exclusion {
   return { route: 'byok', provider: key.provider, keyId: key.id, keyName: key.name, tier: key.tier, reason, detail };
 }
+
+/** A secret source rejected (a secret-manager reference that failed): the route is left out, saying why. */
+interface SecretFailed {
+  message: string;
+}
+const secretFailed = (e: unknown): SecretFailed => ({ message: e instanceof Error ? e.message : String(e) });
 
 export async function explain(model: string, callerName: string | undefined, deps: PlanDeps): Promise<Plan> {
   const { config, catalog, secrets, cooldowns, clock } = deps;
@@ -134,7 +143,7 @@ export async function explain(model: string, callerName: string | undefined, dep
 
   // Filters run first for every key; the secrets of the keys still in are then awaited together.
   // One await per key costs a microtask round trip each, which dominated plans over many keys.
-  const steps: (Exclusion | { key: KeyConfig; nativeModel: string; secret: Promise<string | undefined> })[] = [];
+  const steps: (Exclusion | { key: KeyConfig; nativeModel: string; secret: Promise<string | undefined | SecretFailed> })[] = [];
   for (const key of keys) {
     if (key.disabled) {
       steps.push(keyExclusion(key, 'disabled', 'disabled by the user'));
@@ -158,9 +167,9 @@ export async function explain(model: string, callerName: string | undefined, dep
       steps.push(keyExclusion(key, 'caller_filter', `caller filter [${listed(key.filters.callers)}] does not include "${caller}"`));
       continue;
     }
-    steps.push({ key, nativeModel: served.nativeId, secret: secrets.keySecret(key.id) });
+    steps.push({ key, nativeModel: served.nativeId, secret: secrets.keySecret(key.id).catch(secretFailed) });
   }
-  const pending: Promise<string | undefined>[] = [];
+  const pending: Promise<string | undefined | SecretFailed>[] = [];
   for (const step of steps) if (!('reason' in step)) pending.push(step.secret);
   const found = await Promise.all(pending);
 
@@ -172,6 +181,11 @@ export async function explain(model: string, callerName: string | undefined, dep
     }
     const { key } = step;
     const secret = found[next++];
+    if (typeof secret === 'object') {
+      if (key.alwaysUse && key.tier === 'prioritized') alwaysUseBlocked.push(blocked(key, 'secret_unavailable', secret.message));
+      excluded.push(keyExclusion(key, 'secret_unavailable', `its secret reference failed: ${secret.message}`));
+      return;
+    }
     if (!secret) {
       if (key.alwaysUse && key.tier === 'prioritized') alwaysUseBlocked.push(blocked(key, 'no_secret'));
       excluded.push(keyExclusion(key, 'no_secret', 'no secret stored for this key'));
@@ -207,8 +221,10 @@ export async function explain(model: string, callerName: string | undefined, dep
   }
 
   if (config.pooled.enabled) {
-    const secret = await secrets.callerSecret(caller);
-    if (secret) {
+    const secret = await secrets.callerSecret(caller).catch(secretFailed);
+    if (typeof secret === 'object') {
+      excluded.push({ route: 'pooled', provider: 'openrouter', reason: 'secret_unavailable', detail: `caller "${caller}"'s OpenRouter key reference failed: ${secret.message}` });
+    } else if (secret) {
       const block = cooldowns.active(pooledRouteId(caller), secret);
       routes.push({ route: 'pooled', provider: 'openrouter', caller, nativeModel: model, ...(block ? { skip: { until: block.until, reason: block.reason } } : {}) });
     } else {

@@ -52,6 +52,8 @@ export interface GenerateOptions {
   /** Which surface asked: `cli`, `chat`, `lm`, `command:explain`, … */
   surface?: string;
   folder?: string;
+  /** The client program behind the surface (the endpoint reads it from User-Agent), e.g. `claude-cli`. */
+  client?: string;
   /** Streaming requests: each chunk as it is committed to the caller. */
   onChunk?: (chunk: ChatChunk) => void;
   /** Each attempt as it ends, for live traces. */
@@ -260,7 +262,14 @@ export class Router {
       latencyMs: 0,
       ...(route.route === 'byok' ? { tier: route.tier, keyId: route.key.id, keyName: route.key.name } : { caller: route.caller }),
     };
-    const secret = route.route === 'byok' ? await this.deps.secrets.keySecret(route.key.id) : await this.deps.secrets.callerSecret(route.caller);
+    let secret: string | undefined;
+    let unavailable: string | undefined;
+    try {
+      secret = route.route === 'byok' ? await this.deps.secrets.keySecret(route.key.id) : await this.deps.secrets.callerSecret(route.caller);
+    } catch (e) {
+      // A secret-manager reference that stopped resolving between the plan and the attempt.
+      unavailable = e instanceof Error ? e.message : String(e);
+    }
     const end = (error: RouteError | undefined, extra: Partial<AttemptResult> = {}): AttemptResult => {
       attempt.latencyMs = round(performance.now() - t0);
       if (error) {
@@ -276,6 +285,12 @@ export class Router {
       this.cooldowns.recordSuccess(routeId);
       return { attempt, committed: true, ...extra };
     };
+    if (unavailable !== undefined) {
+      // Unusable for this request only: a manager that is signed out now may be signed in next time, so no cooldown.
+      const error = this.scrub(routeError('auth', `the secret reference failed: ${unavailable}`));
+      Object.assign(attempt, { latencyMs: round(performance.now() - t0), errorKind: error.kind, message: error.message });
+      return { attempt, error, committed: false };
+    }
     if (!secret) return end(routeError('auth', route.route === 'byok' ? `no secret stored for key "${route.key.name}"` : `caller "${route.caller}" has no OpenRouter key`));
     this.redactor.add(secret);
 
@@ -389,6 +404,7 @@ export class Router {
       surface: opts.surface ?? 'api',
       caller: plan?.caller ?? opts.caller ?? this.config.defaultCaller,
       ...(opts.folder ? { folder: opts.folder } : {}),
+      ...(opts.client ? { client: opts.client } : {}),
       model: request.model,
       stream: request.stream === true,
       outcome: end.error ? (end.error.kind === 'cancelled' ? 'cancelled' : 'error') : 'success',

@@ -4,6 +4,7 @@ import type { Tier } from '../../core/config/schema';
 import { PROVIDERS, isProviderId, type ProviderId } from '../../core/providers/ids';
 import type { NewKey } from '../key-store';
 import type { CommandDeps } from './deps';
+import { askSecret as askValueOrReference } from '../panels/prompts';
 
 type AddArg = Partial<NewKey> & { provider?: string };
 
@@ -60,7 +61,7 @@ async function pickKey(deps: CommandDeps, title: string): Promise<string | undef
     return undefined;
   }
   const pick = await vscode.window.showQuickPick(
-    keys.map((k) => ({ label: k.name, description: `${k.provider} · ${k.tier} · ${k.tail ?? 'no value stored'}`, detail: k.scope === 'folder' ? 'listed in folder settings only' : undefined, id: k.id })),
+    keys.map((k) => ({ label: k.name, description: `${k.provider} · ${k.tier} · ${k.source ?? k.tail ?? 'no value stored'}`, detail: k.scope === 'folder' ? 'listed in folder settings only' : undefined, id: k.id })),
     { title },
   );
   return pick?.id;
@@ -77,12 +78,7 @@ async function pickTier(): Promise<Tier | undefined> {
   return pick?.label;
 }
 
-function askSecret(title: string, provider: string | undefined): Thenable<string | undefined> {
-  const hint =
-    provider === 'google-vertex'
-      ? 'Paste the service-account JSON'
-      : provider === 'amazon-bedrock'
-        ? 'A Bedrock API key, or JSON {"accessKeyId","secretAccessKey"}'
-        : 'Paste the API key';
-  return vscode.window.showInputBox({ title, prompt: `${hint}. It is kept in the editor's secret storage; only its last four characters are shown.`, password: true, ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'The value is empty') });
+/** The same box as the Providers view: paste the value, or reference a secret manager. */
+function askSecret(title: string, provider: string | undefined): Promise<string | undefined> {
+  return askValueOrReference(title, provider ?? '');
 }

@@ -1,5 +1,6 @@
 /** Routing commands: explain a plan, choose a folder's caller, test every key for real. */
 import * as vscode from 'vscode';
+import { readForTest } from '../../core/secrets/resolver';
 import { formatDiagnostic } from '../../core/config/parse';
 import { validateKey, type KeyValidation } from '../../core/providers/validate';
 import { formatPlan } from '../../core/routing/plan';
@@ -124,17 +125,22 @@ export async function testKeys(deps: CommandDeps): Promise<KeyTestResult[]> {
     const { config } = scope.parsed;
     for (const k of config.keys) {
       if (checks.has(`key:${k.id}`)) continue;
-      checks.set(`key:${k.id}`, async () => ({
-        id: k.id,
-        label: `${k.provider}/key "${k.name}"`,
-        ...(await validateKey(k, await deps.vault.keySecret(k.id), { http: deps.routing.http, timeouts: config.timeouts, redactor: deps.routing.routerFor(scope.folder).redactor })),
-      }));
+      checks.set(`key:${k.id}`, async () => {
+        const read = await readForTest((o) => deps.routing.secrets.keySecret(k.id, o));
+        return {
+          id: k.id,
+          label: `${k.provider}/key "${k.name}"`,
+          ...(read.ok ? await validateKey(k, read.secret, { http: deps.routing.http, timeouts: config.timeouts, redactor: deps.routing.routerFor(scope.folder).redactor }) : read.result),
+        };
+      });
     }
     for (const name of new Set([config.defaultCaller, ...config.callers.map((c) => c.name)])) {
       if (checks.has(`caller:${name}`)) continue;
       checks.set(`caller:${name}`, async () => {
-        const secret = await deps.vault.callerSecret(name);
+        const read = await readForTest((o) => deps.routing.secrets.callerSecret(name, o));
         const label = `caller "${name}" (OpenRouter)`;
+        if (!read.ok) return { id: name, label, ...read.result };
+        const secret = read.secret;
         if (!secret) return { id: name, label, verdict: 'unknown', message: 'no OpenRouter key: pooled access is off for this caller', latencyMs: 0 };
         return {
           id: name,

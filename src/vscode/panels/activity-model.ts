@@ -68,7 +68,8 @@ export function toRow(r: GenerationRecord): GenerationRow {
   return {
     id: r.id.slice(0, 100),
     startedAt: r.startedAt,
-    surface: r.surface.slice(0, 100),
+    // Endpoint requests name the client program too: `endpoint (claude-cli)`.
+    surface: (r.client ? `${r.surface} (${r.client})` : r.surface).slice(0, 100),
     caller: r.caller.slice(0, 64),
     ...(r.folder ? { folder: r.folder.slice(0, 300) } : {}),
     model: r.model.slice(0, 200),

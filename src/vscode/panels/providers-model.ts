@@ -38,6 +38,8 @@ export interface ProvidersModelInput {
   /** Key id → masked tail; absent or undefined: no value stored. */
   tails: ReadonlyMap<string, string | undefined>;
   callerTails: ReadonlyMap<string, string | undefined>;
+  /** Key id or caller name → where a referenced secret lives ("from 1Password: op://…"). */
+  sources?: { keys: ReadonlyMap<string, string>; callers: ReadonlyMap<string, string> };
   cooldown: (routeId: string) => CooldownEntry | undefined;
   /** A key's budget this period, when it has one. */
   budget?: (key: KeyConfig) => { ratio: number; text: string } | undefined;
@@ -45,6 +47,11 @@ export interface ProvidersModelInput {
   folders: { id: string; name: string; caller: string }[];
   providers: { id: string; label: string; keyUrl?: string }[];
   now: number;
+}
+
+function sourceOf(sources: ReadonlyMap<string, string> | undefined, id: string): { source?: string } {
+  const source = sources?.get(id);
+  return source ? { source: source.slice(0, 600) } : {};
 }
 
 export function buildProvidersState(input: ProvidersModelInput): ProvidersState {
@@ -93,6 +100,7 @@ export function buildProvidersState(input: ProvidersModelInput): ProvidersState 
       ...(key.expiresAt ? { expiresAt: key.expiresAt } : {}),
       expiry: expiryOf(key.expiresAt, now),
       ...(tail ? { masked: tail } : {}),
+      ...sourceOf(input.sources?.keys, key.id),
       status: keyStatus(key, tail, input.cooldown(keyRouteId(key.id)), now),
       ...(endpoint ? { endpoint } : {}),
       ...markOf(input, raw, userEntry),
@@ -116,6 +124,7 @@ export function buildProvidersState(input: ProvidersModelInput): ProvidersState 
       ...(def?.description ? { description: def.description } : {}),
       defined: !!def,
       ...(tail ? { masked: tail } : {}),
+      ...sourceOf(input.sources?.callers, name),
       status: callerStatus(tail, input.cooldown(pooledRouteId(name)), now),
     };
   });

@@ -9,6 +9,8 @@ import type { KeyConfig, RouterConfig } from '../../core/config/schema';
 import { validateKey } from '../../core/providers/validate';
 import { isProviderId } from '../../core/providers/ids';
 import { maskedTail, Redactor } from '../../core/redact';
+import { readForTest } from '../../core/secrets/resolver';
+import { describeReference, isReference } from '../../core/secrets/reference';
 import { keyRouteId, pooledRouteId } from '../../core/routing/cooldowns';
 import { explain, formatPlan, routeLabel, type Plan } from '../../core/routing/plan';
 import { describeBudget, formatBudgets } from '../../core/routing/budgets';
@@ -26,7 +28,9 @@ import type { Handlers } from './dispatch';
 import { addCaller, appendKey, entryId, isRecord, moveKey, patchKey, removeCaller, removeKey, setEndpoint, uniqueKeyId } from './key-edits';
 import { PROVIDER_LABELS, providerCards } from './provider-labels';
 import { buildProvidersState } from './providers-model';
-import { askCallerName, askKeyName, askSecret, confirm } from './prompts';
+import { askCallerName, askExpiry, askKeyName, askSecret, confirm } from './prompts';
+import { DEFAULT_WEB_KEY_ID, type WebSearchService, type WebSearchStatus } from '../web-search';
+import type { WebSearchState } from '../../protocol/providers';
 import { folders, parseUserSettings, readList, readOwn, requireScope, resolveScope, scopeInfos, write, type Scope } from './scopes';
 import type { PanelServices } from './services';
 import { PROVIDERS_PAGE } from './html';
@@ -54,6 +58,7 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
       s.vault.onDidChange(refresh),
       s.routing.onDidChangeHealth(refresh),
       vscode.workspace.onDidChangeWorkspaceFolders(refresh),
+      ...(s.web ? [s.web.onDidChange(refresh)] : []),
     ];
   }
 
@@ -120,19 +125,23 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
 
     const secrets = new Map<string, string | undefined>();
     const tails = new Map<string, string | undefined>();
+    const sources = { keys: new Map<string, string>(), callers: new Map<string, string>() };
     for (const e of keys.list) {
       const id = entryId(e);
       if (!id || tails.has(id)) continue;
       const v = await this.s.vault.keySecret(id);
-      secrets.set(keyRouteId(id), v);
+      // A block's fingerprint is of the resolved value; a reference must not look like a replaced secret and lift it.
+      secrets.set(keyRouteId(id), isReference(v) ? undefined : v);
       tails.set(id, tailOf(v));
+      if (isReference(v)) sources.keys.set(id, describeReference(v));
     }
     const callerTails = new Map<string, string | undefined>();
     const callerNames = new Set([config.defaultCaller, ...config.callers.map((c) => c.name), ...folderRows.map((f) => f.caller)]);
     for (const name of callerNames) {
       const v = await this.s.vault.callerSecret(name);
-      secrets.set(pooledRouteId(name), v);
+      secrets.set(pooledRouteId(name), isReference(v) ? undefined : v);
       callerTails.set(name, tailOf(v));
+      if (isReference(v)) sources.callers.set(name, describeReference(v));
     }
     const router = this.s.routing.routerFor(scope.folder);
     const cooldowns = router.cooldowns;
@@ -152,6 +161,7 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
       problems,
       tails,
       callerTails,
+      sources,
       cooldown: (routeId) => cooldowns.active(routeId, secrets.get(routeId)),
       budget: (key) => {
         const s = router.policy.budgets.status('key', key.id, key.budget!, now, key.name);
@@ -162,6 +172,7 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
       providers: providerCards(configured),
       now,
     });
+    if (this.s.web) state.webSearch = webSearchState(await this.s.web.status(scope.folder));
     this.scheduleCooldownRefresh(state, now);
     return state;
   }
@@ -239,6 +250,30 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
         const own = readOwn(scope, 'pooled');
         await write(scope, 'pooled', { ...(isRecord(own) ? own : {}), enabled: b.enabled });
       },
+      setWebSearchKey: (b) => this.setWebSearchKey(b),
+      deleteWebSearchKey: async (b) => {
+        const web = this.requireWeb();
+        const scope = requireScope(b.scope);
+        const id = web.keyIdFor(scope.folder);
+        const ok = await confirm(
+          `Delete the Firecrawl key${scope.folder && id !== DEFAULT_WEB_KEY_ID ? ` of "${scope.folder.name}"` : ''}?`,
+          'Web search stops working until another key is added.',
+          'Delete',
+        );
+        if (!ok) return { done: false };
+        await web.deleteKey(id);
+        if (scope.folder && readOwn(scope, 'webSearch.keyId') !== undefined) await write(scope, 'webSearch.keyId', undefined);
+        this.s.log.info(`providers view: deleted the Firecrawl key ${id}`);
+        return { done: true };
+      },
+      setWebSearchExpiry: async (b) => {
+        const web = this.requireWeb();
+        await web.setExpiry(web.keyIdFor(requireScope(b.scope).folder), b.expiresAt.slice(0, 10));
+      },
+      testWebSearch: async (b) => {
+        const web = this.requireWeb();
+        return web.refreshCredits(web.keyIdFor(requireScope(b.scope).folder));
+      },
       openSettings: async (b) => {
         const scope = requireScope(b.scope);
         if (!scope.folder) return void (await vscode.commands.executeCommand('workbench.action.openSettingsJson'));
@@ -279,8 +314,38 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
     // The value first: an entry without a value is a key that fails; a value without an entry is invisible.
     await this.s.vault.storeKey(id, b.provider, value);
     await this.editKeys(scope, (list) => appendKey(list, { id, provider: b.provider, name: name.trim(), tier: b.tier }));
-    this.s.log.info(`providers view: added ${b.provider}/key "${name.trim()}" (${id}, ${b.tier}) to ${this.where(scope)}`);
+    this.s.log.info(`providers view: added ${b.provider}/key "${name.trim()}" (${id}, ${b.tier}) to ${this.where(scope)}${isReference(value) ? ` as a reference ${describeReference(value)}` : ''}`);
+    if (isReference(value)) void this.checkReference(id, name.trim());
     return { keyId: id };
+  }
+
+  /** A reference is read once when it is added, so a typo or a signed-out tool shows at once, not at the first request. */
+  private async checkReference(id: string, name: string) {
+    const read = await readForTest((o) => this.s.routing.secrets.keySecret(id, o));
+    if (!read.ok) void vscode.window.showWarningMessage(`The reference of "${name}" is stored, but it does not resolve yet: ${this.s.redactor.redact(read.result.message)}`);
+  }
+
+  private requireWeb(): WebSearchService {
+    if (!this.s.web) throw new Error('web search is not available in this host');
+    return this.s.web;
+  }
+
+  /** The workspace key in the User scope; in a folder scope, a key of that folder's own, chosen by id in its settings. */
+  private async setWebSearchKey(b: Body<'setWebSearchKey'>): Promise<{ done: boolean }> {
+    const web = this.requireWeb();
+    const scope = requireScope(b.scope);
+    const current = web.keyIdFor(scope.folder);
+    const id = scope.folder ? (current !== DEFAULT_WEB_KEY_ID ? current : uniqueKeyId(`firecrawl-${scope.folder.name}`, new Set([DEFAULT_WEB_KEY_ID]))) : DEFAULT_WEB_KEY_ID;
+    const had = !!(await web.stored(id));
+    const where = scope.folder ? ` for "${scope.folder.name}"` : '';
+    const value = await askSecret(`${had ? 'Replace' : 'Add'} the Firecrawl key${where}`, 'firecrawl');
+    if (!value?.trim()) return { done: false };
+    const expiresAt = await askExpiry();
+    if (expiresAt === undefined) return { done: false };
+    await web.setKey(id, value, expiresAt);
+    if (scope.folder && current !== id) await write(scope, 'webSearch.keyId', id);
+    this.s.log.info(`providers view: ${had ? 'replaced' : 'stored'} the Firecrawl key ${id}${where}${isReference(value) ? ` as a reference ${describeReference(value)}` : ''}; credits expire ${expiresAt}`);
+    return { done: true };
   }
 
   private async updateKey(b: Body<'updateKey'>): Promise<void> {
@@ -304,8 +369,9 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
   private async testKey(b: Body<'testKey'>): Promise<TestResult> {
     const scope = requireScope(b.scope);
     const { key, config } = this.keyOf(scope, b.keyId);
-    const secret = await this.s.vault.keySecret(key.id);
-    const result = await validateKey(key, secret, { http: this.s.routing.http, timeouts: config.timeouts, redactor: new Redactor() });
+    const read = await readForTest((o) => this.s.routing.secrets.keySecret(key.id, o));
+    const secret = read.ok ? read.secret : undefined;
+    const result = read.ok ? await validateKey(key, secret, { http: this.s.routing.http, timeouts: config.timeouts, redactor: new Redactor() }) : read.result;
     this.noteVerdict(keyRouteId(key.id), result.verdict, result.message, secret);
     this.s.log.info(`providers view: tested ${key.provider}/key "${key.name}": ${result.verdict} — ${result.message}`);
     return result;
@@ -314,13 +380,16 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
   private async testCaller(b: Body<'testCaller'>): Promise<TestResult> {
     const scope = requireScope(b.scope);
     const { config } = this.parsed(scope);
-    const secret = await this.s.vault.callerSecret(b.caller);
-    const result = await validateKey({ provider: 'openrouter', options: {}, name: b.caller }, secret, {
-      http: this.s.routing.http,
-      timeouts: config.timeouts,
-      redactor: new Redactor(),
-      baseUrl: config.pooled.baseUrl,
-    });
+    const read = await readForTest((o) => this.s.routing.secrets.callerSecret(b.caller, o));
+    const secret = read.ok ? read.secret : undefined;
+    const result = read.ok
+      ? await validateKey({ provider: 'openrouter', options: {}, name: b.caller }, secret, {
+          http: this.s.routing.http,
+          timeouts: config.timeouts,
+          redactor: new Redactor(),
+          baseUrl: config.pooled.baseUrl,
+        })
+      : read.result;
     this.noteVerdict(pooledRouteId(b.caller), result.verdict, result.message, secret);
     return result;
   }
@@ -407,5 +476,21 @@ export function planView(plan: Plan, now = Date.now()): PlanView {
     alwaysUse: plan.alwaysUse,
     alwaysUseBlocked: plan.alwaysUseBlocked.map((b) => `Always use key "${b.keyName}" cannot be tried: ${b.remedy}. Requests stay on your prioritized keys and fail rather than leave them.`.slice(0, 1000)),
     text: [formatPlan(plan, now), formatBudgets(plan.budgets)].filter(Boolean).join('\n').slice(0, 50_000),
+  };
+}
+
+function webSearchState(st: WebSearchStatus): WebSearchState {
+  return {
+    keyId: st.keyId,
+    overridden: st.overridden,
+    configured: st.configured,
+    ...(st.masked ? { masked: st.masked } : {}),
+    ...(st.source ? { source: st.source.slice(0, 600) } : {}),
+    ...(st.expiresAt ? { expiresAt: st.expiresAt } : {}),
+    ...(st.daysLeft !== undefined ? { daysLeft: st.daysLeft } : {}),
+    ...(st.credits?.remainingCredits !== undefined ? { remainingCredits: st.credits.remainingCredits } : {}),
+    ...(st.credits?.planCredits !== undefined ? { planCredits: st.credits.planCredits } : {}),
+    ...(st.creditsError ? { creditsError: st.creditsError.slice(0, 1000) } : {}),
+    byokOnly: st.byokOnly,
   };
 }

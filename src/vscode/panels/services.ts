@@ -4,6 +4,7 @@ import type { Catalog } from '../../core/catalog/types';
 import type { Redactor } from '../../core/redact';
 import type { RoutingService } from '../routing';
 import type { SecretVault } from '../secrets';
+import type { WebSearchService } from '../web-search';
 import type { RoutingSettings } from '../settings';
 
 export interface PanelLog {
@@ -29,4 +30,6 @@ export interface PanelServices {
   log: PanelLog;
   /** Scrubs stored secrets from error messages before they reach a view. */
   redactor: Redactor;
+  /** The Web search section's Firecrawl key; absent in hosts without it. */
+  web?: WebSearchService;
 }

@@ -13,7 +13,7 @@ export interface ProvidersUi {
   open: string[];
   /** Cards the user opened (true) or closed (false); the rest follow their default: open when configured. */
   cards: Record<string, boolean>;
-  sections: { explain: boolean; pooled: boolean; problems: boolean };
+  sections: { explain: boolean; pooled: boolean; problems: boolean; web?: boolean };
   explain: { model: string; caller: string };
 }
 
@@ -44,7 +44,7 @@ export interface Transient {
   moves: { move: import('./moves').Move; until?: number }[];
 }
 
-export type Region = 'header' | 'cards' | 'explain' | 'pooled' | 'error';
+export type Region = 'header' | 'cards' | 'explain' | 'pooled' | 'web' | 'error';
 
 export interface Ctx {
   state: ProvidersState | undefined;

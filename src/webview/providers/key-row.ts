@@ -149,7 +149,9 @@ export function keyRow(ctx: Ctx, st: ProvidersState, k: KeyRow, position: { inde
         'div',
         { class: 'key-title' },
         h('span', { class: 'key-name', title: `${k.name} (${k.id})` }, k.name),
-        h('span', { class: 'key-tail', title: k.masked ? 'Last four characters of the stored value' : 'No value stored' }, k.masked ?? '—'),
+        k.source
+          ? h('span', { class: 'key-source', title: `Resolved when needed; the value itself is never stored here. ${k.source}` }, icon('link'), k.source)
+          : h('span', { class: 'key-tail', title: k.masked ? 'Last four characters of the stored value' : 'No value stored' }, k.masked ?? '—'),
       ),
       // Status and badges on a line of their own, so a narrow side bar never clips the name.
       h(

@@ -17,6 +17,7 @@ import { explainSection } from './explain';
 import { errorBar, header } from './header';
 import { applyMove } from './moves';
 import { pooledSection } from './pooled';
+import { webSearchSection } from './web-search';
 
 const api = vscodeApi<ProvidersUi>();
 const root = document.getElementById('providers')!;
@@ -33,6 +34,7 @@ const regions: Record<Region, HTMLElement> = {
   explain: h('div', { class: 'region-explain' }),
   cards: h('div', { class: 'region-cards' }),
   pooled: h('div', { class: 'region-pooled' }),
+  web: h('div', { class: 'region-web' }),
 };
 
 const client = new HostClient<ProvidersRequestBody, ProvidersState>({
@@ -67,7 +69,7 @@ const ctx: Ctx = {
     api.setState(ctx.ui);
     if (regionsToRender) ctx.render(regionsToRender);
   },
-  render(which = ['header', 'error', 'explain', 'cards', 'pooled']) {
+  render(which = ['header', 'error', 'explain', 'cards', 'pooled', 'web']) {
     const st = ctx.state;
     if (!st) return;
     root.setAttribute('aria-busy', 'false');
@@ -87,6 +89,9 @@ const ctx: Ctx = {
           break;
         case 'pooled':
           replaceRegion(regions.pooled, pooledSection(ctx, st));
+          break;
+        case 'web':
+          replaceRegion(regions.web, webSearchSection(ctx, st));
           break;
       }
     }
@@ -120,6 +125,7 @@ root.replaceChildren(
   regions.cards,
   regions.explain,
   regions.pooled,
+  regions.web,
   h(
     'p',
     { id: 'reorder-help', class: 'sr-only' },

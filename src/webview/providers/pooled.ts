@@ -114,7 +114,11 @@ function callerRow(ctx: Ctx, st: ProvidersState, c: CallerRow): HTMLElement {
       h('span', { class: 'key-name' }, c.name),
       c.name === st.caller ? h('span', { class: 'badge badge-mark', title: 'Requests from this scope run as this caller' }, 'this scope') : null,
       c.defined ? null : h('span', { class: 'badge badge-warning', title: 'Not listed in byokRouter.callers' }, 'not defined'),
-      c.masked ? h('span', { class: 'key-tail' }, c.masked) : h('span', { class: 'hint warn', title: c.status.detail }, 'no OpenRouter key'),
+      c.source
+        ? h('span', { class: 'key-source', title: c.source }, icon('link'), c.source)
+        : c.masked
+          ? h('span', { class: 'key-tail' }, c.masked)
+          : h('span', { class: 'hint warn', title: c.status.detail }, 'no OpenRouter key'),
       c.masked ? statusBadge(c.status, st.now) : null,
     ),
     c.description ? h('div', { class: 'hint' }, c.description) : null,

@@ -34,6 +34,13 @@ describe('layering', () => {
     assert.deepEqual(offenders.map((f) => relative(root, f)), []);
   });
 
+  it('keeps the local endpoint (src/serve) free of vscode and editor imports, so the CLI can serve it', () => {
+    const serve = files(join(root, 'src/serve'));
+    assert.ok(serve.length >= 5, 'expected the endpoint modules to be scanned');
+    const offenders = serve.filter((f) => specifiers(readFileSync(f, 'utf8')).some((s) => s === 'vscode' || /(^|\/)(vscode|cli|webview)(\/|$)/.test(s)));
+    assert.deepEqual(offenders.map((f) => relative(root, f)), []);
+  });
+
   it('detects a vscode import when one is present', () => {
     assert.deepEqual(specifiers(`import * as vscode from 'vscode';\nconst x = require("vscode");`), ['vscode', 'vscode']);
   });

@@ -36,6 +36,10 @@ const VALID: ProvidersRequestBody[] = [
   { op: 'setFolderCaller', folder: SCOPE, caller: 'prod' },
   { op: 'setPooled', scope: 'user', enabled: false },
   { op: 'openSettings', scope: SCOPE },
+  { op: 'setWebSearchKey', scope: SCOPE },
+  { op: 'deleteWebSearchKey', scope: 'user' },
+  { op: 'setWebSearchExpiry', scope: 'user', expiresAt: '2027-03-04' },
+  { op: 'testWebSearch', scope: SCOPE },
 ];
 
 const OPS = [...new Set(VALID.map((b) => b.op))];

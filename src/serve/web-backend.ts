@@ -1,0 +1,54 @@
+/**
+ * OpenRouter's web options at the local endpoint (`:online`, `plugins: [{"id": "web"}]`): answered
+ * with the user's Firecrawl key by adding the results as context before the router sees the
+ * request (see core/websearch/openrouter-web.ts). A refused option ends the request with the
+ * reason, as a generation that failed by policy.
+ */
+import { randomUUID } from 'node:crypto';
+import type { WebSearchDeps } from '../core/websearch/search';
+import { applyWebOption, type WebPolicy } from '../core/websearch/openrouter-web';
+import type { GenerationOutcome } from '../core/routing/router';
+import type { EndpointBackend } from './server';
+
+export interface EndpointWeb {
+  /** The Firecrawl key and search plumbing for a caller's requests. */
+  deps(caller: string): WebSearchDeps & { hasKey: () => Promise<boolean> };
+  policy(caller: string): WebPolicy;
+}
+
+export function withWebSearch(backend: EndpointBackend, web: EndpointWeb): EndpointBackend {
+  return {
+    models: (caller) => backend.models(caller),
+    async generate(request, opts) {
+      const applied = await applyWebOption(request, web.deps(opts.caller), web.policy(opts.caller), {
+        surface: 'endpoint:web',
+        caller: opts.caller,
+        ...(opts.folder ? { folder: opts.folder } : {}),
+        ...(opts.signal ? { signal: opts.signal } : {}),
+      });
+      if (applied.kind !== 'refused') return backend.generate(applied.request, opts);
+      const now = Date.now();
+      const outcome: GenerationOutcome = {
+        ok: false,
+        error: applied.error,
+        record: {
+          v: 1,
+          id: `gen-${randomUUID()}`,
+          startedAt: now,
+          surface: opts.surface ?? 'endpoint',
+          caller: opts.caller,
+          ...(opts.folder ? { folder: opts.folder } : {}),
+          model: request.model,
+          stream: request.stream === true,
+          outcome: applied.error.kind === 'cancelled' ? 'cancelled' : 'error',
+          errorKind: applied.error.kind,
+          errorMessage: applied.error.message,
+          plan: [],
+          attempts: [],
+          latencyMs: 0,
+        },
+      };
+      return outcome;
+    },
+  };
+}

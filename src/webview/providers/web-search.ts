@@ -1,0 +1,122 @@
+/**
+ * Web search: the Firecrawl key in effect for this scope (masked tail, or where a referenced one
+ * lives), the credits left, and when they expire — editable, since free credits lapse after three
+ * months and people forget.
+ */
+import type { ProvidersState } from '../../protocol/providers';
+import { announce, h, icon } from '../shared/dom';
+import type { Ctx } from './context';
+
+export function webSearchSection(ctx: Ctx, st: ProvidersState): HTMLElement | null {
+  const w = st.webSearch;
+  if (!w) return null;
+  const open = ctx.ui.sections.web !== false;
+  const toggle = h(
+    'button',
+    {
+      class: 'section-toggle',
+      type: 'button',
+      'aria-expanded': String(open),
+      'aria-controls': 'web-body',
+      'data-fid': 'web-toggle',
+      'on:click': () => ctx.setUi({ sections: { ...ctx.ui.sections, web: !open } }, ['web']),
+    },
+    icon(open ? 'chevron-down' : 'chevron-right'),
+    h('h2', null, 'Web search'),
+  );
+  if (!open) return h('section', { class: 'section web-search', 'aria-label': 'Web search' }, toggle);
+
+  const test = ctx.t.tests.get('web-search');
+  const runTest = async () => {
+    ctx.t.tests.set('web-search', { running: true });
+    ctx.render(['web']);
+    const r = (await ctx.ask({ op: 'testWebSearch', scope: st.scope })) as { ok: boolean; message: string } | undefined;
+    ctx.t.tests.set('web-search', r ? { running: false, result: { verdict: r.ok ? 'ok' : 'auth', message: r.message, latencyMs: 0 } } : { running: false, error: 'the test did not run' });
+    announce(r ? `Firecrawl: ${r.message}` : 'Firecrawl test failed');
+    ctx.render(['web']);
+  };
+
+  const whose = st.scope === 'user' ? 'Workspace key' : w.overridden ? `This folder's key (${w.keyId})` : 'Workspace key (this folder has none of its own)';
+  const keyLine = h(
+    'div',
+    { class: 'key-summary web-key' },
+    icon('globe'),
+    h('span', { class: 'key-name' }, 'Firecrawl'),
+    h('span', { class: 'hint' }, whose),
+    w.source
+      ? h('span', { class: 'key-source', title: w.source }, icon('link'), w.source)
+      : w.masked
+        ? h('span', { class: 'key-tail' }, w.masked)
+        : h('span', { class: 'hint warn' }, 'no Firecrawl key'),
+  );
+
+  const credits = w.configured
+    ? h(
+        'div',
+        { class: 'web-credits', 'data-fid': 'web-credits' },
+        w.remainingCredits !== undefined
+          ? h('span', { class: 'credits-left' }, `${w.remainingCredits.toLocaleString('en-US')} credits left${w.planCredits !== undefined ? ` of ${w.planCredits.toLocaleString('en-US')}` : ''}`)
+          : w.creditsError
+            ? h('span', { class: 'hint warn credits-error' }, icon('warning'), ` ${w.creditsError}`)
+            : h('span', { class: 'hint' }, 'credits not read yet'),
+      )
+    : null;
+
+  const expiry = w.configured
+    ? h(
+        'label',
+        { class: 'field web-expiry' },
+        h('span', null, 'Credits expire'),
+        h('vscode-textfield', {
+          type: 'date',
+          'aria-label': 'Firecrawl credits expire on',
+          'data-fid': 'web-expiry',
+          '.value': w.expiresAt ?? '',
+          'on:change': (e: Event) => {
+            const v = (e.currentTarget as HTMLInputElement).value;
+            if (/^\d{4}-\d{2}-\d{2}$/.test(v) && v !== w.expiresAt) void ctx.ask({ op: 'setWebSearchExpiry', scope: st.scope, expiresAt: v });
+          },
+        }),
+        w.daysLeft !== undefined
+          ? h(
+              'span',
+              { class: `badge ${w.daysLeft < 0 ? 'badge-warning' : w.daysLeft <= 14 ? 'badge-warning' : 'badge-mark'} web-days-left` },
+              w.daysLeft < 0 ? 'expired' : w.daysLeft === 0 ? 'expires today' : `${w.daysLeft} day${w.daysLeft === 1 ? '' : 's'} left`,
+            )
+          : null,
+      )
+    : null;
+
+  const result =
+    test && !test.running
+      ? h('div', { class: `test-result ${'result' in test && test.result.verdict === 'ok' ? 'ok' : 'bad'}`, role: 'status' }, 'result' in test ? test.result.message : test.error)
+      : null;
+
+  const actions = h(
+    'div',
+    { class: 'actions', role: 'toolbar', 'aria-label': 'Firecrawl key actions' },
+    h('vscode-button', { secondary: !!w.configured, icon: 'key', 'data-fid': 'web-set-key', 'on:click': () => void ctx.ask({ op: 'setWebSearchKey', scope: st.scope }) }, w.configured ? 'Replace key' : 'Add Firecrawl key'),
+    w.configured
+      ? test?.running
+        ? h('vscode-progress-ring', { 'aria-label': 'Reading Firecrawl credits' })
+        : h('vscode-button', { secondary: true, icon: 'beaker', 'data-fid': 'web-test', 'on:click': () => void runTest() }, 'Test')
+      : null,
+    w.configured ? h('vscode-button', { secondary: true, icon: 'trash', 'data-fid': 'web-delete', 'on:click': () => void ctx.ask({ op: 'deleteWebSearchKey', scope: st.scope }) }, 'Delete key') : null,
+  );
+
+  return h(
+    'section',
+    { class: 'section web-search', 'aria-label': 'Web search' },
+    toggle,
+    h(
+      'div',
+      { id: 'web-body', class: 'section-body' },
+      h('p', { class: 'hint' }, 'Agents search the web with your Firecrawl key through the byok_webSearch tool and @byok /web.', w.byokOnly ? ' Always use: searches never go through OpenRouter.' : ''),
+      keyLine,
+      credits,
+      expiry,
+      result,
+      actions,
+    ),
+  );
+}
