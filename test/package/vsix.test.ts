@@ -112,6 +112,14 @@ describe('the packaged extension (.vsix)', function () {
     }
   });
 
+  it('carries every bundle the extension requires beside itself at run time', () => {
+    const main = files.get('extension/dist/extension.js')!.toString('utf8');
+    // Lazily loaded bundles are named relative to the extension bundle's own directory.
+    const beside = [...main.matchAll(/__dirname,\s*["']([\w./-]+\.js)["']/g)].map((m) => path.posix.join('dist', m[1]!));
+    assert.ok(beside.includes('dist/tokenizer.js'), `the scan found no lazily loaded bundle: ${beside.join(', ')}`);
+    for (const rel of beside) assert.ok(inPackage(rel), `${rel}, which dist/extension.js requires, is not in the package`);
+  });
+
   it('carries the README, the CHANGELOG and the LICENSE', () => {
     const names = [...files.keys()].map((n) => n.toLowerCase());
     for (const doc of ['readme.md', 'changelog.md', 'license']) assert.ok(names.some((n) => n.startsWith(`extension/${doc}`)), `${doc} is not in the package: ${names.join(', ')}`);
@@ -119,7 +127,7 @@ describe('the packaged extension (.vsix)', function () {
 
   it('carries nothing else: no sources, tests, source maps, CLI or development files', () => {
     const allowed = (name: string) =>
-      ['[Content_Types].xml', 'extension.vsixmanifest', 'extension/package.json', 'extension/dist/extension.js'].includes(name) ||
+      ['[Content_Types].xml', 'extension.vsixmanifest', 'extension/package.json', 'extension/dist/extension.js', 'extension/dist/tokenizer.js'].includes(name) ||
       /^extension\/(readme\.md|changelog\.md|license(\.txt)?)$/i.test(name) ||
       /^extension\/dist\/webview\/[\w-]+\.(js|css|ttf)$/.test(name) ||
       /^extension\/media\//.test(name);
