@@ -88,7 +88,12 @@ export function directContender(baseUrl: string): Contender {
   return {
     name: 'direct',
     async complete() {
-      const res = await request(url, { method: 'POST', dispatcher: agent, headers: { ...headers, accept: 'application/json' }, body: JSON.stringify({ model: NATIVE, messages: MESSAGES }) });
+      const res = await request(url, {
+        method: 'POST',
+        dispatcher: agent,
+        headers: { ...headers, accept: 'application/json' },
+        body: JSON.stringify({ model: NATIVE, messages: MESSAGES }),
+      });
       if (res.statusCode !== 200) throw new Error(`direct: HTTP ${res.statusCode}: ${await res.body.text()}`);
       return contentOf(await res.body.json());
     },
@@ -112,7 +117,12 @@ export function benchRouter(baseUrl: string, extraKeys: unknown[] = [], secrets:
   });
   const errors = diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) throw new Error(`bench config: ${JSON.stringify(errors)}`);
-  return new Router({ config, catalog: bundledCatalog(), secrets: new MapSecretSource(new Map(Object.entries({ k1: KEY, ...secrets }))), ...(http ? { http } : {}) });
+  return new Router({
+    config,
+    catalog: bundledCatalog(),
+    secrets: new MapSecretSource(new Map(Object.entries({ k1: KEY, ...secrets }))),
+    ...(http ? { http } : {}),
+  });
 }
 
 export function routerContender(baseUrl: string): Contender {

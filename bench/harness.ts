@@ -6,7 +6,17 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { startOpenAISim } from '../test/sim/openai';
-import { aiSdkContender, directContender, endpointContender, openaiContender, portkeyContender, portkeySingle, routerContender, type Contender, type ContenderName } from './contenders';
+import {
+  aiSdkContender,
+  directContender,
+  endpointContender,
+  openaiContender,
+  portkeyContender,
+  portkeySingle,
+  routerContender,
+  type Contender,
+  type ContenderName,
+} from './contenders';
 import { machine } from './machine';
 import { measureRouterAlone } from './measures/alone';
 import { measureBundle } from './measures/bundle';
@@ -170,7 +180,10 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResults> {
     if (wanted.has(5)) {
       log('5: failover after a 429…');
       gc();
-      const [a, b] = await Promise.all([startOpenAISim({ flavor: 'openai', keepAliveTimeoutMs: 60_000 }), startOpenAISim({ flavor: 'openai', keepAliveTimeoutMs: 60_000 })]);
+      const [a, b] = await Promise.all([
+        startOpenAISim({ flavor: 'openai', keepAliveTimeoutMs: 60_000 }),
+        startOpenAISim({ flavor: 'openai', keepAliveTimeoutMs: 60_000 }),
+      ]);
       try {
         results.measures['5'] = await measureFailover(a, b, portkey, size.failover);
         if (portkeyFailure) results.measures['5'].portkey = { unavailable: portkeyFailure.reason };

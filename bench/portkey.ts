@@ -57,10 +57,14 @@ export async function startPortkey(timeoutMs = 15_000): Promise<PortkeyGateway> 
   const { script, version } = gatewayPaths();
   const port = await freePort();
   // production + headless: no UI routes, no log-stream endpoint — the gateway as deployed.
-  const child: ChildProcess = spawn(process.execPath, ['--import', pathToFileURL(path.join(BENCH_DIR, 'portkey-preload.mjs')).href, script, `--port=${port}`, '--headless'], {
-    env: { ...process.env, NODE_ENV: 'production' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--import', pathToFileURL(path.join(BENCH_DIR, 'portkey-preload.mjs')).href, script, `--port=${port}`, '--headless'],
+    {
+      env: { ...process.env, NODE_ENV: 'production' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   const keep = (b: Buffer) => {
     output = (output + b.toString()).slice(-4000);
@@ -83,20 +87,20 @@ export async function startPortkey(timeoutMs = 15_000): Promise<PortkeyGateway> 
   return { url, version, cpuMs: () => procCpuMs(child.pid), close };
 
   async function waitUntilUp() {
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`portkey gateway exited with ${child.exitCode}: ${output}`);
-    try {
-      const res = await request(`${url}/`, { method: 'GET', dispatcher: probe });
-      const text = await res.body.text();
-      if (res.statusCode === 200 && /gateway/i.test(text)) break;
-    } catch {
-      /* not listening yet */
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`portkey gateway exited with ${child.exitCode}: ${output}`);
+      try {
+        const res = await request(`${url}/`, { method: 'GET', dispatcher: probe });
+        const text = await res.body.text();
+        if (res.statusCode === 200 && /gateway/i.test(text)) break;
+      } catch {
+        /* not listening yet */
+      }
+      if (Date.now() > deadline) {
+        await close();
+        throw new Error(`portkey gateway did not answer within ${timeoutMs} ms: ${output}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
     }
-    if (Date.now() > deadline) {
-      await close();
-      throw new Error(`portkey gateway did not answer within ${timeoutMs} ms: ${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
   }
 }

@@ -30,7 +30,13 @@ function peerCells(m: RequestMeasure, cell: (f: ContenderFigures) => string): st
 }
 
 /** The endpoint beside the direct call and Portkey's gateway, the other thing a client can be pointed at. */
-function endpointRow(id: string, what: string, m: RequestMeasure, cell: (f: ContenderFigures) => string, figure: (f: ContenderFigures) => number | undefined): string {
+function endpointRow(
+  id: string,
+  what: string,
+  m: RequestMeasure,
+  cell: (f: ContenderFigures) => string,
+  figure: (f: ContenderFigures) => number | undefined,
+): string {
   const e = m.contenders.endpoint!;
   const d = m.contenders.direct!;
   const pk = m.contenders.portkey;
@@ -66,7 +72,16 @@ export function markdownTable(r: BenchResults): string {
       ]),
     );
   }
-  if (m['1']?.contenders.endpoint) lines.push(endpointRow('1e', 'local endpoint: added latency per non-streaming request (p50 / p99)', m['1'], (f) => `${plus(f.addedP50, 3)} / ${plus(f.addedP99, 3)} ms${cpu(f)}`, (f) => f.addedP50));
+  if (m['1']?.contenders.endpoint)
+    lines.push(
+      endpointRow(
+        '1e',
+        'local endpoint: added latency per non-streaming request (p50 / p99)',
+        m['1'],
+        (f) => `${plus(f.addedP50, 3)} / ${plus(f.addedP99, 3)} ms${cpu(f)}`,
+        (f) => f.addedP50,
+      ),
+    );
   if (m['2']) {
     const d = m['2'].contenders.direct!;
     lines.push(
@@ -95,7 +110,16 @@ export function markdownTable(r: BenchResults): string {
       ]),
     );
   }
-  if (m['3']?.contenders.endpoint) lines.push(endpointRow('3e', `local endpoint: ${(m['3'].chunks ?? 1000).toLocaleString('en')}-chunk stream time / direct (p50)`, m['3'], (f) => `${n(f.ratio, 3)}×${cpuRatio(f, m['3']!.contenders.direct!)}`, (f) => f.ratio));
+  if (m['3']?.contenders.endpoint)
+    lines.push(
+      endpointRow(
+        '3e',
+        `local endpoint: ${(m['3'].chunks ?? 1000).toLocaleString('en')}-chunk stream time / direct (p50)`,
+        m['3'],
+        (f) => `${n(f.ratio, 3)}×${cpuRatio(f, m['3']!.contenders.direct!)}`,
+        (f) => f.ratio,
+      ),
+    );
   if (m['4']) {
     const fam = Object.entries(m['4'].families);
     const ours = fam
@@ -109,7 +133,9 @@ export function markdownTable(r: BenchResults): string {
       .filter(([, v]) => !('missing' in v) && (v as FamilyFigures).parseFloorChunksPerSecond)
       .map(([k, v]) => `${k} ${rate((v as FamilyFigures).parseFloorChunksPerSecond!)}/s`)
       .join('; ');
-    lines.push(row(['4', 'stream transform throughput per family', m['4'].target, `SSE + JSON.parse only: ${floor}`, ours, 'n/a', 'n/a', 'n/a', mark(m['4'].met)]));
+    lines.push(
+      row(['4', 'stream transform throughput per family', m['4'].target, `SSE + JSON.parse only: ${floor}`, ours, 'n/a', 'n/a', 'n/a', mark(m['4'].met)]),
+    );
   }
   if (m['5']) {
     const f = m['5'];
@@ -134,11 +160,27 @@ export function markdownTable(r: BenchResults): string {
   }
   if (m['6']) {
     const p = m['6'];
-    lines.push(row(['6', `plan computation, ${p.keys.toLocaleString('en')} keys × ${p.callers} callers (p50 / p99)`, p.target, '—', `${n(p.ms.p50, 3)} / ${n(p.ms.p99, 3)} ms`, 'n/a', 'n/a', 'n/a', mark(p.met)]));
+    lines.push(
+      row([
+        '6',
+        `plan computation, ${p.keys.toLocaleString('en')} keys × ${p.callers} callers (p50 / p99)`,
+        p.target,
+        '—',
+        `${n(p.ms.p50, 3)} / ${n(p.ms.p99, 3)} ms`,
+        'n/a',
+        'n/a',
+        'n/a',
+        mark(p.met),
+      ]),
+    );
   }
   if (m['7']) {
     const c = m['7'];
-    const left = Object.keys(c.leftoverAfterClose).length ? Object.entries(c.leftoverAfterClose).map(([k, v]) => `${v} ${k}`).join(', ') : 'nothing';
+    const left = Object.keys(c.leftoverAfterClose).length
+      ? Object.entries(c.leftoverAfterClose)
+          .map(([k, v]) => `${v} ${k}`)
+          .join(', ')
+      : 'nothing';
     lines.push(
       row([
         '7',
@@ -156,7 +198,11 @@ export function markdownTable(r: BenchResults): string {
   if (m['8']) {
     const b = m['8'];
     const files = Object.entries(b.files)
-      .map(([f, v]) => ('missing' in v ? `${f}: ${v.missing}` : `${f} ${kilo(v.bytes)}${v.minifiedBytes ? ` (minified ${kilo(v.minifiedBytes)}, gzip ${kilo(v.minifiedGzipBytes!)})` : ''}`))
+      .map(([f, v]) =>
+        'missing' in v
+          ? `${f}: ${v.missing}`
+          : `${f} ${kilo(v.bytes)}${v.minifiedBytes ? ` (minified ${kilo(v.minifiedBytes)}, gzip ${kilo(v.minifiedGzipBytes!)})` : ''}`,
+      )
       .join('; ');
     const act = b.activationMs === null ? 'activation: measured in the real host (pending)' : `activation ${b.activationMs} ms`;
     lines.push(row(['8', 'bundle sizes; extension activation in the real host', b.target, '—', `${files}; ${act}`, 'n/a', 'n/a', 'n/a', mark(b.met)]));
@@ -182,7 +228,9 @@ export function markdownReport(r: BenchResults): string {
     const alone = (m as RequestMeasure | undefined)?.routerAlone;
     if (alone) {
       const what = id === '2' ? 'to the first content delta' : 'per non-streaming request';
-      out.push(`- (${id}) the router alone (answers from memory, no network): ${n(alone.ms.p50 * 1000, 1)} µs p50 / ${n(alone.ms.p99 * 1000, 1)} µs p99 ${what}; ${n(alone.cpuUs, 1)} µs CPU per request${id === '2' ? ' run to its end' : ''}`);
+      out.push(
+        `- (${id}) the router alone (answers from memory, no network): ${n(alone.ms.p50 * 1000, 1)} µs p50 / ${n(alone.ms.p99 * 1000, 1)} µs p99 ${what}; ${n(alone.cpuUs, 1)} µs CPU per request${id === '2' ? ' run to its end' : ''}`,
+      );
     }
     for (const u of (m as RequestMeasure | undefined)?.unavailable ?? []) out.push(`- (${id}) ${u.contender} could not run: ${u.reason}`);
   }

@@ -29,7 +29,12 @@ export const DEMO_SECRETS = {
 
 export function demoUserSettings(sims: Record<DemoSim, OpenAISim>): Record<string, unknown> {
   const key = (id: string, provider: string, name: string, tier: string, sim: DemoSim, extra: Record<string, unknown> = {}) => ({
-    id, provider, name, tier, ...extra, options: { baseUrl: sims[sim].baseUrl },
+    id,
+    provider,
+    name,
+    tier,
+    ...extra,
+    options: { baseUrl: sims[sim].baseUrl },
   });
   return {
     'byokRouter.keys': [

@@ -13,7 +13,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const repoRoot = path.resolve(__dirname, '..');
-const MIN_NODE = [20, 18, 1];
+const MIN_NODE = [20, 19, 0];
 
 /** An executable of that name on PATH, or undefined. */
 function onPath(name, env = process.env) {
@@ -88,7 +88,12 @@ function hostProvisioned(env = process.env) {
   }
 }
 
-const GSSAPI_HEADERS = ['/usr/include/gssapi/gssapi.h', '/usr/include/gssapi.h', '/usr/local/include/gssapi/gssapi.h', '/opt/homebrew/opt/krb5/include/gssapi/gssapi.h'];
+const GSSAPI_HEADERS = [
+  '/usr/include/gssapi/gssapi.h',
+  '/usr/include/gssapi.h',
+  '/usr/local/include/gssapi/gssapi.h',
+  '/opt/homebrew/opt/krb5/include/gssapi/gssapi.h',
+];
 
 /** The prerequisites `job` needs that this machine lacks. */
 function missingPrerequisites(job, env = process.env, platform = detectPlatform(env)) {
@@ -96,10 +101,15 @@ function missingPrerequisites(job, env = process.env, platform = detectPlatform(
   if (!hostProvisioned(env)) {
     // code-server's native modules (kerberos, node-pty…) build with node-gyp on first provisioning.
     const why = "to build code-server's native modules";
-    if (!(onPath('cc', env) || onPath('gcc', env) || onPath('clang', env)) || !(onPath('c++', env) || onPath('g++', env) || onPath('clang++', env)) || !onPath('make', env))
+    if (
+      !(onPath('cc', env) || onPath('gcc', env) || onPath('clang', env)) ||
+      !(onPath('c++', env) || onPath('g++', env) || onPath('clang++', env)) ||
+      !onPath('make', env)
+    )
       missing.push({ id: 'toolchain', what: `a C/C++ toolchain (cc, c++, make) ${why}` });
     if (!onPath('python3', env)) missing.push({ id: 'python3', what: `python3 ${why}` });
-    if (platform !== 'macos' && !GSSAPI_HEADERS.some((f) => fs.existsSync(f))) missing.push({ id: 'gssapi', what: `the GSSAPI headers (gssapi/gssapi.h) for code-server's kerberos module` });
+    if (platform !== 'macos' && !GSSAPI_HEADERS.some((f) => fs.existsSync(f)))
+      missing.push({ id: 'gssapi', what: `the GSSAPI headers (gssapi/gssapi.h) for code-server's kerberos module` });
   }
   if (job === 'test' && !findChromium(env)) missing.push({ id: 'chromium', what: 'Chromium for the browser tests (or set CHROMIUM_PATH)' });
   return missing;

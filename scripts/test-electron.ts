@@ -25,8 +25,10 @@ async function main(): Promise<number> {
         extensionTestsEnv: { BYOK_ITEST_CONFIG: world.envFile },
         launchArgs: [
           world.workspaceFile,
-          '--user-data-dir', world.userDataDir,
-          '--extensions-dir', path.join(runDir, 'extensions'),
+          '--user-data-dir',
+          world.userDataDir,
+          '--extensions-dir',
+          path.join(runDir, 'extensions'),
           '--disable-extensions',
           ...(mode === 'trusted' ? ['--disable-workspace-trust'] : []),
         ],

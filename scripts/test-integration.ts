@@ -29,7 +29,9 @@ async function main(): Promise<number> {
     const runDir = path.join(layout.root, 'runs', mode);
     if (auditSecrets(runDir, path.join(runDir, 'itest-env.json'), mode) !== 0) failed++;
   }
-  log(`${failed ? `${failed} pass(es) FAILED` : 'all passes succeeded'} in ${((Date.now() - started) / 1000).toFixed(1)} s; logs in ${path.relative(process.cwd(), artifacts)}`);
+  log(
+    `${failed ? `${failed} pass(es) FAILED` : 'all passes succeeded'} in ${((Date.now() - started) / 1000).toFixed(1)} s; logs in ${path.relative(process.cwd(), artifacts)}`,
+  );
   return failed ? 1 : 0;
 }
 
@@ -75,10 +77,7 @@ async function runPass(layout: Awaited<ReturnType<typeof ensureHost>>, mode: Ite
       },
     });
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const code = await Promise.race([
-      workbench.exitCode,
-      new Promise<number>((resolve) => (timer = setTimeout(() => resolve(124), PASS_TIMEOUT_MS))),
-    ]);
+    const code = await Promise.race([workbench.exitCode, new Promise<number>((resolve) => (timer = setTimeout(() => resolve(124), PASS_TIMEOUT_MS)))]);
     clearTimeout(timer);
     if (code !== 0) {
       await workbench.page.screenshot({ path: path.join(artifacts, `${mode}-failure.png`) }).catch(() => undefined);
@@ -98,16 +97,19 @@ async function runPass(layout: Awaited<ReturnType<typeof ensureHost>>, mode: Ite
 
 /** The canary audit of a finished pass; a leak fails the run. */
 function auditSecrets(runDir: string, envFile: string, mode: ItestMode): number {
-  const skip = (f: string) => f === envFile || f.endsWith('.vscdb') || f.endsWith('.vscdb.backup') || f === path.join(runDir, 'chromium') || f === path.join(runDir, 'extensions');
+  const skip = (f: string) =>
+    f === envFile || f.endsWith('.vscdb') || f.endsWith('.vscdb.backup') || f === path.join(runDir, 'chromium') || f === path.join(runDir, 'extensions');
   const { files, leaks } = scanForSecrets([runDir, artifacts], { ...ITEST_KEYS }, skip);
   for (const l of leaks) log(`[${mode}] SECRET LEAK: the value of test key "${l.secret}" is in ${path.relative(process.cwd(), l.file)}`);
-  log(`[${mode}] canary audit: ${files} files written by the editor and the runner searched for ${Object.keys(ITEST_KEYS).length} key values, ${leaks.length} found`);
+  log(
+    `[${mode}] canary audit: ${files} files written by the editor and the runner searched for ${Object.keys(ITEST_KEYS).length} key values, ${leaks.length} found`,
+  );
   return leaks.length ? 1 : 0;
 }
 
 /** mocha's reporter lines, told apart from the workbench's own chatter by the marker the suite prints. */
 function isTestOutput(line: string): boolean {
-  return line.includes('[itest]') || /^\s*(✔|✓|\d+\) |\d+ passing|\d+ failing|\d+ pending|- )/.test(line) || /^\s{2,}\S/.test(line) && !line.includes('[');
+  return line.includes('[itest]') || /^\s*(✔|✓|\d+\) |\d+ passing|\d+ failing|\d+ pending|- )/.test(line) || (/^\s{2,}\S/.test(line) && !line.includes('['));
 }
 
 function log(msg: string) {

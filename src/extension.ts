@@ -66,7 +66,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<ByokRo
     if (pending) clearTimeout(pending);
     pending = setTimeout(() => modelsChanged.fire(), 100);
   };
-  context.subscriptions.push(modelsChanged, keys.onDidChange(modelsMayHaveChanged), settings.onDidChange(modelsMayHaveChanged), vault.onDidChange(modelsMayHaveChanged));
+  context.subscriptions.push(
+    modelsChanged,
+    keys.onDidChange(modelsMayHaveChanged),
+    settings.onDidChange(modelsMayHaveChanged),
+    vault.onDidChange(modelsMayHaveChanged),
+  );
 
   const web = new WebSearchService({
     storage: context.secrets,

@@ -15,7 +15,12 @@ import type { OpenAISim } from '../../test/sim/openai';
 
 const RETRY_AFTER_S = 60;
 
-export async function measureFailover(simA: OpenAISim, simB: OpenAISim, portkey: PortkeyGateway | undefined, opts: { iterations: number; afterRequests: number }): Promise<FailoverMeasure> {
+export async function measureFailover(
+  simA: OpenAISim,
+  simB: OpenAISim,
+  portkey: PortkeyGateway | undefined,
+  opts: { iterations: number; afterRequests: number },
+): Promise<FailoverMeasure> {
   let sentA = NaN;
   let gotB = NaN;
   const limited = simA.errors.rateLimited(RETRY_AFTER_S);
@@ -30,7 +35,9 @@ export async function measureFailover(simA: OpenAISim, simB: OpenAISim, portkey:
   simA.requests.length = 0;
   simB.requests.length = 0;
 
-  const router = benchRouter(simA.baseUrl, [{ id: 'k2', provider: 'openai', name: 'next', tier: 'prioritized', options: { baseUrl: simB.baseUrl } }], { k2: KEY });
+  const router = benchRouter(simA.baseUrl, [{ id: 'k2', provider: 'openai', name: 'next', tier: 'prioritized', options: { baseUrl: simB.baseUrl } }], {
+    k2: KEY,
+  });
   const req: ChatRequest = { model: SLUG, messages: MESSAGES };
   const viaRouter = async () => {
     const o = await router.generate(req);
@@ -52,7 +59,10 @@ export async function measureFailover(simA: OpenAISim, simB: OpenAISim, portkey:
   };
 
   const pk = portkey
-    ? portkeyContender(portkey.url, { strategy: { mode: 'fallback', on_status_codes: [429] }, targets: [portkeySingle(simA.baseUrl), portkeySingle(simB.baseUrl)] })
+    ? portkeyContender(portkey.url, {
+        strategy: { mode: 'fallback', on_status_codes: [429] },
+        targets: [portkeySingle(simA.baseUrl), portkeySingle(simB.baseUrl)],
+      })
     : undefined;
   const viaPortkey = async () => {
     await pk!.complete();

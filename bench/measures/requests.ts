@@ -26,7 +26,9 @@ function figures(samples: Map<ContenderName, number[]>, cpu: Map<ContenderName, 
     out[name] = {
       label: LABELS[name],
       ms: roundSummary(s),
-      ...(name === 'direct' ? {} : { addedP50: ms(s.p50 - direct.p50), addedP99: ms(s.p99 - direct.p99), ratio: Math.round((s.p50 / direct.p50) * 1000) / 1000 }),
+      ...(name === 'direct'
+        ? {}
+        : { addedP50: ms(s.p50 - direct.p50), addedP99: ms(s.p99 - direct.p99), ratio: Math.round((s.p50 / direct.p50) * 1000) / 1000 }),
       ...(cpu.has(name) ? { cpuMs: ms(cpu.get(name)!), ...(name === 'direct' ? {} : { addedCpuMs: ms(cpu.get(name)! - directCpu) }) } : {}),
     };
   }

@@ -126,9 +126,7 @@ function run(cmd: string, args: string[], opts: RunOptions): Promise<string> {
     });
     child.stderr.on('data', echo);
     child.on('error', reject);
-    child.on('close', (code) =>
-      code === 0 ? resolve(stdout) : reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}`)),
-    );
+    child.on('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}`))));
   });
 }
 

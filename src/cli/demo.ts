@@ -146,7 +146,8 @@ export const SCENARIOS: Scenario[] = [
       s.bedrock.enqueue(bedrockErrors.throttling());
     },
     check: (o, s, before) => {
-      if (trail(o) !== 'demo-anthropic → demo-bedrock → demo-vertex' || served(o) !== 'demo-vertex') return `expected anthropic → bedrock → vertex, got ${trail(o)}`;
+      if (trail(o) !== 'demo-anthropic → demo-bedrock → demo-vertex' || served(o) !== 'demo-vertex')
+        return `expected anthropic → bedrock → vertex, got ${trail(o)}`;
       const signed = (s.bedrock.requests.at(-1) as { headers: Record<string, string> }).headers.authorization ?? '';
       if (!signed.startsWith('AWS4-HMAC-SHA256')) return 'the Bedrock request was not SigV4-signed';
       if (s.vertexClaude.requests.length !== before.vertexClaude + 1) return 'Vertex did not pass the request to Claude';
@@ -179,7 +180,9 @@ export async function runDemo(io: Io, scenarios = SCENARIOS): Promise<number> {
   try {
     const config = demoConfig(sims);
     const secrets = demoSecrets(config);
-    const ports = Object.entries(sims).map(([name, sim]) => `${name} ${(sim as { port: number }).port}`).join(', ');
+    const ports = Object.entries(sims)
+      .map(([name, sim]) => `${name} ${(sim as { port: number }).port}`)
+      .join(', ');
     io.out(`BYOK Router demo — simulated providers on 127.0.0.1 (${ports})\n`);
     for (const [i, sc] of scenarios.entries()) {
       // A fresh router per scenario: cooldowns from one scenario must not decide the next.

@@ -52,26 +52,34 @@ const FLAG_HELP = {
   config: '  --config FILE    routing config (JSON; the shape of the byokRouter.* settings); required',
   secrets: '  --secrets FILE   JSON {"keys": {id: value}, "callers": {name: value}}, mode 0600',
   model: '  --model SLUG     the model to route, e.g. openai/gpt-4o-mini; required',
-  caller: '  --caller NAME    the calling identity (default: the config\'s defaultCaller)',
+  caller: "  --caller NAME    the calling identity (default: the config's defaultCaller)",
   json: '  --json           print one JSON object: the response or error, and the generation record',
   'no-stream': '  --no-stream      ask for the whole answer at once instead of streaming it',
   lenient: '  --lenient        use the valid part of a config that has errors',
   activity: '  --activity DIR   append to and read the activity log in DIR (budgets and latency are counted from it)',
   repeat: '  --repeat N       send the same request N times in one process, one JSON line each with --json',
   session: "  --session ID     the conversation's id, for its sticky route",
-  port: '  --port P         the port to listen on, on 127.0.0.1 (default: byokRouter.endpoint.port\'s default)',
+  port: "  --port P         the port to listen on, on 127.0.0.1 (default: byokRouter.endpoint.port's default)",
   'new-token': '  --new-token      print a fresh caller token to store, and exit',
   help: '  --help, -h       this help',
 } as const;
 
 const COMMAND_HELP: Record<string, { usage: string; what: string; flags: (keyof typeof FLAG_HELP)[] }> = {
-  explain: { usage: 'explain --config FILE --model SLUG [--caller NAME] [--session ID]', what: 'Print the plan for a model and caller; nothing is sent.', flags: ['config', 'secrets', 'model', 'caller', 'activity', 'session', 'lenient', 'help'] },
+  explain: {
+    usage: 'explain --config FILE --model SLUG [--caller NAME] [--session ID]',
+    what: 'Print the plan for a model and caller; nothing is sent.',
+    flags: ['config', 'secrets', 'model', 'caller', 'activity', 'session', 'lenient', 'help'],
+  },
   chat: {
     usage: 'chat --config FILE --model SLUG [--caller NAME] [--json] [--no-stream] [--repeat N] [--session ID] PROMPT',
     what: 'Send PROMPT through the router; the answer goes to stdout, each attempt to stderr.',
     flags: ['config', 'secrets', 'model', 'caller', 'json', 'no-stream', 'activity', 'repeat', 'session', 'lenient', 'help'],
   },
-  'test-keys': { usage: 'test-keys --config FILE', what: "Check every key and caller key with its provider's cheapest real request.", flags: ['config', 'secrets', 'lenient', 'help'] },
+  'test-keys': {
+    usage: 'test-keys --config FILE',
+    what: "Check every key and caller key with its provider's cheapest real request.",
+    flags: ['config', 'secrets', 'lenient', 'help'],
+  },
   serve: {
     usage: 'serve --config FILE [--secrets FILE] [--port P] | serve --new-token',
     what: 'Serve the OpenAI- and Anthropic-compatible endpoint on 127.0.0.1 for assistants that take a base URL.',
@@ -83,7 +91,15 @@ const COMMAND_HELP: Record<string, { usage: string; what: string; flags: (keyof 
 function commandHelp(command: string): string | undefined {
   const h = COMMAND_HELP[command];
   if (!h) return undefined;
-  return [`Usage: byok-router ${h.usage}`, '', h.what, '', 'Options:', ...h.flags.map((f) => FLAG_HELP[f]), 'Secrets come from BYOK_ROUTER_KEY_<ID> and BYOK_ROUTER_CALLER_<NAME>, or --secrets.'].join('\n');
+  return [
+    `Usage: byok-router ${h.usage}`,
+    '',
+    h.what,
+    '',
+    'Options:',
+    ...h.flags.map((f) => FLAG_HELP[f]),
+    'Secrets come from BYOK_ROUTER_KEY_<ID> and BYOK_ROUTER_CALLER_<NAME>, or --secrets.',
+  ].join('\n');
 }
 
 export interface Io {
@@ -215,13 +231,18 @@ async function makeRouter(values: Values, io: Io, log?: (l: string) => void) {
   const config = loadConfig(values.config, values.lenient!, io);
   if (!values.model) throw new UsageError('--model SLUG is required');
   const catalog = bundledCatalog();
-  if (!catalog.get(values.model) && !config.keys.some((k) => Object.hasOwn(k.options.modelMap ?? {}, values.model!) || Object.hasOwn(k.options.deployments ?? {}, values.model!))) {
+  if (
+    !catalog.get(values.model) &&
+    !config.keys.some((k) => Object.hasOwn(k.options.modelMap ?? {}, values.model!) || Object.hasOwn(k.options.deployments ?? {}, values.model!))
+  ) {
     io.err(`warning: ${values.model} is not in the bundled catalog; only keys whose modelMap names it, and pooled access, can serve it\n`);
   }
   const caller = values.caller;
   if (caller !== undefined && caller !== config.defaultCaller && !config.callers.some((c) => c.name === caller)) {
     const known = [...new Set([...config.callers.map((c) => c.name), config.defaultCaller])];
-    io.err(`warning: caller "${caller}" is not defined; defined callers: ${known.join(', ')}. Keys filtered to callers will not match, and pooled access needs ${envName('CALLER', caller)}\n`);
+    io.err(
+      `warning: caller "${caller}" is not defined; defined callers: ${known.join(', ')}. Keys filtered to callers will not match, and pooled access needs ${envName('CALLER', caller)}\n`,
+    );
   }
   const cooldownStore = new MemoryCooldownStore();
   const state = statePath(io.env);
@@ -312,10 +333,12 @@ async function chatOnce(router: Router, request: ChatRequest, values: Values, io
     caller: values.caller,
     signal,
     surface: 'cli',
-    onChunk: values.json ? undefined : (c) => {
-      const t = c.choices[0]?.delta.content;
-      if (t) io.out(t);
-    },
+    onChunk: values.json
+      ? undefined
+      : (c) => {
+          const t = c.choices[0]?.delta.content;
+          if (t) io.out(t);
+        },
     onAttempt: values.json ? undefined : (a) => io.err(`[attempt] ${describeAttempt(a)}\n`),
   });
   if (values.json) {
@@ -330,9 +353,12 @@ async function chatOnce(router: Router, request: ChatRequest, values: Values, io
     const served = r.servedBy!;
     const who = served.route === 'pooled' ? 'pooled (OpenRouter)' : `${served.provider}/key "${served.keyName}" (${served.tier})`;
     const cost = typeof r.cost === 'number' ? `$${r.cost.toFixed(6)}` : 'unknown (no price for this model)';
-    const model = served.model && served.model !== r.model ? ` as ${served.model} (${r.modelFallbacks?.map((m) => `${m.model}: ${m.errorKind}`).join('; ')})` : '';
+    const model =
+      served.model && served.model !== r.model ? ` as ${served.model} (${r.modelFallbacks?.map((m) => `${m.model}: ${m.errorKind}`).join('; ')})` : '';
     const cached = r.cacheReadTokens ? `, ${r.cacheReadTokens} read from cache` : '';
-    io.err(`[served] ${who}${model}${served.sticky ? ' [sticky]' : ''}; ${r.promptTokens ?? '?'} in${cached} / ${r.completionTokens ?? '?'} out tokens; cost ${cost}${r.byokFee !== undefined ? `; BYOK fee $${r.byokFee.toFixed(6)}${r.feeWaived ? ' (waived)' : ''}` : ''}\n`);
+    io.err(
+      `[served] ${who}${model}${served.sticky ? ' [sticky]' : ''}; ${r.promptTokens ?? '?'} in${cached} / ${r.completionTokens ?? '?'} out tokens; cost ${cost}${r.byokFee !== undefined ? `; BYOK fee $${r.byokFee.toFixed(6)}${r.feeWaived ? ' (waived)' : ''}` : ''}\n`,
+    );
   } else {
     io.err(`[failed] ${outcome.error.kind}: ${outcome.error.message}\n`);
   }

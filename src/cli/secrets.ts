@@ -58,7 +58,10 @@ export class CliSecretSource implements SecretSource {
    * and two ids that read the same variable (they would silently share one secret).
    */
   check(keyIds: readonly string[], callers: readonly string[]): void {
-    for (const [kind, ids, label] of [['KEY', keyIds, 'keys'], ['CALLER', callers, 'callers']] as const) {
+    for (const [kind, ids, label] of [
+      ['KEY', keyIds, 'keys'],
+      ['CALLER', callers, 'callers'],
+    ] as const) {
       const seen = new Map<string, string>();
       for (const id of new Set(ids)) {
         const name = envName(kind, id);
@@ -79,7 +82,10 @@ export class CliSecretSource implements SecretSource {
  */
 export function cliSecrets(raw: SecretSource, env: NodeJS.ProcessEnv, redactor: Redactor): ResolvingSecretSource {
   const ttl = Number(env.BYOK_ROUTER_SECRET_TTL_MS);
-  return new ResolvingSecretSource(raw, new SecretResolver({ env, redactor, ttlMs: () => (Number.isFinite(ttl) && ttl >= 0 && env.BYOK_ROUTER_SECRET_TTL_MS ? ttl : DEFAULT_SECRET_TTL_MS) }));
+  return new ResolvingSecretSource(
+    raw,
+    new SecretResolver({ env, redactor, ttlMs: () => (Number.isFinite(ttl) && ttl >= 0 && env.BYOK_ROUTER_SECRET_TTL_MS ? ttl : DEFAULT_SECRET_TTL_MS) }),
+  );
 }
 
 export class UsageError extends Error {}

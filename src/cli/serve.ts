@@ -31,7 +31,10 @@ export function loadTokens(config: RouterConfig, env: NodeJS.ProcessEnv, fileTok
     const token = env[name] || fileTokens[caller];
     if (!token) continue;
     // Never echo the value: only where it came from.
-    if (!isTokenShaped(token)) throw new UsageError(`the token for caller "${caller}" (${env[name] ? name : 'secrets file'}) is not a brt_ token; make one with \`byok-router serve --new-token\``);
+    if (!isTokenShaped(token))
+      throw new UsageError(
+        `the token for caller "${caller}" (${env[name] ? name : 'secrets file'}) is not a brt_ token; make one with \`byok-router serve --new-token\``,
+      );
     table.set(caller, token);
   }
   return table;
@@ -61,7 +64,9 @@ export async function serveCommand(a: ServeArgs): Promise<number> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0–65535 (0 picks a free port), not "${a.port}"`);
   const tokens = loadTokens(a.config, a.env, a.fileTokens);
   if (!tokens.size) {
-    throw new UsageError(`no caller token: set ${tokenEnvName(a.config.defaultCaller)} (or a "tokens" map in --secrets) to a token from \`byok-router serve --new-token\``);
+    throw new UsageError(
+      `no caller token: set ${tokenEnvName(a.config.defaultCaller)} (or a "tokens" map in --secrets) to a token from \`byok-router serve --new-token\``,
+    );
   }
   const catalog = bundledCatalog();
   const router = new Router({ config: a.config, catalog, secrets: a.secrets, ...(a.sink ? { sink: a.sink } : {}) });
@@ -79,10 +84,14 @@ export async function serveCommand(a: ServeArgs): Promise<number> {
     await router.close();
     await webHttp.close();
     const code = (e as NodeJS.ErrnoException).code;
-    a.err(`byok-router: cannot listen on 127.0.0.1:${port}${code === 'EADDRINUSE' ? ' (port in use; --port 0 picks a free one)' : `: ${(e as Error).message}`}\n`);
+    a.err(
+      `byok-router: cannot listen on 127.0.0.1:${port}${code === 'EADDRINUSE' ? ' (port in use; --port 0 picks a free one)' : `: ${(e as Error).message}`}\n`,
+    );
     return 1;
   }
-  a.out(`byok-router serving callers ${tokens.callers().join(', ')} — OpenAI base URL ${endpoint.openAIBaseUrl} · Anthropic base URL ${endpoint.anthropicBaseUrl} (Ctrl-C stops)\n`);
+  a.out(
+    `byok-router serving callers ${tokens.callers().join(', ')} — OpenAI base URL ${endpoint.openAIBaseUrl} · Anthropic base URL ${endpoint.anthropicBaseUrl} (Ctrl-C stops)\n`,
+  );
   a.onReady?.(endpoint, router);
   await new Promise<void>((resolve) => {
     const stop = () => {
@@ -117,7 +126,15 @@ function withCliWebSearch(backend: EndpointBackend, a: ServeArgs, router: Router
     return r.value;
   };
   return withWebSearch(backend, {
-    deps: () => ({ http, timeouts: a.config.timeouts, apiKey, hasKey: async () => !!raw, baseUrl: a.env.BYOK_ROUTER_FIRECRAWL_URL || undefined, redactor: router.redactor, ...(a.sink ? { sink: a.sink } : {}) }),
+    deps: () => ({
+      http,
+      timeouts: a.config.timeouts,
+      apiKey,
+      hasKey: async () => !!raw,
+      baseUrl: a.env.BYOK_ROUTER_FIRECRAWL_URL || undefined,
+      redactor: router.redactor,
+      ...(a.sink ? { sink: a.sink } : {}),
+    }),
     policy: () => ({ byokOnly: a.env.BYOK_ROUTER_WEB_BYOK_ONLY === '1', passToOpenRouter: a.env.BYOK_ROUTER_WEB_OPENROUTER === '1' }),
   });
 }

@@ -12,7 +12,12 @@ export async function testKeysCommand(config: RouterConfig, secrets: SecretSourc
   let bad = 0;
   try {
     const checks = [
-      ...config.keys.map((k) => ({ label: `${k.provider}/key "${k.name}" (${k.id})`, target: k, secret: () => secrets.keySecret(k.id, { fresh: true }), baseUrl: undefined as string | undefined })),
+      ...config.keys.map((k) => ({
+        label: `${k.provider}/key "${k.name}" (${k.id})`,
+        target: k,
+        secret: () => secrets.keySecret(k.id, { fresh: true }),
+        baseUrl: undefined as string | undefined,
+      })),
       ...config.callers.map((c) => ({
         label: `caller "${c.name}" (OpenRouter)`,
         target: { provider: 'openrouter' as const, options: {}, name: c.name },

@@ -51,10 +51,7 @@ export const chatRequestSchema = z
     stop: z.union([z.string(), z.array(z.string())]).optional(),
     tools: z.array(toolSchema).optional(),
     tool_choice: z
-      .union([
-        z.enum(['none', 'auto', 'required']),
-        z.object({ type: z.literal('function'), function: z.object({ name: z.string() }) }),
-      ])
+      .union([z.enum(['none', 'auto', 'required']), z.object({ type: z.literal('function'), function: z.object({ name: z.string() }) })])
       .optional(),
     parallel_tool_calls: z.boolean().optional(),
     seed: z.number().int().optional(),

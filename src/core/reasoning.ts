@@ -18,7 +18,9 @@ export const FORMAT = {
 } as const;
 
 export const reasoningDetailSchema = z.union([
-  z.object({ type: z.literal('reasoning.text'), text: z.string(), signature: z.string().optional(), format: z.string().optional(), id: z.string().optional() }).passthrough(),
+  z
+    .object({ type: z.literal('reasoning.text'), text: z.string(), signature: z.string().optional(), format: z.string().optional(), id: z.string().optional() })
+    .passthrough(),
   z.object({ type: z.literal('reasoning.encrypted'), data: z.string(), format: z.string().optional(), id: z.string().optional() }).passthrough(),
   z.object({ type: z.literal('reasoning.summary'), summary: z.string(), format: z.string().optional(), id: z.string().optional() }).passthrough(),
 ]);

@@ -19,7 +19,17 @@ export function maskedTail(secret: string): string {
   return t.length <= 8 ? '…' : `…${t.slice(-4)}`;
 }
 
-const SECRET_FIELDS = new Set(['privatekey', 'privatekeyid', 'secretaccesskey', 'sessiontoken', 'accesskeyid', 'apikey', 'accesstoken', 'refreshtoken', 'clientsecret']);
+const SECRET_FIELDS = new Set([
+  'privatekey',
+  'privatekeyid',
+  'secretaccesskey',
+  'sessiontoken',
+  'accesskeyid',
+  'apikey',
+  'accesstoken',
+  'refreshtoken',
+  'clientsecret',
+]);
 
 /**
  * Redact at full length, then bound: cutting first could split a secret so that no rule matches
@@ -63,7 +73,6 @@ export class Redactor {
     return out;
   }
 }
-
 
 /** Every string in a JSON-shaped value, redacted; the shape and every other value kept. */
 export function redactStrings<T>(value: T, redact: (text: string) => string): T {

@@ -19,7 +19,10 @@ export type Tier = z.infer<typeof tierSchema>;
 export const maskedTailSchema = z.string().regex(/^…[^\s]{0,4}$/, 'expected a masked tail such as …a1b2');
 
 const modelPatternSchema = text(200).min(1);
-const isoDateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}/, 'expected an ISO date such as 2027-01-31').max(40);
+const isoDateSchema = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}/, 'expected an ISO date such as 2027-01-31')
+  .max(40);
 
 // ---------------------------------------------------------------- state
 
@@ -63,7 +66,10 @@ export const keyRowSchema = z
     /** Why this fallback key can never be reached, when it cannot. */
     unreachable: text(1000).optional(),
     /** The key's budget this period: share used and what is spent, when it has one. */
-    budget: z.object({ ratio: z.number().min(0), text: text(300) }).strict().optional(),
+    budget: z
+      .object({ ratio: z.number().min(0), text: text(300) })
+      .strict()
+      .optional(),
   })
   .strict();
 export type KeyRow = z.infer<typeof keyRowSchema>;
@@ -82,7 +88,15 @@ export type InvalidKey = z.infer<typeof invalidKeySchema>;
 
 /** `keyUrl`: the provider's "get a key" page, https only (the webview opens it as a link). */
 export const providerInfoSchema = z
-  .object({ id: providerIdSchema, label: text(100), keyUrl: z.string().max(300).regex(/^https:\/\/[^\s"'<>]+$/).optional() })
+  .object({
+    id: providerIdSchema,
+    label: text(100),
+    keyUrl: z
+      .string()
+      .max(300)
+      .regex(/^https:\/\/[^\s"'<>]+$/)
+      .optional(),
+  })
   .strict();
 
 export const scopeInfoSchema = z

@@ -24,8 +24,21 @@ export const messagesRequestSchema = z
     top_p: z.number().optional(),
     top_k: z.number().optional(),
     stop_sequences: z.array(z.string()).optional(),
-    tools: z.array(z.object({ name: z.string(), description: z.string().optional(), input_schema: z.record(z.string(), z.unknown()).optional(), type: z.string().optional() }).passthrough()).optional(),
-    tool_choice: z.object({ type: z.enum(['auto', 'any', 'tool', 'none']), name: z.string().optional(), disable_parallel_tool_use: z.boolean().optional() }).optional(),
+    tools: z
+      .array(
+        z
+          .object({
+            name: z.string(),
+            description: z.string().optional(),
+            input_schema: z.record(z.string(), z.unknown()).optional(),
+            type: z.string().optional(),
+          })
+          .passthrough(),
+      )
+      .optional(),
+    tool_choice: z
+      .object({ type: z.enum(['auto', 'any', 'tool', 'none']), name: z.string().optional(), disable_parallel_tool_use: z.boolean().optional() })
+      .optional(),
     thinking: z.object({ type: z.string() }).passthrough().optional(),
     metadata: z.unknown().optional(),
   })
@@ -50,7 +63,8 @@ function userParts(bs: Block[]): Exclude<Extract<ChatMessage, { role: 'user' }>[
   const parts: any[] = [];
   for (const b of bs) {
     if (b.type === 'text') parts.push({ type: 'text', text: String(b.text ?? '') });
-    else if (b.type === 'image' && b.source?.type === 'base64') parts.push({ type: 'image_url', image_url: { url: `data:${b.source.media_type};base64,${b.source.data}` } });
+    else if (b.type === 'image' && b.source?.type === 'base64')
+      parts.push({ type: 'image_url', image_url: { url: `data:${b.source.media_type};base64,${b.source.data}` } });
     else if (b.type === 'image' && b.source?.type === 'url') parts.push({ type: 'image_url', image_url: { url: b.source.url } });
     else if (b.type === 'document' && b.source?.type === 'text') parts.push({ type: 'text', text: String(b.source.data ?? '') });
   }
@@ -78,7 +92,10 @@ export function toChatRequest(body: z.infer<typeof messagesRequestSchema>, model
       const parts = userParts(bs.filter((b) => b.type !== 'tool_result'));
       if (parts.length) messages.push({ role: 'user', content: parts.every((p) => p.type === 'text') ? parts.map((p: any) => p.text).join('\n') : parts });
     } else {
-      const text = bs.filter((b) => b.type === 'text').map((b) => String(b.text ?? '')).join('');
+      const text = bs
+        .filter((b) => b.type === 'text')
+        .map((b) => String(b.text ?? ''))
+        .join('');
       const calls = bs
         .filter((b) => b.type === 'tool_use')
         .map((b) => ({ id: String(b.id), type: 'function' as const, function: { name: String(b.name), arguments: JSON.stringify(b.input ?? {}) } }));
@@ -88,7 +105,14 @@ export function toChatRequest(body: z.infer<typeof messagesRequestSchema>, model
   // Server tools (web search, computer use, …) have a `type` and no schema; only client tools translate.
   const tools: ChatTool[] = (body.tools ?? [])
     .filter((t) => !t.type || t.type === 'custom')
-    .map((t) => ({ type: 'function', function: { name: t.name, ...(t.description ? { description: t.description } : {}), parameters: (t.input_schema as Record<string, unknown>) ?? { type: 'object', properties: {} } } }));
+    .map((t) => ({
+      type: 'function',
+      function: {
+        name: t.name,
+        ...(t.description ? { description: t.description } : {}),
+        parameters: (t.input_schema as Record<string, unknown>) ?? { type: 'object', properties: {} },
+      },
+    }));
   const choice = body.tool_choice;
   const req: ChatRequest = {
     model,
@@ -101,7 +125,14 @@ export function toChatRequest(body: z.infer<typeof messagesRequestSchema>, model
     ...(tools.length ? { tools } : {}),
     ...(tools.length && choice
       ? {
-          tool_choice: choice.type === 'any' ? 'required' : choice.type === 'tool' && choice.name ? { type: 'function', function: { name: choice.name } } : choice.type === 'none' ? 'none' : 'auto',
+          tool_choice:
+            choice.type === 'any'
+              ? 'required'
+              : choice.type === 'tool' && choice.name
+                ? { type: 'function', function: { name: choice.name } }
+                : choice.type === 'none'
+                  ? 'none'
+                  : 'auto',
           ...(choice.disable_parallel_tool_use ? { parallel_tool_calls: false } : {}),
         }
       : {}),
@@ -181,7 +212,16 @@ export const anthropicMessages: ClientApi = {
       started = true;
       return sseEvent('message_start', {
         type: 'message_start',
-        message: { id: messageId(c.id), type: 'message', role: 'assistant', model: parsed.clientModel, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 0, output_tokens: 0 } },
+        message: {
+          id: messageId(c.id),
+          type: 'message',
+          role: 'assistant',
+          model: parsed.clientModel,
+          content: [],
+          stop_reason: null,
+          stop_sequence: null,
+          usage: { input_tokens: 0, output_tokens: 0 },
+        },
       });
     };
     const close = () => {

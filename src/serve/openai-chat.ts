@@ -31,9 +31,17 @@ export const openAIChat: ClientApi = {
         return sseData({ ...rest, model: parsed.clientModel });
       },
       end(response) {
-        const usage = parsed.includeUsage && response.usage
-          ? sseData({ id: id ?? response.id, object: 'chat.completion.chunk', created: created || response.created, model: parsed.clientModel, choices: [], usage: response.usage })
-          : '';
+        const usage =
+          parsed.includeUsage && response.usage
+            ? sseData({
+                id: id ?? response.id,
+                object: 'chat.completion.chunk',
+                created: created || response.created,
+                model: parsed.clientModel,
+                choices: [],
+                usage: response.usage,
+              })
+            : '';
         return `${usage}data: [DONE]\n\n`;
       },
       error(e) {

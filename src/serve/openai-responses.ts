@@ -48,8 +48,10 @@ export function toChatRequest(body: z.infer<typeof responsesRequestSchema>, mode
     const type = it.type ?? (it.role ? 'message' : undefined);
     if (type === 'message') {
       const content = partsText(it.content);
-      if (it.role === 'assistant') messages.push({ role: 'assistant', content: typeof content === 'string' ? content : content.map((p: any) => p.text ?? '').join('') });
-      else if (it.role === 'system' || it.role === 'developer') messages.push({ role: 'system', content: typeof content === 'string' ? content : content.map((p: any) => p.text ?? '').join('') });
+      if (it.role === 'assistant')
+        messages.push({ role: 'assistant', content: typeof content === 'string' ? content : content.map((p: any) => p.text ?? '').join('') });
+      else if (it.role === 'system' || it.role === 'developer')
+        messages.push({ role: 'system', content: typeof content === 'string' ? content : content.map((p: any) => p.text ?? '').join('') });
       else messages.push({ role: 'user', content: content as any });
     } else if (type === 'function_call') {
       const call = { id: String(it.call_id), type: 'function' as const, function: { name: String(it.name), arguments: String(it.arguments ?? '{}') } };
@@ -65,7 +67,14 @@ export function toChatRequest(body: z.infer<typeof responsesRequestSchema>, mode
   if (!messages.some((m) => m.role !== 'system')) throw new BadRequest('input: at least one message is required');
   const tools: ChatTool[] = (body.tools ?? [])
     .filter((t) => t.type === 'function')
-    .map((t: any) => ({ type: 'function', function: { name: String(t.name), ...(t.description ? { description: String(t.description) } : {}), parameters: t.parameters ?? { type: 'object', properties: {} } } }));
+    .map((t: any) => ({
+      type: 'function',
+      function: {
+        name: String(t.name),
+        ...(t.description ? { description: String(t.description) } : {}),
+        parameters: t.parameters ?? { type: 'object', properties: {} },
+      },
+    }));
   const choice = body.tool_choice;
   return {
     model,
@@ -76,7 +85,10 @@ export function toChatRequest(body: z.infer<typeof responsesRequestSchema>, mode
     ...(body.top_p != null ? { top_p: body.top_p } : {}),
     ...(tools.length ? { tools } : {}),
     ...(tools.length && choice
-      ? { tool_choice: typeof choice === 'string' ? choice : choice.type === 'function' && choice.name ? { type: 'function', function: { name: choice.name } } : 'auto' }
+      ? {
+          tool_choice:
+            typeof choice === 'string' ? choice : choice.type === 'function' && choice.name ? { type: 'function', function: { name: choice.name } } : 'auto',
+        }
       : {}),
     ...(tools.length && body.parallel_tool_calls != null ? { parallel_tool_calls: body.parallel_tool_calls } : {}),
     ...(body.reasoning?.effort ? { reasoning_effort: body.reasoning.effort } : {}),
@@ -140,9 +152,18 @@ export const openAIResponses: ClientApi = {
     const msg = response.choices[0]?.message;
     const output: Item[] = [];
     if (msg?.content) output.push(messageItem(rid('msg'), msg.content));
-    for (const c of msg?.tool_calls ?? []) output.push({ type: 'function_call', id: rid('fc'), call_id: c.id, name: c.function.name, arguments: c.function.arguments, status: 'completed' });
+    for (const c of msg?.tool_calls ?? [])
+      output.push({ type: 'function_call', id: rid('fc'), call_id: c.id, name: c.function.name, arguments: c.function.arguments, status: 'completed' });
     const incomplete = response.choices[0]?.finish_reason === 'length';
-    return responseObject(rid('resp'), response.created || nowSeconds(), parsed.clientModel, incomplete ? 'incomplete' : 'completed', output, response.usage, incomplete);
+    return responseObject(
+      rid('resp'),
+      response.created || nowSeconds(),
+      parsed.clientModel,
+      incomplete ? 'incomplete' : 'completed',
+      output,
+      response.usage,
+      incomplete,
+    );
   },
 
   stream(parsed): StreamEncoder {
@@ -196,7 +217,12 @@ export const openAIResponses: ClientApi = {
             text = { item, index: output.length, text: '' };
             output.push(item);
             out += ev('response.output_item.added', { output_index: text.index, item: { ...item, content: [] } });
-            out += ev('response.content_part.added', { item_id: item.id, output_index: text.index, content_index: 0, part: { type: 'output_text', text: '', annotations: [] } });
+            out += ev('response.content_part.added', {
+              item_id: item.id,
+              output_index: text.index,
+              content_index: 0,
+              part: { type: 'output_text', text: '', annotations: [] },
+            });
           }
           text.text += d.content;
           out += ev('response.output_text.delta', { item_id: text.item.id, output_index: text.index, content_index: 0, delta: d.content, logprobs: [] });
@@ -204,7 +230,14 @@ export const openAIResponses: ClientApi = {
         for (const t of d.tool_calls ?? []) {
           if (!calls.has(t.index)) {
             out += closeText() + closeCall();
-            const item: Item = { type: 'function_call', id: rid('fc'), call_id: t.id ?? rid('call'), name: t.function?.name ?? '', arguments: '', status: 'in_progress' };
+            const item: Item = {
+              type: 'function_call',
+              id: rid('fc'),
+              call_id: t.id ?? rid('call'),
+              name: t.function?.name ?? '',
+              arguments: '',
+              status: 'in_progress',
+            };
             calls.set(t.index, { item, index: output.length });
             output.push(item);
             openCall = t.index;
@@ -227,7 +260,10 @@ export const openAIResponses: ClientApi = {
       },
       error(e) {
         const body = errorBody('openai', e) as { error: { message: string; code: string | null } };
-        const r = { ...responseObject(id, created, parsed.clientModel, 'failed', output, undefined), error: { code: body.error.code ?? 'server_error', message: body.error.message } };
+        const r = {
+          ...responseObject(id, created, parsed.clientModel, 'failed', output, undefined),
+          error: { code: body.error.code ?? 'server_error', message: body.error.message },
+        };
         return begin() + ev('response.failed', { response: r });
       },
     };

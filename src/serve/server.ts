@@ -57,7 +57,10 @@ const ROUTES: Record<string, ClientApi> = {
 /** `claude-cli/2.0.14 (external, cli)` → `claude-cli`; `OpenAI/JS 6.49.0` → `OpenAI/JS`. */
 export function clientName(userAgent: string | undefined): string {
   const first = (userAgent ?? '').trim().split(/\s+/)[0] ?? '';
-  const name = first.replace(/\/v?\d[\w.+-]*$/, '').replace(/[^A-Za-z0-9._/-]/g, '').slice(0, 40);
+  const name = first
+    .replace(/\/v?\d[\w.+-]*$/, '')
+    .replace(/[^A-Za-z0-9._/-]/g, '')
+    .slice(0, 40);
   return name || 'unknown';
 }
 
@@ -182,11 +185,19 @@ export class LocalEndpoint {
       }
       const api = req.method === 'POST' ? ROUTES[path] : undefined;
       const isCount = req.method === 'POST' && path === '/v1/messages/count_tokens';
-      if (!api && !isCount) throw new Refusal(httpError(404, 'not_found', `no route ${req.method} ${path} (served: POST /v1/chat/completions, /v1/responses, /v1/messages, /v1/messages/count_tokens; GET /v1/models)`));
+      if (!api && !isCount)
+        throw new Refusal(
+          httpError(
+            404,
+            'not_found',
+            `no route ${req.method} ${path} (served: POST /v1/chat/completions, /v1/responses, /v1/messages, /v1/messages/count_tokens; GET /v1/models)`,
+          ),
+        );
 
       const running = this.inFlight.get(caller) ?? 0;
       const limit = this.opts.maxConcurrentPerCaller ?? DEFAULT_MAX_CONCURRENT;
-      if (running >= limit) throw new Refusal(httpError(429, 'rate_limited', `caller "${caller}" already has ${running} requests in flight (limit ${limit})`, 1));
+      if (running >= limit)
+        throw new Refusal(httpError(429, 'rate_limited', `caller "${caller}" already has ${running} requests in flight (limit ${limit})`, 1));
       this.inFlight.set(caller, running + 1);
       try {
         const body = await this.readJson(req);
@@ -203,15 +214,29 @@ export class LocalEndpoint {
         else this.inFlight.delete(caller);
       }
     } catch (e) {
-      const err = e instanceof Refusal ? e.http : e instanceof BadRequest ? httpError(e.status, e.status === 413 ? 'too_large' : 'bad_request', e.message) : httpError(502, 'upstream', `internal error: ${(e as Error)?.message ?? e}`);
+      const err =
+        e instanceof Refusal
+          ? e.http
+          : e instanceof BadRequest
+            ? httpError(e.status, e.status === 413 ? 'too_large' : 'bad_request', e.message)
+            : httpError(502, 'upstream', `internal error: ${(e as Error)?.message ?? e}`);
       status = this.sendError(res, family, err);
       if (err.status === 413) req.resume();
     } finally {
-      this.opts.log?.(`endpoint ${req.method} ${path.slice(0, 60)} caller=${caller ?? '-'} client=${client} → ${status || res.statusCode}${note} in ${Math.round(performance.now() - t0)} ms`);
+      this.opts.log?.(
+        `endpoint ${req.method} ${path.slice(0, 60)} caller=${caller ?? '-'} client=${client} → ${status || res.statusCode}${note} in ${Math.round(performance.now() - t0)} ms`,
+      );
     }
   }
 
-  private async serve(api: ClientApi, body: unknown, caller: string, client: string, req: http.IncomingMessage, res: http.ServerResponse): Promise<{ status: number; note: string }> {
+  private async serve(
+    api: ClientApi,
+    body: unknown,
+    caller: string,
+    client: string,
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+  ): Promise<{ status: number; note: string }> {
     const parsed: ParsedRequest = api.parse(body, (m) => this.models.resolve(m));
     // Clients ask for their own model's ceiling (Claude Code: 128k); the served model's is what counts.
     const maxOutput = this.opts.catalog().get(parsed.request.model)?.maxOutput;
@@ -226,7 +251,12 @@ export class LocalEndpoint {
     const encoder = stream ? api.stream(parsed) : undefined;
     const open = () => {
       if (res.headersSent) return;
-      res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
       res.flushHeaders();
     };
     try {

@@ -101,7 +101,11 @@ async function handle(
   if (outcome.error.kind === 'cancelled') return { metadata: { generationId: outcome.record.id } };
   const attempts = outcome.record.attempts.map((a) => `- ${escape(describeAttempt(a))}`);
   stream.markdown(
-    [`**No route could answer ${escape(model)}** as caller \`${outcome.record.caller}\`.`, '', ...(attempts.length ? attempts : [`- ${escape(outcome.error.message)}`])].join('\n'),
+    [
+      `**No route could answer ${escape(model)}** as caller \`${outcome.record.caller}\`.`,
+      '',
+      ...(attempts.length ? attempts : [`- ${escape(outcome.error.message)}`]),
+    ].join('\n'),
   );
   stream.button({ command: 'byokRouter.explainRoute', title: 'Explain Route', arguments: [{ model, folder: folder?.name }] });
   return { metadata: { generationId: outcome.record.id }, errorDetails: { message: outcome.error.message } };

@@ -112,7 +112,13 @@ export class EndpointService implements vscode.Disposable {
   info(): EndpointInfo {
     const port = this.endpoint?.port ?? this.borrowedPort;
     if (!port) return { running: false };
-    return { running: true, port, openAIBaseUrl: `http://127.0.0.1:${port}/v1`, anthropicBaseUrl: `http://127.0.0.1:${port}`, ...(this.borrowedPort ? { borrowed: true } : {}) };
+    return {
+      running: true,
+      port,
+      openAIBaseUrl: `http://127.0.0.1:${port}/v1`,
+      anthropicBaseUrl: `http://127.0.0.1:${port}`,
+      ...(this.borrowedPort ? { borrowed: true } : {}),
+    };
   }
 
   /** Every caller of every folder, then the window's. */
@@ -256,7 +262,8 @@ export class EndpointService implements vscode.Disposable {
     for (const f of folders) {
       const token = await this.tokenFor(this.deps.routing.callerOf(f));
       const scoped = root.getScoped({ workspaceFolder: f });
-      for (const [k, v] of Object.entries(terminalEnv({ openAIBaseUrl: info.openAIBaseUrl!, anthropicBaseUrl: info.anthropicBaseUrl!, token }))) scoped.replace(k, v);
+      for (const [k, v] of Object.entries(terminalEnv({ openAIBaseUrl: info.openAIBaseUrl!, anthropicBaseUrl: info.anthropicBaseUrl!, token })))
+        scoped.replace(k, v);
     }
   }
 
@@ -285,7 +292,9 @@ export class EndpointService implements vscode.Disposable {
     const caller = this.deps.routing.callerOf(folder);
     const token = await this.tokenFor(caller);
     const model = (await defaultModel(folder, this.deps.routing, this.deps.settings, this.deps.catalog)) ?? 'anthropic/claude-sonnet-4.5';
-    await vscode.env.clipboard.writeText(setupSnippet(client, { openAIBaseUrl: info.openAIBaseUrl!, anthropicBaseUrl: info.anthropicBaseUrl!, token, caller, model }));
+    await vscode.env.clipboard.writeText(
+      setupSnippet(client, { openAIBaseUrl: info.openAIBaseUrl!, anthropicBaseUrl: info.anthropicBaseUrl!, token, caller, model }),
+    );
     void vscode.window.showInformationMessage(`BYOK Router: ${SETUP_LABELS[client]} setup for caller "${caller}" copied (token ${maskToken(token)}).`);
   }
 
@@ -308,7 +317,9 @@ export class EndpointService implements vscode.Disposable {
     await this.deps.context.secrets.store(TOKEN_PREFIX + caller, token);
     this.remember(caller, token);
     await this.updateTerminalEnv();
-    void vscode.window.showInformationMessage(`BYOK Router: caller "${caller}" has a new endpoint token (${maskToken(token)}); terminals opened from now on get it.`);
+    void vscode.window.showInformationMessage(
+      `BYOK Router: caller "${caller}" has a new endpoint token (${maskToken(token)}); terminals opened from now on get it.`,
+    );
   }
 
   dispose() {

@@ -30,7 +30,8 @@ function kindOf(p: unknown): InPart {
   if (isDataPart(p)) return { kind: 'data', mimeType: p.mimeType, data: p.data };
   const what = typeof p === 'object' && p !== null ? (p.constructor?.name ?? 'object') : typeof p;
   // A prompt-tsx part (or a plain { value }) inside a tool result still reads as its text.
-  if (typeof p === 'object' && p !== null && typeof (p as { value?: unknown }).value === 'string') return { kind: 'text', text: (p as { value: string }).value };
+  if (typeof p === 'object' && p !== null && typeof (p as { value?: unknown }).value === 'string')
+    return { kind: 'text', text: (p as { value: string }).value };
   return { kind: 'other', what };
 }
 
@@ -42,7 +43,9 @@ function roleOf(role: vscode.LanguageModelChatMessageRole): InMessage['role'] {
 }
 
 /** `LanguageModelChatRequestMessage[]` (or `LanguageModelChatMessage[]`) → chat messages, images counted, dropped parts explained. */
-export function toChatMessages(messages: readonly { role: vscode.LanguageModelChatMessageRole; content: ReadonlyArray<unknown>; name?: string | undefined }[]): Converted {
+export function toChatMessages(
+  messages: readonly { role: vscode.LanguageModelChatMessageRole; content: ReadonlyArray<unknown>; name?: string | undefined }[],
+): Converted {
   return convertMessages(messages.map((m) => ({ role: roleOf(m.role), content: m.content.map(kindOf), name: m.name })));
 }
 

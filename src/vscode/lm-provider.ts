@@ -90,7 +90,9 @@ export class RoutedModelProvider implements vscode.LanguageModelChatProvider {
     for (const note of converted.notes) this.deps.log.info(`lm: ${model.id}: ${note}`);
     for (const note of converted.bookkeeping) this.deps.log.debug(`lm: ${model.id}: ${note}`);
     if (converted.images && this.deps.catalog.get(model.id)?.vision === false) {
-      throw new Error(`${model.name} (${model.id}) does not take images: pick a model with image input, or remove the ${converted.images === 1 ? 'image' : `${converted.images} images`}.`);
+      throw new Error(
+        `${model.name} (${model.id}) does not take images: pick a model with image input, or remove the ${converted.images === 1 ? 'image' : `${converted.images} images`}.`,
+      );
     }
     const request: ChatRequest = {
       model: model.id,
@@ -113,7 +115,8 @@ export class RoutedModelProvider implements vscode.LanguageModelChatProvider {
       const whole = reasoningOut(details, reasoning);
       details.length = 0;
       reasoning = '';
-      if (whole.length) this.reportData(progress, thinkingPayload(responseId, whole.map((d) => (d.type === 'reasoning.text' ? d.text : '')).join(''), whole), MIME.thinking);
+      if (whole.length)
+        this.reportData(progress, thinkingPayload(responseId, whole.map((d) => (d.type === 'reasoning.text' ? d.text : '')).join(''), whole), MIME.thinking);
     };
     const flush = () => {
       reportThinking();
@@ -173,6 +176,8 @@ export function usagePayload(u: Usage): Record<string, unknown> {
     completion_tokens: u.completion_tokens,
     total_tokens: u.total_tokens,
     prompt_tokens_details: { cached_tokens: u.prompt_tokens_details?.cached_tokens ?? 0, cache_write_tokens: u.prompt_tokens_details?.cache_write_tokens ?? 0 },
-    ...(u.completion_tokens_details?.reasoning_tokens !== undefined ? { completion_tokens_details: { reasoning_tokens: u.completion_tokens_details.reasoning_tokens } } : {}),
+    ...(u.completion_tokens_details?.reasoning_tokens !== undefined
+      ? { completion_tokens_details: { reasoning_tokens: u.completion_tokens_details.reasoning_tokens } }
+      : {}),
   };
 }

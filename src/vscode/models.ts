@@ -28,7 +28,12 @@ function candidateSlugs(config: RouterConfig, catalog: Catalog): string[] {
 }
 
 /** Models at least one route can serve in `folder` (its caller, its keys and filters). */
-export async function servableIn(folder: vscode.WorkspaceFolder | undefined, routing: RoutingService, settings: RoutingSettings, catalog: Catalog): Promise<RoutedModel[]> {
+export async function servableIn(
+  folder: vscode.WorkspaceFolder | undefined,
+  routing: RoutingService,
+  settings: RoutingSettings,
+  catalog: Catalog,
+): Promise<RoutedModel[]> {
   const router = routing.routerFor(folder);
   const { config } = settings.forFolder(folder).parsed;
   const out: RoutedModel[] = [];
@@ -65,7 +70,12 @@ export async function servableModels(routing: RoutingService, settings: RoutingS
  * The model the commands and `@byok` use when none is picked: `byokRouter.defaultModel`, else
  * the first model the folder's first usable key serves, else anything servable.
  */
-export async function defaultModel(folder: vscode.WorkspaceFolder | undefined, routing: RoutingService, settings: RoutingSettings, catalog: Catalog): Promise<string | undefined> {
+export async function defaultModel(
+  folder: vscode.WorkspaceFolder | undefined,
+  routing: RoutingService,
+  settings: RoutingSettings,
+  catalog: Catalog,
+): Promise<string | undefined> {
   const scope = settings.forFolder(folder);
   if (scope.defaultModel) return scope.defaultModel;
   const servable = await servableIn(folder, routing, settings, catalog);

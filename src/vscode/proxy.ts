@@ -33,7 +33,10 @@ export function chooseDispatcher(s: ProxySettings): ProxyChoice {
   const env = (name: string) => s.env[name] ?? s.env[name.toLowerCase()];
   const tls = { rejectUnauthorized: s.strictSSL };
   const connect = { timeout: s.connectTimeoutMs, ...tls };
-  const noProxy = [...s.noProxy, ...(env('NO_PROXY') ?? '').split(',')].map((e) => e.trim()).filter(Boolean).join(',');
+  const noProxy = [...s.noProxy, ...(env('NO_PROXY') ?? '').split(',')]
+    .map((e) => e.trim())
+    .filter(Boolean)
+    .join(',');
   if (s.proxy) {
     return {
       dispatcher: new (undici().EnvHttpProxyAgent)({ ...AGENT, httpProxy: s.proxy, httpsProxy: s.proxy, noProxy, connect, requestTls: tls, proxyTls: tls }),
@@ -44,11 +47,20 @@ export function chooseDispatcher(s: ProxySettings): ProxyChoice {
   const httpProxy = env('HTTP_PROXY');
   if (httpsProxy || httpProxy) {
     return {
-      dispatcher: new (undici().EnvHttpProxyAgent)({ ...AGENT, httpProxy, httpsProxy: httpsProxy ?? httpProxy, noProxy, connect, requestTls: tls, proxyTls: tls }),
+      dispatcher: new (undici().EnvHttpProxyAgent)({
+        ...AGENT,
+        httpProxy,
+        httpsProxy: httpsProxy ?? httpProxy,
+        noProxy,
+        connect,
+        requestTls: tls,
+        proxyTls: tls,
+      }),
       description: `proxy ${maskCredentials(httpsProxy ?? httpProxy ?? '')} (environment)${noProxy ? `, not for ${noProxy}` : ''}`,
     };
   }
-  if (!s.strictSSL) return { dispatcher: new (undici().Agent)({ ...AGENT, connect }), description: 'direct, certificates not verified (http.proxyStrictSSL is off)' };
+  if (!s.strictSSL)
+    return { dispatcher: new (undici().Agent)({ ...AGENT, connect }), description: 'direct, certificates not verified (http.proxyStrictSSL is off)' };
   return { dispatcher: undefined, description: 'direct' };
 }
 

@@ -9,7 +9,9 @@
 import type { Diagnostic } from '../core/config/parse';
 import { cooldownSchema, feeSchema, pooledSchema, timeoutsSchema } from '../core/config/schema';
 
-const SECTION_SCHEMAS: Partial<Record<RoutingSetting, { safeParse(v: unknown): { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } } }>> = {
+const SECTION_SCHEMAS: Partial<
+  Record<RoutingSetting, { safeParse(v: unknown): { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } } }>
+> = {
   pooled: pooledSchema,
   timeouts: timeoutsSchema,
   cooldown: cooldownSchema,
@@ -90,7 +92,10 @@ export function effectiveRouting(inspected: Record<RoutingSetting, Inspected | u
       if (schema && value !== user && !schema.safeParse(value ?? {}).success && schema.safeParse(user ?? {}).success) {
         const problem = schema.safeParse(value ?? {}).error?.issues[0];
         const where = problem?.path.length ? `${problem.path.join('.')}: ` : '';
-        warn(`byokRouter.${setting}`, `the folder's value is invalid (${where}${problem?.message ?? 'wrong shape'}), so it is ignored; your user setting applies`);
+        warn(
+          `byokRouter.${setting}`,
+          `the folder's value is invalid (${where}${problem?.message ?? 'wrong shape'}), so it is ignored; your user setting applies`,
+        );
         value = user;
       }
     }
@@ -126,19 +131,13 @@ function folderKeys(local: unknown[], user: unknown, ctx: RoutingContext, warn: 
   return out;
 }
 
-function withUserDestination(
-  local: unknown,
-  user: unknown,
-  fields: readonly string[],
-  path: string,
-  warn: (path: string, message: string) => void,
-): unknown {
+function withUserDestination(local: unknown, user: unknown, fields: readonly string[], path: string, warn: (path: string, message: string) => void): unknown {
   if (!isRecord(local)) return local;
   const userRecord = isRecord(user) ? user : {};
   const out: Record<string, unknown> = { ...local };
   for (const f of fields) {
     if (f in local && !sameJson(local[f], userRecord[f])) {
-      warn(`${path}.${f}`, 'where requests are sent and which headers they carry come from user settings only; the folder\'s value is ignored');
+      warn(`${path}.${f}`, "where requests are sent and which headers they carry come from user settings only; the folder's value is ignored");
     }
     // Leaving a field out is a choice of destination too: the user's value stands either way.
     if (f in userRecord) out[f] = userRecord[f];
@@ -162,6 +161,11 @@ function sameJson(a: unknown, b: unknown): boolean {
 
 function canonical(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(canonical);
-  if (isRecord(v)) return Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical(v[k])]));
+  if (isRecord(v))
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, canonical(v[k])]),
+    );
   return v;
 }

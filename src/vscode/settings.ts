@@ -79,7 +79,11 @@ export class RoutingSettings implements vscode.Disposable {
     for (const line of lines) this.log.warn(`settings: ${line}`);
     const count = lines.length === 1 ? 'A routing setting was' : `${lines.length} routing settings were`;
     void vscode.window
-      .showWarningMessage(`BYOK Router: ${count} ignored or invalid; the rest of your configuration keeps working. Details are in the log.`, 'Open Settings', 'Show Log')
+      .showWarningMessage(
+        `BYOK Router: ${count} ignored or invalid; the rest of your configuration keeps working. Details are in the log.`,
+        'Open Settings',
+        'Show Log',
+      )
       .then((choice) => {
         if (choice === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'byokRouter');
         if (choice === 'Show Log') this.log.show();

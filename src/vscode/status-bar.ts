@@ -70,10 +70,10 @@ export class StatusBar implements vscode.Disposable {
       held > 0
         ? { icon: '$(lock)', label: held === 1 ? 'Always use key unavailable' : `${held} Always use keys unavailable` }
         : authFailing > 0
-        ? { icon: '$(error)', label: authFailing === 1 ? 'a key failing auth' : `${authFailing} keys failing auth` }
-        : cooling > 0
-          ? { icon: '$(clock)', label: `${cooling} in cooldown` }
-          : { icon: '$(pass)', label: '' };
+          ? { icon: '$(error)', label: authFailing === 1 ? 'a key failing auth' : `${authFailing} keys failing auth` }
+          : cooling > 0
+            ? { icon: '$(clock)', label: `${cooling} in cooldown` }
+            : { icon: '$(pass)', label: '' };
     const budgets = this.routing.budgetWarnings();
     const budget = budgets.length ? ` · $(warning) budget ${Math.floor(Math.max(...budgets.map((b) => b.ratio)) * 100)} %` : '';
     const text = `${state.icon} BYOK: ${caller}${state.label ? ` · ${state.label}` : ''}${budget}`;
@@ -82,12 +82,20 @@ export class StatusBar implements vscode.Disposable {
     if (!cooling && !authFailing && !held) lines.push('All routes healthy.');
     for (const c of health.cooling) lines.push(`${c.route}: ${c.reason}, cooling down for ${Math.ceil((c.until - Date.now()) / 1000)} s`);
     for (const a of health.authFailing) lines.push(`${a.route}: ${a.reason} — rotate the key`);
-    for (const b of budgets) lines.push(`budget ${b.scope === 'key' ? `key "${b.name ?? b.id}"` : b.scope === 'caller' ? `caller "${b.id}"` : 'overall'}: ${Math.floor(b.ratio * 100)} % used`);
+    for (const b of budgets)
+      lines.push(
+        `budget ${b.scope === 'key' ? `key "${b.name ?? b.id}"` : b.scope === 'caller' ? `caller "${b.id}"` : 'overall'}: ${Math.floor(b.ratio * 100)} % used`,
+      );
     lines.push('', 'Click to open Providers');
     const tooltip = lines.join('\n');
     this.item.text = text;
     this.item.tooltip = tooltip;
-    this.item.backgroundColor = authFailing || held ? new vscode.ThemeColor('statusBarItem.errorBackground') : cooling ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    this.item.backgroundColor =
+      authFailing || held
+        ? new vscode.ThemeColor('statusBarItem.errorBackground')
+        : cooling
+          ? new vscode.ThemeColor('statusBarItem.warningBackground')
+          : undefined;
     this.snapshot = { text, tooltip, caller, cooling, authFailing };
     // A cooldown ends on its own; look again when the soonest one does.
     if (this.timer) clearTimeout(this.timer);

@@ -19,7 +19,8 @@ export function registerWebSearchTool(web: WebSearchService, folders: FolderTrac
     prepareInvocation: (options) => ({ invocationMessage: `Searching the web for "${String(options.input?.query ?? '').slice(0, 100)}"` }),
     invoke: async (options, token) => {
       const input = inputSchema.safeParse(options.input);
-      if (!input.success) throw new Error(`byok_webSearch: expected {"query": string, "maxResults"?: 1-10}: ${input.error.issues[0]?.message ?? 'invalid input'}`);
+      if (!input.success)
+        throw new Error(`byok_webSearch: expected {"query": string, "maxResults"?: 1-10}: ${input.error.issues[0]?.message ?? 'invalid input'}`);
       const r = await web.search(input.data.query, { folder: folders.active(), surface: 'tool:byok_webSearch', limit: input.data.maxResults ?? 5, token });
       // A failure is a result the model can relay (out of credits, no key), not an exception that ends the turn.
       const text = r.ok ? `${formatResults(input.data.query, r.results)}\n\n${CITE_INSTRUCTION}` : `Web search failed: ${r.error.message}`;

@@ -214,16 +214,15 @@ export class WebSearchService implements vscode.Disposable {
     };
   }
 
-  async search(query: string, opts: { folder: vscode.WorkspaceFolder | undefined; surface: string; limit?: number; token?: vscode.CancellationToken }): Promise<WebSearchResult> {
+  async search(
+    query: string,
+    opts: { folder: vscode.WorkspaceFolder | undefined; surface: string; limit?: number; token?: vscode.CancellationToken },
+  ): Promise<WebSearchResult> {
     const keyId = this.keyIdFor(opts.folder);
     const ac = new AbortController();
     const sub = opts.token?.onCancellationRequested(() => ac.abort());
     try {
-      const r = await webSearch(
-        this.coreDeps(opts.folder),
-        query,
-        { surface: opts.surface, folder: opts.folder?.name, limit: opts.limit, signal: ac.signal },
-      );
+      const r = await webSearch(this.coreDeps(opts.folder), query, { surface: opts.surface, folder: opts.folder?.name, limit: opts.limit, signal: ac.signal });
       if (r.ok && r.creditsUsed !== undefined) {
         const cached = this.credits.get(keyId);
         if (cached?.usage?.remainingCredits !== undefined) {
@@ -231,7 +230,9 @@ export class WebSearchService implements vscode.Disposable {
           this.changed.fire();
         }
       }
-      this.deps.log.info(`web search (${opts.surface}): ${r.ok ? `${r.results.length} result(s), ${r.creditsUsed ?? '?'} credit(s)` : `failed: ${r.error.message}`}`);
+      this.deps.log.info(
+        `web search (${opts.surface}): ${r.ok ? `${r.results.length} result(s), ${r.creditsUsed ?? '?'} credit(s)` : `failed: ${r.error.message}`}`,
+      );
       return r;
     } finally {
       sub?.dispose();
@@ -248,7 +249,9 @@ export class WebSearchService implements vscode.Disposable {
       meta[id] = { ...m, sent: [...m.sent, due] };
       await this.deps.state.update(META, meta);
       const name = id === DEFAULT_WEB_KEY_ID ? '' : ` (key "${id}")`;
-      void vscode.window.showWarningMessage(`${reminderText(m.expiresAt, now)}${name}`, 'Open Providers').then((c) => c && vscode.commands.executeCommand('byokRouter.openProviders'));
+      void vscode.window
+        .showWarningMessage(`${reminderText(m.expiresAt, now)}${name}`, 'Open Providers')
+        .then((c) => c && vscode.commands.executeCommand('byokRouter.openProviders'));
     }
   }
 
@@ -267,7 +270,10 @@ export class WebSearchService implements vscode.Disposable {
  * `byokRouter.setWebSearchKey`: the workspace Firecrawl key from the palette (the Providers view's
  * Web search section does the same); other extensions and tests pass `{ secret, expiresAt }`.
  */
-export function registerWebSearchCommands(web: WebSearchService, ask: { secret(): Promise<string | undefined>; expiry(): Thenable<string | undefined> }): vscode.Disposable {
+export function registerWebSearchCommands(
+  web: WebSearchService,
+  ask: { secret(): Promise<string | undefined>; expiry(): Thenable<string | undefined> },
+): vscode.Disposable {
   return vscode.commands.registerCommand('byokRouter.setWebSearchKey', async (arg?: { secret?: string; expiresAt?: string }) => {
     const secret = arg?.secret ?? (await ask.secret());
     if (!secret?.trim()) return false;

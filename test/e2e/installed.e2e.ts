@@ -81,7 +81,10 @@ describe('npm start and the installed .vsix in Chromium', function () {
     // The package is what got installed: its folder in the profile, not this repository.
     const installed = fs.readdirSync(path.join(demoDir, 'extensions')).filter((d) => d.startsWith('byok-router.byok-router'));
     assert.equal(installed.length, 1, `installed extensions: ${installed.join(', ')}`);
-    assert.ok(fs.existsSync(path.join(demoDir, 'extensions', installed[0]!, 'dist', 'webview', 'providers.js')), 'the installed extension has no webview script');
+    assert.ok(
+      fs.existsSync(path.join(demoDir, 'extensions', installed[0]!, 'dist', 'webview', 'providers.js')),
+      'the installed extension has no webview script',
+    );
     workbench = await openWorkbench(url, { env: sandboxEnv(layout), profileDir: path.join(demoDir, 'chromium') });
     page = workbench.page;
     await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
@@ -96,7 +99,8 @@ describe('npm start and the installed .vsix in Chromium', function () {
   });
 
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await screenshot(page, `installed-failed-${this.currentTest.title.slice(0, 40).replace(/\W+/g, '-')}`).catch(() => undefined);
+    if (this.currentTest?.state === 'failed')
+      await screenshot(page, `installed-failed-${this.currentTest.title.slice(0, 40).replace(/\W+/g, '-')}`).catch(() => undefined);
   });
 
   it('shows the DEMO keys as cards in the Providers view, styled and with its icon font', async () => {
@@ -106,7 +110,10 @@ describe('npm start and the installed .vsix in Chromium', function () {
     await until('the DEMO key rows', async () => (await rows.count()) >= 4, 30_000);
     const names = await rows.allTextContents();
     for (const name of ['DEMO OpenAI primary', 'DEMO OpenAI secondary', 'DEMO Groq', 'DEMO Mistral backup']) {
-      assert.ok(names.some((n) => n.includes(name)), `no card for "${name}" in: ${names.join(' | ')}`);
+      assert.ok(
+        names.some((n) => n.includes(name)),
+        `no card for "${name}" in: ${names.join(' | ')}`,
+      );
     }
     // The stylesheets and the codicon font came from the package: a blank or unstyled view fails here.
     const styled = await providers.evaluate(async () => {
@@ -122,7 +129,11 @@ describe('npm start and the installed .vsix in Chromium', function () {
     await runCommand(page, 'BYOK Router: Ask @byok in Chat');
     const input = page.locator('.interactive-input-part .monaco-editor textarea, .chat-input-container .monaco-editor textarea').first();
     await input.waitFor({ state: 'attached', timeout: 30_000 });
-    await until('the chat input to take focus', async () => page.evaluate(() => !!document.activeElement?.closest('.interactive-input-part, .chat-input-container')), 15_000);
+    await until(
+      'the chat input to take focus',
+      async () => page.evaluate(() => !!document.activeElement?.closest('.interactive-input-part, .chat-input-container')),
+      15_000,
+    );
     await page.keyboard.type('What does the installed package do?');
     await page.keyboard.press('Enter');
     const answer = page.locator('.interactive-item-container', { hasText: 'simulated' }).last();

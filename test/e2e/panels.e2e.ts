@@ -40,7 +40,9 @@ const tail = (k: string) => `…${k.slice(-4)}`;
 
 function findFiles(dir: string, name: string): string[] {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? findFiles(path.join(dir, e.name), name) : e.name === name ? [path.join(dir, e.name)] : []));
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? findFiles(path.join(dir, e.name), name) : e.name === name ? [path.join(dir, e.name)] : []));
 }
 
 type Sim = 'openai' | 'openrouter';
@@ -112,7 +114,11 @@ describe('Providers and Activity views in the real editor (Chromium)', function 
         'chat.commandCenter.enabled': false,
       }),
       folders: [
-        { name: 'app-dev', settings: { 'byokRouter.caller': 'dev' }, files: { 'src/app.ts': 'export function add(a: number, b: number) {\n  return a + b;\n}\n' } },
+        {
+          name: 'app-dev',
+          settings: { 'byokRouter.caller': 'dev' },
+          files: { 'src/app.ts': 'export function add(a: number, b: number) {\n  return a + b;\n}\n' },
+        },
         { name: 'api-prod', settings: { 'byokRouter.caller': 'prod' }, files: { 'src/api.ts': 'export const handler = () => "ok";\n' } },
       ],
     });
@@ -136,14 +142,18 @@ describe('Providers and Activity views in the real editor (Chromium)', function 
   });
 
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await screenshot(page, `failed-${this.currentTest.title.slice(0, 40).replace(/\W+/g, '-')}`).catch(() => undefined);
+    if (this.currentTest?.state === 'failed')
+      await screenshot(page, `failed-${this.currentTest.title.slice(0, 40).replace(/\W+/g, '-')}`).catch(() => undefined);
   });
 
   it('lists every provider card A–Z and narrows them with the search box', async () => {
     const ids = await providers.locator('.card').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.provider));
     const labels = await providers.locator('.card h3').allTextContents();
     assert.ok(ids.includes('openai') && ids.includes('anthropic') && ids.includes('amazon-bedrock'), `cards: ${ids.join(', ')}`);
-    assert.deepEqual(labels, [...labels].sort((a, b) => a.localeCompare(b)));
+    assert.deepEqual(
+      labels,
+      [...labels].sort((a, b) => a.localeCompare(b)),
+    );
     assert.ok(ids.length >= 30 && ids.includes('z-ai') && ids.includes('ai21'), `${ids.length} cards`);
     await providers.locator('#search input').fill('bedrock');
     await until('one card left', async () => (await providers.locator('.card').count()) === 1);
@@ -159,7 +169,10 @@ describe('Providers and Activity views in the real editor (Chromium)', function 
 
   it('adds two OpenAI keys whose values are typed into the host password box and never reach the page', async () => {
     await providers.locator('.card[data-provider="openai"] .card-toggle').click();
-    for (const [name, value] of [['Primary', K.primary], ['Secondary', K.secondary]] as const) {
+    for (const [name, value] of [
+      ['Primary', K.primary],
+      ['Secondary', K.secondary],
+    ] as const) {
       await providers.locator('.card[data-provider="openai"] vscode-button.add-key', { hasText: 'Add prioritized key' }).click();
       await answerInputBox(page, name);
       await answerInputBox(page, value, { password: true });
@@ -201,10 +214,18 @@ describe('Providers and Activity views in the real editor (Chromium)', function 
     await closeDetails('openai-primary');
     await closeDetails('openai-secondary');
     await dragAndDrop(page, row('openai-secondary').locator('.key-summary'), row('openai-primary'), { x: 60, y: 5 });
-    await until('the new order in settings', () => userKeys().map((k) => k.id).join() === 'openai-secondary,openai-primary');
-    await until('the new order on screen', async () =>
-      (await providers.locator('.card[data-provider="openai"] .key-row').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.keyId))).join() ===
-      'openai-secondary,openai-primary',
+    await until(
+      'the new order in settings',
+      () =>
+        userKeys()
+          .map((k) => k.id)
+          .join() === 'openai-secondary,openai-primary',
+    );
+    await until(
+      'the new order on screen',
+      async () =>
+        (await providers.locator('.card[data-provider="openai"] .key-row').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.keyId))).join() ===
+        'openai-secondary,openai-primary',
     );
 
     await openDetails('openai-secondary');
@@ -237,9 +258,21 @@ describe('Providers and Activity views in the real editor (Chromium)', function 
     await until('both attempts at the simulator', () => chatKeys().length >= before + 2, 30_000);
     assert.deepEqual(chatKeys().slice(before, before + 2), [K.secondary, K.primary]);
     // The rate-limited key shows its cooldown until Retry-After has passed.
-    await until('the cooldown on the row', async () => /Cooldown until/.test((await row('openai-secondary').locator('.status').getAttribute('title')) ?? ''), 10_000);
+    await until(
+      'the cooldown on the row',
+      async () => /Cooldown until/.test((await row('openai-secondary').locator('.status').getAttribute('title')) ?? ''),
+      10_000,
+    );
     assert.deepEqual(readSettings(world.userSettingsFile)['byokRouter.keys'], [
-      { id: 'openai-secondary', provider: 'openai', name: 'Secondary', tier: 'prioritized', options: { baseUrl: world.fleet.openai.baseUrl }, filters: { models: ['openai/*'], callers: ['dev'] }, alwaysUse: true },
+      {
+        id: 'openai-secondary',
+        provider: 'openai',
+        name: 'Secondary',
+        tier: 'prioritized',
+        options: { baseUrl: world.fleet.openai.baseUrl },
+        filters: { models: ['openai/*'], callers: ['dev'] },
+        alwaysUse: true,
+      },
       { id: 'openai-primary', provider: 'openai', name: 'Primary', tier: 'prioritized', options: { baseUrl: world.fleet.openai.baseUrl } },
     ]);
   });
@@ -304,9 +337,31 @@ describe('Providers and Activity views in the real editor (Chromium)', function 
     assert.ok(fs.existsSync(dir), `the extension's activity log at ${dir}`);
     const store = new ActivityStore({ dir });
     await store.append({
-      v: 1, id: 'gen-from-cli', startedAt: Date.now(), surface: 'cli', caller: 'cli-bot', model: MODEL, stream: false, outcome: 'success', latencyMs: 5,
-      plan: [{ route: 'pooled', provider: 'openrouter' }], servedBy: { route: 'pooled', provider: 'openrouter', model: MODEL },
-      attempts: [{ route: 'pooled', provider: 'openrouter', caller: 'cli-bot', nativeModel: MODEL, ok: true, status: 200, startedAt: Date.now(), latencyMs: 5, cost: 0.25 }], cost: 0.25,
+      v: 1,
+      id: 'gen-from-cli',
+      startedAt: Date.now(),
+      surface: 'cli',
+      caller: 'cli-bot',
+      model: MODEL,
+      stream: false,
+      outcome: 'success',
+      latencyMs: 5,
+      plan: [{ route: 'pooled', provider: 'openrouter' }],
+      servedBy: { route: 'pooled', provider: 'openrouter', model: MODEL },
+      attempts: [
+        {
+          route: 'pooled',
+          provider: 'openrouter',
+          caller: 'cli-bot',
+          nativeModel: MODEL,
+          ok: true,
+          status: 200,
+          startedAt: Date.now(),
+          latencyMs: 5,
+          cost: 0.25,
+        },
+      ],
+      cost: 0.25,
     });
     await store.close();
     await until('the CLI record in the view', async () => /cli-bot/.test((await legend.textContent()) ?? ''), 15_000);
@@ -329,7 +384,13 @@ describe('Providers and Activity views in the real editor (Chromium)', function 
   it('reorders with the keyboard alone, across the tier boundary too', async () => {
     await row('openai-primary').focus();
     await page.keyboard.press('Alt+ArrowUp');
-    await until('primary first', () => userKeys().map((k) => k.id).join() === 'openai-primary,openai-secondary');
+    await until(
+      'primary first',
+      () =>
+        userKeys()
+          .map((k) => k.id)
+          .join() === 'openai-primary,openai-secondary',
+    );
     // Focus stays on the moved row, so the next key press moves it on.
     await until('focus on the moved row', () => providers.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.keyId === 'openai-primary'));
     await row('openai-secondary').focus();
@@ -401,14 +462,20 @@ describe('Providers and Activity views in the real editor (Chromium)', function 
     await row('openai-secondary').locator('vscode-button', { hasText: 'Delete' }).click();
     await confirmDialog(page, 'Delete');
     await row('openai-secondary').waitFor({ state: 'detached' });
-    assert.deepEqual(userKeys().map((k) => k.id), ['openai-primary']);
+    assert.deepEqual(
+      userKeys().map((k) => k.id),
+      ['openai-primary'],
+    );
   });
 
   it('refreshes live when settings.json is edited by hand, showing an invalid entry with its error', async () => {
     // The view's own button opens the User settings file; the edit is typed and saved there.
     await providers.locator('vscode-button', { hasText: 'settings.json' }).click();
     const withBroken = readSettings(world.userSettingsFile);
-    withBroken['byokRouter.keys'] = [...(withBroken['byokRouter.keys'] as KeyEntry[]), { id: 'openai-broken', provider: 'openai', name: 'Broken', tier: 'sideways' }];
+    withBroken['byokRouter.keys'] = [
+      ...(withBroken['byokRouter.keys'] as KeyEntry[]),
+      { id: 'openai-broken', provider: 'openai', name: 'Broken', tier: 'sideways' },
+    ];
     await replaceActiveEditorText(page, JSON.stringify(withBroken, null, 2));
     const invalid = providers.locator('.invalid-entry', { hasText: 'Broken' });
     await invalid.waitFor({ timeout: 20_000 });
@@ -427,16 +494,41 @@ describe('Providers and Activity views in the real editor (Chromium)', function 
     const store = new ActivityStore({ dir: path.join(userData, 'User', 'globalStorage', 'byok-router.byok-router', 'activity') });
     const at = Date.now();
     await store.append({
-      v: 1, id: 'gen-spent-by-cli', startedAt: at, surface: 'cli', caller: 'dev', model: MODEL, stream: false, outcome: 'success', latencyMs: 5,
+      v: 1,
+      id: 'gen-spent-by-cli',
+      startedAt: at,
+      surface: 'cli',
+      caller: 'dev',
+      model: MODEL,
+      stream: false,
+      outcome: 'success',
+      latencyMs: 5,
       plan: [{ route: 'byok', provider: 'openai', tier: 'prioritized', keyId: 'openai-primary', keyName: 'Primary' }],
       servedBy: { route: 'byok', provider: 'openai', tier: 'prioritized', keyId: 'openai-primary', keyName: 'Primary' },
-      attempts: [{ route: 'byok', provider: 'openai', tier: 'prioritized', keyId: 'openai-primary', keyName: 'Primary', nativeModel: 'gpt-5-mini', ok: true, status: 200, startedAt: at, latencyMs: 5, cost: 0.9 }], cost: 0.9,
+      attempts: [
+        {
+          route: 'byok',
+          provider: 'openai',
+          tier: 'prioritized',
+          keyId: 'openai-primary',
+          keyName: 'Primary',
+          nativeModel: 'gpt-5-mini',
+          ok: true,
+          status: 200,
+          startedAt: at,
+          latencyMs: 5,
+          cost: 0.9,
+        },
+      ],
+      cost: 0.9,
     });
     await store.close();
     await providers.locator('vscode-button', { hasText: 'settings.json' }).click();
     const budgeted = readSettings(world.userSettingsFile);
     const original = JSON.stringify(budgeted, null, 2);
-    budgeted['byokRouter.keys'] = (budgeted['byokRouter.keys'] as KeyEntry[]).map((k) => (k.id === 'openai-primary' ? { ...k, budget: { usd: 1, period: 'month' } } : k));
+    budgeted['byokRouter.keys'] = (budgeted['byokRouter.keys'] as KeyEntry[]).map((k) =>
+      k.id === 'openai-primary' ? { ...k, budget: { usd: 1, period: 'month' } } : k,
+    );
     await replaceActiveEditorText(page, JSON.stringify(budgeted, null, 2));
     const badge = row('openai-primary').locator('[data-fid="budget"]');
     await badge.waitFor({ timeout: 20_000 });
@@ -454,7 +546,7 @@ describe('Providers and Activity views in the real editor (Chromium)', function 
     await row('openai-primary').locator('.key-details').waitFor();
   });
 
-  it('edits a folder scope in that folder\'s settings, leaving the User list alone', async () => {
+  it("edits a folder scope in that folder's settings, leaving the User list alone", async () => {
     const userBefore = JSON.stringify(userKeys());
     await providers.locator('#scope').click();
     await providers.locator('#scope li[role="option"]', { hasText: 'api-prod' }).click();
@@ -465,7 +557,10 @@ describe('Providers and Activity views in the real editor (Chromium)', function 
     await row('openai-primary').waitFor();
     await row('openai-primary').focus();
     await page.keyboard.press('Alt+ArrowDown');
-    await until('the folder order', () => ((readSettings(folderFile)['byokRouter.keys'] as KeyEntry[]) ?? []).map((k) => `${k.id}:${k.tier}`).join() === 'openai-primary:fallback');
+    await until(
+      'the folder order',
+      () => ((readSettings(folderFile)['byokRouter.keys'] as KeyEntry[]) ?? []).map((k) => `${k.id}:${k.tier}`).join() === 'openai-primary:fallback',
+    );
     // The file is written before the view redraws: wait for the redraw, or it detaches what is clicked next.
     await providers.locator('[data-tier="fallback"] .key-row[data-key-id="openai-primary"]').waitFor();
     assert.equal(JSON.stringify(userKeys()), userBefore);
@@ -497,13 +592,19 @@ describe('Providers and Activity views in the real editor (Chromium)', function 
   });
 
   it('ran without a Content-Security-Policy violation or a protocol problem in either view', () => {
-    const csp = world.console.filter((c) => /Content Security Policy|Refused to (load|apply|execute)/.test(c.text) && /webview|fake\.html|vscode-resource|vscode-cdn/.test(`${c.url} ${c.text}`));
+    const csp = world.console.filter(
+      (c) =>
+        /Content Security Policy|Refused to (load|apply|execute)/.test(c.text) && /webview|fake\.html|vscode-resource|vscode-cdn/.test(`${c.url} ${c.text}`),
+    );
     assert.deepEqual(csp, []);
     // Each page reports violations, uncaught errors and refused messages to the extension's log.
     const logs = findFiles(path.join(path.dirname(path.dirname(world.userSettingsFile)), 'logs'), 'BYOK Router.log');
     assert.ok(logs.length > 0, 'the extension log was found');
     const text = logs.map((f) => fs.readFileSync(f, 'utf8')).join('\n');
     assert.match(text, /providers view: added openai\/key "Primary"/);
-    assert.deepEqual(text.split('\n').filter((l) => /view reported a|view: ignored an invalid message|view: state not sent|could not build its state/.test(l)), []);
+    assert.deepEqual(
+      text.split('\n').filter((l) => /view reported a|view: ignored an invalid message|view: state not sent|could not build its state/.test(l)),
+      [],
+    );
   });
 });

@@ -65,7 +65,8 @@ describe('Secret-manager references and the Web search section in the real edito
   });
 
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await screenshot(page, `secrets-web-failed-${this.currentTest.title.slice(0, 40).replace(/\W+/g, '-')}`).catch(() => undefined);
+    if (this.currentTest?.state === 'failed')
+      await screenshot(page, `secrets-web-failed-${this.currentTest.title.slice(0, 40).replace(/\W+/g, '-')}`).catch(() => undefined);
   });
 
   it('adds a key through "Reference a secret manager…" and shows where it lives instead of a tail', async () => {
@@ -96,7 +97,12 @@ describe('Secret-manager references and the Web search section in the real edito
     const field = providers.locator('#endpoint-openai-vaulted input');
     await field.fill(world.fleet.openai.baseUrl);
     await field.press('Tab');
-    await until('the endpoint in settings', () => (readSettings(world.userSettingsFile)['byokRouter.keys'] as { id: string; options?: { baseUrl?: string } }[]).find((k) => k.id === 'openai-vaulted')?.options?.baseUrl === world.fleet.openai.baseUrl);
+    await until(
+      'the endpoint in settings',
+      () =>
+        (readSettings(world.userSettingsFile)['byokRouter.keys'] as { id: string; options?: { baseUrl?: string } }[]).find((k) => k.id === 'openai-vaulted')
+          ?.options?.baseUrl === world.fleet.openai.baseUrl,
+    );
     const test = row('openai-vaulted').locator('vscode-button', { hasText: 'Test' });
     await test.click();
     await row('openai-vaulted').locator('.test-result.ok').waitFor({ timeout: 30_000 });
@@ -127,7 +133,12 @@ describe('Secret-manager references and the Web search section in the real edito
     await box.press('Enter');
     await until('the masked Firecrawl key', async () => (await web().locator('.key-tail').textContent()) === tail(V.firecrawl), 20_000);
     await until('the credits left', async () => (await web().locator('.credits-left').textContent()) === '500 credits left of 500', 20_000);
-    assert.equal(await web().locator('[data-fid="web-expiry"]').evaluate((el) => (el as HTMLInputElement).value), expiry);
+    assert.equal(
+      await web()
+        .locator('[data-fid="web-expiry"]')
+        .evaluate((el) => (el as HTMLInputElement).value),
+      expiry,
+    );
     assert.equal((await web().locator('.web-days-left').textContent())?.trim(), `${daysLeft(expiry, Date.now())} days left`);
     assert.ok(firecrawl.requests.some((r) => r.path === '/v2/team/credit-usage' && r.authorization === `Bearer ${V.firecrawl}`));
     assert.ok(!(await providers.content()).includes(V.firecrawl), 'the Firecrawl key reached the webview');

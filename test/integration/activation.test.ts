@@ -35,7 +35,10 @@ describe('the extension in a real VS Code host', () => {
     const contributed: string[] = ext.packageJSON.contributes.commands.map((c: { command: string }) => c.command);
     assert.ok(contributed.length >= 12, `expected the full command set, got ${contributed.length}`);
     const registered = new Set(await vscode.commands.getCommands(true));
-    assert.deepEqual(contributed.filter((c) => !registered.has(c)), []);
+    assert.deepEqual(
+      contributed.filter((c) => !registered.has(c)),
+      [],
+    );
   });
 
   it('opens the Providers and Activity views it registers', async () => {
@@ -43,6 +46,9 @@ describe('the extension in a real VS Code host', () => {
     await vscode.commands.executeCommand('byokRouter.openActivity');
     const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
     const views: { id: string }[] = ext.packageJSON.contributes.views.byokRouter;
-    assert.deepEqual(views.map((v) => v.id), ['byokRouter.providers', 'byokRouter.activity']);
+    assert.deepEqual(
+      views.map((v) => v.id),
+      ['byokRouter.providers', 'byokRouter.activity'],
+    );
   });
 });

@@ -34,6 +34,9 @@ describe('the @byok chat participant', () => {
     const record = await generation;
     assert.equal(record.model, env.fallbackModel);
     assert.equal(record.servedBy?.route, 'pooled', 'gpt-oss is served by pooled access before the fallback key');
-    assert.deepEqual((await sims.chats('openrouter')).map((r) => r.json?.model), [env.fallbackModel]);
+    assert.deepEqual(
+      (await sims.chats('openrouter')).map((r) => r.json?.model),
+      [env.fallbackModel],
+    );
   });
 });

@@ -63,7 +63,7 @@ describe('the editor commands', () => {
     assert.deepEqual((await sims.requests('openai')).map((r) => r.key).sort(), [env.keys.dev, env.keys.prod].sort());
   });
 
-  it('sets the caller of a folder in that folder\'s settings', async () => {
+  it("sets the caller of a folder in that folder's settings", async () => {
     const settings = () => vscode.workspace.getConfiguration('byokRouter', folder('dev').uri).inspect<string>('caller')?.workspaceFolderValue;
     try {
       assert.equal(await vscode.commands.executeCommand('byokRouter.setCaller', { caller: 'prod', folder: 'app-dev' }), 'prod');

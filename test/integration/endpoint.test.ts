@@ -56,7 +56,11 @@ describe('the local endpoint in the editor', () => {
         const out = path.join(scratch, `${name}.json`);
         const terminal = vscode.window.createTerminal({ name: `endpoint ${name}`, cwd: folder(name).uri });
         terminal.sendText(`node ${JSON.stringify(script)} ${JSON.stringify(out)}`);
-        const result = await waitFor(() => (fs.existsSync(out) ? JSON.parse(fs.readFileSync(out, 'utf8')) : undefined), 60_000, `the ${name} terminal's request`);
+        const result = await waitFor(
+          () => (fs.existsSync(out) ? JSON.parse(fs.readFileSync(out, 'utf8')) : undefined),
+          60_000,
+          `the ${name} terminal's request`,
+        );
         terminal.dispose();
         assert.equal(result.status, 200, JSON.stringify(result));
         assert.match(result.anthropic, /^http:\/\/127\.0\.0\.1:\d+$/);

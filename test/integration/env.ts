@@ -75,10 +75,14 @@ export async function openIn(folder: 'dev' | 'prod', rel: string): Promise<vscod
 }
 
 export async function routedModel(id = env.model): Promise<vscode.LanguageModelChat> {
-  const models = await waitFor(async () => {
-    const found = await vscode.lm.selectChatModels({ vendor: VENDOR, id });
-    return found.length ? found : undefined;
-  }, 10_000, `model ${id} from vendor ${VENDOR}`);
+  const models = await waitFor(
+    async () => {
+      const found = await vscode.lm.selectChatModels({ vendor: VENDOR, id });
+      return found.length ? found : undefined;
+    },
+    10_000,
+    `model ${id} from vendor ${VENDOR}`,
+  );
   return models[0]!;
 }
 

@@ -25,7 +25,14 @@ describe('the key store over SecretStorage', () => {
     assert.ok(id, 'addKey returned no id');
     const added = await waitFor(() => (userKeys().length === before.length + 1 ? userKeys() : undefined), 5000, 'the new settings entry');
     assert.deepEqual(added.slice(0, before.length), before, 'existing keys keep their order');
-    assert.deepEqual(added.at(-1), { id, provider: 'openai', name: 'Round trip', tier: 'fallback', filters: { models: ['openai/*'] }, options: { baseUrl: env.sims.openai!.baseUrl } });
+    assert.deepEqual(added.at(-1), {
+      id,
+      provider: 'openai',
+      name: 'Round trip',
+      tier: 'fallback',
+      filters: { models: ['openai/*'] },
+      options: { baseUrl: env.sims.openai!.baseUrl },
+    });
     assert.ok((await presentedOnTest()).includes(first), 'the stored value reached the provider');
 
     assert.equal(await vscode.commands.executeCommand('byokRouter.rotateKey', { id, secret: second }), true);

@@ -24,7 +24,11 @@ const dataPart = (mime: string, data: Uint8Array | string) => new DataPart(typeo
 const cache = () => dataPart('cache_control', 'ephemeral');
 const image = () => dataPart('image/png', new Uint8Array(PNG));
 const text = (t: string) => new vscode.LanguageModelTextPart(t);
-const weather: vscode.LanguageModelChatTool = { name: 'get_weather', description: 'Current weather for a city', inputSchema: { type: 'object', properties: { city: { type: 'string' } } } };
+const weather: vscode.LanguageModelChatTool = {
+  name: 'get_weather',
+  description: 'Current weather for a city',
+  inputSchema: { type: 'object', properties: { city: { type: 'string' } } },
+};
 
 const opening = () => [
   new vscode.LanguageModelChatMessage(SYSTEM_ROLE, [text('You are a weather assistant. Answer in one sentence.'), cache()] as never),
@@ -60,7 +64,13 @@ function turnTwo(one: Turn, callId: string) {
 
 const usageOf = (t: Turn) => {
   const u = t.data.find((d) => d.mimeType === 'usage');
-  return u ? (JSON.parse(new TextDecoder().decode(u.data)) as { prompt_tokens: number; completion_tokens: number; prompt_tokens_details: { cached_tokens: number; cache_write_tokens: number } }) : undefined;
+  return u
+    ? (JSON.parse(new TextDecoder().decode(u.data)) as {
+        prompt_tokens: number;
+        completion_tokens: number;
+        prompt_tokens_details: { cached_tokens: number; cache_write_tokens: number };
+      })
+    : undefined;
 };
 
 describe('vscode.lm full fidelity: images, cache breakpoints, reasoning round trips, usage', function () {
@@ -77,18 +87,44 @@ describe('vscode.lm full fidelity: images, cache breakpoints, reasoning round tr
     const config = vscode.workspace.getConfiguration('byokRouter');
     before_ = config.inspect('keys')?.globalValue;
     const mine = [
-      { id: 'fid-claude', provider: 'anthropic', name: 'Claude fidelity', tier: 'prioritized', filters: { models: ['anthropic/claude-sonnet-4.5'] }, options: { baseUrl: anthropic.url } },
-      { id: 'fid-bedrock', provider: 'amazon-bedrock', name: 'Bedrock fidelity', tier: 'prioritized', filters: { models: ['anthropic/claude-haiku-4.5'] }, options: { baseUrl: bedrock.url, region: bedrock.region } },
-      { id: 'fid-gemini', provider: 'google-ai-studio', name: 'Gemini fidelity', tier: 'prioritized', filters: { models: ['google/gemini-3-pro-preview'] }, options: { baseUrl: gemini.baseUrl } },
+      {
+        id: 'fid-claude',
+        provider: 'anthropic',
+        name: 'Claude fidelity',
+        tier: 'prioritized',
+        filters: { models: ['anthropic/claude-sonnet-4.5'] },
+        options: { baseUrl: anthropic.url },
+      },
+      {
+        id: 'fid-bedrock',
+        provider: 'amazon-bedrock',
+        name: 'Bedrock fidelity',
+        tier: 'prioritized',
+        filters: { models: ['anthropic/claude-haiku-4.5'] },
+        options: { baseUrl: bedrock.url, region: bedrock.region },
+      },
+      {
+        id: 'fid-gemini',
+        provider: 'google-ai-studio',
+        name: 'Gemini fidelity',
+        tier: 'prioritized',
+        filters: { models: ['google/gemini-3-pro-preview'] },
+        options: { baseUrl: gemini.baseUrl },
+      },
     ];
     await config.update('keys', [...userKeys().filter((k) => !k.id.startsWith('fid-')), ...mine], vscode.ConfigurationTarget.Global);
-    for (const [id, secret] of [['fid-claude', 'sk-ant-itest-fidelity-0001'], ['fid-bedrock', BEDROCK_TEST_API_KEY], ['fid-gemini', 'AIzaSy-itest-fidelity-000000000000000000']] as const) {
+    for (const [id, secret] of [
+      ['fid-claude', 'sk-ant-itest-fidelity-0001'],
+      ['fid-bedrock', BEDROCK_TEST_API_KEY],
+      ['fid-gemini', 'AIzaSy-itest-fidelity-000000000000000000'],
+    ] as const) {
       assert.ok(await vscode.commands.executeCommand<boolean>('byokRouter.rotateKey', { id, secret }), `stored ${id}`);
     }
   });
 
   after(async () => {
-    if (before_ !== undefined || userKeys().some((k) => k.id.startsWith('fid-'))) await vscode.workspace.getConfiguration('byokRouter').update('keys', before_, vscode.ConfigurationTarget.Global);
+    if (before_ !== undefined || userKeys().some((k) => k.id.startsWith('fid-')))
+      await vscode.workspace.getConfiguration('byokRouter').update('keys', before_, vscode.ConfigurationTarget.Global);
     await Promise.all([anthropic?.close(), bedrock?.close(), gemini?.close()]);
   });
 
@@ -100,7 +136,10 @@ describe('vscode.lm full fidelity: images, cache breakpoints, reasoning round tr
     const firstRecord = nextGeneration((r) => r.surface === 'lm' && r.model === 'anthropic/claude-sonnet-4.5');
     const one = await send(model, opening(), options);
     assert.equal(one.calls[0]?.callId, 'toolu_itest_1');
-    assert.ok(one.data.some((d) => d.mimeType === 'thinking'), 'the signed thinking went out as a thinking part');
+    assert.ok(
+      one.data.some((d) => d.mimeType === 'thinking'),
+      'the signed thinking went out as a thinking part',
+    );
     assert.ok((usageOf(one)?.prompt_tokens_details.cache_write_tokens ?? 0) > 0, 'the usage part reports the cache write');
     assert.ok(((await firstRecord).cacheWriteTokens ?? 0) > 0, 'the activity record holds the cache write');
 
@@ -121,7 +160,11 @@ describe('vscode.lm full fidelity: images, cache breakpoints, reasoning round tr
 
   it('Bedrock: a cachePoint after the system prompt, image bytes, signed reasoning echoed on turn two', async () => {
     const model = await routedModel('anthropic/claude-haiku-4.5');
-    bedrock.enqueueBedrock({ reasoning: 'Oslo skyline.', reasoningSignature: 'sig-itest-bedrock', toolCalls: [{ id: 'tooluse_itest_1', name: 'get_weather', arguments: { city: 'Oslo' } }] });
+    bedrock.enqueueBedrock({
+      reasoning: 'Oslo skyline.',
+      reasoningSignature: 'sig-itest-bedrock',
+      toolCalls: [{ id: 'tooluse_itest_1', name: 'get_weather', arguments: { city: 'Oslo' } }],
+    });
     const one = await send(model, opening());
     const first = bedrock.requests.at(-1)!.json as any;
     assert.deepEqual(first.system, [{ text: 'You are a weather assistant. Answer in one sentence.' }, { cachePoint: { type: 'default' } }]);

@@ -27,7 +27,15 @@ describe('the language-model provider', () => {
     const generation = nextGeneration((r) => r.surface === 'lm');
     const res = await model.sendRequest(
       [vscode.LanguageModelChatMessage.User('What is the weather in Paris?')],
-      { tools: [{ name: 'get_weather', description: 'Current weather for a city', inputSchema: { type: 'object', properties: { city: { type: 'string' }, unit: { type: 'string' } } } }] },
+      {
+        tools: [
+          {
+            name: 'get_weather',
+            description: 'Current weather for a city',
+            inputSchema: { type: 'object', properties: { city: { type: 'string' }, unit: { type: 'string' } } },
+          },
+        ],
+      },
       new vscode.CancellationTokenSource().token,
     );
     let text = '';
@@ -43,7 +51,10 @@ describe('the language-model provider', () => {
 
     const [sent] = await sims.chats('openai');
     assert.equal(sent!.json?.stream, true);
-    assert.deepEqual((sent!.json?.tools as { function: { name: string } }[]).map((t) => t.function.name), ['get_weather']);
+    assert.deepEqual(
+      (sent!.json?.tools as { function: { name: string } }[]).map((t) => t.function.name),
+      ['get_weather'],
+    );
     const record = await generation;
     assert.equal(record.outcome, 'success');
     assert.equal(record.servedBy?.keyName, 'OpenAI dev');
@@ -86,6 +97,10 @@ describe('the language-model provider', () => {
     assert.ok(!received.includes('word49'), 'the stream stopped early');
     const record = await generation;
     assert.equal(record.outcome, 'cancelled');
-    await waitFor(async () => ((await sims.chats('openai'))[0]?.outcome === 'client-aborted' ? true : undefined), 5000, 'the simulator to see the client go away');
+    await waitFor(
+      async () => ((await sims.chats('openai'))[0]?.outcome === 'client-aborted' ? true : undefined),
+      5000,
+      'the simulator to see the client go away',
+    );
   });
 });

@@ -6,7 +6,7 @@ describe('per-folder routing in a multi-root workspace', () => {
   before(() => storeTestSecrets());
   beforeEach(() => sims.reset(...ALL_SIMS));
 
-  it('sends the dev folder\'s requests with the dev key and the prod folder\'s with the prod key', async () => {
+  it("sends the dev folder's requests with the dev key and the prod folder's with the prod key", async () => {
     await openIn('dev', 'src/app.ts');
     const dev = nextGeneration((r) => r.surface === 'lm');
     await ask('hello from dev');
@@ -24,7 +24,13 @@ describe('per-folder routing in a multi-root workspace', () => {
 
   it('ignores a folder settings file that tries to send a key to another host', async () => {
     const problems = (await api()).problems(folder('prod').uri).map((d) => d.path);
-    for (const p of ['byokRouter.keys[0].provider', 'byokRouter.keys[1].options.baseUrl', 'byokRouter.keys[1].options.headers', 'byokRouter.pooled.baseUrl', 'byokRouter.pooled.headers']) {
+    for (const p of [
+      'byokRouter.keys[0].provider',
+      'byokRouter.keys[1].options.baseUrl',
+      'byokRouter.keys[1].options.headers',
+      'byokRouter.pooled.baseUrl',
+      'byokRouter.pooled.headers',
+    ]) {
       assert.ok(problems.includes(p), `expected ${p} to be reported as ignored, got ${JSON.stringify(problems)}`);
     }
     // The prod key is rate-limited, so pooled access is tried too: both must stay on the user's hosts.
@@ -39,8 +45,14 @@ describe('per-folder routing in a multi-root workspace', () => {
     assert.deepEqual(await sims.requests('evil'), [], 'the redirect target saw nothing');
     const openai = await sims.chats('openai');
     const pooled = await sims.chats('openrouter');
-    assert.deepEqual(openai.map((r) => r.key), [env.keys.prod]);
-    assert.deepEqual(pooled.map((r) => r.key), [env.keys.orProd]);
+    assert.deepEqual(
+      openai.map((r) => r.key),
+      [env.keys.prod],
+    );
+    assert.deepEqual(
+      pooled.map((r) => r.key),
+      [env.keys.orProd],
+    );
     for (const r of [...openai, ...pooled]) assert.equal(r.headers['x-exfiltrate'], undefined, 'folder headers are not sent');
     await waitFor(async () => ((await api()).status().cooling === 0 ? true : undefined), 5000, 'the cooldown to end');
   });
@@ -51,10 +63,14 @@ describe('per-folder routing in a multi-root workspace', () => {
     try {
       await config.update('keys', [...before, { id: 'broken', provider: 'openai', name: 'Broken', tier: 'sometimes' }], vscode.ConfigurationTarget.Global);
       const a = await api();
-      const problems = await waitFor(() => {
-        const p = a.problems(folder('dev').uri).map((d) => d.path);
-        return p.length ? p : undefined;
-      }, 5000, 'the invalid key to be reported');
+      const problems = await waitFor(
+        () => {
+          const p = a.problems(folder('dev').uri).map((d) => d.path);
+          return p.length ? p : undefined;
+        },
+        5000,
+        'the invalid key to be reported',
+      );
       assert.deepEqual(problems, [`byokRouter.keys[${before.length}].tier`]);
       await openIn('dev', 'src/app.ts');
       const generation = nextGeneration((r) => r.surface === 'lm');

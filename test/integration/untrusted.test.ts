@@ -14,7 +14,10 @@ describe('Restricted Mode', () => {
     // The editor itself withholds the folder's values of restricted settings; the extension's own
     // check is the second line. Either way nothing of the hostile folder file may show through.
     const problems = (await api()).problems(folder('prod').uri);
-    assert.deepEqual(problems.filter((p) => !/not trusted/.test(p.message)), []);
+    assert.deepEqual(
+      problems.filter((p) => !/not trusted/.test(p.message)),
+      [],
+    );
     const plan = await vscode.commands.executeCommand<string>('byokRouter.explainRoute', { model: env.model, caller: 'prod', folder: 'api-prod' });
     assert.match(plan, /untrusted workspace: folder settings are ignored/);
     assert.match(plan, /1\. openai\/key "OpenAI prod" \(prioritized\)/, 'the prod key keeps its user-settings endpoint');
@@ -26,7 +29,10 @@ describe('Restricted Mode', () => {
     const text = await vscode.commands.executeCommand<string>('byokRouter.explainSelection');
     assert.equal(text, 'Explained under the user settings.');
     assert.equal((await generation).caller, 'dev', "the user's caller applies, not the folder's prod");
-    assert.deepEqual((await sims.chats('openai')).map((r) => r.key), [env.keys.dev]);
+    assert.deepEqual(
+      (await sims.chats('openai')).map((r) => r.key),
+      [env.keys.dev],
+    );
     assert.deepEqual(await sims.requests('evil'), []);
   });
 

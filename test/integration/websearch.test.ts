@@ -28,7 +28,11 @@ describe('web search through the byok_webSearch tool', function () {
 
   it('searches with the Firecrawl key and returns titles, URLs and excerpts to cite, recorded with its credits', async () => {
     const record = nextGeneration((r) => r.model === 'firecrawl/search');
-    const result = await vscode.lm.invokeTool('byok_webSearch', { input: { query: 'node 24 release', maxResults: 2 }, toolInvocationToken: undefined }, new vscode.CancellationTokenSource().token);
+    const result = await vscode.lm.invokeTool(
+      'byok_webSearch',
+      { input: { query: 'node 24 release', maxResults: 2 }, toolInvocationToken: undefined },
+      new vscode.CancellationTokenSource().token,
+    );
     const text = result.content.map((p) => (p instanceof vscode.LanguageModelTextPart ? p.value : '')).join('');
     assert.match(text, /\[1\] Node\.js 24\.0\.0 \(Current\)\nURL: https:\/\/nodejs\.org\/en\/blog\/release\/v24\.0\.0/);
     assert.match(text, /cite them inline as \[n\]/);
@@ -65,7 +69,11 @@ describe('web search through the byok_webSearch tool', function () {
   it('hands the model Firecrawl’s own words when the credits run out', async () => {
     sim.remainingCredits = 0;
     const record = nextGeneration((r) => r.model === 'firecrawl/search');
-    const result = await vscode.lm.invokeTool('byok_webSearch', { input: { query: 'node' }, toolInvocationToken: undefined }, new vscode.CancellationTokenSource().token);
+    const result = await vscode.lm.invokeTool(
+      'byok_webSearch',
+      { input: { query: 'node' }, toolInvocationToken: undefined },
+      new vscode.CancellationTokenSource().token,
+    );
     const text = result.content.map((p) => (p instanceof vscode.LanguageModelTextPart ? p.value : '')).join('');
     assert.match(text, /^Web search failed: Firecrawl: out of credits \(402\): Insufficient credits/);
     assert.equal((await record).attempts[0]!.status, 402);

@@ -95,7 +95,10 @@ describe('the packaged extension (.vsix)', function () {
     assert.ok(inPackage(CODICONS_CSS), `${CODICONS_CSS} is not in the package`);
     const css = files.get(`extension/${CODICONS_CSS}`)!.toString('utf8');
     const refs = cssReferences(CODICONS_CSS, css);
-    assert.ok(refs.some((r) => r.endsWith('.ttf')), 'the codicon stylesheet names no font');
+    assert.ok(
+      refs.some((r) => r.endsWith('.ttf')),
+      'the codicon stylesheet names no font',
+    );
     for (const rel of refs) assert.ok(inPackage(rel), `${rel}, which ${CODICONS_CSS} loads, is not in the package`);
   });
 
@@ -107,8 +110,10 @@ describe('the packaged extension (.vsix)', function () {
     for (const rel of wanted) assert.ok(inPackage(rel), `${rel}, named in package.json, is not in the package`);
     for (const [name, body] of files) {
       const rel = name.replace(/^extension\//, '');
-      if (rel.endsWith('.css')) for (const r of cssReferences(rel, body.toString('utf8'))) assert.ok(inPackage(r), `${r}, which ${rel} loads, is not in the package`);
-      if (rel.startsWith('media/') && rel.endsWith('.md')) for (const r of markdownReferences(rel, body.toString('utf8'))) assert.ok(inPackage(r), `${r}, which ${rel} shows, is not in the package`);
+      if (rel.endsWith('.css'))
+        for (const r of cssReferences(rel, body.toString('utf8'))) assert.ok(inPackage(r), `${r}, which ${rel} loads, is not in the package`);
+      if (rel.startsWith('media/') && rel.endsWith('.md'))
+        for (const r of markdownReferences(rel, body.toString('utf8'))) assert.ok(inPackage(r), `${r}, which ${rel} shows, is not in the package`);
     }
   });
 
@@ -122,12 +127,18 @@ describe('the packaged extension (.vsix)', function () {
 
   it('carries the README, the CHANGELOG and the LICENSE', () => {
     const names = [...files.keys()].map((n) => n.toLowerCase());
-    for (const doc of ['readme.md', 'changelog.md', 'license']) assert.ok(names.some((n) => n.startsWith(`extension/${doc}`)), `${doc} is not in the package: ${names.join(', ')}`);
+    for (const doc of ['readme.md', 'changelog.md', 'license'])
+      assert.ok(
+        names.some((n) => n.startsWith(`extension/${doc}`)),
+        `${doc} is not in the package: ${names.join(', ')}`,
+      );
   });
 
   it('carries nothing else: no sources, tests, source maps, CLI or development files', () => {
     const allowed = (name: string) =>
-      ['[Content_Types].xml', 'extension.vsixmanifest', 'extension/package.json', 'extension/dist/extension.js', 'extension/dist/tokenizer.js'].includes(name) ||
+      ['[Content_Types].xml', 'extension.vsixmanifest', 'extension/package.json', 'extension/dist/extension.js', 'extension/dist/tokenizer.js'].includes(
+        name,
+      ) ||
       /^extension\/(readme\.md|changelog\.md|license(\.txt)?)$/i.test(name) ||
       /^extension\/dist\/webview\/[\w-]+\.(js|css|ttf)$/.test(name) ||
       /^extension\/media\//.test(name);
@@ -136,8 +147,13 @@ describe('the packaged extension (.vsix)', function () {
     // Every static media file is used by something: the manifest, a page, or a walkthrough.
     const manifest = JSON.parse(files.get('extension/package.json')!.toString('utf8')) as Record<string, unknown>;
     const used = new Set([...manifestFiles({ ...manifest, bin: undefined }), ...PROVIDERS_PAGE.styles, ...ACTIVITY_PAGE.styles, 'media/icon.png']);
-    for (const [name, body] of files) if (name.endsWith('.md') && name.includes('/media/')) markdownReferences(name.replace(/^extension\//, ''), body.toString('utf8')).forEach((r) => used.add(r));
-    const unused = [...files.keys()].filter((n) => n.startsWith('extension/media/')).map((n) => n.replace(/^extension\//, '')).filter((rel) => !used.has(rel));
+    for (const [name, body] of files)
+      if (name.endsWith('.md') && name.includes('/media/'))
+        markdownReferences(name.replace(/^extension\//, ''), body.toString('utf8')).forEach((r) => used.add(r));
+    const unused = [...files.keys()]
+      .filter((n) => n.startsWith('extension/media/'))
+      .map((n) => n.replace(/^extension\//, ''))
+      .filter((rel) => !used.has(rel));
     assert.deepEqual(unused, [], 'media files nothing refers to');
   });
 });

@@ -96,14 +96,29 @@ export const errorScripts = {
     fail(529, 'overloaded_error', 'Overloaded', retryAfterSeconds === undefined ? {} : { 'retry-after': String(retryAfterSeconds) }),
   /** 429 with `retry-after` (when given) and the anthropic-ratelimit-* headers resetting at `resetAt`. */
   rateLimited: (o: { retryAfterSeconds?: number; resetAt?: Date; exhausted?: 'requests' | 'tokens' | 'input-tokens' | 'output-tokens' } = {}): Script =>
-    fail(429, 'rate_limit_error', 'This request would exceed the rate limit for your organization of 50 requests per minute. For details, refer to: https://docs.claude.com/en/api/rate-limits. You can see the response headers for current usage. Please reduce the prompt length or the maximum tokens requested, or try again later. You may also contact sales at https://www.anthropic.com/contact-sales to discuss your options for a rate limit increase.', {
-      ...(o.resetAt ? rateLimitHeaders(o.resetAt, o.exhausted) : {}),
-      ...(o.retryAfterSeconds === undefined ? {} : { 'retry-after': String(o.retryAfterSeconds) }),
-    }),
+    fail(
+      429,
+      'rate_limit_error',
+      'This request would exceed the rate limit for your organization of 50 requests per minute. For details, refer to: https://docs.claude.com/en/api/rate-limits. You can see the response headers for current usage. Please reduce the prompt length or the maximum tokens requested, or try again later. You may also contact sales at https://www.anthropic.com/contact-sales to discuss your options for a rate limit increase.',
+      {
+        ...(o.resetAt ? rateLimitHeaders(o.resetAt, o.exhausted) : {}),
+        ...(o.retryAfterSeconds === undefined ? {} : { 'retry-after': String(o.retryAfterSeconds) }),
+      },
+    ),
   spendLimit: (): Script =>
-    fail(429, 'rate_limit_error', 'You have reached your specified workspace API usage limits. You will regain access on 2026-12-01 at 00:00 UTC.', {}, { details: { error_code: 'enforced_spend_limit_reached' } }),
+    fail(
+      429,
+      'rate_limit_error',
+      'You have reached your specified workspace API usage limits. You will regain access on 2026-12-01 at 00:00 UTC.',
+      {},
+      { details: { error_code: 'enforced_spend_limit_reached' } },
+    ),
   creditTooLow: (): Script =>
-    fail(400, 'invalid_request_error', 'Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits.'),
+    fail(
+      400,
+      'invalid_request_error',
+      'Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits.',
+    ),
   unauthorized: (): Script => ({ status: 401, errorBody: { type: 'error', error: { type: 'authentication_error', message: 'invalid x-api-key' } } }),
   permissionDenied: (): Script => fail(403, 'permission_error', 'Your API key does not have permission to use the specified resource.'),
   invalidRequest: (message = 'messages: at least one message is required'): Script => fail(400, 'invalid_request_error', message),
@@ -114,11 +129,25 @@ export const errorScripts = {
   /** Google's front end answers Vertex auth and quota failures in its own shape. */
   vertexQuota: (): Script => ({
     status: 429,
-    errorBody: { error: { code: 429, message: 'Quota exceeded for aiplatform.googleapis.com/online_prediction_requests_per_base_model with base model: anthropic-claude-sonnet-4-5. Please submit a quota increase request. https://cloud.google.com/vertex-ai/docs/generative-ai/quotas-genai.', status: 'RESOURCE_EXHAUSTED' } },
+    errorBody: {
+      error: {
+        code: 429,
+        message:
+          'Quota exceeded for aiplatform.googleapis.com/online_prediction_requests_per_base_model with base model: anthropic-claude-sonnet-4-5. Please submit a quota increase request. https://cloud.google.com/vertex-ai/docs/generative-ai/quotas-genai.',
+        status: 'RESOURCE_EXHAUSTED',
+      },
+    },
   }),
   vertexPermissionDenied: (): Script => ({
     status: 403,
-    errorBody: { error: { code: 403, message: "Permission 'aiplatform.endpoints.predict' denied on resource '//aiplatform.googleapis.com/projects/sim-project/locations/global/publishers/anthropic/models/claude-sonnet-4-5@20250929' (or it may not exist).", status: 'PERMISSION_DENIED' } },
+    errorBody: {
+      error: {
+        code: 403,
+        message:
+          "Permission 'aiplatform.endpoints.predict' denied on resource '//aiplatform.googleapis.com/projects/sim-project/locations/global/publishers/anthropic/models/claude-sonnet-4-5@20250929' (or it may not exist).",
+        status: 'PERMISSION_DENIED',
+      },
+    },
   }),
 };
 
@@ -171,8 +200,23 @@ async function messages(ex: SimExchange, ctx: AnthropicSim, nextId: (prefix: str
 // ---------------------------------------------------------------- validation
 
 const TOP_FIELDS = new Set([
-  'model', 'messages', 'max_tokens', 'system', 'temperature', 'top_p', 'top_k', 'stop_sequences', 'stream',
-  'tools', 'tool_choice', 'thinking', 'metadata', 'service_tier', 'container', 'mcp_servers', 'context_management',
+  'model',
+  'messages',
+  'max_tokens',
+  'system',
+  'temperature',
+  'top_p',
+  'top_k',
+  'stop_sequences',
+  'stream',
+  'tools',
+  'tool_choice',
+  'thinking',
+  'metadata',
+  'service_tier',
+  'container',
+  'mcp_servers',
+  'context_management',
 ]);
 const BLOCKS: Record<string, Set<string>> = {
   user: new Set(['text', 'image', 'document', 'tool_result', 'search_result']),
@@ -190,7 +234,7 @@ export function validate(json: unknown, vertex?: { stream: boolean }): string | 
   if (extra === 'model' && vertex) return 'model: Extra inputs are not permitted (Vertex names the model in the URL)';
   if (extra) return `${extra}: Extra inputs are not permitted`;
   if (vertex) {
-    if (json.anthropic_version !== 'vertex-2023-10-16') return 'anthropic_version: Input should be \'vertex-2023-10-16\'';
+    if (json.anthropic_version !== 'vertex-2023-10-16') return "anthropic_version: Input should be 'vertex-2023-10-16'";
     if (vertex.stream && json.stream !== true) return 'stream: streamRawPredict requires "stream": true';
   } else if (typeof json.model !== 'string' || !json.model) return 'model: Field required';
   if (json.max_tokens === undefined) return 'max_tokens: Field required';
@@ -203,7 +247,10 @@ export function validate(json: unknown, vertex?: { stream: boolean }): string | 
       return 'system: Input should be a valid string or a list of non-empty text blocks';
     }
   }
-  if (json.stop_sequences !== undefined && (!Array.isArray(json.stop_sequences) || json.stop_sequences.some((s: unknown) => typeof s !== 'string' || !s.trim()))) {
+  if (
+    json.stop_sequences !== undefined &&
+    (!Array.isArray(json.stop_sequences) || json.stop_sequences.some((s: unknown) => typeof s !== 'string' || !s.trim()))
+  ) {
     return 'stop_sequences: each stop sequence must be a string containing non-whitespace';
   }
   return validateTools(json) ?? validateThinking(json) ?? validateCacheControl(json) ?? validateMessages(json);
@@ -216,7 +263,8 @@ function promptBlocks(json: Json): Json[] {
   for (const b of Array.isArray(json.system) ? json.system : typeof json.system === 'string' ? [{ type: 'text', text: json.system }] : []) out.push(b);
   for (const m of Array.isArray(json.messages) ? json.messages : []) {
     for (const b of typeof m?.content === 'string' ? [{ type: 'text', text: m.content }] : Array.isArray(m?.content) ? m.content : []) {
-      if (isObject(b) && Array.isArray(b.content)) for (const inner of b.content) if (isObject(inner) && inner.cache_control) out.push({ ...inner, nested: true });
+      if (isObject(b) && Array.isArray(b.content))
+        for (const inner of b.content) if (isObject(inner) && inner.cache_control) out.push({ ...inner, nested: true });
       out.push(b);
     }
   }
@@ -267,7 +315,8 @@ function validateTools(json: Json): string | undefined {
   }
   if (json.tool_choice !== undefined) {
     const c = json.tool_choice;
-    if (!isObject(c) || !['auto', 'any', 'tool', 'none'].includes(c.type)) return "tool_choice: Input tag does not match any of the expected tags: 'auto', 'any', 'tool', 'none'";
+    if (!isObject(c) || !['auto', 'any', 'tool', 'none'].includes(c.type))
+      return "tool_choice: Input tag does not match any of the expected tags: 'auto', 'any', 'tool', 'none'";
     if (c.type === 'tool' && typeof c.name !== 'string') return 'tool_choice.tool.name: Field required';
     if (!Array.isArray(json.tools) || !json.tools.length) return 'tool_choice may only be specified while providing tools';
     if (c.type === 'tool' && !json.tools.some((t: Json) => t.name === c.name)) return `tool_choice: tool "${c.name}" is not among the provided tools`;
@@ -285,8 +334,10 @@ function validateThinking(json: Json): string | undefined {
   if (!isObject(t) || !['enabled', 'disabled'].includes(t.type)) return "thinking: Input tag does not match any of the expected tags: 'enabled', 'disabled'";
   if (t.type === 'disabled') return undefined;
   if (!Number.isInteger(t.budget_tokens) || t.budget_tokens < 1024) return 'thinking.enabled.budget_tokens: Input should be greater than or equal to 1024';
-  if (t.budget_tokens >= json.max_tokens) return '`max_tokens` must be greater than `thinking.budget_tokens`. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#max-tokens-and-context-window-size';
-  if (json.temperature !== undefined && json.temperature !== 1) return '`temperature` may only be set to 1 when thinking is enabled. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#feature-compatibility';
+  if (t.budget_tokens >= json.max_tokens)
+    return '`max_tokens` must be greater than `thinking.budget_tokens`. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#max-tokens-and-context-window-size';
+  if (json.temperature !== undefined && json.temperature !== 1)
+    return '`temperature` may only be set to 1 when thinking is enabled. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#feature-compatibility';
   if (json.top_k !== undefined) return '`top_k` must be unset when thinking is enabled.';
   if (isObject(json.tool_choice) && (json.tool_choice.type === 'any' || json.tool_choice.type === 'tool')) {
     return 'Thinking may not be enabled when tool_choice forces tool use.';
@@ -337,8 +388,10 @@ function validateMessages(json: Json): string | undefined {
   for (const [i, m] of (msgs as Json[]).entries()) {
     if (!isObject(m) || (m.role !== 'user' && m.role !== 'assistant')) return `messages.${i}.role: Input should be 'user' or 'assistant'`;
     if (i === 0 && m.role !== 'user') return 'messages: first message must use the "user" role';
-    if (i > 0 && msgs[i - 1].role === m.role) return `messages: roles must alternate between "user" and "assistant", but found multiple "${m.role}" roles in a row`;
-    if (typeof m.content === 'string' ? !m.content : !Array.isArray(m.content) || !m.content.length) return `messages.${i}.content: content must be a non-empty string or list`;
+    if (i > 0 && msgs[i - 1].role === m.role)
+      return `messages: roles must alternate between "user" and "assistant", but found multiple "${m.role}" roles in a row`;
+    if (typeof m.content === 'string' ? !m.content : !Array.isArray(m.content) || !m.content.length)
+      return `messages.${i}.content: content must be a non-empty string or list`;
     const blocks = blocksOf(m);
     for (const [j, b] of blocks.entries()) {
       const bad = validateBlock(b, m.role, `messages.${i}.content.${j}`);
@@ -360,7 +413,13 @@ function validateMessages(json: Json): string | undefined {
     if (m.role === 'assistant') {
       const uses = blocks.filter((b) => b.type === 'tool_use').map((b) => b.id as string);
       const next = msgs[i + 1] as Json | undefined;
-      const answered = new Set(next ? blocksOf(next).filter((b) => b.type === 'tool_result').map((b) => b.tool_use_id) : []);
+      const answered = new Set(
+        next
+          ? blocksOf(next)
+              .filter((b) => b.type === 'tool_result')
+              .map((b) => b.tool_use_id)
+          : [],
+      );
       const missing = next ? uses.filter((id) => !answered.has(id)) : [];
       if (missing.length) {
         return `messages.${i}: \`tool_use\` ids were found without \`tool_result\` blocks immediately after: ${missing.join(', ')}. Each \`tool_use\` block must have a corresponding \`tool_result\` block in the next message.`;
@@ -417,7 +476,8 @@ function buildAnswer(script: Script, request: Json, model: string, nextId: (pref
     toolCalls,
     stopReason: script.finishReason ?? (toolCalls.length ? 'tool_use' : 'end_turn'),
     usage: {
-      input_tokens: u?.cache_creation_input_tokens !== undefined || u?.cache_read_input_tokens !== undefined ? (u?.prompt_tokens ?? cached.input) : cached.input,
+      input_tokens:
+        u?.cache_creation_input_tokens !== undefined || u?.cache_read_input_tokens !== undefined ? (u?.prompt_tokens ?? cached.input) : cached.input,
       output_tokens: u?.completion_tokens ?? Math.max(1, Math.ceil(chars / 4)),
       cache_creation_input_tokens: u?.cache_creation_input_tokens ?? cached.write,
       cache_read_input_tokens: u?.cache_read_input_tokens ?? cached.read,
@@ -454,7 +514,16 @@ function streamPlan(a: Answer, script: Script): StreamPlan {
   const chunks: Frame[] = [
     ev({
       type: 'message_start',
-      message: { id: a.id, type: 'message', role: 'assistant', model: a.model, content: [], stop_reason: null, stop_sequence: null, usage: { ...a.usage, output_tokens: 1 } },
+      message: {
+        id: a.id,
+        type: 'message',
+        role: 'assistant',
+        model: a.model,
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: { ...a.usage, output_tokens: 1 },
+      },
     }),
   ];
   let index = 0;
@@ -471,7 +540,11 @@ function streamPlan(a: Answer, script: Script): StreamPlan {
       { type: 'signature_delta', signature: signature(a.thinking.join('')) },
     ]);
   }
-  if (a.text.length) block({ type: 'text', text: '' }, a.text.map((t) => ({ type: 'text_delta', text: t })));
+  if (a.text.length)
+    block(
+      { type: 'text', text: '' },
+      a.text.map((t) => ({ type: 'text_delta', text: t })),
+    );
   for (const c of a.toolCalls) {
     block({ type: 'tool_use', id: c.id, name: c.name, input: {} }, [
       { type: 'input_json_delta', partial_json: '' },

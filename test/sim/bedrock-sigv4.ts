@@ -23,9 +23,7 @@ export interface VerifyInput {
   body: string;
 }
 
-export type Verdict =
-  | { ok: true; accessKeyId: string }
-  | { ok: false; status: number; type: string; message: string };
+export type Verdict = { ok: true; accessKeyId: string } | { ok: false; status: number; type: string; message: string };
 
 const ALGORITHM = 'AWS4-HMAC-SHA256';
 const MAX_SKEW_MS = 5 * 60_000;
@@ -65,7 +63,9 @@ export function expectedSignature(input: VerifyInput, secret: string, amzDate: s
   const creq = canonicalRequest(input, signedHeaders);
   const scope = `${amzDate.slice(0, 8)}/${region}/${service}/aws4_request`;
   const stringToSign = [ALGORITHM, amzDate, scope, sha256(creq)].join('\n');
-  const signature = createHmac('sha256', signingKey(secret, amzDate.slice(0, 8), region, service)).update(stringToSign, 'utf8').digest('hex');
+  const signature = createHmac('sha256', signingKey(secret, amzDate.slice(0, 8), region, service))
+    .update(stringToSign, 'utf8')
+    .digest('hex');
   return { signature, canonicalRequest: creq, stringToSign };
 }
 
@@ -81,16 +81,19 @@ function amzDate(t: number): string {
 
 const INVALID_TOKEN = 'The security token included in the request is invalid.';
 
-export function verifySigV4(
-  input: VerifyInput,
-  opts: { credentials: readonly SimCredentials[]; region: string; service: string; now: number },
-): Verdict {
+export function verifySigV4(input: VerifyInput, opts: { credentials: readonly SimCredentials[]; region: string; service: string; now: number }): Verdict {
   const refuse = (type: string, message: string, status = 403): Verdict => ({ ok: false, status, type, message });
   const auth = input.headers.authorization;
   if (!auth) return refuse('MissingAuthenticationTokenException', 'Missing Authentication Token');
-  const m = /^AWS4-HMAC-SHA256 Credential=([^/,\s]+)\/(\d{8})\/([^/,\s]+)\/([^/,\s]+)\/aws4_request,\s*SignedHeaders=([a-z0-9;-]+),\s*Signature=([0-9a-f]{64})$/.exec(auth);
+  const m =
+    /^AWS4-HMAC-SHA256 Credential=([^/,\s]+)\/(\d{8})\/([^/,\s]+)\/([^/,\s]+)\/aws4_request,\s*SignedHeaders=([a-z0-9;-]+),\s*Signature=([0-9a-f]{64})$/.exec(
+      auth,
+    );
   if (!m) {
-    return refuse('IncompleteSignatureException', `Authorization header requires 'Credential', 'Signature' and 'SignedHeaders' parameters. Authorization=${auth.split(' ')[0]}`);
+    return refuse(
+      'IncompleteSignatureException',
+      `Authorization header requires 'Credential', 'Signature' and 'SignedHeaders' parameters. Authorization=${auth.split(' ')[0]}`,
+    );
   }
   const [, akid, date, region, service, signedList, signature] = m as unknown as string[];
   const creds = opts.credentials.find((c) => c.accessKeyId === akid);
@@ -106,12 +109,22 @@ export function verifySigV4(
     return refuse('IncompleteSignatureException', "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
   }
   if (t < opts.now - MAX_SKEW_MS) {
-    return refuse('InvalidSignatureException', `Signature expired: ${dateHeader} is now earlier than ${amzDate(opts.now - MAX_SKEW_MS)} (${amzDate(opts.now)} - 5 min.)`);
+    return refuse(
+      'InvalidSignatureException',
+      `Signature expired: ${dateHeader} is now earlier than ${amzDate(opts.now - MAX_SKEW_MS)} (${amzDate(opts.now)} - 5 min.)`,
+    );
   }
   if (t > opts.now + MAX_SKEW_MS) {
-    return refuse('InvalidSignatureException', `Signature not yet current: ${dateHeader} is still later than ${amzDate(opts.now + MAX_SKEW_MS)} (${amzDate(opts.now)} + 5 min.)`);
+    return refuse(
+      'InvalidSignatureException',
+      `Signature not yet current: ${dateHeader} is still later than ${amzDate(opts.now + MAX_SKEW_MS)} (${amzDate(opts.now)} + 5 min.)`,
+    );
   }
-  if (date !== dateHeader.slice(0, 8)) return refuse('InvalidSignatureException', `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${date}' != '${dateHeader.slice(0, 8)}', from '${dateHeader}'.`);
+  if (date !== dateHeader.slice(0, 8))
+    return refuse(
+      'InvalidSignatureException',
+      `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${date}' != '${dateHeader.slice(0, 8)}', from '${dateHeader}'.`,
+    );
   if (region !== opts.region) return refuse('InvalidSignatureException', `Credential should be scoped to a valid region. `);
   if (service !== opts.service) return refuse('InvalidSignatureException', `Credential should be scoped to correct service: '${opts.service}'. `);
   const expected = expectedSignature(input, creds.secretAccessKey, dateHeader, region!, service!, signed);

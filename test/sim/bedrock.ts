@@ -13,7 +13,16 @@
  * 200, and error scripts shaped like AWS's (`bedrockErrors`). Sources: providers.md §8.
  */
 import { createHash } from 'node:crypto';
-import { startSimServer, type Frame, type RecordedRequest, type Script, type SimExchange, type SimServer, type SimServerOptions, type StreamPlan } from './server';
+import {
+  startSimServer,
+  type Frame,
+  type RecordedRequest,
+  type Script,
+  type SimExchange,
+  type SimServer,
+  type SimServerOptions,
+  type StreamPlan,
+} from './server';
 import { verifySigV4, type SimCredentials } from './bedrock-sigv4';
 import { corruptFrame, errorFrame, eventFrame, exceptionFrame } from './eventstream-encode';
 
@@ -103,7 +112,12 @@ export function awsError(status: number, type: string, message: string): Script 
 export const bedrockErrors = {
   throttling: () => awsError(429, 'ThrottlingException', 'Too many requests, please wait before trying again.'),
   modelNotReady: () => awsError(429, 'ModelNotReadyException', 'Model is not ready for inference. Wait and try your request again.'),
-  serviceQuota: () => awsError(400, 'ServiceQuotaExceededException', 'Your request exceeds the service quota for your account. You can view your quotas at https://console.aws.amazon.com/servicequotas/.'),
+  serviceQuota: () =>
+    awsError(
+      400,
+      'ServiceQuotaExceededException',
+      'Your request exceeds the service quota for your account. You can view your quotas at https://console.aws.amazon.com/servicequotas/.',
+    ),
   accessDenied: () => awsError(403, 'AccessDeniedException', "You don't have access to the model with the specified model ID."),
   unrecognizedClient: () => awsError(403, 'UnrecognizedClientException', 'The security token included in the request is invalid.'),
   validation: (message = 'Malformed input request, please reformat your input and try again.') => awsError(400, 'ValidationException', message),
@@ -202,8 +216,16 @@ async function handle(ex: SimExchange, ctx: BedrockSim, principals: WeakMap<Reco
 // Request validation, with the ValidationException wording Bedrock uses
 
 const TOP_LEVEL = new Set([
-  'messages', 'system', 'inferenceConfig', 'toolConfig', 'guardrailConfig', 'additionalModelRequestFields',
-  'promptVariables', 'additionalModelResponseFieldPaths', 'requestMetadata', 'performanceConfig',
+  'messages',
+  'system',
+  'inferenceConfig',
+  'toolConfig',
+  'guardrailConfig',
+  'additionalModelRequestFields',
+  'promptVariables',
+  'additionalModelResponseFieldPaths',
+  'requestMetadata',
+  'performanceConfig',
 ]);
 
 function validateConverse(json: unknown, text: string): string | undefined {
@@ -227,12 +249,14 @@ function validateConverse(json: unknown, text: string): string | undefined {
   }
   for (let i = 0; i < messages.length; i++) {
     const m = messages[i] as Json;
-    if (m.role !== 'user' && m.role !== 'assistant') return `Value at 'messages.${i + 1}.member.role' failed to satisfy constraint: Member must satisfy enum value set: [user, assistant]`;
+    if (m.role !== 'user' && m.role !== 'assistant')
+      return `Value at 'messages.${i + 1}.member.role' failed to satisfy constraint: Member must satisfy enum value set: [user, assistant]`;
     if (i === 0 && m.role !== 'user') return 'A conversation must start with a user message. Try again with a conversation that starts with a user message.';
     if (i > 0 && (messages[i - 1] as Json).role === m.role) {
       return 'A conversation must alternate between user and assistant roles. Make sure the conversation alternates between user and assistant roles and try again.';
     }
-    if (!Array.isArray(m.content) || m.content.length === 0) return `The content field in the Message object at messages.${i} is empty. Add a ContentBlock object to the content field and try again.`;
+    if (!Array.isArray(m.content) || m.content.length === 0)
+      return `The content field in the Message object at messages.${i} is empty. Add a ContentBlock object to the content field and try again.`;
     let toolUses = 0;
     let toolResults = 0;
     for (let j = 0; j < m.content.length; j++) {
@@ -240,7 +264,8 @@ function validateConverse(json: unknown, text: string): string | undefined {
       if ('text' in b && (typeof b.text !== 'string' || !b.text.trim())) {
         return `The text field in the ContentBlock object at messages.${i}.content.${j} is blank. Add text to the text field, and try again.`;
       }
-      if (cachePointBad(b)) return `Value at 'messages.${i + 1}.member.content.${j + 1}.member.cachePoint.type' failed to satisfy constraint: Member must satisfy enum value set: [default]`;
+      if (cachePointBad(b))
+        return `Value at 'messages.${i + 1}.member.content.${j + 1}.member.cachePoint.type' failed to satisfy constraint: Member must satisfy enum value set: [default]`;
       if ('cachePoint' in b && j === 0) return `The cachePoint at messages.${i}.content.0 must follow the content it caches.`;
       if ('toolUse' in b) {
         toolUses++;
@@ -255,8 +280,10 @@ function validateConverse(json: unknown, text: string): string | undefined {
       }
       if ('image' in b) {
         const img = b.image as { format?: unknown; source?: { bytes?: unknown } };
-        if (!['png', 'jpeg', 'gif', 'webp'].includes(String(img.format))) return `Value at 'messages.${i + 1}.member.content.${j + 1}.member.image.format' failed to satisfy constraint: Member must satisfy enum value set: [png, jpeg, gif, webp]`;
-        if (typeof img.source?.bytes !== 'string' || !/^[A-Za-z0-9+/]+={0,2}$/.test(img.source.bytes)) return `Invalid image bytes at messages.${i}.content.${j}.`;
+        if (!['png', 'jpeg', 'gif', 'webp'].includes(String(img.format)))
+          return `Value at 'messages.${i + 1}.member.content.${j + 1}.member.image.format' failed to satisfy constraint: Member must satisfy enum value set: [png, jpeg, gif, webp]`;
+        if (typeof img.source?.bytes !== 'string' || !/^[A-Za-z0-9+/]+={0,2}$/.test(img.source.bytes))
+          return `Invalid image bytes at messages.${i}.content.${j}.`;
       }
     }
     if (toolResults > previousToolUses) {
@@ -274,7 +301,8 @@ function validateConverse(json: unknown, text: string): string | undefined {
     return "Value at 'inferenceConfig.maxTokens' failed to satisfy constraint: Member must have value greater than or equal to 1";
   }
   const tools = (body.toolConfig as Json | undefined)?.tools;
-  if (body.toolConfig && (!Array.isArray(tools) || tools.length === 0)) return "Value at 'toolConfig.tools' failed to satisfy constraint: Member must have length greater than or equal to 1";
+  if (body.toolConfig && (!Array.isArray(tools) || tools.length === 0))
+    return "Value at 'toolConfig.tools' failed to satisfy constraint: Member must have length greater than or equal to 1";
   return undefined;
 }
 
@@ -304,7 +332,10 @@ function splitWords(text: string | string[] | undefined): string[] {
  * repeats it; the rest is plain input. Four characters a token.
  */
 function cacheUsage(request: Json, cache: Set<string>, total: number): { inputTokens: number; cacheReadInputTokens?: number; cacheWriteInputTokens?: number } {
-  const blocks: unknown[] = [...(Array.isArray(request.system) ? request.system : []), ...(Array.isArray(request.messages) ? request.messages : []).flatMap((m: Json) => (Array.isArray(m.content) ? m.content : []))];
+  const blocks: unknown[] = [
+    ...(Array.isArray(request.system) ? request.system : []),
+    ...(Array.isArray(request.messages) ? request.messages : []).flatMap((m: Json) => (Array.isArray(m.content) ? m.content : [])),
+  ];
   let last = -1;
   blocks.forEach((b, i) => {
     if (b && typeof b === 'object' && 'cachePoint' in b) last = i;
@@ -315,7 +346,10 @@ function cacheUsage(request: Json, cache: Set<string>, total: number): { inputTo
   const key = createHash('sha256').update(prefix).digest('hex');
   const read = cache.has(key);
   cache.add(key);
-  return { inputTokens: total - tokens, ...(read ? { cacheReadInputTokens: tokens, cacheWriteInputTokens: 0 } : { cacheReadInputTokens: 0, cacheWriteInputTokens: tokens }) };
+  return {
+    inputTokens: total - tokens,
+    ...(read ? { cacheReadInputTokens: tokens, cacheWriteInputTokens: 0 } : { cacheReadInputTokens: 0, cacheWriteInputTokens: tokens }),
+  };
 }
 
 function buildAnswer(script: BedrockScript, request: Json, principal: string, cache: Set<string> = new Set()): Answer {
@@ -342,7 +376,8 @@ function buildAnswer(script: BedrockScript, request: Json, principal: string, ca
 
 function converseBody(a: Answer): Json {
   const content: Json[] = [];
-  if (a.reasoning.length) content.push({ reasoningContent: { reasoningText: { text: a.reasoning.join(''), ...(a.signature ? { signature: a.signature } : {}) } } });
+  if (a.reasoning.length)
+    content.push({ reasoningContent: { reasoningText: { text: a.reasoning.join(''), ...(a.signature ? { signature: a.signature } : {}) } } });
   if (a.text.length) content.push({ text: a.text.join('') });
   for (const c of a.toolCalls) content.push({ toolUse: { toolUseId: c.id, name: c.name, input: JSON.parse(c.input || '{}') } });
   return { output: { message: { role: 'assistant', content } }, stopReason: a.stopReason, usage: a.usage, metrics: { latencyMs: 42 } };

@@ -94,10 +94,7 @@ export function eventFrame(eventType: string, payload: unknown): Buffer {
 
 /** A modelled exception inside a 200 stream (`throttlingException`, `validationException`, …). */
 export function exceptionFrame(exceptionType: string, message: string): Buffer {
-  return encodeFrame(
-    { ':exception-type': exceptionType, ':content-type': 'application/json', ':message-type': 'exception' },
-    JSON.stringify({ message }),
-  );
+  return encodeFrame({ ':exception-type': exceptionType, ':content-type': 'application/json', ':message-type': 'exception' }, JSON.stringify({ message }));
 }
 
 /** An unmodelled error: code and message travel as headers, the payload is empty. */

@@ -111,13 +111,27 @@ export class FirecrawlSim {
       return send(200, {
         success: true,
         data: v1
-          ? { remaining_credits: this.remainingCredits, plan_credits: this.planCredits, billing_period_start: '2026-12-04T00:00:00Z', billing_period_end: this.billingPeriodEnd }
-          : { remainingCredits: this.remainingCredits, planCredits: this.planCredits, billingPeriodStart: '2026-12-04T00:00:00Z', billingPeriodEnd: this.billingPeriodEnd },
+          ? {
+              remaining_credits: this.remainingCredits,
+              plan_credits: this.planCredits,
+              billing_period_start: '2026-12-04T00:00:00Z',
+              billing_period_end: this.billingPeriodEnd,
+            }
+          : {
+              remainingCredits: this.remainingCredits,
+              planCredits: this.planCredits,
+              billingPeriodStart: '2026-12-04T00:00:00Z',
+              billingPeriodEnd: this.billingPeriodEnd,
+            },
       });
     }
     if (req.method !== 'POST' || (path !== '/v2/search' && path !== '/v1/search')) return send(404, { success: false, error: `Cannot ${req.method} ${path}` });
     if (!body || typeof body.query !== 'string' || !body.query.trim()) {
-      return send(400, { success: false, error: 'Invalid request body', details: [{ code: 'invalid_type', expected: 'string', path: ['query'], message: 'Required' }] });
+      return send(400, {
+        success: false,
+        error: 'Invalid request body',
+        details: [{ code: 'invalid_type', expected: 'string', path: ['query'], message: 'Required' }],
+      });
     }
     const wait = this.rateLimitNext.shift();
     if (wait !== undefined) {
@@ -131,20 +145,30 @@ export class FirecrawlSim {
       );
     }
     const limit = typeof body.limit === 'number' ? Math.max(1, Math.min(100, body.limit)) : 5;
-    const scrape = Array.isArray(body.scrapeOptions?.formats) && body.scrapeOptions.formats.some((f: unknown) => f === 'markdown' || (typeof f === 'object' && f && (f as any).type === 'markdown'));
+    const scrape =
+      Array.isArray(body.scrapeOptions?.formats) &&
+      body.scrapeOptions.formats.some((f: unknown) => f === 'markdown' || (typeof f === 'object' && f && (f as any).type === 'markdown'));
     const words = body.query.toLowerCase().split(/\W+/).filter(Boolean);
     const hits = this.pages.filter((p) => words.some((w: string) => `${p.title} ${p.description} ${p.markdown}`.toLowerCase().includes(w))).slice(0, limit);
     const cost = Math.ceil(limit / 10) * 2 + (scrape ? hits.length : 0);
     if (cost > this.remainingCredits) {
       return send(402, {
         success: false,
-        error: 'Insufficient credits to perform this request. For more credits, you can upgrade your plan at https://firecrawl.dev/pricing or try changing the request limit to a lower value.',
+        error:
+          'Insufficient credits to perform this request. For more credits, you can upgrade your plan at https://firecrawl.dev/pricing or try changing the request limit to a lower value.',
       });
     }
     this.remainingCredits -= cost;
     const items = hits.map((p, i) =>
       scrape
-        ? { url: p.url, title: p.title, description: p.description, position: i + 1, markdown: p.markdown, metadata: { title: p.title, description: p.description, sourceURL: p.url, url: p.url, statusCode: 200 } }
+        ? {
+            url: p.url,
+            title: p.title,
+            description: p.description,
+            position: i + 1,
+            markdown: p.markdown,
+            metadata: { title: p.title, description: p.description, sourceURL: p.url, url: p.url, statusCode: 200 },
+          }
         : { url: p.url, title: p.title, description: p.description, position: i + 1 },
     );
     if (path === '/v1/search') return send(200, { success: true, data: items, creditsUsed: cost });

@@ -19,7 +19,16 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { startSimServer, type Frame, type RecordedRequest, type Script, type SimExchange, type SimServer, type SimServerOptions, type StreamPlan } from './server';
+import {
+  startSimServer,
+  type Frame,
+  type RecordedRequest,
+  type Script,
+  type SimExchange,
+  type SimServer,
+  type SimServerOptions,
+  type StreamPlan,
+} from './server';
 import { simPromptTokens } from './tokens';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'gemini');
@@ -64,7 +73,14 @@ export const geminiErrors: GeminiErrorScripts = {
   permissionDenied: () => googleError(403, geminiFixture('error-permission-denied.json')),
   locationUnsupported: () => googleError(400, geminiFixture('error-location-unsupported.json')),
   notFound: (model) =>
-    googleError(404, googleErrorBody(404, 'NOT_FOUND', `models/${model} is not found for API version v1beta, or is not supported for generateContent. Call ListModels to see the list of available models and their supported methods.`)),
+    googleError(
+      404,
+      googleErrorBody(
+        404,
+        'NOT_FOUND',
+        `models/${model} is not found for API version v1beta, or is not supported for generateContent. Call ListModels to see the list of available models and their supported methods.`,
+      ),
+    ),
   internal: () => googleError(500, geminiFixture('error-internal.json')),
   unavailable: () => googleError(503, geminiFixture('error-unavailable.json')),
 };
@@ -79,14 +95,58 @@ export interface Refusal {
 }
 
 const TOP_LEVEL = new Set(['contents', 'systemInstruction', 'tools', 'toolConfig', 'generationConfig', 'safetySettings', 'cachedContent', 'labels']);
-const PART_FIELDS = new Set(['text', 'inlineData', 'fileData', 'functionCall', 'functionResponse', 'thought', 'thoughtSignature', 'executableCode', 'codeExecutionResult', 'videoMetadata']);
+const PART_FIELDS = new Set([
+  'text',
+  'inlineData',
+  'fileData',
+  'functionCall',
+  'functionResponse',
+  'thought',
+  'thoughtSignature',
+  'executableCode',
+  'codeExecutionResult',
+  'videoMetadata',
+]);
 const SCHEMA_FIELDS = new Set([
-  'type', 'format', 'title', 'description', 'nullable', 'enum', 'maxItems', 'minItems', 'properties', 'required', 'minProperties',
-  'maxProperties', 'minLength', 'maxLength', 'pattern', 'example', 'anyOf', 'propertyOrdering', 'default', 'items', 'minimum', 'maximum',
+  'type',
+  'format',
+  'title',
+  'description',
+  'nullable',
+  'enum',
+  'maxItems',
+  'minItems',
+  'properties',
+  'required',
+  'minProperties',
+  'maxProperties',
+  'minLength',
+  'maxLength',
+  'pattern',
+  'example',
+  'anyOf',
+  'propertyOrdering',
+  'default',
+  'items',
+  'minimum',
+  'maximum',
 ]);
 const GENERATION_FIELDS = new Set([
-  'maxOutputTokens', 'temperature', 'topP', 'topK', 'stopSequences', 'candidateCount', 'responseMimeType', 'responseSchema',
-  'responseJsonSchema', 'seed', 'presencePenalty', 'frequencyPenalty', 'thinkingConfig', 'responseLogprobs', 'logprobs',
+  'maxOutputTokens',
+  'temperature',
+  'topP',
+  'topK',
+  'stopSequences',
+  'candidateCount',
+  'responseMimeType',
+  'responseSchema',
+  'responseJsonSchema',
+  'seed',
+  'presencePenalty',
+  'frequencyPenalty',
+  'thinkingConfig',
+  'responseLogprobs',
+  'logprobs',
 ]);
 const SKIP_SIGNATURE = 'skip_thought_signature_validator';
 
@@ -150,7 +210,8 @@ export function validateGenerate(body: unknown, ctx: ValidationContext): Refusal
   let previousCalls = 0;
   for (const [ci, c] of (b.contents as Json[]).entries()) {
     if (c.role !== undefined && c.role !== 'user' && c.role !== 'model') return badRequest('Please use a valid role: user, model.');
-    if (!Array.isArray(c.parts) || c.parts.length === 0) return badRequest(`* GenerateContentRequest.contents[${ci}].parts: contents.parts must not be empty.\n`);
+    if (!Array.isArray(c.parts) || c.parts.length === 0)
+      return badRequest(`* GenerateContentRequest.contents[${ci}].parts: contents.parts must not be empty.\n`);
     let calls = 0;
     let responses = 0;
     let firstCall = true;
@@ -160,7 +221,8 @@ export function validateGenerate(body: unknown, ctx: ValidationContext): Refusal
       if (p.functionCall) {
         calls++;
         if (ctx.rejectCallIds && 'id' in p.functionCall) return unknownName('id', `${at}.function_call`);
-        if (typeof p.functionCall.name !== 'string' || !p.functionCall.name) return badRequest(`* GenerateContentRequest.${at}.function_call.name: Name cannot be empty.\n`);
+        if (typeof p.functionCall.name !== 'string' || !p.functionCall.name)
+          return badRequest(`* GenerateContentRequest.${at}.function_call.name: Name cannot be empty.\n`);
         if (c.role === 'model' && firstCall && requiresSignatures(ctx.model)) {
           const sig = p.thoughtSignature;
           const issuedFor = typeof sig === 'string' ? ctx.issuedSignatures.get(sig) : undefined;
@@ -179,16 +241,15 @@ export function validateGenerate(body: unknown, ctx: ValidationContext): Refusal
           return badRequest(`* GenerateContentRequest.${at}.function_response.name: Name cannot be empty.\n`);
         }
         const r = p.functionResponse.response;
-        if (r === null || typeof r !== 'object' || Array.isArray(r)) return badRequest(`Invalid value at '${at}.function_response.response' (type.googleapis.com/google.protobuf.Struct)`);
+        if (r === null || typeof r !== 'object' || Array.isArray(r))
+          return badRequest(`Invalid value at '${at}.function_response.response' (type.googleapis.com/google.protobuf.Struct)`);
       }
       if (p.inlineData && (typeof p.inlineData.data !== 'string' || typeof p.inlineData.mimeType !== 'string')) {
         return badRequest(`* GenerateContentRequest.${at}.inline_data: mime_type and data are required\n`);
       }
     }
     if (responses > 0 && responses !== previousCalls) {
-      return badRequest(
-        'Please ensure that the number of function response parts is equal to the number of function call parts of the function call turn.',
-      );
+      return badRequest('Please ensure that the number of function response parts is equal to the number of function call parts of the function call turn.');
     }
     previousCalls = c.role === 'model' ? calls : 0;
   }
@@ -196,9 +257,12 @@ export function validateGenerate(body: unknown, ctx: ValidationContext): Refusal
     for (const [di, d] of (Array.isArray(t.functionDeclarations) ? t.functionDeclarations : []).entries()) {
       const at = `tools[${ti}].function_declarations[${di}]`;
       if (typeof d.name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_.:-]{0,127}$/.test(d.name)) {
-        return badRequest(`* GenerateContentRequest.${at}.name: Invalid function name. Must start with a letter or an underscore. Must be a-z, A-Z, 0-9, or contain underscores, dots, colons and dashes, with a maximum length of 128.\n`);
+        return badRequest(
+          `* GenerateContentRequest.${at}.name: Invalid function name. Must start with a letter or an underscore. Must be a-z, A-Z, 0-9, or contain underscores, dots, colons and dashes, with a maximum length of 128.\n`,
+        );
       }
-      for (const k of Object.keys(d)) if (!['name', 'description', 'parameters', 'parametersJsonSchema', 'response', 'behavior'].includes(k)) return unknownName(k, at);
+      for (const k of Object.keys(d))
+        if (!['name', 'description', 'parameters', 'parametersJsonSchema', 'response', 'behavior'].includes(k)) return unknownName(k, at);
       if (d.parameters !== undefined) {
         const r = checkSchema(d.parameters, `${at}.parameters`, true);
         if (r) return r;
@@ -208,7 +272,9 @@ export function validateGenerate(body: unknown, ctx: ValidationContext): Refusal
   for (const k of Object.keys(b.generationConfig ?? {})) if (!GENERATION_FIELDS.has(k)) return unknownName(k, 'generation_config');
   const mode = b.toolConfig?.functionCallingConfig?.mode;
   if (mode !== undefined && !['AUTO', 'ANY', 'NONE', 'VALIDATED', 'MODE_UNSPECIFIED'].includes(mode)) {
-    return badRequest(`Invalid value at 'tool_config.function_calling_config.mode' (type.googleapis.com/google.ai.generativelanguage.v1beta.FunctionCallingConfig.Mode), "${mode}"`);
+    return badRequest(
+      `Invalid value at 'tool_config.function_calling_config.mode' (type.googleapis.com/google.ai.generativelanguage.v1beta.FunctionCallingConfig.Mode), "${mode}"`,
+    );
   }
   return undefined;
 }
@@ -273,7 +339,8 @@ function buildAnswer(script: GeminiScript, body: Json, ctx: WireContext): Answer
         ? simPromptTokens('gemini', [...(body.systemInstruction ? [body.systemInstruction] : []), ...(body.contents ?? [])])
         : Math.max(1, Math.ceil(JSON.stringify(body.contents ?? []).length / 4)),
     candidates: script.usage ? completion_tokens : Math.max(1, Math.ceil(outChars / 4)),
-    thoughts: typeof extraUsage.thoughtsTokenCount === 'number' ? extraUsage.thoughtsTokenCount : reasoning.length ? Math.ceil(reasoning.join('').length / 4) : 0,
+    thoughts:
+      typeof extraUsage.thoughtsTokenCount === 'number' ? extraUsage.thoughtsTokenCount : reasoning.length ? Math.ceil(reasoning.join('').length / 4) : 0,
     extraUsage,
     blockReason: script.blockReason,
   };
@@ -328,7 +395,10 @@ function streamPlan(a: Answer, script: Script, eol: string): StreamPlan {
   const e = script.midStreamError;
   const code = typeof e?.code === 'number' ? e.code : 500;
   const status = typeof e?.status === 'string' ? e.status : code === 503 ? 'UNAVAILABLE' : code === 429 ? 'RESOURCE_EXHAUSTED' : 'INTERNAL';
-  const message = typeof e?.message === 'string' ? e.message : 'An internal error has occurred. Please retry or report in https://developers.generativeai.google/guide/troubleshooting';
+  const message =
+    typeof e?.message === 'string'
+      ? e.message
+      : 'An internal error has occurred. Please retry or report in https://developers.generativeai.google/guide/troubleshooting';
   const errorFrames: Frame[] | undefined = e ? [sseFrame({ error: { code, message, status } }, eol)] : undefined;
   return {
     headers: { 'content-type': 'text/event-stream', 'x-content-type-options': 'nosniff', vary: 'Origin, X-Origin, Referer' },
@@ -354,7 +424,13 @@ export async function serveGenerate(ex: SimExchange, method: string, ctx: WireCo
   if (method === 'generateContent') return ex.send(200, `${JSON.stringify(completionBody(answer), null, 2)}\n`, JSON_UTF8);
   if (ex.req.query.alt === 'sse') return ex.stream(streamPlan(answer, script, ctx.eol));
   // Without alt=sse Google streams one JSON array of responses.
-  return ex.send(200, `[${streamResponses(answer).map((r) => JSON.stringify(r, null, 2)).join(',\r\n')}]`, JSON_UTF8);
+  return ex.send(
+    200,
+    `[${streamResponses(answer)
+      .map((r) => JSON.stringify(r, null, 2))
+      .join(',\r\n')}]`,
+    JSON_UTF8,
+  );
 }
 
 // --- the AI Studio simulator ---------------------------------------------------------------
@@ -446,7 +522,9 @@ async function handle(ex: SimExchange, sim: GeminiSim, nextId: (prefix: string) 
     });
     if (getOne) {
       const m = decodeURIComponent(getOne[1]!);
-      return sim.models.includes(m) ? ex.send(200, describe(m)) : ex.send(404, googleErrorBody(404, 'NOT_FOUND', `models/${m} is not found for API version v1beta`), JSON_UTF8);
+      return sim.models.includes(m)
+        ? ex.send(200, describe(m))
+        : ex.send(404, googleErrorBody(404, 'NOT_FOUND', `models/${m} is not found for API version v1beta`), JSON_UTF8);
     }
     return ex.send(200, { models: sim.models.map(describe) });
   }

@@ -70,21 +70,40 @@ export function unauthorized(flavor: Flavor, key?: string): Script {
   if (profile) return { status: profile.unauthorized.status, headers: profile.unauthorized.headers, errorBody: profile.unauthorized.body };
   switch (flavor) {
     case 'openai':
-      return fail(flavor, 401, missing
-        ? { message: "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or as the password field (with blank username) if you're accessing the API from your browser and are prompted for a username and password. You can obtain an API key from https://platform.openai.com/account/api-keys." }
-        : { message: `Incorrect API key provided: ${maskKey(key)}. You can find your API key at https://platform.openai.com/account/api-keys.`, code: 'invalid_api_key' });
+      return fail(
+        flavor,
+        401,
+        missing
+          ? {
+              message:
+                "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or as the password field (with blank username) if you're accessing the API from your browser and are prompted for a username and password. You can obtain an API key from https://platform.openai.com/account/api-keys.",
+            }
+          : {
+              message: `Incorrect API key provided: ${maskKey(key)}. You can find your API key at https://platform.openai.com/account/api-keys.`,
+              code: 'invalid_api_key',
+            },
+      );
     case 'mistral':
       return { status: 401, errorBody: { detail: 'Unauthorized' } };
     case 'groq':
       return fail(flavor, 401, { message: 'Invalid API Key', code: 'invalid_api_key' });
     case 'xai':
-      return fail(flavor, 400, { message: missing
-        ? 'No API key provided. You can obtain an API key from https://console.x.ai.'
-        : `Incorrect API key provided: ${maskKey(key)}. You can obtain an API key from https://console.x.ai.` });
+      return fail(flavor, 400, {
+        message: missing
+          ? 'No API key provided. You can obtain an API key from https://console.x.ai.'
+          : `Incorrect API key provided: ${maskKey(key)}. You can obtain an API key from https://console.x.ai.`,
+      });
     case 'deepseek':
-      return fail(flavor, 401, { message: `Authentication Fails, Your api key: ****${(key ?? '').slice(-4)} is invalid`, type: 'authentication_error', code: 'invalid_request_error' });
+      return fail(flavor, 401, {
+        message: `Authentication Fails, Your api key: ****${(key ?? '').slice(-4)} is invalid`,
+        type: 'authentication_error',
+        code: 'invalid_request_error',
+      });
     case 'together':
-      return fail(flavor, 401, { message: 'Invalid API key provided. You can find your API key at https://api.together.xyz/settings/api-keys.', code: 'invalid_api_key' });
+      return fail(flavor, 401, {
+        message: 'Invalid API key provided. You can find your API key at https://api.together.xyz/settings/api-keys.',
+        code: 'invalid_api_key',
+      });
     case 'fireworks':
       return fail(flavor, 401, { message: 'The API key you provided is invalid.' }); // approximate
     case 'cerebras':
@@ -92,7 +111,10 @@ export function unauthorized(flavor: Flavor, key?: string): Script {
     case 'perplexity':
       return { status: 401, errorBody: PERPLEXITY_401 };
     case 'azure':
-      return fail(flavor, 401, { message: 'Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource.' });
+      return fail(flavor, 401, {
+        message:
+          'Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource.',
+      });
     case 'openrouter':
       return fail(flavor, 401, { message: missing ? 'No auth credentials found' : 'User not found.' });
     default:
@@ -106,17 +128,44 @@ function rateLimitHeaders(flavor: Flavor, retryAfter: number | undefined): Recor
   const headers: Record<string, string> = retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) };
   switch (flavor) {
     case 'mistral':
-      return { ...headers, 'x-ratelimit-limit-req-minute': '60', 'x-ratelimit-remaining-req-minute': '0', 'x-ratelimit-limit-tokens-minute': '500000', 'x-ratelimit-remaining-tokens-minute': '0' };
+      return {
+        ...headers,
+        'x-ratelimit-limit-req-minute': '60',
+        'x-ratelimit-remaining-req-minute': '0',
+        'x-ratelimit-limit-tokens-minute': '500000',
+        'x-ratelimit-remaining-tokens-minute': '0',
+      };
     case 'cerebras':
-      return { ...headers, 'x-ratelimit-limit-requests-day': '14400', 'x-ratelimit-remaining-requests-day': '14000', 'x-ratelimit-reset-requests-day': '3600.0', 'x-ratelimit-limit-tokens-minute': '60000', 'x-ratelimit-remaining-tokens-minute': '0', 'x-ratelimit-reset-tokens-minute': `${wait}.0` };
+      return {
+        ...headers,
+        'x-ratelimit-limit-requests-day': '14400',
+        'x-ratelimit-remaining-requests-day': '14000',
+        'x-ratelimit-reset-requests-day': '3600.0',
+        'x-ratelimit-limit-tokens-minute': '60000',
+        'x-ratelimit-remaining-tokens-minute': '0',
+        'x-ratelimit-reset-tokens-minute': `${wait}.0`,
+      };
     case 'azure':
-      return { ...headers, ...(retryAfter === undefined ? {} : { 'retry-after-ms': String(retryAfter * 1000) }), 'x-ratelimit-remaining-requests': '0', 'x-ratelimit-remaining-tokens': '0' };
+      return {
+        ...headers,
+        ...(retryAfter === undefined ? {} : { 'retry-after-ms': String(retryAfter * 1000) }),
+        'x-ratelimit-remaining-requests': '0',
+        'x-ratelimit-remaining-tokens': '0',
+      };
     case 'openrouter':
       return { ...headers, 'x-ratelimit-limit': '20', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Date.now() + wait * 1000) };
     case 'perplexity':
       return headers;
     default:
-      return { ...headers, 'x-ratelimit-limit-requests': '60', 'x-ratelimit-remaining-requests': '0', 'x-ratelimit-reset-requests': `${wait}s`, 'x-ratelimit-limit-tokens': '150000', 'x-ratelimit-remaining-tokens': '0', 'x-ratelimit-reset-tokens': '6m0s' };
+      return {
+        ...headers,
+        'x-ratelimit-limit-requests': '60',
+        'x-ratelimit-remaining-requests': '0',
+        'x-ratelimit-reset-requests': `${wait}s`,
+        'x-ratelimit-limit-tokens': '150000',
+        'x-ratelimit-remaining-tokens': '0',
+        'x-ratelimit-reset-tokens': '6m0s',
+      };
   }
 }
 
@@ -134,19 +183,55 @@ export function rateLimited(flavor: Flavor, retryAfterSeconds?: number): Script 
     case 'mistral':
       return fail(flavor, 429, { message: 'Rate limit exceeded', type: 'rate_limited', code: '1300' }, headers);
     case 'azure':
-      return fail(flavor, 429, { message: `Requests to the ChatCompletions_Create Operation under Azure OpenAI API version 2024-10-21 have exceeded token rate limit of your current OpenAI S0 pricing tier. Please retry after ${wait} seconds.`, code: '429' }, headers);
+      return fail(
+        flavor,
+        429,
+        {
+          message: `Requests to the ChatCompletions_Create Operation under Azure OpenAI API version 2024-10-21 have exceeded token rate limit of your current OpenAI S0 pricing tier. Please retry after ${wait} seconds.`,
+          code: '429',
+        },
+        headers,
+      );
     case 'openrouter':
       return fail(flavor, 429, { message: 'Rate limit exceeded: free-models-per-min.', errorType: 'rate_limit_exceeded' }, headers);
     case 'cerebras':
-      return fail(flavor, 429, { message: 'Tokens per minute limit exceeded - too many tokens processed.', type: 'too_many_tokens_error', param: 'quota', code: 'token_quota_exceeded' }, headers);
+      return fail(
+        flavor,
+        429,
+        {
+          message: 'Tokens per minute limit exceeded - too many tokens processed.',
+          type: 'too_many_tokens_error',
+          param: 'quota',
+          code: 'token_quota_exceeded',
+        },
+        headers,
+      );
     case 'groq':
-      return fail(flavor, 429, { message: `Rate limit reached for model \`llama-3.3-70b-versatile\` in organization \`org_sim\` service tier \`on_demand\` on tokens per minute (TPM): Limit 6000, Used 5990, Requested 120. Please try again in ${wait}s.`, type: 'tokens', code: 'rate_limit_exceeded' }, headers);
+      return fail(
+        flavor,
+        429,
+        {
+          message: `Rate limit reached for model \`llama-3.3-70b-versatile\` in organization \`org_sim\` service tier \`on_demand\` on tokens per minute (TPM): Limit 6000, Used 5990, Requested 120. Please try again in ${wait}s.`,
+          type: 'tokens',
+          code: 'rate_limit_exceeded',
+        },
+        headers,
+      );
     case 'xai':
       return fail(flavor, 429, { message: 'Too many requests. Please slow down.' }, headers); // approximate wording
     case 'perplexity':
       return fail(flavor, 429, { message: 'Rate limit exceeded', type: 'rate_limit_exceeded' }, headers); // approximate
     default:
-      return fail(flavor, 429, { message: `Rate limit reached for requests per min (RPM): Limit 60, Used 60, Requested 1. Please try again in ${wait}s.`, type: 'requests', code: 'rate_limit_exceeded' }, headers);
+      return fail(
+        flavor,
+        429,
+        {
+          message: `Rate limit reached for requests per min (RPM): Limit 60, Used 60, Requested 1. Please try again in ${wait}s.`,
+          type: 'requests',
+          code: 'rate_limit_exceeded',
+        },
+        headers,
+      );
   }
 }
 
@@ -154,17 +239,29 @@ export function rateLimited(flavor: Flavor, retryAfterSeconds?: number): Script 
 export function insufficientQuota(flavor: Flavor): Script {
   switch (flavor) {
     case 'openrouter':
-      return fail(flavor, 402, { message: 'Insufficient credits. Add more using https://openrouter.ai/settings/credits', errorType: 'payment_required', metadata: { limit_source: 'account' } });
+      return fail(flavor, 402, {
+        message: 'Insufficient credits. Add more using https://openrouter.ai/settings/credits',
+        errorType: 'payment_required',
+        metadata: { limit_source: 'account' },
+      });
     case 'deepseek':
       return fail(flavor, 402, { message: 'Insufficient Balance', type: 'unknown_error', code: 'invalid_request_error' });
     case 'xai':
-      return fail(flavor, 429, { message: 'Your team has either used all available credits or reached its monthly spending limit. To continue making API requests, please purchase more credits or raise your spending limit.' });
+      return fail(flavor, 429, {
+        message:
+          'Your team has either used all available credits or reached its monthly spending limit. To continue making API requests, please purchase more credits or raise your spending limit.',
+      });
     case 'mistral':
       return fail(flavor, 429, { message: 'Monthly usage limit exceeded', type: 'rate_limited', code: '1301' }); // approximate
     case 'azure':
       return fail(flavor, 429, { message: 'You exceeded your current quota.', code: 'insufficient_quota' }); // approximate
     default:
-      return fail(flavor, 429, { message: 'You exceeded your current quota, please check your plan and billing details. For more information on this error, read the docs: https://platform.openai.com/docs/guides/error-codes/api-errors.', type: 'insufficient_quota', code: 'insufficient_quota' });
+      return fail(flavor, 429, {
+        message:
+          'You exceeded your current quota, please check your plan and billing details. For more information on this error, read the docs: https://platform.openai.com/docs/guides/error-codes/api-errors.',
+        type: 'insufficient_quota',
+        code: 'insufficient_quota',
+      });
   }
 }
 
@@ -178,7 +275,10 @@ export function serverError(flavor: Flavor, status = 500): Script {
       return fail(flavor, status, { message, errorType, metadata: { provider_name: 'SimUpstream' } });
     }
     case 'azure':
-      return fail(flavor, status, { message: 'The server had an error processing your request. Sorry about that!', code: status === 503 ? 'ServiceUnavailable' : 'InternalServerError' });
+      return fail(flavor, status, {
+        message: 'The server had an error processing your request. Sorry about that!',
+        code: status === 503 ? 'ServiceUnavailable' : 'InternalServerError',
+      });
     case 'deepseek':
       if (status === 503) return fail(flavor, 503, { message: 'Server overloaded, please try again later.', type: 'server_error' });
       return fail(flavor, status, { message: 'Server error', type: 'server_error' });
@@ -190,23 +290,35 @@ export function serverError(flavor: Flavor, status = 500): Script {
 }
 
 export function contextLengthExceeded(flavor: Flavor): Script {
-  const message = "This model's maximum context length is 128000 tokens. However, your messages resulted in 130000 tokens. Please reduce the length of the messages.";
+  const message =
+    "This model's maximum context length is 128000 tokens. However, your messages resulted in 130000 tokens. Please reduce the length of the messages.";
   return fail(flavor, 400, { message, code: 'context_length_exceeded', param: 'messages', errorType: 'context_length_exceeded' });
 }
 
 export function modelNotFound(flavor: Flavor, model = 'sim-missing-model'): Script {
   if (flavor === 'azure') return deploymentNotFound(model);
-  return fail(flavor, 404, { message: `The model \`${model}\` does not exist or you do not have access to it.`, code: 'model_not_found', errorType: 'model_not_found' });
+  return fail(flavor, 404, {
+    message: `The model \`${model}\` does not exist or you do not have access to it.`,
+    code: 'model_not_found',
+    errorType: 'model_not_found',
+  });
 }
 
 export function deploymentNotFound(_deployment?: string): Script {
-  return fail('azure', 404, { message: 'The API deployment for this resource does not exist. If you created the deployment within the last 5 minutes, please wait a moment and try again.', code: 'DeploymentNotFound' });
+  return fail('azure', 404, {
+    message:
+      'The API deployment for this resource does not exist. If you created the deployment within the last 5 minutes, please wait a moment and try again.',
+    code: 'DeploymentNotFound',
+  });
 }
 
 /** A proxy/CDN HTML page instead of JSON, as gateways send on 502/503/504. */
 export function htmlError(status = 502): Script {
   const title = `${status} ${status === 503 ? 'Service Temporarily Unavailable' : status === 504 ? 'Gateway Time-out' : 'Bad Gateway'}`;
-  return { status, errorBody: `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>cloudflare</center>\r\n</body>\r\n</html>\r\n` };
+  return {
+    status,
+    errorBody: `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>cloudflare</center>\r\n</body>\r\n</html>\r\n`,
+  };
 }
 
 // ---------------------------------------------------------------- request validation
@@ -224,7 +336,9 @@ type Message = Record<string, unknown>;
 export function validateChat(flavor: Flavor, json: unknown): Refusal | undefined {
   const refuse = (status: number, p: ErrorParts): Refusal => ({ status, body: errorBody(flavor, status, p) });
   if (!json || typeof json !== 'object' || Array.isArray(json)) {
-    return refuse(400, { message: 'We could not parse the JSON body of your request. (HINT: This likely means you aren\'t using your HTTP library correctly.)' });
+    return refuse(400, {
+      message: "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly.)",
+    });
   }
   const body = json as Body;
   if (!Array.isArray(body.messages) || body.messages.length === 0) {
@@ -253,9 +367,25 @@ export function validateChat(flavor: Flavor, json: unknown): Refusal | undefined
 
 // Mistral's request model forbids extra fields (pydantic `extra_forbidden` → 422).
 const MISTRAL_TOP = new Set([
-  'model', 'temperature', 'top_p', 'max_tokens', 'stream', 'stop', 'random_seed', 'metadata', 'messages',
-  'response_format', 'tools', 'tool_choice', 'presence_penalty', 'frequency_penalty', 'n', 'prediction',
-  'parallel_tool_calls', 'prompt_mode', 'safe_prompt',
+  'model',
+  'temperature',
+  'top_p',
+  'max_tokens',
+  'stream',
+  'stop',
+  'random_seed',
+  'metadata',
+  'messages',
+  'response_format',
+  'tools',
+  'tool_choice',
+  'presence_penalty',
+  'frequency_penalty',
+  'n',
+  'prediction',
+  'parallel_tool_calls',
+  'prompt_mode',
+  'safe_prompt',
 ]);
 const MISTRAL_MESSAGE: Record<string, Set<string>> = {
   system: new Set(['role', 'content']),
@@ -268,7 +398,13 @@ const MISTRAL_TOOL_ID = /^[a-zA-Z0-9]{9}$/;
 function validateMistral(body: Body, messages: Message[]): Refusal | undefined {
   const detail: unknown[] = [];
   const extra = (loc: (string | number)[], input: unknown) =>
-    detail.push({ type: 'extra_forbidden', loc: ['body', ...loc], msg: 'Extra inputs are not permitted', input, url: 'https://errors.pydantic.dev/2.10/v/extra_forbidden' });
+    detail.push({
+      type: 'extra_forbidden',
+      loc: ['body', ...loc],
+      msg: 'Extra inputs are not permitted',
+      input,
+      url: 'https://errors.pydantic.dev/2.10/v/extra_forbidden',
+    });
   for (const [k, v] of Object.entries(body)) if (!MISTRAL_TOP.has(k)) extra([k], v);
   messages.forEach((m, i) => {
     const role = String(m.role);
@@ -281,10 +417,7 @@ function validateMistral(body: Body, messages: Message[]): Refusal | undefined {
   }
   // Mistral only accepts its own 9-character tool-call ids (providers.md §1.6).
   for (const m of messages) {
-    const ids = [
-      ...(Array.isArray(m.tool_calls) ? (m.tool_calls as Message[]).map((c) => c.id) : []),
-      ...(m.role === 'tool' ? [m.tool_call_id] : []),
-    ];
+    const ids = [...(Array.isArray(m.tool_calls) ? (m.tool_calls as Message[]).map((c) => c.id) : []), ...(m.role === 'tool' ? [m.tool_call_id] : [])];
     const bad = ids.find((id) => typeof id !== 'string' || !MISTRAL_TOOL_ID.test(id));
     if (bad !== undefined) {
       return { status: 400, body: errorBody('mistral', 400, { message: `Tool call id was ${String(bad)} but must be a-z, A-Z, 0-9, with a length of 9.` }) };

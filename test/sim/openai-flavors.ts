@@ -6,19 +6,7 @@
 import { PROFILES, type ProfileFlavor, type RetryAfterForm } from './openai-profiles';
 
 /** The flavors with hand-written quirks below and in openai-errors.ts; profiled ones are data. */
-export const FLAVORS = [
-  'openai',
-  'mistral',
-  'groq',
-  'xai',
-  'deepseek',
-  'together',
-  'fireworks',
-  'cerebras',
-  'perplexity',
-  'azure',
-  'openrouter',
-] as const;
+export const FLAVORS = ['openai', 'mistral', 'groq', 'xai', 'deepseek', 'together', 'fireworks', 'cerebras', 'perplexity', 'azure', 'openrouter'] as const;
 
 export type LegacyFlavor = (typeof FLAVORS)[number];
 /** Every simulated OpenAI-compatible provider: the hand-written flavors and the data profiles. */

@@ -78,11 +78,24 @@ export const PROFILES = {
     },
     rateLimited: {
       status: 429,
-      body: { error: { message: 'Requests rate limit exceeded, please try again later.', type: 'limit_requests', param: null, code: 'limit_requests' }, request_id: 'sim-req' },
+      body: {
+        error: { message: 'Requests rate limit exceeded, please try again later.', type: 'limit_requests', param: null, code: 'limit_requests' },
+        request_id: 'sim-req',
+      },
       headers: { 'retry-after': '{wait}' },
     },
     retryAfter: 'seconds',
-    serverError: { status: 500, body: { error: { message: 'An internal error has occured, please try again later or contact service support.', type: 'internal_error', param: null, code: 'internal_error' } } },
+    serverError: {
+      status: 500,
+      body: {
+        error: {
+          message: 'An internal error has occured, please try again later or contact service support.',
+          type: 'internal_error',
+          param: null,
+          code: 'internal_error',
+        },
+      },
+    },
     source: 'https://www.alibabacloud.com/help/en/model-studio/error-code',
   },
   'azure-foundry': {
@@ -95,11 +108,23 @@ export const PROFILES = {
     envelope: 'code-message',
     unauthorized: {
       status: 401,
-      body: { error: { code: '401', message: 'Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource.' } },
+      body: {
+        error: {
+          code: '401',
+          message:
+            'Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource.',
+        },
+      },
     },
     rateLimited: {
       status: 429,
-      body: { error: { code: 'RateLimitReached', message: 'Your requests to Llama-3.3-70B-Instruct for Llama-3.3-70B-Instruct in East US have exceeded the call rate limit for your current AIServices S0 pricing tier. Please retry after {wait} seconds.' } },
+      body: {
+        error: {
+          code: 'RateLimitReached',
+          message:
+            'Your requests to Llama-3.3-70B-Instruct for Llama-3.3-70B-Instruct in East US have exceeded the call rate limit for your current AIServices S0 pricing tier. Please retry after {wait} seconds.',
+        },
+      },
       headers: { 'retry-after': '{wait}', 'retry-after-ms': '{waitMs}' },
     },
     retryAfter: 'ms',
@@ -143,7 +168,11 @@ export const PROFILES = {
     unauthorized: { status: 401, body: { id: 'sim-err', message: 'invalid api token' } },
     rateLimited: {
       status: 429,
-      body: { id: 'sim-err', message: "You are using a Trial key, which is limited to 20 API calls / minute. You can continue to use the Trial key for free or upgrade to a Production key with higher rate limits at 'https://dashboard.cohere.com/api-keys'. Contact us on 'https://discord.gg/XW44jPfYJu' or email us at support@cohere.com with any questions" },
+      body: {
+        id: 'sim-err',
+        message:
+          "You are using a Trial key, which is limited to 20 API calls / minute. You can continue to use the Trial key for free or upgrade to a Production key with higher rate limits at 'https://dashboard.cohere.com/api-keys'. Contact us on 'https://discord.gg/XW44jPfYJu' or email us at support@cohere.com with any questions",
+      },
     },
     retryAfter: 'none',
     serverError: { status: 500, body: { id: 'sim-err', message: 'internal server error, this has been reported to our developers' } },
@@ -197,7 +226,11 @@ export const PROFILES = {
     models: ['meta-llama/Meta-Llama-3.1-8B-Instruct', 'openai/gpt-oss-120b'],
     envelope: 'openai',
     unauthorized: { status: 401, body: { object: 'error', message: 'Unauthorized: invalid API key', type: 'authentication_error', code: 401 } },
-    rateLimited: { status: 429, body: { object: 'error', message: 'Rate limit exceeded', type: 'rate_limit_error', code: 429 }, headers: { 'retry-after': '{wait}' } },
+    rateLimited: {
+      status: 429,
+      body: { object: 'error', message: 'Rate limit exceeded', type: 'rate_limit_error', code: 429 },
+      headers: { 'retry-after': '{wait}' },
+    },
     retryAfter: 'seconds',
     serverError: { status: 500, body: { object: 'error', message: 'Internal server error', type: 'server_error', code: 500 } },
     source: 'https://docs.hyperbolic.xyz',
@@ -210,7 +243,11 @@ export const PROFILES = {
     models: ['mercury', 'mercury-coder'],
     envelope: 'openai',
     unauthorized: { status: 401, body: { error: { message: 'Incorrect API key provided.', type: 'invalid_request_error', code: 'invalid_api_key' } } },
-    rateLimited: { status: 429, body: { error: { message: 'Rate limit exceeded. Please try again later.', type: 'rate_limit_error', code: 'rate_limit_exceeded' } }, headers: { 'retry-after': '{wait}' } },
+    rateLimited: {
+      status: 429,
+      body: { error: { message: 'Rate limit exceeded. Please try again later.', type: 'rate_limit_error', code: 'rate_limit_exceeded' } },
+      headers: { 'retry-after': '{wait}' },
+    },
     retryAfter: 'seconds',
     serverError: { status: 500, body: { error: { message: 'Internal server error', type: 'server_error' } } },
     source: 'https://docs.inceptionlabs.ai',
@@ -222,7 +259,16 @@ export const PROFILES = {
     usageMode: 'final-chunk',
     models: ['llama3.1-8b-instruct', 'llama3.3-70b-instruct-fp8'],
     envelope: 'code-message',
-    unauthorized: { status: 401, body: { error: { code: 'global/invalid-api-key', message: 'API key was invalid, expired, or deleted.', suggestion: 'Check your API key or create a new one, then try again.' } } },
+    unauthorized: {
+      status: 401,
+      body: {
+        error: {
+          code: 'global/invalid-api-key',
+          message: 'API key was invalid, expired, or deleted.',
+          suggestion: 'Check your API key or create a new one, then try again.',
+        },
+      },
+    },
     rateLimited: { status: 429, body: { error: { code: 'global/too-many-requests', message: 'Too many requests.' } }, headers: { 'retry-after': '{wait}' } },
     retryAfter: 'seconds',
     serverError: { status: 500, body: { error: { code: 'global/unknown', message: 'An unknown error occurred.' } } },
@@ -236,8 +282,22 @@ export const PROFILES = {
     usageMode: 'include_usage',
     models: ['MiniMax-M2'],
     envelope: 'openai',
-    unauthorized: { status: 200, body: { id: '', choices: null, created: 0, model: '', object: '', usage: null, base_resp: { status_code: 1004, status_msg: "login fail: Please carry the API secret key in the 'Authorization' field of the request header" } } },
-    rateLimited: { status: 200, body: { id: '', choices: null, created: 0, model: '', object: '', usage: null, base_resp: { status_code: 1002, status_msg: 'rate limit exceeded(RPM)' } } },
+    unauthorized: {
+      status: 200,
+      body: {
+        id: '',
+        choices: null,
+        created: 0,
+        model: '',
+        object: '',
+        usage: null,
+        base_resp: { status_code: 1004, status_msg: "login fail: Please carry the API secret key in the 'Authorization' field of the request header" },
+      },
+    },
+    rateLimited: {
+      status: 200,
+      body: { id: '', choices: null, created: 0, model: '', object: '', usage: null, base_resp: { status_code: 1002, status_msg: 'rate limit exceeded(RPM)' } },
+    },
     retryAfter: 'none',
     serverError: { status: 500, body: { base_resp: { status_code: 1000, status_msg: 'unknown error' } } },
     source: 'https://platform.minimax.io/docs/api-reference/text-openai-api',
@@ -251,7 +311,15 @@ export const PROFILES = {
     envelope: 'openai',
     unauthorized: { status: 401, body: { error: { message: 'Invalid Authentication', type: 'invalid_authentication_error' } } },
     // Moonshot says how long to wait only in the message.
-    rateLimited: { status: 429, body: { error: { message: 'Your account org-sim<ak-sim> request reached organization max RPM: 3, please try again after {wait} seconds', type: 'rate_limit_reached_error' } } },
+    rateLimited: {
+      status: 429,
+      body: {
+        error: {
+          message: 'Your account org-sim<ak-sim> request reached organization max RPM: 3, please try again after {wait} seconds',
+          type: 'rate_limit_reached_error',
+        },
+      },
+    },
     retryAfter: 'none',
     serverError: { status: 500, body: { error: { message: 'Internal server error', type: 'server_error' } } },
     source: 'https://platform.moonshot.ai/docs/api/chat',
@@ -261,7 +329,11 @@ export const PROFILES = {
     auth: 'bearer',
     usageMode: 'include_usage',
     models: ['meta-llama/Llama-3.3-70B-Instruct', 'openai/gpt-oss-120b'],
-    keyCheck: { method: 'GET', path: '/v1/models', body: { object: 'list', data: [{ id: 'meta-llama/Llama-3.3-70B-Instruct', object: 'model', owned_by: 'system' }] } },
+    keyCheck: {
+      method: 'GET',
+      path: '/v1/models',
+      body: { object: 'list', data: [{ id: 'meta-llama/Llama-3.3-70B-Instruct', object: 'model', owned_by: 'system' }] },
+    },
     envelope: 'detail',
     unauthorized: { status: 401, body: { detail: 'Invalid API key' } },
     rateLimited: { status: 429, body: { detail: 'Rate limit exceeded' }, headers: { 'retry-after': '{wait}', 'x-ratelimit-remaining-requests': '0' } },
@@ -304,7 +376,10 @@ export const PROFILES = {
     usageMode: 'include_usage',
     models: ['Meta-Llama-3.1-8B-Instruct', 'Meta-Llama-3.3-70B-Instruct'],
     envelope: 'openai',
-    unauthorized: { status: 401, body: { error: { message: 'Invalid API key', type: 'authentication_error', param: null, code: 'invalid_api_key' }, request_id: 'sim-req' } },
+    unauthorized: {
+      status: 401,
+      body: { error: { message: 'Invalid API key', type: 'authentication_error', param: null, code: 'invalid_api_key' }, request_id: 'sim-req' },
+    },
     rateLimited: {
       status: 429,
       body: { error: { message: 'Rate limit exceeded', type: 'rate_limit_exceeded', param: null, code: 'rate_limit_exceeded' }, request_id: 'sim-req' },
@@ -322,7 +397,11 @@ export const PROFILES = {
     keyCheck: { method: 'GET', path: '/v1/models', body: { object: 'list', data: [{ id: 'step-3', object: 'model', owned_by: 'stepai' }] } },
     envelope: 'openai',
     unauthorized: { status: 401, body: { error: { message: 'Incorrect API key provided', type: 'invalid_api_key' } } },
-    rateLimited: { status: 429, body: { error: { message: 'Request was rejected due to rate limiting', type: 'request_rate_limit_exceeded' } }, headers: { 'retry-after': '{wait}' } },
+    rateLimited: {
+      status: 429,
+      body: { error: { message: 'Request was rejected due to rate limiting', type: 'request_rate_limit_exceeded' } },
+      headers: { 'retry-after': '{wait}' },
+    },
     retryAfter: 'seconds',
     serverError: { status: 500, body: { error: { message: 'Internal server error', type: 'server_error' } } },
     source: 'https://platform.stepfun.com/docs/zh/api-reference/error-codes',
@@ -336,7 +415,12 @@ export const PROFILES = {
     models: ['glm-4.5-flash', 'glm-4.6'],
     envelope: 'code-message',
     unauthorized: { status: 401, body: { error: { code: '1000', message: 'Authentication Failed' } } },
-    rateLimited: { status: 429, body: { error: { code: '1302', message: 'High concurrency usage of this API, please reduce concurrency or contact customer service to increase limits' } } },
+    rateLimited: {
+      status: 429,
+      body: {
+        error: { code: '1302', message: 'High concurrency usage of this API, please reduce concurrency or contact customer service to increase limits' },
+      },
+    },
     retryAfter: 'none',
     serverError: { status: 500, body: { error: { code: '500', message: 'Internal Error' } } },
     source: 'https://docs.z.ai/api-reference/api-code',
@@ -352,9 +436,19 @@ export function profileOf(flavor: string): ProviderProfile | undefined {
 /** Replaces `{wait}`, `{waitMs}` and `{httpDate}` anywhere in a canned body or header set. */
 export function fillWait<T>(value: T, seconds: number): T {
   const date = new Date(Math.ceil((Date.now() + seconds * 1000) / 1000) * 1000).toUTCString();
-  const fill = (s: string) => s.replaceAll('{waitMs}', String(seconds * 1000)).replaceAll('{wait}', String(seconds)).replaceAll('{httpDate}', date);
+  const fill = (s: string) =>
+    s
+      .replaceAll('{waitMs}', String(seconds * 1000))
+      .replaceAll('{wait}', String(seconds))
+      .replaceAll('{httpDate}', date);
   const walk = (v: unknown): unknown =>
-    typeof v === 'string' ? fill(v) : Array.isArray(v) ? v.map(walk) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)])) : v;
+    typeof v === 'string'
+      ? fill(v)
+      : Array.isArray(v)
+        ? v.map(walk)
+        : v && typeof v === 'object'
+          ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]))
+          : v;
   return walk(value) as T;
 }
 

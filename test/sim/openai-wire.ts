@@ -57,7 +57,10 @@ export function buildAnswer({ flavor, script, request, model, defaultText, nextI
   const finishReason = script.finishReason ?? (toolCalls.length ? 'tool_calls' : FLAVOR_SPECS[flavor].stopReason);
   const outputChars = [...text, ...reasoning].join('').length + toolCalls.reduce((n, c) => n + c.name.length + c.arguments.length, 0);
   const prompt =
-    script.usage?.prompt_tokens ?? (script.realisticUsage ? simPromptTokens('openai', (request.messages ?? []) as unknown[]) : Math.max(1, Math.ceil(JSON.stringify(request.messages ?? []).length / 4)));
+    script.usage?.prompt_tokens ??
+    (script.realisticUsage
+      ? simPromptTokens('openai', (request.messages ?? []) as unknown[])
+      : Math.max(1, Math.ceil(JSON.stringify(request.messages ?? []).length / 4)));
   const completion = script.usage?.completion_tokens ?? Math.max(1, Math.ceil(outputChars / 4));
   return {
     id: nextId(flavor === 'openrouter' ? 'gen-' : 'chatcmpl-'),
@@ -73,7 +76,11 @@ export function buildAnswer({ flavor, script, request, model, defaultText, nextI
 
 // Mistral rejects any tool-call id that is not 9 alphanumerics, and generates such ids itself.
 function toolCallId(flavor: Flavor, nextId: (prefix: string) => string): string {
-  if (flavor === 'mistral') return nextId('').replace(/[^a-zA-Z0-9]/g, '').padStart(9, 'T').slice(-9);
+  if (flavor === 'mistral')
+    return nextId('')
+      .replace(/[^a-zA-Z0-9]/g, '')
+      .padStart(9, 'T')
+      .slice(-9);
   return nextId('call_');
 }
 
@@ -131,7 +138,10 @@ function flavorExtras(flavor: Flavor, a: Answer, where: 'completion' | 'first-ch
   switch (flavor) {
     case 'openai':
     case 'azure':
-      return { system_fingerprint: 'fp_sim', ...(flavor === 'azure' && where === 'completion' ? { prompt_filter_results: [{ prompt_index: 0, content_filter_results: AZURE_FILTER_OK }] } : {}) };
+      return {
+        system_fingerprint: 'fp_sim',
+        ...(flavor === 'azure' && where === 'completion' ? { prompt_filter_results: [{ prompt_index: 0, content_filter_results: AZURE_FILTER_OK }] } : {}),
+      };
     case 'groq':
       return { system_fingerprint: 'fp_sim', x_groq: { id: `req_${a.id}` } };
     case 'openrouter':
@@ -165,7 +175,14 @@ export function streamPlan(flavor: Flavor, a: Answer, request: Json, script: Scr
   const chunks: Json[] = [];
   if (flavor === 'azure') {
     // Azure opens with the prompt filter verdict: no id, no model, no choices.
-    chunks.push({ id: '', object: '', created: 0, model: '', choices: [], prompt_filter_results: [{ prompt_index: 0, content_filter_results: AZURE_FILTER_OK }] });
+    chunks.push({
+      id: '',
+      object: '',
+      created: 0,
+      model: '',
+      choices: [],
+      prompt_filter_results: [{ prompt_index: 0, content_filter_results: AZURE_FILTER_OK }],
+    });
   }
   chunks.push(chunk([delta({ role: 'assistant', content: '' })], flavor === 'groq' ? { x_groq: { id: `req_${a.id}` } } : {}));
   for (const piece of a.reasoning) chunks.push(chunk([delta({ [spec.reasoningField]: piece })]));
@@ -201,16 +218,32 @@ function midStreamErrorFrames(flavor: Flavor, a: Answer, e: NonNullable<Script['
   switch (flavor) {
     case 'openrouter':
       // An ordinary chunk carrying `error` and finish_reason "error"; the stream then just ends.
-      return [sse.data({
-        id: a.id, object: 'chat.completion.chunk', created: a.created, model: a.model, provider: 'SimUpstream',
-        error: { code: typeof e.code === 'number' ? e.code : 502, message, metadata: { error_type: typeof e.errorType === 'string' ? e.errorType : 'provider_unavailable' } },
-        choices: [{ index: 0, delta: { content: '' }, finish_reason: 'error' }],
-      })];
+      return [
+        sse.data({
+          id: a.id,
+          object: 'chat.completion.chunk',
+          created: a.created,
+          model: a.model,
+          provider: 'SimUpstream',
+          error: {
+            code: typeof e.code === 'number' ? e.code : 502,
+            message,
+            metadata: { error_type: typeof e.errorType === 'string' ? e.errorType : 'provider_unavailable' },
+          },
+          choices: [{ index: 0, delta: { content: '' }, finish_reason: 'error' }],
+        }),
+      ];
     case 'groq':
       // Groq reports why a stream stopped early in x_groq.error.
-      return [sse.data({ id: a.id, object: 'chat.completion.chunk', created: a.created, model: a.model, choices: [], x_groq: { id: `req_${a.id}`, error: message } })];
+      return [
+        sse.data({ id: a.id, object: 'chat.completion.chunk', created: a.created, model: a.model, choices: [], x_groq: { id: `req_${a.id}`, error: message } }),
+      ];
     default:
       // What the OpenAI SDK treats as a stream error: a data line whose JSON has an `error` key.
-      return [sse.data({ error: { message, type: typeof e.type === 'string' ? e.type : 'server_error', param: null, code: typeof e.code === 'string' ? e.code : null } })];
+      return [
+        sse.data({
+          error: { message, type: typeof e.type === 'string' ? e.type : 'server_error', param: null, code: typeof e.code === 'string' ? e.code : null },
+        }),
+      ];
   }
 }

@@ -120,7 +120,10 @@ async function handle(ex: SimExchange, ctx: OpenAISim, nextId: (prefix: string) 
     case 'profile-check':
       return ex.send(200, profileOf(flavor)!.keyCheck!.body);
     case 'balance':
-      return ex.send(200, { is_available: true, balance_infos: [{ currency: 'USD', total_balance: '10.00', granted_balance: '0.00', topped_up_balance: '10.00' }] });
+      return ex.send(200, {
+        is_available: true,
+        balance_infos: [{ currency: 'USD', total_balance: '10.00', granted_balance: '0.00', topped_up_balance: '10.00' }],
+      });
   }
 }
 
@@ -183,7 +186,10 @@ function modelsBody(flavor: Flavor, models: string[]): unknown {
     case 'openrouter':
       return {
         data: models.map((id) => ({
-          id, name: id, created, context_length: 128000,
+          id,
+          name: id,
+          created,
+          context_length: 128000,
           architecture: { modality: 'text->text', input_modalities: ['text'], output_modalities: ['text'] },
           pricing: { prompt: '0.000001', completion: '0.000002' },
           top_provider: { context_length: 128000, max_completion_tokens: 16384, is_moderated: false },
@@ -193,28 +199,60 @@ function modelsBody(flavor: Flavor, models: string[]): unknown {
     case 'mistral':
       return {
         object: 'list',
-        data: models.map((id) => ({ id, object: 'model', created, owned_by: 'mistralai', capabilities: { completion_chat: true, function_calling: true, vision: false }, max_context_length: 131072 })),
+        data: models.map((id) => ({
+          id,
+          object: 'model',
+          created,
+          owned_by: 'mistralai',
+          capabilities: { completion_chat: true, function_calling: true, vision: false },
+          max_context_length: 131072,
+        })),
       };
     case 'groq':
       return { object: 'list', data: models.map((id) => ({ id, object: 'model', created, owned_by: 'Sim', active: true, context_window: 131072 })) };
     default:
-      return { object: 'list', data: models.map((id) => ({ id, object: 'model', created, owned_by: flavor === 'openai' || flavor === 'azure' ? 'system' : flavor })) };
+      return {
+        object: 'list',
+        data: models.map((id) => ({ id, object: 'model', created, owned_by: flavor === 'openai' || flavor === 'azure' ? 'system' : flavor })),
+      };
   }
 }
 
 function keyInfoBody(flavor: Flavor, key: string, extra: Record<string, unknown>): unknown {
   if (flavor === 'xai') {
     return {
-      redacted_api_key: maskKey(key), user_id: 'sim-user', name: 'sim key', create_time: '2026-01-01T00:00:00Z',
-      modify_time: '2026-01-01T00:00:00Z', modified_by: 'sim-user', team_id: 'sim-team', acls: ['api-key:model:*', 'api-key:endpoint:*'],
-      api_key_id: 'sim-key-id', team_blocked: false, api_key_blocked: false, api_key_disabled: false, ...extra,
+      redacted_api_key: maskKey(key),
+      user_id: 'sim-user',
+      name: 'sim key',
+      create_time: '2026-01-01T00:00:00Z',
+      modify_time: '2026-01-01T00:00:00Z',
+      modified_by: 'sim-user',
+      team_id: 'sim-team',
+      acls: ['api-key:model:*', 'api-key:endpoint:*'],
+      api_key_id: 'sim-key-id',
+      team_blocked: false,
+      api_key_blocked: false,
+      api_key_disabled: false,
+      ...extra,
     };
   }
   return {
     data: {
-      label: `sk-or-v1-${maskKey(key)}`, limit: null, limit_reset: null, limit_remaining: null, include_byok_in_limit: false,
-      usage: 0, usage_daily: 0, usage_weekly: 0, usage_monthly: 0,
-      byok_usage: 0, byok_usage_daily: 0, byok_usage_weekly: 0, byok_usage_monthly: 0, is_free_tier: false, ...extra,
+      label: `sk-or-v1-${maskKey(key)}`,
+      limit: null,
+      limit_reset: null,
+      limit_remaining: null,
+      include_byok_in_limit: false,
+      usage: 0,
+      usage_daily: 0,
+      usage_weekly: 0,
+      usage_monthly: 0,
+      byok_usage: 0,
+      byok_usage_daily: 0,
+      byok_usage_weekly: 0,
+      byok_usage_monthly: 0,
+      is_free_tier: false,
+      ...extra,
     },
   };
 }

@@ -23,12 +23,16 @@ const SHAPES: Record<FakeTool, Shape> = {
   op: {
     ok: '%s\\n',
     signedOut: { stderr: '[ERROR] 2026/12/04 01:00:00 You are not currently signed in. Please run `op signin --help` for instructions', code: 1 },
-    denied: { stderr: `[ERROR] 2026/12/04 01:00:00 could not read secret 'op://Work/OpenAI/credential': you do not have permission to access the vault "Work"`, code: 1 },
+    denied: {
+      stderr: `[ERROR] 2026/12/04 01:00:00 could not read secret 'op://Work/OpenAI/credential': you do not have permission to access the vault "Work"`,
+      code: 1,
+    },
   },
   gcloud: {
     ok: '%s',
     signedOut: {
-      stderr: 'ERROR: (gcloud.secrets.versions.access) You do not currently have an active account selected.\nPlease run:\n\n  $ gcloud auth login\n\nto obtain new credentials.',
+      stderr:
+        'ERROR: (gcloud.secrets.versions.access) You do not currently have an active account selected.\nPlease run:\n\n  $ gcloud auth login\n\nto obtain new credentials.',
       code: 1,
     },
     denied: {

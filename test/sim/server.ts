@@ -136,8 +136,7 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 // SSE encoders shared by the SSE-speaking simulators.
 export const sse = {
   data: (payload: unknown): string => `data: ${typeof payload === 'string' ? payload : JSON.stringify(payload)}\n\n`,
-  event: (name: string, payload: unknown): string =>
-    `event: ${name}\ndata: ${typeof payload === 'string' ? payload : JSON.stringify(payload)}\n\n`,
+  event: (name: string, payload: unknown): string => `event: ${name}\ndata: ${typeof payload === 'string' ? payload : JSON.stringify(payload)}\n\n`,
   comment: (text: string): string => `: ${text}\n\n`,
 };
 
@@ -335,9 +334,11 @@ export class SimServer {
 
   /** Resolves with the first `n` recorded requests; rejects after `timeoutMs` so a test never hangs. */
   waitForRequests(n: number, timeoutMs = 2000): Promise<RecordedRequest[]> {
-    return this.waitUntil(() => this.requests.length >= n, timeoutMs, () => `${n} request(s), saw ${this.requests.length}`).then(
-      () => this.requests.slice(0, n),
-    );
+    return this.waitUntil(
+      () => this.requests.length >= n,
+      timeoutMs,
+      () => `${n} request(s), saw ${this.requests.length}`,
+    ).then(() => this.requests.slice(0, n));
   }
 
   /** Resolves once `check()` is true, re-checked on every request and every settled exchange. */
@@ -404,13 +405,7 @@ export class SimServer {
     this.requests.push(recorded);
     const ex = new SimExchange(recorded, res, controller.signal, (r) => this.pick(r));
     res.once('close', () => {
-      recorded.outcome = this.closing
-        ? 'server-closed'
-        : ex.wasResetBySim
-          ? 'reset'
-          : res.writableFinished
-            ? 'completed'
-            : 'client-aborted';
+      recorded.outcome = this.closing ? 'server-closed' : ex.wasResetBySim ? 'reset' : res.writableFinished ? 'completed' : 'client-aborted';
       this.notify();
     });
     this.notify();

@@ -157,12 +157,19 @@ async function token(ex: SimExchange, sim: VertexSim): Promise<void> {
 
   if (!/^application\/x-www-form-urlencoded/.test(ex.req.headers['content-type'] ?? '')) return oauthError(ex, 400, 'invalid_request', 'Invalid Content-Type');
   const form = new URLSearchParams(ex.req.bodyText);
-  if (form.get('grant_type') !== 'urn:ietf:params:oauth:grant-type:jwt-bearer') return oauthError(ex, 400, 'unsupported_grant_type', 'Invalid grant_type: ' + (form.get('grant_type') ?? ''));
+  if (form.get('grant_type') !== 'urn:ietf:params:oauth:grant-type:jwt-bearer')
+    return oauthError(ex, 400, 'unsupported_grant_type', 'Invalid grant_type: ' + (form.get('grant_type') ?? ''));
   const assertion = form.get('assertion') ?? '';
   const [h, c, s] = assertion.split('.');
   const header = decodeSegment(h);
   const claims = decodeSegment(c);
-  if (!header || !claims || !s) return oauthError(ex, 400, 'invalid_grant', 'Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe. Check your iat and exp values in the JWT claim.');
+  if (!header || !claims || !s)
+    return oauthError(
+      ex,
+      400,
+      'invalid_grant',
+      'Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe. Check your iat and exp values in the JWT claim.',
+    );
   const account = sim.accounts.get(String(claims.iss));
   if (!account) return oauthError(ex, 400, 'invalid_grant', 'Invalid grant: account not found');
   if (header.alg !== 'RS256') return oauthError(ex, 400, 'invalid_grant', 'Invalid JWT Signature.');
@@ -171,9 +178,19 @@ async function token(ex: SimExchange, sim: VertexSim): Promise<void> {
   if (header.kid !== undefined && header.kid !== account.private_key_id) return oauthError(ex, 400, 'invalid_grant', 'Invalid JWT Signature.');
   if (claims.aud !== sim.tokenUrl) return oauthError(ex, 400, 'invalid_grant', 'Invalid JWT: Failed audience check.');
   if (typeof claims.iat !== 'number' || typeof claims.exp !== 'number' || claims.exp <= claims.iat || claims.exp - claims.iat > 3600) {
-    return oauthError(ex, 400, 'invalid_grant', 'Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe. Check your iat and exp values in the JWT claim.');
+    return oauthError(
+      ex,
+      400,
+      'invalid_grant',
+      'Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe. Check your iat and exp values in the JWT claim.',
+    );
   }
-  if (!String(claims.scope ?? '').split(' ').includes(SCOPE)) return oauthError(ex, 400, 'invalid_scope', 'Invalid OAuth scope or ID token audience provided.');
+  if (
+    !String(claims.scope ?? '')
+      .split(' ')
+      .includes(SCOPE)
+  )
+    return oauthError(ex, 400, 'invalid_scope', 'Invalid OAuth scope or ID token audience provided.');
   const accessToken = `ya29.c.sim-${randomUUID().replace(/-/g, '')}`;
   sim.issuedTokens.set(accessToken, account.client_email);
   ex.send(200, { access_token: accessToken, expires_in: sim.tokenLifetimeS, token_type: 'Bearer' });
@@ -191,7 +208,8 @@ async function handle(ex: SimExchange, sim: VertexSim, nextId: (prefix: string) 
 
   if (express) {
     const key = ex.req.headers['x-goog-api-key'];
-    if (!key || !expressKeys.has(key)) return ex.send(400, geminiFixture('error-api-key-invalid.json').replace('generativelanguage.googleapis.com', 'aiplatform.googleapis.com'), JSON_UTF8);
+    if (!key || !expressKeys.has(key))
+      return ex.send(400, geminiFixture('error-api-key-invalid.json').replace('generativelanguage.googleapis.com', 'aiplatform.googleapis.com'), JSON_UTF8);
     return gemini(ex, sim, decodeURIComponent(express[1]!), express[2]!, nextId);
   }
 
@@ -200,7 +218,11 @@ async function handle(ex: SimExchange, sim: VertexSim, nextId: (prefix: string) 
   if (!bearer || !sim.issuedTokens.has(bearer)) return ex.send(401, geminiFixture('error-vertex-unauthenticated.json'), JSON_UTF8);
   if (sim.projects.size > 0 && !sim.projects.has(project!)) {
     const resource = `//aiplatform.googleapis.com/projects/${project}/locations/${location}/publishers/${publisher}/models/${model}`;
-    return ex.send(403, googleErrorBody(403, 'PERMISSION_DENIED', `Permission 'aiplatform.endpoints.predict' denied on resource '${resource}' (or it may not exist).`), JSON_UTF8);
+    return ex.send(
+      403,
+      googleErrorBody(403, 'PERMISSION_DENIED', `Permission 'aiplatform.endpoints.predict' denied on resource '${resource}' (or it may not exist).`),
+      JSON_UTF8,
+    );
   }
   if (publisher === 'anthropic') {
     if (verb !== 'rawPredict' && verb !== 'streamRawPredict') return notFound();
@@ -220,18 +242,22 @@ export function forwardTo(baseUrl: string): SimHandler {
     new Promise<void>((resolve) => {
       const { method, path, headers, bodyText, query } = ex.req;
       const search = new URLSearchParams(query).toString();
-      const upstream = http.request(`${baseUrl}${path}${search ? `?${search}` : ''}`, { method, headers: { ...headers, host: new URL(baseUrl).host } }, (res) => {
-        ex.res.writeHead(res.statusCode ?? 502, res.headers);
-        ex.res.flushHeaders();
-        res.on('data', (chunk: Buffer) => ex.res.write(chunk));
-        res.on('error', () => undefined); // 'close' below decides
-        res.on('close', () => {
-          // An upstream reset or stall-then-close must look the same to the client.
-          if (res.complete) ex.res.end();
-          else ex.reset();
-          resolve();
-        });
-      });
+      const upstream = http.request(
+        `${baseUrl}${path}${search ? `?${search}` : ''}`,
+        { method, headers: { ...headers, host: new URL(baseUrl).host } },
+        (res) => {
+          ex.res.writeHead(res.statusCode ?? 502, res.headers);
+          ex.res.flushHeaders();
+          res.on('data', (chunk: Buffer) => ex.res.write(chunk));
+          res.on('error', () => undefined); // 'close' below decides
+          res.on('close', () => {
+            // An upstream reset or stall-then-close must look the same to the client.
+            if (res.complete) ex.res.end();
+            else ex.reset();
+            resolve();
+          });
+        },
+      );
       upstream.on('error', () => {
         if (!ex.res.headersSent) ex.send(502, 'upstream simulator failed');
         else ex.reset();
@@ -244,7 +270,11 @@ export function forwardTo(baseUrl: string): SimHandler {
 
 function gemini(ex: SimExchange, sim: VertexSim, model: string, verb: string, nextId: (prefix: string) => string): Promise<void> {
   if (!sim.models.includes(model)) {
-    const body = googleErrorBody(404, 'NOT_FOUND', `Publisher Model \`publishers/google/models/${model}\` was not found or your project does not have access to it. Please ensure you are using a valid model version.`);
+    const body = googleErrorBody(
+      404,
+      'NOT_FOUND',
+      `Publisher Model \`publishers/google/models/${model}\` was not found or your project does not have access to it. Please ensure you are using a valid model version.`,
+    );
     ex.send(404, body, JSON_UTF8);
     return Promise.resolve();
   }
@@ -258,4 +288,3 @@ function gemini(ex: SimExchange, sim: VertexSim, model: string, verb: string, ne
     nextId,
   });
 }
-

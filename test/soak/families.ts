@@ -60,7 +60,14 @@ const FOUR = ['alpha ', 'beta ', 'gamma ', 'delta'];
 export function genericScript(
   fault: Fault,
   stream: boolean,
-  err: { rateLimited(s?: number): Script; unauthorized(): Script; badRequest(): Script; server(status: number): Script; overloaded(): Script; errorIn200(): Script },
+  err: {
+    rateLimited(s?: number): Script;
+    unauthorized(): Script;
+    badRequest(): Script;
+    server(status: number): Script;
+    overloaded(): Script;
+    errorIn200(): Script;
+  },
   contentOffset = 1,
 ): Script {
   const after = contentOffset + 2;
@@ -114,9 +121,23 @@ function keySet(prefix: string, provider: string, model: string, urls: Record<st
   const mk = (id: string, tier: string, callers: string[], alwaysUse = false): SoakKey => ({
     id: `${prefix}-${id}`,
     secret: secret ?? `soak-secret-${prefix}-${id}-0000`,
-    config: { id: `${prefix}-${id}`, provider, name: `${prefix} ${id}`, tier, alwaysUse, filters: { callers, models: [model] }, options: { baseUrl: urls[id], ...extra } },
+    config: {
+      id: `${prefix}-${id}`,
+      provider,
+      name: `${prefix} ${id}`,
+      tier,
+      alwaysUse,
+      filters: { callers, models: [model] },
+      options: { baseUrl: urls[id], ...extra },
+    },
   });
-  return [mk('a', 'prioritized', ['soak']), mk('b', 'prioritized', ['soak']), mk('fb', 'fallback', ['soak']), mk('s1', 'prioritized', ['strict'], true), mk('s2', 'prioritized', ['strict'])];
+  return [
+    mk('a', 'prioritized', ['soak']),
+    mk('b', 'prioritized', ['soak']),
+    mk('fb', 'fallback', ['soak']),
+    mk('s1', 'prioritized', ['strict'], true),
+    mk('s2', 'prioritized', ['strict']),
+  ];
 }
 
 export function planFor(prefix: string, caller: string): string[] {
@@ -222,7 +243,12 @@ export function bedrockFamily(): FamilyDriver {
     rateLimited: () => bedrockErrors.throttling(),
     unauthorized: () => bedrockErrors.unrecognizedClient(),
     badRequest: () => bedrockErrors.validation(),
-    server: (status: number) => (status === 503 ? bedrockErrors.serviceUnavailable() : status === 500 ? bedrockErrors.internal() : awsError(status, 'InternalServerException', 'Bad gateway.')),
+    server: (status: number) =>
+      status === 503
+        ? bedrockErrors.serviceUnavailable()
+        : status === 500
+          ? bedrockErrors.internal()
+          : awsError(status, 'InternalServerException', 'Bad gateway.'),
     overloaded: () => bedrockErrors.modelNotReady(),
     errorIn200: () => bedrockErrors.internal(),
   };
@@ -245,12 +271,17 @@ export function bedrockFamily(): FamilyDriver {
 
 /** Gemini: text arrives in the first SSE frame; errors are Google's JSON bodies. */
 export function geminiFamily(): FamilyDriver {
-  const google = (status: number, code: string, message: string): Script => ({ status, headers: { 'content-type': 'application/json; charset=UTF-8' }, errorBody: googleErrorBody(status, code, message) });
+  const google = (status: number, code: string, message: string): Script => ({
+    status,
+    headers: { 'content-type': 'application/json; charset=UTF-8' },
+    errorBody: googleErrorBody(status, code, message),
+  });
   const err = {
     rateLimited: () => geminiErrors.rateLimited(),
     unauthorized: () => geminiErrors.apiKeyInvalid(),
     badRequest: () => google(400, 'INVALID_ARGUMENT', 'Request contains an invalid argument.'),
-    server: (status: number) => (status === 500 ? geminiErrors.internal() : status === 503 ? geminiErrors.unavailable() : google(502, 'UNAVAILABLE', 'Bad Gateway')),
+    server: (status: number) =>
+      status === 500 ? geminiErrors.internal() : status === 503 ? geminiErrors.unavailable() : google(502, 'UNAVAILABLE', 'Bad Gateway'),
     overloaded: () => google(503, 'UNAVAILABLE', 'The model is overloaded. Please try again later.'),
     errorIn200: () => google(500, 'INTERNAL', 'An internal error has occurred.'),
   };

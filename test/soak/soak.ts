@@ -170,7 +170,13 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
   };
 
   const keys = drivers.flatMap((d) => d.keys());
-  const secrets = new MapSecretSource(new Map(keys.map((k) => [k.id, k.secret])), new Map([['soak', 'soak-openrouter-key-0001'], ['strict', 'soak-openrouter-key-0002']]));
+  const secrets = new MapSecretSource(
+    new Map(keys.map((k) => [k.id, k.secret])),
+    new Map([
+      ['soak', 'soak-openrouter-key-0001'],
+      ['strict', 'soak-openrouter-key-0002'],
+    ]),
+  );
   const { config, diagnostics } = parseConfig({
     callers: [{ name: 'soak' }, { name: 'strict' }],
     defaultCaller: 'soak',
@@ -230,10 +236,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
     report.outcomes[o.record.outcome] = (report.outcomes[o.record.outcome] ?? 0) + 1;
     report.attemptsRecorded += o.record.attempts.length;
     const served = o.ok ? routeIds.indexOf(o.record.servedBy?.route === 'pooled' ? 'pooled' : `key:${o.record.servedBy?.keyId}`) : undefined;
-    const bad =
-      o.record.outcome !== exp.outcome ||
-      o.record.attempts.length !== exp.attempts ||
-      (exp.servedIndex !== undefined && served !== exp.servedIndex);
+    const bad = o.record.outcome !== exp.outcome || o.record.attempts.length !== exp.attempts || (exp.servedIndex !== undefined && served !== exp.servedIndex);
     if (bad && report.mismatches.length < 20) {
       report.mismatches.push(
         `#${i} ${d.name} ${stream ? 'stream' : 'json'} ${caller} faults=[${faults.join(',')}] expected ${exp.outcome}/${exp.attempts}${exp.servedIndex !== undefined ? `@${exp.servedIndex}` : ''} got ${o.record.outcome}/${o.record.attempts.length}${served !== undefined ? `@${served}` : ''}: ${o.record.attempts.map((a) => `${a.status ?? ''} ${a.errorKind ?? 'ok'} ${a.message ?? ''}`.slice(0, 160)).join(' | ')}`,

@@ -25,25 +25,70 @@ const CONFIG_CASES: [string, Record<string, unknown>, RegExp, ('error' | 'warnin
   ['an empty key name', { keys: [good, key({ name: '' })] }, /^keys\[1\]\.name: expected a non-empty name$/],
   ['an invalid tier', { keys: [good, key({ tier: 'primary' })] }, /^keys\[1\]\.tier: expected "prioritized" or "fallback"$/],
   ['alwaysUse as a string', { keys: [good, key({ alwaysUse: 'yes' })] }, /^keys\[1\]\.alwaysUse: /],
-  ['Always use on a fallback key', { keys: [good, key({ tier: 'fallback', alwaysUse: true })] }, /^keys\[1\]\.alwaysUse: "Always use" applies to prioritized keys only$/],
+  [
+    'Always use on a fallback key',
+    { keys: [good, key({ tier: 'fallback', alwaysUse: true })] },
+    /^keys\[1\]\.alwaysUse: "Always use" applies to prioritized keys only$/,
+  ],
   ['disabled as a number', { keys: [good, key({ disabled: 1 })] }, /^keys\[1\]\.disabled: /],
   ['model filters that are not an array', { keys: [good, key({ filters: { models: 'openai/*' } })] }, /^keys\[1\]\.filters\.models: /],
   ['an unbalanced model glob', { keys: [good, key({ filters: { models: ['openai/gpt-[4'] } })] }, /^keys\[1\]\.filters\.models\[0\]: invalid model pattern/],
   ['a model glob with spaces', { keys: [good, key({ filters: { models: ['openai/gpt 4'] } })] }, /^keys\[1\]\.filters\.models\[0\]: invalid model pattern/],
-  ['a model glob longer than 256 characters', { keys: [good, key({ filters: { models: [`openai/${'*a'.repeat(200)}`] } })] }, /^keys\[1\]\.filters\.models\[0\]: invalid model pattern/],
-  ['a model glob of too many brace alternatives', { keys: [good, key({ filters: { models: ['{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}'] } })] }, /^keys\[1\]\.filters\.models\[0\]: invalid model pattern/],
+  [
+    'a model glob longer than 256 characters',
+    { keys: [good, key({ filters: { models: [`openai/${'*a'.repeat(200)}`] } })] },
+    /^keys\[1\]\.filters\.models\[0\]: invalid model pattern/,
+  ],
+  [
+    'a model glob of too many brace alternatives',
+    { keys: [good, key({ filters: { models: ['{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}'] } })] },
+    /^keys\[1\]\.filters\.models\[0\]: invalid model pattern/,
+  ],
   ['an empty model pattern', { keys: [good, key({ filters: { models: [''] } })] }, /^keys\[1\]\.filters\.models\[0\]: expected a non-empty pattern$/],
-  ['a caller filter naming an unknown caller', { callers: [{ name: 'dev' }], keys: [good, key({ filters: { callers: ['prod'] } })] }, /^keys\[1\]\.filters\.callers\[0\]: caller "prod" is not defined/, 'warning'],
+  [
+    'a caller filter naming an unknown caller',
+    { callers: [{ name: 'dev' }], keys: [good, key({ filters: { callers: ['prod'] } })] },
+    /^keys\[1\]\.filters\.callers\[0\]: caller "prod" is not defined/,
+    'warning',
+  ],
   ['an unknown filter', { keys: [good, key({ filters: { members: ['x'] } })] }, /^keys\[1\]\.filters: /],
-  ['a base URL that is not a URL', { keys: [good, key({ options: { baseUrl: 'api.openai.com' } })] }, /^keys\[1\]\.options\.baseUrl: expected an http\(s\) URL$/],
+  [
+    'a base URL that is not a URL',
+    { keys: [good, key({ options: { baseUrl: 'api.openai.com' } })] },
+    /^keys\[1\]\.options\.baseUrl: expected an http\(s\) URL$/,
+  ],
   ['a file: base URL', { keys: [good, key({ options: { baseUrl: 'file:///etc/passwd' } })] }, /^keys\[1\]\.options\.baseUrl: expected an http\(s\) URL$/],
   ['an unknown key option', { keys: [good, key({ options: { endpoint: 'https://x' } })] }, /^keys\[1\]\.options: /],
-  ['a region with invalid characters', { keys: [good, key({ provider: 'amazon-bedrock', options: { region: 'US East' } })] }, /^keys\[1\]\.options\.region: expected a region/],
-  ['an Azure api-version of the wrong shape', { keys: [good, key({ provider: 'azure', options: { apiVersion: 'latest' } })] }, /^keys\[1\]\.options\.apiVersion: expected YYYY-MM-DD/],
-  ['a Vertex project that would rewrite the URL path', { keys: [good, key({ provider: 'google-vertex', options: { project: 'x/../../v1/projects/evil:rawPredict?' } })] }, /^keys\[1\]\.options\.project: expected a Google Cloud project id/],
-  ['a one-letter Vertex project', { keys: [good, key({ provider: 'google-vertex', options: { project: 'p' } })] }, /^keys\[1\]\.options\.project: expected a Google Cloud project id/],
-  ['an Azure resource name with a dot', { keys: [good, key({ provider: 'azure', options: { resource: 'evil.example.com' } })] }, /^keys\[1\]\.options\.resource: expected an Azure resource name$/],
-  ['an extra header with an invalid name', { keys: [good, key({ options: { headers: { 'bad header': 'x' } } })] }, /^keys\[1\]\.options\.headers\.bad header: expected a header name$/],
+  [
+    'a region with invalid characters',
+    { keys: [good, key({ provider: 'amazon-bedrock', options: { region: 'US East' } })] },
+    /^keys\[1\]\.options\.region: expected a region/,
+  ],
+  [
+    'an Azure api-version of the wrong shape',
+    { keys: [good, key({ provider: 'azure', options: { apiVersion: 'latest' } })] },
+    /^keys\[1\]\.options\.apiVersion: expected YYYY-MM-DD/,
+  ],
+  [
+    'a Vertex project that would rewrite the URL path',
+    { keys: [good, key({ provider: 'google-vertex', options: { project: 'x/../../v1/projects/evil:rawPredict?' } })] },
+    /^keys\[1\]\.options\.project: expected a Google Cloud project id/,
+  ],
+  [
+    'a one-letter Vertex project',
+    { keys: [good, key({ provider: 'google-vertex', options: { project: 'p' } })] },
+    /^keys\[1\]\.options\.project: expected a Google Cloud project id/,
+  ],
+  [
+    'an Azure resource name with a dot',
+    { keys: [good, key({ provider: 'azure', options: { resource: 'evil.example.com' } })] },
+    /^keys\[1\]\.options\.resource: expected an Azure resource name$/,
+  ],
+  [
+    'an extra header with an invalid name',
+    { keys: [good, key({ options: { headers: { 'bad header': 'x' } } })] },
+    /^keys\[1\]\.options\.headers\.bad header: expected a header name$/,
+  ],
   ['an empty model-map entry', { keys: [good, key({ options: { modelMap: { 'a/b': '' } } })] }, /^keys\[1\]\.options\.modelMap\.a\/b: /],
   ['an unparseable expiry date', { keys: [good, key({ expiresAt: 'next tuesday' })] }, /^keys\[1\]\.expiresAt: expected an ISO date/],
   ['an expiry in the past', { keys: [good, key({ expiresAt: '2020-01-01' })] }, /^keys\[1\]\.expiresAt: key "bad" expired on 2020-01-01$/, 'warning'],
@@ -77,7 +122,11 @@ describe('bad input', () => {
         const hit = diagnostics.find((d) => pattern.test(formatDiagnostic(d)));
         assert.ok(hit, `no diagnostic matched ${pattern}; got ${JSON.stringify(diagnostics.map(formatDiagnostic))}`);
         assert.equal(hit.severity, severity);
-        if (Array.isArray((raw as { keys?: unknown }).keys)) assert.ok(config.keys.some((k) => k.id === 'good'), 'the valid key survives');
+        if (Array.isArray((raw as { keys?: unknown }).keys))
+          assert.ok(
+            config.keys.some((k) => k.id === 'good'),
+            'the valid key survives',
+          );
       });
     }
   });
@@ -147,7 +196,15 @@ describe('bad input', () => {
     it('refuses a model-map id that is a dot segment instead of sending it to another path', async () => {
       const { config } = parseConfig({
         pooled: { enabled: false },
-        keys: [{ id: 'k', provider: 'azure', name: 'only', tier: 'prioritized', options: { baseUrl: sim.baseUrl, apiVersion: '2024-10-21', deployments: { 'openai/gpt-4o-mini': '..' } } }],
+        keys: [
+          {
+            id: 'k',
+            provider: 'azure',
+            name: 'only',
+            tier: 'prioritized',
+            options: { baseUrl: sim.baseUrl, apiVersion: '2024-10-21', deployments: { 'openai/gpt-4o-mini': '..' } },
+          },
+        ],
       });
       const before = sim.requests.length;
       const { error } = await failure(new Router({ config, catalog: bundledCatalog(), secrets: new MapSecretSource(new Map([['k', 'sk-bad-input-0001']])) }));
@@ -157,8 +214,12 @@ describe('bad input', () => {
     });
 
     it('fails a request held by an Always-use key without a value, naming the key and the remedy', async () => {
-      const { config } = parseConfig({ keys: [{ id: 'k', provider: 'openai', name: 'strict', tier: 'prioritized', alwaysUse: true, options: { baseUrl: sim.baseUrl } }] });
-      const { error } = await failure(new Router({ config, catalog: bundledCatalog(), secrets: new MapSecretSource(new Map(), new Map([['default', 'sk-or-bad-input-0001']])) }));
+      const { config } = parseConfig({
+        keys: [{ id: 'k', provider: 'openai', name: 'strict', tier: 'prioritized', alwaysUse: true, options: { baseUrl: sim.baseUrl } }],
+      });
+      const { error } = await failure(
+        new Router({ config, catalog: bundledCatalog(), secrets: new MapSecretSource(new Map(), new Map([['default', 'sk-or-bad-input-0001']])) }),
+      );
       assert.equal(error.kind, 'policy');
       assert.match(error.message, /key "strict" keeps this request on your own keys, but it has no stored value: add its value/);
     });
@@ -194,12 +255,21 @@ describe('bad input', () => {
       const raw = await startSimServer((ex) => {
         ex.res.writeHead(200, { 'content-type': 'text/event-stream' });
         const frame = (o: unknown) => Buffer.from(`data: ${JSON.stringify(o)}\n\n`);
-        const chunk = (delta: unknown, finish: string | null = null) => ({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta, finish_reason: finish }] });
+        const chunk = (delta: unknown, finish: string | null = null) => ({
+          id: 'c',
+          object: 'chat.completion.chunk',
+          created: 1,
+          model: 'm',
+          choices: [{ index: 0, delta, finish_reason: finish }],
+        });
         const bad = Buffer.from(`data: ${JSON.stringify(chunk({ content: 'cafX' }))}\n\n`);
         bad[bad.indexOf('cafX') + 3] = 0xff;
         ex.res.end(Buffer.concat([bad, frame(chunk({}, 'stop')), Buffer.from('data: [DONE]\n\n')]));
       });
-      const { config } = parseConfig({ pooled: { enabled: false }, keys: [{ id: 'k', provider: 'openai', name: 'raw', tier: 'prioritized', options: { baseUrl: raw.url } }] });
+      const { config } = parseConfig({
+        pooled: { enabled: false },
+        keys: [{ id: 'k', provider: 'openai', name: 'raw', tier: 'prioritized', options: { baseUrl: raw.url } }],
+      });
       const r = new Router({ config, catalog: bundledCatalog(), secrets: new MapSecretSource(new Map([['k', 'sk-raw-0001']])) });
       try {
         const o = await r.generate(ask({ stream: true }));

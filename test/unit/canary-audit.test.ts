@@ -50,14 +50,37 @@ describe('secret canary audit', () => {
           { id: 'oai', provider: 'openai', name: 'o', tier: 'prioritized', options: { baseUrl: openai.baseUrl } },
           { id: 'ant', provider: 'anthropic', name: 'a', tier: 'prioritized', options: { baseUrl: anthropic.baseUrl } },
           { id: 'gem', provider: 'google-ai-studio', name: 'g', tier: 'prioritized', options: { baseUrl: gemini.baseUrl } },
-          { id: 'brk', provider: 'amazon-bedrock', name: 'b', tier: 'prioritized', options: { baseUrl: bedrock.url, region: bedrock.region, auth: 'bearer', modelMap: { 'anthropic/claude-sonnet-4.5': 'us.anthropic.claude-sonnet-4-5-20250929-v1:0' } } },
-          { id: 'vtx', provider: 'google-vertex', name: 'v', tier: 'prioritized', options: { baseUrl: vertex.url, tokenUrl: vertex.tokenUrl, region: 'us-east5' } },
+          {
+            id: 'brk',
+            provider: 'amazon-bedrock',
+            name: 'b',
+            tier: 'prioritized',
+            options: {
+              baseUrl: bedrock.url,
+              region: bedrock.region,
+              auth: 'bearer',
+              modelMap: { 'anthropic/claude-sonnet-4.5': 'us.anthropic.claude-sonnet-4-5-20250929-v1:0' },
+            },
+          },
+          {
+            id: 'vtx',
+            provider: 'google-vertex',
+            name: 'v',
+            tier: 'prioritized',
+            options: { baseUrl: vertex.url, tokenUrl: vertex.tokenUrl, region: 'us-east5' },
+          },
         ],
       });
-      const secretSource = new MapSecretSource(new Map([...Object.entries(secrets).filter(([k]) => k !== 'dev'), ['vtx', JSON.stringify(account.json)]]), new Map([['dev', secrets.dev]]));
+      const secretSource = new MapSecretSource(
+        new Map([...Object.entries(secrets).filter(([k]) => k !== 'dev'), ['vtx', JSON.stringify(account.json)]]),
+        new Map([['dev', secrets.dev]]),
+      );
       const router = new Router({ config, catalog: bundledCatalog(), secrets: secretSource, sink: store, log: (l) => logs.push(l) });
       // Providers that echo the credential they were given, as careless ones do.
-      const echo = (s: string, status: number) => ({ status, errorBody: { error: { message: `invalid key ${s} (Bearer ${s})`, type: 'invalid_request_error' } } });
+      const echo = (s: string, status: number) => ({
+        status,
+        errorBody: { error: { message: `invalid key ${s} (Bearer ${s})`, type: 'invalid_request_error' } },
+      });
       openai.enqueue(echo(secrets.oai, 401));
       openrouter.enqueue(echo(secrets.dev, 429));
       anthropic.enqueue({ status: 401, errorBody: { type: 'error', error: { type: 'authentication_error', message: `bad x-api-key ${secrets.ant}` } } });
@@ -77,11 +100,16 @@ describe('secret canary audit', () => {
       }
       await router.close();
       await store.flush();
-      const files = readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
+      const files = readdirSync(dir)
+        .map((f) => readFileSync(join(dir, f), 'utf8'))
+        .join('\n');
       assert.ok(files.split('\n').filter(Boolean).length >= 7, 'records were written');
       const everything = `${files}\n${logs.join('\n')}\n${JSON.stringify(outputs)}`;
       assert.ok(everything.includes('redacted'), 'the echoed secrets were seen and scrubbed');
-      for (const [name, value] of [...Object.entries(secrets), ['vertex private key', pem], ['vertex key id', account.json.private_key_id]] as [string, string][]) {
+      for (const [name, value] of [...Object.entries(secrets), ['vertex private key', pem], ['vertex key id', account.json.private_key_id]] as [
+        string,
+        string,
+      ][]) {
         assert.ok(!everything.includes(value), `${name} leaked`);
       }
     } finally {
@@ -105,10 +133,21 @@ describe('secret canary audit', () => {
         pooled: { enabled: false },
         keys: [
           { id: 'mis', provider: 'openai', name: 'plain', tier: 'prioritized', options: { baseUrl: openai.baseUrl } },
-          { id: 'vtx', provider: 'google-vertex', name: 'v', tier: 'prioritized', options: { baseUrl: vertex.url, tokenUrl: vertex.tokenUrl, region: 'us-central1' } },
+          {
+            id: 'vtx',
+            provider: 'google-vertex',
+            name: 'v',
+            tier: 'prioritized',
+            options: { baseUrl: vertex.url, tokenUrl: vertex.tokenUrl, region: 'us-central1' },
+          },
         ],
       });
-      const secrets = new MapSecretSource(new Map([['mis', plain], ['vtx', JSON.stringify(account.json)]]));
+      const secrets = new MapSecretSource(
+        new Map([
+          ['mis', plain],
+          ['vtx', JSON.stringify(account.json)],
+        ]),
+      );
       const router = new Router({ config, catalog: bundledCatalog(), secrets, log: (l) => logs.push(l), sink: { append: (r) => void outputs.push(r) } });
       // The key in code, type and param, and at the 300-character cut of the message.
       openai.enqueue({
@@ -131,8 +170,12 @@ describe('secret canary audit', () => {
       await router.close();
       const everything = `${logs.join('\n')}\n${JSON.stringify(outputs)}`;
       assert.ok(everything.includes('redacted'), 'the echoes were seen and scrubbed');
-      for (const [name, value] of [['plain key', plain], ['vertex access token', token.slice(5)]] as const) {
-        for (let i = 0; i + 8 <= value.length; i++) assert.ok(!everything.includes(value.slice(i, i + 8)), `8 characters of the ${name} leaked: ${value.slice(i, i + 8)}`);
+      for (const [name, value] of [
+        ['plain key', plain],
+        ['vertex access token', token.slice(5)],
+      ] as const) {
+        for (let i = 0; i + 8 <= value.length; i++)
+          assert.ok(!everything.includes(value.slice(i, i + 8)), `8 characters of the ${name} leaked: ${value.slice(i, i + 8)}`);
       }
     } finally {
       await Promise.all([openai.close(), gemini.close(), vertex.close()]);

@@ -31,14 +31,24 @@ describe('secret redaction', () => {
 
   it('scrubs the private key inside a service-account JSON secret', () => {
     const r = new Redactor();
-    r.add(JSON.stringify({ client_email: 'x@y.iam.gserviceaccount.com', private_key: '-----BEGIN PRIVATE KEY-----\nMIIEabc\n-----END PRIVATE KEY-----\n', private_key_id: 'abcdef123456' }));
+    r.add(
+      JSON.stringify({
+        client_email: 'x@y.iam.gserviceaccount.com',
+        private_key: '-----BEGIN PRIVATE KEY-----\nMIIEabc\n-----END PRIVATE KEY-----\n',
+        private_key_id: 'abcdef123456',
+      }),
+    );
     assert.doesNotMatch(r.redact('echo MIIEabc and abcdef123456'), /abcdef123456/);
   });
 
   it('scrubs every field of AWS credentials, including the PascalCase Credentials form STS prints', () => {
     const r = new Redactor();
     const session = 'IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQD';
-    r.add(JSON.stringify({ Credentials: { AccessKeyId: 'ASIAEXAMPLEEXAMPLE12', SecretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY', SessionToken: session } }));
+    r.add(
+      JSON.stringify({
+        Credentials: { AccessKeyId: 'ASIAEXAMPLEEXAMPLE12', SecretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY', SessionToken: session },
+      }),
+    );
     const out = r.redact(`token=${session} secret=wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY`);
     assert.ok(!out.includes(session.slice(0, 20)) && !out.includes('wJalrXUtnFEMI'), out);
   });
@@ -70,7 +80,8 @@ describe('secret redaction', () => {
   it('accepts a trimmed key or JSON credentials and refuses a key with whitespace or control characters inside', () => {
     assert.equal(secretProblem('sk-abc-123'), undefined);
     assert.equal(secretProblem('{\n  "type": "service_account"\n}'), undefined);
-    for (const bad of ['sk-abc 123', 'sk-abc\t123', 'sk-abc\u0000123', 'sk-abc\u009b123']) assert.match(secretProblem(bad) ?? '', /whitespace or control characters/);
+    for (const bad of ['sk-abc 123', 'sk-abc\t123', 'sk-abc\u0000123', 'sk-abc\u009b123'])
+      assert.match(secretProblem(bad) ?? '', /whitespace or control characters/);
     assert.equal(secretProblem(''), 'is empty');
   });
 
@@ -93,7 +104,12 @@ describe('secret redaction', () => {
     });
 
     /** A careless provider that echoes the whole credential back in its error. */
-    const echo = (secret: string, status: number) => ({ status, errorBody: { error: { message: `Incorrect API key provided: ${secret}; Authorization: Bearer ${secret}`, type: 'invalid_request_error', code: 'invalid_api_key' } } });
+    const echo = (secret: string, status: number) => ({
+      status,
+      errorBody: {
+        error: { message: `Incorrect API key provided: ${secret}; Authorization: Bearer ${secret}`, type: 'invalid_request_error', code: 'invalid_api_key' },
+      },
+    });
 
     it('through the router', async () => {
       const { config } = parseConfig({
@@ -125,7 +141,15 @@ describe('secret redaction', () => {
 
     it('through the CLI in text and JSON modes', async () => {
       const configPath = join(dir, 'c.json');
-      writeFileSync(configPath, JSON.stringify({ callers: [{ name: 'dev' }], defaultCaller: 'dev', pooled: { baseUrl: openrouter.baseUrl }, keys: [{ id: 'c1', provider: 'openai', name: 'canary', tier: 'prioritized', options: { baseUrl: openai.baseUrl } }] }));
+      writeFileSync(
+        configPath,
+        JSON.stringify({
+          callers: [{ name: 'dev' }],
+          defaultCaller: 'dev',
+          pooled: { baseUrl: openrouter.baseUrl },
+          keys: [{ id: 'c1', provider: 'openai', name: 'canary', tier: 'prioritized', options: { baseUrl: openai.baseUrl } }],
+        }),
+      );
       const env = { [envName('KEY', 'c1')]: CANARY_KEY, [envName('CALLER', 'dev')]: CANARY_CALLER };
       let all = '';
       const io: Io = { env, out: (s) => void (all += s), err: (s) => void (all += s) };

@@ -59,8 +59,7 @@ export interface FeeOutcome {
 
 export function byokFee(fees: FeeModel, listCost: number | undefined, providerCost: number | undefined, mtd: MonthToDate): FeeOutcome {
   const allowance = fees.freeAllowance;
-  const waived =
-    allowance.unit === 'requests' ? mtd.byokRequests < allowance.amount : mtd.byokListUsd + (listCost ?? 0) <= allowance.amount;
+  const waived = allowance.unit === 'requests' ? mtd.byokRequests < allowance.amount : mtd.byokListUsd + (listCost ?? 0) <= allowance.amount;
   const fee = waived || listCost === undefined ? 0 : round(listCost * fees.rate);
   const saving = listCost === undefined || providerCost === undefined ? undefined : round(listCost - providerCost - fee);
   return { fee, waived, saving };

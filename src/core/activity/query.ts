@@ -78,7 +78,15 @@ export class MonthTotals {
 
   result(): ActivityMonthToDate {
     const t = this.t;
-    return { ...t, byokListUsd: round(t.byokListUsd), cost: round(t.cost), fee: round(t.fee), saving: round(t.saving), providerCost: round(t.providerCost), pooledCost: round(t.pooledCost) };
+    return {
+      ...t,
+      byokListUsd: round(t.byokListUsd),
+      cost: round(t.cost),
+      fee: round(t.fee),
+      saving: round(t.saving),
+      providerCost: round(t.providerCost),
+      pooledCost: round(t.pooledCost),
+    };
   }
 }
 

@@ -104,12 +104,7 @@ export interface ServedModel {
  * (slug → native id, e.g. an Azure deployment name) names the slug, or the catalog lists the
  * provider for it. A blank map entry counts as absent.
  */
-export function servesModel(
-  catalog: Catalog,
-  provider: string,
-  slug: string,
-  modelMap?: Readonly<Record<string, string>>,
-): ServedModel | undefined {
+export function servesModel(catalog: Catalog, provider: string, slug: string, modelMap?: Readonly<Record<string, string>>): ServedModel | undefined {
   const mapped = modelMap ? own(modelMap, slug)?.trim() : undefined;
   if (mapped) return { nativeId: mapped, source: 'modelMap' };
   const offer = catalog.offer(slug, provider);

@@ -9,9 +9,7 @@ import { createCatalog, familyOf } from './catalog.js';
 import type { Catalog, CatalogModel, Price } from './types.js';
 
 /** OpenRouter prices are decimal strings in USD per token (`"0.000003"`); `"-1"` marks variable pricing. */
-const PerTokenPrice = z
-  .string()
-  .regex(/^\d+(?:\.\d+)?(?:[eE][-+]?\d+)?$/, 'expected a non-negative decimal string (USD per token)');
+const PerTokenPrice = z.string().regex(/^\d+(?:\.\d+)?(?:[eE][-+]?\d+)?$/, 'expected a non-negative decimal string (USD per token)');
 
 const TokenCount = z.number().int().positive();
 

@@ -56,8 +56,24 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-const KNOWN_TOP = new Set(['keys', 'callers', 'defaultCaller', 'pooled', 'providerOrder', 'timeouts', 'cooldown', 'fees', 'limits', '$schema',
-  'modelFallbacks', 'stickiness', 'balance', 'providerSort', 'budget', 'alerts']);
+const KNOWN_TOP = new Set([
+  'keys',
+  'callers',
+  'defaultCaller',
+  'pooled',
+  'providerOrder',
+  'timeouts',
+  'cooldown',
+  'fees',
+  'limits',
+  '$schema',
+  'modelFallbacks',
+  'stickiness',
+  'balance',
+  'providerSort',
+  'budget',
+  'alerts',
+]);
 
 export function parseConfig(raw: unknown): ParsedConfig {
   const diagnostics: Diagnostic[] = [];

@@ -12,7 +12,12 @@ export const modelFallbacksSchema = z.record(slug, z.array(slug).max(8, 'at most
 export const stickinessSchema = z
   .object({
     /** How long a conversation stays on the route that served it; 0 turns stickiness off. */
-    ttlMs: z.number().int('expected whole milliseconds').min(0).max(24 * 60 * 60_000).default(10 * 60_000),
+    ttlMs: z
+      .number()
+      .int('expected whole milliseconds')
+      .min(0)
+      .max(24 * 60 * 60_000)
+      .default(10 * 60_000),
     /** Bound on remembered conversations; the oldest are dropped first. */
     maxEntries: z.number().int().min(1).max(100_000).default(1_000),
   })

@@ -25,16 +25,14 @@ const idSchema = z
   .string({ error: 'expected a string id' })
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'expected 1–64 letters, digits, ".", "_" or "-", starting with a letter or digit');
 
-const httpUrl = z
-  .string()
-  .refine((s) => {
-    try {
-      const u = new URL(s);
-      return u.protocol === 'https:' || u.protocol === 'http:';
-    } catch {
-      return false;
-    }
-  }, 'expected an http(s) URL');
+const httpUrl = z.string().refine((s) => {
+  try {
+    const u = new URL(s);
+    return u.protocol === 'https:' || u.protocol === 'http:';
+  } catch {
+    return false;
+  }
+}, 'expected an http(s) URL');
 
 /** zod's own record-key error says only "Invalid key in record"; name the header instead. */
 const headerRecord = z.record(z.string(), z.string()).superRefine((headers, ctx) => {
@@ -50,11 +48,20 @@ export const keyOptionsSchema = z
     /** slug → native model id (or Azure deployment name); also makes the key serve that slug. */
     modelMap: z.record(z.string(), z.string().min(1)).optional(),
     /** Azure: resource name (`<resource>.openai.azure.com`) and dated API version. */
-    resource: z.string().regex(/^[a-z0-9-]{2,64}$/i, 'expected an Azure resource name').optional(),
+    resource: z
+      .string()
+      .regex(/^[a-z0-9-]{2,64}$/i, 'expected an Azure resource name')
+      .optional(),
     deployments: z.record(z.string(), z.string().min(1)).optional(),
-    apiVersion: z.string().regex(/^\d{4}-\d{2}-\d{2}(-preview)?$/, 'expected YYYY-MM-DD or YYYY-MM-DD-preview').optional(),
+    apiVersion: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}(-preview)?$/, 'expected YYYY-MM-DD or YYYY-MM-DD-preview')
+      .optional(),
     /** Bedrock / Vertex region (`us-east-1`, `us-central1`, `global`). */
-    region: z.string().regex(/^[a-z0-9-]+$/, 'expected a region such as us-east-1 or global').optional(),
+    region: z
+      .string()
+      .regex(/^[a-z0-9-]+$/, 'expected a region such as us-east-1 or global')
+      .optional(),
     /** Vertex project id (defaults to the service account's). */
     project: z
       .string()
@@ -165,8 +172,18 @@ export const feeSchema = z
 export const limitsSchema = z
   .object({
     /** Largest error or non-streaming body read, and largest single SSE event. */
-    maxBodyBytes: z.number().int().min(1024).max(256 * 1024 * 1024).default(32 * 1024 * 1024),
-    maxEventBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(4 * 1024 * 1024),
+    maxBodyBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(256 * 1024 * 1024)
+      .default(32 * 1024 * 1024),
+    maxEventBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(64 * 1024 * 1024)
+      .default(4 * 1024 * 1024),
   })
   .strict();
 

@@ -75,7 +75,9 @@ export function thinkingFromDetails(details: readonly ReasoningDetail[]): Thinki
 /** Claude's signed thinking → `reasoning_details`, so a consumer can carry them to the next turn. */
 export function detailsFromThinking(blocks: readonly ThinkingBlock[], format: string = FORMAT.anthropic): ReasoningDetail[] {
   return blocks.map((b) =>
-    b.type === 'thinking' ? { type: 'reasoning.text', text: b.thinking, signature: b.signature, format } : { type: 'reasoning.encrypted', data: b.data, format },
+    b.type === 'thinking'
+      ? { type: 'reasoning.text', text: b.thinking, signature: b.signature, format }
+      : { type: 'reasoning.encrypted', data: b.data, format },
   );
 }
 

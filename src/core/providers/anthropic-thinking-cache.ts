@@ -5,9 +5,7 @@
  * trip; so the blocks wait here, keyed by those ids, until that turn is sent again (providers.md §1.4).
  */
 
-export type ThinkingBlock =
-  | { type: 'thinking'; thinking: string; signature: string }
-  | { type: 'redacted_thinking'; data: string };
+export type ThinkingBlock = { type: 'thinking'; thinking: string; signature: string } | { type: 'redacted_thinking'; data: string };
 
 /** A bounded LRU: old tool loops fall out; a hit refreshes the entry. */
 export class ThinkingCache {

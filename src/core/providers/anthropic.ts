@@ -152,7 +152,10 @@ function parseMessage(text: string, call: AdapterCall, cache: ThinkingCache): Ch
     const signed = signedThinking(b);
     if (signed) thinking.push(signed);
   }
-  cache.remember(toolCalls.map((t) => t.id), thinking);
+  cache.remember(
+    toolCalls.map((t) => t.id),
+    thinking,
+  );
   return {
     id: m.id,
     object: 'chat.completion',

@@ -68,7 +68,9 @@ export function bedrockAuth(secret: string, mode: 'sigv4' | 'bearer' | undefined
   const looksJson = s.startsWith('{');
   if (!looksJson) {
     if (mode === 'sigv4') {
-      throw new RouteFailure(routeError('auth', `${PROVIDER}: the key is set to SigV4 but its secret is not JSON {"accessKeyId", "secretAccessKey", "sessionToken"?}`));
+      throw new RouteFailure(
+        routeError('auth', `${PROVIDER}: the key is set to SigV4 but its secret is not JSON {"accessKeyId", "secretAccessKey", "sessionToken"?}`),
+      );
     }
     return { kind: 'bearer', token: s };
   }
@@ -80,7 +82,9 @@ export function bedrockAuth(secret: string, mode: 'sigv4' | 'bearer' | undefined
   }
   const credentials = credentialsFromJson(j);
   if (!credentials) {
-    throw new RouteFailure(routeError('auth', `${PROVIDER}: the key's JSON secret needs "accessKeyId" and "secretAccessKey" strings ("sessionToken" optional)`));
+    throw new RouteFailure(
+      routeError('auth', `${PROVIDER}: the key's JSON secret needs "accessKeyId" and "secretAccessKey" strings ("sessionToken" optional)`),
+    );
   }
   return { kind: 'sigv4', credentials };
 }
@@ -106,7 +110,16 @@ export function converseUrl(call: Pick<AdapterCall, 'options' | 'nativeModel' | 
 export function authorize(spec: HttpRequestSpec, auth: BedrockAuth, region: string, now: Date): HttpRequestSpec {
   if (auth.kind === 'bearer') return { ...spec, headers: { ...spec.headers, authorization: `Bearer ${auth.token}` } };
   const body = typeof spec.body === 'string' || spec.body === undefined ? spec.body : Buffer.from(spec.body).toString('utf8');
-  const headers = signRequest({ method: spec.method, url: spec.url, headers: spec.headers, body, region, service: SERVICE, credentials: auth.credentials, date: now });
+  const headers = signRequest({
+    method: spec.method,
+    url: spec.url,
+    headers: spec.headers,
+    body,
+    region,
+    service: SERVICE,
+    credentials: auth.credentials,
+    date: now,
+  });
   return { ...spec, headers };
 }
 
@@ -288,7 +301,10 @@ function takesCachePoints(nativeModel: string | undefined): boolean {
   return nativeModel === undefined || /anthropic\.claude|amazon\.nova/.test(nativeModel);
 }
 
-export function buildConverseBody(call: Pick<AdapterCall, 'request'> & Partial<Pick<AdapterCall, 'nativeModel'>>, cache: ThinkingCache = bedrockReasoningCache): Record<string, unknown> {
+export function buildConverseBody(
+  call: Pick<AdapterCall, 'request'> & Partial<Pick<AdapterCall, 'nativeModel'>>,
+  cache: ThinkingCache = bedrockReasoningCache,
+): Record<string, unknown> {
   const req = call.request;
   const { system, turns } = toConverseMessages(req.messages, cache);
   if (!takesCachePoints(call.nativeModel)) keepLastCachePoints(system, turns, 0);
@@ -401,7 +417,11 @@ export function parseConverseResponse(text: string, call: Pick<AdapterCall, 'nat
     }
     if (r?.redactedContent) thinking.push({ type: 'redacted_thinking', data: r.redactedContent });
   }
-  rememberReasoning(cache, toolCalls.map((t) => t.id), thinking);
+  rememberReasoning(
+    cache,
+    toolCalls.map((t) => t.id),
+    thinking,
+  );
   return {
     id: completionId(),
     object: 'chat.completion',
@@ -510,11 +530,15 @@ function streamFailure(m: EventStreamMessage, messageType: string): RouteFailure
     } catch {
       /* a payload that is not JSON: the type alone says what happened */
     }
-    return new RouteFailure(routeError(kindForException(type), `${PROVIDER}: error during the stream (${type})${message ? `: ${message}` : ''}`, { code: type }));
+    return new RouteFailure(
+      routeError(kindForException(type), `${PROVIDER}: error during the stream (${type})${message ? `: ${message}` : ''}`, { code: type }),
+    );
   }
   const code = headerString(m, ':error-code') ?? 'error';
   const message = headerString(m, ':error-message');
-  return new RouteFailure(routeError(kindForException(code), `${PROVIDER}: error during the stream (${code})${message ? `: ${firstParagraph(message)}` : ''}`, { code }));
+  return new RouteFailure(
+    routeError(kindForException(code), `${PROVIDER}: error during the stream (${code})${message ? `: ${firstParagraph(message)}` : ''}`, { code }),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -634,7 +658,11 @@ export async function* converseStreamChunks(
       case 'messageStop': {
         const { stopReason } = eventPayload(messageStopSchema, m, event);
         stopped = true;
-        rememberReasoning(cache, [...tools.values()].map((t) => t.id), thinking);
+        rememberReasoning(
+          cache,
+          [...tools.values()].map((t) => t.id),
+          thinking,
+        );
         const kept = signed(thinking);
         // The signed blocks go out whole, once, so a consumer can echo them on the next turn.
         yield chunk(kept.length ? { reasoning_details: detailsFromThinking(kept, FORMAT.bedrock) } : {}, finishReason(stopReason));
@@ -675,7 +703,11 @@ export function buildBedrockRequest(call: AdapterCall, now: Date): HttpRequestSp
 /** ListFoundationModels on the control plane: free, and proves the credentials (needs bedrock:ListFoundationModels). */
 export function buildValidationRequest(call: Pick<AdapterCall, 'options' | 'secret'>, now: Date): HttpRequestSpec {
   const auth = bedrockAuth(call.secret, call.options.auth);
-  const spec: HttpRequestSpec = { url: `${controlBase(call)}/foundation-models?byOutputModality=TEXT`, method: 'GET', headers: baseHeaders(call, 'application/json', false) };
+  const spec: HttpRequestSpec = {
+    url: `${controlBase(call)}/foundation-models?byOutputModality=TEXT`,
+    method: 'GET',
+    headers: baseHeaders(call, 'application/json', false),
+  };
   return authorize(spec, auth, bedrockRegion(call.options), now);
 }
 

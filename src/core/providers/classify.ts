@@ -52,7 +52,14 @@ const HINT: Partial<Record<ErrorKind, string>> = {
 };
 
 /** `quotaCodes`: the provider's own codes for an empty balance (Z.ai's 1113, Moonshot's exceeded_current_quota_error). */
-export function classifyHttpError(provider: string, status: number, headers: HeaderBag, text: string, now: number, quotaCodes: readonly string[] = []): RouteError {
+export function classifyHttpError(
+  provider: string,
+  status: number,
+  headers: HeaderBag,
+  text: string,
+  now: number,
+  quotaCodes: readonly string[] = [],
+): RouteError {
   const { message, code } = readErrorBody(text);
   let kind = kindForStatus(status);
   // A quota exhausted for the day or billing is a long wait, not a short backoff.
@@ -62,7 +69,10 @@ export function classifyHttpError(provider: string, status: number, headers: Hea
     retryAfterMs = Number.POSITIVE_INFINITY;
   }
   // xAI and Google answer a bad key with 400; it is still the key's fault, not the request's.
-  if (status === 400 && /(invalid|incorrect|wrong|no|missing)[ _-]?(an )?api[ _-]?key|api_key_invalid|api key not valid/i.test(`${message ?? ''} ${code ?? ''}`)) {
+  if (
+    status === 400 &&
+    /(invalid|incorrect|wrong|no|missing)[ _-]?(an )?api[ _-]?key|api_key_invalid|api key not valid/i.test(`${message ?? ''} ${code ?? ''}`)
+  ) {
     kind = 'auth';
   }
   const words = message ?? HINT[kind] ?? 'no details';

@@ -38,7 +38,9 @@ export function fitCompatMessages(messages: ChatMessage[], provider: string): Ch
     if (!pooled) {
       next.content = withoutCacheMarks(next.content) as never;
       if (next.role === 'assistant' && 'reasoning_details' in next) {
-        const text = detailsIn(next, FORMAT.openai).map((d) => (d.type === 'reasoning.text' ? d.text : '')).join('');
+        const text = detailsIn(next, FORMAT.openai)
+          .map((d) => (d.type === 'reasoning.text' ? d.text : ''))
+          .join('');
         delete next.reasoning_details;
         if (text && next.tool_calls?.length && ECHO_REASONING_CONTENT.has(provider)) next.reasoning_content = text;
       }

@@ -135,7 +135,8 @@ export function geminiContents(messages: ChatMessage[], model: string, signature
           const part: GeminiPart = { functionCall: { name: tc.function.name, args: parseArgs(tc.function.arguments) } };
           // Only the first call of a step carries Gemini's signature; parallel siblings have none.
           // A consumer that renamed the call still echoed the step's one signature, which belongs to its first call.
-          const sig = echoed.get(tc.id) ?? signatures.get(tc.id) ?? (i === 0 ? (firstEchoed ?? (validatesSignatures(model) ? SKIP_SIGNATURE : undefined)) : undefined);
+          const sig =
+            echoed.get(tc.id) ?? signatures.get(tc.id) ?? (i === 0 ? (firstEchoed ?? (validatesSignatures(model) ? SKIP_SIGNATURE : undefined)) : undefined);
           if (sig) part.thoughtSignature = sig;
           parts.push(part);
         });
@@ -146,7 +147,10 @@ export function geminiContents(messages: ChatMessage[], model: string, signature
         const name = callNames.get(m.tool_call_id) ?? (typeof (m as any).name === 'string' ? (m as any).name : undefined);
         if (!name) {
           throw new RouteFailure(
-            routeError('bad_request', `a tool result answers call "${m.tool_call_id}", but no earlier assistant turn made that call (Gemini needs the function's name)`),
+            routeError(
+              'bad_request',
+              `a tool result answers call "${m.tool_call_id}", but no earlier assistant turn made that call (Gemini needs the function's name)`,
+            ),
           );
         }
         // Images a tool returned follow its functionResponse as inline data in the same turn.
@@ -163,7 +167,25 @@ export function geminiContents(messages: ChatMessage[], model: string, signature
 
 // --- JSON Schema → Gemini's OpenAPI 3.0 subset -------------------------------------------------
 
-const KEEP = new Set(['type', 'format', 'description', 'nullable', 'enum', 'items', 'properties', 'required', 'minItems', 'maxItems', 'minimum', 'maximum', 'minLength', 'maxLength', 'pattern', 'anyOf', 'propertyOrdering']);
+const KEEP = new Set([
+  'type',
+  'format',
+  'description',
+  'nullable',
+  'enum',
+  'items',
+  'properties',
+  'required',
+  'minItems',
+  'maxItems',
+  'minimum',
+  'maximum',
+  'minLength',
+  'maxLength',
+  'pattern',
+  'anyOf',
+  'propertyOrdering',
+]);
 const FORMATS: Record<string, ReadonlySet<string>> = {
   string: new Set(['enum', 'date-time']),
   number: new Set(['float', 'double']),

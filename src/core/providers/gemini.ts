@@ -89,7 +89,10 @@ const responseSchema = z
       .array(
         z
           .object({
-            content: z.object({ parts: z.array(partSchema).nullish() }).passthrough().nullish(),
+            content: z
+              .object({ parts: z.array(partSchema).nullish() })
+              .passthrough()
+              .nullish(),
             finishReason: z.string().nullish(),
           })
           .passthrough(),
@@ -220,7 +223,8 @@ export function parseGeminiCompletion(text: string, ctx: GeminiReadContext): Cha
     if (d.content) content += d.content;
     if (d.reasoning) reasoning += d.reasoning;
     if (d.reasoning_details) details.push(...d.reasoning_details);
-    for (const t of d.tool_calls ?? []) toolCalls.push({ id: t.id!, type: 'function', function: { name: t.function!.name!, arguments: t.function!.arguments! } });
+    for (const t of d.tool_calls ?? [])
+      toolCalls.push({ id: t.id!, type: 'function', function: { name: t.function!.name!, arguments: t.function!.arguments! } });
   }
   return {
     id: reader.id,
@@ -262,7 +266,13 @@ export async function* streamGeminiChunks(body: AsyncIterable<Uint8Array>, limit
   let sentUsage: Usage | undefined;
   let first = true;
   const chunk = (delta: ChunkDelta, finish: FinishReason | null, withUsage: boolean): ChatChunk => {
-    const c: ChatChunk = { id: reader.id, object: 'chat.completion.chunk', created, model: reader.model, choices: [{ index: 0, delta, finish_reason: finish }] };
+    const c: ChatChunk = {
+      id: reader.id,
+      object: 'chat.completion.chunk',
+      created,
+      model: reader.model,
+      choices: [{ index: 0, delta, finish_reason: finish }],
+    };
     if (withUsage && reader.usage) {
       c.usage = reader.usage;
       sentUsage = reader.usage;
@@ -339,7 +349,14 @@ function* completionAsChunks(c: ChatCompletion): Generator<ChatChunk> {
   if (m.content) delta.content = m.content;
   if (m.reasoning) delta.reasoning = m.reasoning;
   if (m.tool_calls?.length) delta.tool_calls = m.tool_calls.map((t, index) => ({ index, id: t.id, type: 'function', function: t.function }));
-  yield { id: c.id, object: 'chat.completion.chunk', created: c.created, model: c.model, choices: [{ index: 0, delta, finish_reason: choice.finish_reason }], ...(c.usage ? { usage: c.usage } : {}) };
+  yield {
+    id: c.id,
+    object: 'chat.completion.chunk',
+    created: c.created,
+    model: c.model,
+    choices: [{ index: 0, delta, finish_reason: choice.finish_reason }],
+    ...(c.usage ? { usage: c.usage } : {}),
+  };
 }
 
 // --- errors ---------------------------------------------------------------------------------
@@ -379,7 +396,13 @@ export function readGoogleError(text: string): z.infer<typeof googleErrorSchema>
 
 /** Gemini's free and paid daily quotas reset at midnight Pacific time. */
 export function untilPacificMidnight(now: number): number {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone: 'America/Los_Angeles', hourCycle: 'h23', hour: 'numeric', minute: 'numeric', second: 'numeric' }).formatToParts(new Date(now));
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone: 'America/Los_Angeles',
+    hourCycle: 'h23',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+  }).formatToParts(new Date(now));
   const get = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? 0);
   const elapsed = ((get('hour') * 60 + get('minute')) * 60 + get('second')) * 1000 + (now % 1000);
   return 24 * 3_600_000 - elapsed;
@@ -464,7 +487,11 @@ export function createGeminiAdapter(provider = 'google-ai-studio', signatures: T
 
     /** Listing models costs nothing, and a bad key answers it with the same 400 API_KEY_INVALID. */
     validationRequest(call): HttpRequestSpec {
-      return { url: `${aiStudioBaseUrl(call)}/models?pageSize=1`, method: 'GET', headers: { accept: 'application/json', ...call.options.headers, 'x-goog-api-key': call.secret } };
+      return {
+        url: `${aiStudioBaseUrl(call)}/models?pageSize=1`,
+        method: 'GET',
+        headers: { accept: 'application/json', ...call.options.headers, 'x-goog-api-key': call.secret },
+      };
     },
   };
 }

@@ -23,10 +23,7 @@ import { fitCompatMessages } from './compat-messages';
  *   without a key (their models lists are public) or who have none;
  * - none: no request proves the key; it is validated on first use.
  */
-export type KeyCheck =
-  | { kind: 'get' | 'post'; path: string; fromOrigin?: boolean }
-  | { kind: 'chat'; model: string }
-  | { kind: 'none' };
+export type KeyCheck = { kind: 'get' | 'post'; path: string; fromOrigin?: boolean } | { kind: 'chat'; model: string } | { kind: 'none' };
 
 export interface CompatRow {
   baseUrl: string;
@@ -60,7 +57,20 @@ export const COMPAT_ROWS = {
     baseUrl: 'https://api.openai.com/v1',
     auth: 'bearer',
     keyCheck: MODELS,
-    accepts: [...COMMON, 'parallel_tool_calls', 'frequency_penalty', 'presence_penalty', 'logit_bias', 'logprobs', 'top_logprobs', 'n', 'reasoning_effort', 'service_tier', 'metadata', 'store'],
+    accepts: [
+      ...COMMON,
+      'parallel_tool_calls',
+      'frequency_penalty',
+      'presence_penalty',
+      'logit_bias',
+      'logprobs',
+      'top_logprobs',
+      'n',
+      'reasoning_effort',
+      'service_tier',
+      'metadata',
+      'store',
+    ],
     maxTokensField: 'max_completion_tokens',
     streamOptions: true,
     tools: true,
@@ -78,7 +88,20 @@ export const COMPAT_ROWS = {
     baseUrl: 'https://api.mistral.ai/v1',
     auth: 'bearer',
     keyCheck: MODELS,
-    accepts: ['temperature', 'top_p', 'stop', 'tools', 'tool_choice', 'response_format', 'parallel_tool_calls', 'frequency_penalty', 'presence_penalty', 'n', 'safe_prompt', 'seed'],
+    accepts: [
+      'temperature',
+      'top_p',
+      'stop',
+      'tools',
+      'tool_choice',
+      'response_format',
+      'parallel_tool_calls',
+      'frequency_penalty',
+      'presence_penalty',
+      'n',
+      'safe_prompt',
+      'seed',
+    ],
     maxTokensField: 'max_tokens',
     streamOptions: false,
     tools: true,
@@ -146,7 +169,18 @@ export const COMPAT_ROWS = {
     baseUrl: 'https://api.perplexity.ai',
     auth: 'bearer',
     keyCheck: { kind: 'none' },
-    accepts: ['temperature', 'top_p', 'frequency_penalty', 'presence_penalty', 'response_format', 'search_domain_filter', 'search_recency_filter', 'return_images', 'return_related_questions', 'search_mode'],
+    accepts: [
+      'temperature',
+      'top_p',
+      'frequency_penalty',
+      'presence_penalty',
+      'response_format',
+      'search_domain_filter',
+      'search_recency_filter',
+      'return_images',
+      'return_related_questions',
+      'search_mode',
+    ],
     maxTokensField: 'max_tokens',
     streamOptions: false,
     tools: false,
@@ -155,7 +189,24 @@ export const COMPAT_ROWS = {
     baseUrl: 'https://openrouter.ai/api/v1',
     auth: 'bearer',
     keyCheck: { kind: 'get', path: '/key' },
-    accepts: [...COMMON, 'parallel_tool_calls', 'frequency_penalty', 'presence_penalty', 'logit_bias', 'logprobs', 'top_logprobs', 'n', 'reasoning', 'reasoning_effort', 'provider', 'transforms', 'models', 'top_k', 'min_p', 'repetition_penalty'],
+    accepts: [
+      ...COMMON,
+      'parallel_tool_calls',
+      'frequency_penalty',
+      'presence_penalty',
+      'logit_bias',
+      'logprobs',
+      'top_logprobs',
+      'n',
+      'reasoning',
+      'reasoning_effort',
+      'provider',
+      'transforms',
+      'models',
+      'top_k',
+      'min_p',
+      'repetition_penalty',
+    ],
     maxTokensField: 'max_tokens',
     streamOptions: false,
     tools: true,
@@ -360,7 +411,9 @@ export function compatBaseUrl(provider: CompatProvider, call: AdapterCall): stri
   if (call.options.baseUrl) return call.options.baseUrl.replace(/\/+$/, '');
   if (provider === 'azure' || provider === 'azure-foundry') {
     if (!call.options.resource) throw new RouteFailure(routeError('bad_request', `${provider} key needs options.resource or options.baseUrl`));
-    return provider === 'azure' ? `https://${call.options.resource}.openai.azure.com/openai/v1` : `https://${call.options.resource}.services.ai.azure.com/models`;
+    return provider === 'azure'
+      ? `https://${call.options.resource}.openai.azure.com/openai/v1`
+      : `https://${call.options.resource}.services.ai.azure.com/models`;
   }
   return COMPAT_ROWS[provider].baseUrl;
 }
@@ -368,7 +421,10 @@ export function compatBaseUrl(provider: CompatProvider, call: AdapterCall): stri
 /** Deterministic, so the same conversation maps the same id on every turn without state. */
 function alnum9(id: string): string {
   if (/^[A-Za-z0-9]{9}$/.test(id)) return id;
-  const h = createHash('sha256').update(id).digest('base64').replace(/[^A-Za-z0-9]/g, '');
+  const h = createHash('sha256')
+    .update(id)
+    .digest('base64')
+    .replace(/[^A-Za-z0-9]/g, '');
   return h.slice(0, 9).padEnd(9, '0');
 }
 
@@ -391,8 +447,7 @@ function sanitiseMessages(messages: ChatMessage[], row: CompatRow): unknown[] {
 /** For providers without tools: tool turns become plain text, and same-role runs merge. */
 function flattenToolTurns(messages: ChatMessage[]): unknown[] {
   const out: { role: string; content: string }[] = [];
-  const text = (c: unknown) =>
-    typeof c === 'string' ? c : Array.isArray(c) ? c.map((p: any) => (p?.type === 'text' ? p.text : '')).join('') : '';
+  const text = (c: unknown) => (typeof c === 'string' ? c : Array.isArray(c) ? c.map((p: any) => (p?.type === 'text' ? p.text : '')).join('') : '');
   for (const m of messages) {
     let role: string = m.role === 'tool' ? 'user' : m.role === 'developer' ? 'system' : m.role;
     let content = text(m.content);
@@ -468,7 +523,14 @@ function readUsage(o: any): Usage | undefined {
  * MiniMax answers a bad key, a rate limit or an empty balance with HTTP 200 and a nonzero
  * `base_resp.status_code`; the code, not the status, says what happened.
  */
-const BASE_RESP: Record<number, ErrorKind> = { 1002: 'rate_limited', 1004: 'auth', 1008: 'rate_limited', 1039: 'rate_limited', 2013: 'bad_request', 2049: 'auth' };
+const BASE_RESP: Record<number, ErrorKind> = {
+  1002: 'rate_limited',
+  1004: 'auth',
+  1008: 'rate_limited',
+  1039: 'rate_limited',
+  2013: 'bad_request',
+  2049: 'auth',
+};
 
 function baseRespError(provider: string, o: any): RouteError | undefined {
   const code = o?.base_resp?.status_code;
@@ -476,7 +538,10 @@ function baseRespError(provider: string, o: any): RouteError | undefined {
   const kind = BASE_RESP[code] ?? 'server';
   const message = String(o.base_resp.status_msg ?? 'no details').slice(0, 300);
   // 1008 is "insufficient balance": no point retrying until someone pays.
-  return routeError(kind, `${provider}: base_resp ${code}: ${message}`, { code: String(code), ...(code === 1008 ? { retryAfterMs: Number.POSITIVE_INFINITY } : {}) });
+  return routeError(kind, `${provider}: base_resp ${code}: ${message}`, {
+    code: String(code),
+    ...(code === 1008 ? { retryAfterMs: Number.POSITIVE_INFINITY } : {}),
+  });
 }
 
 /** A 2xx key check whose body still reports an error (MiniMax's base_resp, an `error` object, `valid: false`). */

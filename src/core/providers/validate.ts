@@ -67,13 +67,22 @@ export async function validateKey(
     const inBody = res.status >= 200 && res.status < 300 ? adapter.validationError?.(text, now) : undefined;
     if (res.status >= 200 && res.status < 300 && !inBody) return done('ok', `${target.provider} accepted the key`, res.status);
     const err = inBody ?? adapter.classifyError(res.status, res.headers, text, now);
-    const verdict: KeyVerdict = err.kind === 'auth' ? 'auth' : err.kind === 'rate_limited' ? 'rate_limited' : err.kind === 'network' || err.kind === 'timeout' ? 'network' : 'unknown';
-    const hint = verdict === 'auth' ? ' — rotate the key or check its permissions' : verdict === 'rate_limited' ? ' — the key works but is rate-limited or out of quota now' : '';
+    const verdict: KeyVerdict =
+      err.kind === 'auth' ? 'auth' : err.kind === 'rate_limited' ? 'rate_limited' : err.kind === 'network' || err.kind === 'timeout' ? 'network' : 'unknown';
+    const hint =
+      verdict === 'auth'
+        ? ' — rotate the key or check its permissions'
+        : verdict === 'rate_limited'
+          ? ' — the key works but is rate-limited or out of quota now'
+          : '';
     return done(verdict, `${err.message}${hint}`, res.status);
   } catch (e) {
     const err = transportError(e, deps.signal?.aborted ? 'cancelled' : undefined, deps.timeouts);
     if (err.kind === 'auth') return done('auth', err.message);
-    return done(err.kind === 'cancelled' ? 'unknown' : 'network', `${err.message}${err.kind === 'cancelled' ? '' : ' — check the endpoint, proxy and network'}`);
+    return done(
+      err.kind === 'cancelled' ? 'unknown' : 'network',
+      `${err.message}${err.kind === 'cancelled' ? '' : ' — check the endpoint, proxy and network'}`,
+    );
   } finally {
     clearTimeout(timer);
     deps.signal?.removeEventListener('abort', abort);

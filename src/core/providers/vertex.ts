@@ -85,8 +85,7 @@ export function createVertexAdapter(deps: VertexAdapterDeps = {}): ProviderAdapt
     if (!looksLikeJson(call.secret)) return { ...base, 'x-goog-api-key': call.secret };
     return { ...base, authorization: `Bearer ${await tokens.forCall(call)}` };
   };
-  const modelUrl = (call: AdapterCall, method: string) =>
-    looksLikeJson(call.secret) ? vertexGeminiModelUrl(call, method) : expressModelUrl(call, method);
+  const modelUrl = (call: AdapterCall, method: string) => (looksLikeJson(call.secret) ? vertexGeminiModelUrl(call, method) : expressModelUrl(call, method));
 
   return {
     family: 'gemini',

@@ -65,7 +65,10 @@ export class Balancer {
       const n = ready.length || 1;
       first = ready.map((_, i) => ready[(turn + i) % n]!);
     } else if (strategy === 'least-busy') {
-      first = ready.map((r, i) => ({ r, i })).sort((a, b) => this.inFlight(a.r.key.id) - this.inFlight(b.r.key.id) || a.i - b.i).map((x) => x.r);
+      first = ready
+        .map((r, i) => ({ r, i }))
+        .sort((a, b) => this.inFlight(a.r.key.id) - this.inFlight(b.r.key.id) || a.i - b.i)
+        .map((x) => x.r);
       // Plans of requests that arrive together are made before any of them starts: the chosen key
       // counts as busy from now, so the next plan picks another (see RoutingPolicy.started).
       if (advance && first[0]) {

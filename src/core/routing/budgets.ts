@@ -114,7 +114,8 @@ export function formatBudgets(statuses: readonly BudgetStatus[] | undefined): st
     if (seen.has(id)) continue;
     seen.add(id);
     const who = s.scope === 'user' ? 'overall' : s.scope === 'caller' ? `caller "${s.id}" (pooled)` : `key "${s.name ?? s.id}"`;
-    const state = s.ratio >= 1 ? 'used up: left out for budget' : s.ratio >= WARN_RATIO ? `${Math.floor(s.ratio * 100)} %: warning` : `${Math.floor(s.ratio * 100)} %`;
+    const state =
+      s.ratio >= 1 ? 'used up: left out for budget' : s.ratio >= WARN_RATIO ? `${Math.floor(s.ratio * 100)} %: warning` : `${Math.floor(s.ratio * 100)} %`;
     lines.push(`  - ${who}: ${describeBudget(s)} — ${state}`);
   }
   return lines.join('\n');

@@ -9,17 +9,22 @@ import type { CooldownEntry, CooldownStore } from './cooldowns';
 
 const persistedSchema = z.object({
   v: z.literal(1),
-  entries: z.array(
-    z.object({
-      route: z.string().max(200),
-      kind: z.enum(['rate_limited', 'auth']),
-      /** Epoch ms; null while an auth mark waits for a new secret. */
-      until: z.number().nullable(),
-      reason: z.string().max(2000),
-      failures: z.number().int().min(0).max(1000),
-      secretFingerprint: z.string().regex(/^[0-9a-f]{16}$/).optional(),
-    }),
-  ).max(10_000),
+  entries: z
+    .array(
+      z.object({
+        route: z.string().max(200),
+        kind: z.enum(['rate_limited', 'auth']),
+        /** Epoch ms; null while an auth mark waits for a new secret. */
+        until: z.number().nullable(),
+        reason: z.string().max(2000),
+        failures: z.number().int().min(0).max(1000),
+        secretFingerprint: z
+          .string()
+          .regex(/^[0-9a-f]{16}$/)
+          .optional(),
+      }),
+    )
+    .max(10_000),
 });
 export type PersistedCooldowns = z.infer<typeof persistedSchema>;
 
@@ -50,7 +55,13 @@ export function restoreCooldowns(store: CooldownStore, data: unknown, now: numbe
     const until = p.until === null ? Infinity : p.until;
     if (p.kind === 'rate_limited' && !(until > now)) continue;
     if (p.kind === 'auth' && !p.secretFingerprint) continue; // nothing could ever lift it
-    const entry: CooldownEntry = { kind: p.kind, until, reason: p.reason, failures: p.failures, ...(p.secretFingerprint ? { secretFingerprint: p.secretFingerprint } : {}) };
+    const entry: CooldownEntry = {
+      kind: p.kind,
+      until,
+      reason: p.reason,
+      failures: p.failures,
+      ...(p.secretFingerprint ? { secretFingerprint: p.secretFingerprint } : {}),
+    };
     store.set(p.route, entry);
     n++;
   }

@@ -9,11 +9,7 @@
  * ignored.
  */
 
-type Token =
-  | { t: 'char'; c: string }
-  | { t: 'any' }
-  | { t: 'class'; negated: boolean; ranges: [string, string][] }
-  | { t: 'star'; slash: boolean };
+type Token = { t: 'char'; c: string } | { t: 'any' } | { t: 'class'; negated: boolean; ranges: [string, string][] } | { t: 'star'; slash: boolean };
 
 export const MAX_PATTERN_LENGTH = 256;
 export const MAX_ALTERNATIVES = 64;
@@ -106,7 +102,10 @@ function step(tok: Token, c: string): boolean {
 function matcherFor(tokens: Token[]): (slug: string) => boolean {
   let lead = 0;
   while (lead < tokens.length && tokens[lead]!.t === 'char') lead++;
-  const prefix = tokens.slice(0, lead).map((t) => (t as { c: string }).c).join('');
+  const prefix = tokens
+    .slice(0, lead)
+    .map((t) => (t as { c: string }).c)
+    .join('');
   if (lead === tokens.length) return (s) => s === prefix;
   const last = tokens[lead]!;
   if (lead === tokens.length - 1 && last.t === 'star') {

@@ -21,15 +21,7 @@ export type PlannedRoute =
   | { route: 'pooled'; provider: 'openrouter'; caller: string; nativeModel: string; skip?: Skip; sticky?: boolean };
 
 export type ExclusionReason =
-  | 'disabled'
-  | 'expired'
-  | 'not_served'
-  | 'model_filter'
-  | 'caller_filter'
-  | 'no_secret'
-  | 'always_use'
-  | 'byok_only'
-  | 'secret_unavailable';
+  'disabled' | 'expired' | 'not_served' | 'model_filter' | 'caller_filter' | 'no_secret' | 'always_use' | 'byok_only' | 'secret_unavailable';
 
 export interface Exclusion {
   route: 'byok' | 'pooled';
@@ -99,15 +91,19 @@ function blocked(key: KeyConfig, reason: AlwaysUseBlock['reason'], why?: string)
       ? 'it has no stored value: add its value'
       : reason === 'secret_unavailable'
         ? `its secret reference could not be read (${why}): fix the reference or sign in to its secret manager`
-      : reason === 'expired'
-        ? `it expired on ${key.expiresAt}: rotate it and update its expiry date`
-        : 'it failed authentication: rotate it';
+        : reason === 'expired'
+          ? `it expired on ${key.expiresAt}: rotate it and update its expiry date`
+          : 'it failed authentication: rotate it';
   return { keyId: key.id, keyName: key.name, provider: key.provider, reason, remedy };
 }
 
 /** Whether a key would serve this request but for its secret or expiry. */
 function keyMatches(key: KeyConfig, catalog: Catalog, model: string, caller: string): boolean {
-  return !!servesModel(catalog, key.provider, model, keyModelMap(key)) && modelFilterMatches(key.filters.models, model) && (!key.filters.callers || key.filters.callers.includes(caller));
+  return (
+    !!servesModel(catalog, key.provider, model, keyModelMap(key)) &&
+    modelFilterMatches(key.filters.models, model) &&
+    (!key.filters.callers || key.filters.callers.includes(caller))
+  );
 }
 
 function keyExclusion(key: KeyConfig, reason: ExclusionReason, detail: string): Exclusion {
@@ -214,7 +210,15 @@ export async function explain(model: string, callerName: string | undefined, dep
     excluded.push({ route: 'pooled', provider: 'openrouter', reason: 'always_use', detail: `${because}: pooled access is not used` });
     for (const r of fallback) {
       if (r.route === 'byok') {
-        excluded.push({ route: 'byok', provider: r.provider, keyId: r.key.id, keyName: r.key.name, tier: r.tier, reason: 'always_use', detail: `${because}: fallback keys are not used` });
+        excluded.push({
+          route: 'byok',
+          provider: r.provider,
+          keyId: r.key.id,
+          keyName: r.key.name,
+          tier: r.tier,
+          reason: 'always_use',
+          detail: `${because}: fallback keys are not used`,
+        });
       }
     }
     return { model, caller, routes, excluded, alwaysUse, alwaysUseBlocked };
@@ -223,10 +227,21 @@ export async function explain(model: string, callerName: string | undefined, dep
   if (config.pooled.enabled) {
     const secret = await secrets.callerSecret(caller).catch(secretFailed);
     if (typeof secret === 'object') {
-      excluded.push({ route: 'pooled', provider: 'openrouter', reason: 'secret_unavailable', detail: `caller "${caller}"'s OpenRouter key reference failed: ${secret.message}` });
+      excluded.push({
+        route: 'pooled',
+        provider: 'openrouter',
+        reason: 'secret_unavailable',
+        detail: `caller "${caller}"'s OpenRouter key reference failed: ${secret.message}`,
+      });
     } else if (secret) {
       const block = cooldowns.active(pooledRouteId(caller), secret);
-      routes.push({ route: 'pooled', provider: 'openrouter', caller, nativeModel: model, ...(block ? { skip: { until: block.until, reason: block.reason } } : {}) });
+      routes.push({
+        route: 'pooled',
+        provider: 'openrouter',
+        caller,
+        nativeModel: model,
+        ...(block ? { skip: { until: block.until, reason: block.reason } } : {}),
+      });
     } else {
       excluded.push({ route: 'pooled', provider: 'openrouter', reason: 'no_secret', detail: `caller "${caller}" has no OpenRouter key` });
     }
@@ -244,11 +259,14 @@ export function formatPlan(plan: Plan, now = Date.now()): string {
   plan.routes.forEach((r, i) => {
     const skip = r.skip ? `  — skipped until ${fmtUntil(r.skip.until, now)}: ${r.skip.reason}` : '';
     const model = r.route === 'byok' ? ` → ${r.nativeModel}` : '';
-    const sticky = r.sticky ? ' [sticky: this conversation\'s route]' : '';
+    const sticky = r.sticky ? " [sticky: this conversation's route]" : '';
     lines.push(`  ${i + 1}. ${routeLabel(r)}${model}${sticky}${skip}`);
   });
   if (plan.alwaysUse.length) lines.push(`  Always use (${plan.alwaysUse.join(', ')}): the plan ends with your own keys.`);
-  for (const b of plan.alwaysUseBlocked) lines.push(`  Always use key "${b.keyName}" cannot be tried: ${b.remedy}. Until then requests stay on your prioritized keys and fail rather than leave them.`);
+  for (const b of plan.alwaysUseBlocked)
+    lines.push(
+      `  Always use key "${b.keyName}" cannot be tried: ${b.remedy}. Until then requests stay on your prioritized keys and fail rather than leave them.`,
+    );
   const who = (e: Exclusion) => (e.route === 'pooled' ? 'pooled (OpenRouter)' : `${e.provider}/key "${e.keyName}" (${e.tier})`);
   // Keys of providers that don't serve the model are expected noise: one line for all of them.
   const notServed = plan.excluded.filter((e) => e.reason === 'not_served');

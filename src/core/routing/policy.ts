@@ -67,7 +67,12 @@ export class RoutingPolicy {
       routes = routes.filter((r) => r.route !== 'pooled');
       if (had || !excluded.some((e) => e.route === 'pooled' && e.reason === 'always_use')) {
         for (let i = excluded.length - 1; i >= 0; i--) if (excluded[i]!.route === 'pooled') excluded.splice(i, 1);
-        excluded.push({ route: 'pooled', provider: 'openrouter', reason: 'byok_only', detail: `caller "${plan.caller}" is BYOK only: pooled access is never used` });
+        excluded.push({
+          route: 'pooled',
+          provider: 'openrouter',
+          reason: 'byok_only',
+          detail: `caller "${plan.caller}" is BYOK only: pooled access is never used`,
+        });
       }
     }
 

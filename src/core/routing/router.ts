@@ -64,9 +64,7 @@ export interface GenerateOptions {
   sessionId?: string;
 }
 
-export type GenerationOutcome =
-  | { ok: true; response: ChatCompletion; record: GenerationRecord }
-  | { ok: false; error: RouteError; record: GenerationRecord };
+export type GenerationOutcome = { ok: true; response: ChatCompletion; record: GenerationRecord } | { ok: false; error: RouteError; record: GenerationRecord };
 
 interface AttemptResult {
   attempt: AttemptRecord;
@@ -180,7 +178,11 @@ export class Router {
   ): Promise<{ outcome: GenerationOutcome; committed: boolean; served?: PlannedRoute }> {
     const fail = (error: RouteError, committed = false) => {
       const scrubbed = this.scrub(error, MAX_FINAL_MESSAGE);
-      const outcome: GenerationOutcome = { ok: false, error: scrubbed, record: this.record(id, startedAt, t0, request, opts, plan, attempts, { error: scrubbed }) };
+      const outcome: GenerationOutcome = {
+        ok: false,
+        error: scrubbed,
+        record: this.record(id, startedAt, t0, request, opts, plan, attempts, { error: scrubbed }),
+      };
       return { outcome, committed };
     };
     let last: RouteError | undefined;
@@ -223,7 +225,9 @@ export class Router {
     const e = this.routesError(plan, attempts, last);
     if (!plan.alwaysUseBlocked.length) return e;
     // Name the Always-use key that held the request back and what fixes it.
-    const held = plan.alwaysUseBlocked.map((b) => `Always use on ${b.provider}/key "${b.keyName}" keeps this request on your own keys, but ${b.remedy}.`).join(' ');
+    const held = plan.alwaysUseBlocked
+      .map((b) => `Always use on ${b.provider}/key "${b.keyName}" keeps this request on your own keys, but ${b.remedy}.`)
+      .join(' ');
     return { ...e, kind: attempts.length ? e.kind : 'policy', message: `${e.message} ${held}` };
   }
 
@@ -291,7 +295,10 @@ export class Router {
       Object.assign(attempt, { latencyMs: round(performance.now() - t0), errorKind: error.kind, message: error.message });
       return { attempt, error, committed: false };
     }
-    if (!secret) return end(routeError('auth', route.route === 'byok' ? `no secret stored for key "${route.key.name}"` : `caller "${route.caller}" has no OpenRouter key`));
+    if (!secret)
+      return end(
+        routeError('auth', route.route === 'byok' ? `no secret stored for key "${route.key.name}"` : `caller "${route.caller}" has no OpenRouter key`),
+      );
     this.redactor.add(secret);
 
     const stream = request.stream === true;

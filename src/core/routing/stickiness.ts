@@ -14,7 +14,10 @@ export function conversationKey(request: ChatRequest, sessionId?: string): strin
   const system = request.messages.filter((m) => m.role === 'system' || m.role === 'developer').map(textOf);
   const firstUser = request.messages.find((m) => m.role === 'user');
   if (!firstUser) return undefined;
-  return hash.update(`prompt\0${request.model}\0${system.join('\0')}\0${textOf(firstUser)}`).digest('hex').slice(0, 32);
+  return hash
+    .update(`prompt\0${request.model}\0${system.join('\0')}\0${textOf(firstUser)}`)
+    .digest('hex')
+    .slice(0, 32);
 }
 
 /** The endpoint's `user` or `metadata.session_id`/`metadata.conversation_id`, as assistants send them. */

@@ -52,7 +52,11 @@ export function parseReference(value: string): ParsedReference {
   const m = PREFIX.exec(raw);
   if (!m) return { ok: false, scheme: undefined, error: 'not a secret-manager reference' };
   const scheme = (m[1] ?? 'env') as SecretScheme;
-  const bad = (why: string): ParsedReference => ({ ok: false, scheme, error: `${SCHEME_LABELS[scheme]} reference ${raw}: ${why}; expected ${REFERENCE_FORMS[scheme]}` });
+  const bad = (why: string): ParsedReference => ({
+    ok: false,
+    scheme,
+    error: `${SCHEME_LABELS[scheme]} reference ${raw}: ${why}; expected ${REFERENCE_FORMS[scheme]}`,
+  });
   const rest = raw.slice(m[0].length);
   if (/\s/.test(rest)) return bad('it contains whitespace');
   const [body = '', field] = splitHash(rest);
@@ -69,16 +73,27 @@ export function parseReference(value: string): ParsedReference {
       return ok({ scheme, raw, mount: parts[0]!, path: parts.slice(1).join('/'), field: field || undefined });
     case 'gcp-sm': {
       const [p, project, s, secret, v, version, ...extra] = parts;
-      if (p !== 'projects' || s !== 'secrets' || !project || !secret || extra.length || (v !== undefined && v !== 'versions') || (v && !version) || field !== undefined)
+      if (
+        p !== 'projects' ||
+        s !== 'secrets' ||
+        !project ||
+        !secret ||
+        extra.length ||
+        (v !== undefined && v !== 'versions') ||
+        (v && !version) ||
+        field !== undefined
+      )
         return bad('malformed');
       if (![project, secret, version ?? 'latest'].every((x) => SEGMENT.test(x))) return bad('malformed');
       return ok({ scheme, raw, project, secret, version: version ?? 'latest' });
     }
     case 'aws-sm':
-      if (parts.length < 2 || !parts.every((p) => p.length > 0) || !/^[a-z]{2}(-[a-z]+)+-\d$/.test(parts[0]!)) return bad('it needs a region such as us-east-1 and a secret id');
+      if (parts.length < 2 || !parts.every((p) => p.length > 0) || !/^[a-z]{2}(-[a-z]+)+-\d$/.test(parts[0]!))
+        return bad('it needs a region such as us-east-1 and a secret id');
       return ok({ scheme, raw, region: parts[0]!, secretId: parts.slice(1).join('/'), field: field || undefined });
     case 'azure-kv':
-      if (parts.length !== 2 || !/^[A-Za-z0-9-]{3,24}$/.test(parts[0]!) || !/^[A-Za-z0-9-]{1,127}$/.test(parts[1]!) || field !== undefined) return bad('malformed');
+      if (parts.length !== 2 || !/^[A-Za-z0-9-]{3,24}$/.test(parts[0]!) || !/^[A-Za-z0-9-]{1,127}$/.test(parts[1]!) || field !== undefined)
+        return bad('malformed');
       return ok({ scheme, raw, vault: parts[0]!, name: parts[1]! });
     case 'infisical': {
       if (parts.length < 3 || !parts.every((p) => SEGMENT.test(p)) || field !== undefined) return bad('it needs a project, an environment and a name');

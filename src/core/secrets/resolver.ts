@@ -124,6 +124,13 @@ export async function readForTest(
   try {
     return { ok: true, secret: await read({ fresh: true }) };
   } catch (e) {
-    return { ok: false, result: { verdict: 'auth', message: `the secret reference failed: ${e instanceof Error ? e.message : String(e)}`, latencyMs: Math.round(performance.now() - t0) } };
+    return {
+      ok: false,
+      result: {
+        verdict: 'auth',
+        message: `the secret reference failed: ${e instanceof Error ? e.message : String(e)}`,
+        latencyMs: Math.round(performance.now() - t0),
+      },
+    };
   }
 }

@@ -84,7 +84,11 @@ const KIND_TEXT: Record<SecretFailureKind, string> = {
 };
 
 function classify(stderr: string): SecretFailureKind {
-  if (/not (currently )?signed in|sign ?in|az login|gcloud auth login|no active account|active account selected|unable to locate credentials|must be logged in|infisical login|expired token|session expired|reauthenticat/i.test(stderr))
+  if (
+    /not (currently )?signed in|sign ?in|az login|gcloud auth login|no active account|active account selected|unable to locate credentials|must be logged in|infisical login|expired token|session expired|reauthenticat/i.test(
+      stderr,
+    )
+  )
     return 'not_signed_in';
   if (/permission|denied|forbidden|not authorized|unauthorized|AccessDenied/i.test(stderr)) return 'denied';
   if (/not found|notfound|ResourceNotFound|isn't an item|no item|does not exist|could not find/i.test(stderr)) return 'not_found';
@@ -127,7 +131,8 @@ function awsValue(ref: Extract<SecretReference, { scheme: 'aws-sm' }>, stdout: s
   } catch {
     return fail('aws-sm', 'malformed', 'AWS CLI printed something other than JSON for get-secret-value');
   }
-  if (typeof secretString !== 'string') return fail('aws-sm', 'malformed', `AWS Secrets Manager secret ${ref.secretId} has no SecretString (binary secrets are not supported)`);
+  if (typeof secretString !== 'string')
+    return fail('aws-sm', 'malformed', `AWS Secrets Manager secret ${ref.secretId} has no SecretString (binary secrets are not supported)`);
   if (!ref.field) return { ok: true, value: secretString };
   let fields: unknown;
   try {
@@ -173,7 +178,15 @@ async function readVault(ref: Extract<SecretReference, { scheme: 'vault' }>, ctx
   } catch {
     /* an error page: the status says enough */
   }
-  const said = Array.isArray(body.errors) && body.errors.length ? `: ${body.errors.filter((x) => typeof x === 'string').join('; ').replace(/\s+/g, ' ').trim().slice(0, 400)}` : '';
+  const said =
+    Array.isArray(body.errors) && body.errors.length
+      ? `: ${body.errors
+          .filter((x) => typeof x === 'string')
+          .join('; ')
+          .replace(/\s+/g, ' ')
+          .trim()
+          .slice(0, 400)}`
+      : '';
   if (status === 403) return fail('vault', 'denied', `Vault: permission denied on path ${where}${said}`);
   if (status === 401) return fail('vault', 'not_signed_in', `Vault: not signed in (the token was refused)${said}`);
   if (status === 404) return fail('vault', 'not_found', `Vault: no secret at path ${where}`);

@@ -44,7 +44,10 @@ const webItem = z
     title: z.string().nullish(),
     description: z.string().nullish(),
     markdown: z.string().nullish(),
-    metadata: z.object({ title: z.string().nullish(), sourceURL: z.string().nullish(), url: z.string().nullish(), description: z.string().nullish() }).passthrough().nullish(),
+    metadata: z
+      .object({ title: z.string().nullish(), sourceURL: z.string().nullish(), url: z.string().nullish(), description: z.string().nullish() })
+      .passthrough()
+      .nullish(),
   })
   .passthrough();
 
@@ -114,7 +117,10 @@ export async function firecrawlCredits(call: FirecrawlCall): Promise<{ ok: true;
   const parsed = creditResponse.safeParse(json(r.text));
   if (!parsed.success) return { ok: false, error: routeError('server', 'Firecrawl: the credit usage answer could not be read') };
   const d = parsed.data.data;
-  return { ok: true, usage: { remainingCredits: d.remainingCredits ?? undefined, planCredits: d.planCredits ?? undefined, billingPeriodEnd: d.billingPeriodEnd ?? undefined } };
+  return {
+    ok: true,
+    usage: { remainingCredits: d.remainingCredits ?? undefined, planCredits: d.planCredits ?? undefined, billingPeriodEnd: d.billingPeriodEnd ?? undefined },
+  };
 }
 
 function json(text: string): unknown {
@@ -125,7 +131,12 @@ function json(text: string): unknown {
   }
 }
 
-async function send(call: FirecrawlCall, method: 'GET' | 'POST', path: string, body?: string): Promise<{ ok: true; text: string } | { ok: false; error: RouteError }> {
+async function send(
+  call: FirecrawlCall,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: string,
+): Promise<{ ok: true; text: string } | { ok: false; error: RouteError }> {
   const base = (call.baseUrl ?? FIRECRAWL_BASE_URL).replace(/\/+$/, '');
   const ac = new AbortController();
   let why: 'cancelled' | 'total_timeout' | undefined;
@@ -140,7 +151,12 @@ async function send(call: FirecrawlCall, method: 'GET' | 'POST', path: string, b
   }, call.timeouts.totalMs);
   try {
     const res = await call.http.send(
-      { url: `${base}${path}`, method, headers: { authorization: `Bearer ${call.apiKey}`, accept: 'application/json', ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body } : {}) },
+      {
+        url: `${base}${path}`,
+        method,
+        headers: { authorization: `Bearer ${call.apiKey}`, accept: 'application/json', ...(body ? { 'content-type': 'application/json' } : {}) },
+        ...(body ? { body } : {}),
+      },
       call.timeouts,
       ac.signal,
     );

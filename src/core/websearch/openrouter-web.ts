@@ -19,7 +19,9 @@ export interface WebOption {
 export function webOptionOf(request: { model: string; plugins?: unknown }): WebOption | undefined {
   const online = request.model.endsWith(':online');
   const plugin = Array.isArray(request.plugins)
-    ? (request.plugins as unknown[]).find((p): p is { id: string; max_results?: unknown } => typeof p === 'object' && p !== null && (p as { id?: unknown }).id === 'web')
+    ? (request.plugins as unknown[]).find(
+        (p): p is { id: string; max_results?: unknown } => typeof p === 'object' && p !== null && (p as { id?: unknown }).id === 'web',
+      )
     : undefined;
   if (!online && !plugin) return undefined;
   const max = typeof plugin?.max_results === 'number' && Number.isInteger(plugin.max_results) ? plugin.max_results : undefined;
@@ -49,7 +51,9 @@ export async function applyWebOption(
   if (!option) return { kind: 'none', request };
   if (!(await deps.hasKey())) {
     if (policy.byokOnly || !policy.passToOpenRouter) {
-      const why = policy.byokOnly ? 'byokRouter.webSearch.byokOnly keeps web search off OpenRouter' : 'passing it to OpenRouter is off (byokRouter.webSearch.openRouterFallback)';
+      const why = policy.byokOnly
+        ? 'byokRouter.webSearch.byokOnly keeps web search off OpenRouter'
+        : 'passing it to OpenRouter is off (byokRouter.webSearch.openRouterFallback)';
       return { kind: 'refused', error: routeError('policy', `the request asks for web search, but no Firecrawl key is set and ${why}`) };
     }
     return { kind: 'openrouter', request };

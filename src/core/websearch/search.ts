@@ -26,7 +26,8 @@ export interface WebSearchDeps {
   redactor?: Redactor;
 }
 
-export type WebSearchResult = { ok: true; results: WebResult[]; creditsUsed: number | undefined; record: GenerationRecord } | { ok: false; error: RouteError; record?: GenerationRecord };
+export type WebSearchResult =
+  { ok: true; results: WebResult[]; creditsUsed: number | undefined; record: GenerationRecord } | { ok: false; error: RouteError; record?: GenerationRecord };
 
 export const WEB_SEARCH_MODEL = 'firecrawl/search';
 
@@ -49,7 +50,11 @@ export async function webSearch(
   deps.redactor?.add(apiKey);
   const startedAt = clock.now();
   const t0 = performance.now();
-  const out = await firecrawlSearch({ http: deps.http, apiKey, baseUrl: deps.baseUrl, timeouts: deps.timeouts, signal: opts.signal, now: () => clock.now() }, q, { limit: opts.limit, withContent: true });
+  const out = await firecrawlSearch(
+    { http: deps.http, apiKey, baseUrl: deps.baseUrl, timeouts: deps.timeouts, signal: opts.signal, now: () => clock.now() },
+    q,
+    { limit: opts.limit, withContent: true },
+  );
   const latencyMs = Math.round(performance.now() - t0);
   const error = out.ok ? undefined : { ...out.error, message: deps.redactor ? deps.redactor.redact(out.error.message) : out.error.message };
   const record: GenerationRecord = {
@@ -75,7 +80,14 @@ export async function webSearch(
         ok: out.ok,
         startedAt,
         latencyMs,
-        ...(error ? { errorKind: error.kind, message: error.message, ...(error.status ? { status: error.status } : {}), ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}) } : { status: 200 }),
+        ...(error
+          ? {
+              errorKind: error.kind,
+              message: error.message,
+              ...(error.status ? { status: error.status } : {}),
+              ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
+            }
+          : { status: 200 }),
       },
     ],
     latencyMs,

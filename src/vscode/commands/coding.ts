@@ -21,7 +21,10 @@ export async function explainSelection(deps: CommandDeps, arg?: ModelArg): Promi
     model: arg?.model,
     messages: [
       { role: 'system', content: 'You explain code to a developer reading it in their editor. Be concise and concrete; use Markdown.' },
-      { role: 'user', content: `Explain this ${doc.languageId} code from ${vscode.workspace.asRelativePath(doc.uri)}:\n\n\`\`\`${doc.languageId}\n${code}\n\`\`\`` },
+      {
+        role: 'user',
+        content: `Explain this ${doc.languageId} code from ${vscode.workspace.asRelativePath(doc.uri)}:\n\n\`\`\`${doc.languageId}\n${code}\n\`\`\``,
+      },
     ],
   });
   if (text === undefined) return undefined;
@@ -38,7 +41,12 @@ export async function editSelection(deps: CommandDeps, arg?: ModelArg & { instru
   }
   const instruction =
     arg?.instruction ??
-    (await vscode.window.showInputBox({ title: 'Edit Selection with Instruction', prompt: 'What should change?', placeHolder: 'e.g. add error handling', ignoreFocusOut: true }));
+    (await vscode.window.showInputBox({
+      title: 'Edit Selection with Instruction',
+      prompt: 'What should change?',
+      placeHolder: 'e.g. add error handling',
+      ignoreFocusOut: true,
+    }));
   if (!instruction?.trim()) return false;
   const doc = editor.document;
   const selection = editor.selection;
@@ -52,7 +60,8 @@ export async function editSelection(deps: CommandDeps, arg?: ModelArg & { instru
     messages: [
       {
         role: 'system',
-        content: 'You rewrite a selection of code as instructed. Reply with the replacement text only: no explanation and no code fences. Keep the indentation style.',
+        content:
+          'You rewrite a selection of code as instructed. Reply with the replacement text only: no explanation and no code fences. Keep the indentation style.',
       },
       { role: 'user', content: `Instruction: ${instruction}\n\nLanguage: ${doc.languageId}\nSelection:\n${original}` },
     ],

@@ -9,7 +9,8 @@ import { askSecret as askValueOrReference } from '../panels/prompts';
 type AddArg = Partial<NewKey> & { provider?: string };
 
 export async function addKey(deps: CommandDeps, arg?: AddArg): Promise<string | undefined> {
-  const provider = arg?.provider ?? (await vscode.window.showQuickPick([...PROVIDERS], { title: 'Add Key: provider', placeHolder: 'Which provider is this key for?' }));
+  const provider =
+    arg?.provider ?? (await vscode.window.showQuickPick([...PROVIDERS], { title: 'Add Key: provider', placeHolder: 'Which provider is this key for?' }));
   if (!provider) return undefined;
   if (!isProviderId(provider)) throw new Error(`unknown provider "${provider}"`);
   const name =
@@ -27,7 +28,10 @@ export async function addKey(deps: CommandDeps, arg?: AddArg): Promise<string | 
   if (!tier) return undefined;
   const id = await deps.keys.add({ ...arg, provider: provider as ProviderId, name, secret, tier });
   deps.log.info(`added ${provider}/key "${name}" (${id}, ${tier})`);
-  if (!arg?.secret) void vscode.window.showInformationMessage(`Key "${name}" added as ${tier}.`, 'Test All Keys').then((c) => c && vscode.commands.executeCommand('byokRouter.testKeys'));
+  if (!arg?.secret)
+    void vscode.window
+      .showInformationMessage(`Key "${name}" added as ${tier}.`, 'Test All Keys')
+      .then((c) => c && vscode.commands.executeCommand('byokRouter.testKeys'));
   return id;
 }
 
@@ -46,7 +50,11 @@ export async function removeKey(deps: CommandDeps, arg?: { id?: string }): Promi
   const id = arg?.id ?? (await pickKey(deps, 'Remove Key: which key?'));
   if (!id) return false;
   if (!arg?.id) {
-    const ok = await vscode.window.showWarningMessage(`Remove this key and its stored value?`, { modal: true, detail: 'Folders that list the same id keep their entries but will have no value for it.' }, 'Remove');
+    const ok = await vscode.window.showWarningMessage(
+      `Remove this key and its stored value?`,
+      { modal: true, detail: 'Folders that list the same id keep their entries but will have no value for it.' },
+      'Remove',
+    );
     if (ok !== 'Remove') return false;
   }
   await deps.keys.remove(id);
@@ -61,7 +69,12 @@ async function pickKey(deps: CommandDeps, title: string): Promise<string | undef
     return undefined;
   }
   const pick = await vscode.window.showQuickPick(
-    keys.map((k) => ({ label: k.name, description: `${k.provider} · ${k.tier} · ${k.source ?? k.tail ?? 'no value stored'}`, detail: k.scope === 'folder' ? 'listed in folder settings only' : undefined, id: k.id })),
+    keys.map((k) => ({
+      label: k.name,
+      description: `${k.provider} · ${k.tier} · ${k.source ?? k.tail ?? 'no value stored'}`,
+      detail: k.scope === 'folder' ? 'listed in folder settings only' : undefined,
+      id: k.id,
+    })),
     { title },
   );
   return pick?.id;

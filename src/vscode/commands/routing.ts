@@ -25,7 +25,12 @@ export async function explainRoute(deps: CommandDeps, arg?: ExplainArg): Promise
   const plan = await deps.routing.routerFor(folder).explain(model, caller);
   const scope = deps.settings.forFolder(folder);
   const budgets = formatBudgets(plan.budgets);
-  const lines = [formatPlan(plan), ...(budgets ? [budgets] : []), '', `Settings: ${folder ? `folder "${folder.name}"` : 'user settings'}${vscode.workspace.isTrusted ? '' : ' (untrusted workspace: folder settings are ignored)'}`];
+  const lines = [
+    formatPlan(plan),
+    ...(budgets ? [budgets] : []),
+    '',
+    `Settings: ${folder ? `folder "${folder.name}"` : 'user settings'}${vscode.workspace.isTrusted ? '' : ' (untrusted workspace: folder settings are ignored)'}`,
+  ];
   const problems = [...scope.ignored, ...scope.parsed.diagnostics];
   if (problems.length) {
     lines.push('Settings not applied:');
@@ -130,7 +135,9 @@ export async function testKeys(deps: CommandDeps): Promise<KeyTestResult[]> {
         return {
           id: k.id,
           label: `${k.provider}/key "${k.name}"`,
-          ...(read.ok ? await validateKey(k, read.secret, { http: deps.routing.http, timeouts: config.timeouts, redactor: deps.routing.routerFor(scope.folder).redactor }) : read.result),
+          ...(read.ok
+            ? await validateKey(k, read.secret, { http: deps.routing.http, timeouts: config.timeouts, redactor: deps.routing.routerFor(scope.folder).redactor })
+            : read.result),
         };
       });
     }
@@ -156,7 +163,9 @@ export async function testKeys(deps: CommandDeps): Promise<KeyTestResult[]> {
     }
   }
   if (!checks.size) {
-    void vscode.window.showInformationMessage('There are no keys to test yet.', 'Add Key').then((c) => c && vscode.commands.executeCommand('byokRouter.addKey'));
+    void vscode.window
+      .showInformationMessage('There are no keys to test yet.', 'Add Key')
+      .then((c) => c && vscode.commands.executeCommand('byokRouter.addKey'));
     return [];
   }
   const results = await vscode.window.withProgress(
@@ -175,9 +184,11 @@ export async function testKeys(deps: CommandDeps): Promise<KeyTestResult[]> {
   for (const r of results) deps.log.info(`test keys: ${r.verdict.padEnd(12)} ${r.label}: ${r.message} (${r.latencyMs} ms)`);
   const bad = results.filter((r) => r.verdict === 'auth' || r.verdict === 'network');
   const summary = `${results.length - bad.length} of ${results.length} keys work${bad.length ? `; failing: ${bad.map((r) => r.label).join(', ')}` : ''}.`;
-  void (bad.length ? vscode.window.showWarningMessage(`BYOK Router: ${summary}`, 'Show Log') : vscode.window.showInformationMessage(`BYOK Router: ${summary}`, 'Show Log')).then(
-    (c) => c && deps.log.show(),
-  );
+  void (
+    bad.length
+      ? vscode.window.showWarningMessage(`BYOK Router: ${summary}`, 'Show Log')
+      : vscode.window.showInformationMessage(`BYOK Router: ${summary}`, 'Show Log')
+  ).then((c) => c && deps.log.show());
   return results;
 }
 

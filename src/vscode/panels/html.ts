@@ -18,8 +18,18 @@ export interface PageAssets {
   rootId: string;
 }
 
-export const PROVIDERS_PAGE: PageAssets = { title: 'Providers', script: 'dist/webview/providers.js', styles: ['media/webview/base.css', 'media/webview/providers.css'], rootId: 'providers' };
-export const ACTIVITY_PAGE: PageAssets = { title: 'Activity', script: 'dist/webview/activity.js', styles: ['media/webview/base.css', 'media/webview/activity.css'], rootId: 'activity' };
+export const PROVIDERS_PAGE: PageAssets = {
+  title: 'Providers',
+  script: 'dist/webview/providers.js',
+  styles: ['media/webview/base.css', 'media/webview/providers.css'],
+  rootId: 'providers',
+};
+export const ACTIVITY_PAGE: PageAssets = {
+  title: 'Activity',
+  script: 'dist/webview/activity.js',
+  styles: ['media/webview/base.css', 'media/webview/activity.css'],
+  rootId: 'activity',
+};
 /** Shared by every page; its font is resolved relative to it. */
 export const CODICONS_CSS = 'dist/webview/codicon.css';
 

@@ -79,8 +79,16 @@ function pasteValue(title: string, provider: string): Promise<string | undefined
 async function askReference(title: string): Promise<string | undefined | typeof BACK> {
   const schemes = (Object.keys(REFERENCE_FORMS) as SecretScheme[]).filter((s) => s !== 'env' || vscode.workspace.isTrusted);
   const pick = await vscode.window.showQuickPick(
-    schemes.map((scheme) => ({ label: SCHEME_LABELS[scheme] === 'environment' ? 'Environment variable' : SCHEME_LABELS[scheme], description: REFERENCE_FORMS[scheme], scheme })),
-    { title: `${title}: ${REFERENCE_BUTTON_TOOLTIP}`, placeHolder: 'Where the secret lives; it is read with your own sign-in, when a request needs it', ignoreFocusOut: true },
+    schemes.map((scheme) => ({
+      label: SCHEME_LABELS[scheme] === 'environment' ? 'Environment variable' : SCHEME_LABELS[scheme],
+      description: REFERENCE_FORMS[scheme],
+      scheme,
+    })),
+    {
+      title: `${title}: ${REFERENCE_BUTTON_TOOLTIP}`,
+      placeHolder: 'Where the secret lives; it is read with your own sign-in, when a request needs it',
+      ignoreFocusOut: true,
+    },
   );
   if (!pick) return BACK;
   const form = REFERENCE_FORMS[pick.scheme];
@@ -117,11 +125,13 @@ export async function confirm(message: string, detail: string, action: string): 
 /** When the Firecrawl credits expire: three months from today unless the user knows better. */
 export function askExpiry(): Thenable<string | undefined> {
   const value = defaultExpiry(Date.now());
-  return vscode.window.showInputBox({
-    title: 'When do the Firecrawl credits expire?',
-    prompt: 'A date (YYYY-MM-DD). Free credits last three months; reminders come 14, 3 and 1 days before.',
-    value,
-    ignoreFocusOut: true,
-    validateInput: (v) => (/^\d{4}-\d{2}-\d{2}$/.test(v.trim()) && !Number.isNaN(Date.parse(v.trim())) ? undefined : 'Expected a date such as 2027-03-04'),
-  }).then((v) => v?.trim());
+  return vscode.window
+    .showInputBox({
+      title: 'When do the Firecrawl credits expire?',
+      prompt: 'A date (YYYY-MM-DD). Free credits last three months; reminders come 14, 3 and 1 days before.',
+      value,
+      ignoreFocusOut: true,
+      validateInput: (v) => (/^\d{4}-\d{2}-\d{2}$/.test(v.trim()) && !Number.isNaN(Date.parse(v.trim())) ? undefined : 'Expected a date such as 2027-03-04'),
+    })
+    .then((v) => v?.trim());
 }

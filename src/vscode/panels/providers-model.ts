@@ -7,16 +7,7 @@ import type { Catalog } from '../../core/catalog/types';
 import { parseConfig, type Diagnostic } from '../../core/config/parse';
 import type { KeyConfig, RouterConfig } from '../../core/config/schema';
 import { keyRouteId, pooledRouteId, type CooldownEntry } from '../../core/routing/cooldowns';
-import type {
-  CallerRow,
-  DiagnosticView,
-  InvalidKey,
-  KeyRow,
-  KeyStatus,
-  OverrideMark,
-  ProvidersState,
-  ScopeInfo,
-} from '../../protocol/providers';
+import type { CallerRow, DiagnosticView, InvalidKey, KeyRow, KeyStatus, OverrideMark, ProvidersState, ScopeInfo } from '../../protocol/providers';
 import { entryId, isRecord } from './key-edits';
 import { unreachableFallbacks } from './lint';
 
@@ -213,6 +204,11 @@ function sameJson(a: unknown, b: unknown): boolean {
 
 function canonical(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(canonical);
-  if (isRecord(v)) return Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical(v[k])]));
+  if (isRecord(v))
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, canonical(v[k])]),
+    );
   return v;
 }

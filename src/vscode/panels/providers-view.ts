@@ -180,7 +180,9 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
   /** A cooldown that ends changes a row back to healthy: refresh then. */
   private scheduleCooldownRefresh(state: ProvidersState, now: number) {
     if (this.expiryTimer) clearTimeout(this.expiryTimer);
-    const ends = [...state.keys.map((k) => k.status.until), ...state.callers.map((c) => c.status.until)].filter((u): u is number => typeof u === 'number' && u > now);
+    const ends = [...state.keys.map((k) => k.status.until), ...state.callers.map((c) => c.status.until)].filter(
+      (u): u is number => typeof u === 'number' && u > now,
+    );
     if (!ends.length) return;
     const wait = Math.min(Math.min(...ends) - now + 50, 2 ** 31 - 1);
     this.expiryTimer = setTimeout(() => this.channel?.refresh(0), wait);
@@ -314,7 +316,9 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
     // The value first: an entry without a value is a key that fails; a value without an entry is invisible.
     await this.s.vault.storeKey(id, b.provider, value);
     await this.editKeys(scope, (list) => appendKey(list, { id, provider: b.provider, name: name.trim(), tier: b.tier }));
-    this.s.log.info(`providers view: added ${b.provider}/key "${name.trim()}" (${id}, ${b.tier}) to ${this.where(scope)}${isReference(value) ? ` as a reference ${describeReference(value)}` : ''}`);
+    this.s.log.info(
+      `providers view: added ${b.provider}/key "${name.trim()}" (${id}, ${b.tier}) to ${this.where(scope)}${isReference(value) ? ` as a reference ${describeReference(value)}` : ''}`,
+    );
     if (isReference(value)) void this.checkReference(id, name.trim());
     return { keyId: id };
   }
@@ -322,7 +326,10 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
   /** A reference is read once when it is added, so a typo or a signed-out tool shows at once, not at the first request. */
   private async checkReference(id: string, name: string) {
     const read = await readForTest((o) => this.s.routing.secrets.keySecret(id, o));
-    if (!read.ok) void vscode.window.showWarningMessage(`The reference of "${name}" is stored, but it does not resolve yet: ${this.s.redactor.redact(read.result.message)}`);
+    if (!read.ok)
+      void vscode.window.showWarningMessage(
+        `The reference of "${name}" is stored, but it does not resolve yet: ${this.s.redactor.redact(read.result.message)}`,
+      );
   }
 
   private requireWeb(): WebSearchService {
@@ -335,7 +342,11 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
     const web = this.requireWeb();
     const scope = requireScope(b.scope);
     const current = web.keyIdFor(scope.folder);
-    const id = scope.folder ? (current !== DEFAULT_WEB_KEY_ID ? current : uniqueKeyId(`firecrawl-${scope.folder.name}`, new Set([DEFAULT_WEB_KEY_ID]))) : DEFAULT_WEB_KEY_ID;
+    const id = scope.folder
+      ? current !== DEFAULT_WEB_KEY_ID
+        ? current
+        : uniqueKeyId(`firecrawl-${scope.folder.name}`, new Set([DEFAULT_WEB_KEY_ID]))
+      : DEFAULT_WEB_KEY_ID;
     const had = !!(await web.stored(id));
     const where = scope.folder ? ` for "${scope.folder.name}"` : '';
     const value = await askSecret(`${had ? 'Replace' : 'Add'} the Firecrawl key${where}`, 'firecrawl');
@@ -344,7 +355,9 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
     if (expiresAt === undefined) return { done: false };
     await web.setKey(id, value, expiresAt);
     if (scope.folder && current !== id) await write(scope, 'webSearch.keyId', id);
-    this.s.log.info(`providers view: ${had ? 'replaced' : 'stored'} the Firecrawl key ${id}${where}${isReference(value) ? ` as a reference ${describeReference(value)}` : ''}; credits expire ${expiresAt}`);
+    this.s.log.info(
+      `providers view: ${had ? 'replaced' : 'stored'} the Firecrawl key ${id}${where}${isReference(value) ? ` as a reference ${describeReference(value)}` : ''}; credits expire ${expiresAt}`,
+    );
     return { done: true };
   }
 
@@ -445,7 +458,13 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
     const scope = requireScope(b.scope);
     const { config } = this.parsed(scope);
     const router = this.s.routing.routerFor(scope.folder);
-    const base = await explain(b.model.trim(), b.caller, { config, catalog: this.s.catalog, secrets: this.s.vault, cooldowns: router.cooldowns, clock: systemClock });
+    const base = await explain(b.model.trim(), b.caller, {
+      config,
+      catalog: this.s.catalog,
+      secrets: this.s.vault,
+      cooldowns: router.cooldowns,
+      clock: systemClock,
+    });
     // The same policy the router applies (byokOnly, budgets, sort/balance), without moving rotations on.
     const plan = await router.policy.apply(base, config, systemClock.now(), { advance: false });
     return planView(plan);
@@ -474,7 +493,9 @@ export function planView(plan: Plan, now = Date.now()): PlanView {
       detail: e.detail.slice(0, 1000),
     })),
     alwaysUse: plan.alwaysUse,
-    alwaysUseBlocked: plan.alwaysUseBlocked.map((b) => `Always use key "${b.keyName}" cannot be tried: ${b.remedy}. Requests stay on your prioritized keys and fail rather than leave them.`.slice(0, 1000)),
+    alwaysUseBlocked: plan.alwaysUseBlocked.map((b) =>
+      `Always use key "${b.keyName}" cannot be tried: ${b.remedy}. Requests stay on your prioritized keys and fail rather than leave them.`.slice(0, 1000),
+    ),
     text: [formatPlan(plan, now), formatBudgets(plan.budgets)].filter(Boolean).join('\n').slice(0, 50_000),
   };
 }

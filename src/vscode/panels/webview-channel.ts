@@ -25,7 +25,6 @@ export interface ChannelOptions<B extends { op: string }, R, S> {
   redact?: (text: string) => string;
 }
 
-
 export const COALESCE_MS = 40;
 
 /** Where a webview may load from: the bundle and the static media, nothing else. */
@@ -108,7 +107,12 @@ export class WebviewChannel<B extends { op: string }, R, S> implements vscode.Di
       // not a tail) is a bug to log, not something to show.
       const checked = this.opts.stateSchema.safeParse(state);
       if (!checked.success) {
-        this.opts.log.error(`${this.opts.name} view: state not sent, it does not match the protocol: ${checked.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+        this.opts.log.error(
+          `${this.opts.name} view: state not sent, it does not match the protocol: ${checked.error.issues
+            .slice(0, 3)
+            .map((i) => `${i.path.join('.')}: ${i.message}`)
+            .join('; ')}`,
+        );
         return;
       }
       await this.opts.view.webview.postMessage({ type: 'state', state: checked.data });

@@ -30,7 +30,8 @@ export function chart(days: readonly DayBucket[], metric: 'requests' | 'cost', b
   const totals = days.map((d) => series.reduce((sum, s) => sum + value(d, s), 0));
   const max = Math.max(0, ...totals);
   const fmt = (n: number) => (metric === 'requests' ? String(n) : usd(n));
-  if (!days.length || max === 0) return h('p', { class: 'hint empty-chart' }, metric === 'requests' ? 'No requests in this range.' : 'No spend recorded in this range.');
+  if (!days.length || max === 0)
+    return h('p', { class: 'hint empty-chart' }, metric === 'requests' ? 'No requests in this range.' : 'No spend recorded in this range.');
 
   const W = 300;
   const H = 120;
@@ -47,7 +48,17 @@ export function chart(days: readonly DayBucket[], metric: 'requests' | 'cost', b
       const hgt = Math.max(1, v * scale);
       y -= hgt;
       g.appendChild(
-        svg('rect', { x: (pad.l + i * slot + (slot - bar) / 2).toFixed(2), y: y.toFixed(2), width: bar.toFixed(2), height: hgt.toFixed(2), class: `bar c-${colorOf(s, series)}` }, svg('title', {}, `${d.day} · ${s}: ${fmt(v)}`)),
+        svg(
+          'rect',
+          {
+            x: (pad.l + i * slot + (slot - bar) / 2).toFixed(2),
+            y: y.toFixed(2),
+            width: bar.toFixed(2),
+            height: hgt.toFixed(2),
+            class: `bar c-${colorOf(s, series)}`,
+          },
+          svg('title', {}, `${d.day} · ${s}: ${fmt(v)}`),
+        ),
       );
     }
   });
@@ -58,7 +69,18 @@ export function chart(days: readonly DayBucket[], metric: 'requests' | 'cost', b
     svg('text', { x: pad.l, y: 10, class: 'tick' }, `max ${fmt(max)}/day`),
   ];
   const total = totals.reduce((a, b) => a + b, 0);
-  const picture = svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart', role: 'img', 'aria-label': `${metric === 'requests' ? 'Requests' : 'Spend'} per day by ${by}, ${days[0]!.day} to ${days[days.length - 1]!.day}: ${fmt(total)} in all` }, g, axis, ...labels);
+  const picture = svg(
+    'svg',
+    {
+      viewBox: `0 0 ${W} ${H}`,
+      class: 'chart',
+      role: 'img',
+      'aria-label': `${metric === 'requests' ? 'Requests' : 'Spend'} per day by ${by}, ${days[0]!.day} to ${days[days.length - 1]!.day}: ${fmt(total)} in all`,
+    },
+    g,
+    axis,
+    ...labels,
+  );
 
   const legend = h(
     'ul',
@@ -69,11 +91,29 @@ export function chart(days: readonly DayBucket[], metric: 'requests' | 'cost', b
     'table',
     { class: 'sr-only' },
     h('caption', null, `${metric === 'requests' ? 'Requests' : 'Spend'} per day by ${by}`),
-    h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Day'), series.map((s) => h('th', { scope: 'col' }, s)))),
+    h(
+      'thead',
+      null,
+      h(
+        'tr',
+        null,
+        h('th', { scope: 'col' }, 'Day'),
+        series.map((s) => h('th', { scope: 'col' }, s)),
+      ),
+    ),
     h(
       'tbody',
       null,
-      days.filter((_, i) => totals[i]).map((d) => h('tr', null, h('th', { scope: 'row' }, d.day), series.map((s) => h('td', null, fmt(value(d, s)))))),
+      days
+        .filter((_, i) => totals[i])
+        .map((d) =>
+          h(
+            'tr',
+            null,
+            h('th', { scope: 'row' }, d.day),
+            series.map((s) => h('td', null, fmt(value(d, s)))),
+          ),
+        ),
     ),
   );
   return h('div', { class: 'chart-wrap' }, picture as unknown as HTMLElement, legend, table);

@@ -32,7 +32,12 @@ interface ActivityUi {
 const api = vscodeApi<ActivityUi>();
 const root = document.getElementById('activity')!;
 const saved = api.getState();
-let ui: ActivityUi = { filter: saved?.filter ?? DEFAULT_FILTER, open: saved?.open ?? [], metric: saved?.metric ?? 'requests', breakdown: saved?.breakdown ?? 'provider' };
+let ui: ActivityUi = {
+  filter: saved?.filter ?? DEFAULT_FILTER,
+  open: saved?.open ?? [],
+  metric: saved?.metric ?? 'requests',
+  breakdown: saved?.breakdown ?? 'provider',
+};
 let state: ActivityState | undefined;
 let notice: { text: string; bad: boolean } | undefined;
 
@@ -67,7 +72,13 @@ function render(which: (keyof typeof regions)[] = ['summary', 'filters', 'notice
   for (const r of which) {
     if (r === 'summary') replaceRegion(regions.summary, summary(state));
     if (r === 'filters') replaceRegion(regions.filters, filters(state));
-    if (r === 'notice') replaceRegion(regions.notice, notice ? h('div', { class: `banner${notice.bad ? ' bad' : ''}`, role: 'status' }, icon(notice.bad ? 'error' : 'pass'), h('span', null, notice.text)) : null);
+    if (r === 'notice')
+      replaceRegion(
+        regions.notice,
+        notice
+          ? h('div', { class: `banner${notice.bad ? ' bad' : ''}`, role: 'status' }, icon(notice.bad ? 'error' : 'pass'), h('span', null, notice.text))
+          : null,
+      );
     if (r === 'list') replaceRegion(regions.list, list(state));
   }
 }
@@ -124,7 +135,14 @@ function summary(s: ActivityState): HTMLElement {
       { class: 'allowance' },
       h(
         'div',
-        { class: `meter${share >= 1 ? ' full' : share >= 0.8 ? ' high' : ''}`, role: 'meter', 'aria-label': 'Free BYOK allowance used', 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': (share * 100).toFixed(1) },
+        {
+          class: `meter${share >= 1 ? ' full' : share >= 0.8 ? ' high' : ''}`,
+          role: 'meter',
+          'aria-label': 'Free BYOK allowance used',
+          'aria-valuemin': '0',
+          'aria-valuemax': '100',
+          'aria-valuenow': (share * 100).toFixed(1),
+        },
         fill,
       ),
       h('span', { class: 'hint' }, allowance.text),
@@ -161,7 +179,13 @@ function breakdownButton(b: Breakdown, label: string) {
 
 // ---------------------------------------------------------------- filters
 
-const RANGE_LABELS: Record<ActivityFilter['range'], string> = { today: 'Today', '7d': 'Last 7 days', '30d': 'Last 30 days', month: 'This month', all: 'All time' };
+const RANGE_LABELS: Record<ActivityFilter['range'], string> = {
+  today: 'Today',
+  '7d': 'Last 7 days',
+  '30d': 'Last 30 days',
+  month: 'This month',
+  all: 'All time',
+};
 
 function select(id: string, label: string, value: string | undefined, options: { value: string; label: string }[], onChange: (v: string | undefined) => void) {
   return h(
@@ -207,12 +231,30 @@ function filters(s: ActivityState): HTMLElement {
     h(
       'div',
       { class: 'filter-grid' },
-      select('f-range', 'Time', f.range, (Object.keys(RANGE_LABELS) as ActivityFilter['range'][]).map((r) => ({ value: r, label: RANGE_LABELS[r] })), (v) => setFilter({ range: (v ?? '7d') as ActivityFilter['range'] })),
+      select(
+        'f-range',
+        'Time',
+        f.range,
+        (Object.keys(RANGE_LABELS) as ActivityFilter['range'][]).map((r) => ({ value: r, label: RANGE_LABELS[r] })),
+        (v) => setFilter({ range: (v ?? '7d') as ActivityFilter['range'] }),
+      ),
       select('f-caller', 'Caller', f.caller, [any('Any caller'), ...s.choices.callers.map((c) => ({ value: c, label: c }))], (v) => setFilter({ caller: v })),
-      select('f-provider', 'Provider', f.provider, [any('Any provider'), ...s.choices.providers.map((p) => ({ value: p, label: p }))], (v) => setFilter({ provider: v })),
-      select('f-key', 'Key', f.keyId, [any('Any key'), ...s.choices.keys.map((k) => ({ value: k.id, label: k.provider ? `${k.provider} / ${k.name}` : k.name }))], (v) => setFilter({ keyId: v })),
-      select('f-outcome', 'Outcome', f.outcome, [any('Any outcome'), { value: 'success', label: 'Success' }, { value: 'error', label: 'Error' }, { value: 'cancelled', label: 'Cancelled' }], (v) =>
-        setFilter({ outcome: v as ActivityFilter['outcome'] }),
+      select('f-provider', 'Provider', f.provider, [any('Any provider'), ...s.choices.providers.map((p) => ({ value: p, label: p }))], (v) =>
+        setFilter({ provider: v }),
+      ),
+      select(
+        'f-key',
+        'Key',
+        f.keyId,
+        [any('Any key'), ...s.choices.keys.map((k) => ({ value: k.id, label: k.provider ? `${k.provider} / ${k.name}` : k.name }))],
+        (v) => setFilter({ keyId: v }),
+      ),
+      select(
+        'f-outcome',
+        'Outcome',
+        f.outcome,
+        [any('Any outcome'), { value: 'success', label: 'Success' }, { value: 'error', label: 'Error' }, { value: 'cancelled', label: 'Cancelled' }],
+        (v) => setFilter({ outcome: v as ActivityFilter['outcome'] }),
       ),
     ),
     h(
@@ -261,8 +303,18 @@ function attemptItem(a: AttemptRow, i: number): HTMLElement {
   return h(
     'li',
     { class: `attempt ${a.ok ? 'ok' : 'bad'}`, 'data-attempt': String(i + 1) },
-    h('div', { class: 'attempt-title' }, icon(a.ok ? 'pass' : 'error'), h('strong', null, ` ${i + 1}. ${who}`), a.status !== undefined ? h('span', { class: 'badge' }, String(a.status)) : null),
-    h('dl', { class: 'attempt-fields' }, fields.map(([k, v]) => [h('dt', null, k), h('dd', null, v)])),
+    h(
+      'div',
+      { class: 'attempt-title' },
+      icon(a.ok ? 'pass' : 'error'),
+      h('strong', null, ` ${i + 1}. ${who}`),
+      a.status !== undefined ? h('span', { class: 'badge' }, String(a.status)) : null,
+    ),
+    h(
+      'dl',
+      { class: 'attempt-fields' },
+      fields.map(([k, v]) => [h('dt', null, k), h('dd', null, v)]),
+    ),
     a.message ? h('div', { class: 'attempt-message' }, a.message) : null,
   );
 }
@@ -296,9 +348,17 @@ function generationItem(g: GenerationRow): HTMLElement {
         h('span', null, plural(g.attempts.length, 'attempt')),
         h('span', null, ms(g.latencyMs)),
         h('span', null, tokens(g.promptTokens, g.completionTokens)),
-        cacheTokens(g.cacheReadTokens, g.cacheWriteTokens) ? h('span', { class: 'gen-cache', title: 'Prompt tokens read from and written to the provider’s prompt cache' }, `cache ${cacheTokens(g.cacheReadTokens, g.cacheWriteTokens)!}`) : null,
+        cacheTokens(g.cacheReadTokens, g.cacheWriteTokens)
+          ? h(
+              'span',
+              { class: 'gen-cache', title: 'Prompt tokens read from and written to the provider’s prompt cache' },
+              `cache ${cacheTokens(g.cacheReadTokens, g.cacheWriteTokens)!}`,
+            )
+          : null,
         h('span', null, usd(g.cost)),
-        g.byokFee !== undefined ? h('span', { title: g.feeWaived ? 'Within the free allowance' : "OpenRouter's BYOK fee" }, `fee ${g.feeWaived ? 'waived' : usd(g.byokFee)}`) : null,
+        g.byokFee !== undefined
+          ? h('span', { title: g.feeWaived ? 'Within the free allowance' : "OpenRouter's BYOK fee" }, `fee ${g.feeWaived ? 'waived' : usd(g.byokFee)}`)
+          : null,
       ),
     ),
     open
@@ -306,7 +366,9 @@ function generationItem(g: GenerationRow): HTMLElement {
           'div',
           { class: 'generation-details', id: detailsId },
           g.errorMessage ? h('div', { class: 'banner bad' }, icon('error'), h('span', null, g.errorMessage)) : null,
-          g.saving !== undefined ? h('p', { class: 'hint' }, `Saved ${usd(g.saving)} against the pooled price${g.ttfbMs !== undefined ? ` · first byte ${ms(g.ttfbMs)}` : ''}`) : null,
+          g.saving !== undefined
+            ? h('p', { class: 'hint' }, `Saved ${usd(g.saving)} against the pooled price${g.ttfbMs !== undefined ? ` · first byte ${ms(g.ttfbMs)}` : ''}`)
+            : null,
           h('ol', { class: 'attempts', 'aria-label': 'Attempts' }, g.attempts.map(attemptItem)),
         )
       : null,
@@ -317,12 +379,25 @@ function list(s: ActivityState): HTMLElement {
   return h(
     'section',
     { class: 'section', 'aria-label': 'Generations' },
-    h('h2', null, 'Generations', h('span', { class: 'hint' }, ` newest first${s.truncated ? ` · the latest ${s.generations.length} shown; export for all` : ''}`)),
+    h(
+      'h2',
+      null,
+      'Generations',
+      h('span', { class: 'hint' }, ` newest first${s.truncated ? ` · the latest ${s.generations.length} shown; export for all` : ''}`),
+    ),
     s.skipped ? h('p', { class: 'hint warn' }, icon('warning'), ` ${plural(s.skipped, 'unreadable line')} in the activity log were skipped.`) : null,
-    s.generations.length ? h('ul', { class: 'generations' }, s.generations.map(generationItem)) : h('p', { class: 'empty' }, 'No generations match these filters yet.'),
+    s.generations.length
+      ? h('ul', { class: 'generations' }, s.generations.map(generationItem))
+      : h('p', { class: 'empty' }, 'No generations match these filters yet.'),
   );
 }
 
-root.replaceChildren(regions.summary, regions.notice, regions.filters, regions.list, h('p', { class: 'loading', 'aria-hidden': 'true' }, icon('loading'), ' Loading…'));
+root.replaceChildren(
+  regions.summary,
+  regions.notice,
+  regions.filters,
+  regions.list,
+  h('p', { class: 'loading', 'aria-hidden': 'true' }, icon('loading'), ' Loading…'),
+);
 reportPageProblems(client);
 client.ready({ filter: ui.filter });

@@ -29,9 +29,7 @@ export function cards(ctx: Ctx, st: ProvidersState): HTMLElement {
   const configured = (id: string) => byProvider.has(id) || invalidBy.has(id);
   const matches = (p: { id: string; label: string }) =>
     !q || p.id.includes(q) || p.label.toLowerCase().includes(q) || (byProvider.get(p.id) ?? []).some((k) => k.name.toLowerCase().includes(q));
-  const list = st.providers
-    .filter(matches)
-    .sort((a, b) => Number(configured(b.id)) - Number(configured(a.id)) || a.label.localeCompare(b.label));
+  const list = st.providers.filter(matches).sort((a, b) => Number(configured(b.id)) - Number(configured(a.id)) || a.label.localeCompare(b.label));
 
   const children: HTMLElement[] = [];
   if (orphans.length && !q) children.push(invalidCard(orphans));
@@ -54,8 +52,18 @@ function invalidEntry(e: InvalidKey): HTMLElement {
   return h(
     'div',
     { class: 'invalid-entry', role: 'group', 'aria-label': `Invalid entry ${title}`, 'data-invalid-index': String(e.index) },
-    h('div', { class: 'invalid-title' }, icon('error'), h('strong', null, title), h('span', { class: 'hint' }, ` byokRouter.keys[${e.index}] — ignored until fixed`)),
-    h('ul', { class: 'invalid-errors' }, e.errors.map((x) => h('li', null, h('code', null, x.path), ` ${x.message}`))),
+    h(
+      'div',
+      { class: 'invalid-title' },
+      icon('error'),
+      h('strong', null, title),
+      h('span', { class: 'hint' }, ` byokRouter.keys[${e.index}] — ignored until fixed`),
+    ),
+    h(
+      'ul',
+      { class: 'invalid-errors' },
+      e.errors.map((x) => h('li', null, h('code', null, x.path), ` ${x.message}`)),
+    ),
   );
 }
 
@@ -133,7 +141,8 @@ function focusRow(id: string, tries = 20) {
 }
 
 function clearDropMarks() {
-  for (const el of Array.from(document.querySelectorAll('.drop-before, .drop-after, .drop-into'))) el.classList.remove('drop-before', 'drop-after', 'drop-into');
+  for (const el of Array.from(document.querySelectorAll('.drop-before, .drop-after, .drop-into')))
+    el.classList.remove('drop-before', 'drop-after', 'drop-into');
 }
 
 function tierSlot(ctx: Ctx, st: ProvidersState, p: { id: string; label: string }, tier: Tier): HTMLElement {

@@ -119,7 +119,9 @@ function planResult(ctx: Ctx, now: number): HTMLElement | null {
           ),
         )
       : h('p', { class: 'banner bad' }, icon('error'), ' No route can serve this request.'),
-    plan.alwaysUse.length ? h('p', { class: 'hint warn' }, icon('lock'), ` Always use (${plan.alwaysUse.join(', ')}): the plan ends with your own keys.`) : null,
+    plan.alwaysUse.length
+      ? h('p', { class: 'hint warn' }, icon('lock'), ` Always use (${plan.alwaysUse.join(', ')}): the plan ends with your own keys.`)
+      : null,
     ...(plan.alwaysUseBlocked ?? []).map((b) => h('p', { class: 'banner bad' }, icon('error'), ` ${b}`)),
     plan.excluded.filter((e) => e.reason !== 'not_served').length
       ? h(
@@ -134,7 +136,14 @@ function planResult(ctx: Ctx, now: number): HTMLElement | null {
         )
       : null,
     plan.excluded.some((e) => e.reason === 'not_served')
-      ? h('p', { class: 'hint' }, `Not serving ${plan.model}: ${plan.excluded.filter((e) => e.reason === 'not_served').map((e) => e.who).join(', ')}`)
+      ? h(
+          'p',
+          { class: 'hint' },
+          `Not serving ${plan.model}: ${plan.excluded
+            .filter((e) => e.reason === 'not_served')
+            .map((e) => e.who)
+            .join(', ')}`,
+        )
       : null,
   );
 }

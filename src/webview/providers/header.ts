@@ -35,7 +35,13 @@ export function header(ctx: Ctx, st: ProvidersState): HTMLElement[] {
       select,
       h(
         'vscode-button',
-        { secondary: true, icon: 'go-to-file', 'data-fid': 'open-settings', title: `Open the ${scope.kind === 'user' ? 'User' : 'folder'} settings file`, 'on:click': () => void ctx.ask({ op: 'openSettings', scope: st.scope }) },
+        {
+          secondary: true,
+          icon: 'go-to-file',
+          'data-fid': 'open-settings',
+          title: `Open the ${scope.kind === 'user' ? 'User' : 'folder'} settings file`,
+          'on:click': () => void ctx.ask({ op: 'openSettings', scope: st.scope }),
+        },
         'settings.json',
       ),
     ),
@@ -48,19 +54,38 @@ export function header(ctx: Ctx, st: ProvidersState): HTMLElement[] {
             'div',
             { class: 'banner', role: 'note' },
             icon('repo'),
-            h('span', null, `"${scope.label}" has its own key list${scope.overrides.length ? ` (overrides ${scope.overrides.join(', ')})` : ''}. Its order, filters and Always use apply to requests from this folder; key values are shared by id.`),
-            h('vscode-button', { secondary: true, 'data-fid': 'reset-folder', 'on:click': () => void ctx.ask({ op: 'resetFolder', scope: st.scope }) }, 'Reset to User keys'),
+            h(
+              'span',
+              null,
+              `"${scope.label}" has its own key list${scope.overrides.length ? ` (overrides ${scope.overrides.join(', ')})` : ''}. Its order, filters and Always use apply to requests from this folder; key values are shared by id.`,
+            ),
+            h(
+              'vscode-button',
+              { secondary: true, 'data-fid': 'reset-folder', 'on:click': () => void ctx.ask({ op: 'resetFolder', scope: st.scope }) },
+              'Reset to User keys',
+            ),
           )
         : h(
             'div',
             { class: 'banner', role: 'note' },
             icon('info'),
             h('span', null, `"${scope.label}" uses your User keys. Editing them here first copies the list into this folder's settings.`),
-            h('vscode-button', { secondary: true, 'data-fid': 'customize', 'on:click': () => void ctx.ask({ op: 'customize', scope: st.scope }) }, 'Customize for this folder'),
+            h(
+              'vscode-button',
+              { secondary: true, 'data-fid': 'customize', 'on:click': () => void ctx.ask({ op: 'customize', scope: st.scope }) },
+              'Customize for this folder',
+            ),
           ),
     );
     if (!st.trusted) {
-      out.push(h('div', { class: 'banner warn', role: 'note' }, icon('shield'), h('span', null, 'Restricted Mode: this folder\'s routing settings are ignored; requests use your User settings.')));
+      out.push(
+        h(
+          'div',
+          { class: 'banner warn', role: 'note' },
+          icon('shield'),
+          h('span', null, "Restricted Mode: this folder's routing settings are ignored; requests use your User settings."),
+        ),
+      );
     }
   }
 
@@ -83,7 +108,13 @@ export function header(ctx: Ctx, st: ProvidersState): HTMLElement[] {
           icon(st.problems.some((p) => p.severity === 'error') ? 'error' : 'warning'),
           ` ${plural(st.problems.length, 'settings problem')}`,
         ),
-        open ? h('ul', { class: 'problem-list' }, st.problems.map((p) => h('li', { class: p.severity }, h('code', null, p.path), ` ${p.message}`))) : null,
+        open
+          ? h(
+              'ul',
+              { class: 'problem-list' },
+              st.problems.map((p) => h('li', { class: p.severity }, h('code', null, p.path), ` ${p.message}`)),
+            )
+          : null,
       ),
     );
   }
@@ -97,6 +128,16 @@ export function errorBar(ctx: Ctx): HTMLElement | null {
     { class: 'banner bad', role: 'alert' },
     icon('error'),
     h('span', null, ctx.t.error),
-    h('button', { class: 'link', type: 'button', 'aria-label': 'Dismiss', 'data-fid': 'dismiss-error', 'on:click': () => ((ctx.t.error = undefined), ctx.render(['error'])) }, icon('close')),
+    h(
+      'button',
+      {
+        class: 'link',
+        type: 'button',
+        'aria-label': 'Dismiss',
+        'data-fid': 'dismiss-error',
+        'on:click': () => ((ctx.t.error = undefined), ctx.render(['error'])),
+      },
+      icon('close'),
+    ),
   );
 }

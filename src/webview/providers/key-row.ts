@@ -26,7 +26,12 @@ export function statusText(s: KeyRow['status'], now: number): string {
 
 export function statusBadge(s: KeyRow['status'], now: number): HTMLElement {
   const text = statusText(s, now);
-  return h('span', { class: `status status-${s.kind}`, title: s.detail ? `${text}: ${s.detail}` : text }, icon(STATUS[s.kind].icon), h('span', { class: 'status-text' }, text));
+  return h(
+    'span',
+    { class: `status status-${s.kind}`, title: s.detail ? `${text}: ${s.detail}` : text },
+    icon(STATUS[s.kind].icon),
+    h('span', { class: 'status-text' }, text),
+  );
 }
 
 /** Model patterns are globs over slugs; the host's parser refuses anything else, so refuse it here first. */
@@ -65,7 +70,9 @@ export function moveKey(ctx: Ctx, m: Move, name: string) {
   ctx.render(['cards']);
   const moved = ctx.state.keys.find((k) => k.id === m.keyId)!;
   const peers = slot(ctx.state.keys, moved.provider, m.tier);
-  announce(`Moved "${name}" to position ${peers.findIndex((k) => k.id === m.keyId) + 1} of ${peers.length} in ${m.tier === 'prioritized' ? 'Prioritized' : 'Fallback'}`);
+  announce(
+    `Moved "${name}" to position ${peers.findIndex((k) => k.id === m.keyId) + 1} of ${peers.length} in ${m.tier === 'prioritized' ? 'Prioritized' : 'Fallback'}`,
+  );
   ctx.client.request({ op: 'moveKey', scope: st.scope, keyId: m.keyId, tier: m.tier, index: m.index }).then(
     () => (pending.until = Date.now() + 2_000),
     (e: Error) => {
@@ -133,13 +140,22 @@ export function keyRow(ctx: Ctx, st: ProvidersState, k: KeyRow, position: { inde
       'on:dragend': (e: DragEvent) => {
         ctx.t.dragging = undefined;
         (e.currentTarget as HTMLElement).closest('.key-row')?.classList.remove('dragging');
-        for (const el of Array.from(document.querySelectorAll('.drop-before, .drop-after, .drop-into'))) el.classList.remove('drop-before', 'drop-after', 'drop-into');
+        for (const el of Array.from(document.querySelectorAll('.drop-before, .drop-after, .drop-into')))
+          el.classList.remove('drop-before', 'drop-after', 'drop-into');
       },
     },
     h('span', { class: 'grip', title: 'Drag to reorder, or focus the row and press Alt+↑ / Alt+↓' }, icon('gripper')),
     h(
       'button',
-      { class: 'expander', type: 'button', 'aria-expanded': String(open), 'aria-controls': detailsId, 'aria-label': `${open ? 'Hide' : 'Show'} details of ${k.name}`, 'data-fid': `exp-${k.id}`, 'on:click': toggle },
+      {
+        class: 'expander',
+        type: 'button',
+        'aria-expanded': String(open),
+        'aria-controls': detailsId,
+        'aria-label': `${open ? 'Hide' : 'Show'} details of ${k.name}`,
+        'data-fid': `exp-${k.id}`,
+        'on:click': toggle,
+      },
       icon(open ? 'chevron-down' : 'chevron-right'),
     ),
     h(
@@ -162,7 +178,11 @@ export function keyRow(ctx: Ctx, st: ProvidersState, k: KeyRow, position: { inde
         k.budget && k.budget.ratio >= 0.8
           ? h(
               'span',
-              { class: `badge badge-warning badge-budget${k.budget.ratio >= 1 ? ' over' : ''}`, 'data-fid': 'budget', title: `Budget: ${k.budget.text}${k.budget.ratio >= 1 ? ' — skipped until the period ends' : ''}` },
+              {
+                class: `badge badge-warning badge-budget${k.budget.ratio >= 1 ? ' over' : ''}`,
+                'data-fid': 'budget',
+                title: `Budget: ${k.budget.text}${k.budget.ratio >= 1 ? ' — skipped until the period ends' : ''}`,
+              },
               icon('warning'),
               ` budget ${Math.floor(k.budget.ratio * 100)} %`,
             )
@@ -179,14 +199,21 @@ export function keyRow(ctx: Ctx, st: ProvidersState, k: KeyRow, position: { inde
   const lines: HTMLElement[] = [];
   if (test && !test.running) {
     const ok = 'result' in test && test.result.verdict === 'ok';
-    const text = 'result' in test ? `${test.result.message}${test.result.status ? ` (HTTP ${test.result.status}, ${ms(test.result.latencyMs)})` : ` (${ms(test.result.latencyMs)})`}` : test.error;
+    const text =
+      'result' in test
+        ? `${test.result.message}${test.result.status ? ` (HTTP ${test.result.status}, ${ms(test.result.latencyMs)})` : ` (${ms(test.result.latencyMs)})`}`
+        : test.error;
     lines.push(
       h(
         'div',
         { class: `test-result ${ok ? 'ok' : 'bad'}`, role: 'status' },
         icon(ok ? 'pass' : 'error'),
         h('span', null, text),
-        h('button', { class: 'link', type: 'button', 'aria-label': 'Dismiss the test result', 'on:click': () => (ctx.t.tests.delete(k.id), ctx.render(['cards'])) }, icon('close')),
+        h(
+          'button',
+          { class: 'link', type: 'button', 'aria-label': 'Dismiss the test result', 'on:click': () => (ctx.t.tests.delete(k.id), ctx.render(['cards'])) },
+          icon('close'),
+        ),
       ),
     );
   }
@@ -317,8 +344,12 @@ function details(ctx: Ctx, st: ProvidersState, k: KeyRow, id: string, update: (p
       '.value': k.expiresAt?.slice(0, 10) ?? '',
       'on:change': (e: Event) => update({ expiresAt: (e.currentTarget as HTMLInputElement).value || null }),
     }),
-    k.expiresAt ? h('button', { class: 'link', type: 'button', 'data-fid': `noexp-${k.id}`, 'on:click': () => update({ expiresAt: null }) }, 'No expiry') : null,
-    k.expiry === 'soon' ? h('span', { class: 'hint warn' }, icon('warning'), ` Expires in ${daysUntil(k.expiresAt!, st.now)} days: rotate it before then.`) : null,
+    k.expiresAt
+      ? h('button', { class: 'link', type: 'button', 'data-fid': `noexp-${k.id}`, 'on:click': () => update({ expiresAt: null }) }, 'No expiry')
+      : null,
+    k.expiry === 'soon'
+      ? h('span', { class: 'hint warn' }, icon('warning'), ` Expires in ${daysUntil(k.expiresAt!, st.now)} days: rotate it before then.`)
+      : null,
     k.expiry === 'passed' ? h('span', { class: 'hint bad' }, icon('error'), ' Expired: this key is left out of every plan.') : null,
   );
 
@@ -353,12 +384,17 @@ function details(ctx: Ctx, st: ProvidersState, k: KeyRow, id: string, update: (p
       ctx.render(['cards']);
       document.querySelector<HTMLElement>(`[data-fid="name-${CSS.escape(k.id)}"]`)?.focus();
     }),
-    button('Rotate', 'key', `rotate-${k.id}`, () => void ctx.ask({ op: 'rotateKey', scope, keyId: k.id }), { title: 'Replace the stored value; name, tier, filters and order stay' }),
+    button('Rotate', 'key', `rotate-${k.id}`, () => void ctx.ask({ op: 'rotateKey', scope, keyId: k.id }), {
+      title: 'Replace the stored value; name, tier, filters and order stay',
+    }),
     button(k.disabled ? 'Enable' : 'Disable', k.disabled ? 'debug-start' : 'circle-slash', `disable-${k.id}`, () => update({ disabled: !k.disabled })),
     button('Move up', 'arrow-up', `up-${k.id}`, () => up && moveKey(ctx, up, k.name), { disabled: !up }),
     button('Move down', 'arrow-down', `down-${k.id}`, () => down && moveKey(ctx, down, k.name), { disabled: !down }),
-    button(`Move to ${other === 'prioritized' ? 'Prioritized' : 'Fallback'}`, other === 'prioritized' ? 'arrow-circle-up' : 'arrow-circle-down', `tier-${k.id}`, () =>
-      moveKey(ctx, { keyId: k.id, tier: other, index: other === 'fallback' ? 0 : slot(st.keys, k.provider, 'prioritized').length }, k.name),
+    button(
+      `Move to ${other === 'prioritized' ? 'Prioritized' : 'Fallback'}`,
+      other === 'prioritized' ? 'arrow-circle-up' : 'arrow-circle-down',
+      `tier-${k.id}`,
+      () => moveKey(ctx, { keyId: k.id, tier: other, index: other === 'fallback' ? 0 : slot(st.keys, k.provider, 'prioritized').length }, k.name),
     ),
     button('Delete', 'trash', `delete-${k.id}`, () => void ctx.ask({ op: 'deleteKey', scope, keyId: k.id })),
   );

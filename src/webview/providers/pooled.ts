@@ -67,14 +67,22 @@ export function pooledSection(ctx: Ctx, st: ProvidersState): HTMLElement {
       { id: 'pooled-body', class: 'section-body' },
       h('vscode-checkbox', {
         toggle: true,
-        label: 'Use pooled access through each caller\'s OpenRouter key',
+        label: "Use pooled access through each caller's OpenRouter key",
         '.checked': st.pooled.enabled,
         'data-fid': 'pooled-enabled',
         'on:change': (e: Event) => void ctx.ask({ op: 'setPooled', scope: st.scope, enabled: (e.currentTarget as HTMLInputElement).checked }),
       }),
       h('p', { class: 'hint' }, `Tried after prioritized keys and before fallback keys, at ${st.pooled.baseUrl}.`),
-      h('ul', { class: 'caller-list', 'aria-label': 'Callers' }, st.callers.map((c) => callerRow(ctx, st, c))),
-      h('vscode-button', { secondary: true, icon: 'add', 'data-fid': 'add-caller', 'on:click': () => void ctx.ask({ op: 'addCaller', scope: st.scope }) }, 'Add caller'),
+      h(
+        'ul',
+        { class: 'caller-list', 'aria-label': 'Callers' },
+        st.callers.map((c) => callerRow(ctx, st, c)),
+      ),
+      h(
+        'vscode-button',
+        { secondary: true, icon: 'add', 'data-fid': 'add-caller', 'on:click': () => void ctx.ask({ op: 'addCaller', scope: st.scope }) },
+        'Add caller',
+      ),
       folders,
     ),
   );
@@ -126,15 +134,39 @@ function callerRow(ctx: Ctx, st: ProvidersState, c: CallerRow): HTMLElement {
     h(
       'div',
       { class: 'actions', role: 'toolbar', 'aria-label': `Actions for caller ${c.name}` },
-      h('vscode-button', { secondary: true, icon: 'key', 'data-fid': `caller-key-${c.name}`, 'on:click': () => void ctx.ask({ op: 'setCallerKey', caller: c.name }) }, c.masked ? 'Rotate key' : 'Add OpenRouter key'),
+      h(
+        'vscode-button',
+        { secondary: true, icon: 'key', 'data-fid': `caller-key-${c.name}`, 'on:click': () => void ctx.ask({ op: 'setCallerKey', caller: c.name }) },
+        c.masked ? 'Rotate key' : 'Add OpenRouter key',
+      ),
       c.masked
         ? test?.running
           ? h('vscode-progress-ring', { 'aria-label': `Testing caller ${c.name}` })
           : h('vscode-button', { secondary: true, icon: 'beaker', 'data-fid': `caller-test-${c.name}`, 'on:click': () => void runTest() }, 'Test')
         : null,
-      c.masked ? h('vscode-button', { secondary: true, icon: 'trash', 'data-fid': `caller-delkey-${c.name}`, 'on:click': () => void ctx.ask({ op: 'deleteCallerKey', caller: c.name }) }, 'Delete key') : null,
+      c.masked
+        ? h(
+            'vscode-button',
+            {
+              secondary: true,
+              icon: 'trash',
+              'data-fid': `caller-delkey-${c.name}`,
+              'on:click': () => void ctx.ask({ op: 'deleteCallerKey', caller: c.name }),
+            },
+            'Delete key',
+          )
+        : null,
       c.defined && c.name !== st.caller
-        ? h('vscode-button', { secondary: true, icon: 'close', 'data-fid': `caller-remove-${c.name}`, 'on:click': () => void ctx.ask({ op: 'removeCaller', scope: st.scope, caller: c.name }) }, 'Remove caller')
+        ? h(
+            'vscode-button',
+            {
+              secondary: true,
+              icon: 'close',
+              'data-fid': `caller-remove-${c.name}`,
+              'on:click': () => void ctx.ask({ op: 'removeCaller', scope: st.scope, caller: c.name }),
+            },
+            'Remove caller',
+          )
         : null,
     ),
   );

@@ -31,7 +31,10 @@ export function webSearchSection(ctx: Ctx, st: ProvidersState): HTMLElement | nu
     ctx.t.tests.set('web-search', { running: true });
     ctx.render(['web']);
     const r = (await ctx.ask({ op: 'testWebSearch', scope: st.scope })) as { ok: boolean; message: string } | undefined;
-    ctx.t.tests.set('web-search', r ? { running: false, result: { verdict: r.ok ? 'ok' : 'auth', message: r.message, latencyMs: 0 } } : { running: false, error: 'the test did not run' });
+    ctx.t.tests.set(
+      'web-search',
+      r ? { running: false, result: { verdict: r.ok ? 'ok' : 'auth', message: r.message, latencyMs: 0 } } : { running: false, error: 'the test did not run' },
+    );
     announce(r ? `Firecrawl: ${r.message}` : 'Firecrawl test failed');
     ctx.render(['web']);
   };
@@ -55,7 +58,11 @@ export function webSearchSection(ctx: Ctx, st: ProvidersState): HTMLElement | nu
         'div',
         { class: 'web-credits', 'data-fid': 'web-credits' },
         w.remainingCredits !== undefined
-          ? h('span', { class: 'credits-left' }, `${w.remainingCredits.toLocaleString('en-US')} credits left${w.planCredits !== undefined ? ` of ${w.planCredits.toLocaleString('en-US')}` : ''}`)
+          ? h(
+              'span',
+              { class: 'credits-left' },
+              `${w.remainingCredits.toLocaleString('en-US')} credits left${w.planCredits !== undefined ? ` of ${w.planCredits.toLocaleString('en-US')}` : ''}`,
+            )
           : w.creditsError
             ? h('span', { class: 'hint warn credits-error' }, icon('warning'), ` ${w.creditsError}`)
             : h('span', { class: 'hint' }, 'credits not read yet'),
@@ -89,19 +96,33 @@ export function webSearchSection(ctx: Ctx, st: ProvidersState): HTMLElement | nu
 
   const result =
     test && !test.running
-      ? h('div', { class: `test-result ${'result' in test && test.result.verdict === 'ok' ? 'ok' : 'bad'}`, role: 'status' }, 'result' in test ? test.result.message : test.error)
+      ? h(
+          'div',
+          { class: `test-result ${'result' in test && test.result.verdict === 'ok' ? 'ok' : 'bad'}`, role: 'status' },
+          'result' in test ? test.result.message : test.error,
+        )
       : null;
 
   const actions = h(
     'div',
     { class: 'actions', role: 'toolbar', 'aria-label': 'Firecrawl key actions' },
-    h('vscode-button', { secondary: !!w.configured, icon: 'key', 'data-fid': 'web-set-key', 'on:click': () => void ctx.ask({ op: 'setWebSearchKey', scope: st.scope }) }, w.configured ? 'Replace key' : 'Add Firecrawl key'),
+    h(
+      'vscode-button',
+      { secondary: !!w.configured, icon: 'key', 'data-fid': 'web-set-key', 'on:click': () => void ctx.ask({ op: 'setWebSearchKey', scope: st.scope }) },
+      w.configured ? 'Replace key' : 'Add Firecrawl key',
+    ),
     w.configured
       ? test?.running
         ? h('vscode-progress-ring', { 'aria-label': 'Reading Firecrawl credits' })
         : h('vscode-button', { secondary: true, icon: 'beaker', 'data-fid': 'web-test', 'on:click': () => void runTest() }, 'Test')
       : null,
-    w.configured ? h('vscode-button', { secondary: true, icon: 'trash', 'data-fid': 'web-delete', 'on:click': () => void ctx.ask({ op: 'deleteWebSearchKey', scope: st.scope }) }, 'Delete key') : null,
+    w.configured
+      ? h(
+          'vscode-button',
+          { secondary: true, icon: 'trash', 'data-fid': 'web-delete', 'on:click': () => void ctx.ask({ op: 'deleteWebSearchKey', scope: st.scope }) },
+          'Delete key',
+        )
+      : null,
   );
 
   return h(
@@ -111,7 +132,12 @@ export function webSearchSection(ctx: Ctx, st: ProvidersState): HTMLElement | nu
     h(
       'div',
       { id: 'web-body', class: 'section-body' },
-      h('p', { class: 'hint' }, 'Agents search the web with your Firecrawl key through the byok_webSearch tool and @byok /web.', w.byokOnly ? ' Always use: searches never go through OpenRouter.' : ''),
+      h(
+        'p',
+        { class: 'hint' },
+        'Agents search the web with your Firecrawl key through the byok_webSearch tool and @byok /web.',
+        w.byokOnly ? ' Always use: searches never go through OpenRouter.' : '',
+      ),
       keyLine,
       credits,
       expiry,

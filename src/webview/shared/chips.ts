@@ -157,7 +157,13 @@ export function chipEditor(o: ChipEditorOptions): HTMLElement {
     'div',
     { class: 'chip-editor' },
     h('div', { class: 'chip-label' }, o.label),
-    h('div', { class: 'chip-box', role: 'group', 'aria-label': o.label }, values.length ? null : h('span', { class: 'chip chip-all' }, o.allLabel), chips, h('span', { class: 'chip-input-wrap' }, input, list)),
+    h(
+      'div',
+      { class: 'chip-box', role: 'group', 'aria-label': o.label },
+      values.length ? null : h('span', { class: 'chip chip-all' }, o.allLabel),
+      chips,
+      h('span', { class: 'chip-input-wrap' }, input, list),
+    ),
     error,
   );
 }

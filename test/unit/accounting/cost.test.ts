@@ -10,8 +10,28 @@ describe('accounting', () => {
   });
 
   it('adds the upstream cost to OpenRouter’s charge only for BYOK generations', () => {
-    assert.equal(openRouterCost({ prompt_tokens: 1, completion_tokens: 1, total_tokens: 2, cost: 0.002, is_byok: false, cost_details: { upstream_inference_cost: 0.002 } }), 0.002);
-    assert.equal(openRouterCost({ prompt_tokens: 1, completion_tokens: 1, total_tokens: 2, cost: 0.0001, is_byok: true, cost_details: { upstream_inference_cost: 0.002 } }), 0.0021);
+    assert.equal(
+      openRouterCost({
+        prompt_tokens: 1,
+        completion_tokens: 1,
+        total_tokens: 2,
+        cost: 0.002,
+        is_byok: false,
+        cost_details: { upstream_inference_cost: 0.002 },
+      }),
+      0.002,
+    );
+    assert.equal(
+      openRouterCost({
+        prompt_tokens: 1,
+        completion_tokens: 1,
+        total_tokens: 2,
+        cost: 0.0001,
+        is_byok: true,
+        cost_details: { upstream_inference_cost: 0.002 },
+      }),
+      0.0021,
+    );
   });
 
   it('waives the fee inside the monthly request allowance and charges 5 % of list price above it', () => {

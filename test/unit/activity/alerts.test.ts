@@ -7,7 +7,20 @@ const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 10, 23, 15, 0);
 
 function spend(daysAgo: number, cost: number | null, i = 0): GenerationRecord {
-  return generationSchema.parse({ v: 1, id: `g${daysAgo}-${i}`, startedAt: NOW - daysAgo * DAY, surface: 't', caller: 'dev', model: 'm', stream: false, outcome: 'success', plan: [], attempts: [], latencyMs: 1, cost });
+  return generationSchema.parse({
+    v: 1,
+    id: `g${daysAgo}-${i}`,
+    startedAt: NOW - daysAgo * DAY,
+    surface: 't',
+    caller: 'dev',
+    model: 'm',
+    stream: false,
+    outcome: 'success',
+    plan: [],
+    attempts: [],
+    latencyMs: 1,
+    cost,
+  });
 }
 
 describe('spend and expiry alerts', () => {
@@ -28,8 +41,16 @@ describe('spend and expiry alerts', () => {
   });
 
   it('reminds at 14, 3 and 1 days before a key expires', () => {
-    const key = (id: string, inDays: number) => keySchema.parse({ id, provider: 'openai', name: id, tier: 'prioritized', expiresAt: new Date(NOW + inDays * DAY).toISOString() });
+    const key = (id: string, inDays: number) =>
+      keySchema.parse({ id, provider: 'openai', name: id, tier: 'prioritized', expiresAt: new Date(NOW + inDays * DAY).toISOString() });
     const got = expiryReminders([key('far', 20), key('two-weeks', 13.5), key('soon', 2.5), key('tomorrow', 0.5), key('gone', -1)], NOW);
-    assert.deepEqual(got.map((r) => [r.keyId, r.threshold, r.daysLeft]), [['two-weeks', 14, 13], ['soon', 3, 2], ['tomorrow', 1, 0]]);
+    assert.deepEqual(
+      got.map((r) => [r.keyId, r.threshold, r.daysLeft]),
+      [
+        ['two-weeks', 14, 13],
+        ['soon', 3, 2],
+        ['tomorrow', 1, 0],
+      ],
+    );
   });
 });

@@ -57,7 +57,17 @@ describe('activity store month to date', () => {
 
   it('gives zeros for a month with no activity', async () => {
     await store.append(record('mar', { startedAt: now }));
-    assert.deepEqual(await store.monthToDate(Date.UTC(2026, 4, 2)), { byokRequests: 0, byokListUsd: 0, requests: 0, cost: 0, fee: 0, saving: 0, unpriced: 0, providerCost: 0, pooledCost: 0 });
+    assert.deepEqual(await store.monthToDate(Date.UTC(2026, 4, 2)), {
+      byokRequests: 0,
+      byokListUsd: 0,
+      requests: 0,
+      cost: 0,
+      fee: 0,
+      saving: 0,
+      unpriced: 0,
+      providerCost: 0,
+      pooledCost: 0,
+    });
   });
 
   it('counts served requests without a known price as unpriced, not as free', async () => {

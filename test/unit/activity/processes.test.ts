@@ -135,7 +135,11 @@ describe('activity store across processes', function () {
     assert.equal(new Set(records.map((r) => r.id)).size, 4 * perWriter);
     for (const w of writers) {
       const mine = records.filter((r) => r.caller === w.tag).map((r) => r.id);
-      assert.deepEqual(mine, Array.from({ length: perWriter }, (_, i) => `${w.tag}-${perWriter - 1 - i}`), `${w.tag} kept its order`);
+      assert.deepEqual(
+        mine,
+        Array.from({ length: perWriter }, (_, i) => `${w.tag}-${perWriter - 1 - i}`),
+        `${w.tag} kept its order`,
+      );
     }
     // The writers really overlapped, or this proved nothing about concurrency.
     const order = records.map((r) => r.caller);
@@ -171,7 +175,10 @@ describe('activity store across processes', function () {
       const mine = records.filter((r) => r.caller === round).map((r) => Number(r.id.split('-')[1]));
       // Whatever was acknowledged is there, and nothing before the last survivor is missing.
       assert.ok(mine.length >= lastAck + 1, `${round}: ${mine.length} records, last ack ${lastAck}`);
-      assert.deepEqual(mine, Array.from({ length: mine.length }, (_, i) => mine.length - 1 - i));
+      assert.deepEqual(
+        mine,
+        Array.from({ length: mine.length }, (_, i) => mine.length - 1 - i),
+      );
 
       // The next writer carries on cleanly after the wreck.
       await store.append(record(`after-${round}`, { caller: 'after' }));

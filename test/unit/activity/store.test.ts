@@ -46,14 +46,27 @@ describe('activity store', () => {
     const nested = join(dir, 'a', 'b');
     const store = new ActivityStore({ dir: nested });
     await store.append(record('gen-1'));
-    assert.deepEqual((await store.read()).map((r) => r.id), ['gen-1']);
+    assert.deepEqual(
+      (await store.read()).map((r) => r.id),
+      ['gen-1'],
+    );
     await store.close();
   });
 
   it('reads nothing, without complaint, from a directory that does not exist yet', async () => {
     const store = open({ dir: join(dir, 'missing') });
     assert.deepEqual(await store.scan(), { records: [], skipped: 0 });
-    assert.deepEqual(await store.monthToDate(T0), { byokRequests: 0, byokListUsd: 0, requests: 0, cost: 0, fee: 0, saving: 0, unpriced: 0, providerCost: 0, pooledCost: 0 });
+    assert.deepEqual(await store.monthToDate(T0), {
+      byokRequests: 0,
+      byokListUsd: 0,
+      requests: 0,
+      cost: 0,
+      fee: 0,
+      saving: 0,
+      unpriced: 0,
+      providerCost: 0,
+      pooledCost: 0,
+    });
   });
 
   it('returns the newest record first across the live and rotated files', async () => {
@@ -61,8 +74,14 @@ describe('activity store', () => {
     for (let i = 0; i < 40; i++) await store.append(record(`gen-${i}`, { startedAt: T0 + i }));
     assert.ok((await logFiles()).length >= 5, 'the records span several files');
     const ids = (await store.read()).map((r) => r.id);
-    assert.deepEqual(ids, Array.from({ length: 40 }, (_, i) => `gen-${39 - i}`));
-    assert.deepEqual((await store.read({ limit: 3 })).map((r) => r.id), ['gen-39', 'gen-38', 'gen-37']);
+    assert.deepEqual(
+      ids,
+      Array.from({ length: 40 }, (_, i) => `gen-${39 - i}`),
+    );
+    assert.deepEqual(
+      (await store.read({ limit: 3 })).map((r) => r.id),
+      ['gen-39', 'gen-38', 'gen-37'],
+    );
   });
 
   it('keeps the order of appends made without waiting for each other', async () => {
@@ -117,7 +136,10 @@ describe('activity store', () => {
     const ids = (await store.read()).map((r) => r.id);
     assert.ok(ids.length > 5 && ids.length < 60);
     // What survives is the newest run, unbroken.
-    assert.deepEqual(ids, Array.from({ length: ids.length }, (_, i) => `gen-${59 - i}`));
+    assert.deepEqual(
+      ids,
+      Array.from({ length: ids.length }, (_, i) => `gen-${59 - i}`),
+    );
     assert.deepEqual(warnings, []);
   });
 
@@ -132,16 +154,16 @@ describe('activity store', () => {
 
   it('skips corrupt lines and a line cut short by a crash, counting them with one warning per file', async () => {
     const good = (id: string) => JSON.stringify(record(id)) + '\n';
-    await writeFile(
-      join(dir, 'activity.1.jsonl'),
-      good('old-1') + 'not json at all\n' + JSON.stringify({ v: 1, id: 'no-fields' }) + '\n' + good('old-2'),
-    );
+    await writeFile(join(dir, 'activity.1.jsonl'), good('old-1') + 'not json at all\n' + JSON.stringify({ v: 1, id: 'no-fields' }) + '\n' + good('old-2'));
     const future = JSON.stringify({ ...record('v2'), v: 2 });
     await writeFile(join(dir, 'activity.jsonl'), good('new-1') + future + '\n\n' + good('new-2') + good('new-3').slice(0, 150));
     const store = open();
 
     const { records, skipped } = await store.scan();
-    assert.deepEqual(records.map((r) => r.id), ['new-2', 'new-1', 'old-2', 'old-1']);
+    assert.deepEqual(
+      records.map((r) => r.id),
+      ['new-2', 'new-1', 'old-2', 'old-1'],
+    );
     assert.equal(skipped, 4);
     assert.equal(warnings.length, 2);
     assert.match(warnings.join('\n'), /activity\.jsonl: skipped 2 unreadable lines \(including a last line cut short/);
@@ -157,7 +179,10 @@ describe('activity store', () => {
     const store = open();
     await store.append(record('after'));
     const { records, skipped } = await store.scan();
-    assert.deepEqual(records.map((r) => r.id), ['after', 'whole']);
+    assert.deepEqual(
+      records.map((r) => r.id),
+      ['after', 'whole'],
+    );
     assert.equal(skipped, 1);
   });
 
@@ -166,7 +191,10 @@ describe('activity store', () => {
     await writeFile(join(dir, 'activity.jsonl'), cut + JSON.stringify(record('glued')) + '\n');
     const store = open();
     const { records, skipped } = await store.scan();
-    assert.deepEqual(records.map((r) => r.id), ['glued']);
+    assert.deepEqual(
+      records.map((r) => r.id),
+      ['glued'],
+    );
     assert.equal(skipped, 1);
   });
 
@@ -177,7 +205,10 @@ describe('activity store', () => {
     await store.append(record('b'));
     await store.append(record('c', { errorMessage: `🙂${long}` }));
     const got = await store.read();
-    assert.deepEqual(got.map((r) => r.id), ['c', 'b', 'a']);
+    assert.deepEqual(
+      got.map((r) => r.id),
+      ['c', 'b', 'a'],
+    );
     assert.equal(got[0]?.errorMessage, `🙂${long}`);
     assert.equal(got[2]?.errorMessage, long);
   });
@@ -189,7 +220,10 @@ describe('activity store', () => {
     assert.equal(warnings.length, 1);
     assert.deepEqual(await logFiles(), []);
     await store.append(record('good'));
-    assert.deepEqual((await store.read()).map((r) => r.id), ['good']);
+    assert.deepEqual(
+      (await store.read()).map((r) => r.id),
+      ['good'],
+    );
   });
 
   it('reports a disk error with the path and errno, both to the caller and as a warning', async () => {
@@ -216,7 +250,10 @@ describe('activity store', () => {
     await store.close();
     await first;
     await assert.rejects(store.append(record('gen-2')), /store is closed/);
-    assert.deepEqual((await store.read()).map((r) => r.id), ['gen-1']);
+    assert.deepEqual(
+      (await store.read()).map((r) => r.id),
+      ['gen-1'],
+    );
   });
 
   it('loses nothing when two stores in one process append and rotate at once', async () => {
@@ -230,7 +267,10 @@ describe('activity store', () => {
     assert.equal(new Set(ids).size, 300);
     for (const tag of ['a', 'b']) {
       const mine = ids.filter((id) => id.startsWith(`${tag}-`));
-      assert.deepEqual(mine, Array.from({ length: 150 }, (_, i) => `${tag}-${149 - i}`));
+      assert.deepEqual(
+        mine,
+        Array.from({ length: 150 }, (_, i) => `${tag}-${149 - i}`),
+      );
     }
   });
 
@@ -281,6 +321,9 @@ describe('activity store', () => {
     await store.append(record('gen-1'));
     // Crash between link(activity.jsonl, activity.1.jsonl) and the unlink of the live name.
     await link(join(dir, 'activity.jsonl'), join(dir, 'activity.1.jsonl'));
-    assert.deepEqual((await store.read()).map((r) => r.id), ['gen-1', 'gen-0']);
+    assert.deepEqual(
+      (await store.read()).map((r) => r.id),
+      ['gen-1', 'gen-0'],
+    );
   });
 });

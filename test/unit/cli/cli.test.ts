@@ -55,7 +55,11 @@ describe('byok-router CLI', () => {
     openrouter.requests.length = 0;
   });
 
-  const secretsEnv = { [envName('KEY', 'work.main')]: 'sk-cli-main-aaaa1111', [envName('KEY', 'work-spare')]: 'sk-cli-spare-bbbb2222', [envName('CALLER', 'dev')]: 'sk-or-cli-dev-cccc3333' };
+  const secretsEnv = {
+    [envName('KEY', 'work.main')]: 'sk-cli-main-aaaa1111',
+    [envName('KEY', 'work-spare')]: 'sk-cli-spare-bbbb2222',
+    [envName('CALLER', 'dev')]: 'sk-or-cli-dev-cccc3333',
+  };
 
   it('names secret variables by upper-casing the id and replacing other characters', () => {
     assert.equal(envName('KEY', 'work.main'), 'BYOK_ROUTER_KEY_WORK_MAIN');
@@ -106,8 +110,22 @@ describe('byok-router CLI', () => {
         pooled: { enabled: false },
         modelFallbacks: { 'openai/gpt-4o-mini': ['openai/gpt-4.1'] },
         keys: [
-          { id: 'work.main', provider: 'openai', name: 'work main', tier: 'prioritized', filters: { models: ['openai/gpt-4o-mini'] }, options: { baseUrl: openai.baseUrl } },
-          { id: 'work-spare', provider: 'openai', name: 'work spare', tier: 'prioritized', filters: { models: ['openai/gpt-4.1'] }, options: { baseUrl: openai.baseUrl } },
+          {
+            id: 'work.main',
+            provider: 'openai',
+            name: 'work main',
+            tier: 'prioritized',
+            filters: { models: ['openai/gpt-4o-mini'] },
+            options: { baseUrl: openai.baseUrl },
+          },
+          {
+            id: 'work-spare',
+            provider: 'openai',
+            name: 'work spare',
+            tier: 'prioritized',
+            filters: { models: ['openai/gpt-4.1'] },
+            options: { baseUrl: openai.baseUrl },
+          },
         ],
       }),
     );
@@ -115,7 +133,13 @@ describe('byok-router CLI', () => {
     assert.equal(await main(['chat', '--json', '--config', cfg, '--model', 'openai/gpt-4o-mini', 'hi'], io), 0);
     const out = JSON.parse(io.stdout);
     assert.equal(out.response.object, 'chat.completion');
-    assert.deepEqual(out.record.attempts.map((a: any) => [a.ok, a.keyId, a.nativeModel]), [[false, 'work.main', 'gpt-4o-mini'], [true, 'work-spare', 'gpt-4.1']]);
+    assert.deepEqual(
+      out.record.attempts.map((a: any) => [a.ok, a.keyId, a.nativeModel]),
+      [
+        [false, 'work.main', 'gpt-4o-mini'],
+        [true, 'work-spare', 'gpt-4.1'],
+      ],
+    );
     assert.deepEqual([out.record.servedBy.route, out.record.servedBy.keyId, out.record.servedBy.model], ['byok', 'work-spare', 'openai/gpt-4.1']);
     assert.equal(typeof out.record.cost, 'number');
     assert.equal(out.record.modelFallbacks[0].model, 'openai/gpt-4o-mini');
@@ -142,7 +166,10 @@ describe('byok-router CLI', () => {
     assert.equal(await main(['chat', '--json', '--repeat', '4', '--config', cfg, '--model', 'openai/gpt-4o-mini', 'hi'], io), 0);
     const lines = io.stdout.trim().split('\n');
     assert.equal(lines.length, 4);
-    assert.deepEqual(lines.map((l) => JSON.parse(l).record.servedBy.keyId), ['work.main', 'work-spare', 'work.main', 'work-spare']);
+    assert.deepEqual(
+      lines.map((l) => JSON.parse(l).record.servedBy.keyId),
+      ['work.main', 'work-spare', 'work.main', 'work-spare'],
+    );
     assert.equal(await main(['chat', '--repeat', '0', '--config', cfg, '--model', 'openai/gpt-4o-mini', 'hi'], capture(secretsEnv)), 2);
   });
 
@@ -156,14 +183,27 @@ describe('byok-router CLI', () => {
         defaultCaller: 'dev',
         pooled: { baseUrl: openrouter.baseUrl },
         keys: [
-          { id: 'work.main', provider: 'openai', name: 'work main', tier: 'prioritized', budget: { requests: 2, period: 'month' }, options: { baseUrl: openai.baseUrl } },
+          {
+            id: 'work.main',
+            provider: 'openai',
+            name: 'work main',
+            tier: 'prioritized',
+            budget: { requests: 2, period: 'month' },
+            options: { baseUrl: openai.baseUrl },
+          },
           { id: 'work-spare', provider: 'openai', name: 'work spare', tier: 'prioritized', options: { baseUrl: openai.baseUrl } },
         ],
       }),
     );
     const chat = capture(secretsEnv);
     assert.equal(await main(['chat', '--json', '--repeat', '3', '--activity', activity, '--config', cfg, '--model', 'openai/gpt-4o-mini', 'hi'], chat), 0);
-    assert.deepEqual(chat.stdout.trim().split('\n').map((l) => JSON.parse(l).record.servedBy.keyId), ['work.main', 'work.main', 'work-spare']);
+    assert.deepEqual(
+      chat.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).record.servedBy.keyId),
+      ['work.main', 'work.main', 'work-spare'],
+    );
     assert.match(chat.stderr, /budget 100 % used: key "work main"|budget \d+ % used: key "work main"/);
     // A second process reads the same log: the spend survives and is shared.
     const io = capture(secretsEnv);
@@ -228,8 +268,11 @@ describe('byok-router CLI', () => {
     this.timeout(30_000);
     const run = (args: string[]) =>
       new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-        execFile(process.execPath, ['--require', 'tsx/cjs', join(root, 'src/cli/main.ts'), ...args], { cwd: root, env: { ...process.env, ...secretsEnv, BYOK_ROUTER_STATE: join(dir, 'process-state.json') } }, (err, stdout, stderr) =>
-          resolve({ code: err ? ((err as any).code as number) : 0, stdout, stderr }),
+        execFile(
+          process.execPath,
+          ['--require', 'tsx/cjs', join(root, 'src/cli/main.ts'), ...args],
+          { cwd: root, env: { ...process.env, ...secretsEnv, BYOK_ROUTER_STATE: join(dir, 'process-state.json') } },
+          (err, stdout, stderr) => resolve({ code: err ? ((err as any).code as number) : 0, stdout, stderr }),
         );
       });
     const ok = await run(['chat', '--config', configPath, '--model', 'openai/gpt-4o-mini', 'hello']);
@@ -258,7 +301,13 @@ describe('byok-router test-keys', () => {
             { id: 'ant-good', provider: 'anthropic', name: 'good', tier: 'prioritized', options: { baseUrl: anthropic.baseUrl } },
             { id: 'ant-bad', provider: 'anthropic', name: 'bad', tier: 'fallback', options: { baseUrl: anthropic.baseUrl } },
             { id: 'gem', provider: 'google-ai-studio', name: 'gemini', tier: 'prioritized', options: { baseUrl: gemini.baseUrl } },
-            { id: 'brk', provider: 'amazon-bedrock', name: 'bedrock', tier: 'prioritized', options: { baseUrl: bedrock.url, region: bedrock.region, auth: 'bearer' } },
+            {
+              id: 'brk',
+              provider: 'amazon-bedrock',
+              name: 'bedrock',
+              tier: 'prioritized',
+              options: { baseUrl: bedrock.url, region: bedrock.region, auth: 'bearer' },
+            },
           ],
         }),
       );
@@ -275,7 +324,11 @@ describe('byok-router test-keys', () => {
       assert.match(io.stdout, /^ok +google-ai-studio\/key "gemini"/m);
       assert.match(io.stdout, /^ok +amazon-bedrock\/key "bedrock"/m);
       assert.match(io.stdout, /^ok +caller "dev" \(OpenRouter\)/m);
-      assert.equal(anthropic.requests.every((r) => r.method === 'GET'), true, 'validation sends no chat request');
+      assert.equal(
+        anthropic.requests.every((r) => r.method === 'GET'),
+        true,
+        'validation sends no chat request',
+      );
     } finally {
       await Promise.all([anthropic.close(), gemini.close(), bedrock.close(), openrouter.close()]);
       rmSync(dir, { recursive: true, force: true });

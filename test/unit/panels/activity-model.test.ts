@@ -20,8 +20,37 @@ function record(over: Partial<GenerationRecord> = {}): GenerationRecord {
     outcome: 'success',
     plan: [{ route: 'byok', provider: 'openai', tier: 'prioritized', keyId: 'k1', keyName: 'Primary' }],
     attempts: [
-      { route: 'byok', tier: 'prioritized', provider: 'openai', keyId: 'k2', keyName: 'Secondary', nativeModel: 'gpt-5-mini', status: 429, ok: false, errorKind: 'rate_limited', message: 'openai 429: slow down', startedAt: NOW - 60_000, latencyMs: 12, retryAfterMs: 8000 },
-      { route: 'byok', tier: 'prioritized', provider: 'openai', keyId: 'k1', keyName: 'Primary', nativeModel: 'gpt-5-mini', status: 200, ok: true, startedAt: NOW - 59_900, latencyMs: 40, ttfbMs: 9, promptTokens: 10, completionTokens: 5, cost: 0.00003 },
+      {
+        route: 'byok',
+        tier: 'prioritized',
+        provider: 'openai',
+        keyId: 'k2',
+        keyName: 'Secondary',
+        nativeModel: 'gpt-5-mini',
+        status: 429,
+        ok: false,
+        errorKind: 'rate_limited',
+        message: 'openai 429: slow down',
+        startedAt: NOW - 60_000,
+        latencyMs: 12,
+        retryAfterMs: 8000,
+      },
+      {
+        route: 'byok',
+        tier: 'prioritized',
+        provider: 'openai',
+        keyId: 'k1',
+        keyName: 'Primary',
+        nativeModel: 'gpt-5-mini',
+        status: 200,
+        ok: true,
+        startedAt: NOW - 59_900,
+        latencyMs: 40,
+        ttfbMs: 9,
+        promptTokens: 10,
+        completionTokens: 5,
+        cost: 0.00003,
+      },
     ],
     servedBy: { route: 'byok', provider: 'openai', tier: 'prioritized', keyId: 'k1', keyName: 'Primary' },
     latencyMs: 55,
@@ -35,7 +64,7 @@ function record(over: Partial<GenerationRecord> = {}): GenerationRecord {
 }
 
 describe('the Activity view state', () => {
-  it('turns a record into a row with every attempt\'s provider response', () => {
+  it("turns a record into a row with every attempt's provider response", () => {
     const row = toRow(record());
     assert.ok(generationRowSchema.safeParse(row).success);
     assert.equal(row.servedBy, 'openai/key "Primary" (prioritized)');
@@ -54,7 +83,10 @@ describe('the Activity view state', () => {
     const row = toRow(record({ attempts, cacheReadTokens: 800, cacheWriteTokens: 120 }));
     assert.ok(generationRowSchema.safeParse(row).success);
     assert.deepEqual([row.cacheReadTokens, row.cacheWriteTokens], [800, 120]);
-    assert.deepEqual(row.attempts.map((a) => a.cacheReadTokens ?? null), [null, 800]);
+    assert.deepEqual(
+      row.attempts.map((a) => a.cacheReadTokens ?? null),
+      [null, 800],
+    );
     assert.equal(toRow(record()).cacheReadTokens, undefined, 'no cache fields for a generation that cached nothing');
   });
 
@@ -79,9 +111,35 @@ describe('the Activity view state', () => {
   });
 
   it('sums the month against the free allowance in the fee model', () => {
-    const m = monthView({ requests: 3, byokRequests: 2, byokListUsd: 0.01, cost: 0.02, fee: 0, saving: 0.004, unpriced: 0, providerCost: 0.02, pooledCost: 0 }, feeSchema.parse({}), NOW);
-    assert.deepEqual(m, { label: 'November 2026', requests: 3, byokRequests: 2, allowance: { unit: 'requests', amount: 1_000_000 }, byokListUsd: 0.01, cost: 0.02, fee: 0, saving: 0.004, providerCost: 0.02, pooledCost: 0, unpriced: 0 });
-    const state = { filter: { range: '7d' }, choices: { callers: [], providers: [], keys: [] }, generations: [toRow(record())], truncated: false, month: m, days: [], daysBy: { key: [], model: [], caller: [] }, skipped: 0, now: NOW };
+    const m = monthView(
+      { requests: 3, byokRequests: 2, byokListUsd: 0.01, cost: 0.02, fee: 0, saving: 0.004, unpriced: 0, providerCost: 0.02, pooledCost: 0 },
+      feeSchema.parse({}),
+      NOW,
+    );
+    assert.deepEqual(m, {
+      label: 'November 2026',
+      requests: 3,
+      byokRequests: 2,
+      allowance: { unit: 'requests', amount: 1_000_000 },
+      byokListUsd: 0.01,
+      cost: 0.02,
+      fee: 0,
+      saving: 0.004,
+      providerCost: 0.02,
+      pooledCost: 0,
+      unpriced: 0,
+    });
+    const state = {
+      filter: { range: '7d' },
+      choices: { callers: [], providers: [], keys: [] },
+      generations: [toRow(record())],
+      truncated: false,
+      month: m,
+      days: [],
+      daysBy: { key: [], model: [], caller: [] },
+      skipped: 0,
+      now: NOW,
+    };
     assert.ok(activityStateSchema.safeParse(state).success);
   });
 });
@@ -109,13 +167,23 @@ describe('the Activity exports', () => {
   it('breaks the days down by key, model or caller as well as by provider', () => {
     const records = [
       record({ id: 'a' }),
-      record({ id: 'b', caller: 'prod', servedBy: { route: 'byok', provider: 'openai', tier: 'prioritized', keyId: 'k2', keyName: 'Secondary', model: 'openai/gpt-5' }, cost: 0.5 }),
+      record({
+        id: 'b',
+        caller: 'prod',
+        servedBy: { route: 'byok', provider: 'openai', tier: 'prioritized', keyId: 'k2', keyName: 'Secondary', model: 'openai/gpt-5' },
+        cost: 0.5,
+      }),
       record({ id: 'c', servedBy: { route: 'pooled', provider: 'openrouter' }, cost: 0.25 }),
       record({ id: 'd', servedBy: undefined, outcome: 'error', cost: undefined }),
     ];
     const today = (by: 'provider' | 'key' | 'model' | 'caller') => dailyBuckets(records, NOW - DAY, NOW, by).at(-1)!.byProvider;
     assert.deepEqual(Object.keys(today('provider')).sort(), ['failed', 'openai', 'pooled']);
-    assert.deepEqual(today('key'), { Primary: { requests: 1, cost: 0.00003 }, Secondary: { requests: 1, cost: 0.5 }, pooled: { requests: 1, cost: 0.25 }, failed: { requests: 1, cost: 0 } });
+    assert.deepEqual(today('key'), {
+      Primary: { requests: 1, cost: 0.00003 },
+      Secondary: { requests: 1, cost: 0.5 },
+      pooled: { requests: 1, cost: 0.25 },
+      failed: { requests: 1, cost: 0 },
+    });
     assert.deepEqual(Object.keys(today('model')).sort(), ['failed', 'openai/gpt-5', 'openai/gpt-5-mini']);
     assert.deepEqual(today('caller'), { dev: { requests: 3, cost: 0.25003 }, prod: { requests: 1, cost: 0.5 } });
   });

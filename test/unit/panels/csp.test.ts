@@ -32,7 +32,10 @@ function directives(policy: string): Map<string, string[]> {
 function policyOf(html: string): string {
   const m = /<meta http-equiv="Content-Security-Policy" content="([^"]*)">/.exec(html);
   assert.ok(m, 'the page has a CSP meta tag');
-  return m[1]!.replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+  return m[1]!
+    .replace(/&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&');
 }
 
 function files(dir: string): string[] {
@@ -42,7 +45,7 @@ function files(dir: string): string[] {
   });
 }
 
-describe('the webviews\' Content-Security-Policy', () => {
+describe("the webviews' Content-Security-Policy", () => {
   it('denies everything by default and lets scripts run only with the page nonce', () => {
     const s = spec();
     const d = directives(policyOf(renderPage(s)));
@@ -114,11 +117,11 @@ describe('webview code hygiene', () => {
     const offenders: string[] = [];
     let seen = 0;
     const allowed = (s: string, from: string) =>
-      s === 'zod' ||
-      s.startsWith('@vscode-elements/elements/') ||
-      (s.startsWith('.') && /src[\\/](webview|protocol)[\\/]/.test(join(from, '..', s)));
+      s === 'zod' || s.startsWith('@vscode-elements/elements/') || (s.startsWith('.') && /src[\\/](webview|protocol)[\\/]/.test(join(from, '..', s)));
     for (const f of [...webview, ...protocol]) {
-      for (const m of readFileSync(f, 'utf8').matchAll(/(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)) {
+      for (const m of readFileSync(f, 'utf8').matchAll(
+        /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g,
+      )) {
         const s = (m[1] ?? m[2] ?? m[3])!;
         seen++;
         if (!allowed(s, f)) offenders.push(`${relative(root, f)} imports ${s}`);
@@ -131,6 +134,9 @@ describe('webview code hygiene', () => {
 
   it('keeps the protocol free of host and webview code', () => {
     const offenders = protocol.filter((f) => /from\s*['"]\.\.\/(core|vscode|webview|cli)/.test(readFileSync(f, 'utf8')));
-    assert.deepEqual(offenders.map((f) => relative(root, f)), []);
+    assert.deepEqual(
+      offenders.map((f) => relative(root, f)),
+      [],
+    );
   });
 });

@@ -7,8 +7,8 @@ import { applyMove, dropMove, step } from '../../../src/webview/providers/moves'
 const k = (id: string, provider = 'openai', tier = 'prioritized', extra: Record<string, unknown> = {}) => ({ id, provider, name: id, tier, ...extra });
 const ids = (list: unknown[]) => list.map((e) => (e as { id?: string }).id ?? '?');
 
-describe('editing a scope\'s key list as written', () => {
-  it('moves a key within its provider\'s tier and leaves every other key at its position', () => {
+describe("editing a scope's key list as written", () => {
+  it("moves a key within its provider's tier and leaves every other key at its position", () => {
     const list = [k('a'), k('x', 'anthropic'), k('b'), k('c')];
     assert.deepEqual(ids(moveKey(list, 'c', 'prioritized', 0)), ['c', 'x', 'a', 'b']);
     assert.deepEqual(ids(moveKey(list, 'a', 'prioritized', 1)), ['b', 'x', 'a', 'c']);
@@ -88,22 +88,28 @@ describe('reordering in the view', () => {
   it('puts a key exactly where the host will write it, for any list and any move', () => {
     const entry = fc.record({ provider: fc.constantFrom('openai', 'anthropic'), tier: fc.constantFrom('prioritized' as const, 'fallback' as const) });
     fc.assert(
-      fc.property(fc.array(entry, { minLength: 1, maxLength: 8 }), fc.nat(), fc.constantFrom('prioritized' as const, 'fallback' as const), fc.nat({ max: 9 }), (entries, pick, tier, index) => {
-        const rows = entries.map((e, i) => row(`k${i}`, e.provider, e.tier));
-        const raw = rows.map((r) => k(r.id, r.provider, r.tier));
-        const id = rows[pick % rows.length]!.id;
-        const viewOrder = applyMove(rows, { keyId: id, tier, index }).map((r) => `${r.id}:${r.tier}`);
-        const hostOrder = (moveKey(raw, id, tier, index) as { id: string; tier: string }[]).map((r) => `${r.id}:${r.tier}`);
-        assert.deepEqual(viewOrder, hostOrder);
-        const moved = rows[pick % rows.length]!;
-        if (moved.tier === tier) {
-          // Within a tier, every key of another provider or tier keeps its exact position.
-          const after = moveKey(raw, id, tier, index) as { id: string }[];
-          raw.forEach((e, i) => {
-            if (e.provider !== moved.provider || e.tier !== tier) assert.equal(after[i]!.id, e.id);
-          });
-        }
-      }),
+      fc.property(
+        fc.array(entry, { minLength: 1, maxLength: 8 }),
+        fc.nat(),
+        fc.constantFrom('prioritized' as const, 'fallback' as const),
+        fc.nat({ max: 9 }),
+        (entries, pick, tier, index) => {
+          const rows = entries.map((e, i) => row(`k${i}`, e.provider, e.tier));
+          const raw = rows.map((r) => k(r.id, r.provider, r.tier));
+          const id = rows[pick % rows.length]!.id;
+          const viewOrder = applyMove(rows, { keyId: id, tier, index }).map((r) => `${r.id}:${r.tier}`);
+          const hostOrder = (moveKey(raw, id, tier, index) as { id: string; tier: string }[]).map((r) => `${r.id}:${r.tier}`);
+          assert.deepEqual(viewOrder, hostOrder);
+          const moved = rows[pick % rows.length]!;
+          if (moved.tier === tier) {
+            // Within a tier, every key of another provider or tier keeps its exact position.
+            const after = moveKey(raw, id, tier, index) as { id: string }[];
+            raw.forEach((e, i) => {
+              if (e.provider !== moved.provider || e.tier !== tier) assert.equal(after[i]!.id, e.id);
+            });
+          }
+        },
+      ),
       { numRuns: 500 },
     );
   });

@@ -39,9 +39,18 @@ function input(raw: unknown[], over: Partial<ProvidersModelInput> = {}): Provide
 
 describe('the Providers view state', () => {
   it('shows every entry of the list: valid ones as rows, refused ones with their error instead of vanishing', () => {
-    const raw = [key('a'), key('b', { tier: 'sideways' }), key('a', { name: 'again' }), { provider: 'openai' }, key('c', { filters: { models: ['openai/[gpt'] } })];
+    const raw = [
+      key('a'),
+      key('b', { tier: 'sideways' }),
+      key('a', { name: 'again' }),
+      { provider: 'openai' },
+      key('c', { filters: { models: ['openai/[gpt'] } }),
+    ];
     const st = buildProvidersState(input(raw));
-    assert.deepEqual(st.keys.map((k) => k.id), ['a']);
+    assert.deepEqual(
+      st.keys.map((k) => k.id),
+      ['a'],
+    );
     assert.deepEqual(
       st.invalid.map((e) => [e.index, e.id ?? null, e.errors.map((x) => `${x.path}: ${x.message}`).join(' | ')]),
       [
@@ -56,7 +65,15 @@ describe('the Providers view state', () => {
   });
 
   it('gives each key the status a user needs: healthy, cooldown until, failing auth, expired, no secret, disabled', () => {
-    const raw = [key('ok'), key('cool'), key('broken'), key('old', { expiresAt: '2026-01-01' }), key('empty'), key('off', { disabled: true }), key('soon', { expiresAt: new Date(NOW + 3 * DAY).toISOString().slice(0, 10) })];
+    const raw = [
+      key('ok'),
+      key('cool'),
+      key('broken'),
+      key('old', { expiresAt: '2026-01-01' }),
+      key('empty'),
+      key('off', { disabled: true }),
+      key('soon', { expiresAt: new Date(NOW + 3 * DAY).toISOString().slice(0, 10) }),
+    ];
     const cooldowns: Record<string, CooldownEntry> = {
       'key:cool': { kind: 'rate_limited', until: NOW + 30_000, reason: '429 from openai', failures: 1 },
       'key:broken': { kind: 'auth', until: Infinity, reason: '401 invalid api key', failures: 1 },
@@ -64,10 +81,15 @@ describe('the Providers view state', () => {
     const tails = new Map(raw.map((e) => [e.id, e.id === 'empty' ? undefined : '…beef']));
     const st = buildProvidersState(input(raw, { tails, cooldown: (id) => cooldowns[id] }));
     const by = Object.fromEntries(st.keys.map((k) => [k.id, k]));
-    assert.deepEqual(
-      Object.fromEntries(st.keys.map((k) => [k.id, k.status.kind])),
-      { ok: 'healthy', cool: 'cooldown', broken: 'auth', old: 'expired', empty: 'no_secret', off: 'disabled', soon: 'healthy' },
-    );
+    assert.deepEqual(Object.fromEntries(st.keys.map((k) => [k.id, k.status.kind])), {
+      ok: 'healthy',
+      cool: 'cooldown',
+      broken: 'auth',
+      old: 'expired',
+      empty: 'no_secret',
+      off: 'disabled',
+      soon: 'healthy',
+    });
     assert.equal(by.cool!.status.until, NOW + 30_000);
     assert.equal(by.broken!.status.detail, '401 invalid api key');
     assert.equal(by.soon!.expiry, 'soon');
@@ -82,18 +104,34 @@ describe('the Providers view state', () => {
     const user = [key('a'), key('b')];
     const folder = [key('a'), key('b', { alwaysUse: true }), key('c')];
     const own = buildProvidersState(input(folder, { scope: FOLDER, userKeys: user }));
-    assert.deepEqual(own.keys.map((k) => [k.id, k.mark]), [['a', 'same'], ['b', 'changed'], ['c', 'added']]);
+    assert.deepEqual(
+      own.keys.map((k) => [k.id, k.mark]),
+      [
+        ['a', 'same'],
+        ['b', 'changed'],
+        ['c', 'added'],
+      ],
+    );
     const inherited = buildProvidersState(input(user, { scope: FOLDER, ownKeys: false, userKeys: user }));
-    assert.deepEqual(inherited.keys.map((k) => k.mark), ['inherited', 'inherited']);
-    assert.deepEqual(buildProvidersState(input(user)).keys.map((k) => k.mark), [undefined, undefined]);
+    assert.deepEqual(
+      inherited.keys.map((k) => k.mark),
+      ['inherited', 'inherited'],
+    );
+    assert.deepEqual(
+      buildProvidersState(input(user)).keys.map((k) => k.mark),
+      [undefined, undefined],
+    );
   });
 
-  it('lists the defined callers, the folder callers and their OpenRouter keys\' tails', () => {
+  it("lists the defined callers, the folder callers and their OpenRouter keys' tails", () => {
     const st = buildProvidersState(input([key('a')]));
-    assert.deepEqual(st.callers.map((c) => [c.name, c.masked ?? null, c.status.kind, c.defined]), [
-      ['dev', '…c0de', 'healthy', true],
-      ['prod', null, 'no_secret', true],
-    ]);
+    assert.deepEqual(
+      st.callers.map((c) => [c.name, c.masked ?? null, c.status.kind, c.defined]),
+      [
+        ['dev', '…c0de', 'healthy', true],
+        ['prod', null, 'no_secret', true],
+      ],
+    );
     assert.equal(st.caller, 'dev');
     assert.deepEqual(st.folders, [{ id: FOLDER.id, name: 'api', caller: 'prod' }]);
   });
@@ -133,12 +171,30 @@ describe('the unreachable-fallback lint', () => {
     assert.equal(unreachableFallbacks(keys, catalog, ['dev'], NOW).size, 1);
   });
 
-  it('carries a key\'s budget use for its badge, only for keys that have a budget', () => {
+  it("carries a key's budget use for its badge, only for keys that have a budget", () => {
     const ledger = new BudgetLedger();
-    ledger.note({ v: 1, id: 'g1', startedAt: NOW - 1000, surface: 't', caller: 'dev', model: 'm', stream: false, outcome: 'success', plan: [], latencyMs: 1,
-      attempts: [{ route: 'byok', provider: 'openai', keyId: 'capped', nativeModel: 'x', ok: true, startedAt: NOW - 1000, latencyMs: 1, cost: 4.5 }] });
+    ledger.note({
+      v: 1,
+      id: 'g1',
+      startedAt: NOW - 1000,
+      surface: 't',
+      caller: 'dev',
+      model: 'm',
+      stream: false,
+      outcome: 'success',
+      plan: [],
+      latencyMs: 1,
+      attempts: [{ route: 'byok', provider: 'openai', keyId: 'capped', nativeModel: 'x', ok: true, startedAt: NOW - 1000, latencyMs: 1, cost: 4.5 }],
+    });
     const raw = [key('capped', { budget: { usd: 5, period: 'month' } }), key('free')];
-    const st = buildProvidersState(input(raw, { budget: (k) => { const s = ledger.status('key', k.id, k.budget!, NOW, k.name); return { ratio: s.ratio, text: describeBudget(s) }; } }));
+    const st = buildProvidersState(
+      input(raw, {
+        budget: (k) => {
+          const s = ledger.status('key', k.id, k.budget!, NOW, k.name);
+          return { ratio: s.ratio, text: describeBudget(s) };
+        },
+      }),
+    );
     assert.deepEqual(st.keys.find((k) => k.id === 'capped')!.budget, { ratio: 0.9, text: '$4.50 of $5.00 spent this month (UTC)' });
     assert.equal(st.keys.find((k) => k.id === 'free')!.budget, undefined);
     assert.ok(providersStateSchema.safeParse(st).success);

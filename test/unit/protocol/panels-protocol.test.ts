@@ -81,17 +81,20 @@ describe('the Providers view protocol', () => {
 
   it('ignores and logs arbitrary values sent as messages, never acting on or answering them', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.anything({ withNullPrototype: true, withBigInt: true, withDate: true, withMap: true, withSet: true, withTypedArray: true }), async (raw) => {
-        const h = providersHost();
-        const parsed = providersToHostSchema.safeParse(raw);
-        await h.dispatch(raw);
-        if (parsed.success) return; // astronomically unlikely, and then it is a real message
-        assert.deepEqual(h.calls, []);
-        assert.deepEqual(h.replies, []);
-        assert.deepEqual(h.readies, []);
-        assert.equal(h.warnings.length, 1);
-        assert.match(h.warnings[0]!, /^providers view: ignored an invalid message \(/);
-      }),
+      fc.asyncProperty(
+        fc.anything({ withNullPrototype: true, withBigInt: true, withDate: true, withMap: true, withSet: true, withTypedArray: true }),
+        async (raw) => {
+          const h = providersHost();
+          const parsed = providersToHostSchema.safeParse(raw);
+          await h.dispatch(raw);
+          if (parsed.success) return; // astronomically unlikely, and then it is a real message
+          assert.deepEqual(h.calls, []);
+          assert.deepEqual(h.replies, []);
+          assert.deepEqual(h.readies, []);
+          assert.equal(h.warnings.length, 1);
+          assert.match(h.warnings[0]!, /^providers view: ignored an invalid message \(/);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -99,26 +102,32 @@ describe('the Providers view protocol', () => {
   it('ignores a valid request once any one field is broken, extra or missing', async () => {
     const junk = fc.oneof(fc.constant(null), fc.integer(), fc.string(), fc.boolean(), fc.array(fc.integer()), fc.object(), fc.constant(undefined));
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...VALID), fc.integer({ min: 0, max: 10 }), junk, fc.constantFrom('replace', 'delete', 'extra'), async (body, pick, value, how) => {
-        const msg: Record<string, unknown> = { type: 'request', id: 7, body: { ...body } };
-        const target = msg.body as Record<string, unknown>;
-        const fields = Object.keys(target);
-        const field = fields[pick % fields.length]!;
-        if (how === 'delete') delete target[field];
-        else if (how === 'extra') target.sneaky = value ?? 1;
-        else target[field] = value;
-        const stillValid = providersToHostSchema.safeParse(msg).success;
-        const h = providersHost();
-        await h.dispatch(msg);
-        if (stillValid) {
-          // e.g. a nullable filter set to null, or `callers: undefined` deleted: a different valid request.
-          assert.equal(h.calls.length, 1);
-          return;
-        }
-        assert.deepEqual(h.calls, []);
-        assert.deepEqual(h.replies, []);
-        assert.equal(h.warnings.length, 1);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...VALID),
+        fc.integer({ min: 0, max: 10 }),
+        junk,
+        fc.constantFrom('replace', 'delete', 'extra'),
+        async (body, pick, value, how) => {
+          const msg: Record<string, unknown> = { type: 'request', id: 7, body: { ...body } };
+          const target = msg.body as Record<string, unknown>;
+          const fields = Object.keys(target);
+          const field = fields[pick % fields.length]!;
+          if (how === 'delete') delete target[field];
+          else if (how === 'extra') target.sneaky = value ?? 1;
+          else target[field] = value;
+          const stillValid = providersToHostSchema.safeParse(msg).success;
+          const h = providersHost();
+          await h.dispatch(msg);
+          if (stillValid) {
+            // e.g. a nullable filter set to null, or `callers: undefined` deleted: a different valid request.
+            assert.equal(h.calls.length, 1);
+            return;
+          }
+          assert.deepEqual(h.calls, []);
+          assert.deepEqual(h.replies, []);
+          assert.equal(h.warnings.length, 1);
+        },
+      ),
       { numRuns: 400 },
     );
   });
@@ -187,7 +196,10 @@ describe('the Providers view protocol', () => {
     await dispatch({ type: 'request', id: 3, body: { op: 'testKey', scope: 'user', keyId: 'a' } });
     release();
     await Promise.all([first, second]);
-    assert.deepEqual(order.filter((o) => o !== 'test'), ['start 0', 'end 0', 'start 1', 'end 1']);
+    assert.deepEqual(
+      order.filter((o) => o !== 'test'),
+      ['start 0', 'end 0', 'start 1', 'end 1'],
+    );
     assert.ok(order.indexOf('test') < order.indexOf('end 0'), `the test waited for an edit: ${order.join(', ')}`);
   });
 
@@ -239,7 +251,11 @@ describe('the Providers view protocol', () => {
 });
 
 describe('the webview end of the protocol', () => {
-  function page<B extends { op: string }, S>(toHost: typeof providersToHostSchema | typeof activityToHostSchema, toWebview: never, results: Record<string, unknown> = {}) {
+  function page<B extends { op: string }, S>(
+    toHost: typeof providersToHostSchema | typeof activityToHostSchema,
+    toWebview: never,
+    results: Record<string, unknown> = {},
+  ) {
     const listeners: ((e: { data: unknown }) => void)[] = [];
     const sent: unknown[] = [];
     const states: S[] = [];
@@ -268,7 +284,7 @@ describe('the webview end of the protocol', () => {
     for (const m of p.sent) assert.equal((m as { kind: string }).kind, 'protocol');
   });
 
-  it('pairs each reply with its request and checks the result against the operation\'s schema', async () => {
+  it("pairs each reply with its request and checks the result against the operation's schema", async () => {
     const p = page<ProvidersRequestBody, unknown>(providersToHostSchema, providersToWebviewSchema as never, providersResultSchemas);
     const good = p.client.request({ op: 'testKey', scope: 'user', keyId: 'k' });
     const bad = p.client.request({ op: 'testKey', scope: 'user', keyId: 'k' });

@@ -128,20 +128,34 @@ describe('Anthropic wire contract (fixtures replayed)', () => {
       c(id, { tool_calls: [{ index: 0, function: { arguments: '{"location": "Oslo"}' } }] }),
       c(id, { tool_calls: [{ index: 1, id: 'toolu_01ThinkToolSim00000000002', type: 'function', function: { name: 'get_time', arguments: '' } }] }),
       c(id, { tool_calls: [{ index: 1, function: { arguments: '{"tz": "Europe/Oslo"}' } }] }),
-      c(id, {
-        reasoning_details: [
-          { type: 'reasoning.text', text: 'The user wants the weather. I should call get_weather.', signature: 'EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds', format: 'anthropic-claude-v1' },
-          { type: 'reasoning.encrypted', data: 'EmwKAhgBEgy3va3pzix/LafPsn4aDFIT2Xlxh0L5L8rLVyIwxtE3rAFBa8cr3qpP', format: 'anthropic-claude-v1' },
-        ],
-      }, 'tool_calls', {
-        prompt_tokens: 120 + 2048 + 4096,
-        completion_tokens: 140,
-        total_tokens: 120 + 2048 + 4096 + 140,
-        prompt_tokens_details: { cached_tokens: 4096, cache_write_tokens: 2048 },
-      }),
+      c(
+        id,
+        {
+          reasoning_details: [
+            {
+              type: 'reasoning.text',
+              text: 'The user wants the weather. I should call get_weather.',
+              signature: 'EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds',
+              format: 'anthropic-claude-v1',
+            },
+            { type: 'reasoning.encrypted', data: 'EmwKAhgBEgy3va3pzix/LafPsn4aDFIT2Xlxh0L5L8rLVyIwxtE3rAFBa8cr3qpP', format: 'anthropic-claude-v1' },
+          ],
+        },
+        'tool_calls',
+        {
+          prompt_tokens: 120 + 2048 + 4096,
+          completion_tokens: 140,
+          total_tokens: 120 + 2048 + 4096 + 140,
+          prompt_tokens_details: { cached_tokens: 4096, cache_write_tokens: 2048 },
+        },
+      ),
     ]);
     const expectedBlocks = [
-      { type: 'thinking', thinking: 'The user wants the weather. I should call get_weather.', signature: 'EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds' },
+      {
+        type: 'thinking',
+        thinking: 'The user wants the weather. I should call get_weather.',
+        signature: 'EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds',
+      },
       { type: 'redacted_thinking', data: 'EmwKAhgBEgy3va3pzix/LafPsn4aDFIT2Xlxh0L5L8rLVyIwxtE3rAFBa8cr3qpP' },
     ];
     assert.deepEqual(cache.recall(['toolu_01ThinkToolSim00000000002']), expectedBlocks);
@@ -156,13 +170,19 @@ describe('Anthropic wire contract (fixtures replayed)', () => {
       },
       (e: unknown) => isRouteFailure(e) && e.error.kind === 'rate_limited' && e.error.code === 'overloaded_error' && /Overloaded/.test(e.error.message),
     );
-    assert.deepEqual(seen.map((ch) => ch.choices[0]!.delta.content), [undefined, 'Partial']);
+    assert.deepEqual(
+      seen.map((ch) => ch.choices[0]!.delta.content),
+      [undefined, 'Partial'],
+    );
   });
 
   it('fails a stream that ends cleanly before message_stop as a network error', async () => {
     const whole = fixture('stream-text.sse').toString('utf8');
     const cut = Buffer.from(whole.slice(0, whole.indexOf('event: message_stop')));
-    await assert.rejects(collect(pieces(cut, 64)), (e: unknown) => isRouteFailure(e) && e.error.kind === 'network' && /before message_stop/.test(e.error.message));
+    await assert.rejects(
+      collect(pieces(cut, 64)),
+      (e: unknown) => isRouteFailure(e) && e.error.kind === 'network' && /before message_stop/.test(e.error.message),
+    );
   });
 
   it('turns the documented non-streaming tool_use message into a completion with JSON arguments', async () => {
@@ -180,7 +200,13 @@ describe('Anthropic wire contract (fixtures replayed)', () => {
           message: {
             role: 'assistant',
             content: "I'll check the current weather in San Francisco for you.",
-            tool_calls: [{ id: 'toolu_01A09q90qw90lq917835lq9', type: 'function', function: { name: 'get_weather', arguments: '{"location":"San Francisco, CA","unit":"celsius"}' } }],
+            tool_calls: [
+              {
+                id: 'toolu_01A09q90qw90lq917835lq9',
+                type: 'function',
+                function: { name: 'get_weather', arguments: '{"location":"San Francisco, CA","unit":"celsius"}' },
+              },
+            ],
           },
           finish_reason: 'tool_calls',
         },

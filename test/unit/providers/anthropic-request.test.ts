@@ -23,7 +23,10 @@ function call(request: Partial<ChatRequest>, over: Partial<AdapterCall> = {}): A
   };
 }
 
-const weatherTool = { type: 'function' as const, function: { name: 'get_weather', description: 'Weather now', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } };
+const weatherTool = {
+  type: 'function' as const,
+  function: { name: 'get_weather', description: 'Weather now', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
+};
 
 /** Requests that exercise one translation rule each; every one must also be accepted by the simulator. */
 const CASES: Record<string, () => AdapterCall> = {
@@ -72,14 +75,33 @@ const CASES: Record<string, () => AdapterCall> = {
   'sampling knobs from the OpenAI ranges': () => call({ temperature: 1.7, top_p: 0.9, stop: 'END', user: 'user-42', max_completion_tokens: 300 }),
   'reasoning effort': () => call({ reasoning_effort: 'high', max_tokens: 8000, temperature: 0.3 } as Partial<ChatRequest>),
   'an assistant-first conversation with empty parts': () =>
-    call({ messages: [{ role: 'assistant', content: 'Welcome!' }, { role: 'user', content: [{ type: 'text', text: '' }, { type: 'text', text: 'Hi' }] }] }),
+    call({
+      messages: [
+        { role: 'assistant', content: 'Welcome!' },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: '' },
+            { type: 'text', text: 'Hi' },
+          ],
+        },
+      ],
+    }),
 };
 
 describe('Anthropic request translation', () => {
   it('gathers system and developer messages into the top-level system prompt', () => {
     const body = buildMessagesBody(CASES['system and developer messages']!());
     assert.equal(body.system, 'Be brief.\n\nAnswer in English.');
-    assert.deepEqual(body.messages, [{ role: 'user', content: [{ type: 'text', text: 'Hi' }, { type: 'text', text: 'Again' }] }]);
+    assert.deepEqual(body.messages, [
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'Hi' },
+          { type: 'text', text: 'Again' },
+        ],
+      },
+    ]);
   });
 
   it('always sets max_tokens: the request, then the catalog offer or model, then 4096', () => {
@@ -95,7 +117,10 @@ describe('Anthropic request translation', () => {
   it('puts every tool result of a turn into one user message, ahead of the text that follows', () => {
     const body = buildMessagesBody(CASES['a tool loop with two calls, their results and a follow-up']!());
     const messages = body.messages as any[];
-    assert.deepEqual(messages.map((m) => m.role), ['user', 'assistant', 'user']);
+    assert.deepEqual(
+      messages.map((m) => m.role),
+      ['user', 'assistant', 'user'],
+    );
     assert.deepEqual(messages[1].content, [
       { type: 'text', text: 'Checking both.' },
       { type: 'tool_use', id: 'toolu_a', name: 'get_weather', input: { city: 'Oslo' } },
@@ -159,11 +184,14 @@ describe('Anthropic request translation', () => {
 
   it('opens an assistant-first conversation with a user turn and drops empty text', () => {
     const body = buildMessagesBody(CASES['an assistant-first conversation with empty parts']!());
-    assert.deepEqual((body.messages as any[]).map((m) => [m.role, m.content.map((b: any) => b.text)]), [
-      ['user', ['(conversation start)']],
-      ['assistant', ['Welcome!']],
-      ['user', ['Hi']],
-    ]);
+    assert.deepEqual(
+      (body.messages as any[]).map((m) => [m.role, m.content.map((b: any) => b.text)]),
+      [
+        ['user', ['(conversation start)']],
+        ['assistant', ['Welcome!']],
+        ['user', ['Hi']],
+      ],
+    );
   });
 
   it('keeps broken tool arguments from breaking the turn', () => {
@@ -181,9 +209,18 @@ describe('Anthropic request translation', () => {
 
   it('re-injects cached thinking before the tool calls it led to', () => {
     const cache = new ThinkingCache();
-    cache.remember(['toolu_a', 'toolu_b'], [{ type: 'thinking', thinking: 'plan', signature: 'sig' }, { type: 'redacted_thinking', data: 'opaque' }]);
+    cache.remember(
+      ['toolu_a', 'toolu_b'],
+      [
+        { type: 'thinking', thinking: 'plan', signature: 'sig' },
+        { type: 'redacted_thinking', data: 'opaque' },
+      ],
+    );
     const body = buildMessagesBody(CASES['a tool loop with two calls, their results and a follow-up']!(), undefined, cache);
-    assert.deepEqual((body.messages as any[])[1].content.slice(0, 3).map((b: any) => b.type), ['thinking', 'redacted_thinking', 'text']);
+    assert.deepEqual(
+      (body.messages as any[])[1].content.slice(0, 3).map((b: any) => b.type),
+      ['thinking', 'redacted_thinking', 'text'],
+    );
   });
 
   it('builds the Vertex body without model and with its anthropic_version', () => {
@@ -238,7 +275,12 @@ describe('Anthropic request translation', () => {
     it('refuses what the adapter must never send', async () => {
       const send = async (body: unknown) => {
         const res = await http.send(
-          { url: `${sim.url}/v1/messages`, method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': 'sk-ant-test-0001', 'anthropic-version': '2023-06-01' }, body: JSON.stringify(body) },
+          {
+            url: `${sim.url}/v1/messages`,
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-api-key': 'sk-ant-test-0001', 'anthropic-version': '2023-06-01' },
+            body: JSON.stringify(body),
+          },
           timeoutsSchema.parse({}),
           new AbortController().signal,
         );
@@ -248,7 +290,16 @@ describe('Anthropic request translation', () => {
       const { max_tokens: _, ...noMax } = ok;
       const cases: [unknown, RegExp][] = [
         [noMax, /max_tokens: Field required/],
-        [{ ...ok, messages: [{ role: 'user', content: 'a' }, { role: 'user', content: 'b' }] }, /roles must alternate/],
+        [
+          {
+            ...ok,
+            messages: [
+              { role: 'user', content: 'a' },
+              { role: 'user', content: 'b' },
+            ],
+          },
+          /roles must alternate/,
+        ],
         [{ ...ok, messages: [{ role: 'system', content: 'a' }] }, /messages\.0\.role/],
         [{ ...ok, messages: [{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 'x', content: 'r' }] }] }, /unexpected `tool_use_id`/],
         [{ ...ok, stream_options: { include_usage: true } }, /stream_options: Extra inputs/],

@@ -50,14 +50,29 @@ describe('Claude (Anthropic Messages) adapter', () => {
     ].slice(0, opts.keys ?? 1);
     const { config, diagnostics } = parseConfig({ keys, pooled: { enabled: false }, timeouts: opts.timeouts });
     assert.deepEqual(diagnostics, []);
-    const r = new Router({ config, catalog: bundledCatalog(), secrets: new MapSecretSource(new Map([['a1', KEY], ['a2', KEY2]])) });
+    const r = new Router({
+      config,
+      catalog: bundledCatalog(),
+      secrets: new MapSecretSource(
+        new Map([
+          ['a1', KEY],
+          ['a2', KEY2],
+        ]),
+      ),
+    });
     routers.push(r);
     return r;
   }
 
   describe('through the router', () => {
     it('sends x-api-key, anthropic-version and a body with the native model and max_tokens from the catalog', async () => {
-      const o = await router().generate({ model: MODEL, messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Hi' }] });
+      const o = await router().generate({
+        model: MODEL,
+        messages: [
+          { role: 'system', content: 'Be brief.' },
+          { role: 'user', content: 'Hi' },
+        ],
+      });
       assert.ok(o.ok, !o.ok ? o.error.message : '');
       assert.equal(o.response.choices[0]!.message.content, 'Hello from the Claude simulator.');
       assert.equal(o.response.choices[0]!.finish_reason, 'stop');
@@ -82,7 +97,12 @@ describe('Claude (Anthropic Messages) adapter', () => {
       assert.deepEqual(chunks.map((c) => c.choices[0]!.delta.content).filter(Boolean), ['One', ' two', ' three']);
       const last = chunks[chunks.length - 1]!;
       assert.equal(last.choices[0]!.finish_reason, 'stop');
-      assert.deepEqual(last.usage, { prompt_tokens: 16, completion_tokens: 3, total_tokens: 19, prompt_tokens_details: { cached_tokens: 5, cache_write_tokens: 0 } });
+      assert.deepEqual(last.usage, {
+        prompt_tokens: 16,
+        completion_tokens: 3,
+        total_tokens: 19,
+        prompt_tokens_details: { cached_tokens: 5, cache_write_tokens: 0 },
+      });
       assert.equal(o.response.choices[0]!.message.content, 'One two three');
       assert.equal(sim.requests[0]!.headers.accept, 'text/event-stream');
       assert.equal((sim.requests[0]!.json as any).stream, true);
@@ -92,15 +112,24 @@ describe('Claude (Anthropic Messages) adapter', () => {
       it(`runs a ${stream ? 'streamed' : 'non-streamed'} tool call round trip the API accepts`, async () => {
         const r = router();
         const messages: ChatMessage[] = [{ role: 'user', content: 'Weather in Oslo and Bergen?' }];
-        sim.enqueue({ text: 'Checking.', toolCalls: [{ name: 'get_weather', arguments: { city: 'Oslo' } }, { name: 'get_weather', arguments: { city: 'Bergen' } }] });
+        sim.enqueue({
+          text: 'Checking.',
+          toolCalls: [
+            { name: 'get_weather', arguments: { city: 'Oslo' } },
+            { name: 'get_weather', arguments: { city: 'Bergen' } },
+          ],
+        });
         const first = await r.generate({ model: MODEL, stream, messages, tools: [weather] });
         assert.ok(first.ok, !first.ok ? first.error.message : '');
         const reply = first.response.choices[0]!;
         assert.equal(reply.finish_reason, 'tool_calls');
-        assert.deepEqual(reply.message.tool_calls!.map((t) => [t.function.name, JSON.parse(t.function.arguments)]), [
-          ['get_weather', { city: 'Oslo' }],
-          ['get_weather', { city: 'Bergen' }],
-        ]);
+        assert.deepEqual(
+          reply.message.tool_calls!.map((t) => [t.function.name, JSON.parse(t.function.arguments)]),
+          [
+            ['get_weather', { city: 'Oslo' }],
+            ['get_weather', { city: 'Bergen' }],
+          ],
+        );
         messages.push({ role: 'assistant', content: reply.message.content, tool_calls: reply.message.tool_calls });
         for (const t of reply.message.tool_calls!) messages.push({ role: 'tool', tool_call_id: t.id, content: t.id.endsWith('1') ? '3°C' : '5°C' });
 
@@ -109,14 +138,21 @@ describe('Claude (Anthropic Messages) adapter', () => {
         assert.ok(second.ok, !second.ok ? second.error.message : '');
         assert.equal(second.response.choices[0]!.message.content, 'Oslo 3°C, Bergen 5°C.');
         const sent = (sim.requests[1]!.json as any).messages;
-        assert.deepEqual(sent.map((m: any) => m.role), ['user', 'assistant', 'user']);
-        assert.deepEqual(sent[2].content.map((b: any) => [b.type, b.tool_use_id]), reply.message.tool_calls!.map((t) => ['tool_result', t.id]));
+        assert.deepEqual(
+          sent.map((m: any) => m.role),
+          ['user', 'assistant', 'user'],
+        );
+        assert.deepEqual(
+          sent[2].content.map((b: any) => [b.type, b.tool_use_id]),
+          reply.message.tool_calls!.map((t) => ['tool_result', t.id]),
+        );
       });
     }
 
     it('replays signed thinking from the side cache on the next turn of the tool loop', async () => {
       const r = router();
-      const ask = (messages: ChatMessage[]): ChatRequest => ({ model: MODEL, stream: true, messages, tools: [weather], max_tokens: 4000, reasoning_effort: 'medium' } as ChatRequest);
+      const ask = (messages: ChatMessage[]): ChatRequest =>
+        ({ model: MODEL, stream: true, messages, tools: [weather], max_tokens: 4000, reasoning_effort: 'medium' }) as ChatRequest;
       const messages: ChatMessage[] = [{ role: 'user', content: 'Weather in Oslo?' }];
       sim.enqueue({ reasoning: 'I should look it up.', toolCalls: [{ id: 'toolu_think_1', name: 'get_weather', arguments: { city: 'Oslo' } }] });
       const first = await r.generate(ask(messages));
@@ -144,12 +180,18 @@ describe('Claude (Anthropic Messages) adapter', () => {
       const r = router({ keys: 2 });
       const o = await r.generate({ model: MODEL, messages: [{ role: 'user', content: 'Hi' }] });
       assert.ok(o.ok, !o.ok ? o.error.message : '');
-      assert.deepEqual(o.record.attempts.map((a) => [a.keyName, a.status, a.errorKind]), [
-        ['prod-main', 529, 'rate_limited'],
-        ['prod-backup', 200, undefined],
-      ]);
+      assert.deepEqual(
+        o.record.attempts.map((a) => [a.keyName, a.status, a.errorKind]),
+        [
+          ['prod-main', 529, 'rate_limited'],
+          ['prod-backup', 200, undefined],
+        ],
+      );
       assert.equal(o.record.attempts[0]!.retryAfterMs, 4000);
-      assert.deepEqual(sim.requests.map((q) => q.headers['x-api-key']), [KEY, KEY2]);
+      assert.deepEqual(
+        sim.requests.map((q) => q.headers['x-api-key']),
+        [KEY, KEY2],
+      );
       const plan = await r.explain(MODEL);
       assert.ok(plan.routes[0]!.skip, 'the overloaded key is skipped until its Retry-After');
     });
@@ -177,7 +219,10 @@ describe('Claude (Anthropic Messages) adapter', () => {
     });
 
     it('names a wrong key as an auth failure without echoing it', async () => {
-      const { config } = parseConfig({ keys: [{ id: 'bad', provider: 'anthropic', name: 'typo', tier: 'prioritized', options: { baseUrl: sim.url } }], pooled: { enabled: false } });
+      const { config } = parseConfig({
+        keys: [{ id: 'bad', provider: 'anthropic', name: 'typo', tier: 'prioritized', options: { baseUrl: sim.url } }],
+        pooled: { enabled: false },
+      });
       const r = new Router({ config, catalog: bundledCatalog(), secrets: new MapSecretSource(new Map([['bad', 'sk-ant-wrong-9999']])) });
       routers.push(r);
       const o = await r.generate({ model: MODEL, messages: [{ role: 'user', content: 'Hi' }] });
@@ -202,7 +247,11 @@ describe('Claude (Anthropic Messages) adapter', () => {
 
     async function classify(script: Script): Promise<RouteError> {
       sim.enqueue(script);
-      const res = await http.send(await adapter.buildRequest({ ...base, options: { baseUrl: sim.url } }), timeoutsSchema.parse({}), new AbortController().signal);
+      const res = await http.send(
+        await adapter.buildRequest({ ...base, options: { baseUrl: sim.url } }),
+        timeoutsSchema.parse({}),
+        new AbortController().signal,
+      );
       const text = await readBody(res.body, 1 << 20);
       assert.ok(res.status >= 400, `expected an error status, got ${res.status}`);
       return adapter.classifyError(res.status, res.headers, text, NOW);
@@ -211,13 +260,33 @@ describe('Claude (Anthropic Messages) adapter', () => {
     const cases: [string, () => Script, Partial<RouteError>][] = [
       ['529 overloaded_error is rate_limited', () => sim.errors.overloaded(), { kind: 'rate_limited', status: 529, code: 'overloaded_error' }],
       ['529 with retry-after keeps the wait', () => sim.errors.overloaded(3), { kind: 'rate_limited', retryAfterMs: 3000 }],
-      ['429 with retry-after waits that long', () => sim.errors.rateLimited({ retryAfterSeconds: 12, resetAt: new Date(NOW + 60_000) }), { kind: 'rate_limited', status: 429, code: 'rate_limit_error', retryAfterMs: 12_000 }],
-      ['429 without retry-after waits for the exhausted limit to reset', () => sim.errors.rateLimited({ resetAt: new Date(NOW + 20_000), exhausted: 'output-tokens' }), { kind: 'rate_limited', retryAfterMs: 20_000 }],
-      ['429 enforced_spend_limit_reached is a long wait', () => sim.errors.spendLimit(), { kind: 'rate_limited', code: 'enforced_spend_limit_reached', retryAfterMs: Number.POSITIVE_INFINITY }],
-      ['400 credit balance too low is a long wait, not a bad request', () => sim.errors.creditTooLow(), { kind: 'rate_limited', status: 400, code: 'credit_balance_too_low', retryAfterMs: Number.POSITIVE_INFINITY }],
+      [
+        '429 with retry-after waits that long',
+        () => sim.errors.rateLimited({ retryAfterSeconds: 12, resetAt: new Date(NOW + 60_000) }),
+        { kind: 'rate_limited', status: 429, code: 'rate_limit_error', retryAfterMs: 12_000 },
+      ],
+      [
+        '429 without retry-after waits for the exhausted limit to reset',
+        () => sim.errors.rateLimited({ resetAt: new Date(NOW + 20_000), exhausted: 'output-tokens' }),
+        { kind: 'rate_limited', retryAfterMs: 20_000 },
+      ],
+      [
+        '429 enforced_spend_limit_reached is a long wait',
+        () => sim.errors.spendLimit(),
+        { kind: 'rate_limited', code: 'enforced_spend_limit_reached', retryAfterMs: Number.POSITIVE_INFINITY },
+      ],
+      [
+        '400 credit balance too low is a long wait, not a bad request',
+        () => sim.errors.creditTooLow(),
+        { kind: 'rate_limited', status: 400, code: 'credit_balance_too_low', retryAfterMs: Number.POSITIVE_INFINITY },
+      ],
       ['401 authentication_error is auth', () => sim.errors.unauthorized(), { kind: 'auth', status: 401, code: 'authentication_error' }],
       ['403 permission_error is auth', () => sim.errors.permissionDenied(), { kind: 'auth', status: 403, code: 'permission_error' }],
-      ['400 invalid_request_error is bad_request', () => sim.errors.invalidRequest('messages: text content blocks must be non-empty'), { kind: 'bad_request', status: 400, code: 'invalid_request_error' }],
+      [
+        '400 invalid_request_error is bad_request',
+        () => sim.errors.invalidRequest('messages: text content blocks must be non-empty'),
+        { kind: 'bad_request', status: 400, code: 'invalid_request_error' },
+      ],
       ['404 not_found_error is bad_request', () => sim.errors.notFound(), { kind: 'bad_request', status: 404, code: 'not_found_error' }],
       ['413 request_too_large is bad_request', () => sim.errors.tooLarge(), { kind: 'bad_request', status: 413, code: 'request_too_large' }],
       ['500 api_error is server', () => sim.errors.serverError(), { kind: 'server', status: 500, code: 'api_error' }],
@@ -293,10 +362,13 @@ describe('Claude (Anthropic Messages) adapter', () => {
     let vertex: ProviderAdapter;
     beforeEach(() => {
       tokenCalls = 0;
-      vertex = anthropicVertexAdapter(async () => {
-        tokenCalls++;
-        return 'ya29.sim-token';
-      }, { cache: new ThinkingCache() });
+      vertex = anthropicVertexAdapter(
+        async () => {
+          tokenCalls++;
+          return 'ya29.sim-token';
+        },
+        { cache: new ThinkingCache() },
+      );
     });
     const vcall = (over: Partial<AdapterCall> = {}): AdapterCall => ({
       provider: 'google-vertex',
@@ -325,12 +397,19 @@ describe('Claude (Anthropic Messages) adapter', () => {
 
     it('streams from streamRawPredict with the Anthropic event stream', async () => {
       sim.enqueue({ text: 'Streamed on Vertex', toolCalls: [{ name: 'get_weather', arguments: { city: 'Oslo' } }] });
-      const call = vcall({ stream: true, options: { baseUrl: sim.url, region: 'europe-west1', project: 'explicit-project' }, request: { model: MODEL, messages: [{ role: 'user', content: 'Hi' }], tools: [weather] } });
+      const call = vcall({
+        stream: true,
+        options: { baseUrl: sim.url, region: 'europe-west1', project: 'explicit-project' },
+        request: { model: MODEL, messages: [{ role: 'user', content: 'Hi' }], tools: [weather] },
+      });
       const res = await http.send(await vertex.buildRequest(call), timeoutsSchema.parse({}), new AbortController().signal);
       assert.equal(res.status, 200);
       const chunks: ChatChunk[] = [];
       for await (const c of vertex.streamChunks(res.body, call, limitsSchema.parse({}))) chunks.push(c);
-      assert.equal(sim.requests[0]!.path, '/v1/projects/explicit-project/locations/europe-west1/publishers/anthropic/models/claude-sonnet-4-5@20250929:streamRawPredict');
+      assert.equal(
+        sim.requests[0]!.path,
+        '/v1/projects/explicit-project/locations/europe-west1/publishers/anthropic/models/claude-sonnet-4-5@20250929:streamRawPredict',
+      );
       assert.equal(chunks.map((c) => c.choices[0]!.delta.content ?? '').join(''), 'Streamed on Vertex');
       assert.equal(chunks.at(-1)!.choices[0]!.finish_reason, 'tool_calls');
       assert.equal(chunks.find((c) => c.choices[0]!.delta.tool_calls)!.choices[0]!.delta.tool_calls![0]!.function!.name, 'get_weather');
@@ -353,9 +432,18 @@ describe('Claude (Anthropic Messages) adapter', () => {
 
     it('builds the real hosts for global, multi-region and regional locations', () => {
       const url = (region: string | undefined, stream = false) => vertexClaudeUrl(vcall({ stream, options: region ? { region } : {} }));
-      assert.equal(url(undefined), 'https://aiplatform.googleapis.com/v1/projects/sa-project/locations/global/publishers/anthropic/models/claude-sonnet-4-5@20250929:rawPredict');
-      assert.equal(url('us', true), 'https://aiplatform.us.rep.googleapis.com/v1/projects/sa-project/locations/us/publishers/anthropic/models/claude-sonnet-4-5@20250929:streamRawPredict');
-      assert.equal(url('us-east5'), 'https://us-east5-aiplatform.googleapis.com/v1/projects/sa-project/locations/us-east5/publishers/anthropic/models/claude-sonnet-4-5@20250929:rawPredict');
+      assert.equal(
+        url(undefined),
+        'https://aiplatform.googleapis.com/v1/projects/sa-project/locations/global/publishers/anthropic/models/claude-sonnet-4-5@20250929:rawPredict',
+      );
+      assert.equal(
+        url('us', true),
+        'https://aiplatform.us.rep.googleapis.com/v1/projects/sa-project/locations/us/publishers/anthropic/models/claude-sonnet-4-5@20250929:streamRawPredict',
+      );
+      assert.equal(
+        url('us-east5'),
+        'https://us-east5-aiplatform.googleapis.com/v1/projects/sa-project/locations/us-east5/publishers/anthropic/models/claude-sonnet-4-5@20250929:rawPredict',
+      );
     });
 
     it('asks for a project when neither the options nor the secret name one, without quoting the secret', async () => {

@@ -63,7 +63,10 @@ describe('Bedrock through the router, against the simulator', () => {
       keys: secrets[1] === undefined ? [key('first')] : [key('first'), key('second')],
       timeouts: opts.timeouts,
     });
-    assert.deepEqual(diagnostics.filter((d) => d.severity === 'error'), []);
+    assert.deepEqual(
+      diagnostics.filter((d) => d.severity === 'error'),
+      [],
+    );
     const map = new Map([['first', secrets[0]]]);
     if (secrets[1] !== undefined) map.set('second', secrets[1]);
     const r = new Router({ config, catalog: bundledCatalog(), secrets: new MapSecretSource(map), clock: new ManualClock() });
@@ -82,7 +85,13 @@ describe('Bedrock through the router, against the simulator', () => {
 
   function assertNoSecrets(o: GenerationOutcome) {
     const all = JSON.stringify(o);
-    for (const s of [BEDROCK_TEST_CREDENTIALS.secretAccessKey, BEDROCK_TEST_SESSION_CREDENTIALS.secretAccessKey, BEDROCK_TEST_SESSION_CREDENTIALS.sessionToken!, BEDROCK_TEST_API_KEY, 'WRONGWRONGWRONG']) {
+    for (const s of [
+      BEDROCK_TEST_CREDENTIALS.secretAccessKey,
+      BEDROCK_TEST_SESSION_CREDENTIALS.secretAccessKey,
+      BEDROCK_TEST_SESSION_CREDENTIALS.sessionToken!,
+      BEDROCK_TEST_API_KEY,
+      'WRONGWRONGWRONG',
+    ]) {
       assert.equal(all.includes(s), false, `a secret leaked into the outcome: …${s.slice(-4)}`);
     }
   }
@@ -120,7 +129,16 @@ describe('Bedrock through the router, against the simulator', () => {
   });
 
   it('round-trips a streamed tool call with a Bedrock API key as bearer token', async () => {
-    const tools: ChatRequest['tools'] = [{ type: 'function', function: { name: 'get_weather', description: 'Weather for a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } }];
+    const tools: ChatRequest['tools'] = [
+      {
+        type: 'function',
+        function: {
+          name: 'get_weather',
+          description: 'Weather for a city',
+          parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+        },
+      },
+    ];
     const r = router([BEDROCK_TEST_API_KEY]);
     sim.enqueue({ text: 'Checking.', toolCalls: [{ id: 'tooluse_w1', name: 'get_weather', arguments: { city: 'Oslo' } }] });
     const first = await generate(r, stream({ messages: [{ role: 'user', content: 'Weather in Oslo?' }], tools, tool_choice: 'auto' }));
@@ -161,7 +179,10 @@ describe('Bedrock through the router, against the simulator', () => {
       const revoked = await validateKey(target, 'ABSKrevokedkey00000000', deps);
       assert.equal(revoked.verdict, 'auth');
       assert.match(revoked.message, /403 UnrecognizedClientException/);
-      assert.deepEqual(sim.requests.map((r) => `${r.method} ${r.path}?${new URLSearchParams(r.query)}`), Array(3).fill('GET /foundation-models?byOutputModality=TEXT'));
+      assert.deepEqual(
+        sim.requests.map((r) => `${r.method} ${r.path}?${new URLSearchParams(r.query)}`),
+        Array(3).fill('GET /foundation-models?byOutputModality=TEXT'),
+      );
     } finally {
       await http.close();
     }
@@ -225,7 +246,10 @@ describe('Bedrock through the router, against the simulator', () => {
     });
 
     it('refuses an image format Converse does not take before sending anything', async () => {
-      const { o } = await generate(router([SIGV4]), req({ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:image/bmp;base64,Qk0=' } }] }] }));
+      const { o } = await generate(
+        router([SIGV4]),
+        req({ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:image/bmp;base64,Qk0=' } }] }] }),
+      );
       assert.ok(!o.ok);
       assert.equal(o.error.kind, 'bad_request');
       assert.match(o.error.message, /PNG, JPEG, GIF or WebP; got image\/bmp/);
@@ -236,7 +260,15 @@ describe('Bedrock through the router, against the simulator', () => {
       const { config } = parseConfig({
         callers: [{ name: 'dev' }],
         defaultCaller: 'dev',
-        keys: [{ id: 'k', provider: 'amazon-bedrock', name: 'k', tier: 'prioritized', options: { baseUrl: sim.url, modelMap: { [MODEL]: 'anthropic.claude-haiku-typo-v1:0' } } }],
+        keys: [
+          {
+            id: 'k',
+            provider: 'amazon-bedrock',
+            name: 'k',
+            tier: 'prioritized',
+            options: { baseUrl: sim.url, modelMap: { [MODEL]: 'anthropic.claude-haiku-typo-v1:0' } },
+          },
+        ],
       });
       const r = new Router({ config, catalog: bundledCatalog(), secrets: new MapSecretSource(new Map([['k', SIGV4]])), clock: new ManualClock() });
       routers.push(r);

@@ -18,7 +18,16 @@ const V = JSON.parse(readFileSync(path.join(__dirname, '../../fixtures/bedrock/s
 };
 
 function signVector() {
-  return signRequest({ method: V.method, url: V.url, headers: V.headers, body: V.body, region: V.region, service: V.service, credentials: V.credentials, date: new Date(V.date) });
+  return signRequest({
+    method: V.method,
+    url: V.url,
+    headers: V.headers,
+    body: V.body,
+    region: V.region,
+    service: V.service,
+    credentials: V.credentials,
+    date: new Date(V.date),
+  });
 }
 
 /** What the simulator would see if the signed request were sent. */
@@ -39,11 +48,21 @@ describe('SigV4 signing for Bedrock', () => {
   });
 
   it('leaves Host to the HTTP client, which derives the same value from the URL', () => {
-    assert.equal(Object.keys(signVector()).some((k) => k.toLowerCase() === 'host'), false);
+    assert.equal(
+      Object.keys(signVector()).some((k) => k.toLowerCase() === 'host'),
+      false,
+    );
   });
 
   it('has a simulator verifier that independently computes the same signature', () => {
-    const { signature } = expectedSignature(asReceived(signVector()), V.credentials.secretAccessKey, '20250102T030405Z', V.region, V.service, V.signedHeaders.split(';'));
+    const { signature } = expectedSignature(
+      asReceived(signVector()),
+      V.credentials.secretAccessKey,
+      '20250102T030405Z',
+      V.region,
+      V.service,
+      V.signedHeaders.split(';'),
+    );
     assert.equal(signature, V.signature);
   });
 
@@ -78,7 +97,12 @@ describe('SigV4 signing for Bedrock', () => {
   });
 
   it('has a verifier that refuses a signature older than five minutes the way AWS words it', () => {
-    const verdict = verifySigV4(asReceived(signVector()), { credentials: [V.credentials], region: 'us-east-1', service: 'bedrock', now: Date.parse(V.date) + 6 * 60_000 });
+    const verdict = verifySigV4(asReceived(signVector()), {
+      credentials: [V.credentials],
+      region: 'us-east-1',
+      service: 'bedrock',
+      now: Date.parse(V.date) + 6 * 60_000,
+    });
     assert.equal(verdict.ok, false);
     assert.match(!verdict.ok ? verdict.message : '', /^Signature expired: 20250102T030405Z is now earlier than 20250102T030505Z/);
   });

@@ -23,7 +23,16 @@ describe('Bedrock simulator (contract)', () => {
     const text = JSON.stringify(body);
     let headers: Record<string, string> = { 'content-type': 'application/json', ...opts.headers };
     if (opts.sign !== false) {
-      headers = signRequest({ method: 'POST', url, headers, body: text, region: sim.region, service: 'bedrock', credentials: BEDROCK_TEST_CREDENTIALS, date: new Date() });
+      headers = signRequest({
+        method: 'POST',
+        url,
+        headers,
+        body: text,
+        region: sim.region,
+        service: 'bedrock',
+        credentials: BEDROCK_TEST_CREDENTIALS,
+        date: new Date(),
+      });
     }
     const res = await request(url, { method: 'POST', headers, body: text });
     const bytes = Buffer.from(await res.body.arrayBuffer());
@@ -62,9 +71,26 @@ describe('Bedrock simulator (contract)', () => {
   });
 
   const refusals: [string, unknown, string][] = [
-    ['a conversation that starts with the assistant', { messages: [{ role: 'assistant', content: [{ text: 'x' }] }] }, 'A conversation must start with a user message.'],
-    ['roles that do not alternate', { messages: [{ role: 'user', content: [{ text: 'a' }] }, { role: 'user', content: [{ text: 'b' }] }] }, 'A conversation must alternate between user and assistant roles.'],
-    ['a blank text block', { messages: [{ role: 'user', content: [{ text: ' ' }] }] }, 'The text field in the ContentBlock object at messages.0.content.0 is blank.'],
+    [
+      'a conversation that starts with the assistant',
+      { messages: [{ role: 'assistant', content: [{ text: 'x' }] }] },
+      'A conversation must start with a user message.',
+    ],
+    [
+      'roles that do not alternate',
+      {
+        messages: [
+          { role: 'user', content: [{ text: 'a' }] },
+          { role: 'user', content: [{ text: 'b' }] },
+        ],
+      },
+      'A conversation must alternate between user and assistant roles.',
+    ],
+    [
+      'a blank text block',
+      { messages: [{ role: 'user', content: [{ text: ' ' }] }] },
+      'The text field in the ContentBlock object at messages.0.content.0 is blank.',
+    ],
     [
       'tool blocks without toolConfig',
       {

@@ -42,13 +42,27 @@ const call = (over: Partial<AdapterCall> = {}): AdapterCall => ({
 
 describe('Bedrock Converse request translation', () => {
   it('gathers system and developer messages into system blocks', () => {
-    const b = body({ messages: [{ role: 'system', content: 'Be brief.' }, { role: 'developer', content: [{ type: 'text', text: 'Use metric.' }] }, { role: 'user', content: 'hi' }] });
+    const b = body({
+      messages: [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'developer', content: [{ type: 'text', text: 'Use metric.' }] },
+        { role: 'user', content: 'hi' },
+      ],
+    });
     assert.deepEqual(b.system, [{ text: 'Be brief.' }, { text: 'Use metric.' }]);
     assert.deepEqual(b.messages, [{ role: 'user', content: [{ text: 'hi' }] }]);
   });
 
   it('merges consecutive messages of one role and drops blank text', () => {
-    const b = body({ messages: [{ role: 'user', content: 'a' }, { role: 'user', content: '  ' }, { role: 'user', content: [{ type: 'text', text: 'b' }] }, { role: 'assistant', content: 'c' }, { role: 'assistant', content: 'd' }] });
+    const b = body({
+      messages: [
+        { role: 'user', content: 'a' },
+        { role: 'user', content: '  ' },
+        { role: 'user', content: [{ type: 'text', text: 'b' }] },
+        { role: 'assistant', content: 'c' },
+        { role: 'assistant', content: 'd' },
+      ],
+    });
     assert.deepEqual(b.messages, [
       { role: 'user', content: [{ text: 'a' }, { text: 'b' }] },
       { role: 'assistant', content: [{ text: 'c' }, { text: 'd' }] },
@@ -96,19 +110,37 @@ describe('Bedrock Converse request translation', () => {
   it('sends tool arguments that are not a JSON object as an empty input rather than failing the turn', () => {
     const b = body({
       tools: [{ type: 'function', function: { name: 'f' } }],
-      messages: [{ role: 'user', content: 'x' }, { role: 'assistant', tool_calls: [{ id: 't', type: 'function', function: { name: 'f', arguments: '{broken' } }] }],
+      messages: [
+        { role: 'user', content: 'x' },
+        { role: 'assistant', tool_calls: [{ id: 't', type: 'function', function: { name: 'f', arguments: '{broken' } }] },
+      ],
     });
     assert.deepEqual(b.messages[1].content[0].toolUse.input, {});
   });
 
   it('opens with a user turn when the conversation starts with the assistant', () => {
-    const b = body({ messages: [{ role: 'assistant', content: 'Hello!' }, { role: 'user', content: 'hi' }] });
+    const b = body({
+      messages: [
+        { role: 'assistant', content: 'Hello!' },
+        { role: 'user', content: 'hi' },
+      ],
+    });
     assert.deepEqual(b.messages[0], { role: 'user', content: [{ text: '(conversation start)' }] });
     assert.equal(b.messages[1].role, 'assistant');
   });
 
   it('turns a data: URL image into image bytes', () => {
-    const b = body({ messages: [{ role: 'user', content: [{ type: 'text', text: 'what is this?' }, { type: 'image_url', image_url: { url: 'data:image/jpg;base64,/9j/4AAQ' } }] }] });
+    const b = body({
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'what is this?' },
+            { type: 'image_url', image_url: { url: 'data:image/jpg;base64,/9j/4AAQ' } },
+          ],
+        },
+      ],
+    });
     assert.deepEqual(b.messages[0].content[1], { image: { format: 'jpeg', source: { bytes: '/9j/4AAQ' } } });
   });
 
@@ -124,10 +156,17 @@ describe('Bedrock Converse request translation', () => {
     assert.equal(body({}).inferenceConfig, undefined);
   });
 
-  const tools: ChatRequest['tools'] = [{ type: 'function', function: { name: 'lookup', description: 'Look up', parameters: { type: 'object', properties: { q: { type: 'string' } }, required: ['q'] } } }];
+  const tools: ChatRequest['tools'] = [
+    {
+      type: 'function',
+      function: { name: 'lookup', description: 'Look up', parameters: { type: 'object', properties: { q: { type: 'string' } }, required: ['q'] } },
+    },
+  ];
 
   it('declares tools with their JSON schema and maps each tool choice', () => {
-    const spec = { toolSpec: { name: 'lookup', description: 'Look up', inputSchema: { json: { type: 'object', properties: { q: { type: 'string' } }, required: ['q'] } } } };
+    const spec = {
+      toolSpec: { name: 'lookup', description: 'Look up', inputSchema: { json: { type: 'object', properties: { q: { type: 'string' } }, required: ['q'] } } },
+    };
     assert.deepEqual(body({ tools }).toolConfig, { tools: [spec] });
     assert.deepEqual(body({ tools, tool_choice: 'auto' }).toolConfig.toolChoice, { auto: {} });
     assert.deepEqual(body({ tools, tool_choice: 'required' }).toolConfig.toolChoice, { any: {} });
@@ -141,7 +180,9 @@ describe('Bedrock Converse request translation', () => {
       { role: 'assistant', tool_calls: [{ id: 't', type: 'function', function: { name: 'lookup', arguments: '{}' } }] },
       { role: 'tool', tool_call_id: 't', content: 'found' },
     ];
-    assert.deepEqual(body({ messages: history }).toolConfig, { tools: [{ toolSpec: { name: 'lookup', inputSchema: { json: { type: 'object', properties: {} } } } }] });
+    assert.deepEqual(body({ messages: history }).toolConfig, {
+      tools: [{ toolSpec: { name: 'lookup', inputSchema: { json: { type: 'object', properties: {} } } } }],
+    });
     const none = body({ messages: history, tools, tool_choice: 'none' }).toolConfig;
     assert.equal(none.tools.length, 1);
     assert.equal(none.toolChoice, undefined);
@@ -167,7 +208,11 @@ describe('Bedrock Converse request translation', () => {
     const b = body(
       {
         tools,
-        messages: [{ role: 'user', content: 'x' }, { role: 'assistant', content: 'Checking.', tool_calls: [{ id: 't1', type: 'function', function: { name: 'lookup', arguments: '{"q":"a"}' } }] }, { role: 'tool', tool_call_id: 't1', content: 'ok' }],
+        messages: [
+          { role: 'user', content: 'x' },
+          { role: 'assistant', content: 'Checking.', tool_calls: [{ id: 't1', type: 'function', function: { name: 'lookup', arguments: '{"q":"a"}' } }] },
+          { role: 'tool', tool_call_id: 't1', content: 'ok' },
+        ],
       },
       cache,
     );
@@ -181,12 +226,24 @@ describe('Bedrock Converse request translation', () => {
 
 describe('Bedrock endpoints and authentication', () => {
   it('percent-encodes the model id as one path segment of the region’s runtime host', () => {
-    assert.equal(converseUrl(call()), 'https://bedrock-runtime.us-east-1.amazonaws.com/model/global.anthropic.claude-haiku-4-5-20251001-v1%3A0/converse-stream');
     assert.equal(
-      converseUrl(call({ stream: false, nativeModel: 'arn:aws:bedrock:eu-west-1:123456789012:inference-profile/eu.anthropic.claude-3-haiku', options: { region: 'eu-west-1' } })),
+      converseUrl(call()),
+      'https://bedrock-runtime.us-east-1.amazonaws.com/model/global.anthropic.claude-haiku-4-5-20251001-v1%3A0/converse-stream',
+    );
+    assert.equal(
+      converseUrl(
+        call({
+          stream: false,
+          nativeModel: 'arn:aws:bedrock:eu-west-1:123456789012:inference-profile/eu.anthropic.claude-3-haiku',
+          options: { region: 'eu-west-1' },
+        }),
+      ),
       'https://bedrock-runtime.eu-west-1.amazonaws.com/model/arn%3Aaws%3Abedrock%3Aeu-west-1%3A123456789012%3Ainference-profile%2Feu.anthropic.claude-3-haiku/converse',
     );
-    assert.equal(converseUrl(call({ options: { baseUrl: 'http://127.0.0.1:9/' } })), 'http://127.0.0.1:9/model/global.anthropic.claude-haiku-4-5-20251001-v1%3A0/converse-stream');
+    assert.equal(
+      converseUrl(call({ options: { baseUrl: 'http://127.0.0.1:9/' } })),
+      'http://127.0.0.1:9/model/global.anthropic.claude-haiku-4-5-20251001-v1%3A0/converse-stream',
+    );
   });
 
   it('treats a secret that is not JSON as a Bedrock API key', () => {
@@ -201,16 +258,22 @@ describe('Bedrock endpoints and authentication', () => {
       kind: 'sigv4',
       credentials: { accessKeyId: 'AKIA1', secretAccessKey: 's', sessionToken: 't' },
     });
-    assert.deepEqual(bedrockAuth('{"Credentials":{"AccessKeyId":"ASIA2","SecretAccessKey":"s2","SessionToken":"t2","Expiration":"2026-01-01T00:00:00Z"}}', 'sigv4'), {
-      kind: 'sigv4',
-      credentials: { accessKeyId: 'ASIA2', secretAccessKey: 's2', sessionToken: 't2' },
-    });
+    assert.deepEqual(
+      bedrockAuth('{"Credentials":{"AccessKeyId":"ASIA2","SecretAccessKey":"s2","SessionToken":"t2","Expiration":"2026-01-01T00:00:00Z"}}', 'sigv4'),
+      {
+        kind: 'sigv4',
+        credentials: { accessKeyId: 'ASIA2', secretAccessKey: 's2', sessionToken: 't2' },
+      },
+    );
   });
 
   it('signs with SigV4 when the secret is credentials, and says what is wrong with a bad secret without quoting it', () => {
     const secret = JSON.stringify({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' });
     const spec = buildBedrockRequest(call({ secret, options: { region: 'eu-central-1' } }), new Date('2026-11-23T12:00:00Z'));
-    assert.match(spec.headers.authorization!, /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/20261123\/eu-central-1\/bedrock\/aws4_request, SignedHeaders=accept;content-length;content-type;host;x-amz-content-sha256;x-amz-date, Signature=[0-9a-f]{64}$/);
+    assert.match(
+      spec.headers.authorization!,
+      /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/20261123\/eu-central-1\/bedrock\/aws4_request, SignedHeaders=accept;content-length;content-type;host;x-amz-content-sha256;x-amz-date, Signature=[0-9a-f]{64}$/,
+    );
     const bad = failure(() => bedrockAuth('{"accessKeyId":"AKIDSECRETISH"}', undefined));
     assert.equal(bad.kind, 'auth');
     assert.doesNotMatch(bad.message, /AKIDSECRETISH/);
@@ -235,13 +298,20 @@ describe('Bedrock Converse responses', () => {
     assert.deepEqual(c.choices[0]!.message, {
       role: 'assistant',
       content: "I'll check the weather in Seattle.",
-      tool_calls: [{ id: 'tooluse_kZJMlvQmRJ6eAyJE5GIl7Q', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Seattle","unit":"celsius"}' } }],
+      tool_calls: [
+        { id: 'tooluse_kZJMlvQmRJ6eAyJE5GIl7Q', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Seattle","unit":"celsius"}' } },
+      ],
     });
     assert.equal(c.choices[0]!.finish_reason, 'tool_calls');
     assert.deepEqual(c.usage, { prompt_tokens: 1212, completion_tokens: 58, total_tokens: 1270, prompt_tokens_details: { cached_tokens: 800 } });
   });
 
-  const withStop = (stopReason: string) => JSON.stringify({ output: { message: { role: 'assistant', content: [{ text: 'x' }] } }, stopReason, usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 } });
+  const withStop = (stopReason: string) =>
+    JSON.stringify({
+      output: { message: { role: 'assistant', content: [{ text: 'x' }] } },
+      stopReason,
+      usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 },
+    });
 
   for (const [stop, finish] of [
     ['end_turn', 'stop'],
@@ -266,7 +336,12 @@ describe('Bedrock Converse responses', () => {
   it('keeps reasoning text and remembers its signature for the tool loop', () => {
     const cache = new ThinkingCache();
     const text = JSON.stringify({
-      output: { message: { role: 'assistant', content: [{ reasoningContent: { reasoningText: { text: 'hmm', signature: 'sig' } } }, { toolUse: { toolUseId: 'tu1', name: 'f', input: {} } }] } },
+      output: {
+        message: {
+          role: 'assistant',
+          content: [{ reasoningContent: { reasoningText: { text: 'hmm', signature: 'sig' } } }, { toolUse: { toolUseId: 'tu1', name: 'f', input: {} } }],
+        },
+      },
       stopReason: 'tool_use',
     });
     const c = parseConverseResponse(text, { nativeModel: 'm' }, cache);
@@ -283,7 +358,12 @@ describe('Bedrock Converse responses', () => {
 
 describe('Bedrock HTTP errors', () => {
   const aws = (status: number, type: string | undefined, message: string, bodyKey = 'message') =>
-    classifyBedrockError(status, type ? { 'x-amzn-errortype': `${type}:http://internal.amazon.com/coral/com.amazon.bedrock/` } : {}, JSON.stringify({ [bodyKey]: message }), Date.now());
+    classifyBedrockError(
+      status,
+      type ? { 'x-amzn-errortype': `${type}:http://internal.amazon.com/coral/com.amazon.bedrock/` } : {},
+      JSON.stringify({ [bodyKey]: message }),
+      Date.now(),
+    );
 
   const cases: [number, string, string][] = [
     [429, 'ThrottlingException', 'rate_limited'],
@@ -323,12 +403,19 @@ describe('Bedrock HTTP errors', () => {
   });
 
   it('keeps only the first paragraph of a signature mismatch, which echoes the signed headers', () => {
-    const e = aws(403, 'InvalidSignatureException', "The request signature we calculated does not match.\n\nThe Canonical String for this request should have been\n'x-amz-security-token:SECRET-TOKEN'");
+    const e = aws(
+      403,
+      'InvalidSignatureException',
+      "The request signature we calculated does not match.\n\nThe Canonical String for this request should have been\n'x-amz-security-token:SECRET-TOKEN'",
+    );
     assert.doesNotMatch(e.message, /SECRET-TOKEN/);
     assert.match(e.message, /check the secret access key/);
   });
 
   it('points at the clock when the signature expired', () => {
-    assert.match(aws(403, 'InvalidSignatureException', 'Signature expired: 20250102T030405Z is now earlier than 20250102T031405Z').message, /check the system clock/);
+    assert.match(
+      aws(403, 'InvalidSignatureException', 'Signature expired: 20250102T030405Z is now earlier than 20250102T031405Z').message,
+      /check the system clock/,
+    );
   });
 });

@@ -29,7 +29,10 @@ describe('fitting editor messages to an OpenAI-compatible wire', () => {
 
   it('moves a tool’s images into a user message right after the tool results', () => {
     const out = fitCompatMessages(history(), 'groq') as any[];
-    assert.deepEqual(out.map((m) => m.role), ['system', 'user', 'assistant', 'tool', 'user', 'user']);
+    assert.deepEqual(
+      out.map((m) => m.role),
+      ['system', 'user', 'assistant', 'tool', 'user', 'user'],
+    );
     assert.deepEqual(out[3].content, [{ type: 'text', text: 'out' }]);
     assert.deepEqual(out[4].content[1], img);
   });

@@ -6,7 +6,14 @@ import { RouteFailure } from '../../../src/core/errors';
 const NOW = 1_750_000_000_000;
 
 function call(provider: AdapterCall['provider'], options: AdapterCall['options'] = {}): AdapterCall {
-  return { provider, request: { model: 'x', messages: [{ role: 'user', content: 'hi' }] }, nativeModel: 'Llama-3.3-70B-Instruct', secret: 'key-0123456789', stream: false, options };
+  return {
+    provider,
+    request: { model: 'x', messages: [{ role: 'user', content: 'hi' }] },
+    nativeModel: 'Llama-3.3-70B-Instruct',
+    secret: 'key-0123456789',
+    stream: false,
+    options,
+  };
 }
 
 describe('Azure AI Foundry requests', () => {
@@ -19,7 +26,9 @@ describe('Azure AI Foundry requests', () => {
   });
 
   it("uses the key's api-version and an endpoint given as …/models", async () => {
-    const spec = await adapterFor('azure-foundry').buildRequest(call('azure-foundry', { baseUrl: 'https://proxy.example.com/models/', apiVersion: '2025-04-01' }));
+    const spec = await adapterFor('azure-foundry').buildRequest(
+      call('azure-foundry', { baseUrl: 'https://proxy.example.com/models/', apiVersion: '2025-04-01' }),
+    );
     assert.equal(spec.url, 'https://proxy.example.com/models/chat/completions?api-version=2025-04-01');
   });
 
@@ -31,7 +40,10 @@ describe('Azure AI Foundry requests', () => {
   });
 
   it('refuses a key that names neither resource nor endpoint, saying what is missing', () => {
-    assert.throws(() => adapterFor('azure-foundry').buildRequest(call('azure-foundry')), (e: unknown) => e instanceof RouteFailure && /options\.resource/.test(e.error.message));
+    assert.throws(
+      () => adapterFor('azure-foundry').buildRequest(call('azure-foundry')),
+      (e: unknown) => e instanceof RouteFailure && /options\.resource/.test(e.error.message),
+    );
   });
 });
 
@@ -39,7 +51,14 @@ describe('Cohere compatibility requests', () => {
   it('leaves out tool_choice "auto", its default, and keeps "required"', async () => {
     const tools = [{ type: 'function' as const, function: { name: 'f', parameters: { type: 'object' } } }];
     const body = async (tool_choice: 'auto' | 'required') =>
-      JSON.parse((await adapterFor('cohere').buildRequest({ ...call('cohere'), request: { model: 'x', messages: [{ role: 'user', content: 'hi' }], tools, tool_choice } })).body as string);
+      JSON.parse(
+        (
+          await adapterFor('cohere').buildRequest({
+            ...call('cohere'),
+            request: { model: 'x', messages: [{ role: 'user', content: 'hi' }], tools, tool_choice },
+          })
+        ).body as string,
+      );
     assert.equal('tool_choice' in (await body('auto')), false);
     assert.equal((await body('required')).tool_choice, 'required');
     assert.equal((await body('auto')).tools[0].function.name, 'f');
@@ -48,7 +67,12 @@ describe('Cohere compatibility requests', () => {
 
 describe('provider rows: out-of-money codes and errors inside a 200', () => {
   it("treats Z.ai's 1113 (no balance) as a long wait and its 1302 (concurrency) as a short one", () => {
-    const broke = adapterFor('z-ai').classifyError(429, {}, JSON.stringify({ error: { code: '1113', message: 'Insufficient balance or no resource package. Please recharge.' } }), NOW);
+    const broke = adapterFor('z-ai').classifyError(
+      429,
+      {},
+      JSON.stringify({ error: { code: '1113', message: 'Insufficient balance or no resource package. Please recharge.' } }),
+      NOW,
+    );
     assert.equal(broke.kind, 'rate_limited');
     assert.equal(broke.retryAfterMs, Number.POSITIVE_INFINITY);
     const busy = adapterFor('z-ai').classifyError(429, {}, JSON.stringify({ error: { code: '1302', message: 'High concurrency usage of this API' } }), NOW);
@@ -57,7 +81,12 @@ describe('provider rows: out-of-money codes and errors inside a 200', () => {
   });
 
   it("treats Moonshot's exceeded_current_quota_error as a long wait", () => {
-    const e = adapterFor('moonshotai').classifyError(429, {}, JSON.stringify({ error: { message: 'Your account is suspended, please check your plan and billing details', type: 'exceeded_current_quota_error' } }), NOW);
+    const e = adapterFor('moonshotai').classifyError(
+      429,
+      {},
+      JSON.stringify({ error: { message: 'Your account is suspended, please check your plan and billing details', type: 'exceeded_current_quota_error' } }),
+      NOW,
+    );
     assert.equal(e.retryAfterMs, Number.POSITIVE_INFINITY);
   });
 

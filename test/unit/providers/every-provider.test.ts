@@ -21,7 +21,14 @@ const BAD = 'sk-revoked-key-0009999';
 const WAIT_S = 7;
 
 const tools: ChatRequest['tools'] = [
-  { type: 'function', function: { name: 'get_weather', description: 'Weather for a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } },
+  {
+    type: 'function',
+    function: {
+      name: 'get_weather',
+      description: 'Weather for a city',
+      parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+    },
+  },
 ];
 
 function ask(stream: boolean, extra: Partial<ChatRequest> = {}): ChatRequest {
@@ -56,7 +63,10 @@ describe('every OpenAI-compatible provider row against its simulator', () => {
           : { baseUrl: sim.baseUrl, modelMap: { 'test/model': spec.models[0]! } };
 
       async function run(request: ChatRequest, secret = GOOD) {
-        const { config, diagnostics } = parseConfig({ keys: [{ id: 'k', provider, name: provider, tier: 'prioritized', options: options() }], pooled: { enabled: false } });
+        const { config, diagnostics } = parseConfig({
+          keys: [{ id: 'k', provider, name: provider, tier: 'prioritized', options: options() }],
+          pooled: { enabled: false },
+        });
         assert.deepEqual(diagnostics, []);
         const router = new Router({ config, catalog: bundledCatalog(), secrets: new MapSecretSource(new Map([['k', secret]])) });
         try {

@@ -62,7 +62,11 @@ describe('Gemini wire contract (fixtures replayed)', () => {
 
   async function fetchFixture(name: string, status = 200, type = 'text/event-stream') {
     next = { status, type, bytes: fixture(name) };
-    const res = await http.send({ url: `${server.url}/v1beta/models/x:streamGenerateContent?alt=sse`, method: 'POST', headers: {}, body: '{}' }, timeouts, new AbortController().signal);
+    const res = await http.send(
+      { url: `${server.url}/v1beta/models/x:streamGenerateContent?alt=sse`, method: 'POST', headers: {}, body: '{}' },
+      timeouts,
+      new AbortController().signal,
+    );
     return res;
   }
 
@@ -70,7 +74,11 @@ describe('Gemini wire contract (fixtures replayed)', () => {
     const res = await fetchFixture(name);
     const bytes = Buffer.from(await readBody(res.body, 1 << 20), 'utf8');
     const wire = transform ? transform(bytes) : bytes;
-    const source = pieceSize ? pieces(wire, pieceSize) : (async function* () { yield wire; })();
+    const source = pieceSize
+      ? pieces(wire, pieceSize)
+      : (async function* () {
+          yield wire;
+        })();
     const out: ChatChunk[] = [];
     for await (const c of createGeminiAdapter('google-ai-studio', signatures).streamChunks(source, call(true), limits)) out.push(c);
     return out;
@@ -103,7 +111,11 @@ describe('Gemini wire contract (fixtures replayed)', () => {
     const chunks = plain(await streamed('stream-tool-call.sse', signatures));
     const id = syntheticId('sR4kaOPwHbWVz7IP3LqV6Qs', 0);
     assert.deepEqual(chunks, [
-      { id: 'sR4kaOPwHbWVz7IP3LqV6Qs', model: 'gemini-3-pro-preview', choices: [{ index: 0, delta: { role: 'assistant', reasoning: 'Let me check.' }, finish_reason: null }] },
+      {
+        id: 'sR4kaOPwHbWVz7IP3LqV6Qs',
+        model: 'gemini-3-pro-preview',
+        choices: [{ index: 0, delta: { role: 'assistant', reasoning: 'Let me check.' }, finish_reason: null }],
+      },
       {
         id: 'sR4kaOPwHbWVz7IP3LqV6Qs',
         model: 'gemini-3-pro-preview',
@@ -134,7 +146,10 @@ describe('Gemini wire contract (fixtures replayed)', () => {
       })(),
       (e: unknown) => isRouteFailure(e) && e.error.kind === 'server' && e.error.status === 503 && /overloaded/.test(e.error.message),
     );
-    assert.deepEqual(out.map((c) => c.choices[0]!.delta.content), ['Once upon']);
+    assert.deepEqual(
+      out.map((c) => c.choices[0]!.delta.content),
+      ['Once upon'],
+    );
   });
 
   it('treats a stream that ends without a finishReason as cut short', async () => {
@@ -144,12 +159,22 @@ describe('Gemini wire contract (fixtures replayed)', () => {
 
   it('reports an invalid JSON frame as a server error', async () => {
     const broken = (b: Buffer) => Buffer.concat([Buffer.from('data: {"candidates": [{"content": \r\n\r\n'), b]);
-    await assert.rejects(streamed('stream-text.sse', undefined, broken), (e: unknown) => isRouteFailure(e) && e.error.kind === 'server' && /malformed/.test(e.error.message));
+    await assert.rejects(
+      streamed('stream-text.sse', undefined, broken),
+      (e: unknown) => isRouteFailure(e) && e.error.kind === 'server' && /malformed/.test(e.error.message),
+    );
   });
 
   it('handles a stream answered with a bare JSON array instead of SSE: responses become chunks, an error is classified', async () => {
     const arrayOf = (b: Buffer) =>
-      Buffer.from(`[${b.toString('utf8').split('\r\n\r\n').filter(Boolean).map((e) => e.replace(/^data: /, '')).join(',\r\n')}]`);
+      Buffer.from(
+        `[${b
+          .toString('utf8')
+          .split('\r\n\r\n')
+          .filter(Boolean)
+          .map((e) => e.replace(/^data: /, ''))
+          .join(',\r\n')}]`,
+      );
     const chunks = await streamed('stream-text.sse', undefined, arrayOf);
     assert.equal(chunks.map((c) => c.choices[0]?.delta.content ?? '').join(''), 'The sky is blue because of Rayleigh scattering.');
     assert.equal(chunks.at(-1)!.choices[0]!.finish_reason, 'stop');
@@ -160,14 +185,17 @@ describe('Gemini wire contract (fixtures replayed)', () => {
   it('parses a non-streaming answer into a chat.completion with reasoning tokens counted as output', async () => {
     const res = await fetchFixture('generate-content-text.json', 200, 'application/json');
     const c = createGeminiAdapter().parseCompletion(await readBody(res.body, 1 << 20), call(false));
-    assert.deepEqual({ ...c, created: 0 }, {
-      id: 'Zx0kaKyQJ7WVz7IPpLqV6Qs',
-      object: 'chat.completion',
-      created: 0,
-      model: 'gemini-2.5-flash',
-      choices: [{ index: 0, message: { role: 'assistant', content: 'Hello! How can I help you today?' }, finish_reason: 'stop' }],
-      usage: { prompt_tokens: 8, completion_tokens: 38, total_tokens: 46, completion_tokens_details: { reasoning_tokens: 29 } },
-    });
+    assert.deepEqual(
+      { ...c, created: 0 },
+      {
+        id: 'Zx0kaKyQJ7WVz7IPpLqV6Qs',
+        object: 'chat.completion',
+        created: 0,
+        model: 'gemini-2.5-flash',
+        choices: [{ index: 0, message: { role: 'assistant', content: 'Hello! How can I help you today?' }, finish_reason: 'stop' }],
+        usage: { prompt_tokens: 8, completion_tokens: 38, total_tokens: 46, completion_tokens_details: { reasoning_tokens: 29 } },
+      },
+    );
   });
 
   it('parses parallel function calls, counts cached tokens, and keeps only the signature Gemini gave', async () => {
@@ -184,11 +212,24 @@ describe('Gemini wire contract (fixtures replayed)', () => {
           { id: a, type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris","unit":"celsius"}' } },
           { id: b, type: 'function', function: { name: 'get_time', arguments: '{"city":"Paris"}' } },
         ],
-        reasoning_details: [{ type: 'reasoning.encrypted', data: 'CiQBVKhc7uG0CAHwMDlsNl1gZKvl9qKkDP3dJmpb4mQ2xV0Nj3YKYgFUqFzuWzGT9Ff2nRSGmwuCfh1Rj8hkKYq1', id: a, format: 'google-gemini-v1' }],
+        reasoning_details: [
+          {
+            type: 'reasoning.encrypted',
+            data: 'CiQBVKhc7uG0CAHwMDlsNl1gZKvl9qKkDP3dJmpb4mQ2xV0Nj3YKYgFUqFzuWzGT9Ff2nRSGmwuCfh1Rj8hkKYq1',
+            id: a,
+            format: 'google-gemini-v1',
+          },
+        ],
       },
       finish_reason: 'tool_calls',
     });
-    assert.deepEqual(c.usage, { prompt_tokens: 71, completion_tokens: 122, total_tokens: 193, prompt_tokens_details: { cached_tokens: 32 }, completion_tokens_details: { reasoning_tokens: 88 } });
+    assert.deepEqual(c.usage, {
+      prompt_tokens: 71,
+      completion_tokens: 122,
+      total_tokens: 193,
+      prompt_tokens_details: { cached_tokens: 32 },
+      completion_tokens_details: { reasoning_tokens: 88 },
+    });
     assert.equal(signatures.get(a), 'CiQBVKhc7uG0CAHwMDlsNl1gZKvl9qKkDP3dJmpb4mQ2xV0Nj3YKYgFUqFzuWzGT9Ff2nRSGmwuCfh1Rj8hkKYq1');
     assert.equal(signatures.get(b), undefined);
   });
@@ -207,8 +248,22 @@ describe('Gemini wire contract (fixtures replayed)', () => {
       { file: 'error-api-key-invalid.json', status: 400, kind: 'auth', code: 'API_KEY_INVALID', words: /API key not valid/ },
       { file: 'error-permission-denied.json', status: 403, kind: 'auth', code: 'PERMISSION_DENIED', words: /unregistered callers/ },
       { file: 'error-location-unsupported.json', status: 400, kind: 'auth', code: 'FAILED_PRECONDITION', words: /location is not supported/ },
-      { file: 'error-rate-limit-per-minute.json', status: 429, kind: 'rate_limited', code: 'RESOURCE_EXHAUSTED', retryAfterMs: 37_000, words: /exceeded your current quota/ },
-      { file: 'error-rate-limit-per-day.json', status: 429, kind: 'rate_limited', code: 'RESOURCE_EXHAUSTED', retryAfterMs: 20 * 3_600_000, words: /exceeded your current quota/ },
+      {
+        file: 'error-rate-limit-per-minute.json',
+        status: 429,
+        kind: 'rate_limited',
+        code: 'RESOURCE_EXHAUSTED',
+        retryAfterMs: 37_000,
+        words: /exceeded your current quota/,
+      },
+      {
+        file: 'error-rate-limit-per-day.json',
+        status: 429,
+        kind: 'rate_limited',
+        code: 'RESOURCE_EXHAUSTED',
+        retryAfterMs: 20 * 3_600_000,
+        words: /exceeded your current quota/,
+      },
       { file: 'error-internal.json', status: 500, kind: 'server', code: 'INTERNAL', words: /internal error/ },
       { file: 'error-unavailable.json', status: 503, kind: 'server', code: 'UNAVAILABLE', words: /overloaded/ },
       { file: 'error-vertex-unauthenticated.json', status: 401, kind: 'auth', code: 'ACCESS_TOKEN_EXPIRED', words: /invalid authentication credentials/ },

@@ -42,18 +42,33 @@ describe('Gemini request translation', () => {
       model: 'google/gemini-3-pro-preview',
       messages: [
         { role: 'user', content: 'weather?' },
-        { role: 'assistant', content: null, tool_calls: callIds.map((id) => ({ id, type: 'function', function: { name: 'get_weather', arguments: '{}' } })), reasoning_details: details } as never,
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: callIds.map((id) => ({ id, type: 'function', function: { name: 'get_weather', arguments: '{}' } })),
+          reasoning_details: details,
+        } as never,
         ...callIds.map((id) => ({ role: 'tool' as const, tool_call_id: id, content: 'sunny' })),
       ],
     });
-    const sigs = (r: ChatRequest) => ((geminiBody(r, 'gemini-3-pro-preview', new ThoughtSignatureCache()).contents as any[])[1].parts as any[]).map((p) => p.thoughtSignature);
+    const sigs = (r: ChatRequest) =>
+      ((geminiBody(r, 'gemini-3-pro-preview', new ThoughtSignatureCache()).contents as any[])[1].parts as any[]).map((p) => p.thoughtSignature);
     assert.deepEqual(sigs(turn(['a', 'b'], [detail('a', 'SIG-A')])), ['SIG-A', undefined]);
     assert.deepEqual(sigs(turn(['renamed', 'b'], [detail('a', 'SIG-A')])), ['SIG-A', undefined]);
-    assert.deepEqual(sigs(turn(['a'], [{ ...detail('a', 'SIG-X'), format: 'anthropic-claude-v1' }])), [SKIP_SIGNATURE], 'another family’s detail is not a Gemini signature');
+    assert.deepEqual(
+      sigs(turn(['a'], [{ ...detail('a', 'SIG-X'), format: 'anthropic-claude-v1' }])),
+      [SKIP_SIGNATURE],
+      'another family’s detail is not a Gemini signature',
+    );
   });
 
   it('merges consecutive same-role messages so turns alternate', () => {
-    const b = body({ messages: [{ role: 'user', content: 'one' }, { role: 'user', content: 'two' }] });
+    const b = body({
+      messages: [
+        { role: 'user', content: 'one' },
+        { role: 'user', content: 'two' },
+      ],
+    });
     assert.deepEqual(b.contents, [{ role: 'user', parts: [{ text: 'one' }, { text: 'two' }] }]);
   });
 
@@ -111,7 +126,13 @@ describe('Gemini request translation', () => {
 
   it('refuses a tool result whose call is nowhere in the conversation, naming the call id', () => {
     assert.throws(
-      () => body({ messages: [{ role: 'user', content: 'x' }, { role: 'tool', tool_call_id: 'call_zz', content: 'r' }] }),
+      () =>
+        body({
+          messages: [
+            { role: 'user', content: 'x' },
+            { role: 'tool', tool_call_id: 'call_zz', content: 'r' },
+          ],
+        }),
       (e: unknown) => isRouteFailure(e) && e.error.kind === 'bad_request' && e.error.message.includes('call_zz'),
     );
   });
@@ -148,10 +169,17 @@ describe('Gemini request translation', () => {
       { role: 'tool' as const, tool_call_id: 'other_2', content: '2' },
     ];
     const g3 = body({ messages }, 'gemini-3-pro-preview');
-    assert.deepEqual(g3.contents[1].parts.map((p: any) => p.thoughtSignature), [SKIP_SIGNATURE, undefined]);
+    assert.deepEqual(
+      g3.contents[1].parts.map((p: any) => p.thoughtSignature),
+      [SKIP_SIGNATURE, undefined],
+    );
     for (const model of ['gemini-2.5-pro', 'gemini-flash-latest']) {
       const older = body({ messages }, model);
-      assert.deepEqual(older.contents[1].parts.map((p: any) => p.thoughtSignature), [undefined, undefined], model);
+      assert.deepEqual(
+        older.contents[1].parts.map((p: any) => p.thoughtSignature),
+        [undefined, undefined],
+        model,
+      );
     }
   });
 
@@ -170,7 +198,13 @@ describe('Gemini request translation', () => {
             function: {
               name: 'get_weather',
               description: 'Weather for a city',
-              parameters: { $schema: 'http://json-schema.org/draft-07/schema#', type: 'object', additionalProperties: false, properties: { city: { type: 'string' } }, required: ['city'] },
+              parameters: {
+                $schema: 'http://json-schema.org/draft-07/schema#',
+                type: 'object',
+                additionalProperties: false,
+                properties: { city: { type: 'string' } },
+                required: ['city'],
+              },
             },
           },
           { type: 'function', function: { name: 'now', parameters: { type: 'object', properties: {} } } },
@@ -180,7 +214,11 @@ describe('Gemini request translation', () => {
       assert.deepEqual(b.tools, [
         {
           functionDeclarations: [
-            { name: 'get_weather', description: 'Weather for a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
+            {
+              name: 'get_weather',
+              description: 'Weather for a city',
+              parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+            },
             { name: 'now' },
           ],
         },
@@ -218,7 +256,7 @@ describe('Gemini request translation', () => {
         uri: { type: 'string' },
         tags: { type: 'array', items: { type: 'string', nullable: true } },
         either: { anyOf: [{ type: 'string' }, { type: 'integer' }] },
-        merged: { type: 'object', properties: { a: { type: 'string' } , b: { type: 'boolean' } }, required: ['a'] },
+        merged: { type: 'object', properties: { a: { type: 'string' }, b: { type: 'boolean' } }, required: ['a'] },
         list: { type: 'array', items: { type: 'string' } },
       },
       required: ['at'],
@@ -227,13 +265,32 @@ describe('Gemini request translation', () => {
   });
 
   it('survives a self-referencing schema without looping', () => {
-    const schema = toGeminiSchema({ type: 'object', $defs: { Node: { type: 'object', properties: { next: { $ref: '#/$defs/Node' } } } }, properties: { head: { $ref: '#/$defs/Node' } } });
+    const schema = toGeminiSchema({
+      type: 'object',
+      $defs: { Node: { type: 'object', properties: { next: { $ref: '#/$defs/Node' } } } },
+      properties: { head: { $ref: '#/$defs/Node' } },
+    });
     assert.deepEqual(schema, { type: 'object', properties: { head: { type: 'object', properties: { next: { type: 'object' } } } } });
   });
 
   it('maps sampling fields into generationConfig', () => {
-    const b = body({ max_tokens: 100, max_completion_tokens: 200, temperature: 0.2, top_p: 0.9, stop: 'END', seed: 7, response_format: { type: 'json_object' } } as Partial<ChatRequest>);
-    assert.deepEqual(b.generationConfig, { maxOutputTokens: 200, temperature: 0.2, topP: 0.9, stopSequences: ['END'], seed: 7, responseMimeType: 'application/json' });
+    const b = body({
+      max_tokens: 100,
+      max_completion_tokens: 200,
+      temperature: 0.2,
+      top_p: 0.9,
+      stop: 'END',
+      seed: 7,
+      response_format: { type: 'json_object' },
+    } as Partial<ChatRequest>);
+    assert.deepEqual(b.generationConfig, {
+      maxOutputTokens: 200,
+      temperature: 0.2,
+      topP: 0.9,
+      stopSequences: ['END'],
+      seed: 7,
+      responseMimeType: 'application/json',
+    });
     assert.equal(body({}).generationConfig, undefined);
     acceptedByGoogle(b);
   });

@@ -23,7 +23,13 @@ const weather = {
   function: {
     name: 'get_weather',
     description: 'Current weather',
-    parameters: { $schema: 'http://json-schema.org/draft-07/schema#', type: 'object', additionalProperties: false, properties: { city: { type: 'string' } }, required: ['city'] },
+    parameters: {
+      $schema: 'http://json-schema.org/draft-07/schema#',
+      type: 'object',
+      additionalProperties: false,
+      properties: { city: { type: 'string' } },
+      required: ['city'],
+    },
   },
 };
 
@@ -58,13 +64,31 @@ describe('Google AI Studio (Gemini) through the router', () => {
     ].slice(0, opts.keys ?? 1);
     const { config, diagnostics } = parseConfig({ keys, pooled: { enabled: false }, timeouts: opts.timeouts });
     assert.deepEqual(diagnostics, []);
-    const r = new Router({ config, catalog: bundledCatalog(), secrets: new MapSecretSource(new Map(opts.secrets ?? [['g1', KEY1], ['g2', KEY2]])) });
+    const r = new Router({
+      config,
+      catalog: bundledCatalog(),
+      secrets: new MapSecretSource(
+        new Map(
+          opts.secrets ?? [
+            ['g1', KEY1],
+            ['g2', KEY2],
+          ],
+        ),
+      ),
+    });
     routers.push(r);
     return r;
   }
 
   it('sends the key in x-goog-api-key to models/{m}:generateContent and returns a priced completion', async () => {
-    const o = await router().generate({ model: FLASH, max_tokens: 50, messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Hi' }] });
+    const o = await router().generate({
+      model: FLASH,
+      max_tokens: 50,
+      messages: [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: 'Hi' },
+      ],
+    });
     assert.ok(o.ok, !o.ok ? o.error.message : '');
     assert.equal(o.response.choices[0]!.message.content, sim.defaultText(KEY1));
     assert.equal(o.response.choices[0]!.finish_reason, 'stop');
@@ -83,7 +107,11 @@ describe('Google AI Studio (Gemini) through the router', () => {
   });
 
   it('streams over alt=sse with CRLF framing, delivering each delta and usage at the end', async () => {
-    sim.enqueue({ text: 'One two three', reasoning: 'Counting.', usage: { prompt_tokens: 11, completion_tokens: 3, thoughtsTokenCount: 4, cachedContentTokenCount: 2 } });
+    sim.enqueue({
+      text: 'One two three',
+      reasoning: 'Counting.',
+      usage: { prompt_tokens: 11, completion_tokens: 3, thoughtsTokenCount: 4, cachedContentTokenCount: 2 },
+    });
     const chunks: ChatChunk[] = [];
     const o = await router().generate({ model: FLASH, stream: true, messages: [{ role: 'user', content: 'Count' }] }, { onChunk: (c) => chunks.push(c) });
     assert.ok(o.ok, !o.ok ? o.error.message : '');
@@ -107,16 +135,24 @@ describe('Google AI Studio (Gemini) through the router', () => {
     it(`runs a ${stream ? 'streamed' : 'non-streamed'} tool loop: results go back as functionResponse parts named after their calls`, async () => {
       const r = router();
       const messages: ChatMessage[] = [{ role: 'user', content: 'Weather in Oslo and Bergen?' }];
-      sim.enqueue({ toolCalls: [{ name: 'get_weather', arguments: { city: 'Oslo' } }, { name: 'get_weather', arguments: { city: 'Bergen' } }] });
+      sim.enqueue({
+        toolCalls: [
+          { name: 'get_weather', arguments: { city: 'Oslo' } },
+          { name: 'get_weather', arguments: { city: 'Bergen' } },
+        ],
+      });
       const first = await r.generate({ model: FLASH, stream, messages, tools: [weather], tool_choice: 'auto' });
       assert.ok(first.ok, !first.ok ? first.error.message : '');
       const reply = first.response.choices[0]!;
       assert.equal(reply.finish_reason, 'tool_calls');
       const calls = reply.message.tool_calls!;
-      assert.deepEqual(calls.map((t) => [t.function.name, JSON.parse(t.function.arguments)]), [
-        ['get_weather', { city: 'Oslo' }],
-        ['get_weather', { city: 'Bergen' }],
-      ]);
+      assert.deepEqual(
+        calls.map((t) => [t.function.name, JSON.parse(t.function.arguments)]),
+        [
+          ['get_weather', { city: 'Oslo' }],
+          ['get_weather', { city: 'Bergen' }],
+        ],
+      );
       assert.equal(new Set(calls.map((t) => t.id)).size, 2, 'Gemini sent no ids; each call got its own');
       const declared = (sim.requests[0]!.json as any).tools[0].functionDeclarations[0];
       assert.deepEqual(declared.parameters, { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] });
@@ -128,7 +164,10 @@ describe('Google AI Studio (Gemini) through the router', () => {
       assert.ok(second.ok, !second.ok ? second.error.message : '');
       assert.equal(second.response.choices[0]!.message.content, 'Oslo 3°C, Bergen 5°C.');
       const contents = (sim.requests[1]!.json as any).contents;
-      assert.deepEqual(contents.map((c: any) => c.role), ['user', 'model', 'user']);
+      assert.deepEqual(
+        contents.map((c: any) => c.role),
+        ['user', 'model', 'user'],
+      );
       assert.deepEqual(contents[2].parts, [
         { functionResponse: { name: 'get_weather', response: { output: { temp: 5 } } } },
         { functionResponse: { name: 'get_weather', response: { output: '3°C' } } },
@@ -153,11 +192,15 @@ describe('Google AI Studio (Gemini) through the router', () => {
     assert.equal((sim.requests[1]!.json as any).contents[1].parts[0].thoughtSignature, issued);
   });
 
-  it('falls back to Google\'s skip value when the signature was lost, and the API takes it', async () => {
+  it("falls back to Google's skip value when the signature was lost, and the API takes it", async () => {
     const r = router();
     const messages: ChatMessage[] = [
       { role: 'user', content: 'Weather in Oslo?' },
-      { role: 'assistant', content: null, tool_calls: [{ id: 'toolu_from_claude', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } }] },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [{ id: 'toolu_from_claude', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } }],
+      },
       { role: 'tool', tool_call_id: 'toolu_from_claude', content: 'sunny' },
     ];
     const o = await r.generate({ model: PRO3, messages, tools: [weather] });
@@ -183,7 +226,11 @@ describe('Google AI Studio (Gemini) through the router', () => {
 
   it('is as strict as Google about JSON-schema keywords and unmatched function responses, so passing tests mean something', async () => {
     const post = (body: unknown) =>
-      fetch(`${sim.baseUrl}/models/gemini-2.5-flash:generateContent`, { method: 'POST', headers: { 'x-goog-api-key': KEY1, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      fetch(`${sim.baseUrl}/models/gemini-2.5-flash:generateContent`, {
+        method: 'POST',
+        headers: { 'x-goog-api-key': KEY1, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     const schema = await post({
       contents: [{ role: 'user', parts: [{ text: 'hi' }] }],
       tools: [{ functionDeclarations: [{ name: 'f', parameters: { type: 'object', additionalProperties: false, properties: { a: { type: 'string' } } } }] }],
@@ -203,16 +250,50 @@ describe('Google AI Studio (Gemini) through the router', () => {
 
   describe('failures, each classified and routed', () => {
     const two = () => router({ keys: 2 });
-    const cases: { title: string; script: Script | GeminiScript; kind: ErrorKind; status?: number; retryAfterMs?: (v: number | undefined) => boolean; falls: boolean; stream?: boolean }[] = [
-      { title: '429 with RetryInfo waits the advised 37 s, then the next key serves', script: geminiErrors.rateLimited(), kind: 'rate_limited', status: 429, retryAfterMs: (v) => v === 37_000, falls: true },
-      { title: '429 on a per-day quota waits until Google\'s midnight', script: geminiErrors.rateLimited({ perDay: true }), kind: 'rate_limited', status: 429, retryAfterMs: (v) => v! > 60_000 && v! <= 24 * 3_600_000, falls: true },
+    const cases: {
+      title: string;
+      script: Script | GeminiScript;
+      kind: ErrorKind;
+      status?: number;
+      retryAfterMs?: (v: number | undefined) => boolean;
+      falls: boolean;
+      stream?: boolean;
+    }[] = [
+      {
+        title: '429 with RetryInfo waits the advised 37 s, then the next key serves',
+        script: geminiErrors.rateLimited(),
+        kind: 'rate_limited',
+        status: 429,
+        retryAfterMs: (v) => v === 37_000,
+        falls: true,
+      },
+      {
+        title: "429 on a per-day quota waits until Google's midnight",
+        script: geminiErrors.rateLimited({ perDay: true }),
+        kind: 'rate_limited',
+        status: 429,
+        retryAfterMs: (v) => v! > 60_000 && v! <= 24 * 3_600_000,
+        falls: true,
+      },
       { title: '403 PERMISSION_DENIED is an auth failure', script: geminiErrors.permissionDenied(), kind: 'auth', status: 403, falls: true },
-      { title: '400 FAILED_PRECONDITION (location) is this key\'s problem, not the request\'s', script: geminiErrors.locationUnsupported(), kind: 'auth', status: 400, falls: true },
+      {
+        title: "400 FAILED_PRECONDITION (location) is this key's problem, not the request's",
+        script: geminiErrors.locationUnsupported(),
+        kind: 'auth',
+        status: 400,
+        falls: true,
+      },
       { title: '500 INTERNAL is a server error', script: geminiErrors.internal(), kind: 'server', status: 500, falls: true },
       { title: '503 UNAVAILABLE is a server error', script: geminiErrors.unavailable(), kind: 'server', status: 503, falls: true },
       { title: 'a reset before headers is a network error', script: { resetBeforeHeaders: true }, kind: 'network', falls: true },
       { title: 'a malformed first frame is a server error before any output', script: { malformedAfterChunks: 0 }, kind: 'server', falls: true, stream: true },
-      { title: 'an error chunk before any output is classified from its code', script: { midStreamError: { afterChunks: 0, code: 429, status: 'RESOURCE_EXHAUSTED', message: 'Resource has been exhausted (e.g. check quota).' } }, kind: 'rate_limited', falls: true, stream: true },
+      {
+        title: 'an error chunk before any output is classified from its code',
+        script: { midStreamError: { afterChunks: 0, code: 429, status: 'RESOURCE_EXHAUSTED', message: 'Resource has been exhausted (e.g. check quota).' } },
+        kind: 'rate_limited',
+        falls: true,
+        stream: true,
+      },
       { title: 'a stream reset before any output is a network error', script: { resetAfterChunks: 0 }, kind: 'network', falls: true, stream: true },
       { title: 'a truncated JSON answer is a server error', script: { truncateBody: true }, kind: 'server', falls: true },
       { title: 'an unknown model is a bad request that ends the plan', script: {}, kind: 'bad_request', status: 404, falls: false },
@@ -238,7 +319,13 @@ describe('Google AI Studio (Gemini) through the router', () => {
     }
 
     it('an invalid key answers 400 API_KEY_INVALID, classified auth, and the next key serves', async () => {
-      const o = await router({ keys: 2, secrets: [['g1', 'AIzaSy-revoked-000000000000000000000'], ['g2', KEY2]] }).generate({ model: FLASH, messages: [{ role: 'user', content: 'hi' }] });
+      const o = await router({
+        keys: 2,
+        secrets: [
+          ['g1', 'AIzaSy-revoked-000000000000000000000'],
+          ['g2', KEY2],
+        ],
+      }).generate({ model: FLASH, messages: [{ role: 'user', content: 'hi' }] });
       assert.ok(o.ok, !o.ok ? o.error.message : '');
       const a = o.record.attempts[0]!;
       assert.equal(a.status, 400);
@@ -300,7 +387,11 @@ describe('Google AI Studio (Gemini) through the router', () => {
     assert.equal(good.verdict, 'ok', good.message);
     assert.equal(sim.requests.at(-1)!.method, 'GET');
     assert.equal(sim.requests.at(-1)!.path, '/v1beta/models');
-    const bad = await validateKey({ provider: 'google-ai-studio', options: { baseUrl: sim.baseUrl }, name: 'studio-main' }, 'AIzaSy-not-a-real-key-00000000000000', deps);
+    const bad = await validateKey(
+      { provider: 'google-ai-studio', options: { baseUrl: sim.baseUrl }, name: 'studio-main' },
+      'AIzaSy-not-a-real-key-00000000000000',
+      deps,
+    );
     assert.equal(bad.verdict, 'auth', bad.message);
     assert.equal(bad.status, 400);
   });
@@ -309,7 +400,22 @@ describe('Google AI Studio (Gemini) through the router', () => {
     const o = await router().generate({
       model: FLASH,
       messages: [{ role: 'user', content: 'hi' }],
-      tools: [{ type: 'function', function: { name: 'search', parameters: { type: 'object', properties: { q: { type: 'string', minLength: 1 }, filters: { type: 'object', additionalProperties: { type: 'string' }, properties: { lang: { type: 'string' } } } }, required: ['q'] } } }],
+      tools: [
+        {
+          type: 'function',
+          function: {
+            name: 'search',
+            parameters: {
+              type: 'object',
+              properties: {
+                q: { type: 'string', minLength: 1 },
+                filters: { type: 'object', additionalProperties: { type: 'string' }, properties: { lang: { type: 'string' } } },
+              },
+              required: ['q'],
+            },
+          },
+        },
+      ],
       tool_choice: { type: 'function', function: { name: 'search' } },
     } as ChatRequest);
     assert.ok(o.ok, !o.ok ? o.error.message : '');

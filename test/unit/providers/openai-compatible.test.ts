@@ -11,25 +11,30 @@ import { startOpenAISim, type Flavor, type OpenAISim } from '../../sim/openai';
 const FLAVORS: Exclude<Flavor, 'openrouter'>[] = ['openai', 'azure', 'mistral', 'groq', 'xai', 'deepseek', 'together', 'fireworks', 'cerebras', 'perplexity'];
 
 /** A conversation that trips every documented quirk of the family at once. */
-const conversation = (stream: boolean): ChatRequest => ({
-  model: 'test/model',
-  stream,
-  messages: [
-    { role: 'system', content: 'Be brief.' },
-    { role: 'user', content: 'Weather in Oslo?', name: 'alice' },
-    { role: 'assistant', content: null, tool_calls: [{ id: 'call_0123456789abcdef', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } }] },
-    { role: 'tool', tool_call_id: 'call_0123456789abcdef', content: '{"temp":3}' },
-    { role: 'user', content: 'And tomorrow?' },
-  ],
-  tools: [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }],
-  tool_choice: 'required',
-  max_completion_tokens: 64,
-  seed: 7,
-  frequency_penalty: 0.1,
-  parallel_tool_calls: false,
-  logprobs: true,
-  logit_bias: { '50256': -100 },
-} as ChatRequest);
+const conversation = (stream: boolean): ChatRequest =>
+  ({
+    model: 'test/model',
+    stream,
+    messages: [
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'Weather in Oslo?', name: 'alice' },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [{ id: 'call_0123456789abcdef', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } }],
+      },
+      { role: 'tool', tool_call_id: 'call_0123456789abcdef', content: '{"temp":3}' },
+      { role: 'user', content: 'And tomorrow?' },
+    ],
+    tools: [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }],
+    tool_choice: 'required',
+    max_completion_tokens: 64,
+    seed: 7,
+    frequency_penalty: 0.1,
+    parallel_tool_calls: false,
+    logprobs: true,
+    logit_bias: { '50256': -100 },
+  }) as ChatRequest;
 
 describe('OpenAI-compatible family against each provider simulator', () => {
   const sims = new Map<Flavor, OpenAISim>();
@@ -43,9 +48,15 @@ describe('OpenAI-compatible family against each provider simulator', () => {
   function routerFor(flavor: Flavor) {
     const sim = sims.get(flavor)!;
     sim.requests.length = 0;
-    const options = flavor === 'azure' ? { baseUrl: sim.baseUrl, deployments: { 'test/model': 'gpt-4o-mini' } } : { baseUrl: sim.baseUrl, modelMap: { 'test/model': `native-${flavor}` } };
+    const options =
+      flavor === 'azure'
+        ? { baseUrl: sim.baseUrl, deployments: { 'test/model': 'gpt-4o-mini' } }
+        : { baseUrl: sim.baseUrl, modelMap: { 'test/model': `native-${flavor}` } };
     const { config } = parseConfig({ keys: [{ id: `k-${flavor}`, provider: flavor, name: flavor, tier: 'prioritized', options }], pooled: { enabled: false } });
-    return { sim, router: new Router({ config, catalog: bundledCatalog(), secrets: new MapSecretSource(new Map([[`k-${flavor}`, `secret-${flavor}-abcd1234`]])) }) };
+    return {
+      sim,
+      router: new Router({ config, catalog: bundledCatalog(), secrets: new MapSecretSource(new Map([[`k-${flavor}`, `secret-${flavor}-abcd1234`]])) }),
+    };
   }
 
   for (const flavor of FLAVORS) {
@@ -77,7 +88,10 @@ describe('OpenAI-compatible family against each provider simulator', () => {
           }
           if (flavor === 'perplexity') {
             assert.equal(body.tools, undefined);
-            assert.deepEqual(body.messages.map((m: any) => m.role), ['system', 'user', 'assistant', 'user']);
+            assert.deepEqual(
+              body.messages.map((m: any) => m.role),
+              ['system', 'user', 'assistant', 'user'],
+            );
           }
           if (flavor === 'openai') {
             assert.equal(body.max_completion_tokens, 64);
@@ -180,7 +194,10 @@ describe('Azure deployments', () => {
 
   function route(options: Record<string, unknown>) {
     sim.requests.length = 0;
-    const { config, diagnostics } = parseConfig({ pooled: { enabled: false }, keys: [{ id: 'az', provider: 'azure', name: 'azure', tier: 'prioritized', options }] });
+    const { config, diagnostics } = parseConfig({
+      pooled: { enabled: false },
+      keys: [{ id: 'az', provider: 'azure', name: 'azure', tier: 'prioritized', options }],
+    });
     assert.deepEqual(diagnostics, []);
     return new Router({ config, catalog: bundledCatalog(), secrets: new MapSecretSource(new Map([['az', 'azure-key-0123456789']])) });
   }

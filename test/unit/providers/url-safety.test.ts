@@ -14,12 +14,30 @@ import { createVertexAdapter } from '../../../src/core/providers/vertex';
 import type { ServiceAccountTokens } from '../../../src/core/providers/vertex-auth';
 
 const BASE = 'https://user-host.example.com/base';
-const SERVICE_ACCOUNT = JSON.stringify({ type: 'service_account', project_id: 'user-project', client_email: 'a@b.iam.gserviceaccount.com', private_key: 'unused' });
+const SERVICE_ACCOUNT = JSON.stringify({
+  type: 'service_account',
+  project_id: 'user-project',
+  client_email: 'a@b.iam.gserviceaccount.com',
+  private_key: 'unused',
+});
 const tokens = { forCall: async () => 'ya29.test-token-value' } as unknown as ServiceAccountTokens;
 const vertex = createVertexAdapter({ tokens });
 
 const hostile = fc.oneof(
-  fc.constantFrom('..', '.', '../../v1/x', 'a/../../b', 'm?x=1', 'm#frag', '@evil.example.net', 'm%2F..%2Fx', '%2e%2e', 'm:rawPredict?', '//evil.example.net/x', 'claude-x/../../..'),
+  fc.constantFrom(
+    '..',
+    '.',
+    '../../v1/x',
+    'a/../../b',
+    'm?x=1',
+    'm#frag',
+    '@evil.example.net',
+    'm%2F..%2Fx',
+    '%2e%2e',
+    'm:rawPredict?',
+    '//evil.example.net/x',
+    'claude-x/../../..',
+  ),
   fc.stringMatching(/^[a-z0-9/?#.@%:-]{1,24}$/),
 );
 
@@ -45,7 +63,11 @@ async function build(provider: ProviderId, c: AdapterCall): Promise<URL | undefi
 }
 
 const optionsFor = (provider: ProviderId): Record<string, unknown> =>
-  provider === 'azure' ? { baseUrl: BASE, apiVersion: '2024-10-21' } : provider === 'amazon-bedrock' ? { baseUrl: BASE, region: 'us-east-1', auth: 'bearer' } : { baseUrl: BASE, region: 'us-east5' };
+  provider === 'azure'
+    ? { baseUrl: BASE, apiVersion: '2024-10-21' }
+    : provider === 'amazon-bedrock'
+      ? { baseUrl: BASE, region: 'us-east-1', auth: 'bearer' }
+      : { baseUrl: BASE, region: 'us-east5' };
 
 describe('request URLs under hostile model ids and options', () => {
   for (const provider of PROVIDERS) {
@@ -92,18 +114,22 @@ describe('request URLs under hostile model ids and options', () => {
     for (const model of ['gemini-2.5-flash', 'claude-sonnet-4-5@20250929']) {
       const c = call('google-vertex', model, { baseUrl: BASE });
       c.secret = JSON.stringify(noProject);
-      await assert.rejects(Promise.resolve().then(() => vertex.buildRequest(c)), (e: unknown) => {
-        assert.ok(isRouteFailure(e));
-        assert.match(e.error.message, /options\.project/);
-        kinds.push(e.error.kind);
-        return true;
-      });
+      await assert.rejects(
+        Promise.resolve().then(() => vertex.buildRequest(c)),
+        (e: unknown) => {
+          assert.ok(isRouteFailure(e));
+          assert.match(e.error.message, /options\.project/);
+          kinds.push(e.error.kind);
+          return true;
+        },
+      );
     }
     assert.deepEqual(kinds, ['auth', 'auth']);
   });
 
   it('refuses a project option that is not a Google Cloud project id', () => {
-    for (const project of ['x/…:rawPredict?', 'proj/../../evil', 'p', 'UPPER-case-proj', 'proj#x']) assert.equal(keyOptionsSchema.safeParse({ project }).success, false, project);
+    for (const project of ['x/…:rawPredict?', 'proj/../../evil', 'p', 'UPPER-case-proj', 'proj#x'])
+      assert.equal(keyOptionsSchema.safeParse({ project }).success, false, project);
     for (const project of ['my-project-123', 'example.com:my-project']) assert.equal(keyOptionsSchema.safeParse({ project }).success, true, project);
   });
 });

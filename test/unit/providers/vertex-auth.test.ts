@@ -115,7 +115,11 @@ describe('Vertex service-account credentials', () => {
   });
 
   const faults: { title: string; fault: Parameters<VertexSim['tokenFaults']['push']>[0]; kind: string }[] = [
-    { title: 'a 401 invalid_client is auth', fault: { status: 401, body: { error: 'invalid_client', error_description: 'The OAuth client was not found.' } }, kind: 'auth' },
+    {
+      title: 'a 401 invalid_client is auth',
+      fault: { status: 401, body: { error: 'invalid_client', error_description: 'The OAuth client was not found.' } },
+      kind: 'auth',
+    },
     { title: 'a 503 is a server error', fault: { status: 503, body: '<html>Service Unavailable</html>' }, kind: 'server' },
     { title: 'a 429 is rate limited', fault: { status: 429, body: { error: 'rate_limit_exceeded' } }, kind: 'rate_limited' },
     { title: 'a reset connection is a network error', fault: { reset: true }, kind: 'network' },
@@ -124,7 +128,10 @@ describe('Vertex service-account credentials', () => {
   for (const t of faults) {
     it(`classifies token endpoint failures: ${t.title}, and does not cache the failure`, async () => {
       sim.tokenFaults.push(t.fault);
-      await assert.rejects(tokens.token(sa(), sim.tokenUrl, http), (e: unknown) => isRouteFailure(e) && e.error.kind === t.kind && /google-vertex/.test(e.error.message));
+      await assert.rejects(
+        tokens.token(sa(), sim.tokenUrl, http),
+        (e: unknown) => isRouteFailure(e) && e.error.kind === t.kind && /google-vertex/.test(e.error.message),
+      );
       assert.ok(sim.issuedTokens.has(await tokens.token(sa(), sim.tokenUrl, http)), 'the next call exchanges again and succeeds');
       assert.equal(sim.tokenExchanges, 2);
     });
@@ -136,7 +143,7 @@ describe('Vertex service-account credentials', () => {
     await assert.rejects(quick.token(sa(), sim.tokenUrl, http), (e: unknown) => isRouteFailure(e) && e.error.kind === 'timeout');
   });
 
-  it('exchanges at the account\'s token_uri unless the key sets options.tokenUrl', async () => {
+  it("exchanges at the account's token_uri unless the key sets options.tokenUrl", async () => {
     const call = (options: AdapterCall['options'], json: object): AdapterCall => ({
       provider: 'google-vertex',
       request: { model: 'google/gemini-2.5-flash', messages: [{ role: 'user', content: 'hi' }] },
@@ -153,7 +160,7 @@ describe('Vertex service-account credentials', () => {
 
   it('keys its cache by a hash of the account, never by key material', async () => {
     await tokens.token(sa(), sim.tokenUrl, http);
-    const keys = [...((tokens as unknown as { cache: Map<string, unknown> }).cache.keys())];
+    const keys = [...(tokens as unknown as { cache: Map<string, unknown> }).cache.keys()];
     assert.equal(keys.length, 1);
     assert.match(keys[0]!, /^[0-9a-f]{64}$/);
   });
@@ -166,9 +173,17 @@ describe('Vertex service-account credentials', () => {
     for (const [secret, words] of cases) {
       assert.throws(
         () => parseServiceAccount(secret),
-        (e: unknown) => isRouteFailure(e) && e.error.kind === 'auth' && words.test(e.error.message) && !e.error.message.includes('abc123secret') && !e.error.message.includes('AIzaSy'),
+        (e: unknown) =>
+          isRouteFailure(e) &&
+          e.error.kind === 'auth' &&
+          words.test(e.error.message) &&
+          !e.error.message.includes('abc123secret') &&
+          !e.error.message.includes('AIzaSy'),
       );
     }
-    await assert.rejects(tokens.token({ client_email: 'x@y', private_key: 'not a pem' }, sim.tokenUrl, http), (e: unknown) => isRouteFailure(e) && e.error.kind === 'auth');
+    await assert.rejects(
+      tokens.token({ client_email: 'x@y', private_key: 'not a pem' }, sim.tokenUrl, http),
+      (e: unknown) => isRouteFailure(e) && e.error.kind === 'auth',
+    );
   });
 });

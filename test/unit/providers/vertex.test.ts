@@ -19,7 +19,10 @@ import { forwardTo, makeServiceAccount, startVertexSim, type VertexSim } from '.
 const FLASH = 'google/gemini-2.5-flash';
 const PRO3 = 'google/gemini-3-pro-preview';
 const CLAUDE = 'anthropic/claude-sonnet-4.5';
-const weather = { type: 'function' as const, function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } };
+const weather = {
+  type: 'function' as const,
+  function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
+};
 
 describe('Google Vertex through the router', () => {
   const main = makeServiceAccount({ project_id: 'proj-main' });
@@ -32,7 +35,12 @@ describe('Google Vertex through the router', () => {
 
   before(async () => {
     claude = await startAnthropicSim();
-    sim = await startVertexSim({ accounts: [main.public, backup.public], projects: ['proj-main', 'proj-backup', 'proj-override'], expressKeys: ['AQ.express-key-0001'], claude: forwardTo(claude.url) });
+    sim = await startVertexSim({
+      accounts: [main.public, backup.public],
+      projects: ['proj-main', 'proj-backup', 'proj-override'],
+      expressKeys: ['AQ.express-key-0001'],
+      claude: forwardTo(claude.url),
+    });
   });
   after(async () => {
     registerAdapter('google-vertex', vertexAdapter);
@@ -60,20 +68,33 @@ describe('Google Vertex through the router', () => {
   });
 
   function router(opts: { keys?: number; region?: string; project?: string; secrets?: [string, string][] } = {}) {
-    const options = (extra: Record<string, unknown> = {}) => ({ baseUrl: sim.url, tokenUrl: sim.tokenUrl, region: opts.region ?? 'us-central1', ...(opts.project ? { project: opts.project } : {}), ...extra });
+    const options = (extra: Record<string, unknown> = {}) => ({
+      baseUrl: sim.url,
+      tokenUrl: sim.tokenUrl,
+      region: opts.region ?? 'us-central1',
+      ...(opts.project ? { project: opts.project } : {}),
+      ...extra,
+    });
     const keys = [
       { id: 'v1', provider: 'google-vertex', name: 'vertex-main', tier: 'prioritized', options: options() },
       { id: 'v2', provider: 'google-vertex', name: 'vertex-backup', tier: 'prioritized', options: options() },
     ].slice(0, opts.keys ?? 1);
     const { config, diagnostics } = parseConfig({ keys, pooled: { enabled: false } });
     assert.deepEqual(diagnostics, []);
-    const secrets = new MapSecretSource(new Map(opts.secrets ?? [['v1', JSON.stringify(main.json)], ['v2', JSON.stringify(backup.json)]]));
+    const secrets = new MapSecretSource(
+      new Map(
+        opts.secrets ?? [
+          ['v1', JSON.stringify(main.json)],
+          ['v2', JSON.stringify(backup.json)],
+        ],
+      ),
+    );
     const r = new Router({ config, catalog: bundledCatalog(), secrets });
     routers.push(r);
     return r;
   }
 
-  it('calls the regional Gemini path of the service account\'s project with its Bearer token, exchanging it once', async () => {
+  it("calls the regional Gemini path of the service account's project with its Bearer token, exchanging it once", async () => {
     const r = router();
     for (let i = 0; i < 2; i++) {
       const o = await r.generate({ model: FLASH, messages: [{ role: 'user', content: 'Hi' }] });
@@ -81,13 +102,16 @@ describe('Google Vertex through the router', () => {
       assert.equal(o.response.choices[0]!.message.content, 'Hello from vertex gemini-2.5-flash');
     }
     const predicts = sim.requests.filter((q) => q.path !== '/token');
-    assert.deepEqual(predicts.map((q) => q.path), Array(2).fill('/v1/projects/proj-main/locations/us-central1/publishers/google/models/gemini-2.5-flash:generateContent'));
+    assert.deepEqual(
+      predicts.map((q) => q.path),
+      Array(2).fill('/v1/projects/proj-main/locations/us-central1/publishers/google/models/gemini-2.5-flash:generateContent'),
+    );
     assert.equal(sim.issuedTokens.get(predicts[0]!.headers.authorization!.replace('Bearer ', '')), main.json.client_email);
     assert.equal(predicts[0]!.headers['x-goog-api-key'], undefined);
     assert.equal(sim.tokenExchanges, 1);
   });
 
-  it('uses options.project over the account\'s project_id', async () => {
+  it("uses options.project over the account's project_id", async () => {
     const o = await router({ project: 'proj-override' }).generate({ model: FLASH, messages: [{ role: 'user', content: 'Hi' }] });
     assert.ok(o.ok, !o.ok ? o.error.message : '');
     assert.match(sim.requests.at(-1)!.path, /^\/v1\/projects\/proj-override\/locations\/us-central1\//);
@@ -153,7 +177,13 @@ describe('Google Vertex through the router', () => {
 
   it('treats a refused token exchange as a broken key and falls back to the next', async () => {
     const stranger = makeServiceAccount({ client_email: main.json.client_email, project_id: 'proj-main' });
-    const o = await router({ keys: 2, secrets: [['v1', JSON.stringify(stranger.json)], ['v2', JSON.stringify(backup.json)]] }).generate({ model: FLASH, messages: [{ role: 'user', content: 'Hi' }] });
+    const o = await router({
+      keys: 2,
+      secrets: [
+        ['v1', JSON.stringify(stranger.json)],
+        ['v2', JSON.stringify(backup.json)],
+      ],
+    }).generate({ model: FLASH, messages: [{ role: 'user', content: 'Hi' }] });
     assert.ok(o.ok, !o.ok ? o.error.message : '');
     const a = o.record.attempts[0]!;
     assert.equal(a.errorKind, 'auth');
@@ -178,7 +208,7 @@ describe('Google Vertex through the router', () => {
     assert.equal(sim.tokenExchanges, 3);
   });
 
-  it('classifies Vertex\'s 429 RESOURCE_EXHAUSTED as rate limited and a missing project as a broken key', async () => {
+  it("classifies Vertex's 429 RESOURCE_EXHAUSTED as rate limited and a missing project as a broken key", async () => {
     sim.enqueue(sim.errors.resourceExhausted());
     const o = await router({ keys: 2 }).generate({ model: FLASH, messages: [{ role: 'user', content: 'Hi' }] });
     assert.equal(o.record.attempts[0]!.errorKind, 'rate_limited');
@@ -235,7 +265,7 @@ describe('Google Vertex through the router', () => {
     assert.match(await res.text(), /Unknown name \\"id\\" at 'contents\[1\]\.parts\[0\]\.function_call'/);
   });
 
-  it('builds Google\'s hosts from the region: regional, global and the us/eu multi-regions', () => {
+  it("builds Google's hosts from the region: regional, global and the us/eu multi-regions", () => {
     const at = (region: string): AdapterCall => ({
       provider: 'google-vertex',
       request: { model: FLASH, messages: [{ role: 'user', content: 'x' }] },
@@ -244,8 +274,17 @@ describe('Google Vertex through the router', () => {
       stream: false,
       options: { region },
     });
-    assert.equal(vertexGeminiModelUrl(at('europe-west4'), 'm:generateContent'), 'https://europe-west4-aiplatform.googleapis.com/v1/projects/proj-main/locations/europe-west4/publishers/google/models/m:generateContent');
-    assert.equal(vertexGeminiModelUrl(at('global'), 'm:generateContent'), 'https://aiplatform.googleapis.com/v1/projects/proj-main/locations/global/publishers/google/models/m:generateContent');
-    assert.equal(vertexGeminiModelUrl(at('eu'), 'm:generateContent'), 'https://aiplatform.eu.rep.googleapis.com/v1/projects/proj-main/locations/eu/publishers/google/models/m:generateContent');
+    assert.equal(
+      vertexGeminiModelUrl(at('europe-west4'), 'm:generateContent'),
+      'https://europe-west4-aiplatform.googleapis.com/v1/projects/proj-main/locations/europe-west4/publishers/google/models/m:generateContent',
+    );
+    assert.equal(
+      vertexGeminiModelUrl(at('global'), 'm:generateContent'),
+      'https://aiplatform.googleapis.com/v1/projects/proj-main/locations/global/publishers/google/models/m:generateContent',
+    );
+    assert.equal(
+      vertexGeminiModelUrl(at('eu'), 'm:generateContent'),
+      'https://aiplatform.eu.rep.googleapis.com/v1/projects/proj-main/locations/eu/publishers/google/models/m:generateContent',
+    );
   });
 });

@@ -22,7 +22,11 @@ describe('Always use never lapses', () => {
   let fallback: OpenAISim;
   let pooled: OpenAISim;
   before(async () => {
-    [prio, fallback, pooled] = await Promise.all([startOpenAISim({ flavor: 'openai' }), startOpenAISim({ flavor: 'openai' }), startOpenAISim({ flavor: 'openrouter' })]);
+    [prio, fallback, pooled] = await Promise.all([
+      startOpenAISim({ flavor: 'openai' }),
+      startOpenAISim({ flavor: 'openai' }),
+      startOpenAISim({ flavor: 'openrouter' }),
+    ]);
   });
   after(() => Promise.all([prio.close(), fallback.close(), pooled.close()]));
   beforeEach(() => {

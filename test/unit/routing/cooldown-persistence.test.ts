@@ -29,7 +29,12 @@ describe('persisted cooldowns', () => {
     clock.advance(2000);
     const fresh = new MemoryCooldownStore();
     assert.equal(restoreCooldowns(fresh, snap, clock.now()), 0);
-    for (const bad of [null, 'x', { v: 2, entries: [] }, { v: 1, entries: [{ route: 'key:a', kind: 'auth', until: null, reason: 'r', failures: 1, secretFingerprint: 'not-hex' }] }]) {
+    for (const bad of [
+      null,
+      'x',
+      { v: 2, entries: [] },
+      { v: 1, entries: [{ route: 'key:a', kind: 'auth', until: null, reason: 'r', failures: 1, secretFingerprint: 'not-hex' }] },
+    ]) {
       assert.equal(restoreCooldowns(fresh, bad, clock.now()), 0);
     }
     assert.equal([...fresh.entries()].length, 0);

@@ -32,13 +32,31 @@ describe('routing across adapter families', () => {
       providerOrder: ['anthropic', 'amazon-bedrock', 'google-vertex'],
       pooled: { enabled: false },
       keys: [
-        { id: 'v', provider: 'google-vertex', name: 'vertex sa', tier: 'prioritized', options: { baseUrl: vertex.url, tokenUrl: vertex.tokenUrl, region: 'us-east5' } },
-        { id: 'b', provider: 'amazon-bedrock', name: 'bedrock iam', tier: 'prioritized', options: { baseUrl: bedrock.url, region: bedrock.region, modelMap: { [CLAUDE]: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0' } } },
+        {
+          id: 'v',
+          provider: 'google-vertex',
+          name: 'vertex sa',
+          tier: 'prioritized',
+          options: { baseUrl: vertex.url, tokenUrl: vertex.tokenUrl, region: 'us-east5' },
+        },
+        {
+          id: 'b',
+          provider: 'amazon-bedrock',
+          name: 'bedrock iam',
+          tier: 'prioritized',
+          options: { baseUrl: bedrock.url, region: bedrock.region, modelMap: { [CLAUDE]: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0' } },
+        },
         { id: 'a', provider: 'anthropic', name: 'anthropic direct', tier: 'prioritized', options: { baseUrl: anthropic.baseUrl } },
       ],
     });
     assert.deepEqual(diagnostics, []);
-    const secrets = new MapSecretSource(new Map([['a', 'sk-ant-api03-cross-family-0001'], ['b', JSON.stringify(BEDROCK_TEST_CREDENTIALS)], ['v', JSON.stringify(account.json)]]));
+    const secrets = new MapSecretSource(
+      new Map([
+        ['a', 'sk-ant-api03-cross-family-0001'],
+        ['b', JSON.stringify(BEDROCK_TEST_CREDENTIALS)],
+        ['v', JSON.stringify(account.json)],
+      ]),
+    );
     return new Router({ config, catalog: bundledCatalog(), secrets });
   }
 
@@ -52,13 +70,19 @@ describe('routing across adapter families', () => {
       const request: ChatRequest = {
         model: CLAUDE,
         stream,
-        messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Hello?' }],
+        messages: [
+          { role: 'system', content: 'Be brief.' },
+          { role: 'user', content: 'Hello?' },
+        ],
         tools: [{ type: 'function', function: { name: 'lookup', parameters: { type: 'object', properties: { q: { type: 'string' } } } } }],
       };
       try {
         const o = await r.generate(request, { onChunk: (c) => chunks.push(c) });
         assert.ok(o.ok, !o.ok ? o.error.message : '');
-        assert.deepEqual(o.record.attempts.map((a) => `${a.provider}:${a.status}:${a.errorKind ?? 'ok'}`), ['anthropic:529:rate_limited', 'amazon-bedrock:429:rate_limited', 'google-vertex:200:ok']);
+        assert.deepEqual(
+          o.record.attempts.map((a) => `${a.provider}:${a.status}:${a.errorKind ?? 'ok'}`),
+          ['anthropic:529:rate_limited', 'amazon-bedrock:429:rate_limited', 'google-vertex:200:ok'],
+        );
         // Anthropic: x-api-key and the Messages body with a separate system prompt.
         const a = anthropic.requests[0]!;
         assert.equal(a.headers['x-api-key'], 'sk-ant-api03-cross-family-0001');
@@ -94,7 +118,16 @@ describe('one conversation with a tool round trip through every family', () => {
     model,
     stream: true,
     messages: [{ role: 'user', content: 'What is the weather in Oslo?' }],
-    tools: [{ type: 'function', function: { name: 'get_weather', description: 'Weather for a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } }],
+    tools: [
+      {
+        type: 'function',
+        function: {
+          name: 'get_weather',
+          description: 'Weather for a city',
+          parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+        },
+      },
+    ],
   });
 
   async function roundTrip(provider: string, model: string, options: Record<string, unknown>, secret: string, script: (toolTurn: boolean) => void) {
@@ -110,7 +143,11 @@ describe('one conversation with a tool round trip through every family', () => {
       script(false);
       const followUp: ChatRequest = {
         ...ask(model),
-        messages: [...ask(model).messages, { role: 'assistant', content: null, tool_calls: [call] }, { role: 'tool', tool_call_id: call.id, content: '{"temp_c":3}' }],
+        messages: [
+          ...ask(model).messages,
+          { role: 'assistant', content: null, tool_calls: [call] },
+          { role: 'tool', tool_call_id: call.id, content: '{"temp_c":3}' },
+        ],
       };
       const second = await r.generate(followUp);
       assert.ok(second.ok, !second.ok ? `${provider}: ${second.error.message}` : '');
@@ -118,7 +155,9 @@ describe('one conversation with a tool round trip through every family', () => {
         call: { name: call.function.name, args: JSON.parse(call.function.arguments) },
         text: second.response.choices[0]!.message.content,
         finish: second.response.choices[0]!.finish_reason,
-        usage: [first.response.usage!, second.response.usage!].map((u) => u.prompt_tokens > 0 && u.completion_tokens > 0 && u.total_tokens === u.prompt_tokens + u.completion_tokens),
+        usage: [first.response.usage!, second.response.usage!].map(
+          (u) => u.prompt_tokens > 0 && u.completion_tokens > 0 && u.total_tokens === u.prompt_tokens + u.completion_tokens,
+        ),
       };
     } finally {
       await r.close();
@@ -136,10 +175,22 @@ describe('one conversation with a tool round trip through every family', () => {
     const turn = (s: { enqueue(x: any): unknown }) => (toolTurn: boolean) =>
       void s.enqueue(toolTurn ? { toolCalls, usage, finishReason: undefined } : { text: 'It is 3 °C in Oslo.', usage });
     const results = {
-      openai: await roundTrip('openai', 'openai/gpt-4o-mini', { baseUrl: openai.baseUrl }, 'sk-conformance-0001', (t) => void openai.enqueue(t ? { toolCalls, usage, finishReason: 'tool_calls' } : { text: 'It is 3 °C in Oslo.', usage })),
+      openai: await roundTrip(
+        'openai',
+        'openai/gpt-4o-mini',
+        { baseUrl: openai.baseUrl },
+        'sk-conformance-0001',
+        (t) => void openai.enqueue(t ? { toolCalls, usage, finishReason: 'tool_calls' } : { text: 'It is 3 °C in Oslo.', usage }),
+      ),
       anthropic: await roundTrip('anthropic', 'anthropic/claude-haiku-4.5', { baseUrl: anthropic.baseUrl }, 'sk-ant-conformance-0002', turn(anthropic)),
       gemini: await roundTrip('google-ai-studio', 'google/gemini-2.5-flash', { baseUrl: gemini.baseUrl }, 'AIzaConformance0003', turn(gemini)),
-      bedrock: await roundTrip('amazon-bedrock', 'anthropic/claude-sonnet-4.5', { baseUrl: bedrock.url, region: bedrock.region, modelMap: { [CLAUDE]: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0' } }, JSON.stringify(BEDROCK_TEST_CREDENTIALS), turn(bedrock)),
+      bedrock: await roundTrip(
+        'amazon-bedrock',
+        'anthropic/claude-sonnet-4.5',
+        { baseUrl: bedrock.url, region: bedrock.region, modelMap: { [CLAUDE]: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0' } },
+        JSON.stringify(BEDROCK_TEST_CREDENTIALS),
+        turn(bedrock),
+      ),
     };
     for (const [family, r] of Object.entries(results)) {
       assert.deepEqual(r, { call: { name: 'get_weather', args: { city: 'Oslo' } }, text: 'It is 3 °C in Oslo.', finish: 'stop', usage: [true, true] }, family);

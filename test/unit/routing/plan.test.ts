@@ -14,20 +14,37 @@ const CLAUDE = 'anthropic/claude-sonnet-4.5';
 
 function setup(raw: Record<string, unknown>, opts: { noSecret?: string[]; callerKeys?: string[] } = {}) {
   const { config, diagnostics } = parseConfig(raw);
-  assert.deepEqual(diagnostics.filter((d) => d.severity === 'error'), []);
+  assert.deepEqual(
+    diagnostics.filter((d) => d.severity === 'error'),
+    [],
+  );
   const secrets = new MapSecretSource();
   for (const k of config.keys) if (!opts.noSecret?.includes(k.id)) secrets.keys.set(k.id, `secret-value-${k.id}`);
   for (const c of opts.callerKeys ?? ['dev', 'prod', 'default']) secrets.callers.set(c, `or-secret-${c}`);
   const clock = new ManualClock();
   const cooldowns = new Cooldowns(new MemoryCooldownStore(), clock, config.cooldown);
-  return { config, secrets, clock, cooldowns, plan: (model: string, caller?: string) => explain(model, caller, { config, catalog, secrets, cooldowns, clock }) };
+  return {
+    config,
+    secrets,
+    clock,
+    cooldowns,
+    plan: (model: string, caller?: string) => explain(model, caller, { config, catalog, secrets, cooldowns, clock }),
+  };
 }
 
 const k = (id: string, provider: string, tier: string, extra: Record<string, unknown> = {}) => ({ id, provider, name: id, tier, ...extra });
 const names = (p: Plan) => p.routes.map((r) => (r.route === 'pooled' ? 'pooled' : r.key.id));
 
 describe('plan', () => {
-  const cases: { title: string; keys: unknown[]; model?: string; caller?: string; providerOrder?: string[]; expect: string[]; excluded?: Record<string, string> }[] = [
+  const cases: {
+    title: string;
+    keys: unknown[];
+    model?: string;
+    caller?: string;
+    providerOrder?: string[];
+    expect: string[];
+    excluded?: Record<string, string>;
+  }[] = [
     {
       title: 'puts prioritized keys before pooled and fallback keys after it',
       keys: [k('fb', 'anthropic', 'fallback'), k('p1', 'anthropic', 'prioritized'), k('p2', 'anthropic', 'prioritized')],
@@ -35,7 +52,12 @@ describe('plan', () => {
     },
     {
       title: 'orders prioritized keys of several providers by provider order, then key order',
-      keys: [k('a1', 'anthropic', 'prioritized'), k('b1', 'amazon-bedrock', 'prioritized'), k('v1', 'google-vertex', 'prioritized'), k('a2', 'anthropic', 'prioritized')],
+      keys: [
+        k('a1', 'anthropic', 'prioritized'),
+        k('b1', 'amazon-bedrock', 'prioritized'),
+        k('v1', 'google-vertex', 'prioritized'),
+        k('a2', 'anthropic', 'prioritized'),
+      ],
       providerOrder: ['amazon-bedrock', 'google-vertex', 'anthropic'],
       expect: ['b1', 'v1', 'a1', 'a2', 'pooled'],
     },
@@ -59,7 +81,10 @@ describe('plan', () => {
     },
     {
       title: 'leaves out a key whose model filter does not match',
-      keys: [k('p1', 'anthropic', 'prioritized', { filters: { models: ['anthropic/claude-haiku-*'] } }), k('p2', 'anthropic', 'prioritized', { filters: { models: ['anthropic/claude-sonnet-*'] } })],
+      keys: [
+        k('p1', 'anthropic', 'prioritized', { filters: { models: ['anthropic/claude-haiku-*'] } }),
+        k('p2', 'anthropic', 'prioritized', { filters: { models: ['anthropic/claude-sonnet-*'] } }),
+      ],
       expect: ['p2', 'pooled'],
       excluded: { p1: 'model_filter' },
     },
@@ -103,9 +128,14 @@ describe('plan', () => {
   }
 
   it('uses the native id from the catalog and lets a model map override it', async () => {
-    const s = setup({ keys: [k('a', 'anthropic', 'prioritized'), k('b', 'anthropic', 'prioritized', { options: { modelMap: { [CLAUDE]: 'claude-custom' } } })] });
+    const s = setup({
+      keys: [k('a', 'anthropic', 'prioritized'), k('b', 'anthropic', 'prioritized', { options: { modelMap: { [CLAUDE]: 'claude-custom' } } })],
+    });
     const plan = await s.plan(CLAUDE);
-    assert.deepEqual(plan.routes.map((r) => r.nativeModel), [catalog.offer(CLAUDE, 'anthropic')!.id, 'claude-custom', CLAUDE]);
+    assert.deepEqual(
+      plan.routes.map((r) => r.nativeModel),
+      [catalog.offer(CLAUDE, 'anthropic')!.id, 'claude-custom', CLAUDE],
+    );
   });
 
   it('keeps a key in cooldown in the plan, marked skipped until its time', async () => {
@@ -181,7 +211,10 @@ describe('plan invariants (property-based)', () => {
       fc.asyncProperty(arb, async (input) => {
         const plan = await build(input).plan(input.model, input.caller);
         const rank = plan.routes.map((r) => (r.route === 'pooled' ? 1 : r.tier === 'prioritized' ? 0 : 2));
-        assert.deepEqual(rank, [...rank].sort((a, b) => a - b));
+        assert.deepEqual(
+          rank,
+          [...rank].sort((a, b) => a - b),
+        );
       }),
       { numRuns: 300 },
     );
@@ -197,7 +230,11 @@ describe('plan invariants (property-based)', () => {
           const g = `${r.provider}/${r.tier}`;
           byGroup.set(g, [...(byGroup.get(g) ?? []), Number(r.key.id.slice(1))]);
         }
-        for (const idx of byGroup.values()) assert.deepEqual(idx, [...idx].sort((a, b) => a - b));
+        for (const idx of byGroup.values())
+          assert.deepEqual(
+            idx,
+            [...idx].sort((a, b) => a - b),
+          );
       }),
       { numRuns: 300 },
     );
@@ -258,8 +295,19 @@ describe('plan invariants with routing policy (property-based)', () => {
     const policy = new RoutingPolicy({ catalog: () => catalog });
     // Budgets used up: one served request per capped key, as this process's own records.
     for (const key of s.config.keys.filter((k) => k.budget)) {
-      policy.recorded({ v: 1, id: `r-${key.id}`, startedAt: s.clock.now() - 1, surface: 't', caller: 'dev', model: input.model, stream: false, outcome: 'success', plan: [], latencyMs: 1,
-        attempts: [{ route: 'byok', provider: key.provider, keyId: key.id, nativeModel: 'x', ok: true, startedAt: s.clock.now() - 1, latencyMs: 1 }] });
+      policy.recorded({
+        v: 1,
+        id: `r-${key.id}`,
+        startedAt: s.clock.now() - 1,
+        surface: 't',
+        caller: 'dev',
+        model: input.model,
+        stream: false,
+        outcome: 'success',
+        plan: [],
+        latencyMs: 1,
+        attempts: [{ route: 'byok', provider: key.provider, keyId: key.id, nativeModel: 'x', ok: true, startedAt: s.clock.now() - 1, latencyMs: 1 }],
+      });
     }
     const request = { model: input.model, messages: [{ role: 'user' as const, content: 'hi' }] };
     const plans: { before: Plan; after: Plan }[] = [];
@@ -308,7 +356,10 @@ describe('plan invariants with routing policy (property-based)', () => {
           const rest = after.routes.filter((r, i) => !(i === 0 && r.sticky));
           assert.ok(after.routes.slice(1).every((r) => !r.sticky));
           const rank = rest.map((r) => (r.route === 'pooled' ? 1 : r.tier === 'prioritized' ? 0 : 2));
-          assert.deepEqual(rank, [...rank].sort((a, b) => a - b));
+          assert.deepEqual(
+            rank,
+            [...rank].sort((a, b) => a - b),
+          );
         }
       }),
       { numRuns: 300 },

@@ -44,13 +44,29 @@ describe('routing policy against simulated providers', () => {
     await Promise.all(routers.map((r) => r.close()));
   });
 
-  const key = (id: string, sim: OpenAISim, extra: Record<string, unknown> = {}) => ({ id, provider: 'openai', name: id, tier: 'prioritized', options: { baseUrl: sim.baseUrl }, ...extra });
+  const key = (id: string, sim: OpenAISim, extra: Record<string, unknown> = {}) => ({
+    id,
+    provider: 'openai',
+    name: id,
+    tier: 'prioritized',
+    options: { baseUrl: sim.baseUrl },
+    ...extra,
+  });
 
   function router(raw: Record<string, unknown>, deps: Partial<ConstructorParameters<typeof Router>[0]> = {}) {
     const { config, diagnostics } = parseConfig({ callers: [{ name: 'dev' }], defaultCaller: 'dev', pooled: { baseUrl: pooled.baseUrl }, ...raw });
-    assert.deepEqual(diagnostics.filter((d) => d.severity === 'error'), []);
+    assert.deepEqual(
+      diagnostics.filter((d) => d.severity === 'error'),
+      [],
+    );
     const ids = ((raw.keys as { id: string }[]) ?? []).map((k) => [k.id, `sk-test-${k.id}-000${k.id.length}`] as [string, string]);
-    const secrets = new MapSecretSource(new Map(ids), new Map([['dev', 'sk-or-dev-0001'], ['private', 'sk-or-private-0002']]));
+    const secrets = new MapSecretSource(
+      new Map(ids),
+      new Map([
+        ['dev', 'sk-or-dev-0001'],
+        ['private', 'sk-or-private-0002'],
+      ]),
+    );
     const r = new Router({ config, catalog: bundledCatalog(), secrets, clock, sink: { append: (rec) => void records.push(rec) }, ...deps });
     routers.push(r);
     return r;
@@ -141,12 +157,30 @@ describe('routing policy against simulated providers', () => {
       const r = router({
         callers: [{ name: 'dev', preferences: { sort: 'latency', only: ['anthropic'] } }],
         keys: [],
-        pooled: { baseUrl: pooled.baseUrl, preferences: { data_collection: 'deny', zdr: true, only: ['openai', 'azure'], ignore: ['deepinfra'], order: ['openai'], max_price: { prompt: 1, completion: 4 } } },
+        pooled: {
+          baseUrl: pooled.baseUrl,
+          preferences: {
+            data_collection: 'deny',
+            zdr: true,
+            only: ['openai', 'azure'],
+            ignore: ['deepinfra'],
+            order: ['openai'],
+            max_price: { prompt: 1, completion: 4 },
+          },
+        },
       });
       const o = await r.generate(ask());
       assert.ok(o.ok, !o.ok ? o.error.message : '');
       const sent = (pooled.requests[0]!.json as { provider: unknown }).provider;
-      assert.deepEqual(sent, { data_collection: 'deny', zdr: true, only: ['anthropic'], ignore: ['deepinfra'], order: ['openai'], max_price: { prompt: 1, completion: 4 }, sort: 'latency' });
+      assert.deepEqual(sent, {
+        data_collection: 'deny',
+        zdr: true,
+        only: ['anthropic'],
+        ignore: ['deepinfra'],
+        order: ['openai'],
+        max_price: { prompt: 1, completion: 4 },
+        sort: 'latency',
+      });
     });
 
     it('the pooled simulator refuses a malformed provider object, as OpenRouter does', async () => {
@@ -229,7 +263,10 @@ describe('routing policy against simulated providers', () => {
       const r = router({ keys, balance: { openai: 'round-robin' }, stickiness: { ttlMs: 0 } });
       for (let i = 0; i < 4; i++) {
         const plan = await r.explain(MINI);
-        assert.deepEqual(plan.routes.map((x) => (x.route === 'byok' ? x.tier : 'pooled')), ['prioritized', 'prioritized']);
+        assert.deepEqual(
+          plan.routes.map((x) => (x.route === 'byok' ? x.tier : 'pooled')),
+          ['prioritized', 'prioritized'],
+        );
         await r.generate(ask());
       }
       assert.equal(pooled.requests.length, 0);
@@ -240,17 +277,26 @@ describe('routing policy against simulated providers', () => {
     it('orders a tier by price from the catalog and the key’s negotiated prices', async () => {
       const r = router({ keys: [key('list', a), key('deal', b, { priceOverrides: { [MINI]: { input: 0.01, output: 0.01 } } })], providerSort: 'price' });
       const plan = await r.explain(MINI);
-      assert.deepEqual(plan.routes.flatMap((x) => (x.route === 'byok' ? [x.key.id] : [])), ['deal', 'list']);
+      assert.deepEqual(
+        plan.routes.flatMap((x) => (x.route === 'byok' ? [x.key.id] : [])),
+        ['deal', 'list'],
+      );
     });
 
     it('orders by latency from the last attempts, and keeps the configured order without history', async () => {
       const r = router({ keys: [key('slow', a), key('fast', b)], providerSort: 'latency', stickiness: { ttlMs: 0 } });
-      assert.deepEqual((await r.explain(MINI)).routes.flatMap((x) => (x.route === 'byok' ? [x.key.id] : [])), ['slow', 'fast']);
+      assert.deepEqual(
+        (await r.explain(MINI)).routes.flatMap((x) => (x.route === 'byok' ? [x.key.id] : [])),
+        ['slow', 'fast'],
+      );
       a.setDefault({ delayBeforeHeadersMs: 120 });
       await r.generate(ask());
       a.enqueue(a.errors.serverError(500));
       await r.generate(ask()); // 'slow' fails, so 'fast' answers and is measured
-      assert.deepEqual((await r.explain(MINI)).routes.flatMap((x) => (x.route === 'byok' ? [x.key.id] : [])), ['fast', 'slow']);
+      assert.deepEqual(
+        (await r.explain(MINI)).routes.flatMap((x) => (x.route === 'byok' ? [x.key.id] : [])),
+        ['fast', 'slow'],
+      );
     });
   });
 
@@ -258,7 +304,12 @@ describe('routing policy against simulated providers', () => {
     it('keeps a conversation on the route that served it while it is healthy, until the TTL runs out', async () => {
       const r = router({ keys: [key('p1', a), key('p2', b)], stickiness: { ttlMs: 60_000 } });
       a.enqueue(a.errors.rateLimited(1));
-      const conv = ask(MINI, { messages: [{ role: 'system', content: 'be brief' }, { role: 'user', content: 'first question' }] });
+      const conv = ask(MINI, {
+        messages: [
+          { role: 'system', content: 'be brief' },
+          { role: 'user', content: 'first question' },
+        ],
+      });
       assert.equal((await r.generate(conv)).record.servedBy!.keyId, 'p2');
       clock.advance(5_000); // p1's cooldown is over
       const again = await r.generate({ ...conv, messages: [...conv.messages, { role: 'assistant', content: 'ok' }, { role: 'user', content: 'more' }] });
@@ -302,7 +353,10 @@ describe('routing policy against simulated providers', () => {
     it('skips a key over budget with the reason budget mid-run, warns once at 80 %, and explain names it', async () => {
       const store = new ActivityStore({ dir });
       const warnings: BudgetStatus[] = [];
-      const r = router({ keys: [key('capped', a, { budget: { requests: 5, period: 'day' } }), key('spare', b)] }, { sink: store, history: store, onBudgetWarning: (s) => void warnings.push(s) });
+      const r = router(
+        { keys: [key('capped', a, { budget: { requests: 5, period: 'day' } }), key('spare', b)] },
+        { sink: store, history: store, onBudgetWarning: (s) => void warnings.push(s) },
+      );
       const served: string[] = [];
       for (let i = 0; i < 8; i++) {
         served.push((await r.generate(ask(MINI, { messages: [{ role: 'user', content: `q${i}` }] }))).record.servedBy!.keyId!);
@@ -333,7 +387,10 @@ describe('routing policy against simulated providers', () => {
     it('gives the key back at the UTC month boundary', async () => {
       clock.set(Date.UTC(2026, 0, 31, 23, 59, 0));
       const store = new ActivityStore({ dir });
-      const r = router({ keys: [key('capped', a, { budget: { requests: 1, period: 'month' } }), key('spare', b)], stickiness: { ttlMs: 0 } }, { sink: store, history: store });
+      const r = router(
+        { keys: [key('capped', a, { budget: { requests: 1, period: 'month' } }), key('spare', b)], stickiness: { ttlMs: 0 } },
+        { sink: store, history: store },
+      );
       assert.equal((await r.generate(ask())).record.servedBy!.keyId, 'capped');
       clock.advance(10_000);
       assert.equal((await r.generate(ask())).record.servedBy!.keyId, 'spare');

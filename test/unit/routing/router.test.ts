@@ -58,7 +58,10 @@ describe('router execution against simulated providers', () => {
       // These cases pin failover; a conversation sticking to the key that last served is pinned in policy tests.
       stickiness: { ttlMs: 0 },
     });
-    assert.deepEqual(diagnostics.filter((d) => d.severity === 'error'), []);
+    assert.deepEqual(
+      diagnostics.filter((d) => d.severity === 'error'),
+      [],
+    );
     const secrets = new MapSecretSource(
       new Map(Object.entries(extra.secrets ?? { p1: 'sk-test-first-0001', p2: 'sk-test-second-0002', fb: 'sk-test-backup-0003' })),
       new Map([['dev', 'sk-or-test-dev-0004']]),
@@ -90,7 +93,9 @@ describe('router execution against simulated providers', () => {
     const { r } = router();
     openai.enqueue({ text: ['Let me ', 'check.'], toolCalls: [{ name: 'get_weather', arguments: { city: 'Oslo' } }], finishReason: 'tool_calls' });
     const chunks: ChatChunk[] = [];
-    const o = await r.generate(req({ stream: true, tools: [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object' } } }] }), { onChunk: (c) => chunks.push(c) });
+    const o = await r.generate(req({ stream: true, tools: [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object' } } }] }), {
+      onChunk: (c) => chunks.push(c),
+    });
     assert.ok(o.ok);
     const sent = openai.requests[0]!.json as any;
     assert.deepEqual(sent.stream_options, { include_usage: true });
@@ -99,7 +104,10 @@ describe('router execution against simulated providers', () => {
     assert.equal(call.function.name, 'get_weather');
     assert.deepEqual(JSON.parse(call.function.arguments), { city: 'Oslo' });
     assert.equal(o.response.choices[0]!.finish_reason, 'tool_calls');
-    assert.ok(chunks.some((c) => c.usage && c.usage.total_tokens > 0), 'the usage chunk reaches the caller');
+    assert.ok(
+      chunks.some((c) => c.usage && c.usage.total_tokens > 0),
+      'the usage chunk reaches the caller',
+    );
     assert.ok(o.record.ttfbMs! >= 0);
   });
 
@@ -214,13 +222,19 @@ describe('router execution against simulated providers', () => {
     const { r } = router({ timeouts: { idleMs: 200 } });
     openai.enqueue({ stallAfterChunks: 0 });
     const o = await r.generate(req({ stream: true }));
-    assert.deepEqual(trail(o).map((t) => t.split(':')[0]), ['p1', 'p2']);
+    assert.deepEqual(
+      trail(o).map((t) => t.split(':')[0]),
+      ['p1', 'p2'],
+    );
     assert.equal(o.record.attempts[0]!.errorKind, 'timeout');
     assert.ok(o.ok);
   });
 
   it('enforces the total timeout even while keep-alive comments arrive', async () => {
-    const { r } = router({ timeouts: { totalMs: 300, idleMs: 2000 }, keys: [{ id: 'p1', provider: 'openai', name: 'first', tier: 'prioritized', options: { baseUrl: openai.baseUrl } }] });
+    const { r } = router({
+      timeouts: { totalMs: 300, idleMs: 2000 },
+      keys: [{ id: 'p1', provider: 'openai', name: 'first', tier: 'prioritized', options: { baseUrl: openai.baseUrl } }],
+    });
     openai.enqueue({ keepAliveComments: 100, chunkDelayMs: 50 });
     const o = await r.generate(req({ stream: true }));
     assert.equal(o.record.attempts[0]!.errorKind, 'timeout');
@@ -273,7 +287,11 @@ describe('router execution against simulated providers', () => {
     assert.equal(!o.ok && o.error.kind, 'cancelled');
     assert.equal(o.record.outcome, 'cancelled');
     assert.equal(o.record.attempts.length, 1);
-    await openai.waitUntil(() => openai.requests[0]?.outcome === 'client-aborted', 2000, () => 'client abort');
+    await openai.waitUntil(
+      () => openai.requests[0]?.outcome === 'client-aborted',
+      2000,
+      () => 'client abort',
+    );
   });
 
   it('cancels mid-stream without falling back', async () => {

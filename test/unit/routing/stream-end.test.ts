@@ -44,7 +44,20 @@ describe('the end of a stream', () => {
     const { config } = parseConfig({
       pooled: { enabled: false },
       timeouts: { idleMs: 60_000, totalMs: 120_000 },
-      keys: [{ id: 'b', provider: 'amazon-bedrock', name: 'b', tier: 'prioritized', options: { baseUrl: bedrock.url, region: bedrock.region, auth: 'bearer', modelMap: { 'anthropic/claude-sonnet-4.5': 'us.anthropic.claude-sonnet-4-5-20250929-v1:0' } } }],
+      keys: [
+        {
+          id: 'b',
+          provider: 'amazon-bedrock',
+          name: 'b',
+          tier: 'prioritized',
+          options: {
+            baseUrl: bedrock.url,
+            region: bedrock.region,
+            auth: 'bearer',
+            modelMap: { 'anthropic/claude-sonnet-4.5': 'us.anthropic.claude-sonnet-4-5-20250929-v1:0' },
+          },
+        },
+      ],
     });
     const router = new Router({ config, catalog: bundledCatalog(), secrets: new MapSecretSource(new Map([['b', BEDROCK_TEST_API_KEY]])) });
     try {

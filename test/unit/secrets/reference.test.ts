@@ -3,7 +3,15 @@ import { describeReference, isReference, parseReference } from '../../../src/cor
 
 describe('secret reference parsing', () => {
   it('recognises every scheme and nothing else', () => {
-    for (const r of ['op://v/i/f', 'vault://secret/x#f', 'gcp-sm://projects/p/secrets/s/versions/1', 'aws-sm://us-east-1/id', 'azure-kv://kv1/name', 'infisical://p/dev/NAME', 'env:X'])
+    for (const r of [
+      'op://v/i/f',
+      'vault://secret/x#f',
+      'gcp-sm://projects/p/secrets/s/versions/1',
+      'aws-sm://us-east-1/id',
+      'azure-kv://kv1/name',
+      'infisical://p/dev/NAME',
+      'env:X',
+    ])
       assert.ok(isReference(r), r);
     for (const v of ['sk-abc', 'https://example.com', '{"accessKeyId":"x"}', 'environment', '', undefined]) assert.ok(!isReference(v), String(v));
   });
@@ -21,11 +29,23 @@ describe('secret reference parsing', () => {
       ok: true,
       ref: { scheme: 'aws-sm', raw: 'aws-sm://eu-west-1/prod/openai#key', region: 'eu-west-1', secretId: 'prod/openai', field: 'key' },
     });
-    assert.deepEqual(parseReference('infisical://p1/prod/NAME'), { ok: true, ref: { scheme: 'infisical', raw: 'infisical://p1/prod/NAME', project: 'p1', env: 'prod', path: '/', name: 'NAME' } });
+    assert.deepEqual(parseReference('infisical://p1/prod/NAME'), {
+      ok: true,
+      ref: { scheme: 'infisical', raw: 'infisical://p1/prod/NAME', project: 'p1', env: 'prod', path: '/', name: 'NAME' },
+    });
   });
 
   it('refuses malformed references, naming the expected form', () => {
-    for (const bad of ['op://only-vault', 'vault://mount', 'gcp-sm://acme/openai', 'aws-sm://not-a-region/x', 'azure-kv://kv/a/b', 'infisical://p/NAME', 'env:1X', 'op://a/b/c d']) {
+    for (const bad of [
+      'op://only-vault',
+      'vault://mount',
+      'gcp-sm://acme/openai',
+      'aws-sm://not-a-region/x',
+      'azure-kv://kv/a/b',
+      'infisical://p/NAME',
+      'env:1X',
+      'op://a/b/c d',
+    ]) {
       const r = parseReference(bad);
       assert.ok(!r.ok, bad);
       assert.match(r.error, /expected /);

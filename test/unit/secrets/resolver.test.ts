@@ -169,7 +169,13 @@ describe('secret-manager references', () => {
   describe('a resolving secret source', () => {
     it('passes plain values through, resolves references and rejects with the reason when one fails', async () => {
       clis.setValue('op', 'sk-resolved-value-42');
-      const inner = new MapSecretSource(new Map([['plain', 'sk-plain-value-0000'], ['ref', 'op://Work/OpenAI/credential']]), new Map([['dev', 'op://Work/OR/credential']]));
+      const inner = new MapSecretSource(
+        new Map([
+          ['plain', 'sk-plain-value-0000'],
+          ['ref', 'op://Work/OpenAI/credential'],
+        ]),
+        new Map([['dev', 'op://Work/OR/credential']]),
+      );
       const source = new ResolvingSecretSource(inner, resolver);
       assert.equal(await source.keySecret('plain'), 'sk-plain-value-0000');
       assert.equal(await source.keySecret('ref'), 'sk-resolved-value-42');

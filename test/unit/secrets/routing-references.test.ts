@@ -32,7 +32,12 @@ describe('routing with keys held in secret managers', () => {
       ],
     });
     resolver = new SecretResolver({ env: clis.env(), clock, redactor, ttlMs: () => 300_000 });
-    const stored = new MapSecretSource(new Map([['vaulted', 'op://Work/OpenAI/credential'], ['cloud', 'aws-sm://us-east-1/prod/openai#key']]));
+    const stored = new MapSecretSource(
+      new Map([
+        ['vaulted', 'op://Work/OpenAI/credential'],
+        ['cloud', 'aws-sm://us-east-1/prod/openai#key'],
+      ]),
+    );
     router = new Router({ config, catalog: bundledCatalog(), secrets: new ResolvingSecretSource(stored, resolver), clock, redactor });
   });
   afterEach(async () => {

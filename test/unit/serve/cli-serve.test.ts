@@ -59,7 +59,10 @@ describe('byok-router serve', () => {
     const t = loadTokens(config, { BYOK_ROUTER_TOKEN_DEV: a }, { dev: b, 'prod-eu': b });
     assert.equal(t.callerFor(a), 'dev');
     assert.equal(t.callerFor(b), 'prod-eu');
-    assert.throws(() => loadTokens(config, { BYOK_ROUTER_TOKEN_DEV: 'hunter2hunter2' }), (e: Error) => /BYOK_ROUTER_TOKEN_DEV/.test(e.message) && !e.message.includes('hunter2'));
+    assert.throws(
+      () => loadTokens(config, { BYOK_ROUTER_TOKEN_DEV: 'hunter2hunter2' }),
+      (e: Error) => /BYOK_ROUTER_TOKEN_DEV/.test(e.message) && !e.message.includes('hunter2'),
+    );
   });
 
   it('exits 2 with the variable to set when no caller has a token', async () => {
@@ -76,11 +79,15 @@ describe('byok-router serve', () => {
     const secretsPath = join(dir, 'secrets.json');
     writeFileSync(secretsPath, JSON.stringify({ keys: { 'k-dev': 'sk-serve-dev-000000d1', 'k-prod': 'sk-serve-prod-00000p1' }, tokens: { 'prod-eu': prod } }));
     chmodSync(secretsPath, 0o600);
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'serve', '--config', configPath, '--secrets', secretsPath, '--port', '0'], {
-      cwd: root,
-      env: { ...process.env, BYOK_ROUTER_TOKEN_DEV: dev },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'serve', '--config', configPath, '--secrets', secretsPath, '--port', '0'],
+      {
+        cwd: root,
+        env: { ...process.env, BYOK_ROUTER_TOKEN_DEV: dev },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));

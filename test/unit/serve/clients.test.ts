@@ -39,7 +39,15 @@ describe('local endpoint served to the official SDKs', () => {
     });
 
     it('streams from an Anthropic key, with usage at the end when include_usage asks for it', async () => {
-      const stream = await openai.chat.completions.create({ model: CLAUDE, messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Hi' }], stream: true, stream_options: { include_usage: true } });
+      const stream = await openai.chat.completions.create({
+        model: CLAUDE,
+        messages: [
+          { role: 'system', content: 'Be brief.' },
+          { role: 'user', content: 'Hi' },
+        ],
+        stream: true,
+        stream_options: { include_usage: true },
+      });
       let text = '';
       let usage: OpenAI.CompletionUsage | null | undefined;
       let chunks = 0;
@@ -57,7 +65,9 @@ describe('local endpoint served to the official SDKs', () => {
 
     it('carries tool calls out and tool results back, both served by Anthropic', async () => {
       f.anthropic.enqueue({ toolCalls: [{ name: 'get_weather', arguments: { city: 'Oslo' } }] });
-      const tools: OpenAI.ChatCompletionTool[] = [{ type: 'function', function: { name: 'get_weather', description: 'Weather for a city', parameters: weather } }];
+      const tools: OpenAI.ChatCompletionTool[] = [
+        { type: 'function', function: { name: 'get_weather', description: 'Weather for a city', parameters: weather } },
+      ];
       const stream = await openai.chat.completions.create({ model: CLAUDE, messages: [{ role: 'user', content: 'Weather in Oslo?' }], tools, stream: true });
       const calls: Record<number, { id?: string; name?: string; args: string }> = {};
       for await (const c of stream) {
@@ -95,7 +105,10 @@ describe('local endpoint served to the official SDKs', () => {
       assert.equal(text, f.openrouter.defaultText(POOLED.dev));
       await f.recordCount(1);
       const r = f.records[0]!;
-      assert.deepEqual(r.attempts.map((a) => `${a.provider}:${a.status}:${a.errorKind ?? 'ok'}`), ['anthropic:429:rate_limited', 'openrouter:200:ok']);
+      assert.deepEqual(
+        r.attempts.map((a) => `${a.provider}:${a.status}:${a.errorKind ?? 'ok'}`),
+        ['anthropic:429:rate_limited', 'openrouter:200:ok'],
+      );
       assert.equal(r.servedBy!.route, 'pooled');
       assert.equal(r.surface, 'endpoint');
     });
@@ -135,12 +148,23 @@ describe('local endpoint served to the official SDKs', () => {
       assert.ok(call, 'a function_call item');
       assert.equal(call.name, 'get_weather');
       assert.deepEqual(JSON.parse(call.arguments), { city: 'Bergen' });
-      for (const t of ['response.created', 'response.output_item.added', 'response.function_call_arguments.delta', 'response.output_item.done', 'response.completed']) assert.ok(types.has(t), t);
+      for (const t of [
+        'response.created',
+        'response.output_item.added',
+        'response.function_call_arguments.delta',
+        'response.output_item.done',
+        'response.completed',
+      ])
+        assert.ok(types.has(t), t);
 
       const again = openai.responses.stream({
         model: GPT,
         tools,
-        input: [{ role: 'user', content: 'Weather in Bergen?' }, { type: 'function_call', call_id: call.call_id, name: call.name, arguments: call.arguments }, { type: 'function_call_output', call_id: call.call_id, output: '9°C' }],
+        input: [
+          { role: 'user', content: 'Weather in Bergen?' },
+          { type: 'function_call', call_id: call.call_id, name: call.name, arguments: call.arguments },
+          { type: 'function_call_output', call_id: call.call_id, output: '9°C' },
+        ],
       });
       let text = '';
       for await (const e of again) if (e.type === 'response.output_text.delta') text += e.delta;
@@ -157,13 +181,21 @@ describe('local endpoint served to the official SDKs', () => {
       const final = await stream.finalResponse();
       assert.equal(final.output_text, f.openrouter.defaultText(POOLED.dev));
       await f.recordCount(1);
-      assert.deepEqual(f.records[0]!.attempts.map((a) => a.provider), ['anthropic', 'openrouter']);
+      assert.deepEqual(
+        f.records[0]!.attempts.map((a) => a.provider),
+        ['anthropic', 'openrouter'],
+      );
     });
   });
 
   describe('Anthropic Messages', () => {
     it('answers a non-streaming request from Anthropic with the system prompt carried', async () => {
-      const m = await anthropic.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 100, system: 'Be brief.', messages: [{ role: 'user', content: 'Hi' }] });
+      const m = await anthropic.messages.create({
+        model: 'claude-sonnet-4-5',
+        max_tokens: 100,
+        system: 'Be brief.',
+        messages: [{ role: 'user', content: 'Hi' }],
+      });
       assert.equal(m.content[0]!.type, 'text');
       assert.equal((m.content[0] as Anthropic.TextBlock).text, DEFAULT_TEXT);
       assert.equal(m.stop_reason, 'end_turn');
@@ -187,7 +219,9 @@ describe('local endpoint served to the official SDKs', () => {
     it('runs a tool round trip served by OpenAI: tool_use out, tool_result back', async () => {
       f.openai.enqueue({ toolCalls: [{ name: 'get_weather', arguments: { city: 'Tromsø' } }] });
       const tools: Anthropic.Tool[] = [{ name: 'get_weather', description: 'Weather', input_schema: weather as Anthropic.Tool.InputSchema }];
-      const first = await anthropic.messages.stream({ model: GPT, max_tokens: 200, tools, messages: [{ role: 'user', content: 'Weather in Tromsø?' }] }).finalMessage();
+      const first = await anthropic.messages
+        .stream({ model: GPT, max_tokens: 200, tools, messages: [{ role: 'user', content: 'Weather in Tromsø?' }] })
+        .finalMessage();
       assert.equal(first.stop_reason, 'tool_use');
       const use = first.content.find((b) => b.type === 'tool_use') as Anthropic.ToolUseBlock;
       assert.deepEqual(use.input, { city: 'Tromsø' });
@@ -223,7 +257,10 @@ describe('local endpoint served to the official SDKs', () => {
       const m = await anthropic.messages.stream({ model: CLAUDE, max_tokens: 100, messages: [{ role: 'user', content: 'Hi' }] }).finalMessage();
       assert.equal((m.content[0] as Anthropic.TextBlock).text, f.openrouter.defaultText(POOLED.dev));
       await f.recordCount(1);
-      assert.deepEqual(f.records[0]!.attempts.map((a) => `${a.provider}:${a.ok}`), ['anthropic:false', 'openrouter:true']);
+      assert.deepEqual(
+        f.records[0]!.attempts.map((a) => `${a.provider}:${a.ok}`),
+        ['anthropic:false', 'openrouter:true'],
+      );
     });
 
     it('estimates input tokens for count_tokens', async () => {
@@ -274,11 +311,17 @@ describe('local endpoint served to the official SDKs', () => {
     });
 
     it('gives 400 for a body the API would refuse, and 404 for an unknown model and an unknown route', async () => {
-      await assert.rejects(anthropic.messages.create({ model: CLAUDE, messages: [{ role: 'user', content: 'Hi' }] } as any), (e: any) => e.status === 400 && e.error.error.type === 'invalid_request_error' && /max_tokens/.test(e.error.error.message));
+      await assert.rejects(
+        anthropic.messages.create({ model: CLAUDE, messages: [{ role: 'user', content: 'Hi' }] } as any),
+        (e: any) => e.status === 400 && e.error.error.type === 'invalid_request_error' && /max_tokens/.test(e.error.error.message),
+      );
       const noPool = await startFixture({}, { pooled: { enabled: false } });
       try {
         const c = new OpenAI({ baseURL: noPool.endpoint.openAIBaseUrl, apiKey: noPool.tokens.dev, maxRetries: 0 });
-        await assert.rejects(c.chat.completions.create({ model: 'nobody/no-such-model', messages: [{ role: 'user', content: 'Hi' }] }), (e: any) => e.status === 404 && e.error.code === 'model_not_found');
+        await assert.rejects(
+          c.chat.completions.create({ model: 'nobody/no-such-model', messages: [{ role: 'user', content: 'Hi' }] }),
+          (e: any) => e.status === 404 && e.error.code === 'model_not_found',
+        );
       } finally {
         await noPool.close();
       }

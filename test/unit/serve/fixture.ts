@@ -53,7 +53,14 @@ export async function startFixture(opts: Partial<EndpointOptions> = {}, config: 
     stickiness: { ttlMs: 0 },
     keys: [
       { id: 'ant-dev', provider: 'anthropic', name: 'claude dev', tier: 'prioritized', filters: { callers: ['dev'] }, options: { baseUrl: anthropic.baseUrl } },
-      { id: 'ant-prod', provider: 'anthropic', name: 'claude prod', tier: 'prioritized', filters: { callers: ['prod'] }, options: { baseUrl: anthropic.baseUrl } },
+      {
+        id: 'ant-prod',
+        provider: 'anthropic',
+        name: 'claude prod',
+        tier: 'prioritized',
+        filters: { callers: ['prod'] },
+        options: { baseUrl: anthropic.baseUrl },
+      },
       { id: 'oai-dev', provider: 'openai', name: 'openai dev', tier: 'prioritized', filters: { callers: ['dev'] }, options: { baseUrl: openai.baseUrl } },
       { id: 'oai-prod', provider: 'openai', name: 'openai prod', tier: 'prioritized', filters: { callers: ['prod'] }, options: { baseUrl: openai.baseUrl } },
       { id: 'gem', provider: 'google-ai-studio', name: 'gemini', tier: 'prioritized', options: { baseUrl: gemini.baseUrl } },

@@ -52,7 +52,13 @@ describe('endpoint parts', () => {
   });
 
   it('maps route errors to the status a client acts on, never 401 for an upstream key', () => {
-    assert.deepEqual([fromRouteError({ kind: 'rate_limited', message: 'x', retryAfterMs: 2500 }).status, fromRouteError({ kind: 'rate_limited', message: 'x', retryAfterMs: 2500 }).retryAfterS], [429, 3]);
+    assert.deepEqual(
+      [
+        fromRouteError({ kind: 'rate_limited', message: 'x', retryAfterMs: 2500 }).status,
+        fromRouteError({ kind: 'rate_limited', message: 'x', retryAfterMs: 2500 }).retryAfterS,
+      ],
+      [429, 3],
+    );
     assert.equal(fromRouteError({ kind: 'auth', message: 'all keys refused' }).status, 502);
     assert.equal(fromRouteError({ kind: 'timeout', message: 't' }).status, 504);
     assert.equal(fromRouteError({ kind: 'bad_request', message: 'no route can serve x for caller "dev"' }).status, 404);
@@ -60,7 +66,20 @@ describe('endpoint parts', () => {
   });
 
   it('shows an endpoint request in Activity with its client program', () => {
-    const row = toRow({ v: 1, id: 'gen-1', startedAt: 0, surface: 'endpoint', client: 'claude-cli', caller: 'prod', model: 'anthropic/claude-sonnet-4.5', stream: true, outcome: 'success', plan: [], attempts: [], latencyMs: 1 });
+    const row = toRow({
+      v: 1,
+      id: 'gen-1',
+      startedAt: 0,
+      surface: 'endpoint',
+      client: 'claude-cli',
+      caller: 'prod',
+      model: 'anthropic/claude-sonnet-4.5',
+      stream: true,
+      outcome: 'success',
+      plan: [],
+      attempts: [],
+      latencyMs: 1,
+    });
     assert.equal(row.surface, 'endpoint (claude-cli)');
   });
 });

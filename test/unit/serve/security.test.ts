@@ -18,12 +18,15 @@ interface RawResponse {
 /** A raw request, so tests control Host, Origin and the body exactly as an attacker would. */
 function raw(port: number, opts: { method?: string; path?: string; headers?: Record<string, string>; body?: string | Buffer }): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method: opts.method ?? 'POST', path: opts.path ?? '/v1/chat/completions', headers: opts.headers ?? {}, agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
-    });
+    const req = http.request(
+      { host: '127.0.0.1', port, method: opts.method ?? 'POST', path: opts.path ?? '/v1/chat/completions', headers: opts.headers ?? {}, agent: false },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+      },
+    );
     req.on('error', reject);
     req.end(opts.body);
   });
@@ -65,9 +68,19 @@ describe('local endpoint security', () => {
 
   it('answers 401 to a missing or wrong token, in each SDK’s error type', async () => {
     const wrong = generateToken();
-    await assert.rejects(new OpenAI({ baseURL: f.endpoint.openAIBaseUrl, apiKey: wrong, maxRetries: 0 }).chat.completions.create({ model: GPT, messages: [{ role: 'user', content: 'Hi' }] }), OpenAI.AuthenticationError);
     await assert.rejects(
-      new Anthropic({ baseURL: f.endpoint.anthropicBaseUrl, apiKey: f.tokens.dev.slice(0, -1) + 'x', maxRetries: 0 }).messages.create({ model: GPT, max_tokens: 5, messages: [{ role: 'user', content: 'Hi' }] }),
+      new OpenAI({ baseURL: f.endpoint.openAIBaseUrl, apiKey: wrong, maxRetries: 0 }).chat.completions.create({
+        model: GPT,
+        messages: [{ role: 'user', content: 'Hi' }],
+      }),
+      OpenAI.AuthenticationError,
+    );
+    await assert.rejects(
+      new Anthropic({ baseURL: f.endpoint.anthropicBaseUrl, apiKey: f.tokens.dev.slice(0, -1) + 'x', maxRetries: 0 }).messages.create({
+        model: GPT,
+        max_tokens: 5,
+        messages: [{ role: 'user', content: 'Hi' }],
+      }),
       (e: any) => e instanceof Anthropic.AuthenticationError && (e as any).error.error.type === 'authentication_error',
     );
     const none = await raw(f.endpoint.port, { headers: { host: `127.0.0.1:${f.endpoint.port}` }, body: chatBody() });
@@ -89,7 +102,10 @@ describe('local endpoint security', () => {
     const r = await raw(f.endpoint.port, { headers: { ...auth(f.tokens.dev), origin: 'https://evil.example' }, body: chatBody() });
     assert.equal(r.status, 403);
     assert.equal(r.headers['access-control-allow-origin'], undefined);
-    const pre = await raw(f.endpoint.port, { method: 'OPTIONS', headers: { host: `127.0.0.1:${f.endpoint.port}`, origin: 'http://localhost:3000', 'access-control-request-method': 'POST' } });
+    const pre = await raw(f.endpoint.port, {
+      method: 'OPTIONS',
+      headers: { host: `127.0.0.1:${f.endpoint.port}`, origin: 'http://localhost:3000', 'access-control-request-method': 'POST' },
+    });
     assert.notEqual(pre.status, 204);
     assert.ok(pre.status >= 400);
     assert.equal(Object.keys(pre.headers).filter((h) => h.startsWith('access-control-')).length, 0);
@@ -103,10 +119,20 @@ describe('local endpoint security', () => {
     assert.equal(JSON.parse(r.body).error.code, 'request_too_large');
     // Chunked, with no Content-Length to check up front.
     const chunked = await new Promise<number>((resolve, reject) => {
-      const req = http.request({ host: '127.0.0.1', port: f.endpoint.port, method: 'POST', path: '/v1/messages', headers: { ...auth(f.tokens.dev), 'transfer-encoding': 'chunked' }, agent: false }, (res) => {
-        res.resume();
-        resolve(res.statusCode!);
-      });
+      const req = http.request(
+        {
+          host: '127.0.0.1',
+          port: f.endpoint.port,
+          method: 'POST',
+          path: '/v1/messages',
+          headers: { ...auth(f.tokens.dev), 'transfer-encoding': 'chunked' },
+          agent: false,
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        },
+      );
       req.on('error', reject);
       for (let i = 0; i < 10; i++) req.write(Buffer.alloc(16 * 1024, 'a'));
       req.end();
@@ -146,7 +172,10 @@ describe('local endpoint security', () => {
     f.openai.enqueue({ text: Array.from({ length: 50 }, (_, i) => `w${i} `), chunkDelayMs: 50 });
     const ac = new AbortController();
     const client = new OpenAI({ baseURL: f.endpoint.openAIBaseUrl, apiKey: f.tokens.dev, maxRetries: 0 });
-    const stream = await client.chat.completions.create({ model: GPT, messages: [{ role: 'user', content: 'Long answer' }], stream: true }, { signal: ac.signal });
+    const stream = await client.chat.completions.create(
+      { model: GPT, messages: [{ role: 'user', content: 'Long answer' }], stream: true },
+      { signal: ac.signal },
+    );
     let seen = 0;
     try {
       for await (const c of stream) {
@@ -173,7 +202,10 @@ describe('local endpoint security', () => {
       const ask = (c: OpenAI) => c.chat.completions.create({ model: GPT, messages: [{ role: 'user', content: 'Hi' }] });
       const first = [ask(dev), ask(dev)];
       await tight.openai.waitForRequests(2);
-      await assert.rejects(ask(dev), (e: any) => e.status === 429 && e.headers.get('retry-after') === '1' && /caller "dev" already has 2 requests in flight/.test(e.message));
+      await assert.rejects(
+        ask(dev),
+        (e: any) => e.status === 429 && e.headers.get('retry-after') === '1' && /caller "dev" already has 2 requests in flight/.test(e.message),
+      );
       const other = await ask(prod);
       assert.ok(other.choices[0]!.message.content);
       await Promise.all(first);
@@ -183,7 +215,10 @@ describe('local endpoint security', () => {
   });
 
   it('serves 200 concurrent streams across two callers, each with its own caller’s keys', async () => {
-    const clients = { dev: new OpenAI({ baseURL: f.endpoint.openAIBaseUrl, apiKey: f.tokens.dev, maxRetries: 0 }), prod: new OpenAI({ baseURL: f.endpoint.openAIBaseUrl, apiKey: f.tokens.prod, maxRetries: 0 }) };
+    const clients = {
+      dev: new OpenAI({ baseURL: f.endpoint.openAIBaseUrl, apiKey: f.tokens.dev, maxRetries: 0 }),
+      prod: new OpenAI({ baseURL: f.endpoint.openAIBaseUrl, apiKey: f.tokens.prod, maxRetries: 0 }),
+    };
     const expected = { dev: f.openai.defaultText(SECRETS['oai-dev']), prod: f.openai.defaultText(SECRETS['oai-prod']) };
     const runs = Array.from({ length: 200 }, async (_, i) => {
       const who = i % 2 ? 'prod' : 'dev';

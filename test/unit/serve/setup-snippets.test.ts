@@ -3,7 +3,13 @@ import { SETUP_CLIENTS, setupSnippet, terminalEnv } from '../../../src/serve/set
 import { generateToken } from '../../../src/serve/tokens';
 
 describe('endpoint setup snippets', () => {
-  const target = { openAIBaseUrl: 'http://127.0.0.1:4111/v1', anthropicBaseUrl: 'http://127.0.0.1:4111', token: generateToken(), caller: 'prod', model: 'anthropic/claude-sonnet-4.5' };
+  const target = {
+    openAIBaseUrl: 'http://127.0.0.1:4111/v1',
+    anthropicBaseUrl: 'http://127.0.0.1:4111',
+    token: generateToken(),
+    caller: 'prod',
+    model: 'anthropic/claude-sonnet-4.5',
+  };
 
   it('gives every client its base URL, the caller’s token and the caller’s name', () => {
     for (const c of SETUP_CLIENTS) {

@@ -60,7 +60,10 @@ describe('OpenAI-compatible simulator: answers', () => {
     const chunks = chunksOf(read);
     assert.ok(chunks.every((c) => c.object === 'chat.completion.chunk' && c.id === chunks[0]!.id));
     assert.deepEqual(chunks[0]!.choices[0].delta, { role: 'assistant', content: '' });
-    assert.deepEqual(chunks.slice(1, 4).map((c) => c.choices[0].delta.content), ['Hel', 'lo', ' world']);
+    assert.deepEqual(
+      chunks.slice(1, 4).map((c) => c.choices[0].delta.content),
+      ['Hel', 'lo', ' world'],
+    );
     assert.equal(chunks.at(-1)!.choices[0].finish_reason, 'stop');
     assert.ok(chunks.slice(0, -1).every((c) => c.choices[0].finish_reason === null));
   });
@@ -88,7 +91,11 @@ describe('OpenAI-compatible simulator: answers', () => {
       assert.ok(own.slice(1).every((t: any) => t.id === undefined && t.function.name === undefined));
       assert.ok(own.length - 1 >= 2, `arguments in ${own.length - 1} fragments`);
     }
-    const args = (index: number) => calls.filter((t: any) => t.index === index).map((t: any) => t.function.arguments).join('');
+    const args = (index: number) =>
+      calls
+        .filter((t: any) => t.index === index)
+        .map((t: any) => t.function.arguments)
+        .join('');
     assert.equal(args(0), '{"query":"undici keep-alive"}');
     assert.deepEqual(JSON.parse(args(1)), { path: '/tmp/x' });
     assert.match(calls.find((t: any) => t.index === 1).id, /^call_/);
@@ -110,7 +117,10 @@ describe('OpenAI-compatible simulator: answers', () => {
     const res = await get(`${ctx.sim.baseUrl}/models`);
     const body = (await res.body.json()) as any;
     assert.equal(body.object, 'list');
-    assert.deepEqual(body.data.map((m: any) => m.id), ctx.sim.models);
+    assert.deepEqual(
+      body.data.map((m: any) => m.id),
+      ctx.sim.models,
+    );
   });
 
   it('answers an unknown path with 404 in the provider error shape and does not take a script', async () => {
@@ -240,7 +250,11 @@ describe('OpenAI-compatible simulator: Azure', () => {
 
   it('serves the dated deployment URL with an api-key header and opens the stream with prompt_filter_results', async () => {
     const url = `${ctx.sim.url}/openai/deployments/gpt-4o-mini/chat/completions?api-version=2024-10-21`;
-    const res = await post(url, { messages: [{ role: 'user', content: 'hi' }], stream: true, stream_options: { include_usage: true } }, { keyHeader: 'api-key' });
+    const res = await post(
+      url,
+      { messages: [{ role: 'user', content: 'hi' }], stream: true, stream_options: { include_usage: true } },
+      { keyHeader: 'api-key' },
+    );
     assert.equal(res.statusCode, 200);
     const chunks = chunksOf(readSse(await res.body.text()));
     assert.deepEqual(chunks[0]!.choices, []);
@@ -347,7 +361,12 @@ describe('OpenAI-compatible simulator: request validation', () => {
     it('Mistral rejects stream_options, max_completion_tokens and a name on a user message with 422 extra_forbidden', async () => {
       const res = await post(
         chatUrl(ctx.sim),
-        chatBody({ stream: true, stream_options: { include_usage: true }, max_completion_tokens: 50, messages: [{ role: 'user', content: 'hi', name: 'bob' }] }),
+        chatBody({
+          stream: true,
+          stream_options: { include_usage: true },
+          max_completion_tokens: 50,
+          messages: [{ role: 'user', content: 'hi', name: 'bob' }],
+        }),
       );
       assert.equal(res.statusCode, 422);
       const body = (await res.body.json()) as any;
@@ -397,7 +416,16 @@ describe('OpenAI-compatible simulator: request validation', () => {
     { flavor: 'cerebras', name: 'parallel_tool_calls', extra: { parallel_tool_calls: false } },
     { flavor: 'cerebras', name: 'service_tier', extra: { service_tier: 'auto' } },
     { flavor: 'perplexity', name: 'tools', extra: { tools: [{ type: 'function', function: { name: 'f', parameters: {} } }] } },
-    { flavor: 'perplexity', name: 'two user turns in a row', extra: { messages: [{ role: 'user', content: 'a' }, { role: 'user', content: 'b' }] } },
+    {
+      flavor: 'perplexity',
+      name: 'two user turns in a row',
+      extra: {
+        messages: [
+          { role: 'user', content: 'a' },
+          { role: 'user', content: 'b' },
+        ],
+      },
+    },
   ];
   for (const flavor of ['groq', 'cerebras', 'perplexity'] as const) {
     describe(flavor, () => {

@@ -188,7 +188,9 @@ describe('simulator server close()', () => {
     await (await request(`${sim.url}/json`, { dispatcher: agent })).body.dump();
     sim.enqueue({ neverRespond: true }, { stallAfterChunks: 1 });
     const hanging = request(`${sim.url}/json`, { dispatcher: agent }).catch((e: unknown) => e);
-    const stalled = request(`${sim.url}/stream`, { dispatcher: agent }).then((r) => r.body.text()).catch((e: unknown) => e);
+    const stalled = request(`${sim.url}/stream`, { dispatcher: agent })
+      .then((r) => r.body.text())
+      .catch((e: unknown) => e);
     await sim.waitForRequests(3);
     assert.equal(sim.inFlight(), 2);
 

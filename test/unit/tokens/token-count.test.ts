@@ -42,7 +42,12 @@ describe('token counts for budgeting', () => {
   const families = [
     { family: 'gpt', model: 'openai/gpt-4.1', sim: () => openai, r: () => router('openai', openai.baseUrl, 'sk-test-0001') },
     { family: 'claude', model: 'anthropic/claude-sonnet-4.5', sim: () => anthropic, r: () => router('anthropic', anthropic.url, 'sk-ant-test-0001') },
-    { family: 'gemini', model: 'google/gemini-2.5-flash', sim: () => gemini, r: () => router('google-ai-studio', gemini.baseUrl, 'AIzaSy-test-key-0000000000000000000000') },
+    {
+      family: 'gemini',
+      model: 'google/gemini-2.5-flash',
+      sim: () => gemini,
+      r: () => router('google-ai-studio', gemini.baseUrl, 'AIzaSy-test-key-0000000000000000000000'),
+    },
   ];
 
   for (const f of families) {

@@ -4,7 +4,11 @@ import { convertMessages, countable, reasoningOut, thinkingPayload, type InMessa
 
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 const text = (t: string): InPart => ({ kind: 'text', text: t });
-const data = (mimeType: string, bytes: Uint8Array | string): InPart => ({ kind: 'data', mimeType, data: typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes });
+const data = (mimeType: string, bytes: Uint8Array | string): InPart => ({
+  kind: 'data',
+  mimeType,
+  data: typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes,
+});
 const cache = () => data('cache_control', 'ephemeral');
 const image = () => data('image/png', PNG);
 const dataUrl = `data:image/png;base64,${PNG.toString('base64')}`;
@@ -30,8 +34,21 @@ describe('converting vscode.lm messages to the router’s requests', () => {
       { role: 'assistant', content: [{ kind: 'call', id: 'c1', name: 'screenshot', input: {} }] },
       { role: 'user', content: [{ kind: 'result', callId: 'c1', content: [text('here'), image()] }] },
     ]);
-    assert.deepEqual(c.messages[0], { role: 'user', content: [{ type: 'text', text: 'What is this?' }, { type: 'image_url', image_url: { url: dataUrl } }] });
-    assert.deepEqual(c.messages[2], { role: 'tool', tool_call_id: 'c1', content: [{ type: 'text', text: 'here' }, { type: 'image_url', image_url: { url: dataUrl } }] });
+    assert.deepEqual(c.messages[0], {
+      role: 'user',
+      content: [
+        { type: 'text', text: 'What is this?' },
+        { type: 'image_url', image_url: { url: dataUrl } },
+      ],
+    });
+    assert.deepEqual(c.messages[2], {
+      role: 'tool',
+      tool_call_id: 'c1',
+      content: [
+        { type: 'text', text: 'here' },
+        { type: 'image_url', image_url: { url: dataUrl } },
+      ],
+    });
     assert.equal(c.images, 2);
   });
 
@@ -63,7 +80,15 @@ describe('converting vscode.lm messages to the router’s requests', () => {
 
   it('explains every part it leaves out, and never sends the host’s own markers', () => {
     const c = convertMessages([
-      { role: 'user', content: [text('q'), data('stateful_marker', 'model\\{"marker":"x"}'), data('application/octet-stream', new Uint8Array([1, 2])), { kind: 'other', what: 'LanguageModelPromptTsxPart' }] },
+      {
+        role: 'user',
+        content: [
+          text('q'),
+          data('stateful_marker', 'model\\{"marker":"x"}'),
+          data('application/octet-stream', new Uint8Array([1, 2])),
+          { kind: 'other', what: 'LanguageModelPromptTsxPart' },
+        ],
+      },
       { role: 'assistant', content: [text('a'), data('thinking', '{"id":"x","text":"no details"}'), data('usage', '{"prompt_tokens":1}')] },
     ] as InMessage[]);
     assert.deepEqual(c.messages, [
@@ -101,7 +126,13 @@ describe('converting vscode.lm messages to the router’s requests', () => {
 
   it('counts the text of calls, results and echoed reasoning, and images apart', () => {
     const details = [{ type: 'reasoning.text' as const, text: 'xyz', format: FORMAT.anthropic }];
-    const c = countable([text('ab'), { kind: 'call', id: '1', name: 'f', input: { a: 1 } }, { kind: 'result', callId: '1', content: [text('r'), image()] }, data('thinking', thinkingPayload('', 'xyz', details)), cache()]);
+    const c = countable([
+      text('ab'),
+      { kind: 'call', id: '1', name: 'f', input: { a: 1 } },
+      { kind: 'result', callId: '1', content: [text('r'), image()] },
+      data('thinking', thinkingPayload('', 'xyz', details)),
+      cache(),
+    ]);
     assert.equal(c.text, 'abf{"a":1}rxyz');
     assert.equal(c.images, 1);
   });

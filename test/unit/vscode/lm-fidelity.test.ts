@@ -23,7 +23,11 @@ import { startOpenAISim, type OpenAISim } from '../../sim/openai';
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 const B64 = PNG.toString('base64');
 const text = (t: string): InPart => ({ kind: 'text', text: t });
-const data = (mimeType: string, bytes: Uint8Array | string): InPart => ({ kind: 'data', mimeType, data: typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes });
+const data = (mimeType: string, bytes: Uint8Array | string): InPart => ({
+  kind: 'data',
+  mimeType,
+  data: typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes,
+});
 const cache = () => data('cache_control', 'ephemeral');
 const image = () => data('image/png', PNG);
 const weather = { type: 'function' as const, function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } };
@@ -38,13 +42,21 @@ const opening = (): InMessage[] => [
 function turnTwo(callId: string, details: ReasoningDetail[]): InMessage[] {
   return [
     ...opening(),
-    { role: 'assistant', content: [data('thinking', thinkingPayload('resp_1', '', details)), { kind: 'call', id: callId, name: 'get_weather', input: { city: 'Oslo' } }] },
+    {
+      role: 'assistant',
+      content: [data('thinking', thinkingPayload('resp_1', '', details)), { kind: 'call', id: callId, name: 'get_weather', input: { city: 'Oslo' } }],
+    },
     { role: 'user', content: [{ kind: 'result', callId, content: [text('3 °C and clear'), image()] }, cache()] },
   ];
 }
 
 /** Streams like the editor provider does, collecting what it sends out as the `thinking` part. */
-async function run(r: Router, model: string, messages: InMessage[], extra: Partial<ChatRequest> = {}): Promise<{ o: GenerationOutcome; details: ReasoningDetail[] }> {
+async function run(
+  r: Router,
+  model: string,
+  messages: InMessage[],
+  extra: Partial<ChatRequest> = {},
+): Promise<{ o: GenerationOutcome; details: ReasoningDetail[] }> {
   const details: ReasoningDetail[] = [];
   let reasoning = '';
   const o = await r.generate({ model, stream: true, messages: convertMessages(messages).messages, tools: [weather], ...extra } as ChatRequest, {
@@ -60,7 +72,10 @@ async function run(r: Router, model: string, messages: InMessage[], extra: Parti
 
 function router(provider: string, options: Record<string, unknown>, secret: string): Router {
   const { config, diagnostics } = parseConfig({ keys: [{ id: 'k', provider, name: 'main', tier: 'prioritized', options }], pooled: { enabled: false } });
-  assert.deepEqual(diagnostics.filter((d) => d.severity === 'error'), []);
+  assert.deepEqual(
+    diagnostics.filter((d) => d.severity === 'error'),
+    [],
+  );
   return new Router({ config, catalog: bundledCatalog(), secrets: new MapSecretSource(new Map([['k', secret]])) });
 }
 
@@ -80,13 +95,19 @@ describe('vscode.lm parts on each family’s wire', () => {
     it('sends an image block, cache_control on the system prompt and the tool result, and the echoed signed thinking', async () => {
       const r = keep(router('anthropic', { baseUrl: sim.url }, 'sk-ant-test-0001'));
       const MODEL = 'anthropic/claude-sonnet-4.5';
-      sim.enqueue({ reasoning: 'The skyline is Oslo. I should look the weather up.', toolCalls: [{ id: 'toolu_sim_1', name: 'get_weather', arguments: { city: 'Oslo' } }] });
+      sim.enqueue({
+        reasoning: 'The skyline is Oslo. I should look the weather up.',
+        toolCalls: [{ id: 'toolu_sim_1', name: 'get_weather', arguments: { city: 'Oslo' } }],
+      });
       const one = await run(r, MODEL, opening(), { max_tokens: 4000, reasoning_effort: 'medium' } as Partial<ChatRequest>);
       const first = sim.requests[0]!.json as any;
       assert.deepEqual(first.system, [{ type: 'text', text: 'You are a weather assistant. Answer in one sentence.', cache_control: { type: 'ephemeral' } }]);
       assert.deepEqual(first.messages[0].content[1], { type: 'image', source: { type: 'base64', media_type: 'image/png', data: B64 } });
       assert.ok((one.o.record.cacheWriteTokens ?? 0) > 0, 'the system prompt was written to the cache');
-      assert.deepEqual(one.details.map((d) => [d.type, d.format]), [['reasoning.text', 'anthropic-claude-v1']]);
+      assert.deepEqual(
+        one.details.map((d) => [d.type, d.format]),
+        [['reasoning.text', 'anthropic-claude-v1']],
+      );
 
       thinkingCache.clear(); // only the echo can bring the signature back now
       sim.enqueue({ text: 'Oslo, 3 °C and clear.' }, { text: 'Oslo, 3 °C and clear.' });
@@ -114,7 +135,10 @@ describe('vscode.lm parts on each family’s wire', () => {
       await run(r, 'anthropic/claude-sonnet-4.5', messages);
       const sent = sim.requests[before]!.json as any;
       assert.equal(typeof sent.system, 'string', 'the earliest breakpoint (the system prompt) was dropped');
-      const marked = sent.messages.flatMap((m: any) => m.content).filter((b: any) => b.cache_control).map((b: any) => b.text);
+      const marked = sent.messages
+        .flatMap((m: any) => m.content)
+        .filter((b: any) => b.cache_control)
+        .map((b: any) => b.text);
       assert.deepEqual(marked, ['turn 1', 'turn 2', 'turn 3', 'turn 4']);
     });
   });
@@ -127,7 +151,11 @@ describe('vscode.lm parts on each family’s wire', () => {
     it('sends cachePoint blocks after the marked content, image bytes, and the echoed signed reasoning', async () => {
       const r = keep(router('amazon-bedrock', { baseUrl: sim.url, region: sim.region }, BEDROCK_TEST_API_KEY));
       const MODEL = 'anthropic/claude-haiku-4.5';
-      sim.enqueueBedrock({ reasoning: 'Oslo skyline.', reasoningSignature: 'sig-bedrock-1', toolCalls: [{ id: 'tooluse_1', name: 'get_weather', arguments: { city: 'Oslo' } }] });
+      sim.enqueueBedrock({
+        reasoning: 'Oslo skyline.',
+        reasoningSignature: 'sig-bedrock-1',
+        toolCalls: [{ id: 'tooluse_1', name: 'get_weather', arguments: { city: 'Oslo' } }],
+      });
       const one = await run(r, MODEL, opening());
       const first = sim.requests[0]!.json as any;
       assert.deepEqual(first.system, [{ text: 'You are a weather assistant. Answer in one sentence.' }, { cachePoint: { type: 'default' } }]);

@@ -46,7 +46,11 @@ async function getModels(settings: ProxySettings, sim: OpenAISim): Promise<numbe
   const choice = chooseDispatcher(settings);
   const client = new UndiciHttpClient({ dispatcher: choice.dispatcher });
   try {
-    const res = await client.send({ url: `${sim.baseUrl}/models`, method: 'GET', headers: { authorization: 'Bearer sk-proxy-test-0000000000' } }, timeouts, new AbortController().signal);
+    const res = await client.send(
+      { url: `${sim.baseUrl}/models`, method: 'GET', headers: { authorization: 'Bearer sk-proxy-test-0000000000' } },
+      timeouts,
+      new AbortController().signal,
+    );
     for await (const _ of res.body) void _;
     return res.status;
   } finally {
@@ -55,7 +59,7 @@ async function getModels(settings: ProxySettings, sim: OpenAISim): Promise<numbe
   }
 }
 
-describe('outgoing requests and the editor\'s proxy settings', () => {
+describe("outgoing requests and the editor's proxy settings", () => {
   let sim: OpenAISim;
   let proxy: Awaited<ReturnType<typeof startProxy>>;
   beforeEach(async () => {

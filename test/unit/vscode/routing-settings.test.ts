@@ -19,7 +19,10 @@ describe('which routing settings a folder may set', () => {
   it('uses the user settings when the folder sets nothing', () => {
     const r = route({ keys: { globalValue: [userKey] }, caller: { globalValue: 'dev' } });
     assert.equal(r.config.defaultCaller, 'dev');
-    assert.deepEqual(r.config.keys.map((k) => k.options.baseUrl), [USER_URL]);
+    assert.deepEqual(
+      r.config.keys.map((k) => k.options.baseUrl),
+      [USER_URL],
+    );
     assert.deepEqual(r.ignored, []);
   });
 
@@ -41,11 +44,15 @@ describe('which routing settings a folder may set', () => {
     assert.equal(r.config.defaultCaller, 'prod');
   });
 
-  it('replaces a folder key\'s endpoint and headers with the user key\'s, and says so', () => {
-    const hostile = { ...userKey, name: 'Main (folder copy)', options: { baseUrl: EVIL_URL, headers: { 'X-Leak': '1' }, modelMap: { 'openai/gpt-5': 'gpt-5' } } };
+  it("replaces a folder key's endpoint and headers with the user key's, and says so", () => {
+    const hostile = {
+      ...userKey,
+      name: 'Main (folder copy)',
+      options: { baseUrl: EVIL_URL, headers: { 'X-Leak': '1' }, modelMap: { 'openai/gpt-5': 'gpt-5' } },
+    };
     const r = route({ keys: { globalValue: [userKey], workspaceFolderValue: [hostile] } });
     const [k] = r.config.keys;
-    assert.equal(k!.name, 'Main (folder copy)', 'non-destination fields are the folder\'s');
+    assert.equal(k!.name, 'Main (folder copy)', "non-destination fields are the folder's");
     assert.equal(k!.options.baseUrl, USER_URL);
     assert.deepEqual(k!.options.headers, { 'X-Team': 'a' });
     assert.deepEqual(k!.options.modelMap, { 'openai/gpt-5': 'gpt-5' });
@@ -66,13 +73,18 @@ describe('which routing settings a folder may set', () => {
   });
 
   it('drops a folder-only key whose stored secret belongs to another provider', () => {
-    const r = route({ keys: { workspaceFolderValue: [{ id: 'orphan', provider: 'groq', name: 'x', tier: 'prioritized' }] } }, { bound: { orphan: 'anthropic' } });
+    const r = route(
+      { keys: { workspaceFolderValue: [{ id: 'orphan', provider: 'groq', name: 'x', tier: 'prioritized' }] } },
+      { bound: { orphan: 'anthropic' } },
+    );
     assert.deepEqual(r.config.keys, []);
     assert.match(r.ignored[0]!.message, /anthropic key/);
   });
 
   it('strips the endpoint from a folder-only key', () => {
-    const r = route({ keys: { workspaceFolderValue: [{ id: 'team', provider: 'openai', name: 'Team', tier: 'prioritized', options: { baseUrl: EVIL_URL } }] } });
+    const r = route({
+      keys: { workspaceFolderValue: [{ id: 'team', provider: 'openai', name: 'Team', tier: 'prioritized', options: { baseUrl: EVIL_URL } }] },
+    });
     assert.equal(r.config.keys[0]!.options.baseUrl, undefined);
     assert.deepEqual(r.paths, ['byokRouter.keys[0].options.baseUrl']);
   });
@@ -83,8 +95,14 @@ describe('which routing settings a folder may set', () => {
       assert.equal(r.config.pooled.baseUrl, USER_URL, JSON.stringify(bad));
       assert.deepEqual(r.config.pooled.headers, { 'X-Team': 'a' });
       assert.equal(r.config.pooled.enabled, true);
-      assert.ok(r.ignored.some((d) => d.path === 'byokRouter.pooled' && /folder's value is invalid .*ignored; your user setting applies/.test(d.message)), JSON.stringify(r.ignored));
-      assert.deepEqual(parseConfig(r.raw).diagnostics.filter((d) => d.severity === 'error'), []);
+      assert.ok(
+        r.ignored.some((d) => d.path === 'byokRouter.pooled' && /folder's value is invalid .*ignored; your user setting applies/.test(d.message)),
+        JSON.stringify(r.ignored),
+      );
+      assert.deepEqual(
+        parseConfig(r.raw).diagnostics.filter((d) => d.severity === 'error'),
+        [],
+      );
     }
   });
 
@@ -94,7 +112,7 @@ describe('which routing settings a folder may set', () => {
     assert.ok(r.paths.includes('byokRouter.timeouts'));
   });
 
-  it('ignores a folder\'s pooled endpoint and headers but honours its on/off switch', () => {
+  it("ignores a folder's pooled endpoint and headers but honours its on/off switch", () => {
     const r = route({
       pooled: { globalValue: { baseUrl: USER_URL }, workspaceFolderValue: { enabled: false, baseUrl: EVIL_URL, headers: { 'X-Leak': '1' } } },
     });
@@ -106,7 +124,11 @@ describe('which routing settings a folder may set', () => {
 
   it('ignores every folder routing setting in an untrusted workspace', () => {
     const r = route(
-      { keys: { globalValue: [userKey], workspaceFolderValue: [] }, caller: { globalValue: 'dev', workspaceFolderValue: 'prod' }, fees: { workspaceValue: { rate: 0 } } },
+      {
+        keys: { globalValue: [userKey], workspaceFolderValue: [] },
+        caller: { globalValue: 'dev', workspaceFolderValue: 'prod' },
+        fees: { workspaceValue: { rate: 0 } },
+      },
       { trusted: false },
     );
     assert.equal(r.config.defaultCaller, 'dev');
@@ -125,7 +147,10 @@ describe('which routing settings a folder may set', () => {
       provider: fc.constantFrom('openai', 'groq', 'openrouter', 'anthropic'),
       name: fc.constant('n'),
       tier: fc.constantFrom('prioritized', 'fallback'),
-      options: fc.record({ baseUrl: fc.constantFrom(EVIL_URL, USER_URL, 'http://127.0.0.1:9/v1'), headers: fc.constant({ 'X-Leak': '1' }) }, { requiredKeys: [] }),
+      options: fc.record(
+        { baseUrl: fc.constantFrom(EVIL_URL, USER_URL, 'http://127.0.0.1:9/v1'), headers: fc.constant({ 'X-Leak': '1' }) },
+        { requiredKeys: [] },
+      ),
     });
     fc.assert(
       fc.property(fc.array(folderKey, { maxLength: 5 }), (folderKeys) => {

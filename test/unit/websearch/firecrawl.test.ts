@@ -87,7 +87,16 @@ describe('Firecrawl web search against the simulator', () => {
   it('records every search in the activity log with its credits, and redacts the key from errors', async () => {
     const records: GenerationRecord[] = [];
     const redactor = new Redactor();
-    const deps = { http, timeouts: DEFAULT_TIMEOUTS, baseUrl: sim.baseUrl, apiKey: async () => KEY, keyId: 'firecrawl', sink: { append: (r: GenerationRecord) => void records.push(r) }, redactor, clock: new ManualClock() };
+    const deps = {
+      http,
+      timeouts: DEFAULT_TIMEOUTS,
+      baseUrl: sim.baseUrl,
+      apiKey: async () => KEY,
+      keyId: 'firecrawl',
+      sink: { append: (r: GenerationRecord) => void records.push(r) },
+      redactor,
+      clock: new ManualClock(),
+    };
     const ok = await webSearch(deps, 'wikipedia node', { surface: 'tool:byok_webSearch', limit: 2 });
     assert.ok(ok.ok);
     sim.remainingCredits = 0;
@@ -114,7 +123,14 @@ describe('Firecrawl web search against the simulator', () => {
 
   describe('OpenRouter web options on a request', () => {
     const req = (over: Partial<ChatRequest> & { plugins?: unknown } = {}): ChatRequest =>
-      ({ model: 'openai/gpt-4o-mini:online', messages: [{ role: 'system', content: 'be brief' }, { role: 'user', content: 'what is new in node 24' }], ...over }) as ChatRequest;
+      ({
+        model: 'openai/gpt-4o-mini:online',
+        messages: [
+          { role: 'system', content: 'be brief' },
+          { role: 'user', content: 'what is new in node 24' },
+        ],
+        ...over,
+      }) as ChatRequest;
     const deps = () => ({ http, timeouts: DEFAULT_TIMEOUTS, baseUrl: sim.baseUrl, apiKey: async () => KEY, hasKey: async () => true });
 
     it('recognises :online and the web plugin', () => {
@@ -124,12 +140,20 @@ describe('Firecrawl web search against the simulator', () => {
     });
 
     it('searches with the Firecrawl key and adds the results as context, removing the option', async () => {
-      const r = await applyWebOption(req({ plugins: [{ id: 'web', max_results: 2 }] }), deps(), { byokOnly: false, passToOpenRouter: false }, { surface: 'endpoint' });
+      const r = await applyWebOption(
+        req({ plugins: [{ id: 'web', max_results: 2 }] }),
+        deps(),
+        { byokOnly: false, passToOpenRouter: false },
+        { surface: 'endpoint' },
+      );
       assert.equal(r.kind, 'firecrawl');
       if (r.kind !== 'firecrawl') return;
       assert.equal(r.request.model, 'openai/gpt-4o-mini');
       assert.equal((r.request as { plugins?: unknown }).plugins, undefined);
-      assert.deepEqual(r.request.messages.map((m) => m.role), ['system', 'system', 'user']);
+      assert.deepEqual(
+        r.request.messages.map((m) => m.role),
+        ['system', 'system', 'user'],
+      );
       assert.match(String(r.request.messages[1]!.content), /\[1\] Node\.js 24\.0\.0 \(Current\)\nURL: https:\/\/nodejs\.org/);
       assert.equal(sim.searches()[0]!.json.limit, 2);
       assert.equal(sim.searches()[0]!.json.query, 'what is new in node 24');
@@ -157,7 +181,10 @@ describe('Firecrawl web search against the simulator', () => {
     const results = [{ title: 'T', url: 'https://e.example/a', excerpt: 'E' }];
     assert.equal(formatResults('q', results), 'Web search results for "q" (Firecrawl):\n\n[1] T\nURL: https://e.example/a\nE');
     const out = injectWebContext({ model: 'm', messages: [{ role: 'user', content: 'q' }] }, 'q', results);
-    assert.deepEqual(out.messages.map((m) => m.role), ['system', 'user']);
+    assert.deepEqual(
+      out.messages.map((m) => m.role),
+      ['system', 'user'],
+    );
   });
 });
 
