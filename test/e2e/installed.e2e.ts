@@ -138,7 +138,9 @@ describe('npm start and the installed .vsix in Chromium', function () {
     await page.keyboard.press('Enter');
     const answer = page.locator('.interactive-item-container', { hasText: 'simulated' }).last();
     await answer.waitFor({ timeout: 60_000 });
-    const text = (await answer.textContent()) ?? '';
+    // The answer streams in: wait for its end, which names the key that served it.
+    let text = '';
+    await until('the answer to finish streaming', async () => /0002/.test((text = (await answer.textContent()) ?? '')), 30_000);
     assert.match(text, /simulated\*{0,2} answer from the openai simulator/);
     // The secondary key (…0002) answered: the primary is the demo's rate-limited one.
     assert.match(text, /0002/);
