@@ -116,6 +116,12 @@ export class RoutingService implements vscode.Disposable {
         },
       });
       this.routers.set(id, router);
+      // Latency and throughput sorts start from the log's last measures, not empty after a reload.
+      const seeded = router;
+      this.deps.history?.read({ limit: 1_000 }).then(
+        (records) => seeded.policy.stats.seed(records),
+        (e: unknown) => log.warn(`route stats: the activity log could not be read: ${(e as Error)?.message ?? e}`),
+      );
     }
     return router;
   }
