@@ -15,7 +15,7 @@ Object.defineProperty = function (target, key, desc) {
     class ForeignInitSafeResponse extends HonoResponse {
       constructor(body, init) {
         if (init instanceof NativeResponse && !(init instanceof HonoResponse)) {
-          init = { status: init.status, statusText: init.statusText, headers: new Headers(init.headers) };
+          init = { status: init.status, statusText: init.statusText, headers: new globalThis.Headers(init.headers) };
         }
         super(body, init);
       }

@@ -1,7 +1,7 @@
 /**
  * Pre-encoded streamed answers in each family's real wire format, for timing the stream transforms
  * with no network in the way. The OpenAI-compatible and Bedrock bytes come from the simulators'
- * own encoders; Anthropic and Gemini follow the documented event sequences (providers.md).
+ * own encoders; Anthropic and Gemini follow the documented event sequences.
  */
 import { buildAnswer, streamPlan } from '../test/sim/openai-wire';
 import { eventFrame } from '../test/sim/eventstream-encode';

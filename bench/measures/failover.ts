@@ -21,8 +21,9 @@ export async function measureFailover(
   portkey: PortkeyGateway | undefined,
   opts: { iterations: number; afterRequests: number },
 ): Promise<FailoverMeasure> {
-  let sentA = NaN;
-  let gotB = NaN;
+  // Set by the simulators' scripts as each request arrives; reset before every iteration.
+  let sentA: number;
+  let gotB: number;
   const limited = simA.errors.rateLimited(RETRY_AFTER_S);
   simA.script = () => {
     sentA = performance.now();

@@ -1,4 +1,4 @@
-/** The kinds of failure a route can end in (DESIGN §2). The router decides fallback by kind alone. */
+/** The kinds of failure a route can end in. The router decides fallback by kind alone. */
 export type ErrorKind = 'rate_limited' | 'auth' | 'bad_request' | 'timeout' | 'network' | 'server' | 'cancelled' | 'policy';
 
 /** An error as a value: what happened, in words a user can act on, and what the router needs to decide. */

@@ -6,8 +6,8 @@
 
 // ESC-introduced sequences (OSC up to BEL/ST, CSI, two-character escapes), their 8-bit forms, then
 // any other C0/C1 control except newline and tab. Each alternative is linear: no nested repeats.
-// eslint-disable-next-line no-control-regex
 const SEQUENCES =
+  // eslint-disable-next-line no-control-regex
   /\u001b\][^\u0007\u001b\u009c]*(?:\u0007|\u001b\\|\u009c)?|\u009d[^\u0007\u001b\u009c]*(?:\u0007|\u001b\\|\u009c)?|\u001b\[[0-?]*[ -/]*[@-~]?|\u009b[0-?]*[ -/]*[@-~]?|\u001b[\s\S]?/g;
 // eslint-disable-next-line no-control-regex
 const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;

@@ -44,7 +44,19 @@ export const messagesRequestSchema = z
   })
   .passthrough();
 
-type Block = z.infer<typeof block> & Record<string, any>;
+/** A content block as far as it is read here; the schema checks only its `type`. */
+type Block = z.infer<typeof block> & {
+  text?: unknown;
+  source?: { type: 'base64'; media_type?: unknown; data?: unknown } | { type: 'url'; url: string } | { type: 'text'; data?: unknown };
+  content?: unknown;
+  tool_use_id?: unknown;
+  is_error?: unknown;
+  id?: unknown;
+  name?: unknown;
+  input?: unknown;
+};
+type UserParts = Exclude<Extract<ChatMessage, { role: 'user' }>['content'], string>;
+type TextPart = Extract<UserParts[number], { type: 'text' }>;
 
 function blocks(c: string | Block[]): Block[] {
   return typeof c === 'string' ? [{ type: 'text', text: c }] : c;
@@ -54,13 +66,13 @@ function textOf(c: unknown): string {
   if (typeof c === 'string') return c;
   if (!Array.isArray(c)) return '';
   return c
-    .map((b: any) => (b?.type === 'text' ? String(b.text ?? '') : b?.type === 'image' ? '[image]' : ''))
+    .map((b: Block | null | undefined) => (b?.type === 'text' ? String(b.text ?? '') : b?.type === 'image' ? '[image]' : ''))
     .filter(Boolean)
     .join('\n');
 }
 
-function userParts(bs: Block[]): Exclude<Extract<ChatMessage, { role: 'user' }>['content'], string> {
-  const parts: any[] = [];
+function userParts(bs: Block[]): UserParts {
+  const parts: UserParts = [];
   for (const b of bs) {
     if (b.type === 'text') parts.push({ type: 'text', text: String(b.text ?? '') });
     else if (b.type === 'image' && b.source?.type === 'base64')
@@ -90,7 +102,8 @@ export function toChatRequest(body: z.infer<typeof messagesRequestSchema>, model
         messages.push({ role: 'tool', tool_call_id: String(b.tool_use_id), content: b.is_error ? `Error: ${text}` : text });
       }
       const parts = userParts(bs.filter((b) => b.type !== 'tool_result'));
-      if (parts.length) messages.push({ role: 'user', content: parts.every((p) => p.type === 'text') ? parts.map((p: any) => p.text).join('\n') : parts });
+      if (parts.length)
+        messages.push({ role: 'user', content: parts.every((p): p is TextPart => p.type === 'text') ? parts.map((p) => p.text).join('\n') : parts });
     } else {
       const text = bs
         .filter((b) => b.type === 'text')

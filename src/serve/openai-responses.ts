@@ -27,32 +27,40 @@ export const responsesRequestSchema = z
   })
   .passthrough();
 
-type Item = Record<string, any>;
+/** An input item as far as it is read here; the schema checks only its `type`. */
+type InputItem = z.infer<typeof item> & { role?: unknown; content?: unknown; call_id?: unknown; name?: unknown; arguments?: unknown; output?: unknown };
+/** An output item as built here: a message, or a function call whose `arguments` grow as the stream goes. */
+type OutputItem = Record<string, unknown> & { id: string };
+type CallItem = OutputItem & { arguments: string };
 
-function partsText(content: unknown): string | any[] {
+type UserParts = Exclude<Extract<ChatMessage, { role: 'user' }>['content'], string>;
+type TextPart = Extract<UserParts[number], { type: 'text' }>;
+type InputPart = { type?: unknown; text?: unknown; image_url?: unknown } | null | undefined;
+
+function partsText(content: unknown): string | UserParts {
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return '';
-  const parts: any[] = [];
-  for (const p of content) {
+  const parts: UserParts = [];
+  for (const p of content as InputPart[]) {
     if (p?.type === 'input_text' || p?.type === 'output_text' || p?.type === 'text') parts.push({ type: 'text', text: String(p.text ?? '') });
     else if (p?.type === 'input_image' && typeof p.image_url === 'string') parts.push({ type: 'image_url', image_url: { url: p.image_url } });
   }
-  return parts.every((p) => p.type === 'text') ? parts.map((p) => p.text).join('') : parts;
+  return parts.every((p): p is TextPart => p.type === 'text') ? parts.map((p) => p.text).join('') : parts;
 }
 
 export function toChatRequest(body: z.infer<typeof responsesRequestSchema>, model: string): ChatRequest {
   const messages: ChatMessage[] = [];
   if (body.instructions) messages.push({ role: 'system', content: body.instructions });
-  const input: Item[] = typeof body.input === 'string' ? [{ type: 'message', role: 'user', content: body.input }] : (body.input as Item[]);
+  const input: InputItem[] = typeof body.input === 'string' ? [{ type: 'message', role: 'user', content: body.input }] : body.input;
   for (const it of input) {
     const type = it.type ?? (it.role ? 'message' : undefined);
     if (type === 'message') {
       const content = partsText(it.content);
       if (it.role === 'assistant')
-        messages.push({ role: 'assistant', content: typeof content === 'string' ? content : content.map((p: any) => p.text ?? '').join('') });
+        messages.push({ role: 'assistant', content: typeof content === 'string' ? content : content.map((p) => (p.type === 'text' ? p.text : '')).join('') });
       else if (it.role === 'system' || it.role === 'developer')
-        messages.push({ role: 'system', content: typeof content === 'string' ? content : content.map((p: any) => p.text ?? '').join('') });
-      else messages.push({ role: 'user', content: content as any });
+        messages.push({ role: 'system', content: typeof content === 'string' ? content : content.map((p) => (p.type === 'text' ? p.text : '')).join('') });
+      else messages.push({ role: 'user', content });
     } else if (type === 'function_call') {
       const call = { id: String(it.call_id), type: 'function' as const, function: { name: String(it.name), arguments: String(it.arguments ?? '{}') } };
       const last = messages[messages.length - 1];
@@ -67,12 +75,12 @@ export function toChatRequest(body: z.infer<typeof responsesRequestSchema>, mode
   if (!messages.some((m) => m.role !== 'system')) throw new BadRequest('input: at least one message is required');
   const tools: ChatTool[] = (body.tools ?? [])
     .filter((t) => t.type === 'function')
-    .map((t: any) => ({
+    .map((t) => ({
       type: 'function',
       function: {
         name: String(t.name),
         ...(t.description ? { description: String(t.description) } : {}),
-        parameters: t.parameters ?? { type: 'object', properties: {} },
+        parameters: (t.parameters as Record<string, unknown> | undefined) ?? { type: 'object', properties: {} },
       },
     }));
   const choice = body.tool_choice;
@@ -108,7 +116,7 @@ function usageOut(u: Usage | undefined) {
   };
 }
 
-function responseObject(id: string, created: number, model: string, status: string, output: Item[], usage: Usage | undefined, incomplete?: boolean) {
+function responseObject(id: string, created: number, model: string, status: string, output: OutputItem[], usage: Usage | undefined, incomplete?: boolean) {
   return {
     id,
     object: 'response',
@@ -135,7 +143,7 @@ function responseObject(id: string, created: number, model: string, status: stri
   };
 }
 
-function messageItem(id: string, text: string, status = 'completed'): Item {
+function messageItem(id: string, text: string, status = 'completed'): OutputItem {
   return { type: 'message', id, status, role: 'assistant', content: status === 'completed' || text ? [{ type: 'output_text', text, annotations: [] }] : [] };
 }
 
@@ -150,7 +158,7 @@ export const openAIResponses: ClientApi = {
 
   complete(response: ChatCompletion, parsed) {
     const msg = response.choices[0]?.message;
-    const output: Item[] = [];
+    const output: OutputItem[] = [];
     if (msg?.content) output.push(messageItem(rid('msg'), msg.content));
     for (const c of msg?.tool_calls ?? [])
       output.push({ type: 'function_call', id: rid('fc'), call_id: c.id, name: c.function.name, arguments: c.function.arguments, status: 'completed' });
@@ -172,9 +180,9 @@ export const openAIResponses: ClientApi = {
     let seq = 0;
     const ev = (type: string, payload: Record<string, unknown>) => sseEvent(type, { type, sequence_number: seq++, ...payload });
     let started = false;
-    const output: Item[] = [];
-    let text: { item: Item; index: number; text: string } | undefined;
-    const calls = new Map<number, { item: Item; index: number }>();
+    const output: OutputItem[] = [];
+    let text: { item: OutputItem; index: number; text: string } | undefined;
+    const calls = new Map<number, { item: CallItem; index: number }>();
     let openCall: number | undefined;
     const begin = () => {
       if (started) return '';
@@ -230,7 +238,7 @@ export const openAIResponses: ClientApi = {
         for (const t of d.tool_calls ?? []) {
           if (!calls.has(t.index)) {
             out += closeText() + closeCall();
-            const item: Item = {
+            const item: CallItem = {
               type: 'function_call',
               id: rid('fc'),
               call_id: t.id ?? rid('call'),

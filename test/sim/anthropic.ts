@@ -9,7 +9,7 @@
  * Routes: POST /v1/messages and GET /v1/models (x-api-key + anthropic-version), and Vertex's
  * POST /v1/projects/{p}/locations/{l}/publishers/anthropic/models/{m}:rawPredict|:streamRawPredict
  * (Bearer token, `anthropic_version` in the body, no `model`). Requests are validated the way the
- * real API refuses them (providers.md §5, §7.3), so a passing test proves the translation: missing
+ * real API refuses them (per Anthropic's Messages documentation), so a passing test proves the translation: missing
  * max_tokens, broken alternation, orphan tool results, unsigned or missing thinking replay, fields
  * the API does not know. Error wording follows Anthropic's where it is quoted in public threads.
  */
@@ -49,8 +49,7 @@ const VERTEX_PATH = /^\/v1\/projects\/([^/]+)\/locations\/([^/]+)\/publishers\/a
 export async function startAnthropicSim(opts: AnthropicSimOptions = {}): Promise<AnthropicSim> {
   let counter = 0;
   const nextId = (prefix: string) => `${prefix}sim${String(++counter).padStart(6, '0')}`;
-  let sim: AnthropicSim | undefined;
-  const server = await startSimServer((ex) => handle(ex, sim!, nextId), opts);
+  const server = await startSimServer((ex) => handle(ex, sim, nextId), opts);
   const extras: AnthropicSimExtras = {
     validKeys: new Set(opts.validKeys ?? []),
     validTokens: new Set(opts.validTokens ?? []),
@@ -60,7 +59,7 @@ export async function startAnthropicSim(opts: AnthropicSimOptions = {}): Promise
     signature,
     promptCache: new Set(),
   };
-  sim = Object.assign(server, extras);
+  const sim: AnthropicSim = Object.assign(server, extras);
   return sim;
 }
 

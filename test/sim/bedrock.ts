@@ -10,7 +10,7 @@
  *
  * Bedrock faults on top of the generic ones (server.ts): `corruptFrame` (bad prelude CRC, bad
  * message CRC, a frame cut short), `midStreamError` as an exception or error frame inside the
- * 200, and error scripts shaped like AWS's (`bedrockErrors`). Sources: providers.md §8.
+ * 200, and error scripts shaped like AWS's (`bedrockErrors`).
  */
 import { createHash } from 'node:crypto';
 import {
@@ -28,7 +28,7 @@ import { corruptFrame, errorFrame, eventFrame, exceptionFrame } from './eventstr
 
 export type { SimCredentials } from './bedrock-sigv4';
 
-/** AWS's documentation example credentials, the ones of the SigV4 vector in providers.md §8.6. */
+/** AWS's documentation example credentials, the ones of its published SigV4 example. */
 export const BEDROCK_TEST_CREDENTIALS: SimCredentials = {
   accessKeyId: 'AKIDEXAMPLE',
   secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
@@ -142,9 +142,8 @@ export function streamException(exceptionType: string, afterChunks: number, mess
 }
 
 export async function startBedrockSim(opts: BedrockSimOptions = {}): Promise<BedrockSim> {
-  let sim: BedrockSim | undefined;
   const principals = new WeakMap<RecordedRequest, string>();
-  const server = await startSimServer((ex) => handle(ex, sim!, principals), opts);
+  const server = await startSimServer((ex) => handle(ex, sim, principals), opts);
   const extras: BedrockSimExtras = {
     region: opts.region ?? 'us-east-1',
     credentials: [...(opts.credentials ?? [BEDROCK_TEST_CREDENTIALS, BEDROCK_TEST_SESSION_CREDENTIALS])],
@@ -153,10 +152,10 @@ export async function startBedrockSim(opts: BedrockSimOptions = {}): Promise<Bed
     deniedModels: new Set(),
     clockSkewMs: 0,
     principalOf: (req) => principals.get(req),
-    enqueueBedrock: (...scripts) => sim!.enqueue(...scripts) as BedrockSim,
+    enqueueBedrock: (...scripts) => sim.enqueue(...scripts) as BedrockSim,
     promptCache: new Set(),
   };
-  sim = Object.assign(server, extras);
+  const sim: BedrockSim = Object.assign(server, extras);
   return sim;
 }
 

@@ -1,7 +1,7 @@
 /**
  * Encoder for AWS event stream frames (`application/vnd.amazon.eventstream`), for the Bedrock
  * simulator and the decoder tests. Independent of the decoder on purpose: it writes the layout of
- * providers.md §8.5 byte by byte, so a bug shared by both could not hide.
+ * the @smithy/eventstream-codec vector byte by byte, so a bug shared by both could not hide.
  */
 import { crc32 } from 'node:zlib';
 

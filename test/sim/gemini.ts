@@ -158,11 +158,6 @@ function unknownName(name: string, at?: string): Refusal {
   return badRequest(`Invalid JSON payload received. Unknown name "${name}"${at ? ` at '${at}'` : ''}: Cannot find field.`);
 }
 
-/** Google's proto field paths are snake_case: `function_declarations`, `function_call`. */
-function snake(s: string): string {
-  return s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-}
-
 function checkSchema(schema: unknown, at: string, top: boolean): Refusal | undefined {
   if (schema === null || typeof schema !== 'object' || Array.isArray(schema)) return badRequest(`Invalid value at '${at}': expected an object`);
   const s = schema as Json;
@@ -475,8 +470,7 @@ export function defaultGeminiText(key: string): string {
 export async function startGeminiSim(opts: GeminiSimOptions = {}): Promise<GeminiSim> {
   let counter = 0;
   const nextId = (prefix: string) => `${prefix}sim${String(++counter).padStart(6, '0')}`;
-  let sim: GeminiSim | undefined;
-  const server = await startSimServer((ex) => handle(ex, sim!, nextId), opts);
+  const server = await startSimServer((ex) => handle(ex, sim, nextId), opts);
   const extras: GeminiSimExtras = {
     validKeys: new Set(opts.validKeys ?? []),
     models: opts.models ?? [...DEFAULT_GEMINI_MODELS],
@@ -488,7 +482,7 @@ export async function startGeminiSim(opts: GeminiSimOptions = {}): Promise<Gemin
     keyOf: presentedKey,
     defaultText: defaultGeminiText,
   };
-  sim = Object.assign(server, extras);
+  const sim: GeminiSim = Object.assign(server, extras);
   return sim;
 }
 

@@ -1,6 +1,6 @@
 /**
  * Error bodies and request validation for the OpenAI-compatible simulators, shaped the way each
- * provider really sends them (providers.md §2–4, plus bodies quoted in public issue threads).
+ * provider really sends them (from each provider's error documentation and bodies quoted in public issue threads).
  * Bodies marked "approximate" follow the provider's envelope but the wording is ours.
  */
 import type { Script } from './server';
@@ -415,7 +415,7 @@ function validateMistral(body: Body, messages: Message[]): Refusal | undefined {
   if (detail.length) {
     return { status: 422, body: { object: 'error', message: { detail }, type: 'invalid_request_error', param: null, code: null } };
   }
-  // Mistral only accepts its own 9-character tool-call ids (providers.md §1.6).
+  // Mistral only accepts its own 9-character tool-call ids.
   for (const m of messages) {
     const ids = [...(Array.isArray(m.tool_calls) ? (m.tool_calls as Message[]).map((c) => c.id) : []), ...(m.role === 'tool' ? [m.tool_call_id] : [])];
     const bad = ids.find((id) => typeof id !== 'string' || !MISTRAL_TOOL_ID.test(id));

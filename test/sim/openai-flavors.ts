@@ -1,7 +1,7 @@
 /**
  * What differs between the OpenAI-compatible providers, as data: base path, where stream usage
  * goes, the reasoning field, keep-alive comment text, default models. Error bodies and request
- * validation live in openai-errors.ts. Sources: /work/shared/reference/providers.md §0–4.
+ * validation live in openai-errors.ts. Sources: each provider's API reference.
  */
 import { PROFILES, type ProfileFlavor, type RetryAfterForm } from './openai-profiles';
 

@@ -60,8 +60,7 @@ export async function startOpenAISim(opts: OpenAISimOptions): Promise<OpenAISim>
   let counter = 0;
   const nextId = (prefix: string) => `${prefix}sim${String(++counter).padStart(6, '0')}`;
   // The handler reads the sim object itself, so tests may reassign `models` or `keyInfo` mid-test.
-  let sim: OpenAISim | undefined;
-  const server = await startSimServer((ex) => handle(ex, sim!, nextId), opts);
+  const server = await startSimServer((ex) => handle(ex, sim, nextId), opts);
   const extras: OpenAISimExtras = {
     flavor,
     validKeys: new Set(opts.validKeys ?? []),
@@ -73,7 +72,7 @@ export async function startOpenAISim(opts: OpenAISimOptions): Promise<OpenAISim>
     keyOf: (req) => presentedKey(flavor, req.headers),
     defaultText: (key) => defaultAnswerText(flavor, key),
   };
-  sim = Object.assign(server, extras);
+  const sim: OpenAISim = Object.assign(server, extras);
   return sim;
 }
 

@@ -105,8 +105,7 @@ const json = (status: number, body: string): Script => ({ status, headers: JSON_
 export async function startVertexSim(opts: VertexSimOptions): Promise<VertexSim> {
   let counter = 0;
   const nextId = (prefix: string) => `${prefix}sim${String(++counter).padStart(6, '0')}`;
-  let sim: VertexSim | undefined;
-  const server = await startSimServer((ex) => handle(ex, sim!, nextId, new Set(opts.expressKeys ?? [])), opts);
+  const server = await startSimServer((ex) => handle(ex, sim, nextId, new Set(opts.expressKeys ?? [])), opts);
   const extras: VertexSimExtras = {
     tokenUrl: `${server.url}/token`,
     accounts: new Map(opts.accounts.map((a) => [a.client_email, a])),
@@ -128,7 +127,7 @@ export async function startVertexSim(opts: VertexSimOptions): Promise<VertexSim>
       this.issuedTokens.clear();
     },
   };
-  sim = Object.assign(server, extras);
+  const sim: VertexSim = Object.assign(server, extras);
   return sim;
 }
 

@@ -4,9 +4,12 @@
  */
 import type * as Undici from 'undici';
 
+// A CommonJS require on first use: esbuild still bundles undici, behind a wrapper that runs only
+// then. A static import would run it at load time; import() would make every caller async.
+// eslint.config.mjs allows exactly this require.
+
 let loaded: typeof Undici | undefined;
 
 export function undici(): typeof Undici {
-  // A plain require keeps esbuild's CommonJS wrapper lazy; an import would run it at load time.
   return (loaded ??= require('undici') as typeof Undici);
 }

@@ -1,5 +1,5 @@
 /**
- * Canonical (OpenAI Chat Completions) request → Anthropic Messages body (providers.md §5).
+ * Canonical (OpenAI Chat Completions) request → Anthropic Messages body.
  * What Claude insists on and OpenAI does not: the system prompt apart, `max_tokens` always,
  * strict user/assistant alternation starting with user, every tool result of a turn in the one
  * user message after it, and signed thinking blocks replayed before the tool calls they led to.
@@ -153,12 +153,19 @@ function toolChoice(req: ChatRequest): Record<string, unknown> | undefined {
 
 const EFFORT_SHARE: Record<string, number> = { minimal: 0.2, low: 0.2, medium: 0.5, high: 0.8 };
 
+/** The reasoning knobs clients send beside the canonical fields: Anthropic's, OpenRouter's and OpenAI's. */
+interface ReasoningKnobs {
+  thinking?: unknown;
+  reasoning?: { enabled?: boolean; effort?: string; max_tokens?: unknown } | null;
+  reasoning_effort?: string;
+}
+
 /**
  * Extended thinking from an Anthropic-native `thinking` field, or OpenRouter's `reasoning` /
  * OpenAI's `reasoning_effort`, as a share of max_tokens the way OpenRouter maps effort.
  */
-function thinking(req: ChatRequest & Record<string, any>, maxTokens: number): Record<string, unknown> | undefined {
-  if (req.thinking && typeof req.thinking === 'object') return req.thinking;
+function thinking(req: ChatRequest & ReasoningKnobs, maxTokens: number): Record<string, unknown> | undefined {
+  if (req.thinking && typeof req.thinking === 'object') return req.thinking as Record<string, unknown>;
   const r = req.reasoning;
   if (r?.enabled === false || r?.effort === 'none' || req.reasoning_effort === 'none') return undefined;
   const effort: string | undefined = r?.effort ?? req.reasoning_effort ?? (r?.enabled ? 'medium' : undefined);
@@ -175,7 +182,7 @@ export function maxTokensFor(call: AdapterCall): number {
 }
 
 export function buildMessagesBody(call: AdapterCall, variant: MessagesVariant = DIRECT, cache: ThinkingCache = thinkingCache): Record<string, unknown> {
-  const req = call.request as ChatRequest & Record<string, any>;
+  const req = call.request as ChatRequest & ReasoningKnobs;
   const { system, turns } = toMessages(req.messages, cache);
   keepLastBreakpoints(system, turns);
   const maxTokens = maxTokensFor(call);

@@ -2,7 +2,7 @@
  * Claude's signed thinking blocks must come back, verbatim, in the assistant turn that carries the
  * tool calls they led to, or the next request of the tool loop fails with a 400. The canonical
  * OpenAI shape (and VS Code's LM API) has nowhere to keep them, but tool-call ids survive the round
- * trip; so the blocks wait here, keyed by those ids, until that turn is sent again (providers.md §1.4).
+ * trip; so the blocks wait here, keyed by those ids, until that turn is sent again.
  */
 
 export type ThinkingBlock = { type: 'thinking'; thinking: string; signature: string } | { type: 'redacted_thinking'; data: string };

@@ -88,7 +88,7 @@ const FINISH: Record<string, FinishReason> = {
 
 const finishReason = (stop: string | null | undefined): FinishReason => (stop ? (FINISH[stop] ?? 'stop') : 'stop');
 
-/** Claude counts cached input apart; OpenAI's prompt_tokens is the whole input (providers.md §5). */
+/** Claude counts cached input apart from input_tokens; OpenAI's prompt_tokens is the whole input, cached part included. */
 export function toUsage(u: RawUsage): Usage {
   const cacheRead = u.cache_read_input_tokens ?? 0;
   const cacheWrite = u.cache_creation_input_tokens ?? 0;
@@ -408,7 +408,7 @@ export function vertexRoot(call: AdapterCall): string {
   return `https://${region}-aiplatform.googleapis.com`;
 }
 
-/** `…/publishers/anthropic/models/{model}:rawPredict` or `:streamRawPredict` (providers.md §7.3). */
+/** Claude on Vertex: `…/publishers/anthropic/models/{model}:rawPredict`, or `:streamRawPredict` for a stream. */
 export function vertexClaudeUrl(call: AdapterCall): string {
   const region = call.options.region ?? 'global';
   const method = call.stream ? 'streamRawPredict' : 'rawPredict';

@@ -1,5 +1,5 @@
 /**
- * Amazon Bedrock through the Converse API (providers.md §8): one request shape for every model
+ * Amazon Bedrock through the Converse API: one request shape for every model
  * Bedrock hosts. The key's secret is either a Bedrock API key, sent as a bearer token, or AWS
  * credentials as JSON, which sign each request with SigV4. Streams come as binary event-stream
  * frames whose exceptions arrive inside an HTTP 200.

@@ -12,6 +12,17 @@ export interface ErrorBodyInfo {
 
 const MAX_MESSAGE = 300;
 
+/** The fields read from an error body: some providers nest them under `error`, others send them at the top. */
+interface ErrorFields {
+  error?: unknown;
+  message?: unknown;
+  detail?: unknown;
+  code?: unknown;
+  type?: unknown;
+  status?: unknown;
+  metadata?: { error_type?: unknown };
+}
+
 /** Pull a message and code out of the error bodies providers really send. */
 export function readErrorBody(text: string): ErrorBodyInfo {
   const t = text.trim();
@@ -24,8 +35,8 @@ export function readErrorBody(text: string): ErrorBodyInfo {
     return { message: t.slice(0, MAX_MESSAGE) };
   }
   if (Array.isArray(j)) j = j[0]; // Gemini sometimes wraps errors in an array
-  const o = (j ?? {}) as Record<string, any>;
-  const e = (typeof o.error === 'object' && o.error !== null ? o.error : o) as Record<string, any>;
+  const o = (j ?? {}) as ErrorFields;
+  const e = (typeof o.error === 'object' && o.error !== null ? o.error : o) as ErrorFields;
   let message: unknown = e.message ?? o.message ?? (typeof o.error === 'string' ? o.error : undefined) ?? o.detail;
   if (typeof message === 'object' && message !== null) message = JSON.stringify(message);
   const code = e.metadata?.error_type ?? e.code ?? e.type ?? e.status ?? o.type;

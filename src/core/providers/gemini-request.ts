@@ -1,8 +1,8 @@
 /**
  * Canonical (OpenAI-shape) request → Gemini `generateContent` body, shared by AI Studio and Gemini
- * on Vertex (providers.md §6, §7.2). Gemini wants user/model alternation, tool results as
- * `functionResponse` parts that carry the function's NAME, and an OpenAPI-subset schema for tool
- * parameters, so this is a real translation rather than a field copy.
+ * on Vertex. Gemini wants user/model alternation, tool results as `functionResponse` parts that
+ * carry the function's NAME, and an OpenAPI-subset schema for tool parameters, so this is a real
+ * translation rather than a field copy.
  */
 import type { ChatMessage, ChatRequest, ChatTool } from '../chat';
 import { routeError, RouteFailure } from '../errors';
@@ -34,10 +34,10 @@ export function validatesSignatures(model: string): boolean {
   return major !== undefined && Number(major) >= 3;
 }
 
-function textOf(content: unknown): string {
+function textOf(content: ChatMessage['content']): string {
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return '';
-  return content.map((p: any) => (p?.type === 'text' && typeof p.text === 'string' ? p.text : '')).join('');
+  return content.map((p) => (p?.type === 'text' && typeof p.text === 'string' ? p.text : '')).join('');
 }
 
 const IMAGE_EXT: Record<string, string> = {
@@ -64,7 +64,7 @@ function userParts(content: ChatMessage['content']): GeminiPart[] {
   if (typeof content === 'string') return content ? [{ text: content }] : [];
   if (!Array.isArray(content)) return [];
   const parts: GeminiPart[] = [];
-  for (const p of content as any[]) {
+  for (const p of content) {
     if (p?.type === 'text' && p.text) parts.push({ text: p.text });
     else if (p?.type === 'image_url' && typeof p.image_url?.url === 'string') parts.push(imagePart(p.image_url.url));
   }
@@ -144,7 +144,7 @@ export function geminiContents(messages: ChatMessage[], model: string, signature
         break;
       }
       case 'tool': {
-        const name = callNames.get(m.tool_call_id) ?? (typeof (m as any).name === 'string' ? (m as any).name : undefined);
+        const name = callNames.get(m.tool_call_id) ?? (typeof m.name === 'string' ? m.name : undefined);
         if (!name) {
           throw new RouteFailure(
             routeError(

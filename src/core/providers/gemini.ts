@@ -1,8 +1,8 @@
 /**
  * The Gemini family: Google AI Studio here, Gemini on Vertex through vertex.ts with the same body,
- * response and stream handling (providers.md §6, §7.2). The request translation lives in
- * gemini-request.ts; this module turns Gemini's answers, streams and errors into the canonical
- * shapes and keeps the thought signatures Gemini 3 needs back on the next turn of a tool loop.
+ * response and stream handling. The request translation lives in gemini-request.ts; this module
+ * turns Gemini's answers, streams and errors into the canonical shapes and keeps the thought
+ * signatures Gemini 3 needs back on the next turn of a tool loop.
  */
 import { pathSegment } from '../http/url';
 import { createHash, randomUUID } from 'node:crypto';
@@ -27,7 +27,7 @@ export const AI_STUDIO_BASE_URL = 'https://generativelanguage.googleapis.com/v1b
 /**
  * Gemini 3 signs the first function call of each step and refuses the next turn (400) unless that
  * signature comes back on the same call. The canonical shape has no field for it, but tool-call ids
- * survive the round trip, so signatures wait here keyed by those ids (providers.md §1.4).
+ * survive the round trip, so signatures wait here keyed by those ids.
  */
 export class ThoughtSignatureCache {
   private readonly entries = new Map<string, string>();
@@ -202,22 +202,26 @@ class ResponseReader {
   }
 }
 
+/** A response or stream event, as far as it is read before the schema: Gemini reports some failures in the body. */
+type Frame = { error?: unknown } | null | undefined;
+
 function failureFromBodyError(provider: string, e: unknown): RouteFailure {
-  const status = typeof (e as any)?.code === 'number' ? (e as any).code : 500;
+  const code = (e as { code?: unknown } | null | undefined)?.code;
+  const status = typeof code === 'number' ? code : 500;
   return new RouteFailure(classifyGeminiError(provider, status, {}, JSON.stringify({ error: e }), Date.now()));
 }
 
 export function parseGeminiCompletion(text: string, ctx: GeminiReadContext): ChatCompletion {
   const { provider } = ctx;
-  let o = parseJsonFrame(text.trim(), provider) as any;
+  const parsed = parseJsonFrame(text.trim(), provider);
   // streamGenerateContent without alt=sse answers a JSON array of responses; be tolerant of it.
-  const responses: unknown[] = Array.isArray(o) ? o : [o];
+  const responses = (Array.isArray(parsed) ? parsed : [parsed]) as Frame[];
   const reader = new ResponseReader(ctx);
   let content = '';
   let reasoning = '';
   const details: ReasoningDetail[] = [];
   const toolCalls: ToolCall[] = [];
-  for (o of responses) {
+  for (const o of responses) {
     if (o?.error) throw failureFromBodyError(provider, o.error);
     const d = reader.read(o);
     if (d.content) content += d.content;
@@ -279,7 +283,7 @@ export async function* streamGeminiChunks(body: AsyncIterable<Uint8Array>, limit
     }
     return c;
   };
-  const handle = function* (o: any): Generator<ChatChunk> {
+  const handle = function* (o: Frame): Generator<ChatChunk> {
     if (o?.error) throw failureFromBodyError(provider, o.error);
     const hadFinish = reader.finish !== null;
     const delta = reader.read(o);
@@ -293,7 +297,7 @@ export async function* streamGeminiChunks(body: AsyncIterable<Uint8Array>, limit
 
   for await (const ev of sseEvents(body, limits.maxEventBytes)) {
     if (!ev.data) continue;
-    yield* handle(parseJsonFrame(ev.data, provider));
+    yield* handle(parseJsonFrame(ev.data, provider) as Frame);
   }
   if (reader.finish === null) {
     throw new RouteFailure(routeError('network', `${provider}: the stream ended before it finished (no finishReason)`));

@@ -447,9 +447,9 @@ function sanitiseMessages(messages: ChatMessage[], row: CompatRow): unknown[] {
 /** For providers without tools: tool turns become plain text, and same-role runs merge. */
 function flattenToolTurns(messages: ChatMessage[]): unknown[] {
   const out: { role: string; content: string }[] = [];
-  const text = (c: unknown) => (typeof c === 'string' ? c : Array.isArray(c) ? c.map((p: any) => (p?.type === 'text' ? p.text : '')).join('') : '');
+  const text = (c: ChatMessage['content']) => (typeof c === 'string' ? c : Array.isArray(c) ? c.map((p) => (p?.type === 'text' ? p.text : '')).join('') : '');
   for (const m of messages) {
-    let role: string = m.role === 'tool' ? 'user' : m.role === 'developer' ? 'system' : m.role;
+    const role: string = m.role === 'tool' ? 'user' : m.role === 'developer' ? 'system' : m.role;
     let content = text(m.content);
     if (m.role === 'tool') content = `Tool result: ${content}`;
     if (m.role === 'assistant' && m.tool_calls?.length) {
@@ -458,7 +458,6 @@ function flattenToolTurns(messages: ChatMessage[]): unknown[] {
     const last = out[out.length - 1];
     if (last && last.role === role && role !== 'system') last.content += `\n\n${content}`;
     else out.push({ role, content });
-    void role;
   }
   return out;
 }
@@ -499,24 +498,65 @@ const FINISH: Record<string, FinishReason> = {
   content_filter: 'content_filter',
 };
 
+/**
+ * The fields this module reads or rewrites in a Chat Completions body or chunk; everything else
+ * passes through as the provider sent it. Typed, not parsed: this runs once per stream chunk.
+ */
+interface WireFrame {
+  error?: unknown;
+  choices?: WireChoice[];
+  usage?: WireUsage;
+  /** Groq puts usage, and errors met mid-stream, under `x_groq`. */
+  x_groq?: { usage?: WireUsage; error?: unknown };
+  /** MiniMax's in-body status; see BASE_RESP. */
+  base_resp?: { status_code?: unknown; status_msg?: unknown };
+  object?: string;
+}
+
+interface WireChoice {
+  finish_reason?: string | null;
+  message?: WireMessage;
+  delta?: WireMessage;
+}
+
+/** DeepSeek and others name the reasoning `reasoning_content`; the canonical name is `reasoning`. */
+interface WireMessage {
+  role?: string;
+  content?: unknown;
+  reasoning?: unknown;
+  reasoning_content?: unknown;
+}
+
+/** DeepSeek counts cache hits in `prompt_cache_hit_tokens`. */
+type WireUsage = Usage & { prompt_cache_hit_tokens?: number };
+
+/** An error object, in a body or mid-stream: OpenAI's shape, with OpenRouter's `metadata.error_type`. */
+interface WireError {
+  code?: number | string;
+  type?: string;
+  message?: unknown;
+  metadata?: { error_type?: string };
+}
+
 /** Not cut here: the router redacts the message at full length first, then bounds it. */
-function streamError(provider: string, e: any): RouteError {
-  const status = typeof e?.code === 'number' ? e.code : undefined;
-  const type: string | undefined = e?.metadata?.error_type ?? (typeof e?.code === 'string' ? e.code : undefined) ?? e?.type;
+function streamError(provider: string, e: unknown): RouteError {
+  const w = (typeof e === 'object' && e !== null ? e : undefined) as WireError | undefined;
+  const status = typeof w?.code === 'number' ? w.code : undefined;
+  const type: string | undefined = w?.metadata?.error_type ?? (typeof w?.code === 'string' ? w.code : undefined) ?? w?.type;
   let kind = status ? kindForStatus(status) : 'server';
   if (type && /rate_limit|overloaded|capacity/.test(type)) kind = 'rate_limited';
-  const message = typeof e === 'string' ? e : (e?.message ?? 'stream ended with an error');
+  const message = typeof e === 'string' ? e : (w?.message ?? 'stream ended with an error');
   return routeError(kind, `${provider}: error during the stream${type ? ` (${type})` : ''}: ${String(message)}`, { status, code: type });
 }
 
 /** Normalise usage in place: Groq's `x_groq.usage`, DeepSeek's cache hits. */
-function readUsage(o: any): Usage | undefined {
+function readUsage(o: WireFrame): Usage | undefined {
   const u = o.usage ?? o.x_groq?.usage;
   if (!u) return undefined;
   if (u.prompt_cache_hit_tokens !== undefined && !u.prompt_tokens_details) {
     u.prompt_tokens_details = { cached_tokens: u.prompt_cache_hit_tokens };
   }
-  return u as Usage;
+  return u;
 }
 
 /**
@@ -532,11 +572,12 @@ const BASE_RESP: Record<number, ErrorKind> = {
   2049: 'auth',
 };
 
-function baseRespError(provider: string, o: any): RouteError | undefined {
-  const code = o?.base_resp?.status_code;
-  if (typeof code !== 'number' || code === 0) return undefined;
+function baseRespError(provider: string, o: WireFrame | null): RouteError | undefined {
+  const resp = o?.base_resp;
+  const code = resp?.status_code;
+  if (!resp || typeof code !== 'number' || code === 0) return undefined;
   const kind = BASE_RESP[code] ?? 'server';
-  const message = String(o.base_resp.status_msg ?? 'no details').slice(0, 300);
+  const message = String(resp.status_msg ?? 'no details').slice(0, 300);
   // 1008 is "insufficient balance": no point retrying until someone pays.
   return routeError(kind, `${provider}: base_resp ${code}: ${message}`, {
     code: String(code),
@@ -546,7 +587,7 @@ function baseRespError(provider: string, o: any): RouteError | undefined {
 
 /** A 2xx key check whose body still reports an error (MiniMax's base_resp, an `error` object, `valid: false`). */
 function bodyError(provider: string, text: string, _now: number): RouteError | undefined {
-  let o: any;
+  let o: (WireFrame & { data?: unknown; valid?: unknown }) | null;
   try {
     o = JSON.parse(text);
   } catch {
@@ -584,7 +625,7 @@ export function compatAdapter(provider: CompatProvider): ProviderAdapter {
 
     parseCompletion(text): ChatCompletion {
       // DeepSeek pads non-streaming answers with blank lines while it thinks.
-      const o = parseJsonFrame(text.trim(), provider) as any;
+      const o = parseJsonFrame(text.trim(), provider) as WireFrame | null;
       if (o?.error) throw new RouteFailure(streamError(provider, o.error));
       const inBody = baseRespError(provider, o);
       if (inBody) throw new RouteFailure(inBody);
@@ -649,8 +690,8 @@ export function compatAdapter(provider: CompatProvider): ProviderAdapter {
       function toChunk(ev: SseEvent): ChatChunk | typeof DONE | undefined {
         const data = ev.data;
         if (data === '[DONE]') return DONE;
-        if (ev.event === 'error') throw new RouteFailure(streamError(provider, (parseJsonFrame(data, provider) as any)?.error ?? data));
-        const o = parseJsonFrame(data, provider) as any;
+        if (ev.event === 'error') throw new RouteFailure(streamError(provider, (parseJsonFrame(data, provider) as WireFrame | null)?.error ?? data));
+        const o = parseJsonFrame(data, provider) as WireFrame;
         if (o.error) throw new RouteFailure(streamError(provider, o.error));
         if (o.x_groq?.error) throw new RouteFailure(streamError(provider, o.x_groq.error));
         const inBody = baseRespError(provider, o);
@@ -666,7 +707,7 @@ export function compatAdapter(provider: CompatProvider): ProviderAdapter {
           }
           return undefined;
         }
-        const choice = choices[0];
+        const choice = choices[0]!; // length checked above
         if (!choice.delta) choice.delta = {};
         const d = choice.delta;
         if (d.reasoning_content !== undefined) d.reasoning = d.reasoning_content;

@@ -1,9 +1,10 @@
 /**
  * AWS Signature Version 4 for Bedrock, as a thin wrapper over `aws4` (0 dependencies; agrees with
- * @smithy/signature-v4 on the vector in providers.md §8.6). What the wrapper adds is the rule that
- * matters with undici: sign exactly the request that is sent — the URL's own host (a test's
- * loopback port included), its already-encoded path (aws4 encodes it once more, the non-S3 rule),
- * the exact body bytes, and no header undici could add or alter afterwards.
+ * @smithy/signature-v4 on AWS's published example, test/fixtures/bedrock/sigv4-vector.json). What
+ * the wrapper adds is the rule that matters with undici: sign exactly the request that is sent —
+ * the URL's own host (a test's loopback port included), its already-encoded path (aws4 encodes it
+ * once more, the non-S3 rule), the exact body bytes, and no header undici could add or alter
+ * afterwards.
  */
 import { createHash } from 'node:crypto';
 import aws4 from 'aws4';

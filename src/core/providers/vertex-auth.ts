@@ -1,5 +1,5 @@
 /**
- * Google service-account JSON → OAuth2 access token, with node:crypto only (providers.md §7.1):
+ * Google service-account JSON → OAuth2 access token, with node:crypto only:
  * an RS256-signed JWT assertion exchanged at the token endpoint, the token cached per service
  * account until five minutes before it expires, and concurrent refreshes sharing one exchange.
  * The cache is keyed by a hash of the account's identity; no key material is kept besides the

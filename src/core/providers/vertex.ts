@@ -44,7 +44,7 @@ export function vertexProject(call: AdapterCall): string {
   return project;
 }
 
-/** `…/v1/projects/{p}/locations/{l}/publishers/google/models/{m}` (providers.md §7.2). */
+/** `…/v1/projects/{p}/locations/{l}/publishers/google/models/{m}`: Gemini on Vertex, under a project and region. */
 export function vertexGeminiModelUrl(call: AdapterCall, model: string): string {
   const loc = vertexLocation(call);
   return `${vertexRoot(call)}/v1/projects/${pathSegment(vertexProject(call), 'project', PROVIDER)}/locations/${pathSegment(loc, 'region', PROVIDER)}/publishers/google/models/${model}`;
@@ -52,7 +52,7 @@ export function vertexGeminiModelUrl(call: AdapterCall, model: string): string {
 
 /**
  * Express mode: a Vertex API key (not a service account) reaches Gemini on the global host without
- * a project (providers.md §7.2).
+ * a project.
  */
 function expressModelUrl(call: AdapterCall, model: string): string {
   return `${vertexRoot({ ...call, options: { ...call.options, region: 'global' } })}/v1/publishers/google/models/${model}`;

@@ -1,5 +1,5 @@
 /**
- * The plan (DESIGN §2): matching prioritized keys → pooled via the caller's OpenRouter key →
+ * The plan (docs/ARCHITECTURE.md, Routing rules): matching prioritized keys → pooled via the caller's OpenRouter key →
  * matching fallback keys; Always use on any matching prioritized key ends the plan after the
  * prioritized keys. Deterministic and explainable: every key left out says why.
  */

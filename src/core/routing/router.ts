@@ -1,5 +1,5 @@
 /**
- * Executes a plan (DESIGN §2): routes in order, fallback on rate_limited/server/timeout/network/
+ * Executes a plan (docs/ARCHITECTURE.md, Routing rules): routes in order, fallback on rate_limited/server/timeout/network/
  * auth, stop on bad_request and cancellation, no fallback after the first content delta reached
  * the caller, and exactly one terminal outcome per generation, recorded with every attempt.
  */

@@ -1,6 +1,6 @@
 /**
  * "Can this fallback key still be reached?" Always use on a matching prioritized key ends the plan
- * before pooled and fallback routes (DESIGN §2.2.2), whatever its provider. A fallback key is
+ * before pooled and fallback routes (docs/ARCHITECTURE.md, Routing rules), whatever its provider. A fallback key is
  * unreachable when, for every model it serves and every caller it accepts, some Always use key
  * matches too. Callers not named anywhere count as one more caller that no caller filter lists.
  */

@@ -365,7 +365,7 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
     const scope = requireScope(b.scope);
     const { endpoint, ...rest } = b.patch;
     if (endpoint !== undefined) {
-      // Where a request is sent is a user setting only (DESIGN §1, Scope).
+      // Where a request is sent is a user setting only (docs/ARCHITECTURE.md, Where state lives): a folder must never send a key elsewhere.
       if (scope.folder) throw new Error('endpoints are set in User settings only; switch the view to User');
       await this.editKeys(scope, (list) => setEndpoint(list, b.keyId, endpoint));
     }

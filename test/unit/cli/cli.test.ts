@@ -209,7 +209,7 @@ describe('byok-router CLI', () => {
     const io = capture(secretsEnv);
     assert.equal(await main(['explain', '--activity', activity, '--config', cfg, '--model', 'openai/gpt-4o-mini'], io), 0);
     assert.match(io.stdout, /key "work main".*budget: its budget is used up \(2 of 2 requests spent this month \(UTC\)\)/);
-    assert.match(io.stdout, /Budgets:\n  - key "work main": 2 of 2 requests spent this month \(UTC\) — used up: left out for budget/);
+    assert.match(io.stdout, /Budgets:\n {2}- key "work main": 2 of 2 requests spent this month \(UTC\) — used up: left out for budget/);
   });
 
   it('exits 1 after printing every attempt when the generation fails', async () => {

@@ -39,7 +39,7 @@ async function failureOf(p: Promise<unknown>): Promise<{ kind: string; message: 
 const text = (b: Uint8Array) => Buffer.from(b).toString('utf8');
 
 describe('event stream decoder', () => {
-  it('decodes the frame the smithy codec encoded (providers.md §8.5 vector)', () => {
+  it('decodes the frame the smithy codec encoded (a vector from @smithy/eventstream-codec)', () => {
     const { message, length } = decodeFrame(FIXTURE);
     assert.equal(length, 148);
     assert.deepEqual(message.headers, { ':event-type': 'contentBlockDelta', ':content-type': 'application/json', ':message-type': 'event' });

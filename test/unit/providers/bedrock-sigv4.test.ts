@@ -37,7 +37,7 @@ function asReceived(headers: Record<string, string>, body = V.body, url = V.url)
 }
 
 describe('SigV4 signing for Bedrock', () => {
-  it('produces the published signature for the providers.md §8.6 vector', () => {
+  it('produces the published signature for the published AWS example vector', () => {
     const h = signVector();
     assert.equal(
       h.authorization,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
@@ -53,7 +53,7 @@ describe('byok-router serve', () => {
   });
 
   it('takes tokens from the environment before the secrets file, and refuses one that is not a brt_ token without echoing it', () => {
-    const { config } = parseConfig(JSON.parse(require('node:fs').readFileSync(configPath, 'utf8')));
+    const { config } = parseConfig(JSON.parse(readFileSync(configPath, 'utf8')));
     const a = generateToken();
     const b = generateToken();
     const t = loadTokens(config, { BYOK_ROUTER_TOKEN_DEV: a }, { dev: b, 'prod-eu': b });

@@ -10,6 +10,7 @@ import { bundledCatalog } from '../../../src/core/catalog/catalog';
 import { parseConfig } from '../../../src/core/config/parse';
 import { MapSecretSource } from '../../../src/core/ports';
 import { Router } from '../../../src/core/routing/router';
+import { countTokens } from '../../../src/core/tokens/openai-tokenizer';
 import { estimateTokens, TokenCounter, TOKENS_PER_MESSAGE, type Tokenize } from '../../../src/core/tokens/estimate';
 import { startAnthropicSim, type AnthropicSim } from '../../sim/anthropic';
 import { startGeminiSim, type GeminiSim } from '../../sim/gemini';
@@ -17,7 +18,7 @@ import { startOpenAISim, type OpenAISim } from '../../sim/openai';
 
 const CORPUS = join(__dirname, '../../fixtures/tokens');
 const samples = readdirSync(CORPUS).map((f) => ({ name: f, text: readFileSync(join(CORPUS, f), 'utf8') }));
-const loadReal = async (): Promise<Tokenize> => (require('../../../src/core/tokens/openai-tokenizer') as { countTokens: Tokenize }).countTokens;
+const loadReal = async (): Promise<Tokenize> => countTokens;
 
 describe('token counts for budgeting', () => {
   let openai: OpenAISim;
