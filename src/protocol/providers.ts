@@ -147,6 +147,68 @@ export const webSearchStateSchema = z
   .strict();
 export type WebSearchState = z.infer<typeof webSearchStateSchema>;
 
+// ---------------------------------------------------------------- routing policy
+
+export const providerSortSchema = z.enum(['order', 'price', 'latency', 'throughput']);
+export const balanceStrategySchema = z.enum(['order', 'round-robin', 'least-busy', 'weighted']);
+export type BalanceStrategy = z.infer<typeof balanceStrategySchema>;
+
+const DAY_MS = 24 * 60 * 60_000;
+const slugSchema = text(200).trim().min(1, 'expected a model slug such as openai/gpt-4o-mini');
+const openRouterProviderSchema = text(100).trim().min(1);
+
+/** OpenRouter's provider preferences the panel edits (`byokRouter.pooled.preferences`, a caller's `preferences`). */
+export const preferencesSchema = z
+  .object({
+    data_collection: z.enum(['allow', 'deny']).optional(),
+    zdr: z.boolean().optional(),
+    only: z.array(openRouterProviderSchema).max(100).optional(),
+    ignore: z.array(openRouterProviderSchema).max(100).optional(),
+    order: z.array(openRouterProviderSchema).max(100).optional(),
+    sort: z.enum(['price', 'throughput', 'latency']).optional(),
+    max_price: z
+      .object({ prompt: z.number().min(0).optional(), completion: z.number().min(0).optional() })
+      .strict()
+      .optional(),
+  })
+  .strict();
+export type Preferences = z.infer<typeof preferencesSchema>;
+
+export const balanceRowSchema = z
+  .object({
+    provider: providerIdSchema,
+    label: text(100),
+    strategy: balanceStrategySchema,
+    /** The provider's keys in the tiers where it has two or more: the ones a strategy spreads over. */
+    keys: z.array(z.object({ id: keyIdSchema, name: text(200), tier: tierSchema, weight: z.number().optional() }).strict()).max(1000),
+  })
+  .strict();
+export type BalanceRow = z.infer<typeof balanceRowSchema>;
+
+export const callerPolicySchema = z
+  .object({
+    name: callerNameSchema,
+    byokOnly: z.boolean(),
+    /** This caller's own preferences, as written (over the scope's pooled preferences). */
+    preferences: preferencesSchema.optional(),
+  })
+  .strict();
+export type CallerPolicy = z.infer<typeof callerPolicySchema>;
+
+export const policyStateSchema = z
+  .object({
+    providerSort: providerSortSchema,
+    /** `byokRouter.stickiness.ttlMs`; 0 is off. */
+    stickinessTtlMs: z.number().int().min(0).max(DAY_MS),
+    balance: z.array(balanceRowSchema).max(100),
+    modelFallbacks: z.array(z.object({ model: text(200), fallbacks: z.array(text(200)).max(8), problems: z.array(text(1000)).max(20) }).strict()).max(500),
+    /** `byokRouter.pooled.preferences`: every caller's, unless it sets its own. */
+    preferences: preferencesSchema.optional(),
+    callers: z.array(callerPolicySchema).max(200),
+  })
+  .strict();
+export type PolicyState = z.infer<typeof policyStateSchema>;
+
 export const providersStateSchema = z
   .object({
     scopes: z.array(scopeInfoSchema).min(1).max(100),
@@ -169,6 +231,8 @@ export const providersStateSchema = z
     /** Catalog slugs, for the model filter and Explain route autocomplete. */
     models: z.array(text(200)).max(10_000),
     webSearch: webSearchStateSchema.optional(),
+    /** The Routing policy section: the scope's effective policy settings. */
+    policy: policyStateSchema.optional(),
     now: z.number(),
   })
   .strict();
@@ -191,6 +255,8 @@ export const keyPatchSchema = z
       .max(2048)
       .nullable()
       .optional(),
+    /** Share of the provider's load under the "weighted" balance; null removes it. */
+    weight: z.number().positive('expected a positive weight').max(1_000_000).nullable().optional(),
   })
   .strict()
   .refine((p) => Object.keys(p).length > 0, 'expected at least one field to change');
@@ -220,6 +286,24 @@ export const providersRequestBodySchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('deleteWebSearchKey'), ...scoped }).strict(),
   z.object({ op: z.literal('setWebSearchExpiry'), ...scoped, expiresAt: isoDateSchema }).strict(),
   z.object({ op: z.literal('testWebSearch'), ...scoped }).strict(),
+  z.object({ op: z.literal('setProviderSort'), ...scoped, sort: providerSortSchema }).strict(),
+  /** `order` removes the provider's entry: it is the default. */
+  z.object({ op: z.literal('setBalance'), ...scoped, provider: providerIdSchema, strategy: balanceStrategySchema }).strict(),
+  z.object({ op: z.literal('setStickiness'), ...scoped, ttlMs: z.number().int().min(0).max(DAY_MS) }).strict(),
+  /** `fallbacks` null or empty removes the model's entry. */
+  z
+    .object({ op: z.literal('setModelFallbacks'), ...scoped, model: slugSchema, fallbacks: z.array(slugSchema).max(8, 'at most 8 fallback models').nullable() })
+    .strict(),
+  /** `caller` absent: the scope's pooled preferences. `preferences` null removes them. */
+  z
+    .object({
+      op: z.literal('setCallerPolicy'),
+      ...scoped,
+      caller: callerNameSchema.optional(),
+      byokOnly: z.boolean().optional(),
+      preferences: preferencesSchema.nullable().optional(),
+    })
+    .strict(),
 ]);
 export type ProvidersRequestBody = z.infer<typeof providersRequestBodySchema>;
 export type ProvidersOp = ProvidersRequestBody['op'];

@@ -39,6 +39,10 @@ export function patchKey(list: readonly unknown[], id: string, patch: EntryPatch
     if (patch.expiresAt === null) delete entry.expiresAt;
     else entry.expiresAt = patch.expiresAt;
   }
+  if (patch.weight !== undefined) {
+    if (patch.weight === null) delete entry.weight;
+    else entry.weight = patch.weight;
+  }
   if (patch.models !== undefined || patch.callers !== undefined) {
     const filters: Entry = isRecord(entry.filters) ? { ...entry.filters } : {};
     for (const field of ['models', 'callers'] as const) {

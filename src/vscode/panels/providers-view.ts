@@ -35,6 +35,9 @@ import { folders, parseUserSettings, readList, readOwn, requireScope, resolveSco
 import type { PanelServices } from './services';
 import { PROVIDERS_PAGE } from './html';
 import { WebviewChannel } from './webview-channel';
+import { policyHandlers } from './policy-host';
+import { buildPolicyState } from './policy-model';
+import { modelFallbackProblems } from '../../core/config/fallback-lint';
 
 type Body<K extends ProvidersRequestBody['op']> = Extract<ProvidersRequestBody, { op: K }>;
 
@@ -107,12 +110,19 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
 
   /** The scope's effective, parsed config and its problems. */
   private parsed(scope: Scope): { config: RouterConfig; problems: import('../../core/config/parse').Diagnostic[] } {
+    const withFallbacks = (config: RouterConfig, problems: import('../../core/config/parse').Diagnostic[]) => ({
+      config,
+      problems: [
+        ...problems,
+        ...modelFallbackProblems(config.modelFallbacks, config, (slug) => !!this.s.catalog.get(slug)).map((d) => ({ ...d, path: `byokRouter.${d.path}` })),
+      ],
+    });
     if (!scope.folder) {
       const p = parseUserSettings(this.s.vault);
-      return { config: p.config, problems: p.diagnostics };
+      return withFallbacks(p.config, p.diagnostics);
     }
     const r = this.s.settings.forFolder(scope.folder);
-    return { config: r.parsed.config, problems: this.s.settings.problems(scope.folder) };
+    return withFallbacks(r.parsed.config, this.s.settings.problems(scope.folder));
   }
 
   private async buildState(): Promise<ProvidersState> {
@@ -173,6 +183,11 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
       now,
     });
     if (this.s.web) state.webSearch = webSearchState(await this.s.web.status(scope.folder));
+    state.policy = buildPolicyState({
+      config,
+      inCatalog: (slug) => !!this.s.catalog.get(slug),
+      label: (p) => PROVIDER_LABELS[p as keyof typeof PROVIDER_LABELS] ?? p,
+    });
     this.scheduleCooldownRefresh(state, now);
     return state;
   }
@@ -272,6 +287,7 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
         const web = this.requireWeb();
         await web.setExpiry(web.keyIdFor(requireScope(b.scope).folder), b.expiresAt.slice(0, 10));
       },
+      ...policyHandlers({ config: (scope) => this.parsed(scope).config, catalog: this.s.catalog, log: (line) => this.s.log.info(line) }),
       testWebSearch: async (b) => {
         const web = this.requireWeb();
         return web.refreshCredits(web.keyIdFor(requireScope(b.scope).folder));

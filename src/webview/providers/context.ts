@@ -13,7 +13,7 @@ export interface ProvidersUi {
   open: string[];
   /** Cards the user opened (true) or closed (false); the rest follow their default: open when configured. */
   cards: Record<string, boolean>;
-  sections: { explain: boolean; pooled: boolean; problems: boolean; web?: boolean };
+  sections: { explain: boolean; pooled: boolean; problems: boolean; web?: boolean; policy?: boolean };
   explain: { model: string; caller: string };
 }
 
@@ -42,9 +42,11 @@ export interface Transient {
    * changed the order since).
    */
   moves: { move: import('./moves').Move; until?: number }[];
+  /** The model chosen in the Routing policy section's "add fallbacks" row, before its first fallback. */
+  fallbackModel?: string;
 }
 
-export type Region = 'header' | 'cards' | 'explain' | 'pooled' | 'web' | 'error';
+export type Region = 'header' | 'cards' | 'explain' | 'policy' | 'pooled' | 'web' | 'error';
 
 export interface Ctx {
   state: ProvidersState | undefined;

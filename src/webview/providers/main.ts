@@ -16,6 +16,7 @@ import { DEFAULT_UI, type Ctx, type ProvidersUi, type Region } from './context';
 import { explainSection } from './explain';
 import { errorBar, header } from './header';
 import { applyMove } from './moves';
+import { policySection } from './policy';
 import { pooledSection } from './pooled';
 import { webSearchSection } from './web-search';
 
@@ -32,6 +33,7 @@ const regions: Record<Region, HTMLElement> = {
   header: h('div', { class: 'region-header' }),
   error: h('div', { class: 'region-error' }),
   explain: h('div', { class: 'region-explain' }),
+  policy: h('div', { class: 'region-policy' }),
   cards: h('div', { class: 'region-cards' }),
   pooled: h('div', { class: 'region-pooled' }),
   web: h('div', { class: 'region-web' }),
@@ -69,7 +71,7 @@ const ctx: Ctx = {
     api.setState(ctx.ui);
     if (regionsToRender) ctx.render(regionsToRender);
   },
-  render(which = ['header', 'error', 'explain', 'cards', 'pooled', 'web']) {
+  render(which = ['header', 'error', 'explain', 'cards', 'policy', 'pooled', 'web']) {
     const st = ctx.state;
     if (!st) return;
     root.setAttribute('aria-busy', 'false');
@@ -86,6 +88,9 @@ const ctx: Ctx = {
           break;
         case 'cards':
           replaceRegion(regions.cards, cards(ctx, st));
+          break;
+        case 'policy':
+          replaceRegion(regions.policy, policySection(ctx, st));
           break;
         case 'pooled':
           replaceRegion(regions.pooled, pooledSection(ctx, st));
@@ -124,6 +129,7 @@ root.replaceChildren(
   h('div', { class: 'search-bar' }, search),
   regions.cards,
   regions.explain,
+  regions.policy,
   regions.pooled,
   regions.web,
   h(

@@ -40,6 +40,13 @@ const VALID: ProvidersRequestBody[] = [
   { op: 'deleteWebSearchKey', scope: 'user' },
   { op: 'setWebSearchExpiry', scope: 'user', expiresAt: '2027-03-04' },
   { op: 'testWebSearch', scope: SCOPE },
+  { op: 'setProviderSort', scope: 'user', sort: 'price' },
+  { op: 'setBalance', scope: SCOPE, provider: 'openai', strategy: 'round-robin' },
+  { op: 'setStickiness', scope: 'user', ttlMs: 0 },
+  { op: 'setModelFallbacks', scope: 'user', model: 'anthropic/claude-sonnet-4.5', fallbacks: ['openai/gpt-5-mini'] },
+  { op: 'setCallerPolicy', scope: 'user', caller: 'dev', byokOnly: true },
+  { op: 'setCallerPolicy', scope: SCOPE, preferences: { data_collection: 'deny', zdr: true, only: ['openai'], sort: 'price', max_price: { prompt: 1 } } },
+  { op: 'updateKey', scope: 'user', keyId: 'openai-main', patch: { weight: 3 } },
 ];
 
 const OPS = [...new Set(VALID.map((b) => b.op))];
