@@ -18,6 +18,7 @@ import { VENDOR } from './lm-provider';
 import { defaultModel } from './models';
 import type { RoutingService } from './routing';
 import type { RoutingSettings } from './settings';
+import { chatSessionId } from './chat-session';
 
 export const PARTICIPANT_ID = 'byokRouter.byok';
 
@@ -78,6 +79,7 @@ async function handle(
       folder,
       surface: 'chat',
       token,
+      sessionId: chatSessionId(context.history, request, PARTICIPANT_ID),
       onChunk: (chunk) => {
         const text = chunk.choices[0]?.delta.content;
         if (text) stream.markdown(text);
