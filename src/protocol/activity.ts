@@ -73,6 +73,13 @@ export const generationRowSchema = z
     feeWaived: z.boolean().optional(),
     saving: z.number().optional(),
     attempts: z.array(attemptRowSchema).max(100),
+    /** The model that served, when a model fallback did (not the one asked for). */
+    servedModel: text(200).optional(),
+    /** Models given up before it, in order, each with why. */
+    modelsGivenUp: z
+      .array(z.object({ model: text(200), errorKind: text(40).optional(), reason: text(1000) }).strict())
+      .max(8)
+      .optional(),
   })
   .strict();
 export type GenerationRow = z.infer<typeof generationRowSchema>;

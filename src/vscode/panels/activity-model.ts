@@ -88,6 +88,16 @@ export function toRow(r: GenerationRecord): GenerationRow {
     ...(r.feeWaived !== undefined ? { feeWaived: r.feeWaived } : {}),
     ...(r.saving !== undefined ? { saving: r.saving } : {}),
     attempts,
+    ...(r.servedBy?.model && r.servedBy.model !== r.model ? { servedModel: r.servedBy.model.slice(0, 200) } : {}),
+    ...(r.modelFallbacks?.length
+      ? {
+          modelsGivenUp: r.modelFallbacks.slice(0, 8).map((m) => ({
+            model: m.model.slice(0, 200),
+            ...(m.errorKind ? { errorKind: m.errorKind } : {}),
+            reason: m.reason.slice(0, 1000),
+          })),
+        }
+      : {}),
   };
 }
 

@@ -338,6 +338,7 @@ function generationItem(g: GenerationRow): HTMLElement {
         icon(open ? 'chevron-down' : 'chevron-right'),
         h('span', { class: 'gen-time' }, dateTime(g.startedAt)),
         h('span', { class: 'gen-model' }, g.model),
+        g.servedModel ? h('span', { class: 'gen-model gen-fallback', title: 'Served by a model fallback' }, `→ ${g.servedModel}`) : null,
         outcomeBadge(g),
       ),
       h(
@@ -368,6 +369,15 @@ function generationItem(g: GenerationRow): HTMLElement {
           g.errorMessage ? h('div', { class: 'banner bad' }, icon('error'), h('span', null, g.errorMessage)) : null,
           g.saving !== undefined
             ? h('p', { class: 'hint' }, `Saved ${usd(g.saving)} against the pooled price${g.ttfbMs !== undefined ? ` · first byte ${ms(g.ttfbMs)}` : ''}`)
+            : null,
+          g.modelsGivenUp?.length
+            ? h(
+                'ul',
+                { class: 'given-up', 'aria-label': 'Models given up' },
+                g.modelsGivenUp.map((m) =>
+                  h('li', { class: 'hint' }, icon('arrow-right'), ` Gave up ${m.model}${m.errorKind ? ` (${m.errorKind})` : ''}: ${m.reason}`),
+                ),
+              )
             : null,
           h('ol', { class: 'attempts', 'aria-label': 'Attempts' }, g.attempts.map(attemptItem)),
         )

@@ -77,6 +77,25 @@ describe('the Activity view state', () => {
     );
   });
 
+  it('names the model a fallback served and each model given up before it, and nothing when the asked model served', () => {
+    const row = toRow(
+      record({
+        model: 'acme/no-route-1',
+        servedBy: { route: 'byok', provider: 'openai', tier: 'prioritized', keyId: 'k1', keyName: 'Primary', model: 'openai/gpt-5-mini' },
+        modelFallbacks: [{ model: 'acme/no-route-1', errorKind: 'policy', reason: 'no route serves acme/no-route-1' }],
+      }),
+    );
+    assert.ok(generationRowSchema.safeParse(row).success);
+    assert.equal(row.model, 'acme/no-route-1');
+    assert.equal(row.servedModel, 'openai/gpt-5-mini');
+    assert.deepEqual(row.modelsGivenUp, [{ model: 'acme/no-route-1', errorKind: 'policy', reason: 'no route serves acme/no-route-1' }]);
+    const plain = toRow(
+      record({ servedBy: { route: 'byok', provider: 'openai', tier: 'prioritized', keyId: 'k1', keyName: 'Primary', model: 'openai/gpt-5-mini' } }),
+    );
+    assert.equal(plain.servedModel, undefined);
+    assert.equal(plain.modelsGivenUp, undefined);
+  });
+
   it('carries the prompt-cache reads and writes of the generation and of each attempt to the view', () => {
     const base = record();
     const attempts = base.attempts.map((a, i) => (i === 1 ? { ...a, cacheReadTokens: 800, cacheWriteTokens: 120 } : a));
