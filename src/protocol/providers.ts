@@ -173,6 +173,8 @@ export const preferencesSchema = z
   })
   .strict();
 export type Preferences = z.infer<typeof preferencesSchema>;
+export const preferenceFieldSchema = z.enum(['data_collection', 'zdr', 'only', 'ignore', 'order', 'sort', 'max_price.prompt', 'max_price.completion']);
+export type PreferenceField = z.infer<typeof preferenceFieldSchema>;
 
 export const balanceRowSchema = z
   .object({
@@ -294,14 +296,19 @@ export const providersRequestBodySchema = z.discriminatedUnion('op', [
   z
     .object({ op: z.literal('setModelFallbacks'), ...scoped, model: slugSchema, fallbacks: z.array(slugSchema).max(8, 'at most 8 fallback models').nullable() })
     .strict(),
-  /** `caller` absent: the scope's pooled preferences. `preferences` null removes them. */
+  /**
+   * `caller` absent: the scope's pooled preferences. `preferences` sets the fields it holds
+   * (`max_price` field by field) and `unset` removes fields: a patch, so two quick edits made from
+   * one drawing of the view both land.
+   */
   z
     .object({
       op: z.literal('setCallerPolicy'),
       ...scoped,
       caller: callerNameSchema.optional(),
       byokOnly: z.boolean().optional(),
-      preferences: preferencesSchema.nullable().optional(),
+      preferences: preferencesSchema.optional(),
+      unset: z.array(preferenceFieldSchema).max(10).optional(),
     })
     .strict(),
 ]);

@@ -2,9 +2,8 @@
  * Edits of the routing policy settings as the user wrote them: only the field the panel changes
  * moves, everything else in the object stays as it is. Pure functions; no `vscode` import.
  */
-import type { BalanceStrategy, Preferences } from '../../protocol/providers';
+import type { BalanceStrategy, PreferenceField, Preferences } from '../../protocol/providers';
 import { isRecord } from './key-edits';
-import { PANEL_PREFERENCES } from './policy-model';
 
 type Entry = Record<string, unknown>;
 
@@ -35,30 +34,33 @@ export function withModelFallbacks(base: unknown, model: string, fallbacks: read
 }
 
 /**
- * OpenRouter preferences as the panel sets them, over the ones written: the fields the panel edits
- * are replaced, the others (`allow_fallbacks`, `require_parameters`, `max_price.request`) kept.
+ * OpenRouter preferences as written, with the fields of `set` replaced (`max_price` field by
+ * field) and the `unset` ones removed. Fields the panel does not edit (`allow_fallbacks`,
+ * `require_parameters`, `max_price.request`) stay as they are.
  */
-export function withPreferences(own: unknown, next: Preferences | null): Entry | undefined {
+export function withPreferences(own: unknown, set: Preferences | undefined, unset: readonly PreferenceField[] = []): Entry | undefined {
   const out: Entry = isRecord(own) ? { ...own } : {};
-  const keptPrice = isRecord(out.max_price) && out.max_price.request !== undefined ? { request: out.max_price.request } : undefined;
-  for (const f of PANEL_PREFERENCES) delete out[f];
-  if (next) {
-    for (const f of PANEL_PREFERENCES) {
-      const v = next[f];
-      if (v === undefined || (Array.isArray(v) && !v.length)) continue;
-      out[f] = v;
-    }
+  const price: Entry = isRecord(out.max_price) ? { ...out.max_price } : {};
+  for (const [f, v] of Object.entries(set ?? {})) {
+    if (f === 'max_price') Object.assign(price, v);
+    else if (Array.isArray(v) && !v.length) delete out[f];
+    else if (v !== undefined) out[f] = v;
   }
-  if (keptPrice || isRecord(out.max_price)) {
-    const price = { ...(isRecord(out.max_price) ? out.max_price : {}), ...(keptPrice ?? {}) };
-    if (Object.keys(price).length) out.max_price = price;
-    else delete out.max_price;
+  for (const f of unset) {
+    if (f.startsWith('max_price.')) delete price[f.slice('max_price.'.length)];
+    else delete out[f];
   }
+  if (Object.keys(price).length) out.max_price = price;
+  else delete out.max_price;
   return Object.keys(out).length ? out : undefined;
 }
 
 /** A caller entry of a raw `byokRouter.callers` array with `byokOnly` and/or `preferences` changed. */
-export function patchCaller(list: readonly unknown[], name: string, patch: { byokOnly?: boolean; preferences?: Preferences | null }): unknown[] {
+export function patchCaller(
+  list: readonly unknown[],
+  name: string,
+  patch: { byokOnly?: boolean; preferences?: Preferences; unset?: readonly PreferenceField[] },
+): unknown[] {
   const i = list.findIndex((c) => isRecord(c) && c.name === name);
   if (i < 0) throw new Error(`caller "${name}" is not listed in this scope's byokRouter.callers`);
   const entry: Entry = { ...(list[i] as Entry) };
@@ -66,8 +68,8 @@ export function patchCaller(list: readonly unknown[], name: string, patch: { byo
     if (patch.byokOnly) entry.byokOnly = true;
     else delete entry.byokOnly;
   }
-  if (patch.preferences !== undefined) {
-    const prefs = withPreferences(entry.preferences, patch.preferences);
+  if (patch.preferences !== undefined || patch.unset?.length) {
+    const prefs = withPreferences(entry.preferences, patch.preferences, patch.unset);
     if (prefs) entry.preferences = prefs;
     else delete entry.preferences;
   }

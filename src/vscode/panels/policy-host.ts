@@ -70,13 +70,13 @@ export function policyHandlers(deps: PolicyHostDeps): Pick<Handlers<ProvidersReq
       const scope = requireScope(b.scope);
       if (b.caller === undefined) {
         if (b.byokOnly !== undefined) throw new Error('"BYOK only" is set per caller');
-        if (b.preferences === undefined) return;
+        if (b.preferences === undefined && !b.unset?.length) return;
         const pooled = readOwn(scope, 'pooled');
         const base = isRecord(pooled) ? pooled : {};
         const below = inherited(scope, 'pooled');
         // A folder's `pooled` merges field by field, but `preferences` is one field: start from what applies now.
         const current = 'preferences' in base ? base.preferences : isRecord(below) ? below.preferences : undefined;
-        const prefs = withPreferences(current, b.preferences);
+        const prefs = withPreferences(current, b.preferences, b.unset);
         const next: Record<string, unknown> = { ...base };
         if (prefs) next.preferences = prefs;
         else delete next.preferences;
@@ -85,7 +85,7 @@ export function policyHandlers(deps: PolicyHostDeps): Pick<Handlers<ProvidersReq
         return;
       }
       const callers = readList(scope, 'callers');
-      await write(scope, 'callers', patchCaller(callers.list, b.caller, { byokOnly: b.byokOnly, preferences: b.preferences }));
+      await write(scope, 'callers', patchCaller(callers.list, b.caller, { byokOnly: b.byokOnly, preferences: b.preferences, unset: b.unset }));
       deps.log(`providers view: policy of caller "${b.caller}" in ${where(scope)}`);
     },
   };

@@ -13,9 +13,7 @@ export interface PolicyModelInput {
   label: (provider: string) => string;
 }
 
-/** The preference fields the panel edits; the others stay in settings as written. */
-export const PANEL_PREFERENCES = ['data_collection', 'zdr', 'only', 'ignore', 'order', 'sort', 'max_price'] as const;
-
+/** The preference fields the panel edits; the others stay in settings as written and are not shown. */
 export function panelPreferences(p: OpenRouterPreferences | undefined): Preferences | undefined {
   if (!p) return undefined;
   const out: Preferences = {};

@@ -44,6 +44,8 @@ export interface Transient {
   moves: { move: import('./moves').Move; until?: number }[];
   /** The model chosen in the Routing policy section's "add fallbacks" row, before its first fallback. */
   fallbackModel?: string;
+  /** Bumped to redraw the Routing policy section when its state did not change (a refused edit). */
+  policyRedraw?: number;
 }
 
 export type Region = 'header' | 'cards' | 'explain' | 'policy' | 'pooled' | 'web' | 'error';

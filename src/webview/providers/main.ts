@@ -39,6 +39,9 @@ const regions: Record<Region, HTMLElement> = {
   web: h('div', { class: 'region-web' }),
 };
 
+let policyShown: string | undefined;
+let policyFrame: number | undefined;
+
 const client = new HostClient<ProvidersRequestBody, ProvidersState>({
   api,
   toHost: providersToHostSchema,
@@ -89,9 +92,30 @@ const ctx: Ctx = {
         case 'cards':
           replaceRegion(regions.cards, cards(ctx, st));
           break;
-        case 'policy':
-          replaceRegion(regions.policy, policySection(ctx, st));
+        case 'policy': {
+          // Redrawn only when what it shows changed: a state push per request (health, cooldowns)
+          // would otherwise tear down its selects mid-setup and lose an open dropdown.
+          const shown = JSON.stringify([
+            st.scope,
+            st.caller,
+            st.policy,
+            st.providers.length,
+            st.models.length,
+            ctx.ui.sections.policy,
+            ctx.t.fallbackModel,
+            ctx.t.policyRedraw,
+          ]);
+          if (shown === policyShown) break;
+          policyShown = shown;
+          // A frame later, so the selects of the last drawing finish setting up before they are removed
+          // (a vscode-single-select removed mid-setup throws from its ResizeObserver).
+          if (policyFrame !== undefined) cancelAnimationFrame(policyFrame);
+          policyFrame = requestAnimationFrame(() => {
+            policyFrame = undefined;
+            if (ctx.state) replaceRegion(regions.policy, policySection(ctx, ctx.state));
+          });
           break;
+        }
         case 'pooled':
           replaceRegion(regions.pooled, pooledSection(ctx, st));
           break;

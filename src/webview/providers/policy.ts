@@ -3,7 +3,7 @@
  * share the load (and their weights), model fallbacks, and per caller BYOK only and OpenRouter's
  * preferences for pooled requests. Each control writes one setting of the scope, as a hand edit.
  */
-import type { BalanceStrategy, CallerPolicy, PolicyState, Preferences, ProvidersState } from '../../protocol/providers';
+import type { BalanceStrategy, CallerPolicy, PolicyState, PreferenceField, Preferences, ProvidersState } from '../../protocol/providers';
 import { chipEditor, rank } from '../shared/chips';
 import { h, icon } from '../shared/dom';
 import type { Ctx } from './context';
@@ -189,7 +189,12 @@ function fallbacksBlock(ctx: Ctx, st: ProvidersState, p: PolicyState): HTMLEleme
   const models = st.models.filter((m) => !m.includes('*'));
   const suggest = modelSuggestions(models);
   const exact = (text: string, chosen: readonly string[]) => suggest(text, chosen).filter((s) => !s.includes('*'));
-  const write = (model: string, fallbacks: string[] | null) => ctx.ask({ op: 'setModelFallbacks', scope: st.scope, model, fallbacks });
+  // A refused list (a slug nothing serves) is redrawn as settings hold it; the error bar says why.
+  const write = (model: string, fallbacks: string[] | null) =>
+    ctx.ask({ op: 'setModelFallbacks', scope: st.scope, model, fallbacks }).then(() => {
+      ctx.t.policyRedraw = (ctx.t.policyRedraw ?? 0) + 1;
+      ctx.render(['policy']);
+    });
   const rows = p.modelFallbacks.map((f) =>
     h(
       'li',
@@ -274,14 +279,19 @@ function fallbacksBlock(ctx: Ctx, st: ProvidersState, p: PolicyState): HTMLEleme
   );
 }
 
+function patch(set: Preferences | undefined, unset: PreferenceField[]): { preferences?: Preferences; unset?: PreferenceField[] } {
+  return { ...(set ? { preferences: set } : {}), ...(unset.length ? { unset } : {}) };
+}
+
 function callersBlock(ctx: Ctx, st: ProvidersState, p: PolicyState): HTMLElement {
   const providerIds = st.providers.map((x) => x.id);
-  const prefsEditor = (who: string, fid: string, prefs: Preferences | undefined, send: (next: Preferences | null) => void) => {
+  const prefsEditor = (who: string, fid: string, prefs: Preferences | undefined, send: (set: Preferences | undefined, unset: PreferenceField[]) => void) => {
     const cur: Preferences = prefs ?? {};
-    const set = (patch: Partial<Preferences>) => {
-      const next: Preferences = { ...cur, ...patch };
-      for (const k of Object.keys(next) as (keyof Preferences)[]) if (next[k] === undefined) delete next[k];
-      send(Object.keys(next).length ? next : null);
+    // Each control sends only its own field, so edits made before the view redraws do not undo each other.
+    const setField = (field: PreferenceField, value: Preferences[keyof Preferences] | number | undefined) => {
+      if (value === undefined) return send(undefined, [field]);
+      if (field === 'max_price.prompt' || field === 'max_price.completion') return send({ max_price: { [field.slice(10)]: value } }, []);
+      send({ [field]: value } as Preferences, []);
     };
     const list = (field: 'only' | 'ignore' | 'order', label: string) =>
       h(
@@ -296,16 +306,11 @@ function callersBlock(ctx: Ctx, st: ProvidersState, p: PolicyState): HTMLElement
           values: cur[field] ?? null,
           suggest: (text, chosen) => rank(providerIds, text, chosen),
           freeText: true,
-          onChange: (v) => set({ [field]: v ?? undefined }),
+          onChange: (v) => setField(field, v ?? undefined),
         }),
       );
     const price = (field: 'prompt' | 'completion', label: string) =>
-      numberField(`prefs-price-${field}-${fid}`, `${label} for ${who}`, cur.max_price?.[field], label, (v) => {
-        const mp = { ...(cur.max_price ?? {}) };
-        if (v === null) delete mp[field];
-        else mp[field] = v;
-        set({ max_price: Object.keys(mp).length ? mp : undefined });
-      });
+      numberField(`prefs-price-${field}-${fid}`, `${label} for ${who}`, cur.max_price?.[field], label, (v) => setField(`max_price.${field}`, v ?? undefined));
     return h(
       'div',
       { class: 'prefs' },
@@ -313,13 +318,13 @@ function callersBlock(ctx: Ctx, st: ProvidersState, p: PolicyState): HTMLElement
         label: 'Deny data collection (data_collection: deny)',
         '.checked': cur.data_collection === 'deny',
         'data-fid': `prefs-deny-${fid}`,
-        'on:change': (e: Event) => set({ data_collection: (e.currentTarget as HTMLInputElement).checked ? 'deny' : undefined }),
+        'on:change': (e: Event) => setField('data_collection', (e.currentTarget as HTMLInputElement).checked ? 'deny' : undefined),
       }),
       h('vscode-checkbox', {
         label: 'Zero data retention endpoints only (zdr)',
         '.checked': cur.zdr === true,
         'data-fid': `prefs-zdr-${fid}`,
-        'on:change': (e: Event) => set({ zdr: (e.currentTarget as HTMLInputElement).checked ? true : undefined }),
+        'on:change': (e: Event) => setField('zdr', (e.currentTarget as HTMLInputElement).checked ? true : undefined),
       }),
       list('only', 'Only'),
       list('ignore', 'Ignore'),
@@ -338,7 +343,7 @@ function callersBlock(ctx: Ctx, st: ProvidersState, p: PolicyState): HTMLElement
             ['latency', 'Latency'],
           ],
           cur.sort ?? '',
-          (v) => set({ sort: (v || undefined) as Preferences['sort'] }),
+          (v) => setField('sort', (v || undefined) as Preferences['sort']),
         ),
       ),
       h(
@@ -395,7 +400,7 @@ function callersBlock(ctx: Ctx, st: ProvidersState, p: PolicyState): HTMLElement
         'li',
         { class: 'caller-row policy-caller', 'data-caller': '*' },
         h('div', { class: 'key-summary caller-summary' }, icon('organization'), h('span', { class: 'key-name' }, 'All callers')),
-        prefsEditor('all callers', '*', p.preferences, (preferences) => void ctx.ask({ op: 'setCallerPolicy', scope: st.scope, preferences })),
+        prefsEditor('all callers', '*', p.preferences, (set, unset) => void ctx.ask({ op: 'setCallerPolicy', scope: st.scope, ...patch(set, unset) })),
       ),
       p.callers.map(callerRow),
     ),

@@ -38,6 +38,8 @@ describe('the Routing policy section of the Providers view', () => {
       assert.ok(refused({ op: 'setCallerPolicy', scope: 'user', caller: 'dev', preferences: { data_collection: 'maybe' } }));
       assert.ok(refused({ op: 'setCallerPolicy', scope: 'user', caller: 'dev', preferences: { quantizations: ['fp8'] } }));
       assert.ok(refused({ op: 'setCallerPolicy', scope: 'user', preferences: { max_price: { prompt: -1 } } }));
+      assert.ok(refused({ op: 'setCallerPolicy', scope: 'user', unset: ['allow_fallbacks'] }));
+      assert.ok(refused({ op: 'setCallerPolicy', scope: 'user', preferences: null }));
       assert.ok(refused({ op: 'updateKey', scope: 'user', keyId: 'k', patch: { weight: 0 } }));
       assert.ok(!refused({ op: 'updateKey', scope: 'user', keyId: 'k', patch: { weight: null } }));
     });
@@ -148,22 +150,25 @@ describe('the Routing policy section of the Providers view', () => {
       );
     });
 
-    it('replaces the preferences the panel edits and keeps the ones it does not', () => {
+    it('patches the preferences field by field, keeping what the panel does not edit and what another edit just set', () => {
       const own = { allow_fallbacks: false, zdr: true, only: ['azure'], max_price: { prompt: 2, request: 0.1 } };
-      assert.deepEqual(withPreferences(own, { data_collection: 'deny', max_price: { completion: 4 } }), {
+      assert.deepEqual(withPreferences(own, { data_collection: 'deny', max_price: { completion: 4 } }, ['zdr', 'only', 'max_price.prompt']), {
         allow_fallbacks: false,
         data_collection: 'deny',
         max_price: { completion: 4, request: 0.1 },
       });
-      assert.equal(withPreferences({ zdr: true }, null), undefined);
-      assert.deepEqual(withPreferences(undefined, { only: [], order: ['openai'] }), { order: ['openai'] });
+      // Two edits sent from one drawing of the view: the second must not undo the first.
+      const first = withPreferences(undefined, { ignore: ['deepinfra'] });
+      assert.deepEqual(withPreferences(first, { max_price: { prompt: 5 } }), { ignore: ['deepinfra'], max_price: { prompt: 5 } });
+      assert.equal(withPreferences({ zdr: true }, undefined, ['zdr']), undefined);
+      assert.deepEqual(withPreferences({ only: ['x'] }, { only: [], order: ['openai'] }), { order: ['openai'] });
     });
 
     it("patches one caller's BYOK only and preferences, leaving a false flag out", () => {
       const list = [{ name: 'dev', description: 'me' }, { name: 'prod' }, 'junk'];
       const on = patchCaller(list, 'dev', { byokOnly: true, preferences: { zdr: true } });
       assert.deepEqual(on, [{ name: 'dev', description: 'me', byokOnly: true, preferences: { zdr: true } }, { name: 'prod' }, 'junk']);
-      assert.deepEqual(patchCaller(on, 'dev', { byokOnly: false, preferences: null })[0], { name: 'dev', description: 'me' });
+      assert.deepEqual(patchCaller(on, 'dev', { byokOnly: false, unset: ['zdr'] })[0], { name: 'dev', description: 'me' });
       assert.throws(() => patchCaller(list, 'ghost', { byokOnly: true }), /caller "ghost" is not listed/);
     });
 

@@ -44,7 +44,7 @@ const VALID: ProvidersRequestBody[] = [
   { op: 'setBalance', scope: SCOPE, provider: 'openai', strategy: 'round-robin' },
   { op: 'setStickiness', scope: 'user', ttlMs: 0 },
   { op: 'setModelFallbacks', scope: 'user', model: 'anthropic/claude-sonnet-4.5', fallbacks: ['openai/gpt-5-mini'] },
-  { op: 'setCallerPolicy', scope: 'user', caller: 'dev', byokOnly: true },
+  { op: 'setCallerPolicy', scope: 'user', caller: 'dev', byokOnly: true, unset: ['zdr', 'max_price.prompt'] },
   { op: 'setCallerPolicy', scope: SCOPE, preferences: { data_collection: 'deny', zdr: true, only: ['openai'], sort: 'price', max_price: { prompt: 1 } } },
   { op: 'updateKey', scope: 'user', keyId: 'openai-main', patch: { weight: 3 } },
 ];
