@@ -255,13 +255,16 @@ export class EndpointService implements vscode.Disposable {
       else if (holder === 'byok-router') await this.borrow(port);
       return;
     }
-    void vscode.window.showWarningMessage(notice.message, ...notice.actions.map((a) => a.label)).then(async (label) => {
-      const action = notice.actions.find((a) => a.label === label)?.action;
-      // Answered late: only if nothing has been started or stopped since.
-      if (!action || this.conflict !== conflict || this.endpoint || this.borrowedPort) return;
-      if (action === 'free') await this.start(true, {}, 0);
-      else await this.borrow(port);
-    });
+    void vscode.window
+      .showWarningMessage(notice.message, ...notice.actions.map((a) => a.label))
+      .then(async (label) => {
+        const action = notice.actions.find((a) => a.label === label)?.action;
+        // Answered late: only if nothing has been started or stopped since.
+        if (!action || this.conflict !== conflict || this.endpoint || this.borrowedPort) return;
+        if (action === 'free') await this.start(true, {}, 0);
+        else await this.borrow(port);
+      })
+      .then(undefined, (e: unknown) => this.deps.log.warn(`endpoint: did not start on a free port: ${(e as Error).message}`));
   }
 
   private async borrow(port: number) {
