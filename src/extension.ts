@@ -37,6 +37,8 @@ export interface ByokRouterApi {
   endpointStatus(): EndpointStatusSnapshot;
   /** Milliseconds from the bundle starting to evaluate to the end of activate(). */
   readonly activationMs: number;
+  /** Which views are open with their page loaded and talking to the host (its `ready` arrived). */
+  views(): { providers: boolean; activity: boolean };
 }
 
 /** Set by the bundle's first line (esbuild banner), so module evaluation counts as activation. */
@@ -95,11 +97,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<ByokRo
   const provider = new RoutedModelProvider({ routing, settings, folders, catalog, log, onDidChangeModels: modelsChanged.event });
   const status = new StatusBar(routing, settings, folders);
   const alerts = new Alerts({ routing, settings, activity, state: context.globalState, log });
+  const panels = registerPanels({ extensionUri: context.extensionUri, routing, settings, vault, catalog, activity, log, redactor, web });
   context.subscriptions.push(
     vscode.lm.registerLanguageModelChatProvider(VENDOR, provider),
     registerChatParticipant({ routing, settings, folders, catalog, extensionUri: context.extensionUri, web }),
     registerCommands({ routing, settings, folders, keys, vault, catalog, log }),
-    registerPanels({ extensionUri: context.extensionUri, routing, settings, vault, catalog, activity, log, redactor, web }),
+    panels,
     status,
     alerts,
   );
@@ -117,6 +120,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<ByokRo
     endpoint: () => endpoint.info(),
     endpointStatus: () => endpoint.statusItem(),
     problems: (uri) => settings.problems(uri ? vscode.workspace.getWorkspaceFolder(uri) : undefined),
+    views: () => ({ providers: panels.providers.pageReady, activity: panels.activity.pageReady }),
   };
 }
 

@@ -586,6 +586,32 @@ describe('Providers and Activity views in the real editor (Chromium)', function 
       await setTheme(page, theme);
       await until(`the ${theme} theme in the webview`, () => providers.evaluate((c) => document.body.classList.contains(c), bodyClass), 20_000);
       await page.waitForTimeout(300);
+      // The page paints with the theme's own colours, and a card's title stays readable on them.
+      const look = await providers.evaluate(() => {
+        const rgb = (c: string) => (c.match(/[\d.]+/g) ?? []).slice(0, 3).map(Number);
+        const lum = (c: string) => {
+          const [r, g, b] = rgb(c).map((v) => {
+            const x = v / 255;
+            return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+          });
+          return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+        };
+        const probe = document.createElement('div');
+        probe.style.color = 'var(--vscode-foreground)';
+        probe.style.background = 'var(--vscode-sideBar-background, var(--vscode-editor-background))';
+        document.body.append(probe);
+        const theme = { fg: getComputedStyle(probe).color, bg: getComputedStyle(probe).backgroundColor };
+        probe.remove();
+        const title = document.querySelector('.card h3')!;
+        const fg = getComputedStyle(title).color;
+        const bg = getComputedStyle(document.body).backgroundColor;
+        const [hi, lo] = [lum(fg), lum(bg)].sort((a, b) => b - a);
+        return { fg, bg, theme, bgLuminance: lum(bg), contrast: (hi! + 0.05) / (lo! + 0.05) };
+      });
+      assert.equal(look.fg, look.theme.fg, `${theme}: a card title is not in the theme's foreground colour`);
+      assert.ok(look.contrast >= (bodyClass === 'vscode-high-contrast' ? 7 : 4.5), `${theme}: title contrast ${look.contrast.toFixed(2)} on ${look.bg}`);
+      if (bodyClass === 'vscode-light') assert.ok(look.bgLuminance > 0.5, `${theme}: background ${look.bg} is not light`);
+      else assert.ok(look.bgLuminance < 0.2, `${theme}: background ${look.bg} is not dark`);
       const shot = await screenshot(page, file);
       assert.ok(fs.statSync(shot).size > 10_000);
     }
