@@ -11,7 +11,6 @@ import type { Frame, Page } from 'playwright-core';
 import {
   ARTIFACTS,
   answerInputBox,
-  closeAllEditors,
   openFile,
   readSettings,
   replaceActiveEditorText,
@@ -56,20 +55,35 @@ describe('Routing policy in the Providers view, in the real editor (Chromium)', 
     providers = await webviewFrame(page, 'providers');
   }
 
-  /** Picks an option of a select; a redraw that lands mid-pick (a state push) is waited out and the pick tried again. */
-  async function pick(fid: string, option: string | RegExp) {
-    const select = providers.locator(`vscode-single-select[data-fid="${fid}"]`);
+  /**
+   * One user action on the section. Each edit redraws it when the new state arrives; an action
+   * that meets a redraw mid-way (the element it found is replaced) did nothing and is done again.
+   */
+  async function act(what: string, action: () => Promise<unknown>) {
     await until(
-      `option ${String(option)} of ${fid}`,
+      what,
       async () => {
-        await select.scrollIntoViewIfNeeded({ timeout: 5_000 });
-        await select.click({ timeout: 5_000 });
-        await select.locator('li[role="option"]', { hasText: option }).click({ timeout: 5_000 });
+        await action();
         return true;
       },
       30_000,
       300,
     );
+  }
+
+  /** Picks an option of a select with the mouse, the keyboard opening it when a click does not. */
+  async function pick(fid: string, option: string | RegExp) {
+    const select = providers.locator(`vscode-single-select[data-fid="${fid}"]`);
+    const item = select.locator('li[role="option"]', { hasText: option });
+    await act(`option ${String(option)} of ${fid}`, async () => {
+      await select.scrollIntoViewIfNeeded({ timeout: 5_000 });
+      await select.click({ timeout: 5_000 });
+      if (!(await item.isVisible())) {
+        await select.focus();
+        await page.keyboard.press('Space');
+      }
+      await item.click({ timeout: 3_000 });
+    });
   }
 
   /** One routed request from a real editor surface (Explain Selection), answered by either simulator. */
@@ -95,7 +109,8 @@ describe('Routing policy in the Providers view, in the real editor (Chromium)', 
     const s = user();
     edit(s);
     await replaceActiveEditorText(page, JSON.stringify(s, null, 2));
-    await closeAllEditors(page);
+    // Only the saved settings file closes: the answers Explain Selection opened would ask to be saved.
+    await runCommand(page, 'View: Close Editor');
     await openProviders();
   }
 
@@ -219,9 +234,10 @@ describe('Routing policy in the Providers view, in the real editor (Chromium)', 
     await pick('balance-openai', 'Weighted');
     await until('weighted in settings', () => (user()['byokRouter.balance'] as Record<string, string> | undefined)?.openai === 'weighted');
     const weight = providers.locator('vscode-textfield[data-fid="weight-openai-a"] input');
-    await weight.waitFor();
-    await weight.fill('3');
-    await weight.press('Tab');
+    await act('weight typed', async () => {
+      await weight.fill('3', { timeout: 5_000 });
+      await weight.press('Tab', { timeout: 5_000 });
+    });
     const keyA = () => (user()['byokRouter.keys'] as { id: string; weight?: number }[]).find((k) => k.id === 'openai-a');
     await until('the weight in settings', () => keyA()?.weight === 3);
     await pick('balance-openai', 'Order');
@@ -230,23 +246,33 @@ describe('Routing policy in the Providers view, in the real editor (Chromium)', 
 
   it('adds a model fallback from the catalog, and refuses a slug nothing can serve with the settings’ words', async () => {
     const modelInput = providers.locator('input.chip-input[data-fid="fallbacks-new-model"]');
-    await modelInput.scrollIntoViewIfNeeded();
-    await modelInput.click();
-    await modelInput.pressSequentially('claude-sonnet-4.5');
-    await providers.locator('.suggestions:not([hidden]) li', { hasText: new RegExp(`^${NO_KEY_MODEL.replace('.', '\\.')}$`) }).click();
     const list = providers.locator('input.chip-input[data-fid="fallbacks-new-list"]');
-    await list.click();
-    await list.pressSequentially('gpt-5-mini');
-    await providers.locator('.suggestions:not([hidden]) li', { hasText: /^openai\/gpt-5-mini$/ }).click();
+    const wanted = JSON.stringify({ [NO_KEY_MODEL]: [MODEL] });
+    await act('the model chosen', async () => {
+      if ((await list.count()) || JSON.stringify(user()['byokRouter.modelFallbacks']) === wanted) return;
+      await modelInput.scrollIntoViewIfNeeded({ timeout: 5_000 });
+      await modelInput.click({ timeout: 5_000 });
+      await modelInput.fill('claude-sonnet-4.5', { timeout: 5_000 });
+      await providers.locator('.suggestions:not([hidden]) li', { hasText: new RegExp(`^${NO_KEY_MODEL.replace('.', '\\.')}$`) }).click({ timeout: 5_000 });
+    });
+    await act('the fallback chosen', async () => {
+      if (JSON.stringify(user()['byokRouter.modelFallbacks']) === wanted) return;
+      await list.click({ timeout: 5_000 });
+      await list.fill('gpt-5-mini', { timeout: 5_000 });
+      await providers.locator('.suggestions:not([hidden]) li', { hasText: /^openai\/gpt-5-mini$/ }).click({ timeout: 5_000 });
+    });
     await until('the fallback in settings', () => JSON.stringify(user()['byokRouter.modelFallbacks']) === JSON.stringify({ [NO_KEY_MODEL]: [MODEL] }));
     const fallbackRow = policy().locator(`.fallback-row[data-model="${NO_KEY_MODEL}"]`);
     await fallbackRow.waitFor();
 
     const more = fallbackRow.locator('input.chip-input');
-    await more.click();
-    await more.pressSequentially('nobody/nothing-9');
-    await more.press('Enter');
     const bar = providers.locator('.region-error .banner');
+    await act('the unknown slug typed', async () => {
+      if (await bar.count()) return;
+      await more.click({ timeout: 5_000 });
+      await more.fill('nobody/nothing-9', { timeout: 5_000 });
+      await more.press('Enter', { timeout: 5_000 });
+    });
     await bar.waitFor({ timeout: 10_000 });
     assert.match((await bar.textContent()) ?? '', /model "nobody\/nothing-9" is not in the catalog or any key's model map; no route can serve it/);
     assert.deepEqual(user()['byokRouter.modelFallbacks'], { [NO_KEY_MODEL]: [MODEL] });
@@ -278,23 +304,27 @@ describe('Routing policy in the Providers view, in the real editor (Chromium)', 
 
   it("sends a caller's OpenRouter preferences with its pooled requests, and BYOK only keeps the caller off pooled access", async () => {
     const dev = policy().locator('.policy-caller[data-caller="dev"]');
-    await dev.scrollIntoViewIfNeeded();
+    await act('the dev row in view', () => dev.scrollIntoViewIfNeeded({ timeout: 5_000 }));
     const devPrefs = () =>
       ((user()['byokRouter.callers'] as { name: string; preferences?: Record<string, unknown>; byokOnly?: boolean }[]) ?? []).find((c) => c.name === 'dev');
-    await dev.locator('vscode-checkbox[data-fid="prefs-deny-dev"]').click();
+    await act('prefs-deny-dev', () => dev.locator('vscode-checkbox[data-fid="prefs-deny-dev"]').click({ timeout: 5_000 }));
     await until('data_collection deny in settings', () => devPrefs()?.preferences?.data_collection === 'deny');
-    await dev.locator('vscode-checkbox[data-fid="prefs-zdr-dev"]').click();
+    await act('prefs-zdr-dev', () => dev.locator('vscode-checkbox[data-fid="prefs-zdr-dev"]').click({ timeout: 5_000 }));
     await until('zdr in settings', () => devPrefs()?.preferences?.zdr === true);
     await pick('prefs-sort-dev', 'Throughput');
     await until('sort in settings', () => devPrefs()?.preferences?.sort === 'throughput');
     const ignore = dev.locator('input.chip-input[data-fid="prefs-ignore-dev"]');
-    await ignore.click();
-    await ignore.pressSequentially('deepinfra');
-    await ignore.press('Enter');
+    await act('ignore typed', async () => {
+      await ignore.click({ timeout: 5_000 });
+      await ignore.fill('deepinfra', { timeout: 5_000 });
+      await ignore.press('Enter', { timeout: 5_000 });
+    });
     await until('ignore in settings', () => JSON.stringify(devPrefs()?.preferences?.ignore) === '["deepinfra"]');
     const price = dev.locator('vscode-textfield[data-fid="prefs-price-prompt-dev"] input');
-    await price.fill('5');
-    await price.press('Tab');
+    await act('max price typed', async () => {
+      await price.fill('5', { timeout: 5_000 });
+      await price.press('Tab', { timeout: 5_000 });
+    });
     await until('max price in settings', () => JSON.stringify(devPrefs()?.preferences?.max_price) === '{"prompt":5}');
 
     // Pooled access needs the caller's OpenRouter key, added in the Pooled section.
@@ -316,7 +346,7 @@ describe('Routing policy in the Providers view, in the real editor (Chromium)', 
       max_price: { prompt: 5 },
     });
 
-    await dev.locator('vscode-checkbox[data-fid="byok-only-dev"]').click();
+    await act('byok-only-dev', () => dev.locator('vscode-checkbox[data-fid="byok-only-dev"]').click({ timeout: 5_000 }));
     await until('byokOnly in settings', () => devPrefs()?.byokOnly === true);
     const openaiBefore = chats('openai').length;
     await request();
