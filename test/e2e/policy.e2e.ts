@@ -180,13 +180,15 @@ describe('Routing policy in the Providers view, in the real editor (Chromium)', 
       ['openai-b', K.b],
     ] as const) {
       const exp = row(id).locator('button.expander');
-      if ((await exp.getAttribute('aria-expanded')) !== 'true') await exp.click();
-      await row(id).locator('vscode-button', { hasText: 'Rotate' }).click();
+      await act(`Rotate ${id}`, async () => {
+        if ((await exp.getAttribute('aria-expanded', { timeout: 5_000 })) !== 'true') await exp.click({ timeout: 5_000 });
+        await row(id).locator('vscode-button', { hasText: 'Rotate' }).click({ timeout: 5_000 });
+      });
       await answerInputBox(page, value, { password: true });
       await until(`${id} healthy`, async () => /Healthy/.test((await row(id).locator('.status').textContent()) ?? ''), 20_000);
-      await exp.click();
+      await act(`close ${id}`, () => exp.click({ timeout: 5_000 }));
     }
-    await providers.locator('button.section-toggle', { hasText: 'Routing policy' }).click();
+    await act('open Routing policy', () => providers.locator('button.section-toggle', { hasText: 'Routing policy' }).click({ timeout: 5_000 }));
     await policy().locator('#policy-body').waitFor();
     assert.equal(await providers.locator('vscode-single-select[data-fid="policy-sort"]').evaluate((e) => (e as HTMLSelectElement).value), 'order');
     assert.equal(await providers.locator('vscode-single-select[data-fid="policy-stickiness"]').evaluate((e) => (e as HTMLSelectElement).value), '600000');
@@ -329,8 +331,10 @@ describe('Routing policy in the Providers view, in the real editor (Chromium)', 
 
     // Pooled access needs the caller's OpenRouter key, added in the Pooled section.
     const pooledDev = providers.locator('.region-pooled .caller-row[data-caller="dev"]');
-    await pooledDev.scrollIntoViewIfNeeded();
-    await pooledDev.locator('vscode-button', { hasText: 'Add OpenRouter key' }).click();
+    await act('Add OpenRouter key', async () => {
+      await pooledDev.scrollIntoViewIfNeeded({ timeout: 5_000 });
+      await pooledDev.locator('vscode-button', { hasText: 'Add OpenRouter key' }).click({ timeout: 5_000 });
+    });
     await answerInputBox(page, K.orDev, { password: true });
     await until('the caller key stored', async () => (await pooledDev.locator('.key-tail').count()) === 1);
 
@@ -357,8 +361,10 @@ describe('Routing policy in the Providers view, in the real editor (Chromium)', 
   });
 
   it("writes a folder scope's policy to that folder's settings, leaving the User value alone", async () => {
-    await providers.locator('#scope').click();
-    await providers.locator('#scope li[role="option"]', { hasText: 'app-dev' }).click();
+    await act('the app-dev scope', async () => {
+      await providers.locator('#scope').click({ timeout: 5_000 });
+      await providers.locator('#scope li[role="option"]', { hasText: 'app-dev' }).click({ timeout: 3_000 });
+    });
     await providers.locator('.banner', { hasText: 'uses your User keys' }).waitFor();
     await pick('policy-sort', 'Latency');
     const folderFile = path.join(world.folderDirs['app-dev']!, '.vscode', 'settings.json');

@@ -19,7 +19,11 @@ export function panelPreferences(p: OpenRouterPreferences | undefined): Preferen
   const out: Preferences = {};
   if (p.data_collection) out.data_collection = p.data_collection;
   if (p.zdr !== undefined) out.zdr = p.zdr;
-  for (const f of ['only', 'ignore', 'order'] as const) if (p[f]) out[f] = p[f].slice(0, 100).map((s) => s.slice(0, 100));
+  // Bounded and non-blank, as the protocol checks: a state the schema refuses would leave the whole view stale.
+  for (const f of ['only', 'ignore', 'order'] as const) {
+    const list = p[f]?.map((s) => s.trim().slice(0, 100)).filter(Boolean);
+    if (list?.length) out[f] = list.slice(0, 100);
+  }
   if (p.sort) out.sort = p.sort;
   if (p.max_price && (p.max_price.prompt !== undefined || p.max_price.completion !== undefined)) {
     out.max_price = {

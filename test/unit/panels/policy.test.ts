@@ -101,6 +101,12 @@ describe('the Routing policy section of the Providers view', () => {
     });
   });
 
+  it('shows preferences the protocol accepts even when settings hold blank or overlong provider names', () => {
+    const { config } = parseConfig({ callers: [{ name: 'dev', preferences: { only: [' ', 'x'.repeat(300), 'openai'], ignore: ['  '] } }] });
+    const policy = buildPolicyState({ config, inCatalog, label: (p) => p });
+    assert.deepEqual(policy.callers[0]!.preferences, { only: ['x'.repeat(100), 'openai'] });
+  });
+
   it('offers balance only for a provider with two or more keys in one tier, and only those keys', () => {
     const one = parseConfig({ keys: [key('a'), key('f', 'fallback')] }).config;
     assert.deepEqual(
