@@ -13,7 +13,7 @@ import { KeyStore } from './vscode/key-store';
 import { RoutedModelProvider, VENDOR } from './vscode/lm-provider';
 import { Log } from './vscode/log';
 import { RoutingService } from './vscode/routing';
-import { EndpointService, type EndpointInfo } from './vscode/endpoint';
+import { EndpointService, type EndpointInfo, type EndpointStatusSnapshot } from './vscode/endpoint';
 import { SecretVault } from './vscode/secrets';
 import { RoutingSettings } from './vscode/settings';
 import { StatusBar, type StatusSnapshot } from './vscode/status-bar';
@@ -33,8 +33,12 @@ export interface ByokRouterApi {
   problems(folder?: vscode.Uri): Diagnostic[];
   /** The local endpoint's base URLs while it runs. Never a token. */
   endpoint(): EndpointInfo;
+  /** The endpoint's status bar item as shown now. */
+  endpointStatus(): EndpointStatusSnapshot;
   /** Milliseconds from the bundle starting to evaluate to the end of activate(). */
   readonly activationMs: number;
+  /** Which views are open with their page loaded and talking to the host (its `ready` arrived). */
+  views(): { providers: boolean; activity: boolean };
 }
 
 /** Set by the bundle's first line (esbuild banner), so module evaluation counts as activation. */
@@ -93,11 +97,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<ByokRo
   const provider = new RoutedModelProvider({ routing, settings, folders, catalog, log, onDidChangeModels: modelsChanged.event });
   const status = new StatusBar(routing, settings, folders);
   const alerts = new Alerts({ routing, settings, activity, state: context.globalState, log });
+  const panels = registerPanels({ extensionUri: context.extensionUri, routing, settings, vault, catalog, activity, log, redactor, web });
   context.subscriptions.push(
     vscode.lm.registerLanguageModelChatProvider(VENDOR, provider),
     registerChatParticipant({ routing, settings, folders, catalog, extensionUri: context.extensionUri, web }),
     registerCommands({ routing, settings, folders, keys, vault, catalog, log }),
-    registerPanels({ extensionUri: context.extensionUri, routing, settings, vault, catalog, activity, log, redactor, web }),
+    panels,
     status,
     alerts,
   );
@@ -113,7 +118,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<ByokRo
     onDidGenerate: routing.onDidGenerate,
     status: () => status.current(),
     endpoint: () => endpoint.info(),
+    endpointStatus: () => endpoint.statusItem(),
     problems: (uri) => settings.problems(uri ? vscode.workspace.getWorkspaceFolder(uri) : undefined),
+    views: () => ({ providers: panels.providers.pageReady, activity: panels.activity.pageReady }),
   };
 }
 

@@ -3,13 +3,13 @@
  * one token per caller in SecretStorage (made on first use, shown masked), the port in the status bar,
  * and, opt-in, each workspace folder's terminals carrying that folder's base URLs and token.
  */
-import http from 'node:http';
 import * as vscode from 'vscode';
 import type { Catalog } from '../core/catalog/types';
 import { LocalEndpoint, type EndpointBackend } from '../serve/server';
 import { withWebSearch } from '../serve/web-backend';
 import { SETUP_CLIENTS, SETUP_LABELS, setupSnippet, terminalEnv, type SetupClient } from '../serve/setup-snippets';
 import { generateToken, maskToken, TokenTable } from '../serve/tokens';
+import { callersItRefuses, portTakenNotice, whoHoldsPort, type PortHolder, type PortTakenAction } from '../serve/port-holder';
 import type { FolderTracker } from './folders';
 import { defaultModel } from './models';
 import type { Log } from './log';
@@ -39,6 +39,28 @@ export interface EndpointInfo {
   anthropicBaseUrl?: string;
   /** Set when another window's endpoint is used instead of our own. */
   borrowed?: boolean;
+  /** The configured port was taken at the last start: by whom, and what the user was told. */
+  conflict?: PortConflict;
+}
+
+export interface PortConflict {
+  port: number;
+  holder: PortHolder;
+  message: string;
+  /** Callers whose tokens the other window's endpoint refuses. */
+  refused: string[];
+}
+
+/** The endpoint's status bar item as shown now (for the integration tests, like the router's). */
+export interface EndpointStatusSnapshot {
+  visible: boolean;
+  text: string;
+  tooltip: string;
+}
+
+/** Arguments of Start Local Endpoint; `ifPortTaken` answers the port-taken question in advance. */
+export interface StartArgs {
+  ifPortTaken?: PortTakenAction;
 }
 
 function endpointConfig() {
@@ -51,26 +73,11 @@ function endpointConfig() {
   };
 }
 
-/** True when something on the port answers like our endpoint (401 with our message), i.e. another window of ours. */
-function isOurEndpoint(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = http.get({ host: '127.0.0.1', port, path: '/v1/models', headers: { host: `127.0.0.1:${port}` }, timeout: 1000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve(res.statusCode === 401 && body.includes('BYOK Router token')));
-    });
-    req.on('error', () => resolve(false));
-    req.on('timeout', () => {
-      req.destroy();
-      resolve(false);
-    });
-  });
-}
-
 export class EndpointService implements vscode.Disposable {
   private endpoint: LocalEndpoint | undefined;
   private borrowedPort: number | undefined;
+  private conflict: PortConflict | undefined;
+  private shown: EndpointStatusSnapshot = { visible: false, text: '', tooltip: '' };
   private readonly table = new TokenTable();
   private readonly tokens = new Map<string, string>();
   private readonly item: vscode.StatusBarItem;
@@ -99,8 +106,11 @@ export class EndpointService implements vscode.Disposable {
         this.table.delete(caller);
         void this.loadToken(caller).then(() => this.updateTerminalEnv());
       }),
-      vscode.commands.registerCommand('byokRouter.startEndpoint', () => this.start(true)),
-      vscode.commands.registerCommand('byokRouter.stopEndpoint', () => this.stop()),
+      vscode.commands.registerCommand('byokRouter.startEndpoint', async (args?: StartArgs) => {
+        await this.start(true, args);
+        return this.info();
+      }),
+      vscode.commands.registerCommand('byokRouter.stopEndpoint', () => this.stopWhenStarted()),
       vscode.commands.registerCommand('byokRouter.copyEndpointSetup', (arg?: { client?: SetupClient; folder?: unknown }) => this.copySetup(arg)),
       vscode.commands.registerCommand('byokRouter.copyEndpointToken', (arg?: { folder?: unknown }) => this.copyToken(arg)),
       vscode.commands.registerCommand('byokRouter.rotateEndpointToken', (arg?: { caller?: string }) => this.rotate(arg)),
@@ -111,14 +121,21 @@ export class EndpointService implements vscode.Disposable {
 
   info(): EndpointInfo {
     const port = this.endpoint?.port ?? this.borrowedPort;
-    if (!port) return { running: false };
+    const conflict = this.conflict ? { conflict: { ...this.conflict } } : {};
+    if (!port) return { running: false, ...conflict };
     return {
       running: true,
       port,
       openAIBaseUrl: `http://127.0.0.1:${port}/v1`,
       anthropicBaseUrl: `http://127.0.0.1:${port}`,
       ...(this.borrowedPort ? { borrowed: true } : {}),
+      ...conflict,
     };
+  }
+
+  /** The status bar item as shown now. */
+  statusItem(): EndpointStatusSnapshot {
+    return { ...this.shown };
   }
 
   /** Every caller of every folder, then the window's. */
@@ -159,17 +176,23 @@ export class EndpointService implements vscode.Disposable {
   private async applySettings() {
     const cfg = endpointConfig();
     if (cfg.enabled) await this.start(false);
-    else if (this.endpoint || this.borrowedPort) await this.stop();
+    else await this.stopWhenStarted();
   }
 
-  async start(fromCommand: boolean): Promise<void> {
+  /** A start in progress would otherwise finish after the stop and leave an endpoint running. */
+  private async stopWhenStarted(): Promise<void> {
+    await this.starting?.catch(() => undefined);
+    if (this.endpoint || this.borrowedPort || this.conflict) await this.stop();
+  }
+
+  async start(fromCommand: boolean, args: StartArgs = {}, portOverride?: number): Promise<void> {
     if (this.starting) return this.starting;
-    this.starting = this.doStart(fromCommand).finally(() => (this.starting = undefined));
+    this.starting = this.doStart(fromCommand, args, portOverride).finally(() => (this.starting = undefined));
     return this.starting;
   }
 
-  private async doStart(fromCommand: boolean, portOverride?: number): Promise<void> {
-    if (this.endpoint) await this.stop();
+  private async doStart(fromCommand: boolean, args: StartArgs, portOverride?: number): Promise<void> {
+    if (this.endpoint || this.borrowedPort) await this.stop();
     const cfg = endpointConfig();
     for (const c of this.callers()) await this.tokenFor(c);
     const { routing, catalog, log } = this.deps;
@@ -201,37 +224,61 @@ export class EndpointService implements vscode.Disposable {
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code !== 'EADDRINUSE') throw e;
-      await this.portTaken(cfg.port, fromCommand);
+      await this.portTaken(cfg.port, fromCommand, args);
       return;
     }
     this.endpoint = endpoint;
     this.borrowedPort = undefined;
+    this.conflict = undefined;
     log.info(`endpoint: listening on ${endpoint.addresses.map((a) => (a.family === 'IPv6' ? `[${a.address}]` : a.address)).join(', ')} port ${endpoint.port}`);
     this.render();
     await this.updateTerminalEnv();
   }
 
-  private async portTaken(port: number, fromCommand: boolean) {
-    const ours = await isOurEndpoint(port);
-    const free = 'Use a Free Port';
-    const choices = ours ? ['Use That Window’s Endpoint', free] : [free];
-    const msg = ours
-      ? `BYOK Router: port ${port} is already served by another BYOK Router window. Its endpoint accepts the same tokens.`
-      : `BYOK Router: port ${port} is taken by another program, so the local endpoint did not start.`;
-    this.deps.log.warn(msg);
-    const pick = await vscode.window.showWarningMessage(msg, ...choices);
-    if (pick === free) await this.doStart(fromCommand, 0);
-    else if (pick && ours) {
-      this.borrowedPort = port;
-      this.render();
-      await this.updateTerminalEnv();
+  /**
+   * The configured port is taken. Another window's endpoint can be used as it is (same SecretStorage,
+   * so the same tokens, as far as that window has loaded them); anything else leaves only a free port.
+   * The question does not hold up later starts: it is answered whenever the user gets to it.
+   */
+  private async portTaken(port: number, fromCommand: boolean, args: StartArgs) {
+    const holder = await whoHoldsPort(port);
+    const tokens: Record<string, string> = {};
+    if (holder === 'byok-router') for (const c of this.callers()) tokens[c] = await this.tokenFor(c);
+    const refused = holder === 'byok-router' ? await callersItRefuses(port, tokens) : [];
+    const notice = portTakenNotice(port, holder, refused);
+    const conflict: PortConflict = { port, holder, message: notice.message, refused };
+    this.conflict = conflict;
+    this.deps.log.warn(notice.message);
+    this.render();
+    if (args.ifPortTaken) {
+      if (args.ifPortTaken === 'free') await this.doStart(fromCommand, {}, 0);
+      else if (holder === 'byok-router') await this.borrow(port);
+      return;
     }
+    void vscode.window
+      .showWarningMessage(notice.message, ...notice.actions.map((a) => a.label))
+      .then(async (label) => {
+        const action = notice.actions.find((a) => a.label === label)?.action;
+        // Answered late: only if nothing has been started or stopped since.
+        if (!action || this.conflict !== conflict || this.endpoint || this.borrowedPort) return;
+        if (action === 'free') await this.start(true, {}, 0);
+        else await this.borrow(port);
+      })
+      .then(undefined, (e: unknown) => this.deps.log.warn(`endpoint: did not start on a free port: ${(e as Error).message}`));
+  }
+
+  private async borrow(port: number) {
+    this.borrowedPort = port;
+    this.deps.log.info(`endpoint: using the endpoint of another BYOK Router window on port ${port}`);
+    this.render();
+    await this.updateTerminalEnv();
   }
 
   async stop(): Promise<void> {
     const e = this.endpoint;
     this.endpoint = undefined;
     this.borrowedPort = undefined;
+    this.conflict = undefined;
     if (e) {
       await e.close();
       this.deps.log.info('endpoint: stopped');
@@ -242,13 +289,27 @@ export class EndpointService implements vscode.Disposable {
 
   private render() {
     const info = this.info();
-    if (!info.running) {
+    if (!info.running && info.conflict) {
+      // Notifications go away; the status bar keeps saying why the endpoint is not running.
+      this.show(`$(warning) BYOK :${info.conflict.port} taken`, `${info.conflict.message}\nClick to start it again.`, 'byokRouter.startEndpoint');
+    } else if (!info.running) {
       this.item.hide();
-      return;
+      this.shown = { visible: false, text: '', tooltip: '' };
+    } else {
+      this.show(
+        `$(plug) BYOK :${info.port}`,
+        `BYOK Router local endpoint${info.borrowed ? ' (another window’s)' : ''}\nOpenAI: ${info.openAIBaseUrl}\nAnthropic: ${info.anthropicBaseUrl}\nClick to copy an assistant’s setup.`,
+        'byokRouter.copyEndpointSetup',
+      );
     }
-    this.item.text = `$(plug) BYOK :${info.port}`;
-    this.item.tooltip = `BYOK Router local endpoint${info.borrowed ? ' (another window’s)' : ''}\nOpenAI: ${info.openAIBaseUrl}\nAnthropic: ${info.anthropicBaseUrl}\nClick to copy an assistant’s setup.`;
+  }
+
+  private show(text: string, tooltip: string, command: string) {
+    this.item.text = text;
+    this.item.tooltip = tooltip;
+    this.item.command = command;
     this.item.show();
+    this.shown = { visible: true, text, tooltip };
   }
 
   /** Each folder's terminals get that folder's caller token; nothing when the endpoint is off or the setting is. */

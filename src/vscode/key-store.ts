@@ -8,6 +8,7 @@ import { keySchema, type KeyConfig, type Tier } from '../core/config/schema';
 import type { ProviderId } from '../core/providers/ids';
 import { maskedTail } from '../core/redact';
 import { describeReference, isReference } from '../core/secrets/reference';
+import { appendKey, entryId, indexOfKey, isRecord, removeKey, uniqueKeyId } from './panels/key-edits';
 import type { SecretVault } from './secrets';
 import type { RoutingSettings } from './settings';
 
@@ -78,8 +79,8 @@ export class KeyStore implements vscode.Disposable {
 
   async add(key: NewKey): Promise<string> {
     const entries = this.userEntries();
-    const taken = new Set(entries.flatMap((e) => (isRecord(e) && typeof e.id === 'string' ? [e.id] : [])));
-    const id = key.id ?? uniqueId(`${key.provider}-${key.name}`, taken);
+    const taken = new Set(entries.flatMap((e) => entryId(e) ?? []));
+    const id = key.id ?? uniqueKeyId(`${key.provider}-${key.name}`, taken);
     if (taken.has(id)) throw new Error(`a key with id "${id}" already exists`);
     const entry: Record<string, unknown> = { id, provider: key.provider, name: key.name.trim(), tier: key.tier };
     if (key.alwaysUse) entry.alwaysUse = true;
@@ -89,7 +90,8 @@ export class KeyStore implements vscode.Disposable {
     if (!checked.success) throw new Error(`invalid key: ${checked.error.issues.map((i) => `${i.path.join('.') || 'key'}: ${i.message}`).join('; ')}`);
     // The value first: an entry without a value is a key that fails; a value without an entry is invisible.
     await this.vault.storeKey(id, key.provider, key.secret);
-    await this.writeUserEntries([...entries, entry]);
+    // The same place the Providers view puts a new key: after its provider's keys of that tier.
+    await this.writeUserEntries(appendKey(entries, entry));
     return id;
   }
 
@@ -103,8 +105,7 @@ export class KeyStore implements vscode.Disposable {
   /** Removes the user-settings entry and the stored value. */
   async remove(id: string): Promise<void> {
     const entries = this.userEntries();
-    const rest = entries.filter((e) => !(isRecord(e) && e.id === id));
-    if (rest.length !== entries.length) await this.writeUserEntries(rest);
+    if (indexOfKey(entries, id) >= 0) await this.writeUserEntries(removeKey(entries, id));
     await this.vault.deleteKey(id);
   }
 
@@ -127,19 +128,4 @@ export class KeyStore implements vscode.Disposable {
   private async writeUserEntries(entries: unknown[]) {
     await vscode.workspace.getConfiguration('byokRouter').update('keys', entries, vscode.ConfigurationTarget.Global);
   }
-}
-
-function uniqueId(base: string, taken: ReadonlySet<string>): string {
-  const slug =
-    base
-      .toLowerCase()
-      .replace(/[^a-z0-9._-]+/g, '-')
-      .replace(/^[^a-z0-9]+|-+$/g, '')
-      .slice(0, 56) || 'key';
-  if (!taken.has(slug)) return slug;
-  for (let n = 2; ; n++) if (!taken.has(`${slug}-${n}`)) return `${slug}-${n}`;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -8,6 +8,7 @@
  */
 import type { Diagnostic } from '../core/config/parse';
 import { cooldownSchema, feeSchema, pooledSchema, timeoutsSchema } from '../core/config/schema';
+import { isRecord } from '../core/config/parse';
 
 const SECTION_SCHEMAS: Partial<
   Record<RoutingSetting, { safeParse(v: unknown): { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } } }>
@@ -149,10 +150,6 @@ function withUserDestination(local: unknown, user: unknown, fields: readonly str
 function merge(user: unknown, local: unknown): unknown {
   if (isRecord(user) && isRecord(local)) return { ...user, ...local };
   return local;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function sameJson(a: unknown, b: unknown): boolean {

@@ -57,6 +57,21 @@ interface KeyEntry {
   options?: { baseUrl?: string };
 }
 
+/** WCAG relative luminance of a CSS rgb()/rgba() colour. */
+function luminance(css: string): number {
+  const [r, g, b] = (css.match(/[\d.]+/g) ?? []).slice(0, 3).map((v) => {
+    const x = Number(v) / 255;
+    return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+  });
+  return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+}
+
+/** WCAG contrast ratio of two CSS colours. */
+function contrast(a: string, b: string): number {
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (hi! + 0.05) / (lo! + 0.05);
+}
+
 describe('Providers and Activity views in the real editor (Chromium)', function () {
   this.timeout(180_000);
   let world: World<Sim>;
@@ -586,6 +601,24 @@ describe('Providers and Activity views in the real editor (Chromium)', function 
       await setTheme(page, theme);
       await until(`the ${theme} theme in the webview`, () => providers.evaluate((c) => document.body.classList.contains(c), bodyClass), 20_000);
       await page.waitForTimeout(300);
+      // The page paints with the theme's own colours, and a card's title stays readable on them.
+      // Colours are read in the page; no named functions there (the test transpiler would wrap them).
+      const colours = await providers.evaluate(() => {
+        const probe = document.createElement('div');
+        probe.style.color = 'var(--vscode-foreground)';
+        // The page itself is transparent: the host paints the side bar's background behind it.
+        probe.style.background = 'var(--vscode-sideBar-background, var(--vscode-editor-background))';
+        document.body.append(probe);
+        const themeFg = getComputedStyle(probe).color;
+        const bg = getComputedStyle(probe).backgroundColor;
+        probe.remove();
+        return { fg: getComputedStyle(document.querySelector('.card h3')!).color, bg, themeFg };
+      });
+      const look = { ...colours, theme: { fg: colours.themeFg }, bgLuminance: luminance(colours.bg), contrast: contrast(colours.fg, colours.bg) };
+      assert.equal(look.fg, look.theme.fg, `${theme}: a card title is not in the theme's foreground colour`);
+      assert.ok(look.contrast >= (bodyClass === 'vscode-high-contrast' ? 7 : 4.5), `${theme}: title contrast ${look.contrast.toFixed(2)} on ${look.bg}`);
+      if (bodyClass === 'vscode-light') assert.ok(look.bgLuminance > 0.5, `${theme}: background ${look.bg} is not light`);
+      else assert.ok(look.bgLuminance < 0.2, `${theme}: background ${look.bg} is not dark`);
       const shot = await screenshot(page, file);
       assert.ok(fs.statSync(shot).size > 10_000);
     }

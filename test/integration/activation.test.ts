@@ -41,14 +41,13 @@ describe('the extension in a real VS Code host', () => {
     );
   });
 
-  it('opens the Providers and Activity views it registers', async () => {
+  it('opens the Providers and Activity views, each page loading and greeting the host', async () => {
+    const ext = await api();
     await vscode.commands.executeCommand('byokRouter.openProviders');
     await vscode.commands.executeCommand('byokRouter.openActivity');
-    const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
-    const views: { id: string }[] = ext.packageJSON.contributes.views.byokRouter;
-    assert.deepEqual(
-      views.map((v) => v.id),
-      ['byokRouter.providers', 'byokRouter.activity'],
-    );
+    // `ready` is the page script's first message: a blank or broken page never sends it.
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline && !(ext.views().providers && ext.views().activity)) await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(ext.views(), { providers: true, activity: true });
   });
 });

@@ -52,7 +52,8 @@ function section<T extends z.ZodType>(schema: T, raw: unknown, name: string, out
   return schema.parse({});
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
+/** A plain JSON object (not null, not an array): what settings and wire bodies are read as. */
+export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 

@@ -4,13 +4,12 @@
  * untouched — an edit in the panel must not erase a half-typed entry from settings.json.
  * Pure functions returning a new array; no `vscode` import.
  */
+import { isRecord } from '../../core/config/parse';
 import type { KeyPatch, Tier } from '../../protocol/providers';
 
-type Entry = Record<string, unknown>;
+export { isRecord };
 
-export function isRecord(v: unknown): v is Entry {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+type Entry = Record<string, unknown>;
 
 export function entryId(v: unknown): string | undefined {
   return isRecord(v) && typeof v.id === 'string' ? v.id : undefined;

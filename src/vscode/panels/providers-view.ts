@@ -62,6 +62,11 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
     ];
   }
 
+  /** Whether the view is open with its page loaded and talking to the host. */
+  get pageReady(): boolean {
+    return this.channel?.pageReady ?? false;
+  }
+
   resolveWebviewView(view: vscode.WebviewView): void {
     this.channel?.dispose();
     const channel = new WebviewChannel<ProvidersRequestBody, { scope?: string }, ProvidersState>({

@@ -73,6 +73,11 @@ export class WebviewChannel<B extends { op: string }, R, S> implements vscode.Di
     );
   }
 
+  /** The page's script ran and said `ready`: the view shows a working page, not a blank one. */
+  get pageReady(): boolean {
+    return !this.disposed && this.ready;
+  }
+
   get visible(): boolean {
     return !this.disposed && this.opts.view.visible;
   }

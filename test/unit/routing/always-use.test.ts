@@ -36,7 +36,7 @@ describe('Always use never lapses', () => {
     }
   });
 
-  type StrictState = 'no_secret' | 'expired' | 'disabled' | 'cooling' | 'auth' | 'ok' | 'other_caller';
+  type StrictState = 'no_secret' | 'unreadable' | 'expired' | 'disabled' | 'cooling' | 'auth' | 'ok' | 'other_caller';
 
   async function run(state: StrictState, others: number, fallbacks: number, prioStatus: number) {
     const clock = new ManualClock();
@@ -58,6 +58,11 @@ describe('Always use never lapses', () => {
     const { config } = parseConfig({ callers: [{ name: 'dev' }, { name: 'prod' }], defaultCaller: 'dev', pooled: { baseUrl: pooled.baseUrl }, keys });
     const secrets = new MapSecretSource(new Map(), new Map([['dev', 'sk-or-always-use-dev-0001']]));
     for (const k of config.keys) if (!(k.id === 'strict' && state === 'no_secret')) secrets.keys.set(k.id, `sk-always-use-${k.id}-0001`);
+    // A secret-manager reference that cannot be read right now: the source rejects for that key.
+    if (state === 'unreadable') {
+      const read = secrets.keySecret.bind(secrets);
+      secrets.keySecret = (id: string) => (id === 'strict' ? Promise.reject(new Error('1Password CLI not signed in')) : read(id));
+    }
     const router = new Router({ config, catalog: bundledCatalog(), secrets, clock });
     if (state === 'cooling') router.cooldowns.recordFailure(keyRouteId('strict'), 'rate_limited', '429 rate_limited', 60_000);
     if (state === 'auth') router.cooldowns.recordFailure(keyRouteId('strict'), 'auth', '401 auth', undefined, 'sk-always-use-strict-0001');
@@ -98,6 +103,14 @@ describe('Always use never lapses', () => {
     assert.equal(pooled.requests.length + fallback.requests.length, 0);
   });
 
+  it('holds the plan when the key is a secret-manager reference that cannot be read, naming the manager', async () => {
+    const { outcome, plan } = await run('unreadable', 1, 1, 500);
+    assert.ok(!outcome.ok);
+    assert.equal(pooled.requests.length + fallback.requests.length, 0);
+    assert.match(outcome.error.message, /key "strict".*its secret reference could not be read \(1Password CLI not signed in\)/);
+    assert.deepEqual(plan.alwaysUse, ['strict']);
+  });
+
   it('lets a disabled Always-use key enforce nothing', async () => {
     const { outcome } = await run('disabled', 0, 0, 200);
     assert.ok(outcome.ok, 'pooled serves');
@@ -106,10 +119,10 @@ describe('Always use never lapses', () => {
 
   it('keeps pooled and fallback simulators at zero requests over generated configs', async function () {
     this.timeout(60_000);
-    const enforcing = new Set<StrictState>(['no_secret', 'expired', 'cooling', 'auth', 'ok']);
+    const enforcing = new Set<StrictState>(['no_secret', 'unreadable', 'expired', 'cooling', 'auth', 'ok']);
     await fc.assert(
       fc.asyncProperty(
-        fc.constantFrom<StrictState>('no_secret', 'expired', 'disabled', 'cooling', 'auth', 'ok', 'other_caller'),
+        fc.constantFrom<StrictState>('no_secret', 'unreadable', 'expired', 'disabled', 'cooling', 'auth', 'ok', 'other_caller'),
         fc.integer({ min: 0, max: 2 }),
         fc.integer({ min: 0, max: 2 }),
         fc.constantFrom(500, 429, 401, 200),

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { runSoak, soakProblems } from '../soak/soak';
+import { runSoak, soakProblems } from './soak';
 
 describe('fault soak (1,000 requests; `npm run soak` runs 10,000)', () => {
   it('ends every request in exactly the outcome its scripts call for, with nothing leaked', async () => {
