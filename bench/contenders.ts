@@ -3,6 +3,8 @@
  * call that parses each chunk), our router, and the peers as their users would call them. Each one
  * returns what it received, so a broken path is an error rather than a fast number.
  */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createParser } from 'eventsource-parser';
 import { Agent, request } from 'undici';
 import { bundledCatalog } from '../src/core/catalog/catalog';
@@ -15,12 +17,13 @@ import { routerBackend } from '../src/serve/router-backend';
 import { LocalEndpoint } from '../src/serve/server';
 import { generateToken, TokenTable } from '../src/serve/tokens';
 
-export type ContenderName = 'direct' | 'router' | 'endpoint' | 'openai' | 'ai-sdk' | 'portkey';
+export type ContenderName = 'direct' | 'router' | 'endpoint' | 'hop' | 'openai' | 'ai-sdk' | 'portkey';
 
 export const LABELS: Record<ContenderName, string> = {
   direct: 'direct undici (parses each chunk)',
   router: 'BYOK Router (in process)',
   endpoint: 'BYOK Router local endpoint (HTTP hop, in process)',
+  hop: 'bare node:http pass-through hop (the floor under any local endpoint in Node)',
   openai: 'openai SDK',
   'ai-sdk': 'Vercel AI SDK',
   portkey: 'Portkey gateway (local process)',
@@ -273,6 +276,57 @@ export async function endpointContender(baseUrl: string): Promise<Contender> {
       await agent.close();
       await endpoint.close();
       await router.close();
+    },
+  };
+}
+
+/**
+ * The floor under any local endpoint written for Node: a node:http server that forwards the body
+ * it read to the simulator with undici and pipes the answer back, bytes untouched — no token,
+ * no checks, no parsing, no routing. What the endpoint adds beyond this (and beyond the router in
+ * process) is the endpoint's own work.
+ */
+export async function hopContender(baseUrl: string): Promise<Contender> {
+  const upstream = benchAgent();
+  const target = `${baseUrl}/chat/completions`;
+  const server = http.createServer((req, res) => {
+    const parts: Buffer[] = [];
+    req.on('data', (b: Buffer) => parts.push(b));
+    req.on('end', () => {
+      const body = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+      request(target, { method: 'POST', dispatcher: upstream, headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` }, body }).then(
+        async (up) => {
+          const type = up.headers['content-type'];
+          res.writeHead(up.statusCode, typeof type === 'string' ? { 'content-type': type } : {});
+          for await (const b of up.body) res.write(b);
+          res.end();
+        },
+        () => res.destroy(),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const agent = benchAgent();
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/chat/completions`;
+  const headers = { 'content-type': 'application/json' };
+  return {
+    name: 'hop',
+    async complete() {
+      const res = await request(url, { method: 'POST', dispatcher: agent, headers, body: JSON.stringify({ model: NATIVE, messages: MESSAGES }) });
+      if (res.statusCode !== 200) throw new Error(`hop: HTTP ${res.statusCode}: ${await res.body.text()}`);
+      return contentOf(await res.body.json());
+    },
+    async stream(onFirstToken) {
+      const body = JSON.stringify({ model: NATIVE, messages: MESSAGES, stream: true, stream_options: { include_usage: true } });
+      const res = await request(url, { method: 'POST', dispatcher: agent, headers, body });
+      if (res.statusCode !== 200) throw new Error(`hop: HTTP ${res.statusCode}: ${await res.body.text()}`);
+      return readSseChunks(res.body, onFirstToken);
+    },
+    async close() {
+      await agent.close();
+      await upstream.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }

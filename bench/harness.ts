@@ -10,6 +10,7 @@ import {
   aiSdkContender,
   directContender,
   endpointContender,
+  hopContender,
   openaiContender,
   portkeyContender,
   portkeySingle,
@@ -27,7 +28,7 @@ import { measurePlan } from './measures/plan';
 import { measureFirstToken, measureLongStream, measureNonStreaming } from './measures/requests';
 import { ROOT } from './paths';
 import { startPortkey, type PortkeyGateway } from './portkey';
-import type { BenchResults, Unavailable } from './results';
+import type { BenchResults, RequestMeasure, Unavailable } from './results';
 
 export type MeasureId = 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8;
 export const ALL_MEASURES: readonly MeasureId[] = [1, 2, 3, 4, 5, 6, 7, 8];
@@ -96,6 +97,18 @@ function packageVersions(): Record<string, string> {
   return out;
 }
 
+/** The endpoint's figure beside the bare hop's, so what is the endpoint's own work is plain. */
+function hopNotes(m: RequestMeasure, kind: 'latency' | 'ratio'): string[] {
+  const { hop, endpoint, router } = m.contenders;
+  if (!hop) return [];
+  const what = 'a bare node:http pass-through hop (client → node:http → undici → simulator, bytes untouched, no checks)';
+  if (kind === 'ratio') return [`${what}: ${hop.ratio}× direct; the local endpoint ${endpoint?.ratio ?? '—'}×`];
+  const ms = (x: number | undefined) => (x === undefined ? '—' : `+${x.toFixed(3)} ms`);
+  return [
+    `${what} adds ${ms(hop.addedP50)} p50 (CPU ${ms(hop.addedCpuMs)}); the router in process ${ms(router?.addedP50)}; the local endpoint ${ms(endpoint?.addedP50)} — a hop plus the router is the endpoint's floor`,
+  ];
+}
+
 export async function runBench(opts: BenchOptions = {}): Promise<BenchResults> {
   const quick = opts.quick ?? false;
   const size = quick ? SIZES.quick : SIZES.full;
@@ -142,6 +155,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResults> {
         }
       };
       await peer('endpoint', () => endpointContender(sim.baseUrl));
+      await peer('hop', () => hopContender(sim.baseUrl));
       if (opts.peers ?? true) {
         await peer('openai', () => openaiContender(sim.baseUrl));
         await peer('ai-sdk', () => aiSdkContender(sim.baseUrl));
@@ -156,6 +170,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResults> {
           gc();
           results.measures['1'] = await measureNonStreaming(sim, contenders, size.nonStreaming);
           results.measures['1'].unavailable.unshift(...failed);
+          results.measures['1'].notes.push(...hopNotes(results.measures['1'], 'latency'));
           results.measures['1'].routerAlone = await measureRouterAlone({ stream: false, samples: size.alone });
         }
         if (wanted.has(2)) {
@@ -170,6 +185,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResults> {
           gc();
           results.measures['3'] = await measureLongStream(sim, contenders, size.longStream, size.longChunks);
           results.measures['3'].unavailable.unshift(...failed);
+          results.measures['3'].notes.push(...hopNotes(results.measures['3'], 'ratio'));
         }
       } finally {
         for (const c of contenders) await c.close();

@@ -160,9 +160,9 @@ export class LocalEndpoint {
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const t0 = performance.now();
-    const path = (req.url ?? '/').split('?')[0]!.replace(/\/+$/, '') || '/';
+    const path = routePath(req.url ?? '/');
     const family: ApiFamily = path.startsWith('/v1/messages') || req.headers['anthropic-version'] !== undefined ? 'anthropic' : 'openai';
-    const client = clientName(req.headers['user-agent']);
+    const client = this.clientOf(req.headers['user-agent']);
     let caller: string | undefined;
     let status = 0;
     let note = '';
@@ -229,6 +229,16 @@ export class LocalEndpoint {
     }
   }
 
+  /** A client sends the same User-Agent on every request: its name is worked out once. */
+  private lastAgent: { ua: string | undefined; name: string } | undefined;
+  private clientOf(userAgent: string | undefined): string {
+    const last = this.lastAgent;
+    if (last && last.ua === userAgent) return last.name;
+    const name = clientName(userAgent);
+    this.lastAgent = { ua: userAgent, name };
+    return name;
+  }
+
   private async serve(
     api: ClientApi,
     body: unknown,
@@ -257,7 +267,16 @@ export class LocalEndpoint {
         connection: 'keep-alive',
         'x-accel-buffering': 'no',
       });
-      res.flushHeaders();
+    };
+    // Chunks that arrive in one turn of the loop (a burst read from upstream) go out as one write:
+    // one chunked-encoding frame instead of one per chunk, and far fewer buffers for the socket.
+    let pending = '';
+    const flush = () => {
+      if (!pending || res.destroyed) return void (pending = '');
+      const out = pending;
+      pending = '';
+      open();
+      res.write(out);
     };
     try {
       const outcome = await this.opts.backend.generate(parsed.request, {
@@ -271,14 +290,18 @@ export class LocalEndpoint {
                 if (res.destroyed) return;
                 const out = encoder.chunk(c);
                 if (!out) return;
-                open();
-                res.write(out);
+                if (!pending) process.nextTick(flush);
+                pending += out;
               },
             }
           : {}),
       });
+      flush();
       const served = outcome.record.servedBy;
-      const note = ` model=${parsed.request.model}${served ? ` served by ${served.route === 'pooled' ? 'pooled' : `${served.provider}/key "${served.keyName}"`}` : ''}${outcome.ok ? '' : ` (${outcome.error.kind})`}`;
+      // Only the log reads the note: no string building per request without one.
+      const note = !this.opts.log
+        ? ''
+        : ` model=${parsed.request.model}${served ? ` served by ${served.route === 'pooled' ? 'pooled' : `${served.provider}/key "${served.keyName}"`}` : ''}${outcome.ok ? '' : ` (${outcome.error.kind})`}`;
       if (res.destroyed) return { status: 499, note: `${note} client gone` };
       if (ac.signal.aborted) {
         // Shutting down: the client is still there and gets a clean end.
@@ -340,7 +363,7 @@ export class LocalEndpoint {
         if (done) return;
         done = true;
         try {
-          resolve(JSON.parse(Buffer.concat(parts).toString('utf8')));
+          resolve(JSON.parse((parts.length === 1 ? parts[0]! : Buffer.concat(parts)).toString('utf8')));
         } catch {
           reject(new BadRequest('request body is not valid JSON'));
         }
@@ -358,9 +381,10 @@ export class LocalEndpoint {
 
   private sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): number {
     if (res.headersSent || res.destroyed) return status;
-    const bytes = Buffer.from(JSON.stringify(body));
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(bytes.length), ...headers });
-    res.end(bytes);
+    // A string body goes out in one write with the headers; a Buffer would be a second (writev) chunk.
+    const text = JSON.stringify(body);
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)), ...headers });
+    res.end(text);
     return status;
   }
 
@@ -374,6 +398,14 @@ export class LocalEndpoint {
     }
     return this.sendJson(res, e.status, errorBody(family, e), headers);
   }
+}
+
+/** `/v1/models/?x=1` → `/v1/models`; the common case (no query, no trailing slash) costs no regex. */
+function routePath(url: string): string {
+  const q = url.indexOf('?');
+  const p = q < 0 ? url : url.slice(0, q);
+  if (p.length <= 1 || p.charCodeAt(p.length - 1) !== 47 /* / */) return p || '/';
+  return p.replace(/\/+$/, '') || '/';
 }
 
 function listen(server: http.Server, port: number, host: string): Promise<void> {

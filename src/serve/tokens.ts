@@ -2,7 +2,7 @@
  * Local caller tokens (`brt_…`): 256 random bits each. The token a request presents decides which
  * caller it runs as, so that caller's key filters and pooled key apply.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export const TOKEN_PREFIX = 'brt_';
 
@@ -19,7 +19,8 @@ export function maskToken(token: string): string {
   return `${TOKEN_PREFIX}…${token.slice(-4)}`;
 }
 
-const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+// One-shot hash: a Hash object per request costs more than the digest itself.
+const digest = (s: string) => hash('sha256', s, 'buffer');
 
 /**
  * Tokens are kept as SHA-256 digests and compared with timingSafeEqual against every entry (no early

@@ -199,7 +199,8 @@ export class Router {
       this.policy.stats.add(r.attempt);
       attempts.push(r.attempt);
       opts.onAttempt?.(r.attempt);
-      this.log(`${id} ${describeAttempt(r.attempt)}`);
+      // Described only for a log that will take it: building the line costs on every attempt.
+      if (this.deps.log) this.log(`${id} ${describeAttempt(r.attempt)}`);
       if (!r.error) {
         const response = r.response!;
         const record = this.record(id, startedAt, t0, request, opts, plan, attempts, { served: route, usage: r.usage, attempt: r.attempt });

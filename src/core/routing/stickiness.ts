@@ -4,20 +4,19 @@
  * else by a hash of its system prompt and first user message. Only the hash, the route and the
  * expiry are kept — never the prompt — and the map is bounded (oldest dropped first).
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { ChatMessage, ChatRequest } from '../chat';
 
+// One-shot hash: it runs twice per request, and a Hash object costs more than the digest.
+const sha256Hex = (s: string) => hash('sha256', s, 'hex');
+
 export function conversationKey(request: ChatRequest, sessionId?: string): string | undefined {
-  const hash = createHash('sha256');
   const session = sessionId ?? sessionOf(request);
-  if (session) return hash.update(`session\0${request.model}\0${session}`).digest('hex').slice(0, 32);
+  if (session) return sha256Hex(`session\0${request.model}\0${session}`).slice(0, 32);
   const system = request.messages.filter((m) => m.role === 'system' || m.role === 'developer').map(textOf);
   const firstUser = request.messages.find((m) => m.role === 'user');
   if (!firstUser) return undefined;
-  return hash
-    .update(`prompt\0${request.model}\0${system.join('\0')}\0${textOf(firstUser)}`)
-    .digest('hex')
-    .slice(0, 32);
+  return sha256Hex(`prompt\0${request.model}\0${system.join('\0')}\0${textOf(firstUser)}`).slice(0, 32);
 }
 
 /** The endpoint's `user` or `metadata.session_id`/`metadata.conversation_id`, as assistants send them. */

@@ -63,6 +63,28 @@ describe('local endpoint served to the official SDKs', () => {
       assert.equal(f.anthropic.requests[0]!.headers['x-api-key'], SECRETS['ant-dev']);
     });
 
+    it('relays a 1,000-chunk burst whole and in order, each chunk its own event, with usage last', async () => {
+      // Chunks read in one turn of the loop leave in one write; the client must still see each one.
+      const words = Array.from({ length: 1000 }, (_, i) => `w${i} `);
+      f.openai.enqueue({ text: words });
+      const stream = await openai.chat.completions.create({
+        model: GPT,
+        messages: [{ role: 'user', content: 'Long answer' }],
+        stream: true,
+        stream_options: { include_usage: true },
+      });
+      const got: string[] = [];
+      let usageAt = -1;
+      let events = 0;
+      for await (const c of stream) {
+        const content = c.choices[0]?.delta.content;
+        if (content) got.push(content);
+        if (c.usage) usageAt = events;
+        events++;
+      }
+      assert.deepEqual(got, words);
+      assert.equal(usageAt, events - 1, 'usage comes once, after every content chunk');
+    });
     it('carries tool calls out and tool results back, both served by Anthropic', async () => {
       f.anthropic.enqueue({ toolCalls: [{ name: 'get_weather', arguments: { city: 'Oslo' } }] });
       const tools: OpenAI.ChatCompletionTool[] = [
