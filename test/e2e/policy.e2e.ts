@@ -108,7 +108,18 @@ describe('Routing policy in the Providers view, in the real editor (Chromium)', 
     await providers.locator('vscode-button', { hasText: 'settings.json' }).click();
     const s = user();
     edit(s);
-    await replaceActiveEditorText(page, JSON.stringify(s, null, 2));
+    const text = JSON.stringify(s, null, 2);
+    // A paste that did not land (the clipboard is slow under load) is typed again until the file holds it.
+    await until(
+      'the hand edit saved',
+      async () => {
+        if (JSON.stringify(user()) !== JSON.stringify(s)) await replaceActiveEditorText(page, text);
+        await new Promise((r) => setTimeout(r, 500));
+        return JSON.stringify(user()) === JSON.stringify(s);
+      },
+      30_000,
+      500,
+    );
     // Only the saved settings file closes: the answers Explain Selection opened would ask to be saved.
     await runCommand(page, 'View: Close Editor');
     await openProviders();
