@@ -89,7 +89,11 @@ describe('Routing policy in the Providers view, in the real editor (Chromium)', 
   /** One routed request from a real editor surface (Explain Selection), answered by either simulator. */
   async function request(): Promise<void> {
     const before = chats('openai').length + chats('openrouter').length;
-    await openFile(page, 'app.ts');
+    // The file stays open between requests: its tab is clicked rather than the palette opened again.
+    const tab = page.locator('.tab', { hasText: 'app.ts' }).first();
+    if (await tab.count()) await tab.click();
+    else await openFile(page, 'app.ts');
+    await page.locator('.tab.active', { hasText: 'app.ts' }).waitFor({ timeout: 15_000 });
     await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
     await page.keyboard.press('Control+A');
     await runCommand(page, 'BYOK Router: Explain Selection');
