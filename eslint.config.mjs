@@ -8,6 +8,11 @@ const nodeBuiltins = builtinModules.filter((m) => !m.startsWith('_')).flatMap((m
 /** One no-restricted-imports rule per layer: what it must not reach, and why in words. */
 const boundary = (patterns, paths = []) => ['error', { paths, patterns }];
 const layer = (dirs, message) => ({ group: dirs.flatMap((d) => [`**/${d}`, `**/${d}/**`]), message });
+/** The editor, the CLI and the endpoint reach the core through src/core/index.ts only. */
+const coreFrontDoor = {
+  group: ['**/core/*', '**/core/**'],
+  message: 'Import the core through its front door, src/core/index.ts (`../core`), not one of its modules.',
+};
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.byok-host/**', 'test-artifacts/**', 'bench/results/**', 'out/**', '**/*.d.ts'] },
@@ -45,10 +50,14 @@ export default tseslint.config(
     files: ['src/serve/**/*.ts', 'src/cli/**/*.ts'],
     rules: {
       'no-restricted-imports': boundary(
-        [layer(['webview', 'vscode'], 'The CLI and the local endpoint run outside the editor: no editor or webview code.')],
+        [layer(['webview', 'vscode'], 'The CLI and the local endpoint run outside the editor: no editor or webview code.'), coreFrontDoor],
         [{ name: 'vscode', message: 'The CLI and the local endpoint run outside the editor.' }],
       ),
     },
+  },
+  {
+    files: ['src/vscode/**/*.ts', 'src/extension.ts'],
+    rules: { 'no-restricted-imports': boundary([coreFrontDoor]) },
   },
   {
     files: ['src/webview/**/*.ts'],

@@ -5,9 +5,7 @@
  * reason, as a generation that failed by policy.
  */
 import { randomUUID } from 'node:crypto';
-import type { WebSearchDeps } from '../core/websearch/search';
-import { applyWebOption, type WebPolicy } from '../core/websearch/openrouter-web';
-import type { GenerationOutcome } from '../core/routing/router';
+import { applyWebOption, type GenerationOutcome, type WebPolicy, type WebSearchDeps } from '../core';
 import type { EndpointBackend } from './server';
 
 export interface EndpointWeb {

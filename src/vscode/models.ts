@@ -1,9 +1,6 @@
 /** The models the user's keys and pooled access can serve, as the editor's pickers list them. */
 import type * as vscode from 'vscode';
-import { familyOf } from '../core/catalog/catalog';
-import type { Catalog } from '../core/catalog/types';
-import type { RouterConfig } from '../core/config/schema';
-import { keyModelMap } from '../core/routing/plan';
+import { type Catalog, familyOf, keyModelMap, type RouterConfig } from '../core';
 import type { RoutingService } from './folder-routers';
 import type { RoutingSettings } from './routing-config';
 
