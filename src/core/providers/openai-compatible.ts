@@ -202,6 +202,7 @@ export const COMPAT_ROWS = {
       'reasoning_effort',
       'provider',
       'transforms',
+      'plugins',
       'models',
       'top_k',
       'min_p',
