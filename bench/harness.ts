@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { startOpenAISim } from '../test/sim/openai';
+import { startOpenAISim } from '../src/sim/openai';
 import {
   aiSdkContender,
   directContender,

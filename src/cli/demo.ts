@@ -14,10 +14,10 @@ import {
   Router,
   type RouterConfig,
 } from '../core';
-import { startOpenAISim, type OpenAISim } from '../../test/sim/openai';
-import { startAnthropicSim, type AnthropicSim } from '../../test/sim/anthropic';
-import { BEDROCK_TEST_CREDENTIALS, bedrockErrors, startBedrockSim, type BedrockSim } from '../../test/sim/bedrock';
-import { forwardTo, makeServiceAccount, startVertexSim, type VertexSim } from '../../test/sim/vertex';
+import { startOpenAISim, type OpenAISim } from '../sim/openai';
+import { startAnthropicSim, type AnthropicSim } from '../sim/anthropic';
+import { BEDROCK_TEST_CREDENTIALS, bedrockErrors, startBedrockSim, type BedrockSim } from '../sim/bedrock';
+import { forwardTo, makeServiceAccount, startVertexSim, type VertexSim } from '../sim/vertex';
 import demoTemplate from './demo-config.json';
 import type { Io } from './main';
 

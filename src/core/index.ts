@@ -33,6 +33,7 @@ export * from './routing/cooldowns';
 export * from './routing/cooldown-persistence';
 export * from './routing/budgets';
 export * from './routing/model-filter';
+export * from './routing/servable';
 
 // The model catalog and money.
 export * from './catalog/types';

@@ -4,7 +4,7 @@
  * and, opt-in, each workspace folder's terminals carrying that folder's base URLs and token.
  */
 import * as vscode from 'vscode';
-import type { Catalog, Redactor } from '../core';
+import { type Catalog, type Redactor, servableSlugs } from '../core';
 import { LocalEndpoint, type EndpointBackend } from '../serve/server';
 import { withWebSearch } from '../serve/web-backend';
 import { SETUP_CLIENTS, SETUP_LABELS, setupSnippet, terminalEnv, type SetupClient } from '../serve/setup-snippets';
@@ -199,16 +199,11 @@ export class EndpointService implements vscode.Disposable {
     const backend: EndpointBackend = {
       generate: (request, opts) => {
         // The caller's own folder supplies the settings its keys are filtered and ordered by.
-        const folder = (vscode.workspace.workspaceFolders ?? []).find((f) => routing.callerOf(f) === opts.caller);
+        const folder = folderOf(opts.caller);
         return routing.routerFor(folder).generate(request, { ...opts, ...(folder ? { folder: folder.name } : {}), onAttempt: () => routing.attemptEnded() });
       },
-      models: async (caller) => {
-        const folder = (vscode.workspace.workspaceFolders ?? []).find((f) => routing.callerOf(f) === caller);
-        const router = routing.routerFor(folder);
-        const out: string[] = [];
-        for (const slug of catalog.slugs()) if ((await router.explain(slug, caller)).routes.length) out.push(slug);
-        return out;
-      },
+      models: (caller) => servableSlugs(routing.routerFor(folderOf(caller)), caller),
+      plan: (model, caller) => routing.routerFor(folderOf(caller)).explain(model, caller),
     };
     const endpoint = new LocalEndpoint({
       backend: this.deps.web ? withWebSearch(backend, this.deps.web.endpointWeb(folderOf)) : backend,
