@@ -15,6 +15,7 @@ import {
   isReference,
   type KeyConfig,
   keyRouteId,
+  isRecord,
   maskedTail,
   modelFallbackProblems,
   type Plan,
@@ -36,7 +37,7 @@ import {
   type TestResult,
 } from '../../protocol/providers';
 import type { Handlers } from './dispatch';
-import { addCaller, appendKey, entryId, isRecord, moveKey, patchKey, removeCaller, removeKey, setEndpoint, uniqueKeyId } from './key-edits';
+import { addCaller, addKeyEntry, entryId, moveKey, patchKey, removeCaller, setEndpoint, uniqueKeyId, withoutKey } from '../key-edits';
 import { PROVIDER_LABELS, providerCards } from './provider-labels';
 import { buildProvidersState } from './providers-model';
 import { askCallerName, askExpiry, askKeyName, askSecret, confirm } from './prompts';
@@ -343,10 +344,10 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
     if (!name?.trim()) return {};
     const value = await askSecret(`Add ${label} key "${name.trim()}": its value`, b.provider);
     if (!value?.trim()) return {};
-    const id = uniqueKeyId(`${b.provider}-${name}`, this.allKeyIds());
+    const { id, list } = addKeyEntry(readList(scope, 'keys').list, { provider: b.provider, name, tier: b.tier }, this.allKeyIds());
     // The value first: an entry without a value is a key that fails; a value without an entry is invisible.
     await this.s.vault.storeKey(id, b.provider, value);
-    await this.editKeys(scope, (list) => appendKey(list, { id, provider: b.provider, name: name.trim(), tier: b.tier }));
+    await write(scope, 'keys', list);
     this.s.log.info(
       `providers view: added ${b.provider}/key "${name.trim()}" (${id}, ${b.tier}) to ${this.where(scope)}${isReference(value) ? ` as a reference ${describeReference(value)}` : ''}`,
     );
@@ -469,7 +470,7 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
       'Delete',
     );
     if (!ok) return { done: false };
-    await this.editKeys(scope, (list) => removeKey(list, b.keyId));
+    await this.editKeys(scope, (list) => withoutKey(list, b.keyId));
     if (!this.allKeyIds().has(b.keyId)) await this.s.vault.deleteKey(b.keyId);
     this.s.log.info(`providers view: deleted key "${name}" (${b.keyId}) from ${this.where(scope)}`);
     return { done: true };
