@@ -5,7 +5,7 @@
  */
 import type { KeyPatch, KeyRow, ProvidersState } from '../../protocol/providers';
 import { chipEditor, rank } from '../shared/chips';
-import { announce, h, icon } from '../shared/dom';
+import { announce, h, icon, type Child, type Props } from '../shared/dom';
 import { clockTime, daysUntil, ms, until } from '../shared/format';
 import type { Ctx } from './context';
 import { applyMove, slot, step, type Move } from './moves';
@@ -283,15 +283,23 @@ function details(ctx: Ctx, st: ProvidersState, k: KeyRow, id: string, update: (p
   );
 }
 
-/** The rename box, shown while a rename is in progress. */
-function nameField(ctx: Ctx, k: KeyRow, update: (patch: KeyPatch) => void): HTMLElement {
+/** A labelled text field whose id is also its focus id; `after` goes below it (inline: beside it). */
+function textField(id: string, label: string, props: Props, after: Child = null, layout: 'block' | 'inline' = 'block'): HTMLElement {
   return h(
     'div',
-    { class: 'field' },
-    h('label', { class: 'field-label', for: `name-${k.id}` }, 'Name'),
-    h('vscode-textfield', {
-      id: `name-${k.id}`,
-      'data-fid': `name-${k.id}`,
+    { class: layout === 'inline' ? 'field inline' : 'field' },
+    h('label', { class: 'field-label', for: id }, label),
+    h('vscode-textfield', { id, 'data-fid': id, ...props }),
+    after,
+  );
+}
+
+/** The rename box, shown while a rename is in progress. */
+function nameField(ctx: Ctx, k: KeyRow, update: (patch: KeyPatch) => void): HTMLElement {
+  return textField(
+    `name-${k.id}`,
+    'Name',
+    {
       '.value': k.name,
       'on:keydown': (e: KeyboardEvent) => {
         const field = e.currentTarget as HTMLInputElement;
@@ -304,7 +312,7 @@ function nameField(ctx: Ctx, k: KeyRow, update: (patch: KeyPatch) => void): HTML
           document.querySelector<HTMLElement>(`[data-fid="rename-${CSS.escape(k.id)}"]`)?.focus();
         }
       },
-    }),
+    },
     h('div', { class: 'hint' }, 'Enter to save, Escape to cancel'),
   );
 }
@@ -358,45 +366,42 @@ function filterChips(st: ProvidersState, k: KeyRow, update: (patch: KeyPatch) =>
 }
 
 function expiryField(st: ProvidersState, k: KeyRow, update: (patch: KeyPatch) => void): HTMLElement {
-  return h(
-    'div',
-    { class: 'field inline' },
-    h('label', { class: 'field-label', for: `expires-${k.id}` }, 'Expires'),
-    h('vscode-textfield', {
-      id: `expires-${k.id}`,
+  return textField(
+    `expires-${k.id}`,
+    'Expires',
+    {
       type: 'date',
-      'data-fid': `expires-${k.id}`,
       '.value': k.expiresAt?.slice(0, 10) ?? '',
       'on:change': (e: Event) => update({ expiresAt: (e.currentTarget as HTMLInputElement).value || null }),
-    }),
-    k.expiresAt
-      ? h('button', { class: 'link', type: 'button', 'data-fid': `noexp-${k.id}`, 'on:click': () => update({ expiresAt: null }) }, 'No expiry')
-      : null,
-    k.expiry === 'soon'
-      ? h('span', { class: 'hint warn' }, icon('warning'), ` Expires in ${daysUntil(k.expiresAt!, st.now)} days: rotate it before then.`)
-      : null,
-    k.expiry === 'passed' ? h('span', { class: 'hint bad' }, icon('error'), ' Expired: this key is left out of every plan.') : null,
+    },
+    [
+      k.expiresAt
+        ? h('button', { class: 'link', type: 'button', 'data-fid': `noexp-${k.id}`, 'on:click': () => update({ expiresAt: null }) }, 'No expiry')
+        : null,
+      k.expiry === 'soon'
+        ? h('span', { class: 'hint warn' }, icon('warning'), ` Expires in ${daysUntil(k.expiresAt!, st.now)} days: rotate it before then.`)
+        : null,
+      k.expiry === 'passed' ? h('span', { class: 'hint bad' }, icon('error'), ' Expired: this key is left out of every plan.') : null,
+    ],
+    'inline',
   );
 }
 
 /** The base URL override: edited in User scope only, shown read-only in a folder's. */
 function endpointField(st: ProvidersState, k: KeyRow, update: (patch: KeyPatch) => void): HTMLElement | null {
   return st.scope === 'user'
-    ? h(
-        'div',
-        { class: 'field' },
-        h('label', { class: 'field-label', for: `endpoint-${k.id}` }, 'Endpoint'),
-        h('vscode-textfield', {
-          id: `endpoint-${k.id}`,
+    ? textField(
+        `endpoint-${k.id}`,
+        'Endpoint',
+        {
           type: 'url',
           placeholder: "The provider's default",
-          'data-fid': `endpoint-${k.id}`,
           '.value': k.endpoint ?? '',
           'on:change': (e: Event) => {
             const v = (e.currentTarget as HTMLInputElement).value.trim();
             if (v !== (k.endpoint ?? '')) update({ endpoint: v || null });
           },
-        }),
+        },
         h('div', { class: 'hint' }, 'Base URL override (a proxy, a private deployment). Kept in User settings only: a folder cannot redirect a key.'),
       )
     : k.endpoint

@@ -7,6 +7,7 @@ import type { BalanceStrategy, CallerPolicy, PolicyState, PreferenceField, Prefe
 import { chipEditor, rank } from '../shared/chips';
 import { h, icon, type Child } from '../shared/dom';
 import type { Ctx } from './context';
+import { callerSummary, rowSummary } from './rows';
 import { foldingSection } from './section';
 import { modelSuggestions } from './key-row';
 
@@ -129,11 +130,9 @@ function balanceBlock(ctx: Ctx, st: ProvidersState, p: PolicyState): HTMLElement
             h(
               'li',
               { class: 'caller-row balance-row', 'data-provider': b.provider },
-              h(
-                'div',
-                { class: 'key-summary caller-summary' },
-                icon('arrow-swap'),
-                h('span', { class: 'key-name' }, b.label),
+              rowSummary(
+                'arrow-swap',
+                b.label,
                 select(
                   `balance-${b.provider}`,
                   `Balance of ${b.label} keys`,
@@ -233,11 +232,9 @@ function fallbacksBlock(ctx: Ctx, st: ProvidersState, p: PolicyState): HTMLEleme
     h(
       'li',
       { class: 'caller-row fallback-row', 'data-model': f.model },
-      h(
-        'div',
-        { class: 'key-summary caller-summary' },
-        icon('arrow-right'),
-        h('span', { class: 'key-name' }, f.model),
+      rowSummary(
+        'arrow-right',
+        f.model,
         h(
           'vscode-button',
           { secondary: true, icon: 'close', 'data-fid': `fallbacks-remove-${f.model}`, 'on:click': () => void write(f.model, null) },
@@ -358,14 +355,7 @@ function callerRow(ctx: Ctx, st: ProvidersState, c: CallerPolicy): HTMLElement {
   return h(
     'li',
     { class: 'caller-row policy-caller', 'data-caller': c.name },
-    h(
-      'div',
-      { class: 'key-summary caller-summary' },
-      icon('person'),
-      h('span', { class: 'key-name' }, c.name),
-      c.name === st.caller ? h('span', { class: 'badge badge-mark', title: 'Requests from this scope run as this caller' }, 'this scope') : null,
-      c.byokOnly ? h('span', { class: 'badge badge-warning', title: 'Never uses pooled access' }, 'BYOK only') : null,
-    ),
+    callerSummary(c.name, st.caller, c.byokOnly ? h('span', { class: 'badge badge-warning', title: 'Never uses pooled access' }, 'BYOK only') : null),
     h(
       'div',
       { class: 'prefs' },
@@ -403,7 +393,7 @@ function callersBlock(ctx: Ctx, st: ProvidersState, p: PolicyState): HTMLElement
       h(
         'li',
         { class: 'caller-row policy-caller', 'data-caller': '*' },
-        h('div', { class: 'key-summary caller-summary' }, icon('organization'), h('span', { class: 'key-name' }, 'All callers')),
+        rowSummary('organization', 'All callers'),
         prefsEditor(
           providerIds,
           'all callers',

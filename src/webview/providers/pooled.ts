@@ -6,6 +6,7 @@ import type { CallerRow, ProvidersState } from '../../protocol/providers';
 import { announce, h, icon, type Child } from '../shared/dom';
 import { ms } from '../shared/format';
 import type { Ctx } from './context';
+import { callerSummary } from './rows';
 import { foldingSection } from './section';
 import { statusBadge } from './key-row';
 
@@ -97,12 +98,9 @@ function callerRow(ctx: Ctx, st: ProvidersState, c: CallerRow): HTMLElement {
   return h(
     'li',
     { class: 'caller-row', 'data-caller': c.name },
-    h(
-      'div',
-      { class: 'key-summary caller-summary' },
-      icon('person'),
-      h('span', { class: 'key-name' }, c.name),
-      c.name === st.caller ? h('span', { class: 'badge badge-mark', title: 'Requests from this scope run as this caller' }, 'this scope') : null,
+    callerSummary(
+      c.name,
+      st.caller,
       c.defined ? null : h('span', { class: 'badge badge-warning', title: 'Not listed in byokRouter.callers' }, 'not defined'),
       c.source
         ? h('span', { class: 'key-source', title: c.source }, icon('link'), c.source)
