@@ -412,6 +412,19 @@ describe('routing policy against simulated providers', () => {
       await store.close();
     });
 
+    it('keeps serving when the activity log cannot be read, counting this window’s own spend', async () => {
+      const unreadable = { read: async () => Promise.reject(new Error('EISDIR: illegal operation on a directory, read')) };
+      const r = router(
+        { keys: [key('capped', a, { budget: { requests: 1, period: 'day' } }), key('spare', b)], stickiness: { ttlMs: 0 } },
+        { history: unreadable },
+      );
+      const first = await r.generate(ask());
+      assert.ok(first.ok, first.ok ? '' : first.error.message);
+      assert.equal(first.record.servedBy!.keyId, 'capped');
+      clock.advance(5_000);
+      assert.equal((await r.generate(ask())).record.servedBy!.keyId, 'spare', 'the window’s own record still counts against the budget');
+    });
+
     it('skips a caller’s pooled access over its budget', async () => {
       const store = new ActivityStore({ dir });
       const r = router({ callers: [{ name: 'dev', budget: { requests: 1, period: 'day' } }], keys: [] }, { sink: store, history: store });
