@@ -1,10 +1,6 @@
 /** Builds the pieces, registers them, disposes them. Everything else lives in src/vscode and src/core. */
 import * as vscode from 'vscode';
-import type { GenerationRecord } from './core/activity/record';
-import { ActivityStore } from './core/activity/store';
-import { bundledCatalog } from './core/catalog/catalog';
-import type { Diagnostic } from './core/config/parse';
-import { Redactor } from './core/redact';
+import { ActivityStore, bundledCatalog, type Diagnostic, type GenerationRecord, Redactor } from './core';
 import { registerChatParticipant } from './vscode/chat-participant';
 import { registerCommands } from './vscode/commands';
 import { seedDemoSecrets } from './vscode/demo-secrets';

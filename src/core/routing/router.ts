@@ -21,6 +21,7 @@ import { Cooldowns, keyRouteId, MemoryCooldownStore, pooledRouteId, type Cooldow
 import { explain, type Plan, type PlannedRoute } from './plan';
 import { modelChain, movesToNextModel, requestFor } from './model-fallbacks';
 import { pooledPreferences, RoutingPolicy, type PolicyContext } from './policy';
+import { routeLabel } from './route-label';
 import type { ActivityHistory, BudgetStatus } from './budgets';
 import type { ModelGivenUp } from '../activity/record';
 
@@ -476,7 +477,7 @@ function shortReason(e: RouteError): string {
 
 /** `anthropic/key "prod-main": 429 rate_limited, retry in 12 s` */
 export function describeAttempt(a: AttemptRecord): string {
-  const who = a.route === 'pooled' ? `pooled (caller "${a.caller}")` : `${a.provider}/key "${a.keyName}"`;
+  const who = routeLabel(a, { tier: false });
   if (a.ok) return `${who}: ${a.status ?? 200} ok in ${Math.round(a.latencyMs)} ms`;
   const retry = a.retryAfterMs !== undefined ? `, retry in ${Math.ceil(a.retryAfterMs / 1000)} s` : '';
   return `${who}: ${a.status ? `${a.status} ` : ''}${a.errorKind}${retry} — ${a.message}`;
