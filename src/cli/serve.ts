@@ -16,7 +16,6 @@ import { SecretResolver } from '../core/secrets/resolver';
 import { LocalEndpoint } from '../serve/server';
 import { generateToken, isTokenShaped, TokenTable } from '../serve/tokens';
 import { UsageError } from './secrets';
-import type { SecretSource } from '../core/ports';
 
 export function tokenEnvName(caller: string): string {
   return `BYOK_ROUTER_TOKEN_${caller.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
@@ -42,7 +41,9 @@ export function loadTokens(config: RouterConfig, env: NodeJS.ProcessEnv, fileTok
 
 export interface ServeArgs {
   config: RouterConfig;
-  secrets: SecretSource;
+  /** Built by the CLI as for every command (state file, --activity, one redactor); closed by `closeRouter`. */
+  router: Router;
+  closeRouter: () => Promise<void>;
   fileTokens?: Record<string, string>;
   port?: string;
   env: NodeJS.ProcessEnv;
@@ -69,7 +70,7 @@ export async function serveCommand(a: ServeArgs): Promise<number> {
     );
   }
   const catalog = bundledCatalog();
-  const router = new Router({ config: a.config, catalog, secrets: a.secrets, ...(a.sink ? { sink: a.sink } : {}) });
+  const { router } = a;
   const webHttp = new UndiciHttpClient({ connectTimeoutMs: a.config.timeouts.connectMs });
   const endpoint = new LocalEndpoint({
     backend: withCliWebSearch(routerBackend(router), a, router, webHttp),
@@ -81,7 +82,7 @@ export async function serveCommand(a: ServeArgs): Promise<number> {
   try {
     await endpoint.start();
   } catch (e) {
-    await router.close();
+    await a.closeRouter();
     await webHttp.close();
     const code = (e as NodeJS.ErrnoException).code;
     a.err(
@@ -105,7 +106,7 @@ export async function serveCommand(a: ServeArgs): Promise<number> {
     if (a.signal?.aborted) stop();
   });
   await endpoint.close();
-  await router.close();
+  await a.closeRouter();
   await webHttp.close();
   a.err('byok-router: stopped\n');
   return 0;

@@ -2,10 +2,10 @@
 import type * as vscode from 'vscode';
 import { familyOf } from '../core/catalog/catalog';
 import type { Catalog } from '../core/catalog/types';
-import type { RouterConfig } from '../core/config/schema';
 import { keyModelMap } from '../core/routing/plan';
-import type { RoutingService } from './routing';
-import type { RoutingSettings } from './settings';
+import { candidateSlugs } from '../core/routing/servable';
+import type { RoutingService } from './folder-routers';
+import type { RoutingSettings } from './routing-config';
 
 export interface RoutedModel {
   slug: string;
@@ -18,13 +18,6 @@ export interface RoutedModel {
   vision: boolean;
   /** Routes in the plan of the first scope that can serve it. */
   routes: number;
-}
-
-/** Slugs worth planning: the catalog's, plus any a key's model map adds. */
-function candidateSlugs(config: RouterConfig, catalog: Catalog): string[] {
-  const slugs = new Set(catalog.slugs());
-  for (const k of config.keys) for (const slug of Object.keys(keyModelMap(k) ?? {})) slugs.add(slug);
-  return [...slugs];
 }
 
 /** Models at least one route can serve in `folder` (its caller, its keys and filters). */
