@@ -12,7 +12,8 @@ import type { HeaderBag } from '../http/retry-after';
 import { parseJsonFrame, SseDecoder, type SseEvent } from '../http/sse';
 import type { Limits } from '../config/schema';
 import { classifyHttpError, kindForStatus } from './classify';
-import type { AdapterCall, ProviderAdapter } from './types';
+import type { AdapterCall, ProviderAdapter, ProviderState } from './types';
+import type { ProviderId } from './ids';
 import { fitCompatMessages } from './compat-messages';
 
 /**
@@ -604,8 +605,11 @@ function bodyError(provider: string, text: string, _now: number): RouteError | u
 /** What a stream event maps to when it is the `[DONE]` sentinel. */
 const DONE = Symbol('done');
 
-export function compatAdapter(provider: CompatProvider): ProviderAdapter {
-  const row: CompatRow = COMPAT_ROWS[provider];
+/** Stateless: the row says everything. `id` must name a row. */
+export function compatAdapter(id: ProviderId, _state?: ProviderState): ProviderAdapter {
+  const provider = id as CompatProvider;
+  const row: CompatRow | undefined = COMPAT_ROWS[provider];
+  if (!row) throw new RouteFailure(routeError('bad_request', `${id} is not an OpenAI-compatible row`));
   return {
     family: 'openai-compatible',
 

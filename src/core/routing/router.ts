@@ -11,7 +11,7 @@ import { isRouteFailure, routeError, shouldFallBack, type RouteError } from '../
 import { UndiciHttpClient, type HttpClient } from '../http/client';
 import { callRoute } from '../providers/driver';
 import { systemClock, type Clock, type SecretSource } from '../ports';
-import { adapterFor } from '../providers/registry';
+import { Adapters } from '../providers/registry';
 import type { AdapterCall } from '../providers/types';
 import { Redactor, redactThenClip } from '../redact';
 import { byokFee, MonthlyUsage, openRouterCost, usageCost } from '../accounting/cost';
@@ -46,6 +46,8 @@ export interface RouterDeps {
   history?: ActivityHistory;
   /** A budget crossed 80 % (once per budget and period). */
   onBudgetWarning?: (status: BudgetStatus) => void;
+  /** Provider adapters and the caches they keep (thinking, signatures, tokens); the shipped table, fresh, by default. */
+  adapters?: Adapters;
 }
 
 export interface GenerateOptions {
@@ -103,6 +105,7 @@ export class Router {
   readonly redactor: Redactor;
   readonly monthly: MonthlyUsage;
   readonly policy: RoutingPolicy;
+  readonly adapters: Adapters;
   private readonly http: HttpClient;
   private readonly ownsHttp: boolean;
 
@@ -110,6 +113,7 @@ export class Router {
     this.clock = deps.clock ?? systemClock;
     this.redactor = deps.redactor ?? new Redactor();
     this.monthly = deps.monthly ?? new MonthlyUsage();
+    this.adapters = deps.adapters ?? new Adapters();
     this.cooldowns = new Cooldowns(deps.cooldownStore ?? new MemoryCooldownStore(), this.clock, this.config.cooldown);
     this.policy = new RoutingPolicy({ catalog: () => this.catalog, history: deps.history, onBudgetWarning: deps.onBudgetWarning });
     this.ownsHttp = !deps.http;
@@ -285,7 +289,7 @@ export class Router {
     this.redactor.add(secret);
     const { timeouts, limits } = this.config;
     const gate = new CommitGate(opts.onChunk);
-    const r = await callRoute(adapterFor(route.provider), this.adapterCall(route, request, plan, secret), {
+    const r = await callRoute(this.adapters.get(route.provider), this.adapterCall(route, request, plan, secret), {
       http: this.http,
       timeouts,
       limits,
