@@ -12,7 +12,7 @@ import { maskedTail, Redactor } from '../../core/redact';
 import { readForTest } from '../../core/secrets/resolver';
 import { describeReference, isReference } from '../../core/secrets/reference';
 import { keyRouteId, pooledRouteId } from '../../core/routing/cooldowns';
-import { explain, formatPlan, routeLabel, type Plan } from '../../core/routing/plan';
+import { formatPlan, planRoute, routeLabel, type Plan } from '../../core/routing/plan';
 import { describeBudget, formatBudgets } from '../../core/routing/budgets';
 import { systemClock } from '../../core/ports';
 import {
@@ -479,7 +479,7 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
     const scope = requireScope(b.scope);
     const { config } = this.parsed(scope);
     const router = this.s.routing.routerFor(scope.folder);
-    const base = await explain(b.model.trim(), b.caller, {
+    const base = await planRoute(b.model.trim(), b.caller, {
       config,
       catalog: this.s.catalog,
       secrets: this.s.vault,
