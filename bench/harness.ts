@@ -27,6 +27,7 @@ import { measureFamilies } from './measures/families';
 import { measurePlan } from './measures/plan';
 import { measureFirstToken, measureLongStream, measureNonStreaming } from './measures/requests';
 import { ROOT } from './paths';
+import { startSimProcess } from './sim-process';
 import { startPortkey, type PortkeyGateway } from './portkey';
 import type { BenchResults, RequestMeasure, Unavailable } from './results';
 
@@ -144,7 +145,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResults> {
 
   try {
     if ([1, 2, 3].some((m) => wanted.has(m as MeasureId))) {
-      const sim = await startOpenAISim({ flavor: 'openai', keepAliveTimeoutMs: 60_000 });
+      const sim = await startSimProcess();
       const contenders: Contender[] = [directContender(sim.baseUrl), routerContender(sim.baseUrl)];
       const failed: Unavailable[] = portkeyFailure ? [portkeyFailure] : [];
       const peer = async (name: ContenderName, make: () => Promise<Contender>) => {
