@@ -4,18 +4,18 @@
  * the caller, and exactly one terminal outcome per generation, recorded with every attempt.
  */
 import { randomUUID } from 'node:crypto';
-import { chunkHasContent, type ChatChunk, type ChatCompletion, type ChatRequest, type Usage } from '../chat';
+import { type ChatChunk, type ChatCompletion, type ChatRequest, type Usage } from '../chat';
 import type { Catalog } from '../catalog/types';
 import type { RouterConfig } from '../config/schema';
 import { isRouteFailure, routeError, shouldFallBack, type RouteError } from '../errors';
 import { readBody, transportError, UndiciHttpClient, type HttpClient } from '../http/client';
 import { systemClock, type Clock, type SecretSource } from '../ports';
 import { adapterFor } from '../providers/registry';
+import { StreamPump } from './stream-pump';
 import type { AdapterCall } from '../providers/types';
 import { Redactor, redactThenClip } from '../redact';
 import { byokFee, MonthlyUsage, openRouterCost, usageCost } from '../accounting/cost';
 import type { ActivitySink, AttemptRecord, GenerationRecord, PlannedRecord } from '../activity/record';
-import { CompletionBuilder } from './completion-builder';
 import { Cooldowns, keyRouteId, MemoryCooldownStore, pooledRouteId, type CooldownStore } from './cooldowns';
 import { explain, type Plan, type PlannedRoute } from './plan';
 import { modelChain, movesToNextModel, requestFor } from './model-fallbacks';
@@ -351,23 +351,13 @@ export class Router {
         response = adapter.parseCompletion(await readBody(res.body, limits.maxBodyBytes), call);
         response.model = plan.model;
       } else {
-        const builder = new CompletionBuilder();
-        const pending: ChatChunk[] = [];
-        const deliver = opts.onChunk;
-        for await (const chunk of adapter.streamChunks(res.body, call, limits)) {
-          builder.add(chunk);
-          if (!deliver) continue;
-          if (committed) deliver(chunk);
-          else if (chunkHasContent(chunk)) {
-            committed = true;
-            for (const p of pending) deliver(p);
-            pending.length = 0;
-            deliver(chunk);
-          } else pending.push(chunk);
+        const pump = new StreamPump(opts.onChunk);
+        try {
+          await pump.run(adapter, res.body, call, limits);
+        } finally {
+          committed = pump.committed;
         }
-        for (const p of pending) deliver?.(p);
-        committed ||= builder.chars > 0;
-        response = builder.build(plan.model, startedAt);
+        response = pump.builder.build(plan.model, startedAt);
       }
       const usage = response.usage;
       if (usage) {
