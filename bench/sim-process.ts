@@ -11,8 +11,8 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import type { Script } from '../test/sim/openai';
-import { defaultAnswerText, startOpenAISim } from '../test/sim/openai';
+import type { Script } from '../src/sim/openai';
+import { defaultAnswerText, startOpenAISim } from '../src/sim/openai';
 import { ROOT } from './paths';
 
 /** What the request measures need from the simulator. */

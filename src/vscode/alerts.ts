@@ -8,8 +8,8 @@ import { expiryReminders, spikeAlert, SPIKE_WINDOW_DAYS } from '../core/activity
 import type { GenerationRecord } from '../core/activity/record';
 import type { ActivityQuery } from '../core/activity/query';
 import type { Log } from './log';
-import type { RoutingService } from './routing';
-import type { RoutingSettings } from './settings';
+import type { RoutingService } from './folder-routers';
+import type { RoutingSettings } from './routing-config';
 
 const DAY = 86_400_000;
 const SHOWN = 'byokRouter.alertsShown';

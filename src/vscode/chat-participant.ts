@@ -16,8 +16,8 @@ import type { FolderTracker } from './folders';
 import type { WebSearchService } from './web-search';
 import { VENDOR } from './lm-provider';
 import { defaultModel } from './models';
-import type { RoutingService } from './routing';
-import type { RoutingSettings } from './settings';
+import type { RoutingService } from './folder-routers';
+import type { RoutingSettings } from './routing-config';
 import { chatSessionId } from './chat-session';
 
 export const PARTICIPANT_ID = 'byokRouter.byok';

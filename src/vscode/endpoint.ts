@@ -13,8 +13,8 @@ import { callersItRefuses, portTakenNotice, whoHoldsPort, type PortHolder, type 
 import type { FolderTracker } from './folders';
 import { defaultModel } from './models';
 import type { Log } from './log';
-import type { RoutingService } from './routing';
-import type { RoutingSettings } from './settings';
+import type { RoutingService } from './folder-routers';
+import type { RoutingSettings } from './routing-config';
 import type { Redactor } from '../core/redact';
 import { servableSlugs } from '../core/routing/servable';
 import type { WebSearchService } from './web-search';

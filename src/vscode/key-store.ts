@@ -10,7 +10,7 @@ import { maskedTail } from '../core/redact';
 import { describeReference, isReference } from '../core/secrets/reference';
 import { appendKey, entryId, indexOfKey, isRecord, removeKey, uniqueKeyId } from './panels/key-edits';
 import type { SecretVault } from './secrets';
-import type { RoutingSettings } from './settings';
+import type { RoutingSettings } from './routing-config';
 
 export interface NewKey {
   provider: ProviderId;

@@ -14,8 +14,8 @@ import { countable, MIME, reasoningOut, thinkingPayload } from './lm-convert';
 import { DataPartCtor, partsOf, toChatMessages, toChatTools } from './lm-messages';
 import { servableModels } from './models';
 import { loadBundledTokenizer } from './tokenizer-loader';
-import type { RoutingService } from './routing';
-import type { RoutingSettings } from './settings';
+import type { RoutingService } from './folder-routers';
+import type { RoutingSettings } from './routing-config';
 import { ToolCallAssembler } from './tool-calls';
 
 export const VENDOR = 'byok-router';

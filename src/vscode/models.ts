@@ -4,8 +4,8 @@ import { familyOf } from '../core/catalog/catalog';
 import type { Catalog } from '../core/catalog/types';
 import { keyModelMap } from '../core/routing/plan';
 import { candidateSlugs } from '../core/routing/servable';
-import type { RoutingService } from './routing';
-import type { RoutingSettings } from './settings';
+import type { RoutingService } from './folder-routers';
+import type { RoutingSettings } from './routing-config';
 
 export interface RoutedModel {
   slug: string;

@@ -10,7 +10,7 @@ import { MapSecretSource } from '../../src/core/ports';
 import { maskedTail, Redactor, redactStrings, redactThenClip } from '../../src/core/redact';
 import { secretProblem, stripTerminalControls } from '../../src/core/text-safety';
 import { Router } from '../../src/core/routing/router';
-import { startOpenAISim, type OpenAISim } from '../sim/openai';
+import { startOpenAISim, type OpenAISim } from '../../src/sim/openai';
 
 const CANARY_KEY = 'sk-CANARY-key-7f3a9c1e5b2d8f40';
 const CANARY_CALLER = 'sk-or-v1-CANARY-caller-0d9e8c7b6a5f';

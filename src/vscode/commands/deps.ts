@@ -5,9 +5,9 @@ import type { FolderTracker } from '../folders';
 import type { KeyStore } from '../key-store';
 import type { Log } from '../log';
 import { defaultModel } from '../models';
-import type { RoutingService } from '../routing';
+import type { RoutingService } from '../folder-routers';
 import type { SecretVault } from '../secrets';
-import type { RoutingSettings } from '../settings';
+import type { RoutingSettings } from '../routing-config';
 
 export interface CommandDeps {
   routing: RoutingService;

@@ -11,6 +11,7 @@ import {
   DEFAULT_FILTER,
   type ActivityFilter,
   type ActivityRequestBody,
+  type ActivityResultSchemas,
   type ActivityState,
   type AttemptRow,
   type Breakdown,
@@ -48,7 +49,7 @@ const regions = {
   list: h('div', { class: 'region-list' }),
 };
 
-const client = new HostClient<ActivityRequestBody, ActivityState>({
+const client = new HostClient<ActivityRequestBody, ActivityState, ActivityResultSchemas>({
   api,
   toHost: activityToHostSchema,
   toWebview: activityToWebviewSchema,
@@ -215,7 +216,7 @@ function showNotice(text: string, bad: boolean) {
 
 async function exportAs(format: 'csv' | 'json') {
   try {
-    const r = (await client.request({ op: 'export', format })) as { saved?: string; count: number };
+    const r = await client.request({ op: 'export', format });
     if (r.saved) showNotice(`Exported ${plural(r.count, 'generation')} to ${r.saved}`, false);
   } catch (e) {
     showNotice((e as Error).message, true);

@@ -1,5 +1,5 @@
 /** "Explain route": pick a model and a caller, see the plan in order and why keys were left out. Sends nothing to a provider. */
-import type { PlanView, ProvidersState } from '../../protocol/providers';
+import type { ProvidersState } from '../../protocol/providers';
 import { h, icon } from '../shared/dom';
 import { clockTime, until } from '../shared/format';
 import { chipEditor } from '../shared/chips';
@@ -33,7 +33,7 @@ export function explainSection(ctx: Ctx, st: ProvidersState): HTMLElement {
     ctx.render(['explain']);
     ctx.client.request({ op: 'explain', scope: st.scope, model: m, caller }).then(
       (plan) => {
-        ctx.t.plan = { running: false, plan: plan as PlanView };
+        ctx.t.plan = { running: false, plan };
         ctx.render(['explain']);
       },
       (e: Error) => {

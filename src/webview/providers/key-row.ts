@@ -3,7 +3,7 @@
  * endpoint and the actions. The row itself is focusable: Alt+↑/↓ moves it (across the
  * Prioritized/Fallback boundary at the ends), ↑/↓ moves focus, Enter opens the details.
  */
-import type { KeyPatch, KeyRow, ProvidersState, TestResult } from '../../protocol/providers';
+import type { KeyPatch, KeyRow, ProvidersState } from '../../protocol/providers';
 import { chipEditor, rank } from '../shared/chips';
 import { announce, h, icon } from '../shared/dom';
 import { clockTime, daysUntil, ms, until } from '../shared/format';
@@ -105,7 +105,7 @@ export function keyRow(ctx: Ctx, st: ProvidersState, k: KeyRow, position: { inde
     ctx.t.tests.set(k.id, { running: true });
     ctx.render(['cards']);
     try {
-      const result = (await ctx.client.request({ op: 'testKey', scope, keyId: k.id })) as TestResult;
+      const result = await ctx.client.request({ op: 'testKey', scope, keyId: k.id });
       ctx.t.tests.set(k.id, { running: false, result });
       announce(`Test of "${k.name}": ${result.verdict === 'ok' ? 'passed' : result.verdict}. ${result.message}`);
     } catch (e) {

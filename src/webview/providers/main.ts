@@ -6,6 +6,7 @@ import {
   providersToHostSchema,
   providersToWebviewSchema,
   type ProvidersRequestBody,
+  type ProvidersResultSchemas,
   type ProvidersState,
 } from '../../protocol/providers';
 import { HostClient, reportPageProblems } from '../shared/client';
@@ -42,7 +43,7 @@ const regions: Record<Region, HTMLElement> = {
 let policyShown: string | undefined;
 let policyFrame: number | undefined;
 
-const client = new HostClient<ProvidersRequestBody, ProvidersState>({
+const client = new HostClient<ProvidersRequestBody, ProvidersState, ProvidersResultSchemas>({
   api,
   toHost: providersToHostSchema,
   toWebview: providersToWebviewSchema,

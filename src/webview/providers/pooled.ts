@@ -2,7 +2,7 @@
  * Pooled access: the callers, each with its OpenRouter key (add, rotate, test, delete), and which
  * caller each workspace folder runs as.
  */
-import type { CallerRow, ProvidersState, TestResult } from '../../protocol/providers';
+import type { CallerRow, ProvidersState } from '../../protocol/providers';
 import { announce, h, icon } from '../shared/dom';
 import { ms } from '../shared/format';
 import type { Ctx } from './context';
@@ -95,7 +95,7 @@ function callerRow(ctx: Ctx, st: ProvidersState, c: CallerRow): HTMLElement {
     ctx.t.tests.set(testId, { running: true });
     ctx.render(['pooled']);
     try {
-      const result = (await ctx.client.request({ op: 'testCaller', scope: st.scope, caller: c.name })) as TestResult;
+      const result = await ctx.client.request({ op: 'testCaller', scope: st.scope, caller: c.name });
       ctx.t.tests.set(testId, { running: false, result });
       announce(`Test of caller "${c.name}": ${result.verdict}. ${result.message}`);
     } catch (e) {

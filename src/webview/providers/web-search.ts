@@ -30,7 +30,7 @@ export function webSearchSection(ctx: Ctx, st: ProvidersState): HTMLElement | nu
   const runTest = async () => {
     ctx.t.tests.set('web-search', { running: true });
     ctx.render(['web']);
-    const r = (await ctx.ask({ op: 'testWebSearch', scope: st.scope })) as { ok: boolean; message: string } | undefined;
+    const r = await ctx.ask({ op: 'testWebSearch', scope: st.scope });
     ctx.t.tests.set(
       'web-search',
       r ? { running: false, result: { verdict: r.ok ? 'ok' : 'auth', message: r.message, latencyMs: 0 } } : { running: false, error: 'the test did not run' },

@@ -41,6 +41,35 @@ describe('the import boundaries', function () {
     assert.deepEqual(await boundaryErrors('src/protocol/x.ts', `import 'zod'; import './envelope';`), []);
   });
 
+  it('keeps every shipped file off test code, so a bundle never carries it', async () => {
+    for (const file of [
+      'src/cli/demo.ts',
+      'src/core/routing/x.ts',
+      'src/serve/x.ts',
+      'src/vscode/x.ts',
+      'src/extension.ts',
+      'src/webview/activity/x.ts',
+      'src/sim/x.ts',
+    ]) {
+      const up = '../'.repeat(file.split('/').length - 1);
+      const errors = await boundaryErrors(file, `import '${up}test/e2e/harness';`);
+      assert.ok(
+        errors.some((e) => e.includes('never imports test code')),
+        `${file} importing test code: ${errors.join('; ') || 'allowed'}`,
+      );
+    }
+    assert.deepEqual(await boundaryErrors('src/cli/demo.ts', `import '../sim/openai';`), []);
+  });
+
+  it('keeps the simulators independent of the router they test', async () => {
+    for (const spec of ['vscode', '../core/routing/router', '../protocol/providers', '../serve/server']) {
+      const errors = await boundaryErrors('src/sim/x.ts', `import '${spec}';`);
+      assert.ok(errors.length >= 1, `src/sim importing ${spec}: ${errors.join('; ') || 'allowed'}`);
+    }
+    assert.deepEqual(await boundaryErrors('src/sim/x.ts', `import 'node:http'; import 'gpt-tokenizer/encoding/o200k_base'; import './server';`), []);
+    assert.ok((await boundaryErrors('src/core/routing/x.ts', `import '../../sim/openai';`)).length >= 1, 'the core importing a simulator');
+  });
+
   it('keeps the CLI and the endpoint outside the editor', async () => {
     for (const file of ['src/cli/x.ts', 'src/serve/x.ts']) {
       assert.ok((await boundaryErrors(file, `import 'vscode';`)).length >= 1, `${file} importing vscode`);

@@ -11,7 +11,7 @@ import { formatPlan } from '../../../src/core/routing/plan';
 import { ActivityStore } from '../../../src/core/activity/store';
 import type { BudgetStatus } from '../../../src/core/routing/budgets';
 import type { GenerationRecord } from '../../../src/core/activity/record';
-import { startOpenAISim, type OpenAISim } from '../../sim/openai';
+import { startOpenAISim, type OpenAISim } from '../../../src/sim/openai';
 
 const MINI = 'openai/gpt-4o-mini';
 const BIG = 'openai/gpt-4.1';

@@ -5,7 +5,7 @@ import { parseConfig } from '../../../src/core/config/parse';
 import { ManualClock, MapSecretSource } from '../../../src/core/ports';
 import { Router, type GenerationOutcome } from '../../../src/core/routing/router';
 import type { GenerationRecord } from '../../../src/core/activity/record';
-import { startOpenAISim, type OpenAISim } from '../../sim/openai';
+import { startOpenAISim, type OpenAISim } from '../../../src/sim/openai';
 
 const MODEL = 'openai/gpt-4o-mini';
 const req = (over: Partial<ChatRequest> = {}): ChatRequest => ({ model: MODEL, messages: [{ role: 'user', content: 'hi' }], ...over });

@@ -3,7 +3,8 @@ import type { ChatChunk } from '../../../src/core/chat';
 import { limitsSchema } from '../../../src/core/config/schema';
 import { adapterFor } from '../../../src/core/providers/registry';
 import type { AdapterCall } from '../../../src/core/providers/types';
-import { StreamPump } from '../../../src/core/routing/stream-pump';
+import { CompletionBuilder } from '../../../src/core/routing/completion-builder';
+import { pumpChunks } from '../../../src/core/routing/stream-pump';
 
 const call: AdapterCall = {
   provider: 'openai',
@@ -42,22 +43,26 @@ describe('the stream pump', () => {
     assert.equal(one.length, 5, 'streamChunks hands over the same chunks one by one');
   });
 
-  it('holds chunks back until one has content, then delivers them in order, and builds the answer', async () => {
+  it('hands every chunk to the builder and the caller in order, batch or not', async () => {
     const reads = [frame({ role: 'assistant', content: '' }) + frame({ content: 'Hel' }), frame({ content: 'lo' }) + frame({}, 'stop') + 'data: [DONE]\n\n'];
     const seen: string[] = [];
-    const pump = new StreamPump((c) => seen.push(c.choices[0]?.delta.content ?? `(${c.choices[0]?.finish_reason})`));
-    await pump.run(adapterFor('openai'), body(reads), call, limits);
+    const builder = new CompletionBuilder();
+    await pumpChunks(adapterFor('openai'), body(reads), call, limits, builder, (c) =>
+      seen.push(c.choices[0]?.delta.content ?? `(${c.choices[0]?.finish_reason})`),
+    );
     assert.deepEqual(seen, ['', 'Hel', 'lo', '(stop)']);
-    assert.equal(pump.committed, true);
-    assert.equal(pump.builder.build('openai/gpt-4o-mini', 0).choices[0]!.message.content, 'Hello');
+    assert.equal(builder.build('openai/gpt-4o-mini', 0).choices[0]!.message.content, 'Hello');
   });
 
   it('delivers the chunks read before a mid-stream error, then throws it', async () => {
     const reads = [frame({ content: 'partial' }) + `data: ${JSON.stringify({ error: { message: 'upstream fell over', type: 'server_error' } })}\n\n`];
     const seen: string[] = [];
-    const pump = new StreamPump((c) => seen.push(c.choices[0]?.delta.content ?? ''));
-    await assert.rejects(pump.run(adapterFor('openai'), body(reads), call, limits), /fell over/);
-    assert.deepEqual(seen, ['partial']);
-    assert.equal(pump.committed, true, 'output had started, so the router must not fall back silently');
+    const builder = new CompletionBuilder();
+    await assert.rejects(
+      pumpChunks(adapterFor('openai'), body(reads), call, limits, builder, (c) => seen.push(c.choices[0]?.delta.content ?? '')),
+      /fell over/,
+    );
+    assert.deepEqual(seen, ['partial'], 'output had started, so the router must not fall back silently');
+    assert.equal(builder.chars, 7);
   });
 });

@@ -8,7 +8,7 @@ import { main, type Io } from '../../../src/cli/main';
 import { loadTokens, tokenEnvName } from '../../../src/cli/serve';
 import { parseConfig } from '../../../src/core/config/parse';
 import { generateToken, isTokenShaped } from '../../../src/serve/tokens';
-import { startOpenAISim, type OpenAISim } from '../../sim/openai';
+import { startOpenAISim, type OpenAISim } from '../../../src/sim/openai';
 
 const root = join(__dirname, '../../..');
 

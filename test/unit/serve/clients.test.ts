@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { startFixture, SECRETS, POOLED, type Fixture } from './fixture';
-import { DEFAULT_TEXT } from '../../sim/anthropic';
+import { DEFAULT_TEXT } from '../../../src/sim/anthropic';
 
 const CLAUDE = 'anthropic/claude-sonnet-4.5';
 const GPT = 'openai/gpt-4o-mini';

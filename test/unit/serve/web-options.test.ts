@@ -8,7 +8,7 @@ import { routerBackend } from '../../../src/serve/router-backend';
 import { LocalEndpoint } from '../../../src/serve/server';
 import { TokenTable } from '../../../src/serve/tokens';
 import { withWebSearch } from '../../../src/serve/web-backend';
-import { startFirecrawlSim, type FirecrawlSim } from '../../sim/firecrawl';
+import { startFirecrawlSim, type FirecrawlSim } from '../../../src/sim/firecrawl';
 import { startFixture, type Fixture } from './fixture';
 
 const FC = 'fc-endpoint-web-key-0001';

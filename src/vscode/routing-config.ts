@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import { formatDiagnostic, parseConfig, type Diagnostic, type ParsedConfig } from '../core/config/parse';
 import type { Log } from './log';
-import { effectiveRouting, ROUTING_SETTINGS, type Inspected, type RoutingSetting } from './routing-settings';
+import { effectiveRouting, ROUTING_SETTINGS, type Inspected, type RoutingSetting } from './settings-merge';
 import type { SecretVault } from './secrets';
 
 export interface FolderRouting {

@@ -17,7 +17,7 @@ import { describeAttempt, Router, type GenerationOutcome } from '../core/routing
 import { describeBudget, type ActivityHistory, type BudgetStatus } from '../core/routing/budgets';
 import type { Log } from './log';
 import { chooseDispatcher, SwitchableHttpClient, type ProxyChoice } from './proxy';
-import type { RoutingSettings } from './settings';
+import type { RoutingSettings } from './routing-config';
 import type { SecretVault } from './secrets';
 import { editorSecretSource } from './secret-references';
 import type { ResolvingSecretSource } from '../core/secrets/resolver';
