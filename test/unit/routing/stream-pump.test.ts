@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import type { ChatChunk } from '../../../src/core/chat';
 import { limitsSchema } from '../../../src/core/config/schema';
-import { adapterFor } from '../../../src/core/providers/registry';
+import { Adapters } from '../../../src/core/providers/registry';
+
+const adapterFor = (provider: 'openai') => new Adapters().get(provider);
 import type { AdapterCall } from '../../../src/core/providers/types';
 import { CompletionBuilder } from '../../../src/core/routing/completion-builder';
 import { pumpChunks } from '../../../src/core/routing/stream-pump';
