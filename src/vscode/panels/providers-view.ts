@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import {
   describeBudget,
   describeReference,
-  explain,
+  planRoute,
   formatBudgets,
   formatPlan,
   isProviderId,
@@ -495,7 +495,7 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
     const scope = requireScope(b.scope);
     const { config } = this.parsed(scope);
     const router = this.services.routing.routerFor(scope.folder);
-    const base = await explain(b.model.trim(), b.caller, {
+    const base = await planRoute(b.model.trim(), b.caller, {
       config,
       catalog: this.services.catalog,
       secrets: this.services.vault,
