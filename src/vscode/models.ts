@@ -1,19 +1,14 @@
 /** The models the user's keys and pooled access can serve, as the editor's pickers list them. */
 import type * as vscode from 'vscode';
-import { candidateSlugs, type Catalog, familyOf, keyModelMap } from '../core';
+import { candidateSlugs, type Catalog, type CatalogModel, familyOf, keyModelMap } from '../core';
 import type { RoutingService } from './folder-routers';
 import type { RoutingSettings } from './routing-config';
 
-export interface RoutedModel {
-  slug: string;
-  name: string;
-  family: string;
-  contextLength: number;
-  maxOutput: number;
-  tools: boolean;
-  /** Takes images, per the catalog; a model the catalog does not know is not offered images. */
-  vision: boolean;
-  /** Routes in the plan of the first scope that can serve it. */
+/**
+ * A catalog model's picker fields (a model the catalog does not know is not offered images), and
+ * how many routes the plan of the first scope that can serve it has.
+ */
+export interface RoutedModel extends Pick<CatalogModel, 'slug' | 'name' | 'family' | 'contextLength' | 'maxOutput' | 'tools' | 'vision'> {
   routes: number;
 }
 

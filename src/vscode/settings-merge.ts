@@ -150,7 +150,8 @@ function merge(user: unknown, local: unknown): unknown {
   return local;
 }
 
-function sameJson(a: unknown, b: unknown): boolean {
+/** Equal as JSON, whatever the order of object keys. */
+export function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
 }
 

@@ -18,7 +18,7 @@ import { dailyBuckets, monthView, toCsv, toJson, toQuery, toRow } from './activi
 import { folders, parseUserSettings } from './scopes';
 import type { PanelServices } from './services';
 import { ACTIVITY_PAGE } from './html';
-import { WebviewChannel } from './webview-channel';
+import { panelChannelOptions, panelErrorText, WebviewChannel } from './webview-channel';
 
 export const ACTIVITY_VIEW_ID = 'byokRouter.activity';
 
@@ -72,14 +72,10 @@ export class ActivityViewProvider implements vscode.WebviewViewProvider, vscode.
   resolveWebviewView(view: vscode.WebviewView): void {
     this.channel?.dispose();
     const channel = new WebviewChannel<ActivityRequestBody, { filter?: ActivityFilter }, ActivityState>({
+      ...panelChannelOptions(this.services, 'activity', ACTIVITY_PAGE),
       view,
-      extensionUri: this.services.extensionUri,
-      name: 'activity',
-      log: this.services.log,
-      page: ACTIVITY_PAGE,
       stateSchema: activityStateSchema,
       buildState: () => this.buildState(),
-      redact: (text) => this.services.redactor.redact(text),
       protocol: {
         schema: activityToHostSchema,
         onReady: (restored) => {
@@ -94,7 +90,7 @@ export class ActivityViewProvider implements vscode.WebviewViewProvider, vscode.
           export: (b) => this.export(b.format),
         },
         concurrent: new Set(['export']),
-        describeError: (e) => this.services.redactor.redact(e instanceof Error ? e.message : String(e)),
+        describeError: panelErrorText(this.services),
       },
     });
     this.channel = channel;

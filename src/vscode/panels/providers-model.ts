@@ -7,6 +7,7 @@ import { type Catalog, type CooldownEntry, type Diagnostic, type KeyConfig, keyR
 import type { CallerRow, DiagnosticView, InvalidKey, KeyRow, KeyStatus, OverrideMark, ProvidersState, ScopeInfo } from '../../protocol/providers';
 import { isRecord } from '../../core';
 import { entryId } from '../key-edits';
+import { sameJson } from '../settings-merge';
 import { unreachableFallbacks } from './lint';
 
 /** An expiry this close is announced on the key. */
@@ -194,19 +195,4 @@ function markOf(input: ProvidersModelInput, raw: unknown, userEntry: Record<stri
   if (!input.ownKeys) return { mark: 'inherited' };
   if (!userEntry) return { mark: 'added' };
   return { mark: sameJson(raw, userEntry) ? 'same' : 'changed' };
-}
-
-function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
-}
-
-function canonical(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(canonical);
-  if (isRecord(v))
-    return Object.fromEntries(
-      Object.keys(v)
-        .sort()
-        .map((k) => [k, canonical(v[k])]),
-    );
-  return v;
 }

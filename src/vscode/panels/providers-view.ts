@@ -46,7 +46,7 @@ import type { WebSearchState } from '../../protocol/providers';
 import { folders, parseUserSettings, readList, readOwn, requireScope, resolveScope, scopeInfos, write, type Scope } from './scopes';
 import type { PanelServices } from './services';
 import { PROVIDERS_PAGE } from './html';
-import { WebviewChannel } from './webview-channel';
+import { panelChannelOptions, panelErrorText, WebviewChannel } from './webview-channel';
 import { policyHandlers } from './policy-host';
 import { buildPolicyState } from './policy-model';
 
@@ -84,14 +84,10 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
   resolveWebviewView(view: vscode.WebviewView): void {
     this.channel?.dispose();
     const channel = new WebviewChannel<ProvidersRequestBody, { scope?: string }, ProvidersState>({
+      ...panelChannelOptions(this.services, 'providers', PROVIDERS_PAGE),
       view,
-      extensionUri: this.services.extensionUri,
-      name: 'providers',
-      log: this.services.log,
-      page: PROVIDERS_PAGE,
       stateSchema: providersStateSchema,
       buildState: () => this.buildState(),
-      redact: (text) => this.services.redactor.redact(text),
       protocol: {
         schema: providersToHostSchema,
         onReady: (restored) => {
@@ -99,7 +95,7 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
         },
         handlers: this.handlers(),
         concurrent: new Set(['testKey', 'testCaller', 'explain']),
-        describeError: (e) => this.services.redactor.redact(e instanceof Error ? e.message : String(e)),
+        describeError: panelErrorText(this.services),
       },
     });
     this.channel = channel;

@@ -10,7 +10,7 @@ import type { z } from 'zod';
 import type { Reply } from '../../protocol/envelope';
 import { createDispatcher, type DispatcherOptions } from './dispatch';
 import { CODICONS_CSS, newNonce, renderPage, type PageAssets } from './html';
-import type { PanelLog } from './services';
+import type { PanelLog, PanelServices } from './services';
 
 export interface ChannelOptions<B extends { op: string }, R, S> {
   view: vscode.WebviewView;
@@ -26,6 +26,16 @@ export interface ChannelOptions<B extends { op: string }, R, S> {
 }
 
 export const COALESCE_MS = 40;
+
+/** What every panel's channel takes from the panel services: where its page loads from, its log, and redaction. */
+export function panelChannelOptions(services: PanelServices, name: string, page: PageAssets) {
+  return { extensionUri: services.extensionUri, name, page, log: services.log, redact: (text: string) => services.redactor.redact(text) };
+}
+
+/** An error as a view shows it: its message, with stored secrets scrubbed. */
+export function panelErrorText(services: PanelServices): (e: unknown) => string {
+  return (e) => services.redactor.redact(e instanceof Error ? e.message : String(e));
+}
 
 /** Where a webview may load from: the bundle and the static media, nothing else. */
 export function resourceRoots(extensionUri: vscode.Uri): vscode.Uri[] {
