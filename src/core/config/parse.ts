@@ -86,9 +86,45 @@ export function parseConfig(raw: unknown): ParsedConfig {
     if (!KNOWN_TOP.has(k)) diagnostics.push({ severity: 'warning', path: k, message: 'unknown setting, ignored' });
   }
 
+  const { callers, callerNames } = parseCallers(root.callers, diagnostics);
+  const keys = parseKeys(root.keys, callerNames, diagnostics);
+
+  let defaultCaller = 'default';
+  if (root.defaultCaller !== undefined) {
+    if (typeof root.defaultCaller === 'string' && root.defaultCaller) defaultCaller = root.defaultCaller;
+    else diagnostics.push({ severity: 'error', path: 'defaultCaller', message: 'expected a caller name' });
+  }
+
+  let providerOrder: string[] = [];
+  if (root.providerOrder !== undefined) {
+    const r = z.array(z.string()).safeParse(root.providerOrder);
+    if (r.success) providerOrder = r.data;
+    else diagnostics.push({ severity: 'error', path: 'providerOrder', message: 'expected an array of provider ids' });
+  }
+
+  const config: RouterConfig = {
+    keys,
+    callers,
+    defaultCaller,
+    providerOrder,
+    pooled: section(pooledSchema, root.pooled, 'pooled', diagnostics),
+    timeouts: section(timeoutsSchema, root.timeouts, 'timeouts', diagnostics),
+    cooldown: section(cooldownSchema, root.cooldown, 'cooldown', diagnostics),
+    fees: section(feeSchema, root.fees, 'fees', diagnostics),
+    limits: section(limitsSchema, root.limits, 'limits', diagnostics),
+    ...policySections(root, diagnostics),
+  };
+  if (config.timeouts.firstByteMs > config.timeouts.totalMs) {
+    diagnostics.push({ severity: 'warning', path: 'timeouts.firstByteMs', message: 'is longer than timeouts.totalMs; the total timeout wins' });
+  }
+  return { config, diagnostics };
+}
+
+/** The callers that parse, each name once; the rest become diagnostics. */
+function parseCallers(raw: unknown, diagnostics: Diagnostic[]): { callers: CallerConfig[]; callerNames: Set<string> } {
   const callers: CallerConfig[] = [];
   const callerNames = new Set<string>();
-  const rawCallers = root.callers ?? [];
+  const rawCallers = raw ?? [];
   if (!Array.isArray(rawCallers)) diagnostics.push({ severity: 'error', path: 'callers', message: 'expected an array of callers' });
   else
     rawCallers.forEach((c, i) => {
@@ -100,10 +136,14 @@ export function parseConfig(raw: unknown): ParsedConfig {
       callerNames.add(r.data.name);
       callers.push(r.data);
     });
+  return { callers, callerNames };
+}
 
+/** The keys that parse, each id once and with valid model patterns; the rest become diagnostics. */
+function parseKeys(raw: unknown, callerNames: ReadonlySet<string>, diagnostics: Diagnostic[]): KeyConfig[] {
   const keys: KeyConfig[] = [];
   const ids = new Set<string>();
-  const rawKeys = root.keys ?? [];
+  const rawKeys = raw ?? [];
   if (!Array.isArray(rawKeys)) diagnostics.push({ severity: 'error', path: 'keys', message: 'expected an array of keys' });
   else
     rawKeys.forEach((k, i) => {
@@ -136,36 +176,7 @@ export function parseConfig(raw: unknown): ParsedConfig {
       ids.add(key.id);
       keys.push(key);
     });
-
-  let defaultCaller = 'default';
-  if (root.defaultCaller !== undefined) {
-    if (typeof root.defaultCaller === 'string' && root.defaultCaller) defaultCaller = root.defaultCaller;
-    else diagnostics.push({ severity: 'error', path: 'defaultCaller', message: 'expected a caller name' });
-  }
-
-  let providerOrder: string[] = [];
-  if (root.providerOrder !== undefined) {
-    const r = z.array(z.string()).safeParse(root.providerOrder);
-    if (r.success) providerOrder = r.data;
-    else diagnostics.push({ severity: 'error', path: 'providerOrder', message: 'expected an array of provider ids' });
-  }
-
-  const config: RouterConfig = {
-    keys,
-    callers,
-    defaultCaller,
-    providerOrder,
-    pooled: section(pooledSchema, root.pooled, 'pooled', diagnostics),
-    timeouts: section(timeoutsSchema, root.timeouts, 'timeouts', diagnostics),
-    cooldown: section(cooldownSchema, root.cooldown, 'cooldown', diagnostics),
-    fees: section(feeSchema, root.fees, 'fees', diagnostics),
-    limits: section(limitsSchema, root.limits, 'limits', diagnostics),
-    ...policySections(root, diagnostics),
-  };
-  if (config.timeouts.firstByteMs > config.timeouts.totalMs) {
-    diagnostics.push({ severity: 'warning', path: 'timeouts.firstByteMs', message: 'is longer than timeouts.totalMs; the total timeout wins' });
-  }
-  return { config, diagnostics };
+  return keys;
 }
 
 /** Policy settings: each one that does not parse falls back to its default, with a diagnostic. */
