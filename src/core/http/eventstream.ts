@@ -67,68 +67,86 @@ function decodeHeaders(view: DataView, bytes: Uint8Array, start: number, end: nu
     }
     p += nameLen;
     const type = view.getUint8(p++);
-    let value: EventHeaderValue;
-    switch (type) {
-      case HEADER_TYPE.true:
-        value = true;
-        break;
-      case HEADER_TYPE.false:
-        value = false;
-        break;
-      case HEADER_TYPE.byte:
-        need(1, 'value');
-        value = view.getInt8(p);
-        p += 1;
-        break;
-      case HEADER_TYPE.short:
-        need(2, 'value');
-        value = view.getInt16(p);
-        p += 2;
-        break;
-      case HEADER_TYPE.integer:
-        need(4, 'value');
-        value = view.getInt32(p);
-        p += 4;
-        break;
-      case HEADER_TYPE.long:
-        need(8, 'value');
-        value = view.getBigInt64(p);
-        p += 8;
-        break;
-      case HEADER_TYPE.timestamp:
-        need(8, 'value');
-        value = new Date(Number(view.getBigInt64(p)));
-        p += 8;
-        break;
-      case HEADER_TYPE.uuid:
-        need(16, 'value');
-        value = uuidString(bytes.subarray(p, p + 16));
-        p += 16;
-        break;
-      case HEADER_TYPE.bytes:
-      case HEADER_TYPE.string: {
-        need(2, 'value length');
-        const len = view.getUint16(p);
-        p += 2;
-        need(len, 'value');
-        const raw = bytes.subarray(p, p + len);
-        p += len;
-        if (type === HEADER_TYPE.bytes) value = new Uint8Array(raw);
-        else {
-          try {
-            value = utf8.decode(raw);
-          } catch {
-            fail(`header "${name}" is not UTF-8 (corrupt frame)`);
-          }
-        }
-        break;
-      }
-      default:
-        fail(`header "${name}" has unknown value type ${type} (corrupt frame)`);
-    }
+    const [value, next] = decodeHeaderValue({ view, bytes, end, utf8 }, p, type, name);
+    p = next;
     headers[name] = value;
   }
   return headers;
+}
+
+interface HeaderBytes {
+  view: DataView;
+  bytes: Uint8Array;
+  end: number;
+  utf8: { decode(input: Uint8Array): string };
+}
+
+/** One header's value of wire type `type` at `p`, and where the next header starts. */
+function decodeHeaderValue({ view, bytes, end, utf8 }: HeaderBytes, start: number, type: number, name: string): [EventHeaderValue, number] {
+  let p = start;
+  let value: EventHeaderValue;
+  const need = (n: number, what: string) => {
+    if (p + n > end) fail(`a header's ${what} runs past the headers section (corrupt frame)`);
+  };
+  switch (type) {
+    case HEADER_TYPE.true:
+      value = true;
+      break;
+    case HEADER_TYPE.false:
+      value = false;
+      break;
+    case HEADER_TYPE.byte:
+      need(1, 'value');
+      value = view.getInt8(p);
+      p += 1;
+      break;
+    case HEADER_TYPE.short:
+      need(2, 'value');
+      value = view.getInt16(p);
+      p += 2;
+      break;
+    case HEADER_TYPE.integer:
+      need(4, 'value');
+      value = view.getInt32(p);
+      p += 4;
+      break;
+    case HEADER_TYPE.long:
+      need(8, 'value');
+      value = view.getBigInt64(p);
+      p += 8;
+      break;
+    case HEADER_TYPE.timestamp:
+      need(8, 'value');
+      value = new Date(Number(view.getBigInt64(p)));
+      p += 8;
+      break;
+    case HEADER_TYPE.uuid:
+      need(16, 'value');
+      value = uuidString(bytes.subarray(p, p + 16));
+      p += 16;
+      break;
+    case HEADER_TYPE.bytes:
+    case HEADER_TYPE.string: {
+      need(2, 'value length');
+      const len = view.getUint16(p);
+      p += 2;
+      need(len, 'value');
+      const raw = bytes.subarray(p, p + len);
+      p += len;
+      if (type === HEADER_TYPE.bytes) value = new Uint8Array(raw);
+      else {
+        try {
+          value = utf8.decode(raw);
+        } catch {
+          fail(`header "${name}" is not UTF-8 (corrupt frame)`);
+        }
+      }
+      break;
+    }
+    default:
+      fail(`header "${name}" has unknown value type ${type} (corrupt frame)`);
+  }
+  return [value, p];
 }
 
 /**
