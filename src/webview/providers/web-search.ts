@@ -6,6 +6,7 @@
 import type { ProvidersState } from '../../protocol/providers';
 import { announce, h, icon, type Child } from '../shared/dom';
 import type { Ctx, TestView } from './context';
+import { testResultLine } from './rows';
 import { foldingSection } from './section';
 
 type WebSearch = NonNullable<ProvidersState['webSearch']>;
@@ -116,14 +117,7 @@ function webSearchBody(ctx: Ctx, st: ProvidersState): Child[] | null {
     ctx.render(['web']);
   };
 
-  const result =
-    test && !test.running
-      ? h(
-          'div',
-          { class: `test-result ${'result' in test && test.result.verdict === 'ok' ? 'ok' : 'bad'}`, role: 'status' },
-          'result' in test ? test.result.message : test.error,
-        )
-      : null;
+  const result = testResultLine(test, (r) => r.message);
 
   return [
     h(
