@@ -18,6 +18,7 @@ import type { ActivitySink, AttemptRecord, GenerationRecord, PlannedRecord } fro
 import { CompletionBuilder } from './completion-builder';
 import { Cooldowns, keyRouteId, MemoryCooldownStore, pooledRouteId, type CooldownStore } from './cooldowns';
 import { planRoute, type Plan, type PlannedRoute } from './plan';
+import { PlanCache } from './plan-cache';
 import { modelChain, movesToNextModel, requestFor } from './model-fallbacks';
 import { pooledPreferences, RoutingPolicy, type PolicyContext } from './policy';
 import type { ActivityHistory, BudgetStatus } from './budgets';
@@ -81,6 +82,8 @@ export class Router {
   readonly redactor: Redactor;
   readonly monthly: MonthlyUsage;
   readonly policy: RoutingPolicy;
+  /** Plans reused while config, catalog, cooldowns and secrets are unchanged (plan-cache.ts). */
+  readonly plans = new PlanCache();
   private readonly http: HttpClient;
   private readonly ownsHttp: boolean;
 
@@ -113,7 +116,14 @@ export class Router {
   async planRoute(model: string, caller?: string, ctx: PolicyContext = { advance: false }): Promise<Plan> {
     this.cooldowns.setPolicy(this.config.cooldown);
     const config = this.config;
-    const plan = await planRoute(model, caller, { config, catalog: this.catalog, secrets: this.deps.secrets, cooldowns: this.cooldowns, clock: this.clock });
+    const plan = await planRoute(model, caller, {
+      config,
+      catalog: this.catalog,
+      secrets: this.deps.secrets,
+      cooldowns: this.cooldowns,
+      clock: this.clock,
+      cache: this.plans,
+    });
     return this.policy.apply(plan, config, this.clock.now(), ctx);
   }
 
