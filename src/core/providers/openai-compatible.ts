@@ -5,7 +5,7 @@
  */
 import { drainBriefly, DRAIN_AFTER_END_MS } from '../http/drain';
 import { createHash } from 'node:crypto';
-import type { ChatChunk, ChatCompletion, ChatMessage, ChatRequest, FinishReason, Usage } from '../chat';
+import { chunkHasContent, type ChatChunk, type ChatCompletion, type ChatMessage, type ChatRequest, type FinishReason, type Usage } from '../chat';
 import { routeError, RouteFailure, type ErrorKind, type RouteError } from '../errors';
 import type { HttpRequestSpec } from '../http/client';
 import type { HeaderBag } from '../http/retry-after';
@@ -658,6 +658,7 @@ export function compatAdapter(id: ProviderId, _state?: ProviderState): ProviderA
       const sse = new SseDecoder(limits.maxEventBytes);
       let finished = false;
       let done = false;
+      let spoke = false;
       // Until the first event, the raw text: a 200 that is a JSON error instead of a stream
       // (MiniMax's base_resp) is then classified for what it says, not as a cut-off stream.
       let head: string | undefined = '';
@@ -668,7 +669,7 @@ export function compatAdapter(id: ProviderId, _state?: ProviderState): ProviderA
           const n = await it.next();
           if (n.done) break;
           if (head !== undefined && head.length < 65_536) head += utf8.decode(n.value, { stream: true });
-          const batch: ChatChunk[] = [];
+          let batch: ChatChunk[] = [];
           let failure: unknown;
           try {
             for (const ev of sse.push(n.value)) {
@@ -678,7 +679,15 @@ export function compatAdapter(id: ProviderId, _state?: ProviderState): ProviderA
                 done = true;
                 break;
               }
-              if (chunk) batch.push(chunk);
+              if (!chunk) continue;
+              batch.push(chunk);
+              // Up to the first content, each chunk goes out at once: a read holding a whole
+              // burst must not hold the first token back behind the parse of all the rest.
+              if (!spoke && chunkHasContent(chunk)) {
+                spoke = true;
+                yield batch;
+                batch = [];
+              }
             }
           } catch (e) {
             // The chunks before a mid-stream error still reach the caller first, as one by one.
