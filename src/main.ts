@@ -5,11 +5,7 @@
  * activation bundle registered. Everything else lives in src/vscode and src/core.
  */
 import * as vscode from 'vscode';
-import type { GenerationRecord } from './core/activity/record';
-import { ActivityStore } from './core/activity/store';
-import { bundledCatalog } from './core/catalog/catalog';
-import type { Diagnostic } from './core/config/parse';
-import { Redactor } from './core/redact';
+import { ActivityStore, bundledCatalog, type Diagnostic, type GenerationRecord, Redactor } from './core';
 import { registerChatParticipant } from './vscode/chat-participant';
 import { registerCommands } from './vscode/commands';
 import { seedDemoSecrets } from './vscode/demo-secrets';
@@ -17,10 +13,10 @@ import { FolderTracker } from './vscode/folders';
 import { KeyStore } from './vscode/key-store';
 import { RoutedModelProvider, VENDOR } from './vscode/lm-provider';
 import { Log } from './vscode/log';
-import { RoutingService } from './vscode/routing';
+import { RoutingService } from './vscode/folder-routers';
 import { EndpointService, type EndpointInfo, type EndpointStatusSnapshot } from './vscode/endpoint';
 import { SecretVault } from './vscode/secrets';
-import { RoutingSettings } from './vscode/settings';
+import { RoutingSettings } from './vscode/routing-config';
 import { StatusBar, type StatusSnapshot } from './vscode/status-bar';
 import { Alerts } from './vscode/alerts';
 import { registerPanels } from './vscode/panels';

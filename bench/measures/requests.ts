@@ -8,7 +8,7 @@ import { LABELS, type Contender, type ContenderName } from '../contenders';
 import { interleave } from '../interleave';
 import type { ContenderFigures, RequestMeasure } from '../results';
 import { ms, roundSummary, summarize } from '../stats';
-import type { OpenAISim } from '../../test/sim/openai';
+import type { OpenAISim } from '../../src/sim/openai';
 import { words } from '../wire';
 
 export interface RequestRounds {

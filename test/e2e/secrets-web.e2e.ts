@@ -9,8 +9,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import type { Frame, Page } from 'playwright-core';
 import { defaultExpiry, daysLeft } from '../../src/core/websearch/expiry';
-import { startFirecrawlSim, type FirecrawlSim } from '../sim/firecrawl';
-import { FakeSecretClis } from '../sim/secret-clis';
+import { startFirecrawlSim, type FirecrawlSim } from '../../src/sim/firecrawl';
+import { FakeSecretClis } from '../../src/sim/secret-clis';
 import { answerInputBox, readSettings, runCommand, screenshot, startWorld, until, webviewFrame, type World } from './harness';
 
 const V = {

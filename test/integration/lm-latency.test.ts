@@ -3,7 +3,7 @@ import * as dc from 'node:diagnostics_channel';
 import * as vscode from 'vscode';
 import { ALL_SIMS, api, env, openIn, routedModel, sims, storeTestSecrets } from './env';
 
-const N = Number(process.env.BYOK_LM_PROBE_N ?? 60);
+const N = Number(process.env.BYOK_LM_PROBE_N ?? 40);
 
 const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -54,7 +54,9 @@ describe('the vscode.lm path, timed in the real host', () => {
     await sims.reset(...ALL_SIMS);
   });
 
-  it("reports how long a response takes from the provider being called to its first part, less the simulator's time to first byte", async () => {
+  it("reports how long a response takes from the provider being called to its first part, less the simulator's time to first byte", async function () {
+    // N sequential requests on a shared, busy machine: a figure to report, so room to finish.
+    this.timeout(300_000);
     const a = await api();
     const model = await routedModel();
     const prompt = 'Say hello in five words.';

@@ -202,6 +202,7 @@ export const COMPAT_ROWS = {
       'reasoning_effort',
       'provider',
       'transforms',
+      'plugins',
       'models',
       'top_k',
       'min_p',
@@ -577,7 +578,8 @@ function baseRespError(provider: string, o: WireFrame | null): RouteError | unde
   const code = resp?.status_code;
   if (!resp || typeof code !== 'number' || code === 0) return undefined;
   const kind = BASE_RESP[code] ?? 'server';
-  const message = String(resp.status_msg ?? 'no details').slice(0, 300);
+  // Not cut here: the router redacts the whole message before bounding it, so no secret is split.
+  const message = String(resp.status_msg ?? 'no details');
   // 1008 is "insufficient balance": no point retrying until someone pays.
   return routeError(kind, `${provider}: base_resp ${code}: ${message}`, {
     code: String(code),

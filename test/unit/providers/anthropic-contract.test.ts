@@ -13,7 +13,7 @@ import { anthropicAdapter } from '../../../src/core/providers/anthropic';
 import { ThinkingCache } from '../../../src/core/providers/anthropic-thinking-cache';
 import type { AdapterCall } from '../../../src/core/providers/types';
 import { CompletionBuilder } from '../../../src/core/routing/completion-builder';
-import { startSimServer, type SimServer } from '../../sim/server';
+import { startSimServer, type SimServer } from '../../../src/sim/server';
 
 const FIXTURES = path.join(__dirname, '../../fixtures/anthropic');
 const fixture = (name: string) => readFileSync(path.join(FIXTURES, name));

@@ -7,7 +7,7 @@ import { anthropicAdapter } from '../../../src/core/providers/anthropic';
 import { buildMessagesBody, DEFAULT_MAX_TOKENS, VERTEX } from '../../../src/core/providers/anthropic-request';
 import { ThinkingCache } from '../../../src/core/providers/anthropic-thinking-cache';
 import type { AdapterCall } from '../../../src/core/providers/types';
-import { startAnthropicSim, type AnthropicSim } from '../../sim/anthropic';
+import { startAnthropicSim, type AnthropicSim } from '../../../src/sim/anthropic';
 
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
 

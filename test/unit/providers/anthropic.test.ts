@@ -11,8 +11,8 @@ import { thinkingCache, ThinkingCache } from '../../../src/core/providers/anthro
 import type { AdapterCall, ProviderAdapter } from '../../../src/core/providers/types';
 import { validateKey } from '../../../src/core/providers/validate';
 import { Router } from '../../../src/core/routing/router';
-import { startAnthropicSim, type AnthropicSim } from '../../sim/anthropic';
-import type { Script } from '../../sim/server';
+import { startAnthropicSim, type AnthropicSim } from '../../../src/sim/anthropic';
+import type { Script } from '../../../src/sim/server';
 
 const MODEL = 'anthropic/claude-sonnet-4.5';
 const KEY = 'sk-ant-api03-secret-value-0001';

@@ -1,5 +1,5 @@
 /**
- * Contract: the Gemini wire samples in test/fixtures/gemini replayed byte for byte over loopback
+ * Contract: the Gemini wire samples in src/sim/fixtures/gemini replayed byte for byte over loopback
  * HTTP (also cut into 1-byte pieces, and with LF instead of Google's CRLF), and the exact canonical
  * chunks, completions and error kinds they become.
  */
@@ -13,9 +13,9 @@ import { isRouteFailure, type RouteError } from '../../../src/core/errors';
 import { readBody, UndiciHttpClient } from '../../../src/core/http/client';
 import { createGeminiAdapter, ThoughtSignatureCache, untilPacificMidnight } from '../../../src/core/providers/gemini';
 import type { AdapterCall } from '../../../src/core/providers/types';
-import { startSimServer, type SimServer } from '../../sim/server';
+import { startSimServer, type SimServer } from '../../../src/sim/server';
 
-const FIXTURES = path.join(__dirname, '../../fixtures/gemini');
+const FIXTURES = path.join(__dirname, '../../../src/sim/fixtures/gemini');
 const fixture = (name: string) => readFileSync(path.join(FIXTURES, name));
 const limits = limitsSchema.parse({});
 const timeouts = timeoutsSchema.parse({});

@@ -11,8 +11,8 @@ import { SKIP_SIGNATURE } from '../../../src/core/providers/gemini-request';
 import { thoughtSignatures } from '../../../src/core/providers/gemini';
 import { validateKey } from '../../../src/core/providers/validate';
 import { Router } from '../../../src/core/routing/router';
-import { geminiErrors, startGeminiSim, type GeminiScript, type GeminiSim } from '../../sim/gemini';
-import type { Script } from '../../sim/server';
+import { geminiErrors, startGeminiSim, type GeminiScript, type GeminiSim } from '../../../src/sim/gemini';
+import type { Script } from '../../../src/sim/server';
 
 const FLASH = 'google/gemini-2.5-flash';
 const PRO3 = 'google/gemini-3-pro-preview';

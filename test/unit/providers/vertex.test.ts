@@ -13,8 +13,8 @@ import { validateKey } from '../../../src/core/providers/validate';
 import { createVertexAdapter, vertexAdapter, vertexGeminiModelUrl } from '../../../src/core/providers/vertex';
 import { ServiceAccountTokens } from '../../../src/core/providers/vertex-auth';
 import { Router } from '../../../src/core/routing/router';
-import { startAnthropicSim, type AnthropicSim } from '../../sim/anthropic';
-import { forwardTo, makeServiceAccount, startVertexSim, type VertexSim } from '../../sim/vertex';
+import { startAnthropicSim, type AnthropicSim } from '../../../src/sim/anthropic';
+import { forwardTo, makeServiceAccount, startVertexSim, type VertexSim } from '../../../src/sim/vertex';
 
 const FLASH = 'google/gemini-2.5-flash';
 const PRO3 = 'google/gemini-3-pro-preview';

@@ -15,10 +15,10 @@ import { bedrockReasoningCache } from '../../../src/core/providers/bedrock';
 import { thoughtSignatures } from '../../../src/core/providers/gemini';
 import { Router, type GenerationOutcome } from '../../../src/core/routing/router';
 import { convertMessages, reasoningOut, thinkingPayload, type InMessage, type InPart } from '../../../src/vscode/lm-convert';
-import { startAnthropicSim, type AnthropicSim } from '../../sim/anthropic';
-import { BEDROCK_TEST_API_KEY, startBedrockSim, type BedrockSim } from '../../sim/bedrock';
-import { startGeminiSim, type GeminiSim } from '../../sim/gemini';
-import { startOpenAISim, type OpenAISim } from '../../sim/openai';
+import { startAnthropicSim, type AnthropicSim } from '../../../src/sim/anthropic';
+import { BEDROCK_TEST_API_KEY, startBedrockSim, type BedrockSim } from '../../../src/sim/bedrock';
+import { startGeminiSim, type GeminiSim } from '../../../src/sim/gemini';
+import { startOpenAISim, type OpenAISim } from '../../../src/sim/openai';
 
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 const B64 = PNG.toString('base64');
