@@ -113,7 +113,7 @@ interface SecretFailed {
 }
 const secretFailed = (e: unknown): SecretFailed => ({ message: e instanceof Error ? e.message : String(e) });
 
-export async function explain(model: string, callerName: string | undefined, deps: PlanDeps): Promise<Plan> {
+export async function planRoute(model: string, callerName: string | undefined, deps: PlanDeps): Promise<Plan> {
   const { config, catalog, secrets, cooldowns, clock } = deps;
   const caller = callerName || config.defaultCaller;
   const excluded: Exclusion[] = [];
@@ -249,7 +249,7 @@ export async function explain(model: string, callerName: string | undefined, dep
   return { model, caller, routes, excluded, alwaysUse, alwaysUseBlocked };
 }
 
-/** Human-readable plan, as `explain` prints it. */
+/** Human-readable plan, as the `explain` command prints it. */
 export function formatPlan(plan: Plan, now = Date.now()): string {
   const lines = [`Plan for ${plan.model} as caller "${plan.caller}":`];
   if (!plan.routes.length) lines.push('  (no route can serve this request)');

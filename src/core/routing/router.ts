@@ -11,14 +11,14 @@ import { isRouteFailure, routeError, shouldFallBack, type RouteError } from '../
 import { UndiciHttpClient, type HttpClient } from '../http/client';
 import { callRoute } from '../providers/driver';
 import { systemClock, type Clock, type SecretSource } from '../ports';
-import { adapterFor } from '../providers/registry';
+import { Adapters } from '../providers/registry';
 import type { AdapterCall } from '../providers/types';
 import { Redactor, redactThenClip } from '../redact';
 import { byokFee, MonthlyUsage, openRouterCost, usageCost } from '../accounting/cost';
 import type { ActivitySink, AttemptRecord, GenerationRecord, PlannedRecord } from '../activity/record';
 import { CommitGate } from './commit-gate';
 import { Cooldowns, keyRouteId, MemoryCooldownStore, pooledRouteId, type CooldownStore } from './cooldowns';
-import { explain, type Plan, type PlannedRoute } from './plan';
+import { planRoute, type Plan, type PlannedRoute } from './plan';
 import { modelChain, movesToNextModel, requestFor } from './model-fallbacks';
 import { pooledPreferences, RoutingPolicy, type PolicyContext } from './policy';
 import { routeLabel } from './route-label';
@@ -46,6 +46,8 @@ export interface RouterDeps {
   history?: ActivityHistory;
   /** A budget crossed 80 % (once per budget and period). */
   onBudgetWarning?: (status: BudgetStatus) => void;
+  /** Provider adapters and the caches they keep (thinking, signatures, tokens); the shipped table, fresh, by default. */
+  adapters?: Adapters;
 }
 
 export interface GenerateOptions {
@@ -103,6 +105,7 @@ export class Router {
   readonly redactor: Redactor;
   readonly monthly: MonthlyUsage;
   readonly policy: RoutingPolicy;
+  readonly adapters: Adapters;
   private readonly http: HttpClient;
   private readonly ownsHttp: boolean;
 
@@ -110,6 +113,7 @@ export class Router {
     this.clock = deps.clock ?? systemClock;
     this.redactor = deps.redactor ?? new Redactor();
     this.monthly = deps.monthly ?? new MonthlyUsage();
+    this.adapters = deps.adapters ?? new Adapters();
     this.cooldowns = new Cooldowns(deps.cooldownStore ?? new MemoryCooldownStore(), this.clock, this.config.cooldown);
     this.policy = new RoutingPolicy({ catalog: () => this.catalog, history: deps.history, onBudgetWarning: deps.onBudgetWarning });
     this.ownsHttp = !deps.http;
@@ -126,11 +130,16 @@ export class Router {
     return typeof c === 'function' ? c() : c;
   }
 
-  /** The plan as it would run now: `ctx` names the conversation, for its sticky route. */
-  async explain(model: string, caller?: string, ctx: PolicyContext = { advance: false }): Promise<Plan> {
+  /** The plan as it would run now, for the user to read: `ctx` names the conversation, for its sticky route. */
+  explain(model: string, caller?: string, ctx: PolicyContext = { advance: false }): Promise<Plan> {
+    return this.planRoute(model, caller, ctx);
+  }
+
+  /** The plan `generate` runs: filters and Always use, then the routing policy. */
+  async planRoute(model: string, caller?: string, ctx: PolicyContext = { advance: false }): Promise<Plan> {
     this.cooldowns.setPolicy(this.config.cooldown);
     const config = this.config;
-    const plan = await explain(model, caller, { config, catalog: this.catalog, secrets: this.deps.secrets, cooldowns: this.cooldowns, clock: this.clock });
+    const plan = await planRoute(model, caller, { config, catalog: this.catalog, secrets: this.deps.secrets, cooldowns: this.cooldowns, clock: this.clock });
     return this.policy.apply(plan, config, this.clock.now(), ctx);
   }
 
@@ -150,7 +159,7 @@ export class Router {
         const model = models[i]!;
         const one = requestFor(request, model);
         const ctx: PolicyContext = { request: one, advance: true, ...(opts.sessionId ? { sessionId: opts.sessionId } : {}) };
-        plan = await this.explain(model, opts.caller, ctx);
+        plan = await this.planRoute(model, opts.caller, ctx);
         const before = attempts.length;
         let ran;
         try {
@@ -285,7 +294,7 @@ export class Router {
     this.redactor.add(secret);
     const { timeouts, limits } = this.config;
     const gate = new CommitGate(opts.onChunk);
-    const r = await callRoute(adapterFor(route.provider), this.adapterCall(route, request, plan, secret), {
+    const r = await callRoute(this.adapters.get(route.provider), this.adapterCall(route, request, plan, secret), {
       http: this.http,
       timeouts,
       limits,

@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import {
   describeBudget,
   describeReference,
-  explain,
+  planRoute,
   formatBudgets,
   formatPlan,
   isProviderId,
@@ -489,7 +489,7 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
     const scope = requireScope(b.scope);
     const { config } = this.parsed(scope);
     const router = this.s.routing.routerFor(scope.folder);
-    const base = await explain(b.model.trim(), b.caller, {
+    const base = await planRoute(b.model.trim(), b.caller, {
       config,
       catalog: this.s.catalog,
       secrets: this.s.vault,

@@ -265,7 +265,11 @@ describe('Anthropic request translation', () => {
       it(`is accepted: ${name}`, async () => {
         const c = make();
         c.options = { baseUrl: sim.url };
-        const res = await http.send(await anthropicAdapter().buildRequest(c), timeoutsSchema.parse({}), new AbortController().signal);
+        const res = await http.send(
+          await anthropicAdapter('anthropic', { thinking: new ThinkingCache() }).buildRequest(c),
+          timeoutsSchema.parse({}),
+          new AbortController().signal,
+        );
         const text = await readBody(res.body, 1 << 20);
         assert.equal(res.status, 200, text);
         assert.equal(JSON.parse(text).type, 'message');
