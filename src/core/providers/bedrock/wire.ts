@@ -3,8 +3,8 @@
  */
 import { routeError, RouteFailure, type ErrorKind, type RouteError } from '../../errors';
 import { headerString, type EventStreamMessage } from '../../http/eventstream';
-import { header, parseRetryAfter, type HeaderBag } from '../../http/retry-after';
-import { kindForStatus, readErrorBody } from '../classify';
+import { header, type HeaderBag } from '../../http/retry-after';
+import { classifyHttpError, httpError, kindForStatus, readErrorBody } from '../classify';
 import { PROVIDER } from './request';
 
 // ---------------------------------------------------------------------------------------------
@@ -70,15 +70,10 @@ export function classifyBedrockError(status: number, headers: HeaderBag, text: s
     bareType(typeof body.code === 'string' ? body.code : undefined);
   const raw = typeof body.message === 'string' ? body.message : typeof body.Message === 'string' ? body.Message : readErrorBody(text).message;
   const message = raw ? firstParagraph(raw) : undefined;
-  const kind = kindForException(type, status);
-  const words = message ?? (kind === 'rate_limited' ? 'the key is rate-limited' : kind === 'auth' ? 'check or rotate the key' : 'no details');
-  // Bedrock sends no Retry-After (the router backs off); honour one if a proxy in front of it does.
-  const retryAfterMs = parseRetryAfter(headers, now);
-  return routeError(kind, `${PROVIDER}: HTTP ${status}${type ? ` ${type}` : ''}: ${words}${hintFor(type, words)}`, {
-    status,
-    ...(type ? { code: type } : {}),
-    ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
-  });
+  // Bedrock sends no Retry-After (the router backs off); the shared reading honours one a proxy adds.
+  const base = classifyHttpError(PROVIDER, status, headers, text, now);
+  const kind = (type ? KIND_BY_TYPE[type.toLowerCase()] : undefined) ?? base.kind;
+  return httpError(PROVIDER, status, { kind, code: type, message, retryAfterMs: base.retryAfterMs, advice: hintFor(type, message ?? '') });
 }
 
 /** An exception or error frame inside a 200 stream. */

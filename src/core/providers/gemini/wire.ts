@@ -2,9 +2,9 @@
  * Gemini's wire shapes (generateContent answers) and its errors (google.rpc.Status).
  */
 import { z } from 'zod';
-import { routeError, type RouteError } from '../../errors';
-import { parseDuration, parseRetryAfter, type HeaderBag } from '../../http/retry-after';
-import { kindForStatus, readErrorBody } from '../classify';
+import type { RouteError } from '../../errors';
+import { parseDuration, type HeaderBag } from '../../http/retry-after';
+import { classifyHttpError, httpError, readErrorBody } from '../classify';
 
 // --- responses ------------------------------------------------------------------------------
 
@@ -114,12 +114,13 @@ export function classifyGeminiError(provider: string, status: number, headers: H
   const reason = details.find((d) => d.reason)?.reason;
   // Not cut here: the router redacts at full length first, then bounds it.
   const message = e?.message ?? fallback?.message;
-  let kind = kindForStatus(status);
+  const base = classifyHttpError(provider, status, headers, text, now);
+  let kind = base.kind;
   if ((reason && BAD_KEY.has(reason)) || /API key not valid|API key expired/i.test(message ?? '')) kind = 'auth';
   // "User location is not supported" / billing not enabled: this key cannot serve, another route may.
   if (status === 400 && e?.status === 'FAILED_PRECONDITION') kind = 'auth';
   if (e?.status === 'RESOURCE_EXHAUSTED') kind = 'rate_limited';
-  let retryAfterMs = parseRetryAfter(headers, now);
+  let retryAfterMs = base.retryAfterMs;
   if (kind === 'rate_limited') {
     const delay = details.find((d) => d.retryDelay)?.retryDelay;
     const parsed = delay ? parseDuration(delay) : undefined;
@@ -127,7 +128,5 @@ export function classifyGeminiError(provider: string, status: number, headers: H
     const perDay = details.some((d) => d.violations?.some((v) => /PerDay/i.test(v.quotaId ?? '') || /per_day/i.test(v.quotaMetric ?? '')));
     if (perDay) retryAfterMs = Math.max(retryAfterMs ?? 0, untilPacificMidnight(now));
   }
-  const code = reason ?? e?.status ?? fallback?.code;
-  const hint = kind === 'auth' ? 'check or rotate the key' : kind === 'rate_limited' ? 'the key is rate-limited or out of quota' : 'no details';
-  return routeError(kind, `${provider}: HTTP ${status}${code ? ` ${code}` : ''}: ${message ?? hint}`, { status, code, retryAfterMs });
+  return httpError(provider, status, { kind, code: reason ?? e?.status ?? fallback?.code, message, retryAfterMs });
 }
