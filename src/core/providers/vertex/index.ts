@@ -1,6 +1,6 @@
 /**
  * google-vertex: one provider, two wire formats. Gemini models speak generateContent (the Gemini
- * family, gemini.ts) and Claude models speak Anthropic Messages over rawPredict (anthropic.ts);
+ * family, gemini/) and Claude models speak Anthropic Messages over rawPredict (anthropic/);
  * both sit behind the same service-account OAuth token (auth.ts), so this adapter only picks
  * the format per call and supplies the token.
  */
