@@ -10,6 +10,11 @@ const boundary = (patterns, paths = []) => ['error', { paths, patterns }];
 const layer = (dirs, message) => ({ group: dirs.flatMap((d) => [`**/${d}`, `**/${d}/**`]), message });
 /** Every shipped layer's rule carries this one too: a later block's rule replaces an earlier one's. */
 const noTests = layer(['test'], 'Shipped code never imports test code: what both need lives under src/ (simulators: src/sim).');
+/** The editor, the CLI and the endpoint reach the core through src/core/index.ts only. */
+const coreFrontDoor = {
+  group: ['**/core/*', '**/core/**'],
+  message: 'Import the core through its front door, src/core/index.ts (`../core`), not one of its modules.',
+};
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.byok-host/**', 'test-artifacts/**', 'bench/results/**', 'out/**', '**/*.d.ts'] },
@@ -70,10 +75,14 @@ export default tseslint.config(
     files: ['src/serve/**/*.ts', 'src/cli/**/*.ts'],
     rules: {
       'no-restricted-imports': boundary(
-        [layer(['webview', 'vscode'], 'The CLI and the local endpoint run outside the editor: no editor or webview code.'), noTests],
+        [layer(['webview', 'vscode'], 'The CLI and the local endpoint run outside the editor: no editor or webview code.'), noTests, coreFrontDoor],
         [{ name: 'vscode', message: 'The CLI and the local endpoint run outside the editor.' }],
       ),
     },
+  },
+  {
+    files: ['src/vscode/**/*.ts', 'src/extension.ts'],
+    rules: { 'no-restricted-imports': boundary([noTests, coreFrontDoor]) },
   },
   {
     files: ['src/webview/**/*.ts'],

@@ -27,6 +27,7 @@ import { measureFamilies } from './measures/families';
 import { measurePlan } from './measures/plan';
 import { measureFirstToken, measureLongStream, measureNonStreaming } from './measures/requests';
 import { ROOT } from './paths';
+import { startSimProcess } from './sim-process';
 import { startPortkey, type PortkeyGateway } from './portkey';
 import { MEASURES, type BenchResults, type MeasureId, type RequestMeasure, type Unavailable } from './results';
 
@@ -143,7 +144,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResults> {
 
   try {
     if ((['nonStreaming', 'firstToken', 'longStream'] as const).some((m) => wanted.has(m))) {
-      const sim = await startOpenAISim({ flavor: 'openai', keepAliveTimeoutMs: 60_000 });
+      const sim = await startSimProcess();
       const contenders: Contender[] = [directContender(sim.baseUrl), routerContender(sim.baseUrl)];
       const failed: Unavailable[] = portkeyFailure ? [portkeyFailure] : [];
       const peer = async (name: ContenderName, make: () => Promise<Contender>) => {

@@ -248,8 +248,8 @@ export function markdownReport(r: BenchResults): string {
     for (const u of (m as RequestMeasure | undefined)?.unavailable ?? []) out.push(`- (${id}) ${u.contender} could not run: ${u.reason}`);
   }
   out.push(
-    `- Wall-clock figures include whatever else the machine was doing (1-minute load average ${mc.loadAverage} on ${mc.cores} cores at the start); the CPU figures (process CPU time per call, the simulator's share included for every contender alike, Portkey's including its gateway process) are what each contender adds in work.`,
-    '- Every figure comes from one `npm run bench` process: the contenders share one loopback simulator (src/sim) in that process and run in interleaved rounds; "added" is a contender’s percentile minus the direct call’s.',
+    `- Wall-clock figures include whatever else the machine was doing (1-minute load average ${mc.loadAverage} on ${mc.cores} cores at the start); the CPU figures (process CPU time per call of the timed process, Portkey's including its gateway process; the simulator runs in a process of its own and is in no one's figure) are what each contender adds in work.`,
+    '- Every figure comes from one `npm run bench` process: the contenders share one loopback simulator (src/sim), forked into its own process (bench/sim-process.ts) so that its per-chunk encoding and writes are in no contender’s time, and run in interleaved rounds; "added" is a contender’s percentile minus the direct call’s.',
     '- Portkey sleeps 25 ms before forwarding the first streamed chunk (`readStream` in its src/handlers/streamHandler.ts), which is most of its time-to-first-token figure.',
     '- Portkey runs as its own process (as deployed), so its CPU work runs on another core beside ours; it is started with bench/portkey-preload.mjs, which works around Portkey-AI/gateway#1550 (streamed answers fail with `TypeError: immutable` under the @hono/node-server 1.19.x that npm resolves for it).',
   );

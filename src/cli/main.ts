@@ -4,19 +4,25 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { bundledCatalog } from '../core/catalog/catalog';
-import { chatRequestSchema, type ChatRequest } from '../core/chat';
-import { formatDiagnostic, parseConfig } from '../core/config/parse';
-import type { RouterConfig } from '../core/config/schema';
-import { formatPlan, type Plan } from '../core/routing/plan';
-import { stripTerminalControls } from '../core/text-safety';
-import { formatBudgets } from '../core/routing/budgets';
-import { ActivityStore } from '../core/activity/store';
-import { describeAttempt, Router } from '../core/routing/router';
+import {
+  ActivityStore,
+  bundledCatalog,
+  type ChatRequest,
+  chatRequestSchema,
+  describeAttempt,
+  formatBudgets,
+  formatDiagnostic,
+  formatPlan,
+  MemoryCooldownStore,
+  parseConfig,
+  type Plan,
+  Redactor,
+  Router,
+  type RouterConfig,
+  stripTerminalControls,
+} from '../core';
 import { CliSecretSource, envName, loadSecretsFile, UsageError } from './secrets';
 import { loadState, saveState, statePath } from './state';
-import { MemoryCooldownStore } from '../core/routing/cooldowns';
-import { Redactor } from '../core/redact';
 import { cliSecrets } from './secrets';
 import { runDemo } from './demo';
 import { testKeysCommand } from './test-keys';

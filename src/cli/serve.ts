@@ -3,16 +3,10 @@
  * tokens come from BYOK_ROUTER_TOKEN_<CALLER> or the secrets file's `tokens` map; one banner line
  * names the base URLs; Ctrl-C stops it and aborts whatever is still upstream.
  */
-import { bundledCatalog } from '../core/catalog/catalog';
-import type { RouterConfig } from '../core/config/schema';
-import type { GenerationRecord } from '../core/activity/record';
-import { Router } from '../core/routing/router';
+import { bundledCatalog, type GenerationRecord, isReference, Router, type RouterConfig, SecretResolver, UndiciHttpClient } from '../core';
 import { routerBackend } from '../serve/router-backend';
 import { withWebSearch } from '../serve/web-backend';
 import type { EndpointBackend } from '../serve/server';
-import { UndiciHttpClient } from '../core/http/client';
-import { isReference } from '../core/secrets/reference';
-import { SecretResolver } from '../core/secrets/resolver';
 import { LocalEndpoint } from '../serve/server';
 import { generateToken, isTokenShaped, TokenTable } from '../serve/tokens';
 import { UsageError } from './secrets';

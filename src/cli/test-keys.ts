@@ -1,9 +1,5 @@
 /** `byok-router test-keys`: every configured key and caller key, checked for real. */
-import type { RouterConfig } from '../core/config/schema';
-import { UndiciHttpClient } from '../core/http/client';
-import { Redactor } from '../core/redact';
-import { validateKey } from '../core/providers/validate';
-import type { SecretSource } from '../core/ports';
+import { Redactor, type RouterConfig, type SecretSource, UndiciHttpClient, validateKey } from '../core';
 import type { Io } from './main';
 
 export async function testKeysCommand(config: RouterConfig, secrets: SecretSource, io: Io): Promise<number> {

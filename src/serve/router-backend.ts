@@ -1,6 +1,5 @@
 /** The endpoint's backend over one core Router: what the CLI serves, and the tests. */
-import type { Router } from '../core/routing/router';
-import { servableSlugs } from '../core/routing/servable';
+import { type Router, servableSlugs } from '../core';
 import type { EndpointBackend } from './server';
 
 export function routerBackend(router: Router, folder?: string): EndpointBackend {

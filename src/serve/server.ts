@@ -6,10 +6,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { Catalog } from '../core/catalog/types';
-import type { ChatRequest } from '../core/chat';
-import type { GenerateOptions, GenerationOutcome } from '../core/routing/router';
-import type { Plan } from '../core/routing/plan';
+import type { Catalog, ChatRequest, GenerateOptions, GenerationOutcome, Plan } from '../core';
 import { BadRequest, nowSeconds, type ClientApi, type ParsedRequest } from './api';
 import { anthropicMessages, countTokens } from './anthropic-messages';
 import { errorBody, fromRouteError, httpError, type ApiFamily, type HttpError } from './errors';

@@ -5,11 +5,16 @@
  * reason, as a generation that failed by policy.
  */
 import { randomUUID } from 'node:crypto';
-import type { WebSearchDeps } from '../core/websearch/search';
-import { routeError } from '../core/errors';
-import { applyWebOption, webOptionOf, type WebApplied, type WebPolicy } from '../core/websearch/openrouter-web';
-import type { ChatRequest } from '../core/chat';
-import type { GenerationOutcome } from '../core/routing/router';
+import {
+  applyWebOption,
+  type ChatRequest,
+  type GenerationOutcome,
+  routeError,
+  type WebApplied,
+  webOptionOf,
+  type WebPolicy,
+  type WebSearchDeps,
+} from '../core';
 import type { EndpointBackend } from './server';
 
 export interface EndpointWeb {

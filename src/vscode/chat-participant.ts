@@ -5,13 +5,7 @@
  * Firecrawl key first and answers citing the sources.
  */
 import * as vscode from 'vscode';
-import type { GenerationRecord } from '../core/activity/record';
-import type { Catalog } from '../core/catalog/types';
-import type { ChatMessage } from '../core/chat';
-import { formatPlan } from '../core/routing/plan';
-import { describeAttempt } from '../core/routing/router';
-import { injectWebContext } from '../core/websearch/search';
-import type { WebResult } from '../core/websearch/firecrawl';
+import { type Catalog, type ChatMessage, describeAttempt, formatPlan, type GenerationRecord, injectWebContext, type WebResult } from '../core';
 import type { FolderTracker } from './folders';
 import type { WebSearchService } from './web-search';
 import { VENDOR } from './lm-provider';

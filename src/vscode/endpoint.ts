@@ -4,7 +4,7 @@
  * and, opt-in, each workspace folder's terminals carrying that folder's base URLs and token.
  */
 import * as vscode from 'vscode';
-import type { Catalog } from '../core/catalog/types';
+import { type Catalog, type Redactor, servableSlugs } from '../core';
 import { LocalEndpoint, type EndpointBackend } from '../serve/server';
 import { withWebSearch } from '../serve/web-backend';
 import { SETUP_CLIENTS, SETUP_LABELS, setupSnippet, terminalEnv, type SetupClient } from '../serve/setup-snippets';
@@ -15,8 +15,6 @@ import { defaultModel } from './models';
 import type { Log } from './log';
 import type { RoutingService } from './folder-routers';
 import type { RoutingSettings } from './routing-config';
-import type { Redactor } from '../core/redact';
-import { servableSlugs } from '../core/routing/servable';
 import type { WebSearchService } from './web-search';
 
 const TOKEN_PREFIX = 'byokRouter.endpointToken.';

@@ -4,23 +4,34 @@
  * redactor, the month's usage, the HTTP client and the activity log.
  */
 import * as vscode from 'vscode';
-import { MonthlyUsage } from '../core/accounting/cost';
-import type { ActivitySink, GenerationRecord } from '../core/activity/record';
-import type { Catalog } from '../core/catalog/types';
-import type { ChatChunk, ChatRequest } from '../core/chat';
-import type { Redactor } from '../core/redact';
-import { ObservedCooldownStore, restoreCooldowns, snapshotCooldowns } from '../core/routing/cooldown-persistence';
-import { keyRouteId, pooledRouteId } from '../core/routing/cooldowns';
+import {
+  type ActivityHistory,
+  type ActivitySink,
+  type BudgetStatus,
+  type Catalog,
+  type ChatChunk,
+  type ChatRequest,
+  describeAttempt,
+  describeBudget,
+  type GenerationOutcome,
+  type GenerationRecord,
+  keyRouteId,
+  MonthlyUsage,
+  ObservedCooldownStore,
+  pooledRouteId,
+  type Redactor,
+  type ResolvingSecretSource,
+  restoreCooldowns,
+  Router,
+  snapshotCooldowns,
+} from '../core';
 
 const COOLDOWN_STATE = 'byokRouter.cooldowns';
-import { describeAttempt, Router, type GenerationOutcome } from '../core/routing/router';
-import { describeBudget, type ActivityHistory, type BudgetStatus } from '../core/routing/budgets';
 import type { Log } from './log';
 import { chooseDispatcher, SwitchableHttpClient, type ProxyChoice } from './proxy';
 import type { RoutingSettings } from './routing-config';
 import type { SecretVault } from './secrets';
 import { editorSecretSource } from './secret-references';
-import type { ResolvingSecretSource } from '../core/secrets/resolver';
 
 export interface GenerateArgs {
   folder: vscode.WorkspaceFolder | undefined;

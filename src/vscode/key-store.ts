@@ -4,10 +4,7 @@
  * name, tier, filters and place in the order.
  */
 import * as vscode from 'vscode';
-import { keySchema, type KeyConfig, type Tier } from '../core/config/schema';
-import type { ProviderId } from '../core/providers/ids';
-import { maskedTail } from '../core/redact';
-import { describeReference, isReference } from '../core/secrets/reference';
+import { describeReference, isReference, type KeyConfig, keySchema, maskedTail, type ProviderId, type Tier } from '../core';
 import { appendKey, entryId, indexOfKey, isRecord, removeKey, uniqueKeyId } from './panels/key-edits';
 import type { SecretVault } from './secrets';
 import type { RoutingSettings } from './routing-config';

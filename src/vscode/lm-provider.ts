@@ -4,10 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { z } from 'zod';
-import type { Catalog } from '../core/catalog/types';
-import type { ChatRequest, Usage } from '../core/chat';
-import type { ReasoningDetail } from '../core/reasoning';
-import { TokenCounter, TOKENS_PER_IMAGE, TOKENS_PER_MESSAGE } from '../core/tokens/estimate';
+import { type Catalog, type ChatRequest, type ReasoningDetail, TokenCounter, TOKENS_PER_IMAGE, TOKENS_PER_MESSAGE, type Usage } from '../core';
 import type { FolderTracker } from './folders';
 import type { Log } from './log';
 import { countable, MIME, reasoningOut, thinkingPayload } from './lm-convert';

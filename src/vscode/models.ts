@@ -1,9 +1,6 @@
 /** The models the user's keys and pooled access can serve, as the editor's pickers list them. */
 import type * as vscode from 'vscode';
-import { familyOf } from '../core/catalog/catalog';
-import type { Catalog } from '../core/catalog/types';
-import { keyModelMap } from '../core/routing/plan';
-import { candidateSlugs } from '../core/routing/servable';
+import { candidateSlugs, type Catalog, familyOf, keyModelMap } from '../core';
 import type { RoutingService } from './folder-routers';
 import type { RoutingSettings } from './routing-config';
 

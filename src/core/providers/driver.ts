@@ -9,6 +9,7 @@ import type { Limits, Timeouts } from '../config/schema';
 import type { RouteError } from '../errors';
 import { readBody, transportError, type HttpClient } from '../http/client';
 import { CompletionBuilder } from '../routing/completion-builder';
+import { pumpChunks } from '../routing/stream-pump';
 import type { AdapterCall, ProviderAdapter } from './types';
 
 export interface DriveOptions {
@@ -72,10 +73,7 @@ export async function callRoute(adapter: ProviderAdapter, call: AdapterCall, o: 
       return out;
     }
     const builder = new CompletionBuilder();
-    for await (const chunk of adapter.streamChunks(res.body, call, o.limits)) {
-      builder.add(chunk);
-      o.onChunk?.(chunk);
-    }
+    await pumpChunks(adapter, res.body, call, o.limits, builder, o.onChunk);
     out.streamedChars = builder.chars;
     out.response = builder.build(o.model, o.startedAt);
     return out;

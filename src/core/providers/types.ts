@@ -42,6 +42,8 @@ export interface ProviderAdapter {
   parseCompletion(bodyText: string, call: AdapterCall): ChatCompletion;
   /** Stream body → chunks. Throws RouteFailure for a mid-stream error or a malformed frame. */
   streamChunks(body: AsyncIterable<Uint8Array>, call: AdapterCall, limits: Limits): AsyncIterable<ChatChunk>;
+  /** The same chunks, as many at a time as one read of the body completed: one async hop per read, not per chunk. Optional. */
+  streamBatches?(body: AsyncIterable<Uint8Array>, call: AdapterCall, limits: Limits): AsyncIterable<readonly ChatChunk[]>;
   /** A non-2xx answer → an error kind and a message the user can act on. */
   classifyError(status: number, headers: HeaderBag, bodyText: string, now: number): RouteError;
   /**

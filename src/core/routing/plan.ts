@@ -9,6 +9,7 @@ import type { KeyConfig, RouterConfig, Tier } from '../config/schema';
 import type { ProviderId } from '../providers/ids';
 import type { Clock, SecretSource } from '../ports';
 import { Cooldowns, keyRouteId, pooledRouteId } from './cooldowns';
+import { routeLabel } from './route-label';
 import { modelFilterMatches } from './model-filter';
 
 export interface Skip {
@@ -73,10 +74,6 @@ export function keyModelMap(key: KeyConfig): Record<string, string> | undefined 
   return { ...deployments, ...modelMap };
 }
 
-export function routeLabel(r: PlannedRoute): string {
-  return r.route === 'pooled' ? `pooled (OpenRouter, caller "${r.caller}")` : `${r.provider}/key "${r.key.name}" (${r.tier})`;
-}
-
 /** A filter list as exclusions print it, joined once per config array rather than once per plan. */
 const listedText = new WeakMap<readonly string[], string>();
 function listed(list: readonly string[]): string {
@@ -116,7 +113,7 @@ interface SecretFailed {
 }
 const secretFailed = (e: unknown): SecretFailed => ({ message: e instanceof Error ? e.message : String(e) });
 
-export async function explain(model: string, callerName: string | undefined, deps: PlanDeps): Promise<Plan> {
+export async function planRoute(model: string, callerName: string | undefined, deps: PlanDeps): Promise<Plan> {
   const { config, catalog, secrets, cooldowns, clock } = deps;
   const caller = callerName || config.defaultCaller;
   const excluded: Exclusion[] = [];
@@ -252,7 +249,7 @@ export async function explain(model: string, callerName: string | undefined, dep
   return { model, caller, routes, excluded, alwaysUse, alwaysUseBlocked };
 }
 
-/** Human-readable plan, as `explain` prints it. */
+/** Human-readable plan, as the `explain` command prints it. */
 export function formatPlan(plan: Plan, now = Date.now()): string {
   const lines = [`Plan for ${plan.model} as caller "${plan.caller}":`];
   if (!plan.routes.length) lines.push('  (no route can serve this request)');
@@ -267,13 +264,12 @@ export function formatPlan(plan: Plan, now = Date.now()): string {
     lines.push(
       `  Always use key "${b.keyName}" cannot be tried: ${b.remedy}. Until then requests stay on your prioritized keys and fail rather than leave them.`,
     );
-  const who = (e: Exclusion) => (e.route === 'pooled' ? 'pooled (OpenRouter)' : `${e.provider}/key "${e.keyName}" (${e.tier})`);
   // Keys of providers that don't serve the model are expected noise: one line for all of them.
   const notServed = plan.excluded.filter((e) => e.reason === 'not_served');
   const others = plan.excluded.filter((e) => e.reason !== 'not_served');
   if (others.length) {
     lines.push('Left out:');
-    for (const e of others) lines.push(`  - ${who(e)}: ${e.detail}`);
+    for (const e of others) lines.push(`  - ${routeLabel(e, { caller: false })}: ${e.detail}`);
   }
   if (notServed.length) lines.push(`Not serving ${plan.model}: ${notServed.map((e) => `${e.provider}/"${e.keyName}"`).join(', ')}`);
   return lines.join('\n');

@@ -18,9 +18,10 @@ import { byokFee, MonthlyUsage, openRouterCost, usageCost } from '../accounting/
 import type { ActivitySink, AttemptRecord, GenerationRecord, PlannedRecord } from '../activity/record';
 import { CommitGate } from './commit-gate';
 import { Cooldowns, keyRouteId, MemoryCooldownStore, pooledRouteId, type CooldownStore } from './cooldowns';
-import { explain, type Plan, type PlannedRoute } from './plan';
+import { planRoute, type Plan, type PlannedRoute } from './plan';
 import { modelChain, movesToNextModel, requestFor } from './model-fallbacks';
 import { pooledPreferences, RoutingPolicy, type PolicyContext } from './policy';
+import { routeLabel } from './route-label';
 import type { ActivityHistory, BudgetStatus } from './budgets';
 import type { ModelGivenUp } from '../activity/record';
 
@@ -129,11 +130,16 @@ export class Router {
     return typeof c === 'function' ? c() : c;
   }
 
-  /** The plan as it would run now: `ctx` names the conversation, for its sticky route. */
-  async explain(model: string, caller?: string, ctx: PolicyContext = { advance: false }): Promise<Plan> {
+  /** The plan as it would run now, for the user to read: `ctx` names the conversation, for its sticky route. */
+  explain(model: string, caller?: string, ctx: PolicyContext = { advance: false }): Promise<Plan> {
+    return this.planRoute(model, caller, ctx);
+  }
+
+  /** The plan `generate` runs: filters and Always use, then the routing policy. */
+  async planRoute(model: string, caller?: string, ctx: PolicyContext = { advance: false }): Promise<Plan> {
     this.cooldowns.setPolicy(this.config.cooldown);
     const config = this.config;
-    const plan = await explain(model, caller, { config, catalog: this.catalog, secrets: this.deps.secrets, cooldowns: this.cooldowns, clock: this.clock });
+    const plan = await planRoute(model, caller, { config, catalog: this.catalog, secrets: this.deps.secrets, cooldowns: this.cooldowns, clock: this.clock });
     return this.policy.apply(plan, config, this.clock.now(), ctx);
   }
 
@@ -153,7 +159,7 @@ export class Router {
         const model = models[i]!;
         const one = requestFor(request, model);
         const ctx: PolicyContext = { request: one, advance: true, ...(opts.sessionId ? { sessionId: opts.sessionId } : {}) };
-        plan = await this.explain(model, opts.caller, ctx);
+        plan = await this.planRoute(model, opts.caller, ctx);
         const before = attempts.length;
         let ran;
         try {
@@ -480,7 +486,7 @@ function shortReason(e: RouteError): string {
 
 /** `anthropic/key "prod-main": 429 rate_limited, retry in 12 s` */
 export function describeAttempt(a: AttemptRecord): string {
-  const who = a.route === 'pooled' ? `pooled (caller "${a.caller}")` : `${a.provider}/key "${a.keyName}"`;
+  const who = routeLabel(a, { tier: false });
   if (a.ok) return `${who}: ${a.status ?? 200} ok in ${Math.round(a.latencyMs)} ms`;
   const retry = a.retryAfterMs !== undefined ? `, retry in ${Math.ceil(a.retryAfterMs / 1000)} s` : '';
   return `${who}: ${a.status ? `${a.status} ` : ''}${a.errorKind}${retry} — ${a.message}`;

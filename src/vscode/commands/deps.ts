@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
-import type { Catalog } from '../../core/catalog/types';
-import type { ChatMessage } from '../../core/chat';
+import type { Catalog, ChatMessage } from '../../core';
 import type { FolderTracker } from '../folders';
 import type { KeyStore } from '../key-store';
 import type { Log } from '../log';

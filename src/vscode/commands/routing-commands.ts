@@ -1,10 +1,6 @@
 /** Routing commands: explain a plan, choose a folder's caller, test every key for real. */
 import * as vscode from 'vscode';
-import { readForTest } from '../../core/secrets/resolver';
-import { formatDiagnostic } from '../../core/config/parse';
-import { validateKey, type KeyValidation } from '../../core/providers/validate';
-import { formatPlan } from '../../core/routing/plan';
-import { formatBudgets } from '../../core/routing/budgets';
+import { formatBudgets, formatDiagnostic, formatPlan, type KeyValidation, readForTest, validateKey } from '../../core';
 import { VENDOR } from '../lm-provider';
 import { defaultModel, servableModels } from '../models';
 import type { CommandDeps } from './deps';

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import { homedir } from 'node:os';
 import * as vscode from 'vscode';
-import { PROVIDERS } from '../../core/providers/ids';
+import { PROVIDERS } from '../../core';
 import {
   activityStateSchema,
   activityToHostSchema,

@@ -4,7 +4,7 @@
  * untouched — an edit in the panel must not erase a half-typed entry from settings.json.
  * Pure functions returning a new array; no `vscode` import.
  */
-import { isRecord } from '../../core/config/parse';
+import { isRecord } from '../../core';
 import type { KeyPatch, Tier } from '../../protocol/providers';
 
 export { isRecord };

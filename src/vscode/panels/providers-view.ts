@@ -5,16 +5,27 @@
  * start or end all refresh the view.
  */
 import * as vscode from 'vscode';
-import type { KeyConfig, RouterConfig } from '../../core/config/schema';
-import { validateKey } from '../../core/providers/validate';
-import { isProviderId } from '../../core/providers/ids';
-import { maskedTail, Redactor } from '../../core/redact';
-import { readForTest } from '../../core/secrets/resolver';
-import { describeReference, isReference } from '../../core/secrets/reference';
-import { keyRouteId, pooledRouteId } from '../../core/routing/cooldowns';
-import { explain, formatPlan, routeLabel, type Plan } from '../../core/routing/plan';
-import { describeBudget, formatBudgets } from '../../core/routing/budgets';
-import { systemClock } from '../../core/ports';
+import {
+  describeBudget,
+  describeReference,
+  planRoute,
+  formatBudgets,
+  formatPlan,
+  isProviderId,
+  isReference,
+  type KeyConfig,
+  keyRouteId,
+  maskedTail,
+  modelFallbackProblems,
+  type Plan,
+  pooledRouteId,
+  readForTest,
+  Redactor,
+  routeLabel,
+  type RouterConfig,
+  systemClock,
+  validateKey,
+} from '../../core';
 import {
   providersStateSchema,
   providersToHostSchema,
@@ -37,7 +48,6 @@ import { PROVIDERS_PAGE } from './html';
 import { WebviewChannel } from './webview-channel';
 import { policyHandlers } from './policy-host';
 import { buildPolicyState } from './policy-model';
-import { modelFallbackProblems } from '../../core/config/fallback-lint';
 
 type Body<K extends ProvidersRequestBody['op']> = Extract<ProvidersRequestBody, { op: K }>;
 
@@ -114,8 +124,8 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
   }
 
   /** The scope's effective, parsed config and its problems. */
-  private parsed(scope: Scope): { config: RouterConfig; problems: import('../../core/config/parse').Diagnostic[] } {
-    const withFallbacks = (config: RouterConfig, problems: import('../../core/config/parse').Diagnostic[]) => ({
+  private parsed(scope: Scope): { config: RouterConfig; problems: import('../../core').Diagnostic[] } {
+    const withFallbacks = (config: RouterConfig, problems: import('../../core').Diagnostic[]) => ({
       config,
       problems: [
         ...problems,
@@ -479,7 +489,7 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
     const scope = requireScope(b.scope);
     const { config } = this.parsed(scope);
     const router = this.s.routing.routerFor(scope.folder);
-    const base = await explain(b.model.trim(), b.caller, {
+    const base = await planRoute(b.model.trim(), b.caller, {
       config,
       catalog: this.s.catalog,
       secrets: this.s.vault,

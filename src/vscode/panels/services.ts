@@ -1,7 +1,5 @@
 /** What the panels take from the rest of the extension: the same key store, settings and routers every other surface uses. */
-import type { ActivityMonthToDate, ActivityQuery, ActivityScan } from '../../core/activity/store';
-import type { Catalog } from '../../core/catalog/types';
-import type { Redactor } from '../../core/redact';
+import type { ActivityMonthToDate, ActivityQuery, ActivityScan, Catalog, Redactor } from '../../core';
 import type { RoutingService } from '../folder-routers';
 import type { SecretVault } from '../secrets';
 import type { WebSearchService } from '../web-search';

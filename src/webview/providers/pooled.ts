@@ -3,28 +3,18 @@
  * caller each workspace folder runs as.
  */
 import type { CallerRow, ProvidersState } from '../../protocol/providers';
-import { announce, h, icon } from '../shared/dom';
+import { announce, h, icon, type Child } from '../shared/dom';
 import { ms } from '../shared/format';
 import type { Ctx } from './context';
+import { callerSummary } from './rows';
+import { foldingSection } from './section';
 import { statusBadge } from './key-row';
 
 export function pooledSection(ctx: Ctx, st: ProvidersState): HTMLElement {
-  const open = ctx.ui.sections.pooled;
-  const toggle = h(
-    'button',
-    {
-      class: 'section-toggle',
-      type: 'button',
-      'aria-expanded': String(open),
-      'aria-controls': 'pooled-body',
-      'data-fid': 'pooled-toggle',
-      'on:click': () => ctx.setUi({ sections: { ...ctx.ui.sections, pooled: !open } }, ['pooled']),
-    },
-    icon(open ? 'chevron-down' : 'chevron-right'),
-    h('h2', null, 'Pooled access and callers'),
-  );
-  if (!open) return h('section', { class: 'section', 'aria-label': 'Pooled access and callers' }, toggle);
+  return foldingSection(ctx, { id: 'pooled', title: 'Pooled access and callers', open: ctx.ui.sections.pooled }, () => pooledBody(ctx, st));
+}
 
+function pooledBody(ctx: Ctx, st: ProvidersState): Child[] {
   const folders = st.folders.length
     ? h(
         'div',
@@ -58,34 +48,27 @@ export function pooledSection(ctx: Ctx, st: ProvidersState): HTMLElement {
       )
     : null;
 
-  return h(
-    'section',
-    { class: 'section', 'aria-label': 'Pooled access and callers' },
-    toggle,
+  return [
+    h('vscode-checkbox', {
+      toggle: true,
+      label: "Use pooled access through each caller's OpenRouter key",
+      '.checked': st.pooled.enabled,
+      'data-fid': 'pooled-enabled',
+      'on:change': (e: Event) => void ctx.ask({ op: 'setPooled', scope: st.scope, enabled: (e.currentTarget as HTMLInputElement).checked }),
+    }),
+    h('p', { class: 'hint' }, `Tried after prioritized keys and before fallback keys, at ${st.pooled.baseUrl}.`),
     h(
-      'div',
-      { id: 'pooled-body', class: 'section-body' },
-      h('vscode-checkbox', {
-        toggle: true,
-        label: "Use pooled access through each caller's OpenRouter key",
-        '.checked': st.pooled.enabled,
-        'data-fid': 'pooled-enabled',
-        'on:change': (e: Event) => void ctx.ask({ op: 'setPooled', scope: st.scope, enabled: (e.currentTarget as HTMLInputElement).checked }),
-      }),
-      h('p', { class: 'hint' }, `Tried after prioritized keys and before fallback keys, at ${st.pooled.baseUrl}.`),
-      h(
-        'ul',
-        { class: 'caller-list', 'aria-label': 'Callers' },
-        st.callers.map((c) => callerRow(ctx, st, c)),
-      ),
-      h(
-        'vscode-button',
-        { secondary: true, icon: 'add', 'data-fid': 'add-caller', 'on:click': () => void ctx.ask({ op: 'addCaller', scope: st.scope }) },
-        'Add caller',
-      ),
-      folders,
+      'ul',
+      { class: 'caller-list', 'aria-label': 'Callers' },
+      st.callers.map((c) => callerRow(ctx, st, c)),
     ),
-  );
+    h(
+      'vscode-button',
+      { secondary: true, icon: 'add', 'data-fid': 'add-caller', 'on:click': () => void ctx.ask({ op: 'addCaller', scope: st.scope }) },
+      'Add caller',
+    ),
+    folders,
+  ];
 }
 
 function callerRow(ctx: Ctx, st: ProvidersState, c: CallerRow): HTMLElement {
@@ -115,12 +98,9 @@ function callerRow(ctx: Ctx, st: ProvidersState, c: CallerRow): HTMLElement {
   return h(
     'li',
     { class: 'caller-row', 'data-caller': c.name },
-    h(
-      'div',
-      { class: 'key-summary caller-summary' },
-      icon('person'),
-      h('span', { class: 'key-name' }, c.name),
-      c.name === st.caller ? h('span', { class: 'badge badge-mark', title: 'Requests from this scope run as this caller' }, 'this scope') : null,
+    callerSummary(
+      c.name,
+      st.caller,
       c.defined ? null : h('span', { class: 'badge badge-warning', title: 'Not listed in byokRouter.callers' }, 'not defined'),
       c.source
         ? h('span', { class: 'key-source', title: c.source }, icon('link'), c.source)

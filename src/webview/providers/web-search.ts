@@ -4,27 +4,18 @@
  * months and people forget.
  */
 import type { ProvidersState } from '../../protocol/providers';
-import { announce, h, icon } from '../shared/dom';
+import { announce, h, icon, type Child } from '../shared/dom';
 import type { Ctx } from './context';
+import { foldingSection } from './section';
 
 export function webSearchSection(ctx: Ctx, st: ProvidersState): HTMLElement | null {
+  if (!st.webSearch) return null;
+  return foldingSection(ctx, { id: 'web', title: 'Web search', open: ctx.ui.sections.web !== false, className: 'web-search' }, () => webSearchBody(ctx, st));
+}
+
+function webSearchBody(ctx: Ctx, st: ProvidersState): Child[] | null {
   const w = st.webSearch;
   if (!w) return null;
-  const open = ctx.ui.sections.web !== false;
-  const toggle = h(
-    'button',
-    {
-      class: 'section-toggle',
-      type: 'button',
-      'aria-expanded': String(open),
-      'aria-controls': 'web-body',
-      'data-fid': 'web-toggle',
-      'on:click': () => ctx.setUi({ sections: { ...ctx.ui.sections, web: !open } }, ['web']),
-    },
-    icon(open ? 'chevron-down' : 'chevron-right'),
-    h('h2', null, 'Web search'),
-  );
-  if (!open) return h('section', { class: 'section web-search', 'aria-label': 'Web search' }, toggle);
 
   const test = ctx.t.tests.get('web-search');
   const runTest = async () => {
@@ -125,24 +116,17 @@ export function webSearchSection(ctx: Ctx, st: ProvidersState): HTMLElement | nu
       : null,
   );
 
-  return h(
-    'section',
-    { class: 'section web-search', 'aria-label': 'Web search' },
-    toggle,
+  return [
     h(
-      'div',
-      { id: 'web-body', class: 'section-body' },
-      h(
-        'p',
-        { class: 'hint' },
-        'Agents search the web with your Firecrawl key through the byok_webSearch tool and @byok /web.',
-        w.byokOnly ? ' Always use: searches never go through OpenRouter.' : '',
-      ),
-      keyLine,
-      credits,
-      expiry,
-      result,
-      actions,
+      'p',
+      { class: 'hint' },
+      'Agents search the web with your Firecrawl key through the byok_webSearch tool and @byok /web.',
+      w.byokOnly ? ' Always use: searches never go through OpenRouter.' : '',
     ),
-  );
+    keyLine,
+    credits,
+    expiry,
+    result,
+    actions,
+  ];
 }

@@ -74,7 +74,27 @@ describe('the import boundaries', function () {
     for (const file of ['src/cli/x.ts', 'src/serve/x.ts']) {
       assert.ok((await boundaryErrors(file, `import 'vscode';`)).length >= 1, `${file} importing vscode`);
       assert.ok((await boundaryErrors(file, `import '../vscode/log';`)).length >= 1, `${file} importing the host layer`);
-      assert.deepEqual(await boundaryErrors(file, `import '../core/routing/router';`), []);
+      assert.deepEqual(await boundaryErrors(file, `import '../core';`), []);
+    }
+  });
+
+  it('lets the editor, the CLI and the endpoint into the core only through its front door', async () => {
+    const layers = [
+      ['src/vscode/x.ts', '..'],
+      ['src/vscode/panels/x.ts', '../..'],
+      ['src/cli/x.ts', '..'],
+      ['src/serve/x.ts', '..'],
+      ['src/extension.ts', '.'],
+    ];
+    for (const [file, up] of layers) {
+      for (const deep of ['core/routing/router', 'core/http/undici', 'core/routing/model-filter', 'core/index']) {
+        const errors = await boundaryErrors(file!, `import { x } from '${up}/${deep}';`);
+        assert.ok(
+          errors.some((e) => /front door/.test(e)),
+          `${file} importing ${up}/${deep}: ${errors.join('; ') || 'allowed'}`,
+        );
+      }
+      assert.deepEqual(await boundaryErrors(file!, `import { Router } from '${up}/core';`), [], `${file} importing the core's index`);
     }
   });
 });

@@ -5,7 +5,7 @@ import { parseConfig } from '../../../src/core/config/parse';
 import { ManualClock, MapSecretSource } from '../../../src/core/ports';
 import { Cooldowns, MemoryCooldownStore } from '../../../src/core/routing/cooldowns';
 import { compileGlob, GlobError } from '../../../src/core/routing/glob';
-import { explain } from '../../../src/core/routing/plan';
+import { planRoute } from '../../../src/core/routing/plan';
 
 describe('model-filter globs', () => {
   const cases: [string, string, boolean][] = [
@@ -86,7 +86,7 @@ async function planWith(models: string[], slug: string) {
     keys: [{ id: 'k', provider: 'openai', name: 'k', tier: 'prioritized', filters: { models }, options: { modelMap: { [slug]: 'native' } } }],
   });
   const clock = new ManualClock();
-  return explain(slug, undefined, {
+  return planRoute(slug, undefined, {
     config,
     catalog: bundledCatalog(),
     secrets: new MapSecretSource(new Map([['k', 'sk-glob-0001']])),

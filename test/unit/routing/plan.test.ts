@@ -5,7 +5,7 @@ import { parseConfig } from '../../../src/core/config/parse';
 import type { KeyConfig } from '../../../src/core/config/schema';
 import { ManualClock, MapSecretSource } from '../../../src/core/ports';
 import { Cooldowns, keyRouteId, MemoryCooldownStore } from '../../../src/core/routing/cooldowns';
-import { explain, formatPlan, type Plan } from '../../../src/core/routing/plan';
+import { formatPlan, planRoute, type Plan } from '../../../src/core/routing/plan';
 import { modelFilterMatches } from '../../../src/core/routing/model-filter';
 import { RoutingPolicy } from '../../../src/core/routing/policy';
 
@@ -28,7 +28,7 @@ function setup(raw: Record<string, unknown>, opts: { noSecret?: string[]; caller
     secrets,
     clock,
     cooldowns,
-    plan: (model: string, caller?: string) => explain(model, caller, { config, catalog, secrets, cooldowns, clock }),
+    plan: (model: string, caller?: string) => planRoute(model, caller, { config, catalog, secrets, cooldowns, clock }),
   };
 }
 

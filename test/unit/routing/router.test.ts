@@ -331,7 +331,7 @@ describe('router execution against simulated providers', () => {
     const msg = !o.ok ? o.error.message : '';
     assert.match(msg, /openai\/key "first": 500 server/);
     assert.match(msg, /openai\/key "second": 500 server/);
-    assert.match(msg, /pooled \(caller "dev"\): 402 rate_limited/);
+    assert.match(msg, /pooled \(OpenRouter, caller "dev"\): 402 rate_limited/);
     assert.match(msg, /openai\/key "backup": 429 rate_limited, retry in 7 s/);
   });
 

@@ -10,7 +10,7 @@ import type { ProviderId } from '../ids';
 import { COMPAT_ROWS, CompatProvider, CompatRow, KeyCheck } from './rows';
 import { authHeaders, buildCompatBody, compatBaseUrl } from './request';
 import { bodyError } from './wire';
-import { parseCompatCompletion, streamCompatChunks } from './response';
+import { parseCompatCompletion, streamCompatBatches, streamCompatChunks } from './response';
 
 /** Stateless: the row says everything. `id` must name a row. */
 export function compatAdapter(id: ProviderId, _state?: ProviderState): ProviderAdapter {
@@ -38,6 +38,7 @@ export function compatAdapter(id: ProviderId, _state?: ProviderState): ProviderA
 
     parseCompletion: (text) => parseCompatCompletion(provider, text),
     streamChunks: (body, _call, limits) => streamCompatChunks(provider, body, limits),
+    streamBatches: (body, _call, limits) => streamCompatBatches(provider, body, limits),
 
     classifyError(status, headers: HeaderBag, text, now) {
       return classifyHttpError(provider, status, headers, text, now, row.quotaCodes);

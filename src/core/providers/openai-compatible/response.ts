@@ -38,9 +38,15 @@ export function parseCompatCompletion(provider: string, text: string): ChatCompl
   return o as ChatCompletion;
 }
 
+/** The chunks one by one, for callers that want them so; the router reads batches. */
 export async function* streamCompatChunks(provider: string, body: AsyncIterable<Uint8Array>, limits: Limits): AsyncIterable<ChatChunk> {
-  // The body is read here rather than through sseEvents: one async-generator hop per chunk
-  // fewer, which was most of this transform's cost over a bare parse.
+  for await (const batch of streamCompatBatches(provider, body, limits)) yield* batch;
+}
+
+export async function* streamCompatBatches(provider: string, body: AsyncIterable<Uint8Array>, limits: Limits): AsyncIterable<ChatChunk[]> {
+  // The body is read here rather than through sseEvents, and every chunk one read completed
+  // goes out as one batch: one async-generator hop per read instead of two per chunk, which
+  // was most of this transform's cost over a bare parse.
   const sse = new SseDecoder(limits.maxEventBytes);
   let finished = false;
   let done = false;
@@ -54,15 +60,25 @@ export async function* streamCompatChunks(provider: string, body: AsyncIterable<
       const n = await it.next();
       if (n.done) break;
       if (head !== undefined && head.length < 65_536) head += utf8.decode(n.value, { stream: true });
-      for (const ev of sse.push(n.value)) {
-        head = undefined;
-        const chunk = toChunk(ev);
-        if (chunk === DONE) {
-          done = true;
-          break;
+      const batch: ChatChunk[] = [];
+      let failure: unknown;
+      try {
+        for (const ev of sse.push(n.value)) {
+          head = undefined;
+          const chunk = toChunk(ev);
+          if (chunk === DONE) {
+            done = true;
+            break;
+          }
+          if (chunk) batch.push(chunk);
         }
-        if (chunk) yield chunk;
+      } catch (e) {
+        // The chunks before a mid-stream error still reach the caller first, as one by one.
+        if (!batch.length) throw e;
+        failure = e;
       }
+      if (batch.length) yield batch;
+      if (failure) throw failure;
       if (done) break;
     }
   } catch (e) {
@@ -73,11 +89,18 @@ export async function* streamCompatChunks(provider: string, body: AsyncIterable<
   // whose stack it formats, a measurable cost per stream); one that keeps the socket open,
   // or keeps sending comments, is let go after a moment and the router releases it.
   if (done) return void (await drainBriefly(it, DRAIN_AFTER_END_MS));
+  const last: ChatChunk[] = [];
+  let ended = false;
   for (const ev of sse.end()) {
     const chunk = toChunk(ev);
-    if (chunk === DONE) return;
-    if (chunk) yield chunk;
+    if (chunk === DONE) {
+      ended = true;
+      break;
+    }
+    if (chunk) last.push(chunk);
   }
+  if (last.length) yield last;
+  if (ended) return;
   const inBody = head ? bodyError(provider, head, 0) : undefined;
   if (inBody) throw new RouteFailure(inBody);
   // Some gateways omit [DONE]; a stream that said why it finished is complete.
