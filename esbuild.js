@@ -15,12 +15,44 @@ const zodEnglishOnly = {
   },
 };
 
+/**
+ * Inside dist/main.js, `vscode` is src/vscode/host-shim.ts: registrations of contributions the
+ * activation bundle already registered fill in its stand-ins (src/vscode/lazy.ts). The shim itself
+ * gets the real module.
+ */
+const shim = path.join(__dirname, 'src', 'vscode', 'host-shim.ts');
+const vscodeThroughShim = {
+  name: 'vscode-through-shim',
+  setup(build) {
+    build.onResolve({ filter: /^vscode$/ }, (args) => (args.importer === shim ? { path: 'vscode', external: true } : { path: shim }));
+  },
+};
+
+/**
+ * The activation bundle must not carry the router: fail the build when zod, undici or src/core
+ * reach it, instead of finding out from the activation time.
+ */
+const activationOnly = {
+  name: 'activation-bundle-only',
+  setup(build) {
+    build.onResolve({ filter: /.*/ }, (args) => {
+      if (args.kind === 'entry-point' || args.path === 'vscode' || args.path.startsWith('node:')) return undefined;
+      if (/^(zod|undici)(\/|$)/.test(args.path) || /[\\/]core[\\/]/.test(path.resolve(args.resolveDir, args.path)))
+        return {
+          errors: [{ text: `${args.path} (imported by ${path.relative(__dirname, args.importer)}) belongs in dist/main.js, not the activation bundle` }],
+        };
+      return undefined;
+    });
+  },
+};
+
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
 
 /** @type {import('esbuild').BuildOptions[]} */
 const builds = [
   {
+    // The activation bundle: stand-ins for every contribution, nothing of the router.
     entryPoints: ['src/extension.ts'],
     outfile: 'dist/extension.js',
     platform: 'node',
@@ -29,6 +61,17 @@ const builds = [
     external: ['vscode'],
     // The first statement of the bundle: activation time then includes evaluating the bundle.
     banner: { js: 'var __byokLoadStart = performance.now();' },
+    footer: { js: 'var __byokLoadEnd = performance.now();' },
+    plugins: [activationOnly],
+  },
+  {
+    // The router, its schemas and undici: loaded by the activation bundle on first use.
+    entryPoints: ['src/main.ts'],
+    outfile: 'dist/main.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    plugins: [vscodeThroughShim, zodEnglishOnly],
   },
   {
     // OpenAI's tokenizer ranks (2.4 MB): loaded by the extension on the first token count, never at activation.

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { startOpenAISim } from '../test/sim/openai';
+import { startOpenAISim } from '../src/sim/openai';
 import {
   aiSdkContender,
   directContender,
@@ -27,11 +27,11 @@ import { measureFamilies } from './measures/families';
 import { measurePlan } from './measures/plan';
 import { measureFirstToken, measureLongStream, measureNonStreaming } from './measures/requests';
 import { ROOT } from './paths';
+import { startSimProcess } from './sim-process';
 import { startPortkey, type PortkeyGateway } from './portkey';
-import type { BenchResults, RequestMeasure, Unavailable } from './results';
+import { MEASURES, type BenchResults, type MeasureId, type RequestMeasure, type Unavailable } from './results';
 
-export type MeasureId = 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8;
-export const ALL_MEASURES: readonly MeasureId[] = [1, 2, 3, 4, 5, 6, 7, 8];
+export { MEASURES as ALL_MEASURES, type MeasureId } from './results';
 
 export interface BenchOptions {
   quick?: boolean;
@@ -39,7 +39,7 @@ export interface BenchOptions {
   /** In-process peers: the openai SDK and the Vercel AI SDK. */
   peers?: boolean;
   portkey?: boolean;
-  /** Run `npm run build` for measure 8. */
+  /** Run `npm run build` for the bundle measure. */
   build?: boolean;
   log?: (line: string) => void;
 }
@@ -112,24 +112,24 @@ function hopNotes(m: RequestMeasure, kind: 'latency' | 'ratio'): string[] {
 export async function runBench(opts: BenchOptions = {}): Promise<BenchResults> {
   const quick = opts.quick ?? false;
   const size = quick ? SIZES.quick : SIZES.full;
-  const wanted = new Set(opts.only ?? ALL_MEASURES);
+  const wanted = new Set<MeasureId>(opts.only ?? MEASURES);
   const log = opts.log ?? (() => {});
   const gc = () => (globalThis as { gc?: () => void }).gc?.();
   const results: BenchResults = { machine: machine(), quick, versions: packageVersions(), measures: {} };
 
   // The CPU-bound measures run first, on a small heap and with no gateway process beside them.
-  if (wanted.has(4)) {
+  if (wanted.has('families')) {
     log('4: stream transform throughput per family…');
     gc();
-    results.measures['4'] = await measureFamilies(size.families);
+    results.measures.families = await measureFamilies(size.families);
   }
 
-  if (wanted.has(6)) {
+  if (wanted.has('plan')) {
     log('6: plan computation…');
     gc();
-    results.measures['6'] = await measurePlan(size.plan);
+    results.measures.plan = await measurePlan(size.plan);
   }
-  const needsSim = [1, 2, 3, 5].some((m) => wanted.has(m as MeasureId));
+  const needsSim = (['nonStreaming', 'firstToken', 'longStream', 'failover'] as const).some((m) => wanted.has(m));
   const needsPortkey = (opts.portkey ?? true) && needsSim;
   let portkey: PortkeyGateway | undefined;
   let portkeyFailure: Unavailable | undefined;
@@ -143,8 +143,8 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResults> {
   }
 
   try {
-    if ([1, 2, 3].some((m) => wanted.has(m as MeasureId))) {
-      const sim = await startOpenAISim({ flavor: 'openai', keepAliveTimeoutMs: 60_000 });
+    if ((['nonStreaming', 'firstToken', 'longStream'] as const).some((m) => wanted.has(m))) {
+      const sim = await startSimProcess();
       const contenders: Contender[] = [directContender(sim.baseUrl), routerContender(sim.baseUrl)];
       const failed: Unavailable[] = portkeyFailure ? [portkeyFailure] : [];
       const peer = async (name: ContenderName, make: () => Promise<Contender>) => {
@@ -165,27 +165,27 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResults> {
         contenders.push(portkeyContender(gateway.url, portkeySingle(sim.baseUrl), gateway.cpuMs() === undefined ? undefined : () => gateway.cpuMs()!));
       }
       try {
-        if (wanted.has(1)) {
+        if (wanted.has('nonStreaming')) {
           log('1: non-streaming added latency…');
           gc();
-          results.measures['1'] = await measureNonStreaming(sim, contenders, size.nonStreaming);
-          results.measures['1'].unavailable.unshift(...failed);
-          results.measures['1'].notes.push(...hopNotes(results.measures['1'], 'latency'));
-          results.measures['1'].routerAlone = await measureRouterAlone({ stream: false, samples: size.alone });
+          results.measures.nonStreaming = await measureNonStreaming(sim, contenders, size.nonStreaming);
+          results.measures.nonStreaming.unavailable.unshift(...failed);
+          results.measures.nonStreaming.notes.push(...hopNotes(results.measures.nonStreaming, 'latency'));
+          results.measures.nonStreaming.routerAlone = await measureRouterAlone({ stream: false, samples: size.alone });
         }
-        if (wanted.has(2)) {
+        if (wanted.has('firstToken')) {
           log('2: time to first token…');
           gc();
-          results.measures['2'] = await measureFirstToken(sim, contenders, size.firstToken);
-          results.measures['2'].unavailable.unshift(...failed);
-          results.measures['2'].routerAlone = await measureRouterAlone({ stream: true, samples: size.alone });
+          results.measures.firstToken = await measureFirstToken(sim, contenders, size.firstToken);
+          results.measures.firstToken.unavailable.unshift(...failed);
+          results.measures.firstToken.routerAlone = await measureRouterAlone({ stream: true, samples: size.alone });
         }
-        if (wanted.has(3)) {
+        if (wanted.has('longStream')) {
           log(`3: ${size.longChunks}-chunk streams…`);
           gc();
-          results.measures['3'] = await measureLongStream(sim, contenders, size.longStream, size.longChunks);
-          results.measures['3'].unavailable.unshift(...failed);
-          results.measures['3'].notes.push(...hopNotes(results.measures['3'], 'ratio'));
+          results.measures.longStream = await measureLongStream(sim, contenders, size.longStream, size.longChunks);
+          results.measures.longStream.unavailable.unshift(...failed);
+          results.measures.longStream.notes.push(...hopNotes(results.measures.longStream, 'ratio'));
         }
       } finally {
         for (const c of contenders) await c.close();
@@ -193,7 +193,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResults> {
       }
     }
 
-    if (wanted.has(5)) {
+    if (wanted.has('failover')) {
       log('5: failover after a 429…');
       gc();
       const [a, b] = await Promise.all([
@@ -201,8 +201,8 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResults> {
         startOpenAISim({ flavor: 'openai', keepAliveTimeoutMs: 60_000 }),
       ]);
       try {
-        results.measures['5'] = await measureFailover(a, b, portkey, size.failover);
-        if (portkeyFailure) results.measures['5'].portkey = { unavailable: portkeyFailure.reason };
+        results.measures.failover = await measureFailover(a, b, portkey, size.failover);
+        if (portkeyFailure) results.measures.failover.portkey = { unavailable: portkeyFailure.reason };
       } finally {
         await Promise.all([a.close(), b.close()]);
       }
@@ -211,14 +211,14 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResults> {
     await portkey?.close();
   }
 
-  if (wanted.has(7)) {
+  if (wanted.has('concurrency')) {
     log(`7: ${size.concurrency.streams} concurrent streams…`);
     gc();
-    results.measures['7'] = await measureConcurrency(size.concurrency);
+    results.measures.concurrency = await measureConcurrency(size.concurrency);
   }
-  if (wanted.has(8)) {
+  if (wanted.has('bundle')) {
     log('8: bundle sizes…');
-    results.measures['8'] = await measureBundle({ build: opts.build ?? !quick });
+    results.measures.bundle = await measureBundle({ build: opts.build ?? !quick });
   }
   return results;
 }

@@ -11,7 +11,7 @@ import { MapSecretSource } from '../src/core/ports';
 import type { MemoryCooldownStore } from '../src/core/routing/cooldowns';
 import { indexedModels } from '../src/core/routing/plan-index';
 import { Router } from '../src/core/routing/router';
-import { startOpenAISim, type OpenAISim } from '../test/sim/openai';
+import { startOpenAISim, type OpenAISim } from '../src/sim/openai';
 
 export interface MapSizes {
   cooldowns: number;

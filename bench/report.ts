@@ -1,6 +1,6 @@
 /** The results as the markdown table that goes into the README. */
 import type { ContenderName } from './contenders';
-import type { BenchResults, ContenderFigures, FamilyFigures, RequestMeasure } from './results';
+import { MEASURES, measureRow, type BenchResults, type ContenderFigures, type FamilyFigures, type RequestMeasure } from './results';
 
 const PEERS: ContenderName[] = ['openai', 'ai-sdk', 'portkey'];
 const HEAD = '| # | measure | target | direct call (floor) | BYOK Router | openai SDK | Vercel AI SDK | Portkey gateway | met |';
@@ -58,70 +58,70 @@ function endpointRow(
 export function markdownTable(r: BenchResults): string {
   const lines = [HEAD, '| --- | --- | --- | --- | --- | --- | --- | --- | --- |'];
   const m = r.measures;
-  if (m['1']) {
-    const d = m['1'].contenders.direct!;
+  if (m.nonStreaming) {
+    const d = m.nonStreaming.contenders.direct!;
     lines.push(
       row([
         '1',
         'added latency per non-streaming request (p50 / p99)',
-        m['1'].target,
+        m.nonStreaming.target,
         `${n(d.ms.p50, 3)} / ${n(d.ms.p99, 3)} ms${cpu(d, false)}`,
-        `${plus(m['1'].contenders.router!.addedP50, 3)} / ${plus(m['1'].contenders.router!.addedP99, 3)} ms${cpu(m['1'].contenders.router)}`,
-        ...peerCells(m['1'], (f) => `${plus(f.addedP50)} / ${plus(f.addedP99)} ms${cpu(f)}`),
-        mark(m['1'].met),
+        `${plus(m.nonStreaming.contenders.router!.addedP50, 3)} / ${plus(m.nonStreaming.contenders.router!.addedP99, 3)} ms${cpu(m.nonStreaming.contenders.router)}`,
+        ...peerCells(m.nonStreaming, (f) => `${plus(f.addedP50)} / ${plus(f.addedP99)} ms${cpu(f)}`),
+        mark(m.nonStreaming.met),
       ]),
     );
   }
-  if (m['1']?.contenders.endpoint)
+  if (m.nonStreaming?.contenders.endpoint)
     lines.push(
       endpointRow(
         '1e',
         'local endpoint: added latency per non-streaming request (p50 / p99)',
-        m['1'],
+        m.nonStreaming,
         (f) => `${plus(f.addedP50, 3)} / ${plus(f.addedP99, 3)} ms${cpu(f)}`,
         (f) => f.addedP50,
       ),
     );
-  if (m['2']) {
-    const d = m['2'].contenders.direct!;
+  if (m.firstToken) {
+    const d = m.firstToken.contenders.direct!;
     lines.push(
       row([
         '2',
         'time to first token added (p50)',
-        m['2'].target,
+        m.firstToken.target,
         `${n(d.ms.p50, 3)} ms${cpu(d, false)}`,
-        `${plus(m['2'].contenders.router!.addedP50, 3)} ms${cpu(m['2'].contenders.router)}`,
-        ...peerCells(m['2'], (f) => `${plus(f.addedP50)} ms${cpu(f)}`),
-        mark(m['2'].met),
+        `${plus(m.firstToken.contenders.router!.addedP50, 3)} ms${cpu(m.firstToken.contenders.router)}`,
+        ...peerCells(m.firstToken, (f) => `${plus(f.addedP50)} ms${cpu(f)}`),
+        mark(m.firstToken.met),
       ]),
     );
   }
-  if (m['3']) {
-    const d = m['3'].contenders.direct!;
+  if (m.longStream) {
+    const d = m.longStream.contenders.direct!;
     lines.push(
       row([
         '3',
-        `${(m['3'].chunks ?? 1000).toLocaleString('en')}-chunk stream time / direct (p50)`,
-        m['3'].target,
+        `${(m.longStream.chunks ?? 1000).toLocaleString('en')}-chunk stream time / direct (p50)`,
+        m.longStream.target,
         `${n(d.ms.p50, 1)} ms (1.00×)${cpu(d, false)}`,
-        `${n(m['3'].contenders.router!.ratio, 3)}×${cpuRatio(m['3'].contenders.router, d)}`,
-        ...peerCells(m['3'], (f) => `${n(f.ratio)}×${cpuRatio(f, d)}`),
-        mark(m['3'].met),
+        `${n(m.longStream.contenders.router!.ratio, 3)}×${cpuRatio(m.longStream.contenders.router, d)}`,
+        ...peerCells(m.longStream, (f) => `${n(f.ratio)}×${cpuRatio(f, d)}`),
+        mark(m.longStream.met),
       ]),
     );
   }
-  if (m['3']?.contenders.endpoint)
+  if (m.longStream?.contenders.endpoint)
     lines.push(
       endpointRow(
         '3e',
-        `local endpoint: ${(m['3'].chunks ?? 1000).toLocaleString('en')}-chunk stream time / direct (p50)`,
-        m['3'],
-        (f) => `${n(f.ratio, 3)}×${cpuRatio(f, m['3']!.contenders.direct!)}`,
+        `local endpoint: ${(m.longStream.chunks ?? 1000).toLocaleString('en')}-chunk stream time / direct (p50)`,
+        m.longStream,
+        (f) => `${n(f.ratio, 3)}×${cpuRatio(f, m.longStream!.contenders.direct!)}`,
         (f) => f.ratio,
       ),
     );
-  if (m['4']) {
-    const fam = Object.entries(m['4'].families);
+  if (m.families) {
+    const fam = Object.entries(m.families.families);
     const ours = fam
       .map(([k, v]) => {
         if ('missing' in v) return `${k}: missing`;
@@ -134,11 +134,21 @@ export function markdownTable(r: BenchResults): string {
       .map(([k, v]) => `${k} ${rate((v as FamilyFigures).parseFloorChunksPerSecond!)}/s`)
       .join('; ');
     lines.push(
-      row(['4', 'stream transform throughput per family', m['4'].target, `SSE + JSON.parse only: ${floor}`, ours, 'n/a', 'n/a', 'n/a', mark(m['4'].met)]),
+      row([
+        '4',
+        'stream transform throughput per family',
+        m.families.target,
+        `SSE + JSON.parse only: ${floor}`,
+        ours,
+        'n/a',
+        'n/a',
+        'n/a',
+        mark(m.families.met),
+      ]),
     );
   }
-  if (m['5']) {
-    const f = m['5'];
+  if (m.failover) {
+    const f = m.failover;
     const pk = f.portkey
       ? 'unavailable' in f.portkey
         ? `failed: ${f.portkey.unavailable}`
@@ -158,8 +168,8 @@ export function markdownTable(r: BenchResults): string {
       ]),
     );
   }
-  if (m['6']) {
-    const p = m['6'];
+  if (m.plan) {
+    const p = m.plan;
     lines.push(
       row([
         '6',
@@ -174,8 +184,8 @@ export function markdownTable(r: BenchResults): string {
       ]),
     );
   }
-  if (m['7']) {
-    const c = m['7'];
+  if (m.concurrency) {
+    const c = m.concurrency;
     const left = Object.keys(c.leftoverAfterClose).length
       ? Object.entries(c.leftoverAfterClose)
           .map(([k, v]) => `${v} ${k}`)
@@ -195,8 +205,8 @@ export function markdownTable(r: BenchResults): string {
       ]),
     );
   }
-  if (m['8']) {
-    const b = m['8'];
+  if (m.bundle) {
+    const b = m.bundle;
     const files = Object.entries(b.files)
       .map(([f, v]) =>
         'missing' in v
@@ -223,20 +233,23 @@ export function markdownReport(r: BenchResults): string {
     '',
     'Notes:',
   ];
-  for (const [id, m] of Object.entries(r.measures)) {
+  // In table order: the measures are run (and stored) CPU-bound ones first.
+  for (const name of MEASURES) {
+    const m = r.measures[name];
+    const id = measureRow(name);
     for (const note of m?.notes ?? []) out.push(`- (${id}) ${note}`);
     const alone = (m as RequestMeasure | undefined)?.routerAlone;
     if (alone) {
-      const what = id === '2' ? 'to the first content delta' : 'per non-streaming request';
+      const what = name === 'firstToken' ? 'to the first content delta' : 'per non-streaming request';
       out.push(
-        `- (${id}) the router alone (answers from memory, no network): ${n(alone.ms.p50 * 1000, 1)} µs p50 / ${n(alone.ms.p99 * 1000, 1)} µs p99 ${what}; ${n(alone.cpuUs, 1)} µs CPU per request${id === '2' ? ' run to its end' : ''}`,
+        `- (${id}) the router alone (answers from memory, no network): ${n(alone.ms.p50 * 1000, 1)} µs p50 / ${n(alone.ms.p99 * 1000, 1)} µs p99 ${what}; ${n(alone.cpuUs, 1)} µs CPU per request${name === 'firstToken' ? ' run to its end' : ''}`,
       );
     }
     for (const u of (m as RequestMeasure | undefined)?.unavailable ?? []) out.push(`- (${id}) ${u.contender} could not run: ${u.reason}`);
   }
   out.push(
-    `- Wall-clock figures include whatever else the machine was doing (1-minute load average ${mc.loadAverage} on ${mc.cores} cores at the start); the CPU figures (process CPU time per call, the simulator's share included for every contender alike, Portkey's including its gateway process) are what each contender adds in work.`,
-    '- Every figure comes from one `npm run bench` process: the contenders share one loopback simulator (test/sim) in that process and run in interleaved rounds; "added" is a contender’s percentile minus the direct call’s.',
+    `- Wall-clock figures include whatever else the machine was doing (1-minute load average ${mc.loadAverage} on ${mc.cores} cores at the start); the CPU figures (process CPU time per call of the timed process, Portkey's including its gateway process; the simulator runs in a process of its own and is in no one's figure) are what each contender adds in work.`,
+    '- Every figure comes from one `npm run bench` process: the contenders share one loopback simulator (src/sim), forked into its own process (bench/sim-process.ts) so that its per-chunk encoding and writes are in no contender’s time, and run in interleaved rounds; "added" is a contender’s percentile minus the direct call’s.',
     '- Portkey sleeps 25 ms before forwarding the first streamed chunk (`readStream` in its src/handlers/streamHandler.ts), which is most of its time-to-first-token figure.',
     '- Portkey runs as its own process (as deployed), so its CPU work runs on another core beside ours; it is started with bench/portkey-preload.mjs, which works around Portkey-AI/gateway#1550 (streamed answers fail with `TypeError: immutable` under the @hono/node-server 1.19.x that npm resolves for it).',
   );

@@ -112,18 +112,25 @@ export interface BundleMeasure extends Measured {
   activationMs: number | null;
 }
 
+/** The measures, in the order of the README table's rows (row n is `MEASURES[n - 1]`). */
+export const MEASURES = ['nonStreaming', 'firstToken', 'longStream', 'families', 'failover', 'plan', 'concurrency', 'bundle'] as const;
+export type MeasureId = (typeof MEASURES)[number];
+
+/** The measure's row number in the README table, which the notes cite. */
+export const measureRow = (id: MeasureId): number => MEASURES.indexOf(id) + 1;
+
 export interface BenchResults {
   machine: Machine;
   quick: boolean;
   versions: Record<string, string>;
   measures: {
-    '1'?: RequestMeasure;
-    '2'?: RequestMeasure;
-    '3'?: RequestMeasure;
-    '4'?: FamilyMeasure;
-    '5'?: FailoverMeasure;
-    '6'?: PlanMeasure;
-    '7'?: ConcurrencyMeasure;
-    '8'?: BundleMeasure;
+    nonStreaming?: RequestMeasure;
+    firstToken?: RequestMeasure;
+    longStream?: RequestMeasure;
+    families?: FamilyMeasure;
+    failover?: FailoverMeasure;
+    plan?: PlanMeasure;
+    concurrency?: ConcurrencyMeasure;
+    bundle?: BundleMeasure;
   };
 }

@@ -2,7 +2,9 @@
  * `npm run bench`: runs every measure, prints the table, writes bench/results.json and
  * bench/RESULTS.md (the table for the README).
  *
- *   npm run bench -- --only=1,3 --no-portkey --quick --out=/tmp/bench
+ *   npm run bench -- --only=nonStreaming,longStream --no-portkey --quick --out=/tmp/bench
+ *
+ * `--only` takes measure names or their README table row numbers (`--only=1,3`).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -15,8 +17,9 @@ function parseArgs(argv: string[]) {
   const value = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
   const only = value('only')
     ?.split(',')
-    .map((s) => Number(s.trim()))
-    .filter((n): n is MeasureId => (ALL_MEASURES as readonly number[]).includes(n));
+    .map((s) => s.trim())
+    .map((s) => (/^\d+$/.test(s) ? ALL_MEASURES[Number(s) - 1] : s))
+    .filter((s): s is MeasureId => (ALL_MEASURES as readonly (string | undefined)[]).includes(s));
   return {
     quick: flag('quick'),
     only: only?.length ? only : undefined,

@@ -3,8 +3,8 @@
  * with no network in the way. The OpenAI-compatible and Bedrock bytes come from the simulators'
  * own encoders; Anthropic and Gemini follow the documented event sequences.
  */
-import { buildAnswer, streamPlan } from '../test/sim/openai-wire';
-import { eventFrame } from '../test/sim/eventstream-encode';
+import { buildAnswer, streamPlan } from '../src/sim/openai-wire';
+import { eventFrame } from '../src/sim/eventstream-encode';
 
 export type Family = 'openai-compatible' | 'anthropic' | 'gemini' | 'bedrock';
 

@@ -1,8 +1,8 @@
 // The demo profile `npm start` writes: user settings pointing at the simulators, the made-up DEMO
 // secret values, and how each simulator answers (the primary OpenAI key is always rate-limited,
 // so every request visibly falls over to the next route).
-import type { OpenAISim } from '../test/sim/openai';
-import type { RecordedRequest, Script } from '../test/sim/server';
+import type { OpenAISim } from '../src/sim/openai';
+import type { RecordedRequest, Script } from '../src/sim/server';
 
 export const DEMO_SIMS = {
   openai: { flavor: 'openai' },

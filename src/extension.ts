@@ -1,126 +1,68 @@
-/** Builds the pieces, registers them, disposes them. Everything else lives in src/vscode and src/core. */
+/**
+ * The activation bundle (dist/extension.js): registers every contribution with a stand-in and
+ * returns. The router, its schemas and its HTTP client are in dist/main.js (src/main.ts), loaded on
+ * the first use of a contribution, and warmed right after activation for the status bar, the local
+ * endpoint and the alerts. Nothing here may import src/core: that would pull the router back in.
+ */
 import * as vscode from 'vscode';
-import type { GenerationRecord } from './core/activity/record';
-import { ActivityStore } from './core/activity/store';
-import { bundledCatalog } from './core/catalog/catalog';
-import type { Diagnostic } from './core/config/parse';
-import { Redactor } from './core/redact';
-import { registerChatParticipant } from './vscode/chat-participant';
-import { registerCommands } from './vscode/commands';
-import { seedDemoSecrets } from './vscode/demo-secrets';
-import { FolderTracker } from './vscode/folders';
-import { KeyStore } from './vscode/key-store';
-import { RoutedModelProvider, VENDOR } from './vscode/lm-provider';
-import { Log } from './vscode/log';
-import { RoutingService } from './vscode/routing';
-import { EndpointService, type EndpointInfo, type EndpointStatusSnapshot } from './vscode/endpoint';
-import { SecretVault } from './vscode/secrets';
-import { RoutingSettings } from './vscode/settings';
-import { StatusBar, type StatusSnapshot } from './vscode/status-bar';
-import { Alerts } from './vscode/alerts';
-import { registerPanels } from './vscode/panels';
-import { registerWebSearchCommands, WebSearchService } from './vscode/web-search';
-import { askExpiry, askSecret } from './vscode/panels/prompts';
-import { registerWebSearchTool } from './vscode/web-search-tool';
+import type { MainApi } from './main';
+import { LazyMain, type LmSample } from './vscode/lazy';
 
 /** What the extension offers other extensions (and its integration tests). Never a secret. */
-export interface ByokRouterApi {
-  /** Every finished generation, from every surface, as recorded in the activity log. */
-  readonly onDidGenerate: vscode.Event<GenerationRecord>;
-  /** The status bar item as shown now. */
-  status(): StatusSnapshot;
-  /** Settings of a folder (or of the window) that were ignored or invalid. */
-  problems(folder?: vscode.Uri): Diagnostic[];
-  /** The local endpoint's base URLs while it runs. Never a token. */
-  endpoint(): EndpointInfo;
-  /** The endpoint's status bar item as shown now. */
-  endpointStatus(): EndpointStatusSnapshot;
-  /** Milliseconds from the bundle starting to evaluate to the end of activate(). */
+export interface ByokRouterApi extends MainApi {
+  /** Milliseconds from the activation bundle's first statement to the end of activate(). */
   readonly activationMs: number;
-  /** Which views are open with their page loaded and talking to the host (its `ready` arrived). */
-  views(): { providers: boolean; activity: boolean };
+  /**
+   * performance.now() at the activation bundle's first and last statements, and at the start and
+   * end of activate(). Between the bundle's end and activate() the host prepares the extension's
+   * context (its storage, over a round trip to the window) in parallel with loading the bundle.
+   */
+  readonly activation: { bundleStart: number; bundleEnd: number; activateStart: number; activateEnd: number; mainLoadedDuringActivation: boolean };
+  /** Whether dist/main.js (the router) has been loaded into this host yet. */
+  mainLoaded(): boolean;
+  /** Test hook: while on, each vscode.lm response records when it was called and when it first reported a part. */
+  lmProbe(on: boolean): LmSample[];
 }
 
-/** Set by the bundle's first line (esbuild banner), so module evaluation counts as activation. */
+/** Set by the bundle's first and last statements (esbuild banner and footer), so module evaluation counts as activation. */
 declare const __byokLoadStart: number | undefined;
+declare const __byokLoadEnd: number | undefined;
 
-export async function activate(context: vscode.ExtensionContext): Promise<ByokRouterApi> {
-  const started = typeof __byokLoadStart === 'number' ? __byokLoadStart : performance.now();
-  const redactor = new Redactor();
-  const log = new Log(redactor);
-  const vault = new SecretVault(context.secrets, context.globalState, redactor);
-  const settings = new RoutingSettings(vault, log);
-  const catalog = bundledCatalog();
-  const activity = new ActivityStore({ dir: vscode.Uri.joinPath(context.globalStorageUri, 'activity').fsPath, onWarning: (m) => log.warn(m) });
-  const routing = new RoutingService({ state: context.globalState, settings, vault, redactor, log, catalog, activity, history: activity });
-  const folders = new FolderTracker();
-  const keys = new KeyStore(vault, settings);
-  context.subscriptions.push(log, vault, settings, routing, folders, keys, { dispose: () => void activity.close() });
+export function activate(context: vscode.ExtensionContext): ByokRouterApi {
+  const activateStart = performance.now();
+  const bundleStart = typeof __byokLoadStart === 'number' ? __byokLoadStart : activateStart;
+  const bundleEnd = typeof __byokLoadEnd === 'number' ? __byokLoadEnd : activateStart;
+  const main = new LazyMain(context);
+  context.subscriptions.push(...main.register(context.extension.packageJSON.contributes ?? {}));
+  const activateEnd = performance.now();
+  const mainLoadedDuringActivation = main.loaded;
+  main.activationMs = Math.round((activateEnd - bundleStart) * 10) / 10;
+  // After activate() returns: the status bar, alerts and the local endpoint want the router now,
+  // but the editor need not wait for it. A failure here surfaces again on the first real use.
+  setTimeout(() => void main.ready().catch((e: unknown) => console.error(`BYOK Router: ${(e as Error).message}`)), 0);
 
-  await seedDemoSecrets(vault, log);
-  void activity.monthToDate(Date.now()).then(
-    (mtd) => routing.monthly.seed(Date.now(), mtd),
-    (e: unknown) => log.warn(`activity log: month-to-date not read: ${(e as Error).message}`),
-  );
-
-  const modelsChanged = new vscode.EventEmitter<void>();
-  let pending: ReturnType<typeof setTimeout> | undefined;
-  const modelsMayHaveChanged = () => {
-    // Settings writes and secret events come in bursts; the model picker needs one refresh.
-    if (pending) clearTimeout(pending);
-    pending = setTimeout(() => modelsChanged.fire(), 100);
-  };
-  context.subscriptions.push(
-    modelsChanged,
-    keys.onDidChange(modelsMayHaveChanged),
-    settings.onDidChange(modelsMayHaveChanged),
-    vault.onDidChange(modelsMayHaveChanged),
-  );
-
-  const web = new WebSearchService({
-    storage: context.secrets,
-    state: context.globalState,
-    redactor,
-    http: routing.http,
-    secrets: routing.secrets,
-    config: (folder) => settings.forFolder(folder).parsed.config,
-    record: (record) => routing.record(record),
-    log,
-  });
-  context.subscriptions.push(
-    web,
-    registerWebSearchTool(web, folders),
-    registerWebSearchCommands(web, { secret: () => askSecret('Set the Firecrawl key for web search', 'firecrawl'), expiry: askExpiry }),
-  );
-  void web.remind();
-
-  const provider = new RoutedModelProvider({ routing, settings, folders, catalog, log, onDidChangeModels: modelsChanged.event });
-  const status = new StatusBar(routing, settings, folders);
-  const alerts = new Alerts({ routing, settings, activity, state: context.globalState, log });
-  const panels = registerPanels({ extensionUri: context.extensionUri, routing, settings, vault, catalog, activity, log, redactor, web });
-  context.subscriptions.push(
-    vscode.lm.registerLanguageModelChatProvider(VENDOR, provider),
-    registerChatParticipant({ routing, settings, folders, catalog, extensionUri: context.extensionUri, web }),
-    registerCommands({ routing, settings, folders, keys, vault, catalog, log }),
-    panels,
-    status,
-    alerts,
-  );
-  const endpoint = new EndpointService({ context, routing, settings, folders, catalog, log, redactor, web });
-  context.subscriptions.push(endpoint);
-
-  settings.announceProblems();
-  const activationMs = Math.round((performance.now() - started) * 10) / 10;
-  log.info(`activated in ${activationMs} ms in ${vscode.env.appName} ${vscode.version}; ${vscode.workspace.isTrusted ? 'trusted' : 'untrusted'} workspace`);
-
+  const api = () => main.load().api;
+  const generated = new vscode.EventEmitter<Parameters<Parameters<MainApi['onDidGenerate']>[0]>[0]>();
+  let forwarding: vscode.Disposable | undefined;
+  context.subscriptions.push(generated, { dispose: () => forwarding?.dispose() });
   return {
-    activationMs,
-    onDidGenerate: routing.onDidGenerate,
-    status: () => status.current(),
-    endpoint: () => endpoint.info(),
-    endpointStatus: () => endpoint.statusItem(),
-    problems: (uri) => settings.problems(uri ? vscode.workspace.getWorkspaceFolder(uri) : undefined),
-    views: () => ({ providers: panels.providers.pageReady, activity: panels.activity.pageReady }),
+    activationMs: main.activationMs,
+    activation: { bundleStart, bundleEnd, activateStart, activateEnd, mainLoadedDuringActivation },
+    mainLoaded: () => main.loaded,
+    lmProbe: (on) => {
+      const samples = main.lmProbe ?? [];
+      main.lmProbe = on ? [] : undefined;
+      return samples;
+    },
+    onDidGenerate: (listener, thisArgs, disposables) => {
+      forwarding ??= api().onDidGenerate((r) => generated.fire(r));
+      return generated.event(listener, thisArgs, disposables);
+    },
+    status: () => api().status(),
+    problems: (folder) => api().problems(folder),
+    endpoint: () => api().endpoint(),
+    endpointStatus: () => api().endpointStatus(),
+    views: () => api().views(),
   };
 }
 

@@ -4,7 +4,7 @@
  * counted from process.getActiveResourcesInfo() against a baseline taken before it existed.
  */
 import type { ChatRequest } from '../../src/core/chat';
-import { startOpenAISim } from '../../test/sim/openai';
+import { startOpenAISim } from '../../src/sim/openai';
 import { benchRouter, MESSAGES, SLUG } from '../contenders';
 import type { ConcurrencyMeasure } from '../results';
 import { words } from '../wire';

@@ -11,7 +11,7 @@ import { benchAgent, benchRouter, KEY, MESSAGES, NATIVE, portkeyContender, portk
 import type { PortkeyGateway } from '../portkey';
 import type { FailoverMeasure } from '../results';
 import { ms, roundSummary, summarize } from '../stats';
-import type { OpenAISim } from '../../test/sim/openai';
+import type { OpenAISim } from '../../src/sim/openai';
 
 const RETRY_AFTER_S = 60;
 

@@ -6,10 +6,11 @@
 import { createParser } from 'eventsource-parser';
 import type { AdapterCall } from '../../src/core/providers/types';
 import { limitsSchema } from '../../src/core/config/schema';
-import { adapterFor, hasAdapter } from '../../src/core/providers/registry';
+import { Adapters, hasAdapter } from '../../src/core/providers/registry';
 import type { FamilyFigures, FamilyMeasure } from '../results';
 import { bodyOf, ENCODERS, FAMILY_ROUTE, slices, type Family } from '../wire';
 
+const adapters = new Adapters();
 const READ_BYTES = 16 * 1024;
 const SSE_FAMILIES: ReadonlySet<Family> = new Set(['openai-compatible', 'anthropic', 'gemini']);
 
@@ -32,7 +33,7 @@ async function drain(family: Family, reads: Uint8Array[]): Promise<{ chunks: num
   let chunks = 0;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  for await (const c of adapterFor(provider).streamChunks(bodyOf(reads), call, limits)) if (c) chunks++;
+  for await (const c of adapters.get(provider).streamChunks(bodyOf(reads), call, limits)) if (c) chunks++;
   const ms = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   return { chunks, ms, cpuMs: (cpu.user + cpu.system) / 1000 };

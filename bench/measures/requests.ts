@@ -8,7 +8,7 @@ import { LABELS, type Contender, type ContenderName } from '../contenders';
 import { interleave } from '../interleave';
 import type { ContenderFigures, RequestMeasure } from '../results';
 import { ms, roundSummary, summarize } from '../stats';
-import type { OpenAISim } from '../../test/sim/openai';
+import type { BenchSim } from '../sim-process';
 import { words } from '../wire';
 
 export interface RequestRounds {
@@ -41,8 +41,8 @@ function belowPeers(f: Partial<Record<ContenderName, ContenderFigures>>, pick: (
   return (['openai', 'ai-sdk', 'portkey'] as const).every((p) => !f[p] || ours < pick(f[p]!)!);
 }
 
-export async function measureNonStreaming(sim: OpenAISim, contenders: Contender[], r: RequestRounds): Promise<RequestMeasure> {
-  sim.setDefault({});
+export async function measureNonStreaming(sim: BenchSim, contenders: Contender[], r: RequestRounds): Promise<RequestMeasure> {
+  await sim.setDefault({});
   const expected = sim.defaultText('sk-bench-0000000000001234');
   const run = await interleave(contenders, r, async (c) => {
     const t0 = performance.now();
@@ -51,7 +51,6 @@ export async function measureNonStreaming(sim: OpenAISim, contenders: Contender[
     if (text !== expected) throw new Error(`${c.name} answered ${JSON.stringify(text).slice(0, 80)}`);
     return dt;
   });
-  sim.requests.length = 0;
   const f = figures(run.samples, run.cpuMs);
   const router = f.router!;
   return {
@@ -72,9 +71,9 @@ export async function measureNonStreaming(sim: OpenAISim, contenders: Contender[
  */
 export const TTFT_CHUNKS = 5;
 
-export async function measureFirstToken(sim: OpenAISim, contenders: Contender[], r: RequestRounds): Promise<RequestMeasure> {
+export async function measureFirstToken(sim: BenchSim, contenders: Contender[], r: RequestRounds): Promise<RequestMeasure> {
   const text = words(TTFT_CHUNKS);
-  sim.setDefault({ text });
+  await sim.setDefault({ text });
   const run = await interleave(contenders, r, async (c) => {
     let first = NaN;
     const t0 = performance.now();
@@ -82,8 +81,7 @@ export async function measureFirstToken(sim: OpenAISim, contenders: Contender[],
     if (got.text !== text.join('')) throw new Error(`${c.name} streamed ${JSON.stringify(got.text).slice(0, 80)}`);
     return first - t0;
   });
-  sim.requests.length = 0;
-  sim.setDefault({});
+  await sim.setDefault({});
   const f = figures(run.samples, run.cpuMs);
   return {
     target: '≤ 0.1 ms p50; below every peer',
@@ -97,10 +95,10 @@ export async function measureFirstToken(sim: OpenAISim, contenders: Contender[],
   };
 }
 
-export async function measureLongStream(sim: OpenAISim, contenders: Contender[], r: RequestRounds, chunks: number): Promise<RequestMeasure> {
+export async function measureLongStream(sim: BenchSim, contenders: Contender[], r: RequestRounds, chunks: number): Promise<RequestMeasure> {
   const text = words(chunks);
   const joined = text.join('');
-  sim.setDefault({ text });
+  await sim.setDefault({ text });
   const run = await interleave(contenders, r, async (c) => {
     const t0 = performance.now();
     const got = await c.stream(() => {});
@@ -108,8 +106,7 @@ export async function measureLongStream(sim: OpenAISim, contenders: Contender[],
     if (got.text !== joined) throw new Error(`${c.name} streamed ${got.chunks} of ${chunks} chunks`);
     return dt;
   });
-  sim.requests.length = 0;
-  sim.setDefault({});
+  await sim.setDefault({});
   const f = figures(run.samples, run.cpuMs);
   return {
     target: 'routed / direct ≤ 1.05 (the issue quotes openai SDK 4.6×, Portkey 9.5×)',

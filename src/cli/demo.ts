@@ -2,17 +2,22 @@
  * `byok-router demo`: the simulated providers on loopback, the shipped demo config, and scenarios
  * that show each routing rule with its trace. Exits 1 if any scenario misbehaves.
  */
-import { bundledCatalog } from '../core/catalog/catalog';
-import type { ChatRequest } from '../core/chat';
-import { formatDiagnostic, parseConfig } from '../core/config/parse';
-import type { RouterConfig } from '../core/config/schema';
-import { MapSecretSource } from '../core/ports';
-import { formatPlan } from '../core/routing/plan';
-import { describeAttempt, Router, type GenerationOutcome } from '../core/routing/router';
-import { startOpenAISim, type OpenAISim } from '../../test/sim/openai';
-import { startAnthropicSim, type AnthropicSim } from '../../test/sim/anthropic';
-import { BEDROCK_TEST_CREDENTIALS, bedrockErrors, startBedrockSim, type BedrockSim } from '../../test/sim/bedrock';
-import { forwardTo, makeServiceAccount, startVertexSim, type VertexSim } from '../../test/sim/vertex';
+import {
+  bundledCatalog,
+  type ChatRequest,
+  describeAttempt,
+  formatDiagnostic,
+  formatPlan,
+  type GenerationOutcome,
+  MapSecretSource,
+  parseConfig,
+  Router,
+  type RouterConfig,
+} from '../core';
+import { startOpenAISim, type OpenAISim } from '../sim/openai';
+import { startAnthropicSim, type AnthropicSim } from '../sim/anthropic';
+import { BEDROCK_TEST_CREDENTIALS, bedrockErrors, startBedrockSim, type BedrockSim } from '../sim/bedrock';
+import { forwardTo, makeServiceAccount, startVertexSim, type VertexSim } from '../sim/vertex';
 import demoTemplate from './demo-config.json';
 import type { Io } from './main';
 

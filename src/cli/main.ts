@@ -4,19 +4,26 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { bundledCatalog } from '../core/catalog/catalog';
-import { chatRequestSchema, type ChatRequest } from '../core/chat';
-import { formatDiagnostic, parseConfig } from '../core/config/parse';
-import type { RouterConfig } from '../core/config/schema';
-import { formatPlan, type Plan } from '../core/routing/plan';
-import { stripTerminalControls } from '../core/text-safety';
-import { formatBudgets } from '../core/routing/budgets';
-import { ActivityStore } from '../core/activity/store';
-import { describeAttempt, Router } from '../core/routing/router';
+import {
+  ActivityStore,
+  bundledCatalog,
+  type ChatRequest,
+  chatRequestSchema,
+  describeAttempt,
+  formatBudgets,
+  formatDiagnostic,
+  formatPlan,
+  MemoryCooldownStore,
+  parseConfig,
+  type Plan,
+  Redactor,
+  routeLabel,
+  Router,
+  type RouterConfig,
+  stripTerminalControls,
+} from '../core';
 import { CliSecretSource, envName, loadSecretsFile, UsageError } from './secrets';
 import { loadState, saveState, statePath } from './state';
-import { MemoryCooldownStore } from '../core/routing/cooldowns';
-import { Redactor } from '../core/redact';
 import { cliSecrets } from './secrets';
 import { runDemo } from './demo';
 import { testKeysCommand } from './test-keys';
@@ -81,9 +88,9 @@ const COMMAND_HELP: Record<string, { usage: string; what: string; flags: (keyof 
     flags: ['config', 'secrets', 'lenient', 'help'],
   },
   serve: {
-    usage: 'serve --config FILE [--secrets FILE] [--port P] | serve --new-token',
+    usage: 'serve --config FILE [--secrets FILE] [--port P] [--activity DIR] | serve --new-token',
     what: 'Serve the OpenAI- and Anthropic-compatible endpoint on 127.0.0.1 for assistants that take a base URL.',
-    flags: ['config', 'secrets', 'port', 'new-token', 'lenient', 'help'],
+    flags: ['config', 'secrets', 'port', 'activity', 'new-token', 'lenient', 'help'],
   },
   demo: { usage: 'demo', what: 'Run the routing scenarios against built-in simulated providers.', flags: ['help'] },
 };
@@ -179,9 +186,12 @@ export async function main(argv: string[], rawIo: Io = processIo): Promise<numbe
       case 'serve': {
         if (values['new-token']) return newTokenCommand(io.out);
         const config = loadConfig(values.config, values.lenient!, io);
+        const { router, close, store } = await openRouter(config, values, io);
         return await serveCommand({
           config,
-          secrets: secretsFor(values, io, config),
+          router,
+          closeRouter: close,
+          ...(store ? { sink: store } : {}),
           fileTokens: values.secrets ? loadSecretsFile(values.secrets).tokens : {},
           port: values.port,
           env: io.env,
@@ -244,6 +254,14 @@ async function makeRouter(values: Values, io: Io, log?: (l: string) => void) {
       `warning: caller "${caller}" is not defined; defined callers: ${known.join(', ')}. Keys filtered to callers will not match, and pooled access needs ${envName('CALLER', caller)}\n`,
     );
   }
+  return openRouter(config, values, io, log);
+}
+
+/**
+ * The router every command runs: cooldowns carried across runs in the state file, the --activity
+ * log for records, budgets and latency, and one redactor that knows every secret read.
+ */
+async function openRouter(config: RouterConfig, values: Values, io: Io, log?: (l: string) => void) {
   const cooldownStore = new MemoryCooldownStore();
   const state = statePath(io.env);
   loadState(state, cooldownStore, Date.now());
@@ -251,7 +269,7 @@ async function makeRouter(values: Values, io: Io, log?: (l: string) => void) {
   const redactor = new Redactor();
   const router = new Router({
     config,
-    catalog,
+    catalog: bundledCatalog(),
     secrets: secretsFor(values, io, config, redactor),
     redactor,
     log,
@@ -265,7 +283,7 @@ async function makeRouter(values: Values, io: Io, log?: (l: string) => void) {
     await router.close();
     await store?.close();
   };
-  return { router, close };
+  return { router, close, store };
 }
 
 async function explainCommand(values: Values, io: Io): Promise<number> {
@@ -351,7 +369,7 @@ async function chatOnce(router: Router, request: ChatRequest, values: Values, io
     io.out('\n');
     const r = outcome.record;
     const served = r.servedBy!;
-    const who = served.route === 'pooled' ? 'pooled (OpenRouter)' : `${served.provider}/key "${served.keyName}" (${served.tier})`;
+    const who = routeLabel(served, { caller: false });
     const cost = typeof r.cost === 'number' ? `$${r.cost.toFixed(6)}` : 'unknown (no price for this model)';
     const model =
       served.model && served.model !== r.model ? ` as ${served.model} (${r.modelFallbacks?.map((m) => `${m.model}: ${m.errorKind}`).join('; ')})` : '';

@@ -5,10 +5,7 @@
  */
 import { statSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
-import type { SecretSource } from '../core/ports';
-import { secretProblem } from '../core/text-safety';
-import type { Redactor } from '../core/redact';
-import { DEFAULT_SECRET_TTL_MS, ResolvingSecretSource, SecretResolver } from '../core/secrets/resolver';
+import { DEFAULT_SECRET_TTL_MS, type Redactor, ResolvingSecretSource, secretProblem, SecretResolver, type SecretSource } from '../core';
 
 export function envName(kind: 'KEY' | 'CALLER', id: string): string {
   return `BYOK_ROUTER_${kind}_${id.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;

@@ -3,20 +3,13 @@
  * tokens come from BYOK_ROUTER_TOKEN_<CALLER> or the secrets file's `tokens` map; one banner line
  * names the base URLs; Ctrl-C stops it and aborts whatever is still upstream.
  */
-import { bundledCatalog } from '../core/catalog/catalog';
-import type { RouterConfig } from '../core/config/schema';
-import type { GenerationRecord } from '../core/activity/record';
-import { Router } from '../core/routing/router';
+import { bundledCatalog, type GenerationRecord, isReference, Router, type RouterConfig, SecretResolver, UndiciHttpClient } from '../core';
 import { routerBackend } from '../serve/router-backend';
 import { withWebSearch } from '../serve/web-backend';
 import type { EndpointBackend } from '../serve/server';
-import { UndiciHttpClient } from '../core/http/client';
-import { isReference } from '../core/secrets/reference';
-import { SecretResolver } from '../core/secrets/resolver';
 import { LocalEndpoint } from '../serve/server';
 import { generateToken, isTokenShaped, TokenTable } from '../serve/tokens';
 import { UsageError } from './secrets';
-import type { SecretSource } from '../core/ports';
 
 export function tokenEnvName(caller: string): string {
   return `BYOK_ROUTER_TOKEN_${caller.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
@@ -42,7 +35,9 @@ export function loadTokens(config: RouterConfig, env: NodeJS.ProcessEnv, fileTok
 
 export interface ServeArgs {
   config: RouterConfig;
-  secrets: SecretSource;
+  /** Built by the CLI as for every command (state file, --activity, one redactor); closed by `closeRouter`. */
+  router: Router;
+  closeRouter: () => Promise<void>;
   fileTokens?: Record<string, string>;
   port?: string;
   env: NodeJS.ProcessEnv;
@@ -69,7 +64,7 @@ export async function serveCommand(a: ServeArgs): Promise<number> {
     );
   }
   const catalog = bundledCatalog();
-  const router = new Router({ config: a.config, catalog, secrets: a.secrets, ...(a.sink ? { sink: a.sink } : {}) });
+  const { router } = a;
   const webHttp = new UndiciHttpClient({ connectTimeoutMs: a.config.timeouts.connectMs });
   const endpoint = new LocalEndpoint({
     backend: withCliWebSearch(routerBackend(router), a, router, webHttp),
@@ -81,7 +76,7 @@ export async function serveCommand(a: ServeArgs): Promise<number> {
   try {
     await endpoint.start();
   } catch (e) {
-    await router.close();
+    await a.closeRouter();
     await webHttp.close();
     const code = (e as NodeJS.ErrnoException).code;
     a.err(
@@ -105,7 +100,7 @@ export async function serveCommand(a: ServeArgs): Promise<number> {
     if (a.signal?.aborted) stop();
   });
   await endpoint.close();
-  await router.close();
+  await a.closeRouter();
   await webHttp.close();
   a.err('byok-router: stopped\n');
   return 0;

@@ -5,8 +5,7 @@
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { restoreCooldowns, snapshotCooldowns } from '../core/routing/cooldown-persistence';
-import type { CooldownStore } from '../core/routing/cooldowns';
+import { type CooldownStore, restoreCooldowns, snapshotCooldowns } from '../core';
 
 export function statePath(env: NodeJS.ProcessEnv): string | undefined {
   if (env.BYOK_ROUTER_STATE) return env.BYOK_ROUTER_STATE;

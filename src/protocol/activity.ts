@@ -151,6 +151,7 @@ export type ActivityRequestBody = z.infer<typeof activityRequestBodySchema>;
 export const activityResultSchemas = {
   export: z.object({ saved: text(4096).optional(), count: z.number().int().min(0) }).strict(),
 };
+export type ActivityResultSchemas = typeof activityResultSchemas;
 
 export const activityRestoredSchema = z.object({ filter: activityFilterSchema.optional() }).strict();
 

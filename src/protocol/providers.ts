@@ -369,6 +369,7 @@ export const providersResultSchemas = {
   deleteWebSearchKey: z.object({ done: z.boolean() }).strict(),
   testWebSearch: z.object({ ok: z.boolean(), message: text(2000) }).strict(),
 } satisfies Partial<Record<ProvidersOp, z.ZodType>>;
+export type ProvidersResultSchemas = typeof providersResultSchemas;
 
 // ---------------------------------------------------------------- envelopes
 

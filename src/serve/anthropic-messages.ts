@@ -5,7 +5,7 @@
  * message_stop, with thinking, text and tool_use content blocks.
  */
 import { z } from 'zod';
-import type { ChatChunk, ChatCompletion, ChatMessage, ChatRequest, ChatTool, FinishReason, Usage } from '../core/chat';
+import type { ChatChunk, ChatCompletion, ChatMessage, ChatRequest, ChatTool, FinishReason, Usage } from '../core';
 import { BadRequest, firstIssue, sseEvent, type ClientApi, type ParsedRequest, type StreamEncoder } from './api';
 import { errorBody } from './errors';
 

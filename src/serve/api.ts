@@ -1,5 +1,5 @@
 /** What each client API module provides to the server: request in, response and stream out. */
-import type { ChatChunk, ChatCompletion, ChatRequest } from '../core/chat';
+import type { ChatChunk, ChatCompletion, ChatRequest } from '../core';
 import type { ApiFamily, HttpError } from './errors';
 
 export interface ParsedRequest {

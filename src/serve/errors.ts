@@ -2,7 +2,7 @@
  * Errors in the shape each client API expects, with the HTTP status its SDK retries or gives up on.
  * The router's message already names every attempt (the route trail), so it goes out verbatim.
  */
-import type { RouteError } from '../core/errors';
+import type { RouteError } from '../core';
 
 export type ApiFamily = 'openai' | 'anthropic';
 

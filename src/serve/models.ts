@@ -3,7 +3,7 @@
  * dated Claude id, Codex a `gpt-5-codex`), so names resolve through aliases, then the catalog's
  * slugs, then any provider's native id for a slug.
  */
-import type { Catalog } from '../core/catalog/types';
+import type { Catalog } from '../core';
 
 /** What Claude Code and Codex CLI ask for out of the box, mapped to slugs in the bundled catalog. */
 export const DEFAULT_MODEL_ALIASES: Readonly<Record<string, string>> = {

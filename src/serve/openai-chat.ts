@@ -1,5 +1,5 @@
 /** `POST /v1/chat/completions`: already the core's normalized shape, so only model names and usage change. */
-import { chatRequestSchema, type ChatChunk, type ChatCompletion } from '../core/chat';
+import { type ChatChunk, type ChatCompletion, chatRequestSchema } from '../core';
 import { BadRequest, firstIssue, sseData, type ClientApi, type ParsedRequest, type StreamEncoder } from './api';
 import { errorBody } from './errors';
 

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import type { ChatChunk, ChatCompletion, ChatMessage, ChatRequest, ChatTool, Usage } from '../core/chat';
+import type { ChatChunk, ChatCompletion, ChatMessage, ChatRequest, ChatTool, Usage } from '../core';
 import { BadRequest, firstIssue, nowSeconds, sseEvent, type ClientApi, type ParsedRequest, type StreamEncoder } from './api';
 import { errorBody } from './errors';
 

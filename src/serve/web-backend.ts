@@ -5,9 +5,16 @@
  * reason, as a generation that failed by policy.
  */
 import { randomUUID } from 'node:crypto';
-import type { WebSearchDeps } from '../core/websearch/search';
-import { applyWebOption, type WebPolicy } from '../core/websearch/openrouter-web';
-import type { GenerationOutcome } from '../core/routing/router';
+import {
+  applyWebOption,
+  type ChatRequest,
+  type GenerationOutcome,
+  routeError,
+  type WebApplied,
+  webOptionOf,
+  type WebPolicy,
+  type WebSearchDeps,
+} from '../core';
 import type { EndpointBackend } from './server';
 
 export interface EndpointWeb {
@@ -19,13 +26,19 @@ export interface EndpointWeb {
 export function withWebSearch(backend: EndpointBackend, web: EndpointWeb): EndpointBackend {
   return {
     models: (caller) => backend.models(caller),
+    plan: (model, caller) => backend.plan(model, caller),
     async generate(request, opts) {
-      const applied = await applyWebOption(request, web.deps(opts.caller), web.policy(opts.caller), {
-        surface: 'endpoint:web',
-        caller: opts.caller,
-        ...(opts.folder ? { folder: opts.folder } : {}),
-        ...(opts.signal ? { signal: opts.signal } : {}),
-      });
+      const applied = await passedOnOutsideAlwaysUse(
+        backend,
+        request,
+        opts.caller,
+        await applyWebOption(request, web.deps(opts.caller), web.policy(opts.caller), {
+          surface: 'endpoint:web',
+          caller: opts.caller,
+          ...(opts.folder ? { folder: opts.folder } : {}),
+          ...(opts.signal ? { signal: opts.signal } : {}),
+        }),
+      );
       if (applied.kind !== 'refused') return backend.generate(applied.request, opts);
       const now = Date.now();
       const outcome: GenerationOutcome = {
@@ -50,5 +63,25 @@ export function withWebSearch(backend: EndpointBackend, web: EndpointWeb): Endpo
       };
       return outcome;
     },
+  };
+}
+
+/**
+ * An option passed on to OpenRouter goes pooled, so it must not leave a provider the user keeps on
+ * their own keys: the base model's plan decides, as it would for the same request without the option.
+ */
+async function passedOnOutsideAlwaysUse(backend: EndpointBackend, request: ChatRequest, caller: string, applied: WebApplied): Promise<WebApplied> {
+  if (applied.kind !== 'openrouter') return applied;
+  const base = webOptionOf(request as ChatRequest & { plugins?: unknown })?.model ?? request.model;
+  const plan = await backend.plan(base, caller);
+  const keys = [...plan.alwaysUse, ...plan.alwaysUseBlocked.map((b) => b.keyName)];
+  if (!keys.length) return applied;
+  const names = [...new Set(keys)].map((n) => `"${n}"`).join(', ');
+  return {
+    kind: 'refused',
+    error: routeError(
+      'policy',
+      `the request asks for web search through OpenRouter, but Always use on ${names} keeps ${base} on your own keys; add a Firecrawl key to search with them`,
+    ),
   };
 }

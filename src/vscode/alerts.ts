@@ -4,12 +4,10 @@
  * globalState, so a reload does not repeat it.
  */
 import * as vscode from 'vscode';
-import { expiryReminders, spikeAlert, SPIKE_WINDOW_DAYS } from '../core/activity/alerts';
-import type { GenerationRecord } from '../core/activity/record';
-import type { ActivityQuery } from '../core/activity/query';
+import { type ActivityQuery, expiryReminders, type GenerationRecord, SPIKE_WINDOW_DAYS, spikeAlert } from '../core';
 import type { Log } from './log';
-import type { RoutingService } from './routing';
-import type { RoutingSettings } from './settings';
+import type { RoutingService } from './folder-routers';
+import type { RoutingSettings } from './routing-config';
 
 const DAY = 86_400_000;
 const SHOWN = 'byokRouter.alertsShown';

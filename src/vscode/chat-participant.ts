@@ -5,19 +5,13 @@
  * Firecrawl key first and answers citing the sources.
  */
 import * as vscode from 'vscode';
-import type { GenerationRecord } from '../core/activity/record';
-import type { Catalog } from '../core/catalog/types';
-import type { ChatMessage } from '../core/chat';
-import { formatPlan } from '../core/routing/plan';
-import { describeAttempt } from '../core/routing/router';
-import { injectWebContext } from '../core/websearch/search';
-import type { WebResult } from '../core/websearch/firecrawl';
+import { type Catalog, type ChatMessage, describeAttempt, formatPlan, type GenerationRecord, injectWebContext, routeLabel, type WebResult } from '../core';
 import type { FolderTracker } from './folders';
 import type { WebSearchService } from './web-search';
 import { VENDOR } from './lm-provider';
 import { defaultModel } from './models';
-import type { RoutingService } from './routing';
-import type { RoutingSettings } from './settings';
+import type { RoutingService } from './folder-routers';
+import type { RoutingSettings } from './routing-config';
 import { chatSessionId } from './chat-session';
 
 export const PARTICIPANT_ID = 'byokRouter.byok';
@@ -141,7 +135,7 @@ async function searchFor(
 /** `Served by openai/key "prod-main" (prioritized) · caller prod · after 1 failed attempt` */
 export function footer(record: GenerationRecord): string {
   const s = record.servedBy;
-  const route = !s ? 'unknown route' : s.route === 'pooled' ? 'pooled access (OpenRouter)' : `${s.provider}/key "${s.keyName}" (${s.tier})`;
+  const route = s ? routeLabel(s, { caller: false }) : 'unknown route';
   const failed = record.attempts.filter((a) => !a.ok).length;
   const extra = failed ? ` · after ${failed} failed attempt${failed === 1 ? '' : 's'}` : '';
   return `*Served by ${escape(route)} · caller ${escape(record.caller)} · ${escape(record.model)}${extra}*`;

@@ -4,7 +4,7 @@
  * and, opt-in, each workspace folder's terminals carrying that folder's base URLs and token.
  */
 import * as vscode from 'vscode';
-import type { Catalog } from '../core/catalog/types';
+import { type Catalog, type Redactor, servableSlugs } from '../core';
 import { LocalEndpoint, type EndpointBackend } from '../serve/server';
 import { withWebSearch } from '../serve/web-backend';
 import { SETUP_CLIENTS, SETUP_LABELS, setupSnippet, terminalEnv, type SetupClient } from '../serve/setup-snippets';
@@ -13,9 +13,8 @@ import { callersItRefuses, portTakenNotice, whoHoldsPort, type PortHolder, type 
 import type { FolderTracker } from './folders';
 import { defaultModel } from './models';
 import type { Log } from './log';
-import type { RoutingService } from './routing';
-import type { RoutingSettings } from './settings';
-import type { Redactor } from '../core/redact';
+import type { RoutingService } from './folder-routers';
+import type { RoutingSettings } from './routing-config';
 import type { WebSearchService } from './web-search';
 
 const TOKEN_PREFIX = 'byokRouter.endpointToken.';
@@ -200,16 +199,11 @@ export class EndpointService implements vscode.Disposable {
     const backend: EndpointBackend = {
       generate: (request, opts) => {
         // The caller's own folder supplies the settings its keys are filtered and ordered by.
-        const folder = (vscode.workspace.workspaceFolders ?? []).find((f) => routing.callerOf(f) === opts.caller);
+        const folder = folderOf(opts.caller);
         return routing.routerFor(folder).generate(request, { ...opts, ...(folder ? { folder: folder.name } : {}), onAttempt: () => routing.attemptEnded() });
       },
-      models: async (caller) => {
-        const folder = (vscode.workspace.workspaceFolders ?? []).find((f) => routing.callerOf(f) === caller);
-        const router = routing.routerFor(folder);
-        const out: string[] = [];
-        for (const slug of catalog.slugs()) if ((await router.explain(slug, caller)).routes.length) out.push(slug);
-        return out;
-      },
+      models: (caller) => servableSlugs(routing.routerFor(folderOf(caller)), caller),
+      plan: (model, caller) => routing.routerFor(folderOf(caller)).explain(model, caller),
     };
     const endpoint = new LocalEndpoint({
       backend: this.deps.web ? withWebSearch(backend, this.deps.web.endpointWeb(folderOf)) : backend,

@@ -8,8 +8,7 @@
  * breakpoint, `thinking` carries reasoning to send back, `stateful_marker`, `context_management`
  * and `usage` are the host's own bookkeeping.
  */
-import type { ChatMessage } from '../core/chat';
-import { detailsOf, FORMAT, mergeDetails, type ReasoningDetail } from '../core/reasoning';
+import { type ChatMessage, detailsOf, FORMAT, mergeDetails, type ReasoningDetail } from '../core';
 
 export const MIME = {
   cacheControl: 'cache_control',

@@ -3,7 +3,7 @@
  * part classes sorted into kinds (lm-convert.ts does the rest, free of `vscode`), and tools.
  */
 import * as vscode from 'vscode';
-import type { ChatTool } from '../core/chat';
+import type { ChatTool } from '../core';
 import { convertMessages, type Converted, type InMessage, type InPart } from './lm-convert';
 
 /**

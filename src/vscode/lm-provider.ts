@@ -4,18 +4,15 @@
  */
 import * as vscode from 'vscode';
 import { z } from 'zod';
-import type { Catalog } from '../core/catalog/types';
-import type { ChatRequest, Usage } from '../core/chat';
-import type { ReasoningDetail } from '../core/reasoning';
-import { TokenCounter, TOKENS_PER_IMAGE, TOKENS_PER_MESSAGE } from '../core/tokens/estimate';
+import { type Catalog, type ChatRequest, type ReasoningDetail, TokenCounter, TOKENS_PER_IMAGE, TOKENS_PER_MESSAGE, type Usage } from '../core';
 import type { FolderTracker } from './folders';
 import type { Log } from './log';
 import { countable, MIME, reasoningOut, thinkingPayload } from './lm-convert';
 import { DataPartCtor, partsOf, toChatMessages, toChatTools } from './lm-messages';
 import { servableModels } from './models';
 import { loadBundledTokenizer } from './tokenizer-loader';
-import type { RoutingService } from './routing';
-import type { RoutingSettings } from './settings';
+import type { RoutingService } from './folder-routers';
+import type { RoutingSettings } from './routing-config';
 import { ToolCallAssembler } from './tool-calls';
 
 export const VENDOR = 'byok-router';

@@ -1,7 +1,6 @@
 /** The extension's log: a LogOutputChannel where every line passes through redaction first. */
 import * as vscode from 'vscode';
-import type { Redactor } from '../core/redact';
-import { stripTerminalControls } from '../core/text-safety';
+import { type Redactor, stripTerminalControls } from '../core';
 
 export class Log implements vscode.Disposable {
   private readonly channel: vscode.LogOutputChannel;

@@ -1,11 +1,8 @@
 /** The models the user's keys and pooled access can serve, as the editor's pickers list them. */
 import type * as vscode from 'vscode';
-import { familyOf } from '../core/catalog/catalog';
-import type { Catalog } from '../core/catalog/types';
-import type { RouterConfig } from '../core/config/schema';
-import { keyModelMap } from '../core/routing/plan';
-import type { RoutingService } from './routing';
-import type { RoutingSettings } from './settings';
+import { candidateSlugs, type Catalog, familyOf, keyModelMap } from '../core';
+import type { RoutingService } from './folder-routers';
+import type { RoutingSettings } from './routing-config';
 
 export interface RoutedModel {
   slug: string;
@@ -18,13 +15,6 @@ export interface RoutedModel {
   vision: boolean;
   /** Routes in the plan of the first scope that can serve it. */
   routes: number;
-}
-
-/** Slugs worth planning: the catalog's, plus any a key's model map adds. */
-function candidateSlugs(config: RouterConfig, catalog: Catalog): string[] {
-  const slugs = new Set(catalog.slugs());
-  for (const k of config.keys) for (const slug of Object.keys(keyModelMap(k) ?? {})) slugs.add(slug);
-  return [...slugs];
 }
 
 /** Models at least one route can serve in `folder` (its caller, its keys and filters). */

@@ -5,9 +5,7 @@
  * flight finish on the old one.
  */
 import type { Dispatcher } from 'undici';
-import { undici } from '../core/http/undici';
-import type { Timeouts } from '../core/config/schema';
-import { UndiciHttpClient, type HttpClient, type HttpRequestSpec, type HttpResponse } from '../core/http/client';
+import { type HttpClient, type HttpRequestSpec, type HttpResponse, type Timeouts, undici, UndiciHttpClient } from '../core';
 
 export interface ProxySettings {
   /** `http.proxy`; '' when unset. */

@@ -5,10 +5,7 @@
  */
 import { delimiter, isAbsolute } from 'node:path';
 import * as vscode from 'vscode';
-import type { Redactor } from '../core/redact';
-import { DEFAULT_SECRET_TTL_MS, ResolvingSecretSource, SecretResolver } from '../core/secrets/resolver';
-import type { SecretReference } from '../core/secrets/reference';
-import type { SecretSource } from '../core/ports';
+import { DEFAULT_SECRET_TTL_MS, type Redactor, ResolvingSecretSource, type SecretReference, SecretResolver, type SecretSource } from '../core';
 
 /** `byokRouter.secretManagers.ttlMs` from user settings; a folder's value is ignored. */
 export function secretTtlMs(): number {

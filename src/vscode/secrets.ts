@@ -4,10 +4,7 @@
  * stored for, so settings from a repository cannot re-point an id at another provider's host.
  */
 import * as vscode from 'vscode';
-import type { SecretSource } from '../core/ports';
-import type { Redactor } from '../core/redact';
-import { secretProblem } from '../core/text-safety';
-import { isReference } from '../core/secrets/reference';
+import { isReference, type Redactor, secretProblem, type SecretSource } from '../core';
 
 const KEY_PREFIX = 'byokRouter.key.';
 const CALLER_PREFIX = 'byokRouter.caller.';

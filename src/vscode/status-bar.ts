@@ -1,8 +1,8 @@
 /** The folder's caller and the health of its routes, in one status bar item that opens the Providers view. */
 import * as vscode from 'vscode';
 import type { FolderTracker } from './folders';
-import type { RoutingService } from './routing';
-import type { RoutingSettings } from './settings';
+import type { RoutingService } from './folder-routers';
+import type { RoutingSettings } from './routing-config';
 
 export interface StatusSnapshot {
   text: string;

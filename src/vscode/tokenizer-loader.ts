@@ -1,7 +1,7 @@
 /** Loads dist/tokenizer.js (the o200k tokenizer, a bundle of its own) beside the extension bundle, on first use. */
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import type { Tokenize } from '../core/tokens/estimate';
+import type { Tokenize } from '../core';
 
 export function loadBundledTokenizer(): Promise<Tokenize> {
   // Node's own require on a computed path: esbuild follows neither, so the 2.4 MB of ranks never

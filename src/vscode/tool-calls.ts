@@ -1,5 +1,5 @@
 /** Streamed tool-call deltas, collected until each call is whole (the editor wants each call once, complete). */
-import type { ToolCallDelta } from '../core/chat';
+import type { ToolCallDelta } from '../core';
 
 export interface CompleteToolCall {
   id: string;

@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { z } from 'zod';
-import { CITE_INSTRUCTION, formatResults } from '../core/websearch/search';
+import { CITE_INSTRUCTION, formatResults } from '../core';
 import type { FolderTracker } from './folders';
 import type { WebSearchService } from './web-search';
 

@@ -6,16 +6,27 @@
  * 3 and 1 days. Searches go through the core and are recorded in the activity log.
  */
 import * as vscode from 'vscode';
-import type { GenerationRecord } from '../core/activity/record';
-import type { RouterConfig } from '../core/config/schema';
-import { maskedTail, type Redactor } from '../core/redact';
-import { describeReference, isReference } from '../core/secrets/reference';
-import type { ResolvingSecretSource } from '../core/secrets/resolver';
-import { defaultExpiry, daysLeft, dueReminder, reminderText } from '../core/websearch/expiry';
-import { FIRECRAWL_BASE_URL, firecrawlCredits, type CreditUsage } from '../core/websearch/firecrawl';
-import { webSearch, type WebSearchDeps, type WebSearchResult } from '../core/websearch/search';
+import {
+  type CreditUsage,
+  daysLeft,
+  defaultExpiry,
+  describeReference,
+  dueReminder,
+  FIRECRAWL_BASE_URL,
+  firecrawlCredits,
+  type GenerationRecord,
+  type HttpClient,
+  isReference,
+  maskedTail,
+  type Redactor,
+  reminderText,
+  type ResolvingSecretSource,
+  type RouterConfig,
+  webSearch,
+  type WebSearchDeps,
+  type WebSearchResult,
+} from '../core';
 import type { EndpointWeb } from '../serve/web-backend';
-import type { HttpClient } from '../core/http/client';
 
 export const DEFAULT_WEB_KEY_ID = 'firecrawl';
 const SECRET_PREFIX = 'byokRouter.webSearch.key.';

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { GenerationRecord } from '../../src/core/activity/record';
 import type { ByokRouterApi } from '../../src/extension';
 import type { ItestEnv } from '../../scripts/fixtures/itest';
-import type { Script } from '../sim/server';
+import type { Script } from '../../src/sim/server';
 
 export const EXTENSION_ID = 'byok-router.byok-router';
 export const VENDOR = 'byok-router';

@@ -13,6 +13,8 @@ export async function run(): Promise<void> {
     .readdirSync(__dirname)
     .filter((f) => f.endsWith('.test.js'))
     .filter((f) => (env.mode === 'untrusted' ? untrustedOnly(f) : !untrustedOnly(f)))
+    // BYOK_ITEST_FILES=activation,lm-latency runs only those suites (a focused run on a busy machine).
+    .filter((f) => !process.env.BYOK_ITEST_FILES || process.env.BYOK_ITEST_FILES.split(',').some((n) => f === `${n.trim()}.test.js`))
     .sort();
   console.log(`[itest] ${env.mode} pass: ${files.join(', ')}`);
   for (const f of files) mocha.addFile(path.join(__dirname, f));

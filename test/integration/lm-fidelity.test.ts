@@ -9,9 +9,9 @@
  */
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { startAnthropicSim, type AnthropicSim } from '../sim/anthropic';
-import { BEDROCK_TEST_API_KEY, startBedrockSim, type BedrockSim } from '../sim/bedrock';
-import { startGeminiSim, type GeminiSim } from '../sim/gemini';
+import { startAnthropicSim, type AnthropicSim } from '../../src/sim/anthropic';
+import { BEDROCK_TEST_API_KEY, startBedrockSim, type BedrockSim } from '../../src/sim/bedrock';
+import { startGeminiSim, type GeminiSim } from '../../src/sim/gemini';
 import { env, nextGeneration, openIn, routedModel, sims, storeTestSecrets, userKeys } from './env';
 
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { startFirecrawlSim, type FirecrawlSim } from '../sim/firecrawl';
+import { startFirecrawlSim, type FirecrawlSim } from '../../src/sim/firecrawl';
 import { ALL_SIMS, env, nextGeneration, openIn, sims, storeTestSecrets, VENDOR } from './env';
 
 const FC = 'fc-itest-firecrawl-key-000001';

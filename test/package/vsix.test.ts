@@ -117,12 +117,22 @@ describe('the packaged extension (.vsix)', function () {
     }
   });
 
-  it('carries every bundle the extension requires beside itself at run time', () => {
-    const main = files.get('extension/dist/extension.js')!.toString('utf8');
-    // Lazily loaded bundles are named relative to the extension bundle's own directory.
-    const beside = [...main.matchAll(/__dirname,\s*["']([\w./-]+\.js)["']/g)].map((m) => path.posix.join('dist', m[1]!));
-    assert.ok(beside.includes('dist/tokenizer.js'), `the scan found no lazily loaded bundle: ${beside.join(', ')}`);
-    for (const rel of beside) assert.ok(inPackage(rel), `${rel}, which dist/extension.js requires, is not in the package`);
+  it('carries every bundle the extension requires beside itself at run time, and the bundles those require', () => {
+    // Lazily loaded bundles are named relative to the requiring bundle's own directory (dist/).
+    const seen = new Set(['dist/extension.js']);
+    const queue = ['dist/extension.js'];
+    for (let rel = queue.shift(); rel; rel = queue.shift()) {
+      const body = files.get(`extension/${rel}`);
+      assert.ok(body, `${rel} is not in the package`);
+      for (const m of body.toString('utf8').matchAll(/__dirname,\s*["']([\w./-]+\.js)["']/g)) {
+        const next = path.posix.join('dist', m[1]!);
+        assert.ok(inPackage(next), `${next}, which ${rel} requires, is not in the package`);
+        if (seen.has(next)) continue;
+        seen.add(next);
+        queue.push(next);
+      }
+    }
+    assert.ok(seen.has('dist/main.js') && seen.has('dist/tokenizer.js'), `the scan found too few lazily loaded bundles: ${[...seen].join(', ')}`);
   });
 
   it('carries the README, the CHANGELOG and the LICENSE', () => {
@@ -136,9 +146,14 @@ describe('the packaged extension (.vsix)', function () {
 
   it('carries nothing else: no sources, tests, source maps, CLI or development files', () => {
     const allowed = (name: string) =>
-      ['[Content_Types].xml', 'extension.vsixmanifest', 'extension/package.json', 'extension/dist/extension.js', 'extension/dist/tokenizer.js'].includes(
-        name,
-      ) ||
+      [
+        '[Content_Types].xml',
+        'extension.vsixmanifest',
+        'extension/package.json',
+        'extension/dist/extension.js',
+        'extension/dist/main.js',
+        'extension/dist/tokenizer.js',
+      ].includes(name) ||
       /^extension\/(readme\.md|changelog\.md|license(\.txt)?)$/i.test(name) ||
       /^extension\/dist\/webview\/[\w-]+\.(js|css|ttf)$/.test(name) ||
       /^extension\/media\//.test(name);

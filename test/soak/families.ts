@@ -2,11 +2,11 @@
  * One driver per adapter family: its simulators (one per key, so each route's script is its own),
  * the soak's keys for it, its plan per caller, and how each fault looks in its wire format.
  */
-import type { Script, SimServer } from '../sim/server';
-import { startOpenAISim, type OpenAISim } from '../sim/openai';
-import { errorScripts as anthropicErrors, startAnthropicSim, type AnthropicSim } from '../sim/anthropic';
-import { geminiErrors, googleErrorBody, startGeminiSim, type GeminiSim } from '../sim/gemini';
-import { awsError, BEDROCK_TEST_CREDENTIALS, bedrockErrors, startBedrockSim, streamException, type BedrockSim } from '../sim/bedrock';
+import type { Script, SimServer } from '../../src/sim/server';
+import { startOpenAISim, type OpenAISim } from '../../src/sim/openai';
+import { errorScripts as anthropicErrors, startAnthropicSim, type AnthropicSim } from '../../src/sim/anthropic';
+import { geminiErrors, googleErrorBody, startGeminiSim, type GeminiSim } from '../../src/sim/gemini';
+import { awsError, BEDROCK_TEST_CREDENTIALS, bedrockErrors, startBedrockSim, streamException, type BedrockSim } from '../../src/sim/bedrock';
 
 export type Fault =
   | 'ok'

@@ -11,7 +11,7 @@ import { parseConfig } from '../../src/core/config/parse';
 import { MapSecretSource } from '../../src/core/ports';
 import type { CooldownEntry, CooldownStore } from '../../src/core/routing/cooldowns';
 import { Router, type GenerationOutcome } from '../../src/core/routing/router';
-import type { Script, SimServer, RecordedRequest } from '../sim/server';
+import type { Script, SimServer, RecordedRequest } from '../../src/sim/server';
 import { CANCEL_MARK, FAMILIES, type FamilyDriver, type Fault } from './families';
 
 /** Cooldowns would make one request's faults decide another's plan; the soak checks outcomes per script. */

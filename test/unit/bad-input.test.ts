@@ -8,8 +8,8 @@ import { chatRequestSchema, type ChatRequest } from '../../src/core/chat';
 import { formatDiagnostic, parseConfig } from '../../src/core/config/parse';
 import { MapSecretSource } from '../../src/core/ports';
 import { Router } from '../../src/core/routing/router';
-import { startOpenAISim, type OpenAISim } from '../sim/openai';
-import { startSimServer } from '../sim/server';
+import { startOpenAISim, type OpenAISim } from '../../src/sim/openai';
+import { startSimServer } from '../../src/sim/server';
 
 const good = { id: 'good', provider: 'openai', name: 'good', tier: 'prioritized' };
 const key = (over: Record<string, unknown>) => ({ ...good, id: 'bad', name: 'bad', ...over });

@@ -14,11 +14,11 @@ import { parseConfig } from '../../src/core/config/parse';
 import { MapSecretSource } from '../../src/core/ports';
 import { formatPlan } from '../../src/core/routing/plan';
 import { Router } from '../../src/core/routing/router';
-import { startAnthropicSim } from '../sim/anthropic';
-import { startBedrockSim } from '../sim/bedrock';
-import { startGeminiSim } from '../sim/gemini';
-import { startOpenAISim } from '../sim/openai';
-import { forwardTo, makeServiceAccount, startVertexSim } from '../sim/vertex';
+import { startAnthropicSim } from '../../src/sim/anthropic';
+import { startBedrockSim } from '../../src/sim/bedrock';
+import { startGeminiSim } from '../../src/sim/gemini';
+import { startOpenAISim } from '../../src/sim/openai';
+import { forwardTo, makeServiceAccount, startVertexSim } from '../../src/sim/vertex';
 
 const canary = (name: string) => `CANARY-${name}-${Math.random().toString(36).slice(2, 12)}-7q`;
 

@@ -10,7 +10,7 @@ import { MapSecretSource } from '../../src/core/ports';
 import { maskedTail, Redactor, redactStrings, redactThenClip } from '../../src/core/redact';
 import { secretProblem, stripTerminalControls } from '../../src/core/text-safety';
 import { Router } from '../../src/core/routing/router';
-import { startOpenAISim, type OpenAISim } from '../sim/openai';
+import { startOpenAISim, type OpenAISim } from '../../src/sim/openai';
 
 const CANARY_KEY = 'sk-CANARY-key-7f3a9c1e5b2d8f40';
 const CANARY_CALLER = 'sk-or-v1-CANARY-caller-0d9e8c7b6a5f';
@@ -137,6 +137,29 @@ describe('secret redaction', () => {
       assert.ok(everything.includes('redacted'), 'the echo was seen and scrubbed');
       assert.ok(!everything.includes(CANARY_KEY), 'key canary leaked');
       assert.ok(!everything.includes(CANARY_CALLER), 'caller canary leaked');
+    });
+
+    it('when a provider’s long error puts the key across the point where messages are cut', async () => {
+      const minimax = await startOpenAISim({ flavor: 'minimax' });
+      try {
+        const { config } = parseConfig({
+          callers: [{ name: 'dev' }],
+          defaultCaller: 'dev',
+          keys: [{ id: 'm1', provider: 'minimax', name: 'canary', tier: 'prioritized', alwaysUse: true, options: { baseUrl: minimax.baseUrl } }],
+        });
+        const router = new Router({ config, catalog: bundledCatalog(), secrets: new MapSecretSource(new Map([['m1', CANARY_KEY]]), new Map()) });
+        // 290 characters of words, then the key: a cut at 300 before redacting would keep its first 10.
+        const msg = `${'login failed for this request '.repeat(10).slice(0, 290)}${CANARY_KEY} (check the Authorization header)`;
+        minimax.enqueue({ status: 200, errorBody: { id: '', choices: null, base_resp: { status_code: 1004, status_msg: msg } } });
+        const o = await router.generate({ model: 'minimax/minimax-m2', messages: [{ role: 'user', content: 'hi' }] });
+        await router.close();
+        assert.equal(o.ok, false);
+        assert.equal(o.record.attempts[0]!.errorKind, 'auth', 'the base_resp really was read');
+        const everything = JSON.stringify(o);
+        assert.ok(!everything.includes(CANARY_KEY.slice(0, 10)), 'a cut-off start of the key leaked');
+      } finally {
+        await minimax.close();
+      }
     });
 
     it('through the CLI in text and JSON modes', async () => {

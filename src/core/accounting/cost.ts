@@ -3,18 +3,12 @@
  * charged: a fee on the standard price above a monthly free allowance, and the saving against
  * paying the pooled price.
  */
+import type { Price } from '../catalog/types';
 import type { Usage } from '../chat';
 import type { FeeModel } from '../config/schema';
 
-export interface Price {
-  /** USD per million tokens */
-  input: number;
-  output: number;
-  /** Cached input read back; the input price when the route gives no discount. */
-  cacheRead?: number;
-  /** Input written to the cache; the input price when the route names none. */
-  cacheWrite?: number;
-}
+/** One price type for the catalog and the bill: USD per million tokens. */
+export type { Price };
 
 /**
  * `prompt_tokens` counts every input token, cached or not (each adapter adds Claude's and Bedrock's

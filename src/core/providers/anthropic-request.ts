@@ -6,7 +6,7 @@
  */
 import type { ChatMessage, ChatRequest } from '../chat';
 import { detailsIn, FORMAT, type ReasoningDetail } from '../reasoning';
-import { thinkingCache, type ThinkingBlock, type ThinkingCache } from './anthropic-thinking-cache';
+import { ThinkingCache, type ThinkingBlock } from './anthropic-thinking-cache';
 import type { AdapterCall } from './types';
 import { alternatingTurns, type Turn as TurnOf } from './turns';
 
@@ -130,7 +130,7 @@ export function keepLastBreakpoints(system: Block[], turns: Turn[], max = MAX_CA
 }
 
 /** Messages → alternating turns plus the system prompt gathered from wherever it appeared. */
-export function toMessages(messages: ChatMessage[], cache: ThinkingCache = thinkingCache): { system: Block[]; turns: Turn[] } {
+export function toMessages(messages: ChatMessage[], cache: ThinkingCache = new ThinkingCache()): { system: Block[]; turns: Turn[] } {
   return alternatingTurns<Block>(messages, {
     system: (m) => contentBlocks(m.content).filter((b) => b.type === 'text'),
     user: (m) => contentBlocks(m.content),
@@ -181,7 +181,7 @@ export function maxTokensFor(call: AdapterCall): number {
   return r.max_completion_tokens ?? r.max_tokens ?? call.model?.providers[call.provider]?.maxOutput ?? call.model?.maxOutput ?? DEFAULT_MAX_TOKENS;
 }
 
-export function buildMessagesBody(call: AdapterCall, variant: MessagesVariant = DIRECT, cache: ThinkingCache = thinkingCache): Record<string, unknown> {
+export function buildMessagesBody(call: AdapterCall, variant: MessagesVariant = DIRECT, cache: ThinkingCache = new ThinkingCache()): Record<string, unknown> {
   const req = call.request as ChatRequest & ReasoningKnobs;
   const { system, turns } = toMessages(req.messages, cache);
   keepLastBreakpoints(system, turns);

@@ -44,6 +44,3 @@ export class ThinkingCache {
     this.entries.clear();
   }
 }
-
-/** One per process: adapters are stateless, and the tool loop spans requests. */
-export const thinkingCache = new ThinkingCache();

@@ -12,9 +12,10 @@ import type { HttpRequestSpec } from '../http/client';
 import { header, type HeaderBag } from '../http/retry-after';
 import { parseJsonFrame, sseEvents } from '../http/sse';
 import { buildMessagesBody, detailsFromThinking, DIRECT, VERTEX } from './anthropic-request';
-import { thinkingCache, type ThinkingBlock, type ThinkingCache } from './anthropic-thinking-cache';
+import { ThinkingCache, type ThinkingBlock } from './anthropic-thinking-cache';
 import { classifyHttpError, readErrorBody } from './classify';
-import type { AdapterCall, ProviderAdapter } from './types';
+import type { AdapterCall, ProviderAdapter, ProviderState } from './types';
+import type { ProviderId } from './ids';
 
 export const ANTHROPIC_BASE_URL = 'https://api.anthropic.com';
 export const ANTHROPIC_VERSION = '2023-06-01';
@@ -336,7 +337,7 @@ export function classifyAnthropicError(label: string, status: number, headers: H
 // ---------------------------------------------------------------- the two hosts
 
 export interface AnthropicAdapterOptions {
-  /** Where signed thinking waits for the next turn; the process-wide cache unless a test injects one. */
+  /** Where signed thinking waits for the next turn: the router's, or a fresh one. */
   cache?: ThinkingCache;
 }
 
@@ -362,8 +363,8 @@ function directHeaders(call: AdapterCall): Record<string, string> {
   return { ...call.options.headers, ...call.extraHeaders, 'x-api-key': call.secret, 'anthropic-version': ANTHROPIC_VERSION };
 }
 
-export function anthropicAdapter(opts: AnthropicAdapterOptions = {}): ProviderAdapter {
-  const cache = opts.cache ?? thinkingCache;
+export function anthropicAdapter(_provider: ProviderId, state: Pick<ProviderState, 'thinking'>): ProviderAdapter {
+  const cache = state.thinking;
   return {
     ...family(cache),
 
@@ -422,7 +423,7 @@ export function vertexClaudeUrl(call: AdapterCall): string {
  * token. The google-vertex adapter dispatches here for native ids starting with `claude`.
  */
 export function anthropicVertexAdapter(token: VertexTokenSource, opts: AnthropicAdapterOptions = {}): ProviderAdapter {
-  const cache = opts.cache ?? thinkingCache;
+  const cache = opts.cache ?? new ThinkingCache();
   return {
     ...family(cache),
     classifyError: (status, headers, text, now) => classifyAnthropicError('google-vertex', status, headers, text, now),

@@ -9,7 +9,8 @@
 import { routeError, RouteFailure } from '../errors';
 import type { HttpRequestSpec } from '../http/client';
 import { buildCompatBody, compatAdapter } from './openai-compatible';
-import type { AdapterCall, ProviderAdapter } from './types';
+import type { AdapterCall, ProviderAdapter, ProviderState } from './types';
+import type { ProviderId } from './ids';
 
 /** The model inference API's GA version; a key may name another with options.apiVersion. */
 export const FOUNDRY_API_VERSION = '2024-05-01-preview';
@@ -21,23 +22,23 @@ function resourceEndpoint(call: AdapterCall): string {
   throw new RouteFailure(routeError('bad_request', 'azure-foundry key needs options.resource or options.baseUrl'));
 }
 
-const base = compatAdapter('azure-foundry');
+export function azureFoundryAdapter(_provider: ProviderId, state: ProviderState): ProviderAdapter {
+  return {
+    ...compatAdapter('azure-foundry', state),
 
-export const azureFoundryAdapter: ProviderAdapter = {
-  ...base,
-
-  buildRequest(call): HttpRequestSpec {
-    const version = call.options.apiVersion ?? FOUNDRY_API_VERSION;
-    return {
-      url: `${resourceEndpoint(call)}/models/chat/completions?api-version=${encodeURIComponent(version)}`,
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        accept: call.stream ? 'text/event-stream' : 'application/json',
-        ...call.options.headers,
-        'api-key': call.secret,
-      },
-      body: JSON.stringify(buildCompatBody('azure-foundry', call)),
-    };
-  },
-};
+    buildRequest(call): HttpRequestSpec {
+      const version = call.options.apiVersion ?? FOUNDRY_API_VERSION;
+      return {
+        url: `${resourceEndpoint(call)}/models/chat/completions?api-version=${encodeURIComponent(version)}`,
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: call.stream ? 'text/event-stream' : 'application/json',
+          ...call.options.headers,
+          'api-key': call.secret,
+        },
+        body: JSON.stringify(buildCompatBody('azure-foundry', call)),
+      };
+    },
+  };
+}

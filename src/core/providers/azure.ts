@@ -8,7 +8,8 @@ import { pathSegment } from '../http/url';
 import { routeError, RouteFailure } from '../errors';
 import type { HttpRequestSpec } from '../http/client';
 import { buildCompatBody, compatAdapter } from './openai-compatible';
-import type { AdapterCall, ProviderAdapter } from './types';
+import type { AdapterCall, ProviderAdapter, ProviderState } from './types';
+import type { ProviderId } from './ids';
 
 const MODERN = '2024-09-01';
 
@@ -19,39 +20,40 @@ function endpoint(call: AdapterCall): string {
   throw new RouteFailure(routeError('bad_request', 'azure key needs options.resource or options.baseUrl'));
 }
 
-const v1 = compatAdapter('azure');
+export function azureAdapter(_provider: ProviderId, state: ProviderState): ProviderAdapter {
+  const v1 = compatAdapter('azure', state);
+  return {
+    ...v1,
 
-export const azureAdapter: ProviderAdapter = {
-  ...v1,
-
-  buildRequest(call): HttpRequestSpec {
-    const version = call.options.apiVersion;
-    if (!version) return v1.buildRequest(call) as HttpRequestSpec;
-    const body = buildCompatBody('azure', call);
-    if (version < MODERN) {
-      if (body.max_completion_tokens !== undefined) {
-        body.max_tokens = body.max_completion_tokens;
-        delete body.max_completion_tokens;
+    buildRequest(call): HttpRequestSpec {
+      const version = call.options.apiVersion;
+      if (!version) return v1.buildRequest(call) as HttpRequestSpec;
+      const body = buildCompatBody('azure', call);
+      if (version < MODERN) {
+        if (body.max_completion_tokens !== undefined) {
+          body.max_tokens = body.max_completion_tokens;
+          delete body.max_completion_tokens;
+        }
+        delete body.stream_options;
       }
-      delete body.stream_options;
-    }
-    const deployment = pathSegment(call.nativeModel, 'deployment', 'azure');
-    return {
-      url: `${endpoint(call)}/openai/deployments/${deployment}/chat/completions?api-version=${encodeURIComponent(version)}`,
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        accept: call.stream ? 'text/event-stream' : 'application/json',
-        ...call.options.headers,
-        'api-key': call.secret,
-      },
-      body: JSON.stringify(body),
-    };
-  },
+      const deployment = pathSegment(call.nativeModel, 'deployment', 'azure');
+      return {
+        url: `${endpoint(call)}/openai/deployments/${deployment}/chat/completions?api-version=${encodeURIComponent(version)}`,
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: call.stream ? 'text/event-stream' : 'application/json',
+          ...call.options.headers,
+          'api-key': call.secret,
+        },
+        body: JSON.stringify(body),
+      };
+    },
 
-  validationRequest(call) {
-    const version = call.options.apiVersion;
-    if (!version) return v1.validationRequest!(call);
-    return { url: `${endpoint(call)}/openai/models?api-version=${encodeURIComponent(version)}`, method: 'GET', headers: { 'api-key': call.secret } };
-  },
-};
+    validationRequest(call) {
+      const version = call.options.apiVersion;
+      if (!version) return v1.validationRequest!(call);
+      return { url: `${endpoint(call)}/openai/models?api-version=${encodeURIComponent(version)}`, method: 'GET', headers: { 'api-key': call.secret } };
+    },
+  };
+}

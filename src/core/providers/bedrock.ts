@@ -20,7 +20,8 @@ import { detailsFromThinking, MAX_CACHE_BREAKPOINTS, thinkingFromDetails } from 
 import { detailsIn, FORMAT } from '../reasoning';
 import { kindForStatus, readErrorBody } from './classify';
 import { signRequest, type AwsCredentials } from './sigv4';
-import type { AdapterCall, ProviderAdapter } from './types';
+import type { AdapterCall, ProviderAdapter, ProviderState } from './types';
+import type { ProviderId } from './ids';
 import { alternatingTurns, type Turn as TurnOf } from './turns';
 
 const PROVIDER = 'amazon-bedrock';
@@ -135,9 +136,6 @@ function lowerCaseHeaders(h: Record<string, string> | undefined): Record<string,
 type Block = Record<string, unknown>;
 type Turn = TurnOf<Block>;
 
-/** Claude's signed reasoning, kept by tool-call id until the tool loop sends that turn back. */
-export const bedrockReasoningCache = new ThinkingCache();
-
 type Part = { type: string; text?: string; image_url?: { url: string }; cache_control?: unknown };
 
 /** Converse's prompt-cache breakpoint: a block of its own after the content it closes. */
@@ -233,7 +231,7 @@ function toolResult(m: Extract<ChatMessage, { role: 'tool' }>): Block {
 }
 
 /** System prompt gathered from wherever it appeared, and alternating turns that start with the user. */
-export function toConverseMessages(messages: ChatMessage[], cache: ThinkingCache = bedrockReasoningCache): { system: Block[]; turns: Turn[] } {
+export function toConverseMessages(messages: ChatMessage[], cache: ThinkingCache = new ThinkingCache()): { system: Block[]; turns: Turn[] } {
   const turns = alternatingTurns<Block>(messages, {
     system: (m) => contentBlocks(m.content).filter((b) => 'text' in b || 'cachePoint' in b),
     user: (m) => contentBlocks(m.content),
@@ -303,7 +301,7 @@ function takesCachePoints(nativeModel: string | undefined): boolean {
 
 export function buildConverseBody(
   call: Pick<AdapterCall, 'request'> & Partial<Pick<AdapterCall, 'nativeModel'>>,
-  cache: ThinkingCache = bedrockReasoningCache,
+  cache: ThinkingCache = new ThinkingCache(),
 ): Record<string, unknown> {
   const req = call.request;
   const { system, turns } = toConverseMessages(req.messages, cache);
@@ -397,7 +395,7 @@ function rememberReasoning(cache: ThinkingCache, toolCallIds: string[], blocks: 
   if (toolCallIds.length && blocks.some((b) => b.type === 'redacted_thinking' || b.signature)) cache.remember(toolCallIds, blocks);
 }
 
-export function parseConverseResponse(text: string, call: Pick<AdapterCall, 'nativeModel'>, cache: ThinkingCache = bedrockReasoningCache): ChatCompletion {
+export function parseConverseResponse(text: string, call: Pick<AdapterCall, 'nativeModel'>, cache: ThinkingCache = new ThinkingCache()): ChatCompletion {
   const parsed = converseResponseSchema.safeParse(parseJsonFrame(text, PROVIDER));
   if (!parsed.success) throw new RouteFailure(routeError('server', `${PROVIDER}: the Converse response has no output message`));
   const o = parsed.data;
@@ -573,7 +571,7 @@ export async function* converseStreamChunks(
   body: AsyncIterable<Uint8Array>,
   call: Pick<AdapterCall, 'nativeModel'>,
   limits: Pick<Limits, 'maxEventBytes'>,
-  cache: ThinkingCache = bedrockReasoningCache,
+  cache: ThinkingCache = new ThinkingCache(),
 ): AsyncGenerator<ChatChunk> {
   const id = completionId();
   const created = Math.floor(Date.now() / 1000);
@@ -689,13 +687,14 @@ function baseHeaders(call: Pick<AdapterCall, 'options'>, accept: string, json: b
   return { ...lowerCaseHeaders(call.options.headers), ...(json ? { 'content-type': 'application/json' } : {}), accept };
 }
 
-export function buildBedrockRequest(call: AdapterCall, now: Date): HttpRequestSpec {
+/** `cache`: Claude's signed reasoning, kept by tool-call id until the tool loop sends that turn back. */
+export function buildBedrockRequest(call: AdapterCall, now: Date, cache: ThinkingCache = new ThinkingCache()): HttpRequestSpec {
   const auth = bedrockAuth(call.secret, call.options.auth);
   const spec: HttpRequestSpec = {
     url: converseUrl(call),
     method: 'POST',
     headers: baseHeaders(call, call.stream ? EVENTSTREAM : 'application/json', true),
-    body: JSON.stringify(buildConverseBody(call)),
+    body: JSON.stringify(buildConverseBody(call, cache)),
   };
   return authorize(spec, auth, bedrockRegion(call.options), now);
 }
@@ -711,11 +710,14 @@ export function buildValidationRequest(call: Pick<AdapterCall, 'options' | 'secr
   return authorize(spec, auth, bedrockRegion(call.options), now);
 }
 
-export const bedrockAdapter: ProviderAdapter = {
-  family: 'bedrock',
-  buildRequest: (call) => buildBedrockRequest(call, new Date()),
-  parseCompletion: (text, call) => parseConverseResponse(text, call),
-  streamChunks: (body, call, limits) => converseStreamChunks(body, call, limits),
-  classifyError: classifyBedrockError,
-  validationRequest: (call) => buildValidationRequest(call, new Date()),
-};
+export function bedrockAdapter(_provider: ProviderId, state: ProviderState): ProviderAdapter {
+  const cache = state.bedrockReasoning;
+  return {
+    family: 'bedrock',
+    buildRequest: (call) => buildBedrockRequest(call, new Date(), cache),
+    parseCompletion: (text, call) => parseConverseResponse(text, call, cache),
+    streamChunks: (body, call, limits) => converseStreamChunks(body, call, limits, cache),
+    classifyError: classifyBedrockError,
+    validationRequest: (call) => buildValidationRequest(call, new Date()),
+  };
+}

@@ -16,7 +16,8 @@ import { parseJsonFrame, sseEvents } from '../http/sse';
 import { kindForStatus, readErrorBody } from './classify';
 import { FORMAT, type ReasoningDetail } from '../reasoning';
 import { geminiBody } from './gemini-request';
-import type { AdapterCall, ProviderAdapter } from './types';
+import type { AdapterCall, ProviderAdapter, ProviderState } from './types';
+import type { ProviderId } from './ids';
 
 export { geminiBody, toGeminiSchema } from './gemini-request';
 
@@ -57,9 +58,6 @@ export class ThoughtSignatureCache {
     this.entries.clear();
   }
 }
-
-/** One per process: adapters are stateless, and the tool loop spans requests. */
-export const thoughtSignatures = new ThoughtSignatureCache();
 
 // --- responses ------------------------------------------------------------------------------
 
@@ -459,7 +457,8 @@ export function geminiMethodPath(model: string, stream: boolean): string {
   return `${pathSegment(bareModel(model), 'model id', 'gemini')}:${stream ? 'streamGenerateContent?alt=sse' : 'generateContent'}`;
 }
 
-export function createGeminiAdapter(provider = 'google-ai-studio', signatures: ThoughtSignatureCache = thoughtSignatures): ProviderAdapter {
+export function geminiAdapter(provider: ProviderId, state: Pick<ProviderState, 'signatures'>): ProviderAdapter {
+  const signatures = state.signatures;
   return {
     family: 'gemini',
 
@@ -499,5 +498,3 @@ export function createGeminiAdapter(provider = 'google-ai-studio', signatures: T
     },
   };
 }
-
-export const geminiAdapter = createGeminiAdapter();

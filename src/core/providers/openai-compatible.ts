@@ -12,7 +12,8 @@ import type { HeaderBag } from '../http/retry-after';
 import { parseJsonFrame, SseDecoder, type SseEvent } from '../http/sse';
 import type { Limits } from '../config/schema';
 import { classifyHttpError, kindForStatus } from './classify';
-import type { AdapterCall, ProviderAdapter } from './types';
+import type { AdapterCall, ProviderAdapter, ProviderState } from './types';
+import type { ProviderId } from './ids';
 import { fitCompatMessages } from './compat-messages';
 
 /**
@@ -202,6 +203,7 @@ export const COMPAT_ROWS = {
       'reasoning_effort',
       'provider',
       'transforms',
+      'plugins',
       'models',
       'top_k',
       'min_p',
@@ -577,7 +579,8 @@ function baseRespError(provider: string, o: WireFrame | null): RouteError | unde
   const code = resp?.status_code;
   if (!resp || typeof code !== 'number' || code === 0) return undefined;
   const kind = BASE_RESP[code] ?? 'server';
-  const message = String(resp.status_msg ?? 'no details').slice(0, 300);
+  // Not cut here: the router redacts the whole message before bounding it, so no secret is split.
+  const message = String(resp.status_msg ?? 'no details');
   // 1008 is "insufficient balance": no point retrying until someone pays.
   return routeError(kind, `${provider}: base_resp ${code}: ${message}`, {
     code: String(code),
@@ -602,8 +605,11 @@ function bodyError(provider: string, text: string, _now: number): RouteError | u
 /** What a stream event maps to when it is the `[DONE]` sentinel. */
 const DONE = Symbol('done');
 
-export function compatAdapter(provider: CompatProvider): ProviderAdapter {
-  const row: CompatRow = COMPAT_ROWS[provider];
+/** Stateless: the row says everything. `id` must name a row. */
+export function compatAdapter(id: ProviderId, _state?: ProviderState): ProviderAdapter {
+  const provider = id as CompatProvider;
+  const row: CompatRow | undefined = COMPAT_ROWS[provider];
+  if (!row) throw new RouteFailure(routeError('bad_request', `${id} is not an OpenAI-compatible row`));
   return {
     family: 'openai-compatible',
 
@@ -641,9 +647,14 @@ export function compatAdapter(provider: CompatProvider): ProviderAdapter {
       return o as ChatCompletion;
     },
 
-    async *streamChunks(body, _call, limits: Limits): AsyncIterable<ChatChunk> {
-      // The body is read here rather than through sseEvents: one async-generator hop per chunk
-      // fewer, which was most of this transform's cost over a bare parse.
+    async *streamChunks(body, call, limits: Limits): AsyncIterable<ChatChunk> {
+      for await (const batch of this.streamBatches!(body, call, limits)) yield* batch;
+    },
+
+    async *streamBatches(body, _call, limits: Limits): AsyncIterable<ChatChunk[]> {
+      // The body is read here rather than through sseEvents, and every chunk one read completed
+      // goes out as one batch: one async-generator hop per read instead of two per chunk, which
+      // was most of this transform's cost over a bare parse.
       const sse = new SseDecoder(limits.maxEventBytes);
       let finished = false;
       let done = false;
@@ -657,15 +668,25 @@ export function compatAdapter(provider: CompatProvider): ProviderAdapter {
           const n = await it.next();
           if (n.done) break;
           if (head !== undefined && head.length < 65_536) head += utf8.decode(n.value, { stream: true });
-          for (const ev of sse.push(n.value)) {
-            head = undefined;
-            const chunk = toChunk(ev);
-            if (chunk === DONE) {
-              done = true;
-              break;
+          const batch: ChatChunk[] = [];
+          let failure: unknown;
+          try {
+            for (const ev of sse.push(n.value)) {
+              head = undefined;
+              const chunk = toChunk(ev);
+              if (chunk === DONE) {
+                done = true;
+                break;
+              }
+              if (chunk) batch.push(chunk);
             }
-            if (chunk) yield chunk;
+          } catch (e) {
+            // The chunks before a mid-stream error still reach the caller first, as one by one.
+            if (!batch.length) throw e;
+            failure = e;
           }
+          if (batch.length) yield batch;
+          if (failure) throw failure;
           if (done) break;
         }
       } catch (e) {
@@ -676,11 +697,18 @@ export function compatAdapter(provider: CompatProvider): ProviderAdapter {
       // whose stack it formats, a measurable cost per stream); one that keeps the socket open,
       // or keeps sending comments, is let go after a moment and the router releases it.
       if (done) return void (await drainBriefly(it, DRAIN_AFTER_END_MS));
+      const last: ChatChunk[] = [];
+      let ended = false;
       for (const ev of sse.end()) {
         const chunk = toChunk(ev);
-        if (chunk === DONE) return;
-        if (chunk) yield chunk;
+        if (chunk === DONE) {
+          ended = true;
+          break;
+        }
+        if (chunk) last.push(chunk);
       }
+      if (last.length) yield last;
+      if (ended) return;
       const inBody = head ? bodyError(provider, head, 0) : undefined;
       if (inBody) throw new RouteFailure(inBody);
       // Some gateways omit [DONE]; a stream that said why it finished is complete.

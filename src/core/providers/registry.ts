@@ -1,34 +1,64 @@
 /** Provider id → adapter. Families are small modules; this is the only place that knows them all. */
 import { routeError, RouteFailure } from '../errors';
 import type { ProviderId } from './ids';
+import { ThinkingCache } from './anthropic-thinking-cache';
 import { anthropicAdapter } from './anthropic';
 import { azureAdapter } from './azure';
 import { azureFoundryAdapter } from './azure-foundry';
 import { bedrockAdapter } from './bedrock';
-import { geminiAdapter } from './gemini';
+import { geminiAdapter, ThoughtSignatureCache } from './gemini';
 import { COMPAT_ROWS, compatAdapter, type CompatProvider } from './openai-compatible';
-import type { ProviderAdapter } from './types';
+import type { AdapterFactory, ProviderAdapter, ProviderState } from './types';
 import { vertexAdapter } from './vertex';
+import { ServiceAccountTokens } from './vertex-auth';
 
-const adapters = new Map<ProviderId, ProviderAdapter>();
-for (const p of Object.keys(COMPAT_ROWS) as CompatProvider[]) adapters.set(p, compatAdapter(p));
-adapters.set('azure', azureAdapter);
-adapters.set('azure-foundry', azureFoundryAdapter);
-adapters.set('anthropic', anthropicAdapter());
-adapters.set('amazon-bedrock', bedrockAdapter);
-adapters.set('google-ai-studio', geminiAdapter);
-adapters.set('google-vertex', vertexAdapter);
+/** The shipped table: which factory serves which provider. */
+export const ADAPTER_FACTORIES: Partial<Record<ProviderId, AdapterFactory>> = {
+  ...(Object.fromEntries((Object.keys(COMPAT_ROWS) as CompatProvider[]).map((p) => [p, compatAdapter])) as Record<CompatProvider, AdapterFactory>),
+  azure: azureAdapter,
+  'azure-foundry': azureFoundryAdapter,
+  anthropic: anthropicAdapter,
+  'amazon-bedrock': bedrockAdapter,
+  'google-ai-studio': geminiAdapter,
+  'google-vertex': vertexAdapter,
+};
 
-export function registerAdapter(provider: ProviderId, adapter: ProviderAdapter) {
-  adapters.set(provider, adapter);
-}
-
-export function adapterFor(provider: ProviderId): ProviderAdapter {
-  const a = adapters.get(provider);
-  if (!a) throw new RouteFailure(routeError('bad_request', `no adapter for provider "${provider}" yet`));
-  return a;
+/** Fresh caches, each overridable (a test injects a token source with its own clock). */
+export function providerState(over: Partial<ProviderState> = {}): ProviderState {
+  return {
+    thinking: over.thinking ?? new ThinkingCache(),
+    signatures: over.signatures ?? new ThoughtSignatureCache(),
+    bedrockReasoning: over.bedrockReasoning ?? new ThinkingCache(),
+    tokens: over.tokens ?? new ServiceAccountTokens(),
+  };
 }
 
 export function hasAdapter(provider: ProviderId): boolean {
-  return adapters.has(provider);
+  return ADAPTER_FACTORIES[provider] !== undefined;
+}
+
+/** One router's adapters and the state they keep; built on first use. */
+export class Adapters {
+  readonly state: ProviderState;
+  private readonly factories: Partial<Record<ProviderId, AdapterFactory>>;
+  private readonly built = new Map<ProviderId, ProviderAdapter>();
+
+  constructor(opts: { factories?: Partial<Record<ProviderId, AdapterFactory>>; state?: Partial<ProviderState> } = {}) {
+    this.factories = { ...ADAPTER_FACTORIES, ...opts.factories };
+    this.state = providerState(opts.state);
+  }
+
+  has(provider: ProviderId): boolean {
+    return this.factories[provider] !== undefined;
+  }
+
+  get(provider: ProviderId): ProviderAdapter {
+    let a = this.built.get(provider);
+    if (a) return a;
+    const make = this.factories[provider];
+    if (!make) throw new RouteFailure(routeError('bad_request', `no adapter for provider "${provider}" yet`));
+    a = make(provider, this.state);
+    this.built.set(provider, a);
+    return a;
+  }
 }

@@ -10,6 +10,9 @@ import type { RouteError } from '../errors';
 import type { HttpClient, HttpRequestSpec } from '../http/client';
 import type { HeaderBag } from '../http/retry-after';
 import type { ProviderId } from './ids';
+import type { ThinkingCache } from './anthropic-thinking-cache';
+import type { ThoughtSignatureCache } from './gemini';
+import type { ServiceAccountTokens } from './vertex-auth';
 
 export interface AdapterCall {
   provider: ProviderId;
@@ -39,6 +42,8 @@ export interface ProviderAdapter {
   parseCompletion(bodyText: string, call: AdapterCall): ChatCompletion;
   /** Stream body → chunks. Throws RouteFailure for a mid-stream error or a malformed frame. */
   streamChunks(body: AsyncIterable<Uint8Array>, call: AdapterCall, limits: Limits): AsyncIterable<ChatChunk>;
+  /** The same chunks, as many at a time as one read of the body completed: one async hop per read, not per chunk. Optional. */
+  streamBatches?(body: AsyncIterable<Uint8Array>, call: AdapterCall, limits: Limits): AsyncIterable<readonly ChatChunk[]>;
   /** A non-2xx answer → an error kind and a message the user can act on. */
   classifyError(status: number, headers: HeaderBag, bodyText: string, now: number): RouteError;
   /**
@@ -49,3 +54,21 @@ export interface ProviderAdapter {
   /** A 2xx answer to the key check that still reports an error in its body (MiniMax's base_resp). */
   validationError?(bodyText: string, now: number): RouteError | undefined;
 }
+
+/**
+ * What adapters remember between calls, owned by whoever builds them (a router), never by the
+ * module: two routers in one process share none of it.
+ */
+export interface ProviderState {
+  /** Claude's signed thinking (direct and on Vertex), keyed by the tool-call ids it led to. */
+  thinking: ThinkingCache;
+  /** Gemini's thought signatures (AI Studio and Vertex), keyed the same way. */
+  signatures: ThoughtSignatureCache;
+  /** Bedrock's signed reasoning blocks. */
+  bedrockReasoning: ThinkingCache;
+  /** Vertex service-account access tokens. */
+  tokens: ServiceAccountTokens;
+}
+
+/** Every family's factory has this shape: the provider it serves, and the state it may keep. */
+export type AdapterFactory = (provider: ProviderId, state: ProviderState) => ProviderAdapter;

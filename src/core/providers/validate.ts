@@ -5,7 +5,7 @@ import type { KeyConfig, Timeouts } from '../config/schema';
 import type { HttpClient } from '../http/client';
 import { readBody, transportError } from '../http/client';
 import { redactThenClip, type Redactor } from '../redact';
-import { adapterFor } from './registry';
+import { Adapters } from './registry';
 import type { ProviderId } from './ids';
 
 export type KeyVerdict = 'ok' | 'auth' | 'network' | 'rate_limited' | 'unknown';
@@ -25,6 +25,8 @@ export interface ValidateDeps {
   now?: () => number;
   /** Pooled route: caller keys are OpenRouter keys at this base URL. */
   baseUrl?: string;
+  /** A router's adapters, to share its token cache; fresh ones otherwise. */
+  adapters?: Adapters;
 }
 
 export async function validateKey(
@@ -41,7 +43,7 @@ export async function validateKey(
   });
   if (!secret) return done('auth', `no secret stored for "${target.name}"; add one with Rotate Key`);
   deps.redactor?.add(secret);
-  const adapter = adapterFor(target.provider);
+  const adapter = (deps.adapters ?? new Adapters()).get(target.provider);
   const ac = new AbortController();
   const abort = () => ac.abort();
   deps.signal?.addEventListener('abort', abort, { once: true });

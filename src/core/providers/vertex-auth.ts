@@ -249,6 +249,3 @@ function cacheKey(sa: ServiceAccount, tokenUrl: string): string {
   const keyId = sa.private_key_id ?? createHash('sha256').update(sa.private_key).digest('hex');
   return createHash('sha256').update(`${sa.client_email}\0${keyId}\0${tokenUrl}`).digest('hex');
 }
-
-/** One per process, like the router's HTTP agent: every Vertex key shares it. */
-export const serviceAccountTokens = new ServiceAccountTokens();

@@ -11,18 +11,10 @@ import type { HttpRequestSpec } from '../http/client';
 import { pathSegment } from '../http/url';
 import type { HeaderBag } from '../http/retry-after';
 import { anthropicVertexAdapter, vertexRoot } from './anthropic';
-import {
-  bareModel,
-  classifyGeminiError,
-  geminiBody,
-  geminiMethodPath,
-  parseGeminiCompletion,
-  streamGeminiBody,
-  thoughtSignatures,
-  type ThoughtSignatureCache,
-} from './gemini';
-import type { AdapterCall, ProviderAdapter } from './types';
-import { looksLikeJson, parseServiceAccount, serviceAccountTokens, type ServiceAccountTokens } from './vertex-auth';
+import { bareModel, classifyGeminiError, geminiBody, geminiMethodPath, parseGeminiCompletion, streamGeminiBody } from './gemini';
+import type { AdapterCall, ProviderAdapter, ProviderState } from './types';
+import type { ProviderId } from './ids';
+import { looksLikeJson, parseServiceAccount } from './vertex-auth';
 
 const PROVIDER = 'google-vertex';
 /** A cheap Gemini to ask `countTokens` of when a key is checked: free, and proves project and permission. */
@@ -58,13 +50,6 @@ function expressModelUrl(call: AdapterCall, model: string): string {
   return `${vertexRoot({ ...call, options: { ...call.options, region: 'global' } })}/v1/publishers/google/models/${model}`;
 }
 
-export interface VertexAdapterDeps {
-  tokens?: ServiceAccountTokens;
-  signatures?: ThoughtSignatureCache;
-  /** The Claude-on-Vertex adapter; built from anthropic.ts with `tokens` unless a test injects one. */
-  claude?: ProviderAdapter;
-}
-
 /** Anthropic-shaped error bodies come from Claude itself; everything else is Google's front end. */
 function isAnthropicError(text: string): boolean {
   try {
@@ -75,10 +60,10 @@ function isAnthropicError(text: string): boolean {
   }
 }
 
-export function createVertexAdapter(deps: VertexAdapterDeps = {}): ProviderAdapter {
-  const tokens = deps.tokens ?? serviceAccountTokens;
-  const signatures = deps.signatures ?? thoughtSignatures;
-  const claude = deps.claude ?? anthropicVertexAdapter((call) => tokens.forCall(call));
+/** Claude on Vertex shares the router's thinking cache with direct Anthropic, Gemini its signatures with AI Studio. */
+export function vertexAdapter(_provider: ProviderId, state: ProviderState): ProviderAdapter {
+  const { tokens, signatures } = state;
+  const claude = anthropicVertexAdapter((call) => tokens.forCall(call), { cache: state.thinking });
 
   const geminiHeaders = async (call: AdapterCall): Promise<Record<string, string>> => {
     const base = { 'content-type': 'application/json', accept: call.stream ? 'text/event-stream' : 'application/json', ...call.options.headers };
@@ -130,5 +115,3 @@ export function createVertexAdapter(deps: VertexAdapterDeps = {}): ProviderAdapt
     },
   };
 }
-
-export const vertexAdapter = createVertexAdapter();

@@ -46,6 +46,8 @@ export class BudgetLedger {
   private readonly local = new Map<string, GenerationRecord>();
   private loadedAt = -Infinity;
   private loadedFor = -1;
+  /** Why the activity log could not be read at the last refresh, if it could not. */
+  unreadable: string | undefined;
 
   constructor(
     private readonly history?: ActivityHistory,
@@ -60,7 +62,14 @@ export class BudgetLedger {
     const sinceDay = periodBounds('day', now).start;
     const from = Math.min(since, sinceDay);
     if (this.loadedFor === from && now - this.loadedAt < this.refreshMs && now >= this.loadedAt) return;
-    this.logged = await this.history.read({ since: from });
+    try {
+      this.logged = await this.history.read({ since: from });
+      this.unreadable = undefined;
+    } catch (e) {
+      // A log that cannot be read must not fail every request: budgets count what this window saw
+      // (the last snapshot and its own records) until the log reads again.
+      this.unreadable = e instanceof Error ? e.message : String(e);
+    }
     this.loadedAt = now;
     this.loadedFor = from;
     const ids = new Set(this.logged.map((r) => r.id));

@@ -9,6 +9,7 @@ import type { KeyConfig, RouterConfig, Tier } from '../config/schema';
 import type { ProviderId } from '../providers/ids';
 import type { Clock, SecretSource } from '../ports';
 import { Cooldowns, keyRouteId, pooledRouteId, type CooldownEntry } from './cooldowns';
+import { routeLabel } from './route-label';
 import { modelFilterMatches } from './model-filter';
 import { planStamp, type PlanCache } from './plan-cache';
 import { candidatesFor, keyModelMap, nextExpiry, sortedKeys, type Candidate } from './plan-index';
@@ -71,10 +72,6 @@ export interface PlanDeps {
 }
 
 export { keyModelMap };
-
-export function routeLabel(r: PlannedRoute): string {
-  return r.route === 'pooled' ? `pooled (OpenRouter, caller "${r.caller}")` : `${r.provider}/key "${r.key.name}" (${r.tier})`;
-}
 
 /** A filter list as exclusions print it, joined once per config array rather than once per plan. */
 const listedText = new WeakMap<readonly string[], string>();
@@ -274,13 +271,12 @@ export function formatPlan(plan: Plan, now = Date.now()): string {
     lines.push(
       `  Always use key "${b.keyName}" cannot be tried: ${b.remedy}. Until then requests stay on your prioritized keys and fail rather than leave them.`,
     );
-  const who = (e: Exclusion) => (e.route === 'pooled' ? 'pooled (OpenRouter)' : `${e.provider}/key "${e.keyName}" (${e.tier})`);
   // Keys of providers that don't serve the model are expected noise: one line for all of them.
   const notServed = plan.excluded.filter((e) => e.reason === 'not_served');
   const others = plan.excluded.filter((e) => e.reason !== 'not_served');
   if (others.length) {
     lines.push('Left out:');
-    for (const e of others) lines.push(`  - ${who(e)}: ${e.detail}`);
+    for (const e of others) lines.push(`  - ${routeLabel(e, { caller: false })}: ${e.detail}`);
   }
   if (notServed.length) lines.push(`Not serving ${plan.model}: ${notServed.map((e) => `${e.provider}/"${e.keyName}"`).join(', ')}`);
   return lines.join('\n');

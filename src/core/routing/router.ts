@@ -4,23 +4,25 @@
  * the caller, and exactly one terminal outcome per generation, recorded with every attempt.
  */
 import { randomUUID } from 'node:crypto';
-import { chunkHasContent, type ChatChunk, type ChatCompletion, type ChatRequest, type Usage } from '../chat';
+import { type ChatChunk, type ChatCompletion, type ChatRequest, type Usage } from '../chat';
 import type { Catalog } from '../catalog/types';
 import type { RouterConfig } from '../config/schema';
 import { isRouteFailure, routeError, shouldFallBack, type RouteError } from '../errors';
-import { readBody, transportError, UndiciHttpClient, type HttpClient } from '../http/client';
+import { UndiciHttpClient, type HttpClient } from '../http/client';
+import { callRoute } from '../providers/driver';
 import { systemClock, type Clock, type SecretSource } from '../ports';
-import { adapterFor } from '../providers/registry';
+import { Adapters } from '../providers/registry';
 import type { AdapterCall } from '../providers/types';
 import { Redactor, redactThenClip } from '../redact';
 import { byokFee, MonthlyUsage, openRouterCost, usageCost } from '../accounting/cost';
 import type { ActivitySink, AttemptRecord, GenerationRecord, PlannedRecord } from '../activity/record';
-import { CompletionBuilder } from './completion-builder';
+import { CommitGate } from './commit-gate';
 import { Cooldowns, keyRouteId, MemoryCooldownStore, pooledRouteId, type CooldownStore } from './cooldowns';
 import { planRoute, type Plan, type PlannedRoute } from './plan';
 import { PlanCache } from './plan-cache';
 import { modelChain, movesToNextModel, requestFor } from './model-fallbacks';
 import { pooledPreferences, RoutingPolicy, type PolicyContext } from './policy';
+import { routeLabel } from './route-label';
 import type { ActivityHistory, BudgetStatus } from './budgets';
 import type { ModelGivenUp } from '../activity/record';
 
@@ -45,6 +47,8 @@ export interface RouterDeps {
   history?: ActivityHistory;
   /** A budget crossed 80 % (once per budget and period). */
   onBudgetWarning?: (status: BudgetStatus) => void;
+  /** Provider adapters and the caches they keep (thinking, signatures, tokens); the shipped table, fresh, by default. */
+  adapters?: Adapters;
 }
 
 export interface GenerateOptions {
@@ -67,6 +71,26 @@ export interface GenerateOptions {
 
 export type GenerationOutcome = { ok: true; response: ChatCompletion; record: GenerationRecord } | { ok: false; error: RouteError; record: GenerationRecord };
 
+/** One generation across models and routes: what every record of it shares. */
+interface Generation {
+  id: string;
+  startedAt: number;
+  /** performance.now() at the start, for the latency. */
+  t0: number;
+  opts: GenerateOptions;
+  attempts: AttemptRecord[];
+}
+
+/** How a generation ended: an error, or the route that served it with its usage and attempt. */
+interface RecordInput extends Generation {
+  request: ChatRequest;
+  plan: Plan | undefined;
+  error?: RouteError;
+  served?: PlannedRoute;
+  usage?: Usage;
+  attempt?: AttemptRecord;
+}
+
 interface AttemptResult {
   attempt: AttemptRecord;
   error?: RouteError;
@@ -84,6 +108,7 @@ export class Router {
   readonly policy: RoutingPolicy;
   /** Plans reused while config, catalog, cooldowns and secrets are unchanged (plan-cache.ts). */
   readonly plans = new PlanCache();
+  readonly adapters: Adapters;
   private readonly http: HttpClient;
   private readonly ownsHttp: boolean;
 
@@ -91,6 +116,7 @@ export class Router {
     this.clock = deps.clock ?? systemClock;
     this.redactor = deps.redactor ?? new Redactor();
     this.monthly = deps.monthly ?? new MonthlyUsage();
+    this.adapters = deps.adapters ?? new Adapters();
     this.cooldowns = new Cooldowns(deps.cooldownStore ?? new MemoryCooldownStore(), this.clock, this.config.cooldown);
     this.policy = new RoutingPolicy({ catalog: () => this.catalog, history: deps.history, onBudgetWarning: deps.onBudgetWarning });
     this.ownsHttp = !deps.http;
@@ -132,10 +158,8 @@ export class Router {
   }
 
   async generate(request: ChatRequest, opts: GenerateOptions = {}): Promise<GenerationOutcome> {
-    const startedAt = this.clock.now();
-    const t0 = performance.now();
-    const id = `gen-${randomUUID()}`;
-    const attempts: AttemptRecord[] = [];
+    const gen: Generation = { id: `gen-${randomUUID()}`, startedAt: this.clock.now(), t0: performance.now(), opts, attempts: [] };
+    const { id, attempts } = gen;
     let plan: Plan | undefined;
     let outcome: GenerationOutcome;
     const givenUp: ModelGivenUp[] = [];
@@ -149,7 +173,7 @@ export class Router {
         const before = attempts.length;
         let ran;
         try {
-          ran = await this.run(plan, one, opts, attempts, id, startedAt, t0);
+          ran = await this.run(gen, plan, one);
         } finally {
           this.policy.finished(plan);
         }
@@ -168,7 +192,7 @@ export class Router {
       // A bug of ours must still end the generation with an outcome, never a stray rejection.
       const error = isRouteFailure(e) ? e.error : routeError('server', `internal error: ${(e as Error)?.message ?? String(e)}`);
       const scrubbed = this.scrub(error, MAX_FINAL_MESSAGE);
-      outcome = { ok: false, error: scrubbed, record: this.record(id, startedAt, t0, request, opts, plan, attempts, { error: scrubbed }) };
+      outcome = { ok: false, error: scrubbed, record: this.record({ ...gen, request, plan, error: scrubbed }) };
       if (givenUp.length) outcome.record.modelFallbacks = givenUp;
     }
     this.policy.recorded(outcome.record);
@@ -182,21 +206,14 @@ export class Router {
     return outcome;
   }
 
-  private async run(
-    plan: Plan,
-    request: ChatRequest,
-    opts: GenerateOptions,
-    attempts: AttemptRecord[],
-    id: string,
-    startedAt: number,
-    t0: number,
-  ): Promise<{ outcome: GenerationOutcome; committed: boolean; served?: PlannedRoute }> {
+  private async run(gen: Generation, plan: Plan, request: ChatRequest): Promise<{ outcome: GenerationOutcome; committed: boolean; served?: PlannedRoute }> {
+    const { opts, attempts, id } = gen;
     const fail = (error: RouteError, committed = false) => {
       const scrubbed = this.scrub(error, MAX_FINAL_MESSAGE);
       const outcome: GenerationOutcome = {
         ok: false,
         error: scrubbed,
-        record: this.record(id, startedAt, t0, request, opts, plan, attempts, { error: scrubbed }),
+        record: this.record({ ...gen, request, plan, error: scrubbed }),
       };
       return { outcome, committed };
     };
@@ -218,7 +235,8 @@ export class Router {
       if (this.deps.log) this.log(`${id} ${describeAttempt(r.attempt)}`);
       if (!r.error) {
         const response = r.response!;
-        const record = this.record(id, startedAt, t0, request, opts, plan, attempts, { served: route, usage: r.usage, attempt: r.attempt });
+        const record = this.record({ ...gen, request, plan, served: route, usage: r.usage, attempt: r.attempt });
+        if (route.route === 'byok') this.monthly.add(this.clock.now(), record.pooledListCost);
         return { outcome: { ok: true, response, record }, committed: true, served: route };
       }
       last = r.error;
@@ -268,62 +286,90 @@ export class Router {
   }
 
   private async attempt(route: PlannedRoute, request: ChatRequest, opts: GenerateOptions, plan: Plan): Promise<AttemptResult> {
-    const config = this.config;
-    const { timeouts, limits } = config;
-    const startedAt = this.clock.now();
     const t0 = performance.now();
-    const routeId = route.route === 'byok' ? keyRouteId(route.key.id) : pooledRouteId(route.caller);
-    const attempt: AttemptRecord = {
-      route: route.route,
-      provider: route.provider,
-      nativeModel: route.nativeModel,
-      ok: false,
-      startedAt,
-      latencyMs: 0,
-      ...(route.route === 'byok' ? { tier: route.tier, keyId: route.key.id, keyName: route.key.name } : { caller: route.caller }),
-    };
-    let secret: string | undefined;
-    let unavailable: string | undefined;
-    try {
-      secret = route.route === 'byok' ? await this.deps.secrets.keySecret(route.key.id) : await this.deps.secrets.callerSecret(route.caller);
-    } catch (e) {
-      // A secret-manager reference that stopped resolving between the plan and the attempt.
-      unavailable = e instanceof Error ? e.message : String(e);
-    }
-    const end = (error: RouteError | undefined, extra: Partial<AttemptResult> = {}): AttemptResult => {
-      attempt.latencyMs = round(performance.now() - t0);
-      if (error) {
-        const scrubbed = this.scrub(error);
-        attempt.errorKind = scrubbed.kind;
-        attempt.message = scrubbed.message;
-        if (scrubbed.status) attempt.status = scrubbed.status;
-        if (scrubbed.retryAfterMs !== undefined && Number.isFinite(scrubbed.retryAfterMs)) attempt.retryAfterMs = scrubbed.retryAfterMs;
-        if (scrubbed.kind !== 'cancelled') this.cooldowns.recordFailure(routeId, scrubbed.kind, shortReason(scrubbed), scrubbed.retryAfterMs, secret);
-        return { attempt, error: scrubbed, committed: false, ...extra };
-      }
-      attempt.ok = true;
-      this.cooldowns.recordSuccess(routeId);
-      return { attempt, committed: true, ...extra };
-    };
-    if (unavailable !== undefined) {
+    const attempt = attemptRecord(route, this.clock.now());
+    const found = await this.secretOf(route);
+    if ('unavailable' in found) {
       // Unusable for this request only: a manager that is signed out now may be signed in next time, so no cooldown.
-      const error = this.scrub(routeError('auth', `the secret reference failed: ${unavailable}`));
+      const error = this.scrub(routeError('auth', `the secret reference failed: ${found.unavailable}`));
       Object.assign(attempt, { latencyMs: round(performance.now() - t0), errorKind: error.kind, message: error.message });
       return { attempt, error, committed: false };
     }
+    const end = (error: RouteError | undefined, extra: Partial<AttemptResult> = {}) => this.settle(route, attempt, t0, found.secret, error, extra);
+    const secret = found.secret;
     if (!secret)
       return end(
         routeError('auth', route.route === 'byok' ? `no secret stored for key "${route.key.name}"` : `caller "${route.caller}" has no OpenRouter key`),
       );
     this.redactor.add(secret);
+    const { timeouts, limits } = this.config;
+    const gate = new CommitGate(opts.onChunk);
+    const r = await callRoute(this.adapters.get(route.provider), this.adapterCall(route, request, plan, secret), {
+      http: this.http,
+      timeouts,
+      limits,
+      signal: opts.signal,
+      model: plan.model,
+      startedAt: attempt.startedAt,
+      now: () => this.clock.now(),
+      redact: (text) => this.redactor.redact(text),
+      onChunk: (chunk) => gate.push(chunk),
+    });
+    if (r.status !== undefined) attempt.status = r.status;
+    if (r.ttfbMs !== undefined) attempt.ttfbMs = r.ttfbMs;
+    if (r.error) {
+      if (!gate.committed || r.aborted === 'cancelled') return { ...end(r.error), committed: gate.committed };
+      return { ...end({ ...r.error, message: `${r.error.message} (after output had started)` }), committed: true };
+    }
+    gate.flush();
+    const usage = r.response!.usage;
+    if (usage) this.price(attempt, route, plan, usage);
+    return end(undefined, { response: r.response, usage });
+  }
 
-    const stream = request.stream === true;
+  /** The secret behind a route, or why the reference to it failed. */
+  private async secretOf(route: PlannedRoute): Promise<{ secret: string | undefined } | { unavailable: string }> {
+    try {
+      return { secret: route.route === 'byok' ? await this.deps.secrets.keySecret(route.key.id) : await this.deps.secrets.callerSecret(route.caller) };
+    } catch (e) {
+      // A secret-manager reference that stopped resolving between the plan and the attempt.
+      return { unavailable: e instanceof Error ? e.message : String(e) };
+    }
+  }
+
+  /** Closes an attempt: its latency, its error scrubbed, and the route's cooldown state. */
+  private settle(
+    route: PlannedRoute,
+    attempt: AttemptRecord,
+    t0: number,
+    secret: string | undefined,
+    error: RouteError | undefined,
+    extra: Partial<AttemptResult>,
+  ): AttemptResult {
+    const routeId = route.route === 'byok' ? keyRouteId(route.key.id) : pooledRouteId(route.caller);
+    attempt.latencyMs = round(performance.now() - t0);
+    if (!error) {
+      attempt.ok = true;
+      this.cooldowns.recordSuccess(routeId);
+      return { attempt, committed: true, ...extra };
+    }
+    const scrubbed = this.scrub(error);
+    attempt.errorKind = scrubbed.kind;
+    attempt.message = scrubbed.message;
+    if (scrubbed.status) attempt.status = scrubbed.status;
+    if (scrubbed.retryAfterMs !== undefined && Number.isFinite(scrubbed.retryAfterMs)) attempt.retryAfterMs = scrubbed.retryAfterMs;
+    if (scrubbed.kind !== 'cancelled') this.cooldowns.recordFailure(routeId, scrubbed.kind, shortReason(scrubbed), scrubbed.retryAfterMs, secret);
+    return { attempt, error: scrubbed, committed: false, ...extra };
+  }
+
+  private adapterCall(route: PlannedRoute, request: ChatRequest, plan: Plan, secret: string): AdapterCall {
+    const config = this.config;
     const call: AdapterCall = {
       provider: route.provider,
       request,
       nativeModel: route.nativeModel,
       secret,
-      stream,
+      stream: request.stream === true,
       options: route.route === 'byok' ? route.key.options : {},
       model: this.catalog.get(plan.model),
       http: this.http,
@@ -334,96 +380,29 @@ export class Router {
       const provider = pooledPreferences(config, route.caller);
       if (provider) call.extraBody = { provider };
     }
-
-    const ac = new AbortController();
-    let why: 'cancelled' | 'total_timeout' | undefined;
-    const onAbort = () => {
-      why ??= 'cancelled';
-      ac.abort();
-    };
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
-    const timer = setTimeout(() => {
-      why ??= 'total_timeout';
-      ac.abort();
-    }, timeouts.totalMs);
-    call.signal = ac.signal;
-    const adapter = adapterFor(route.provider);
-    let committed = false;
-    let body: { destroy?(e?: Error): void } | undefined;
-    try {
-      const spec = await adapter.buildRequest(call);
-      const res = await this.http.send(spec, timeouts, ac.signal);
-      body = res.body;
-      attempt.status = res.status;
-      attempt.ttfbMs = round(performance.now() - t0);
-      if (res.status < 200 || res.status >= 300) {
-        // Redacted whole before the adapter cuts anything out of it.
-        const text = this.redactor.redact(await readBody(res.body, limits.maxBodyBytes).catch(() => ''));
-        return end(adapter.classifyError(res.status, res.headers, text, this.clock.now()));
-      }
-      let response: ChatCompletion;
-      if (!stream) {
-        response = adapter.parseCompletion(await readBody(res.body, limits.maxBodyBytes), call);
-        response.model = plan.model;
-      } else {
-        const builder = new CompletionBuilder();
-        const pending: ChatChunk[] = [];
-        const deliver = opts.onChunk;
-        for await (const chunk of adapter.streamChunks(res.body, call, limits)) {
-          builder.add(chunk);
-          if (!deliver) continue;
-          if (committed) deliver(chunk);
-          else if (chunkHasContent(chunk)) {
-            committed = true;
-            for (const p of pending) deliver(p);
-            pending.length = 0;
-            deliver(chunk);
-          } else pending.push(chunk);
-        }
-        for (const p of pending) deliver?.(p);
-        committed ||= builder.chars > 0;
-        response = builder.build(plan.model, startedAt);
-      }
-      const usage = response.usage;
-      if (usage) {
-        attempt.promptTokens = usage.prompt_tokens;
-        attempt.completionTokens = usage.completion_tokens;
-        Object.assign(attempt, cacheTokens(usage));
-        const cost =
-          route.route === 'pooled'
-            ? (openRouterCost(usage) ?? usageCost(usage, this.catalog.pooledPrice(plan.model)))
-            : usageCost(usage, route.key.priceOverrides?.[plan.model] ?? this.catalog.offer(plan.model, route.provider));
-        if (cost !== undefined) attempt.cost = cost;
-      }
-      return end(undefined, { response, usage });
-    } catch (e) {
-      const error = transportError(e, why, timeouts);
-      if (committed && why !== 'cancelled') {
-        const delivered = `${error.message} (after output had started)`;
-        return { ...end({ ...error, message: delivered }), committed: true };
-      }
-      return { ...end(error), committed };
-    } finally {
-      clearTimeout(timer);
-      opts.signal?.removeEventListener('abort', onAbort);
-      body?.destroy?.();
-    }
+    return call;
   }
 
-  private record(
-    id: string,
-    startedAt: number,
-    t0: number,
-    request: ChatRequest,
-    opts: GenerateOptions,
-    plan: Plan | undefined,
-    attempts: AttemptRecord[],
-    end: { error?: RouteError; served?: PlannedRoute; usage?: Usage; attempt?: AttemptRecord },
-  ): GenerationRecord {
+  /** Tokens and cost on the attempt: OpenRouter's own figure for pooled, the key's or catalog price for BYOK. */
+  private price(attempt: AttemptRecord, route: PlannedRoute, plan: Plan, usage: Usage) {
+    attempt.promptTokens = usage.prompt_tokens;
+    attempt.completionTokens = usage.completion_tokens;
+    Object.assign(attempt, cacheTokens(usage));
+    const cost =
+      route.route === 'pooled'
+        ? (openRouterCost(usage) ?? usageCost(usage, this.catalog.pooledPrice(plan.model)))
+        : usageCost(usage, route.key.priceOverrides?.[plan.model] ?? this.catalog.offer(plan.model, route.provider));
+    if (cost !== undefined) attempt.cost = cost;
+  }
+
+  /** The generation's record; the caller adds a BYOK answer's list cost to the month (the fee reads the month so far). */
+  private record(g: RecordInput): GenerationRecord {
+    const { request, opts, plan, attempts } = g;
+    const end = g;
     const rec: GenerationRecord = {
       v: 1,
-      id,
-      startedAt,
+      id: g.id,
+      startedAt: g.startedAt,
       surface: opts.surface ?? 'api',
       caller: plan?.caller ?? opts.caller ?? this.config.defaultCaller,
       ...(opts.folder ? { folder: opts.folder } : {}),
@@ -433,7 +412,7 @@ export class Router {
       outcome: end.error ? (end.error.kind === 'cancelled' ? 'cancelled' : 'error') : 'success',
       plan: (plan?.routes ?? []).map(planned),
       attempts,
-      latencyMs: round(performance.now() - t0),
+      latencyMs: round(performance.now() - g.t0),
     };
     if (end.error) {
       rec.errorKind = end.error.kind;
@@ -453,9 +432,7 @@ export class Router {
       const listCost = usageCost(end.usage, this.catalog.pooledPrice(request.model));
       if (listCost !== undefined) rec.pooledListCost = listCost;
       if (end.served.route === 'byok') {
-        const now = this.clock.now();
-        const fee = byokFee(this.config.fees, listCost, a.cost, this.monthly.current(now));
-        this.monthly.add(now, listCost);
+        const fee = byokFee(this.config.fees, listCost, a.cost, this.monthly.current(this.clock.now()));
         rec.byokFee = fee.fee;
         rec.feeWaived = fee.waived;
         if (fee.saving !== undefined) rec.saving = fee.saving;
@@ -483,6 +460,18 @@ function cacheTokens(u: Usage): { cacheReadTokens?: number; cacheWriteTokens?: n
   return { ...(d?.cached_tokens ? { cacheReadTokens: d.cached_tokens } : {}), ...(d?.cache_write_tokens ? { cacheWriteTokens: d.cache_write_tokens } : {}) };
 }
 
+function attemptRecord(route: PlannedRoute, startedAt: number): AttemptRecord {
+  return {
+    route: route.route,
+    provider: route.provider,
+    nativeModel: route.nativeModel,
+    ok: false,
+    startedAt,
+    latencyMs: 0,
+    ...(route.route === 'byok' ? { tier: route.tier, keyId: route.key.id, keyName: route.key.name } : { caller: route.caller }),
+  };
+}
+
 function planned(r: PlannedRoute): PlannedRecord {
   const p: PlannedRecord =
     r.route === 'byok'
@@ -507,7 +496,7 @@ function shortReason(e: RouteError): string {
 
 /** `anthropic/key "prod-main": 429 rate_limited, retry in 12 s` */
 export function describeAttempt(a: AttemptRecord): string {
-  const who = a.route === 'pooled' ? `pooled (caller "${a.caller}")` : `${a.provider}/key "${a.keyName}"`;
+  const who = routeLabel(a, { tier: false });
   if (a.ok) return `${who}: ${a.status ?? 200} ok in ${Math.round(a.latencyMs)} ms`;
   const retry = a.retryAfterMs !== undefined ? `, retry in ${Math.ceil(a.retryAfterMs / 1000)} s` : '';
   return `${who}: ${a.status ? `${a.status} ` : ''}${a.errorKind}${retry} — ${a.message}`;

@@ -5,9 +5,12 @@
 import { homedir } from 'node:os';
 import type { SecretSource } from '../ports';
 import { systemClock, type Clock } from '../ports';
-import type { Redactor } from '../redact';
+import { Redactor, redactThenClip } from '../redact';
 import { isReference, parseReference, type SecretReference } from './reference';
 import { readReference, type ResolveResult, type SecretFailure } from './tools';
+
+/** A tool's error text, bounded after redaction. */
+const MAX_ERROR_CHARS = 600;
 
 export const DEFAULT_SECRET_TTL_MS = 5 * 60_000;
 export const DEFAULT_TOOL_TIMEOUT_MS = 15_000;
@@ -59,6 +62,8 @@ export class SecretResolver {
           this.cache.set(ref.raw, { value: r.value, at: (this.opts.clock ?? systemClock).now() });
         } else {
           this.cache.delete(ref.raw);
+          // A tool's or Vault's own words, redacted whole and only then bounded, so no value is cut in two.
+          r.error.message = redactThenClip(this.opts.redactor ?? new Redactor(), r.error.message, MAX_ERROR_CHARS);
         }
         return r;
       });

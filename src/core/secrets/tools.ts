@@ -97,7 +97,7 @@ function classify(stderr: string): SecretFailureKind {
 
 /** The tool's own words, one paragraph, bounded: they explain what to do better than we can. */
 function toolMessage(stderr: string): string {
-  const text = stderr.replace(/\s+/g, ' ').trim().slice(0, 400);
+  const text = stderr.replace(/\s+/g, ' ').trim();
   return text ? `: ${text}` : '';
 }
 
@@ -184,8 +184,7 @@ async function readVault(ref: Extract<SecretReference, { scheme: 'vault' }>, ctx
           .filter((x) => typeof x === 'string')
           .join('; ')
           .replace(/\s+/g, ' ')
-          .trim()
-          .slice(0, 400)}`
+          .trim()}`
       : '';
   if (status === 403) return fail('vault', 'denied', `Vault: permission denied on path ${where}${said}`);
   if (status === 401) return fail('vault', 'not_signed_in', `Vault: not signed in (the token was refused)${said}`);

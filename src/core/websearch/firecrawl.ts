@@ -173,7 +173,7 @@ async function send(
 
 function statusError(status: number, text: string, headers: Record<string, string | string[] | undefined>, now: number): RouteError {
   const b = errorBody.safeParse(json(text));
-  const said = (b.success && b.data.error ? b.data.error : text).replace(/\s+/g, ' ').trim().slice(0, 500);
+  const said = (b.success && b.data.error ? b.data.error : text).replace(/\s+/g, ' ').trim();
   const extra = { status, ...(b.success && b.data.code ? { code: b.data.code } : {}) };
   if (status === 401 || status === 403) return routeError('auth', `Firecrawl refused the key (${status}): ${said}`, extra);
   if (status === 402) return routeError('policy', `Firecrawl: out of credits (402): ${said}`, { ...extra, code: 'insufficient_credits' });

@@ -56,7 +56,8 @@ export async function applyWebOption(
         : 'passing it to OpenRouter is off (byokRouter.webSearch.openRouterFallback)';
       return { kind: 'refused', error: routeError('policy', `the request asks for web search, but no Firecrawl key is set and ${why}`) };
     }
-    return { kind: 'openrouter', request };
+    // As `:online`, only the pooled route can serve it: a key of the user's own would drop the option.
+    return { kind: 'openrouter', request: { ...request, model: `${option.model}:online` } };
   }
   const query = lastUserText(request).slice(0, 1_000);
   const found = await webSearch(deps, query, { limit: option.maxResults ?? 5, ...opts });

@@ -10,7 +10,10 @@ import type { Timeouts } from '../config/schema';
 import { routeError, type RouteError } from '../errors';
 import type { HttpClient } from '../http/client';
 import { systemClock, type Clock } from '../ports';
-import type { Redactor } from '../redact';
+import { Redactor, redactThenClip } from '../redact';
+
+/** Firecrawl's own words, bounded after redaction. */
+const MAX_ERROR_CHARS = 700;
 import { firecrawlSearch, type WebResult } from './firecrawl';
 
 export interface WebSearchDeps {
@@ -56,7 +59,7 @@ export async function webSearch(
     { limit: opts.limit, withContent: true },
   );
   const latencyMs = Math.round(performance.now() - t0);
-  const error = out.ok ? undefined : { ...out.error, message: deps.redactor ? deps.redactor.redact(out.error.message) : out.error.message };
+  const error = out.ok ? undefined : { ...out.error, message: redactThenClip(deps.redactor ?? new Redactor(), out.error.message, MAX_ERROR_CHARS) };
   const record: GenerationRecord = {
     v: 1,
     id: `web-${randomUUID()}`,

@@ -1,13 +1,12 @@
 import * as vscode from 'vscode';
-import type { Catalog } from '../../core/catalog/types';
-import type { ChatMessage } from '../../core/chat';
+import type { Catalog, ChatMessage } from '../../core';
 import type { FolderTracker } from '../folders';
 import type { KeyStore } from '../key-store';
 import type { Log } from '../log';
 import { defaultModel } from '../models';
-import type { RoutingService } from '../routing';
+import type { RoutingService } from '../folder-routers';
 import type { SecretVault } from '../secrets';
-import type { RoutingSettings } from '../settings';
+import type { RoutingSettings } from '../routing-config';
 
 export interface CommandDeps {
   routing: RoutingService;

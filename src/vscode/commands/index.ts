@@ -4,7 +4,7 @@ import { ACTIVITY_VIEW_ID as ACTIVITY_VIEW, PROVIDERS_VIEW_ID as PROVIDERS_VIEW 
 import { editSelection, explainSelection, generateCommitMessage } from './coding';
 import type { CommandDeps } from './deps';
 import { addKey, removeKey, rotateKey } from './keys';
-import { explainRoute, openChat, setCaller, testKeys } from './routing';
+import { explainRoute, openChat, setCaller, testKeys } from './routing-commands';
 
 export function registerCommands(deps: CommandDeps): vscode.Disposable {
   const commands: Record<string, (arg?: never) => unknown> = {

@@ -1,7 +1,6 @@
 /** Add, rotate and remove provider keys. Values are typed into password boxes and go straight to secret storage. */
 import * as vscode from 'vscode';
-import type { Tier } from '../../core/config/schema';
-import { PROVIDERS, isProviderId, type ProviderId } from '../../core/providers/ids';
+import { isProviderId, type ProviderId, PROVIDERS, type Tier } from '../../core';
 import type { NewKey } from '../key-store';
 import type { CommandDeps } from './deps';
 import { askSecret as askValueOrReference } from '../panels/prompts';

@@ -4,11 +4,7 @@
  * unreachable when, for every model it serves and every caller it accepts, some Always use key
  * matches too. Callers not named anywhere count as one more caller that no caller filter lists.
  */
-import { servesModel } from '../../core/catalog/catalog';
-import type { Catalog } from '../../core/catalog/types';
-import type { KeyConfig } from '../../core/config/schema';
-import { modelFilterMatches } from '../../core/routing/model-filter';
-import { keyModelMap } from '../../core/routing/plan';
+import { type Catalog, type KeyConfig, keyModelMap, modelFilterMatches, servesModel } from '../../core';
 
 const ANY_OTHER_CALLER = '\u0000other';
 

@@ -4,13 +4,11 @@
  * same queued, validated request path as the key editor.
  */
 import * as vscode from 'vscode';
-import { checkModelFallbacks } from '../../core/config/fallback-lint';
-import type { RouterConfig } from '../../core/config/schema';
-import type { Catalog } from '../../core/catalog/types';
+import { type Catalog, checkModelFallbacks, type RouterConfig } from '../../core';
 import type { ProvidersRequestBody } from '../../protocol/providers';
 import type { Handlers } from './dispatch';
 import { withBalance, withModelFallbacks, withPreferences, withStickiness, patchCaller } from './policy-edits';
-import { isRecord } from './key-edits';
+import { isRecord } from '../../core';
 import { readList, readOwn, requireScope, SECTION, write, type Scope } from './scopes';
 
 type PolicyOp = 'setProviderSort' | 'setBalance' | 'setStickiness' | 'setModelFallbacks' | 'setCallerPolicy';

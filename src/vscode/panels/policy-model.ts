@@ -2,9 +2,7 @@
  * The Routing policy section's state: the scope's effective sort, stickiness, balance, model
  * fallbacks and each caller's pooled policy, from the parsed config. Pure; no `vscode` import.
  */
-import { modelFallbackProblems } from '../../core/config/fallback-lint';
-import type { OpenRouterPreferences } from '../../core/config/policy-schema';
-import type { RouterConfig } from '../../core/config/schema';
+import { modelFallbackProblems, type OpenRouterPreferences, type RouterConfig } from '../../core';
 import type { BalanceRow, PolicyState, Preferences } from '../../protocol/providers';
 
 export interface PolicyModelInput {

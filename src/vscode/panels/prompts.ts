@@ -3,8 +3,7 @@
  * password box here and goes straight to secret storage: it never passes through a webview.
  */
 import * as vscode from 'vscode';
-import { defaultExpiry } from '../../core/websearch/expiry';
-import { isReference, parseReference, REFERENCE_FORMS, SCHEME_LABELS, type SecretScheme } from '../../core/secrets/reference';
+import { defaultExpiry, isReference, parseReference, REFERENCE_FORMS, SCHEME_LABELS, type SecretScheme } from '../../core';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 

@@ -1,5 +1,5 @@
 /** Display names and "get a key" pages for the provider cards. */
-import { PROVIDERS, type ProviderId } from '../../core/providers/ids';
+import { type ProviderId, PROVIDERS } from '../../core';
 
 export const PROVIDER_LABELS: Readonly<Record<ProviderId, string>> = {
   openai: 'OpenAI',

@@ -3,12 +3,10 @@
  * masked tails and the cooldowns. Every entry of the key list shows up: a valid one as a row, a
  * refused one with its error. Pure; no `vscode` import.
  */
-import type { Catalog } from '../../core/catalog/types';
-import { parseConfig, type Diagnostic } from '../../core/config/parse';
-import type { KeyConfig, RouterConfig } from '../../core/config/schema';
-import { keyRouteId, pooledRouteId, type CooldownEntry } from '../../core/routing/cooldowns';
+import { type Catalog, type CooldownEntry, type Diagnostic, type KeyConfig, keyRouteId, parseConfig, pooledRouteId, type RouterConfig } from '../../core';
 import type { CallerRow, DiagnosticView, InvalidKey, KeyRow, KeyStatus, OverrideMark, ProvidersState, ScopeInfo } from '../../protocol/providers';
-import { entryId, isRecord } from './key-edits';
+import { isRecord } from '../../core';
+import { entryId } from '../key-edits';
 import { unreachableFallbacks } from './lint';
 
 /** An expiry this close is announced on the key. */

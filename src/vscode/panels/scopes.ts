@@ -5,9 +5,9 @@
  * folder (VS Code replaces arrays, it does not merge them), which is what "Customize" does.
  */
 import * as vscode from 'vscode';
-import { parseConfig, type ParsedConfig } from '../../core/config/parse';
+import { parseConfig, type ParsedConfig } from '../../core';
 import { USER_SCOPE, type ScopeInfo } from '../../protocol/providers';
-import { effectiveRouting, ROUTING_SETTINGS, type Inspected, type RoutingSetting } from '../routing-settings';
+import { effectiveRouting, ROUTING_SETTINGS, type Inspected, type RoutingSetting } from '../settings-merge';
 import type { SecretVault } from '../secrets';
 
 export interface Scope {

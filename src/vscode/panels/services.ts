@@ -1,11 +1,9 @@
 /** What the panels take from the rest of the extension: the same key store, settings and routers every other surface uses. */
-import type { ActivityMonthToDate, ActivityQuery, ActivityScan } from '../../core/activity/store';
-import type { Catalog } from '../../core/catalog/types';
-import type { Redactor } from '../../core/redact';
-import type { RoutingService } from '../routing';
+import type { ActivityMonthToDate, ActivityQuery, ActivityScan, Catalog, Redactor } from '../../core';
+import type { RoutingService } from '../folder-routers';
 import type { SecretVault } from '../secrets';
 import type { WebSearchService } from '../web-search';
-import type { RoutingSettings } from '../settings';
+import type { RoutingSettings } from '../routing-config';
 
 export interface PanelLog {
   info(message: string): void;

@@ -5,7 +5,7 @@
  * it) or while the view is hidden (it would be lost); the state is pushed again when it shows.
  */
 import * as vscode from 'vscode';
-import { redactStrings } from '../../core/redact';
+import { redactStrings } from '../../core';
 import type { z } from 'zod';
 import type { Reply } from '../../protocol/envelope';
 import { createDispatcher, type DispatcherOptions } from './dispatch';

@@ -203,7 +203,7 @@ function tierSlot(ctx: Ctx, st: ProvidersState, p: { id: string; label: string }
         class: 'add-key',
         'data-fid': `add-${p.id}-${tier}`,
         'on:click': async () => {
-          const r = (await ctx.ask({ op: 'addKey', scope: st.scope, provider: p.id, tier })) as { keyId?: string } | undefined;
+          const r = await ctx.ask({ op: 'addKey', scope: st.scope, provider: p.id, tier });
           if (r?.keyId) focusRow(r.keyId);
         },
       },

@@ -3,8 +3,8 @@
  * survives hide/show (kept with setState — it never holds a secret, there is none to hold),
  * the moment-to-moment UI (running tests, a rename in progress), and the way to ask the host.
  */
-import type { PlanView, ProvidersRequestBody, ProvidersState, TestResult } from '../../protocol/providers';
-import type { HostClient } from '../shared/client';
+import type { PlanView, ProvidersRequestBody, ProvidersResultSchemas, ProvidersState, TestResult } from '../../protocol/providers';
+import type { HostClient, ReplyTo } from '../shared/client';
 
 export interface ProvidersUi {
   scope?: string;
@@ -54,9 +54,9 @@ export interface Ctx {
   state: ProvidersState | undefined;
   ui: ProvidersUi;
   t: Transient;
-  client: HostClient<ProvidersRequestBody, ProvidersState>;
+  client: HostClient<ProvidersRequestBody, ProvidersState, ProvidersResultSchemas>;
   setUi(patch: Partial<ProvidersUi>, regions?: Region[]): void;
   render(regions?: Region[]): void;
   /** Sends a request; a failure is shown in the error bar and resolves to undefined. */
-  ask<K extends ProvidersRequestBody['op']>(body: Extract<ProvidersRequestBody, { op: K }>): Promise<unknown>;
+  ask<K extends ProvidersRequestBody['op']>(body: Extract<ProvidersRequestBody, { op: K }>): Promise<ReplyTo<ProvidersResultSchemas, K> | undefined>;
 }

@@ -1,28 +1,17 @@
 /** "Explain route": pick a model and a caller, see the plan in order and why keys were left out. Sends nothing to a provider. */
-import type { PlanView, ProvidersState } from '../../protocol/providers';
-import { h, icon } from '../shared/dom';
+import type { ProvidersState } from '../../protocol/providers';
+import { h, icon, type Child } from '../shared/dom';
 import { clockTime, until } from '../shared/format';
 import { chipEditor } from '../shared/chips';
 import type { Ctx } from './context';
+import { foldingSection } from './section';
 import { modelSuggestions } from './key-row';
 
 export function explainSection(ctx: Ctx, st: ProvidersState): HTMLElement {
-  const open = ctx.ui.sections.explain;
-  const toggle = h(
-    'button',
-    {
-      class: 'section-toggle',
-      type: 'button',
-      'aria-expanded': String(open),
-      'aria-controls': 'explain-body',
-      'data-fid': 'explain-toggle',
-      'on:click': () => ctx.setUi({ sections: { ...ctx.ui.sections, explain: !open } }, ['explain']),
-    },
-    icon(open ? 'chevron-down' : 'chevron-right'),
-    h('h2', null, 'Explain route'),
-  );
-  if (!open) return h('section', { class: 'section', 'aria-label': 'Explain route' }, toggle);
+  return foldingSection(ctx, { id: 'explain', title: 'Explain route', open: ctx.ui.sections.explain }, () => explainBody(ctx, st));
+}
 
+function explainBody(ctx: Ctx, st: ProvidersState): Child[] {
   const callers = st.callers.map((c) => c.name);
   const caller = callers.includes(ctx.ui.explain.caller) ? ctx.ui.explain.caller : st.caller;
   const model = ctx.ui.explain.model;
@@ -33,7 +22,7 @@ export function explainSection(ctx: Ctx, st: ProvidersState): HTMLElement {
     ctx.render(['explain']);
     ctx.client.request({ op: 'explain', scope: st.scope, model: m, caller }).then(
       (plan) => {
-        ctx.t.plan = { running: false, plan: plan as PlanView };
+        ctx.t.plan = { running: false, plan };
         ctx.render(['explain']);
       },
       (e: Error) => {
@@ -70,20 +59,13 @@ export function explainSection(ctx: Ctx, st: ProvidersState): HTMLElement {
     callers.map((c) => h('vscode-option', { value: c, selected: c === caller }, c === st.caller ? `${c} (this scope)` : c)),
   );
 
-  return h(
-    'section',
-    { class: 'section', 'aria-label': 'Explain route' },
-    toggle,
-    h(
-      'div',
-      { id: 'explain-body', class: 'section-body' },
-      h('p', { class: 'hint' }, 'The keys a request would try, in order, with the reasons the others are left out. Nothing is sent.'),
-      modelField,
-      h('div', { class: 'field inline' }, h('label', { class: 'field-label', for: 'explain-caller' }, 'Caller'), callerSelect),
-      h('vscode-button', { icon: 'debug-alt', 'data-fid': 'explain-run', disabled: !model, 'on:click': run }, 'Explain'),
-      planResult(ctx, st.now),
-    ),
-  );
+  return [
+    h('p', { class: 'hint' }, 'The keys a request would try, in order, with the reasons the others are left out. Nothing is sent.'),
+    modelField,
+    h('div', { class: 'field inline' }, h('label', { class: 'field-label', for: 'explain-caller' }, 'Caller'), callerSelect),
+    h('vscode-button', { icon: 'debug-alt', 'data-fid': 'explain-run', disabled: !model, 'on:click': run }, 'Explain'),
+    planResult(ctx, st.now),
+  ];
 }
 
 function planResult(ctx: Ctx, now: number): HTMLElement | null {

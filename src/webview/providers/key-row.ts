@@ -3,12 +3,13 @@
  * endpoint and the actions. The row itself is focusable: Alt+↑/↓ moves it (across the
  * Prioritized/Fallback boundary at the ends), ↑/↓ moves focus, Enter opens the details.
  */
-import type { KeyPatch, KeyRow, ProvidersState, TestResult } from '../../protocol/providers';
+import type { KeyPatch, KeyRow, ProvidersState } from '../../protocol/providers';
 import { chipEditor, rank } from '../shared/chips';
-import { announce, h, icon } from '../shared/dom';
+import { announce, h, icon, type Child, type Props } from '../shared/dom';
 import { clockTime, daysUntil, ms, until } from '../shared/format';
 import type { Ctx } from './context';
 import { applyMove, slot, step, type Move } from './moves';
+import { testResultLine } from './rows';
 
 const STATUS: Record<KeyRow['status']['kind'], { icon: string; label: string }> = {
   healthy: { icon: 'pass', label: 'Healthy' },
@@ -94,27 +95,8 @@ function button(label: string, iconName: string, fid: string, onClick: () => voi
   );
 }
 
-export function keyRow(ctx: Ctx, st: ProvidersState, k: KeyRow, position: { index: number; count: number }): HTMLElement {
-  const open = ctx.ui.open.includes(k.id);
-  const detailsId = `details-${k.id}`;
-  const test = ctx.t.tests.get(k.id);
-  const scope = st.scope;
-  const toggle = () => ctx.setUi({ open: open ? ctx.ui.open.filter((x) => x !== k.id) : [...ctx.ui.open, k.id] }, ['cards']);
-  const update = (patch: KeyPatch) => void ctx.ask({ op: 'updateKey', scope, keyId: k.id, patch });
-  const runTest = async () => {
-    ctx.t.tests.set(k.id, { running: true });
-    ctx.render(['cards']);
-    try {
-      const result = (await ctx.client.request({ op: 'testKey', scope, keyId: k.id })) as TestResult;
-      ctx.t.tests.set(k.id, { running: false, result });
-      announce(`Test of "${k.name}": ${result.verdict === 'ok' ? 'passed' : result.verdict}. ${result.message}`);
-    } catch (e) {
-      ctx.t.tests.set(k.id, { running: false, error: (e as Error).message });
-    }
-    ctx.render(['cards']);
-  };
-
-  const tierLabel = k.tier === 'prioritized' ? 'Prioritized' : 'Fallback';
+/** Status and badges, on a line of their own so a narrow side bar never clips the name. */
+function keyMeta(st: ProvidersState, k: KeyRow): HTMLElement {
   const expiryBadge =
     k.expiry === 'soon' && k.expiresAt
       ? h('span', { class: 'badge badge-warning', title: `Expires on ${k.expiresAt}` }, icon('calendar'), ` Expires in ${daysUntil(k.expiresAt, st.now)} d`)
@@ -126,6 +108,91 @@ export function keyRow(ctx: Ctx, st: ProvidersState, k: KeyRow, position: { inde
         ? h('span', { class: 'badge badge-mark', title: 'This folder changes the User entry (order aside)' }, 'overridden')
         : null;
 
+  return h(
+    'div',
+    { class: 'key-meta' },
+    statusBadge(k.status, st.now),
+    k.alwaysUse ? h('span', { class: 'badge badge-always', title: 'Always use for this provider' }, icon('lock'), ' Always use') : null,
+    k.budget && k.budget.ratio >= 0.8
+      ? h(
+          'span',
+          {
+            class: `badge badge-warning badge-budget${k.budget.ratio >= 1 ? ' over' : ''}`,
+            'data-fid': 'budget',
+            title: `Budget: ${k.budget.text}${k.budget.ratio >= 1 ? ' — skipped until the period ends' : ''}`,
+          },
+          icon('warning'),
+          ` budget ${Math.floor(k.budget.ratio * 100)} %`,
+        )
+      : null,
+    expiryBadge,
+    mark,
+  );
+}
+
+/** Under the summary: the last test's result, and what is wrong with the key. */
+function rowNotes(ctx: Ctx, k: KeyRow): HTMLElement[] {
+  const test = ctx.t.tests.get(k.id);
+  const lines: HTMLElement[] = [];
+  const result = testResultLine(
+    test,
+    (r) => `${r.message}${r.status ? ` (HTTP ${r.status}, ${ms(r.latencyMs)})` : ` (${ms(r.latencyMs)})`}`,
+    h(
+      'button',
+      { class: 'link', type: 'button', 'aria-label': 'Dismiss the test result', 'on:click': () => (ctx.t.tests.delete(k.id), ctx.render(['cards'])) },
+      icon('close'),
+    ),
+  );
+  if (result) lines.push(result);
+  if (k.unreachable) lines.push(h('div', { class: 'lint' }, icon('warning'), h('span', null, `Never reached: ${k.unreachable}.`)));
+  for (const w of k.warnings) lines.push(h('div', { class: 'lint' }, icon('warning'), h('span', null, w)));
+  if (k.status.kind === 'auth' && k.status.detail) lines.push(h('div', { class: 'lint bad' }, icon('error'), h('span', null, k.status.detail)));
+  return lines;
+}
+
+/** Alt+↑/↓ moves the key (across the tier boundary at the ends), ↑/↓ moves focus, Enter/Space opens, Delete deletes. */
+function rowKeydown(ctx: Ctx, st: ProvidersState, k: KeyRow, toggle: () => void, e: KeyboardEvent): void {
+  if (e.target !== e.currentTarget) return;
+  if (e.altKey && (e.key === 'ArrowUp' || e.key === 'ArrowDown')) {
+    e.preventDefault();
+    const m = step(st.keys, k.id, e.key === 'ArrowUp' ? -1 : 1);
+    if (m) moveKey(ctx, m, k.name);
+    else announce(`"${k.name}" is already ${e.key === 'ArrowUp' ? 'first' : 'last'}`);
+  } else if (!e.altKey && (e.key === 'ArrowUp' || e.key === 'ArrowDown')) {
+    e.preventDefault();
+    const row = e.currentTarget as HTMLElement;
+    const rows = Array.from(row.closest('.card')?.querySelectorAll<HTMLElement>('.key-row') ?? []);
+    rows[rows.indexOf(row) + (e.key === 'ArrowUp' ? -1 : 1)]?.focus();
+  } else if (e.key === 'Enter' || e.key === ' ') {
+    e.preventDefault();
+    toggle();
+  } else if (e.key === 'Delete') {
+    e.preventDefault();
+    void ctx.ask({ op: 'deleteKey', scope: st.scope, keyId: k.id });
+  }
+}
+
+export function keyRow(ctx: Ctx, st: ProvidersState, k: KeyRow, position: { index: number; count: number }): HTMLElement {
+  const open = ctx.ui.open.includes(k.id);
+  const detailsId = `details-${k.id}`;
+  const test = ctx.t.tests.get(k.id);
+  const scope = st.scope;
+  const toggle = () => ctx.setUi({ open: open ? ctx.ui.open.filter((x) => x !== k.id) : [...ctx.ui.open, k.id] }, ['cards']);
+  const update = (patch: KeyPatch) => void ctx.ask({ op: 'updateKey', scope, keyId: k.id, patch });
+  const runTest = async () => {
+    ctx.t.tests.set(k.id, { running: true });
+    ctx.render(['cards']);
+    try {
+      const result = await ctx.client.request({ op: 'testKey', scope, keyId: k.id });
+      ctx.t.tests.set(k.id, { running: false, result });
+      announce(`Test of "${k.name}": ${result.verdict === 'ok' ? 'passed' : result.verdict}. ${result.message}`);
+    } catch (e) {
+      ctx.t.tests.set(k.id, { running: false, error: (e as Error).message });
+    }
+    ctx.render(['cards']);
+  };
+
+  const tierLabel = k.tier === 'prioritized' ? 'Prioritized' : 'Fallback';
   const summary = h(
     'div',
     {
@@ -169,57 +236,12 @@ export function keyRow(ctx: Ctx, st: ProvidersState, k: KeyRow, position: { inde
           ? h('span', { class: 'key-source', title: `Resolved when needed; the value itself is never stored here. ${k.source}` }, icon('link'), k.source)
           : h('span', { class: 'key-tail', title: k.masked ? 'Last four characters of the stored value' : 'No value stored' }, k.masked ?? '—'),
       ),
-      // Status and badges on a line of their own, so a narrow side bar never clips the name.
-      h(
-        'div',
-        { class: 'key-meta' },
-        statusBadge(k.status, st.now),
-        k.alwaysUse ? h('span', { class: 'badge badge-always', title: 'Always use for this provider' }, icon('lock'), ' Always use') : null,
-        k.budget && k.budget.ratio >= 0.8
-          ? h(
-              'span',
-              {
-                class: `badge badge-warning badge-budget${k.budget.ratio >= 1 ? ' over' : ''}`,
-                'data-fid': 'budget',
-                title: `Budget: ${k.budget.text}${k.budget.ratio >= 1 ? ' — skipped until the period ends' : ''}`,
-              },
-              icon('warning'),
-              ` budget ${Math.floor(k.budget.ratio * 100)} %`,
-            )
-          : null,
-        expiryBadge,
-        mark,
-      ),
+      keyMeta(st, k),
     ),
     test?.running
       ? h('vscode-progress-ring', { class: 'test-ring', 'aria-label': `Testing ${k.name}` })
       : button('Test', 'beaker', `test-${k.id}`, () => void runTest(), { title: `Send the cheapest real request that proves "${k.name}" works` }),
   );
-
-  const lines: HTMLElement[] = [];
-  if (test && !test.running) {
-    const ok = 'result' in test && test.result.verdict === 'ok';
-    const text =
-      'result' in test
-        ? `${test.result.message}${test.result.status ? ` (HTTP ${test.result.status}, ${ms(test.result.latencyMs)})` : ` (${ms(test.result.latencyMs)})`}`
-        : test.error;
-    lines.push(
-      h(
-        'div',
-        { class: `test-result ${ok ? 'ok' : 'bad'}`, role: 'status' },
-        icon(ok ? 'pass' : 'error'),
-        h('span', null, text),
-        h(
-          'button',
-          { class: 'link', type: 'button', 'aria-label': 'Dismiss the test result', 'on:click': () => (ctx.t.tests.delete(k.id), ctx.render(['cards'])) },
-          icon('close'),
-        ),
-      ),
-    );
-  }
-  if (k.unreachable) lines.push(h('div', { class: 'lint' }, icon('warning'), h('span', null, `Never reached: ${k.unreachable}.`)));
-  for (const w of k.warnings) lines.push(h('div', { class: 'lint' }, icon('warning'), h('span', null, w)));
-  if (k.status.kind === 'auth' && k.status.detail) lines.push(h('div', { class: 'lint bad' }, icon('error'), h('span', null, k.status.detail)));
 
   const row = h(
     'li',
@@ -230,87 +252,85 @@ export function keyRow(ctx: Ctx, st: ProvidersState, k: KeyRow, position: { inde
       tabindex: '0',
       'aria-label': `${k.name}, ${tierLabel} key ${position.index + 1} of ${position.count}, ${statusText(k.status, st.now)}${k.alwaysUse ? ', always use' : ''}`,
       'aria-describedby': 'reorder-help',
-      'on:keydown': (e: KeyboardEvent) => {
-        if (e.target !== e.currentTarget) return;
-        if (e.altKey && (e.key === 'ArrowUp' || e.key === 'ArrowDown')) {
-          e.preventDefault();
-          const m = step(st.keys, k.id, e.key === 'ArrowUp' ? -1 : 1);
-          if (m) moveKey(ctx, m, k.name);
-          else announce(`"${k.name}" is already ${e.key === 'ArrowUp' ? 'first' : 'last'}`);
-        } else if (!e.altKey && (e.key === 'ArrowUp' || e.key === 'ArrowDown')) {
-          e.preventDefault();
-          const rows = Array.from(row.closest('.card')?.querySelectorAll<HTMLElement>('.key-row') ?? []);
-          rows[rows.indexOf(row) + (e.key === 'ArrowUp' ? -1 : 1)]?.focus();
-        } else if (e.key === 'Enter' || e.key === ' ') {
-          e.preventDefault();
-          toggle();
-        } else if (e.key === 'Delete') {
-          e.preventDefault();
-          void ctx.ask({ op: 'deleteKey', scope, keyId: k.id });
-        }
-      },
+      'on:keydown': (e: KeyboardEvent) => rowKeydown(ctx, st, k, toggle, e),
     },
     summary,
-    lines,
+    rowNotes(ctx, k),
     open ? details(ctx, st, k, detailsId, update) : null,
   );
   return row;
 }
 
 function details(ctx: Ctx, st: ProvidersState, k: KeyRow, id: string, update: (patch: KeyPatch) => void): HTMLElement {
-  const scope = st.scope;
+  return h(
+    'div',
+    { class: 'key-details', id },
+    ctx.t.renaming === k.id ? nameField(ctx, k, update) : null,
+    k.tier === 'prioritized' ? alwaysField(k, update) : null,
+    filterChips(st, k, update),
+    expiryField(st, k, update),
+    endpointField(st, k, update),
+    keyActions(ctx, st, k, update),
+  );
+}
+
+/** A labelled text field whose id is also its focus id; `after` goes below it (inline: beside it). */
+function textField(id: string, label: string, props: Props, after: Child = null, layout: 'block' | 'inline' = 'block'): HTMLElement {
+  return h(
+    'div',
+    { class: layout === 'inline' ? 'field inline' : 'field' },
+    h('label', { class: 'field-label', for: id }, label),
+    h('vscode-textfield', { id, 'data-fid': id, ...props }),
+    after,
+  );
+}
+
+/** The rename box, shown while a rename is in progress. */
+function nameField(ctx: Ctx, k: KeyRow, update: (patch: KeyPatch) => void): HTMLElement {
+  return textField(
+    `name-${k.id}`,
+    'Name',
+    {
+      '.value': k.name,
+      'on:keydown': (e: KeyboardEvent) => {
+        const field = e.currentTarget as HTMLInputElement;
+        if (e.key === 'Enter' && field.value.trim()) {
+          ctx.t.renaming = undefined;
+          update({ name: field.value.trim() });
+        } else if (e.key === 'Escape') {
+          ctx.t.renaming = undefined;
+          ctx.render(['cards']);
+          document.querySelector<HTMLElement>(`[data-fid="rename-${CSS.escape(k.id)}"]`)?.focus();
+        }
+      },
+    },
+    h('div', { class: 'hint' }, 'Enter to save, Escape to cancel'),
+  );
+}
+
+function alwaysField(k: KeyRow, update: (patch: KeyPatch) => void): HTMLElement {
+  return h(
+    'div',
+    { class: 'field' },
+    h('vscode-checkbox', {
+      label: 'Always use for this provider',
+      '.checked': k.alwaysUse,
+      'data-fid': `always-${k.id}`,
+      'aria-describedby': `always-note-${k.id}`,
+      'on:change': (e: Event) => update({ alwaysUse: (e.currentTarget as HTMLInputElement).checked }),
+    }),
+    h(
+      'div',
+      { class: `hint${k.alwaysUse ? ' warn' : ''}`, id: `always-note-${k.id}` },
+      k.alwaysUse ? icon('warning') : null,
+      ' Requests this key matches stay on your own keys: if they are rate-limited or down, the request fails instead of using pooled or fallback routes.',
+    ),
+  );
+}
+
+/** Which models and which callers may use the key. */
+function filterChips(st: ProvidersState, k: KeyRow, update: (patch: KeyPatch) => void): HTMLElement[] {
   const callers = st.callers.map((c) => c.name);
-  const renaming = ctx.t.renaming === k.id;
-  const up = step(st.keys, k.id, -1);
-  const down = step(st.keys, k.id, 1);
-  const other = k.tier === 'prioritized' ? 'fallback' : 'prioritized';
-
-  const nameField = renaming
-    ? h(
-        'div',
-        { class: 'field' },
-        h('label', { class: 'field-label', for: `name-${k.id}` }, 'Name'),
-        h('vscode-textfield', {
-          id: `name-${k.id}`,
-          'data-fid': `name-${k.id}`,
-          '.value': k.name,
-          'on:keydown': (e: KeyboardEvent) => {
-            const field = e.currentTarget as HTMLInputElement;
-            if (e.key === 'Enter' && field.value.trim()) {
-              ctx.t.renaming = undefined;
-              update({ name: field.value.trim() });
-            } else if (e.key === 'Escape') {
-              ctx.t.renaming = undefined;
-              ctx.render(['cards']);
-              document.querySelector<HTMLElement>(`[data-fid="rename-${CSS.escape(k.id)}"]`)?.focus();
-            }
-          },
-        }),
-        h('div', { class: 'hint' }, 'Enter to save, Escape to cancel'),
-      )
-    : null;
-
-  const always =
-    k.tier === 'prioritized'
-      ? h(
-          'div',
-          { class: 'field' },
-          h('vscode-checkbox', {
-            label: 'Always use for this provider',
-            '.checked': k.alwaysUse,
-            'data-fid': `always-${k.id}`,
-            'aria-describedby': `always-note-${k.id}`,
-            'on:change': (e: Event) => update({ alwaysUse: (e.currentTarget as HTMLInputElement).checked }),
-          }),
-          h(
-            'div',
-            { class: `hint${k.alwaysUse ? ' warn' : ''}`, id: `always-note-${k.id}` },
-            k.alwaysUse ? icon('warning') : null,
-            ' Requests this key matches stay on your own keys: if they are rate-limited or down, the request fails instead of using pooled or fallback routes.',
-          ),
-        )
-      : null;
-
   const models = chipEditor({
     fid: `models-${k.id}`,
     label: 'Models',
@@ -333,50 +353,59 @@ function details(ctx: Ctx, st: ProvidersState, k: KeyRow, id: string, update: (p
     onChange: (v) => update({ callers: v }),
   });
 
-  const expiry = h(
-    'div',
-    { class: 'field inline' },
-    h('label', { class: 'field-label', for: `expires-${k.id}` }, 'Expires'),
-    h('vscode-textfield', {
-      id: `expires-${k.id}`,
+  return [models, callerChips];
+}
+
+function expiryField(st: ProvidersState, k: KeyRow, update: (patch: KeyPatch) => void): HTMLElement {
+  return textField(
+    `expires-${k.id}`,
+    'Expires',
+    {
       type: 'date',
-      'data-fid': `expires-${k.id}`,
       '.value': k.expiresAt?.slice(0, 10) ?? '',
       'on:change': (e: Event) => update({ expiresAt: (e.currentTarget as HTMLInputElement).value || null }),
-    }),
-    k.expiresAt
-      ? h('button', { class: 'link', type: 'button', 'data-fid': `noexp-${k.id}`, 'on:click': () => update({ expiresAt: null }) }, 'No expiry')
-      : null,
-    k.expiry === 'soon'
-      ? h('span', { class: 'hint warn' }, icon('warning'), ` Expires in ${daysUntil(k.expiresAt!, st.now)} days: rotate it before then.`)
-      : null,
-    k.expiry === 'passed' ? h('span', { class: 'hint bad' }, icon('error'), ' Expired: this key is left out of every plan.') : null,
+    },
+    [
+      k.expiresAt
+        ? h('button', { class: 'link', type: 'button', 'data-fid': `noexp-${k.id}`, 'on:click': () => update({ expiresAt: null }) }, 'No expiry')
+        : null,
+      k.expiry === 'soon'
+        ? h('span', { class: 'hint warn' }, icon('warning'), ` Expires in ${daysUntil(k.expiresAt!, st.now)} days: rotate it before then.`)
+        : null,
+      k.expiry === 'passed' ? h('span', { class: 'hint bad' }, icon('error'), ' Expired: this key is left out of every plan.') : null,
+    ],
+    'inline',
   );
+}
 
-  const endpoint =
-    st.scope === 'user'
-      ? h(
-          'div',
-          { class: 'field' },
-          h('label', { class: 'field-label', for: `endpoint-${k.id}` }, 'Endpoint'),
-          h('vscode-textfield', {
-            id: `endpoint-${k.id}`,
-            type: 'url',
-            placeholder: "The provider's default",
-            'data-fid': `endpoint-${k.id}`,
-            '.value': k.endpoint ?? '',
-            'on:change': (e: Event) => {
-              const v = (e.currentTarget as HTMLInputElement).value.trim();
-              if (v !== (k.endpoint ?? '')) update({ endpoint: v || null });
-            },
-          }),
-          h('div', { class: 'hint' }, 'Base URL override (a proxy, a private deployment). Kept in User settings only: a folder cannot redirect a key.'),
-        )
-      : k.endpoint
-        ? h('div', { class: 'hint' }, `Endpoint (from User settings): ${k.endpoint}`)
-        : null;
+/** The base URL override: edited in User scope only, shown read-only in a folder's. */
+function endpointField(st: ProvidersState, k: KeyRow, update: (patch: KeyPatch) => void): HTMLElement | null {
+  return st.scope === 'user'
+    ? textField(
+        `endpoint-${k.id}`,
+        'Endpoint',
+        {
+          type: 'url',
+          placeholder: "The provider's default",
+          '.value': k.endpoint ?? '',
+          'on:change': (e: Event) => {
+            const v = (e.currentTarget as HTMLInputElement).value.trim();
+            if (v !== (k.endpoint ?? '')) update({ endpoint: v || null });
+          },
+        },
+        h('div', { class: 'hint' }, 'Base URL override (a proxy, a private deployment). Kept in User settings only: a folder cannot redirect a key.'),
+      )
+    : k.endpoint
+      ? h('div', { class: 'hint' }, `Endpoint (from User settings): ${k.endpoint}`)
+      : null;
+}
 
-  const actions = h(
+function keyActions(ctx: Ctx, st: ProvidersState, k: KeyRow, update: (patch: KeyPatch) => void): HTMLElement {
+  const scope = st.scope;
+  const up = step(st.keys, k.id, -1);
+  const down = step(st.keys, k.id, 1);
+  const other = k.tier === 'prioritized' ? 'fallback' : 'prioritized';
+  return h(
     'div',
     { class: 'actions', role: 'toolbar', 'aria-label': `Actions for ${k.name}` },
     button('Rename', 'edit', `rename-${k.id}`, () => {
@@ -398,6 +427,4 @@ function details(ctx: Ctx, st: ProvidersState, k: KeyRow, id: string, update: (p
     ),
     button('Delete', 'trash', `delete-${k.id}`, () => void ctx.ask({ op: 'deleteKey', scope, keyId: k.id })),
   );
-
-  return h('div', { class: 'key-details', id }, nameField, always, models, callerChips, expiry, endpoint, actions);
 }

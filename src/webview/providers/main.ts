@@ -6,10 +6,11 @@ import {
   providersToHostSchema,
   providersToWebviewSchema,
   type ProvidersRequestBody,
+  type ProvidersResultSchemas,
   type ProvidersState,
 } from '../../protocol/providers';
 import { HostClient, reportPageProblems } from '../shared/client';
-import { announce, h, icon, replaceRegion } from '../shared/dom';
+import { announce, h, icon, replaceRegion, type Child } from '../shared/dom';
 import { vscodeApi } from '../shared/vscode-api';
 import { cards } from './cards';
 import { DEFAULT_UI, type Ctx, type ProvidersUi, type Region } from './context';
@@ -42,7 +43,7 @@ const regions: Record<Region, HTMLElement> = {
 let policyShown: string | undefined;
 let policyFrame: number | undefined;
 
-const client = new HostClient<ProvidersRequestBody, ProvidersState>({
+const client = new HostClient<ProvidersRequestBody, ProvidersState, ProvidersResultSchemas>({
   api,
   toHost: providersToHostSchema,
   toWebview: providersToWebviewSchema,
@@ -64,6 +65,40 @@ const client = new HostClient<ProvidersRequestBody, ProvidersState>({
   },
 });
 
+/** How each region draws from the state (the policy region has its own rule, drawPolicy). */
+const draw: Record<Exclude<Region, 'policy'>, (st: ProvidersState) => Child> = {
+  header: (st) => header(ctx, st),
+  error: () => errorBar(ctx),
+  explain: (st) => explainSection(ctx, st),
+  cards: (st) => cards(ctx, st),
+  pooled: (st) => pooledSection(ctx, st),
+  web: (st) => webSearchSection(ctx, st),
+};
+
+function drawPolicy(st: ProvidersState) {
+  // Redrawn only when what it shows changed: a state push per request (health, cooldowns)
+  // would otherwise tear down its selects mid-setup and lose an open dropdown.
+  const shown = JSON.stringify([
+    st.scope,
+    st.caller,
+    st.policy,
+    st.providers.length,
+    st.models.length,
+    ctx.ui.sections.policy,
+    ctx.t.fallbackModel,
+    ctx.t.policyRedraw,
+  ]);
+  if (shown === policyShown) return;
+  policyShown = shown;
+  // A frame later, so the selects of the last drawing finish setting up before they are removed
+  // (a vscode-single-select removed mid-setup throws from its ResizeObserver).
+  if (policyFrame !== undefined) cancelAnimationFrame(policyFrame);
+  policyFrame = requestAnimationFrame(() => {
+    policyFrame = undefined;
+    if (ctx.state) replaceRegion(regions.policy, policySection(ctx, ctx.state));
+  });
+}
+
 const ctx: Ctx = {
   state: undefined,
   ui: restoredUi(),
@@ -79,50 +114,8 @@ const ctx: Ctx = {
     if (!st) return;
     root.setAttribute('aria-busy', 'false');
     for (const r of which) {
-      switch (r) {
-        case 'header':
-          replaceRegion(regions.header, header(ctx, st));
-          break;
-        case 'error':
-          replaceRegion(regions.error, errorBar(ctx));
-          break;
-        case 'explain':
-          replaceRegion(regions.explain, explainSection(ctx, st));
-          break;
-        case 'cards':
-          replaceRegion(regions.cards, cards(ctx, st));
-          break;
-        case 'policy': {
-          // Redrawn only when what it shows changed: a state push per request (health, cooldowns)
-          // would otherwise tear down its selects mid-setup and lose an open dropdown.
-          const shown = JSON.stringify([
-            st.scope,
-            st.caller,
-            st.policy,
-            st.providers.length,
-            st.models.length,
-            ctx.ui.sections.policy,
-            ctx.t.fallbackModel,
-            ctx.t.policyRedraw,
-          ]);
-          if (shown === policyShown) break;
-          policyShown = shown;
-          // A frame later, so the selects of the last drawing finish setting up before they are removed
-          // (a vscode-single-select removed mid-setup throws from its ResizeObserver).
-          if (policyFrame !== undefined) cancelAnimationFrame(policyFrame);
-          policyFrame = requestAnimationFrame(() => {
-            policyFrame = undefined;
-            if (ctx.state) replaceRegion(regions.policy, policySection(ctx, ctx.state));
-          });
-          break;
-        }
-        case 'pooled':
-          replaceRegion(regions.pooled, pooledSection(ctx, st));
-          break;
-        case 'web':
-          replaceRegion(regions.web, webSearchSection(ctx, st));
-          break;
-      }
+      if (r === 'policy') drawPolicy(st);
+      else replaceRegion(regions[r], draw[r](st));
     }
   },
   async ask(body) {

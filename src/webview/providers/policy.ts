@@ -5,8 +5,10 @@
  */
 import type { BalanceStrategy, CallerPolicy, PolicyState, PreferenceField, Preferences, ProvidersState } from '../../protocol/providers';
 import { chipEditor, rank } from '../shared/chips';
-import { h, icon } from '../shared/dom';
+import { h, icon, type Child } from '../shared/dom';
 import type { Ctx } from './context';
+import { callerSummary, rowSummary } from './rows';
+import { foldingSection } from './section';
 import { modelSuggestions } from './key-row';
 
 const MINUTE = 60_000;
@@ -65,71 +67,54 @@ function numberField(fid: string, label: string, value: number | undefined, plac
 }
 
 export function policySection(ctx: Ctx, st: ProvidersState): HTMLElement {
-  const open = ctx.ui.sections.policy ?? false;
-  const toggle = h(
-    'button',
-    {
-      class: 'section-toggle',
-      type: 'button',
-      'aria-expanded': String(open),
-      'aria-controls': 'policy-body',
-      'data-fid': 'policy-toggle',
-      'on:click': () => ctx.setUi({ sections: { ...ctx.ui.sections, policy: !open } }, ['policy']),
-    },
-    icon(open ? 'chevron-down' : 'chevron-right'),
-    h('h2', null, 'Routing policy'),
-  );
+  return foldingSection(ctx, { id: 'policy', title: 'Routing policy', open: ctx.ui.sections.policy ?? false, bodyClass: 'policy' }, () => policyBody(ctx, st));
+}
+
+function policyBody(ctx: Ctx, st: ProvidersState): Child[] | null {
   const p = st.policy;
-  if (!open || !p) return h('section', { class: 'section', 'aria-label': 'Routing policy' }, toggle);
+  if (!p) return null;
   const scope = st.scope;
-  return h(
-    'section',
-    { class: 'section', 'aria-label': 'Routing policy' },
-    toggle,
+  return [
+    h(
+      'p',
+      { class: 'hint' },
+      st.scope === 'user' ? 'Written to your User settings.' : "Written to this folder's settings.",
+      ' Applied in this order: filters → Always use → budgets → stickiness → sort/balance → tiers → model fallbacks.',
+    ),
     h(
       'div',
-      { id: 'policy-body', class: 'section-body policy' },
-      h(
-        'p',
-        { class: 'hint' },
-        st.scope === 'user' ? 'Written to your User settings.' : "Written to this folder's settings.",
-        ' Applied in this order: filters → Always use → budgets → stickiness → sort/balance → tiers → model fallbacks.',
+      { class: 'field inline' },
+      h('span', { class: 'field-label' }, 'Provider sort'),
+      select(
+        'policy-sort',
+        'Provider sort',
+        SORTS,
+        p.providerSort,
+        (v) => void ctx.ask({ op: 'setProviderSort', scope, sort: v as PolicyState['providerSort'] }),
       ),
-      h(
-        'div',
-        { class: 'field inline' },
-        h('span', { class: 'field-label' }, 'Provider sort'),
-        select(
-          'policy-sort',
-          'Provider sort',
-          SORTS,
-          p.providerSort,
-          (v) => void ctx.ask({ op: 'setProviderSort', scope, sort: v as PolicyState['providerSort'] }),
-        ),
-      ),
-      h(
-        'div',
-        { class: 'hint' },
-        'Within a tier; pooled access keeps its place. Price from the catalog or a key\u2019s negotiated prices; latency and throughput from the last attempts.',
-      ),
-      h(
-        'div',
-        { class: 'field inline' },
-        h('span', { class: 'field-label' }, 'Stickiness'),
-        select(
-          'policy-stickiness',
-          'Stickiness',
-          [...new Set([...TTLS, p.stickinessTtlMs])].sort((a, b) => a - b).map((ms) => [String(ms), ttlLabel(ms)] as const),
-          String(p.stickinessTtlMs),
-          (v) => void ctx.ask({ op: 'setStickiness', scope, ttlMs: Number(v) }),
-        ),
-      ),
-      h('div', { class: 'hint' }, 'A conversation stays on the route that served it while it is healthy, so prompt caches keep paying off.'),
-      balanceBlock(ctx, st, p),
-      fallbacksBlock(ctx, st, p),
-      callersBlock(ctx, st, p),
     ),
-  );
+    h(
+      'div',
+      { class: 'hint' },
+      'Within a tier; pooled access keeps its place. Price from the catalog or a key\u2019s negotiated prices; latency and throughput from the last attempts.',
+    ),
+    h(
+      'div',
+      { class: 'field inline' },
+      h('span', { class: 'field-label' }, 'Stickiness'),
+      select(
+        'policy-stickiness',
+        'Stickiness',
+        [...new Set([...TTLS, p.stickinessTtlMs])].sort((a, b) => a - b).map((ms) => [String(ms), ttlLabel(ms)] as const),
+        String(p.stickinessTtlMs),
+        (v) => void ctx.ask({ op: 'setStickiness', scope, ttlMs: Number(v) }),
+      ),
+    ),
+    h('div', { class: 'hint' }, 'A conversation stays on the route that served it while it is healthy, so prompt caches keep paying off.'),
+    balanceBlock(ctx, st, p),
+    fallbacksBlock(ctx, st, p),
+    callersBlock(ctx, st, p),
+  ];
 }
 
 function balanceBlock(ctx: Ctx, st: ProvidersState, p: PolicyState): HTMLElement {
@@ -145,11 +130,9 @@ function balanceBlock(ctx: Ctx, st: ProvidersState, p: PolicyState): HTMLElement
             h(
               'li',
               { class: 'caller-row balance-row', 'data-provider': b.provider },
-              h(
-                'div',
-                { class: 'key-summary caller-summary' },
-                icon('arrow-swap'),
-                h('span', { class: 'key-name' }, b.label),
+              rowSummary(
+                'arrow-swap',
+                b.label,
                 select(
                   `balance-${b.provider}`,
                   `Balance of ${b.label} keys`,
@@ -185,51 +168,14 @@ function balanceBlock(ctx: Ctx, st: ProvidersState, p: PolicyState): HTMLElement
   );
 }
 
-function fallbacksBlock(ctx: Ctx, st: ProvidersState, p: PolicyState): HTMLElement {
-  const models = st.models.filter((m) => !m.includes('*'));
-  const suggest = modelSuggestions(models);
-  const exact = (text: string, chosen: readonly string[]) => suggest(text, chosen).filter((s) => !s.includes('*'));
-  // A refused list (a slug nothing serves) is redrawn as settings hold it; the error bar says why.
-  const write = (model: string, fallbacks: string[] | null) =>
-    ctx.ask({ op: 'setModelFallbacks', scope: st.scope, model, fallbacks }).then(() => {
-      ctx.t.policyRedraw = (ctx.t.policyRedraw ?? 0) + 1;
-      ctx.render(['policy']);
-    });
-  const rows = p.modelFallbacks.map((f) =>
-    h(
-      'li',
-      { class: 'caller-row fallback-row', 'data-model': f.model },
-      h(
-        'div',
-        { class: 'key-summary caller-summary' },
-        icon('arrow-right'),
-        h('span', { class: 'key-name' }, f.model),
-        h(
-          'vscode-button',
-          { secondary: true, icon: 'close', 'data-fid': `fallbacks-remove-${f.model}`, 'on:click': () => void write(f.model, null) },
-          'Remove',
-        ),
-      ),
-      h(
-        'div',
-        { class: 'policy-chips' },
-        chipEditor({
-          fid: `fallbacks-${f.model}`,
-          label: `Fallbacks of ${f.model}`,
-          allLabel: 'No fallback',
-          placeholder: 'add a model',
-          values: f.fallbacks,
-          suggest: exact,
-          freeText: true,
-          validate: (v) => (v.includes('*') ? 'A fallback is one model, not a pattern' : undefined),
-          onChange: (v) => void write(f.model, v),
-        }),
-      ),
-      f.problems.map((m) => h('div', { class: 'hint warn' }, icon('warning'), ` ${m}`)),
-    ),
-  );
+/** The last row of the fallbacks list: pick a model, then the fallbacks it gets. */
+function newFallbackRow(
+  ctx: Ctx,
+  exact: (text: string, chosen: readonly string[]) => string[],
+  write: (model: string, fallbacks: string[]) => Promise<void>,
+): HTMLElement {
   const adding = ctx.t.fallbackModel;
-  const add = h(
+  return h(
     'li',
     { class: 'caller-row fallback-new' },
     h(
@@ -270,6 +216,50 @@ function fallbacksBlock(ctx: Ctx, st: ProvidersState, p: PolicyState): HTMLEleme
         : null,
     ),
   );
+}
+
+function fallbacksBlock(ctx: Ctx, st: ProvidersState, p: PolicyState): HTMLElement {
+  const models = st.models.filter((m) => !m.includes('*'));
+  const suggest = modelSuggestions(models);
+  const exact = (text: string, chosen: readonly string[]) => suggest(text, chosen).filter((s) => !s.includes('*'));
+  // A refused list (a slug nothing serves) is redrawn as settings hold it; the error bar says why.
+  const write = (model: string, fallbacks: string[] | null) =>
+    ctx.ask({ op: 'setModelFallbacks', scope: st.scope, model, fallbacks }).then(() => {
+      ctx.t.policyRedraw = (ctx.t.policyRedraw ?? 0) + 1;
+      ctx.render(['policy']);
+    });
+  const rows = p.modelFallbacks.map((f) =>
+    h(
+      'li',
+      { class: 'caller-row fallback-row', 'data-model': f.model },
+      rowSummary(
+        'arrow-right',
+        f.model,
+        h(
+          'vscode-button',
+          { secondary: true, icon: 'close', 'data-fid': `fallbacks-remove-${f.model}`, 'on:click': () => void write(f.model, null) },
+          'Remove',
+        ),
+      ),
+      h(
+        'div',
+        { class: 'policy-chips' },
+        chipEditor({
+          fid: `fallbacks-${f.model}`,
+          label: `Fallbacks of ${f.model}`,
+          allLabel: 'No fallback',
+          placeholder: 'add a model',
+          values: f.fallbacks,
+          suggest: exact,
+          freeText: true,
+          validate: (v) => (v.includes('*') ? 'A fallback is one model, not a pattern' : undefined),
+          onChange: (v) => void write(f.model, v),
+        }),
+      ),
+      f.problems.map((m) => h('div', { class: 'hint warn' }, icon('warning'), ` ${m}`)),
+    ),
+  );
+  const add = newFallbackRow(ctx, exact, write);
   return h(
     'div',
     { class: 'policy-block' },
@@ -283,111 +273,115 @@ function patch(set: Preferences | undefined, unset: PreferenceField[]): { prefer
   return { ...(set ? { preferences: set } : {}), ...(unset.length ? { unset } : {}) };
 }
 
-function callersBlock(ctx: Ctx, st: ProvidersState, p: PolicyState): HTMLElement {
-  const providerIds = st.providers.map((x) => x.id);
-  const prefsEditor = (who: string, fid: string, prefs: Preferences | undefined, send: (set: Preferences | undefined, unset: PreferenceField[]) => void) => {
-    const cur: Preferences = prefs ?? {};
-    // Each control sends only its own field, so edits made before the view redraws do not undo each other.
-    const setField = (field: PreferenceField, value: Preferences[keyof Preferences] | number | undefined) => {
-      if (value === undefined) return send(undefined, [field]);
-      if (field === 'max_price.prompt' || field === 'max_price.completion') return send({ max_price: { [field.slice(10)]: value } }, []);
-      send({ [field]: value } as Preferences, []);
-    };
-    const list = (field: 'only' | 'ignore' | 'order', label: string) =>
-      h(
-        'div',
-        { class: 'field' },
-        h('span', { class: 'field-label' }, label),
-        chipEditor({
-          fid: `prefs-${field}-${fid}`,
-          label: `${label} for ${who}`,
-          allLabel: 'Any',
-          placeholder: 'an OpenRouter provider slug',
-          values: cur[field] ?? null,
-          suggest: (text, chosen) => rank(providerIds, text, chosen),
-          freeText: true,
-          onChange: (v) => setField(field, v ?? undefined),
-        }),
-      );
-    const price = (field: 'prompt' | 'completion', label: string) =>
-      numberField(`prefs-price-${field}-${fid}`, `${label} for ${who}`, cur.max_price?.[field], label, (v) => setField(`max_price.${field}`, v ?? undefined));
-    return h(
+/** OpenRouter's provider preferences of one caller (or of all callers), each control sending only its field. */
+function prefsEditor(
+  providerIds: string[],
+  who: string,
+  fid: string,
+  prefs: Preferences | undefined,
+  send: (set: Preferences | undefined, unset: PreferenceField[]) => void,
+): HTMLElement {
+  const cur: Preferences = prefs ?? {};
+  // Each control sends only its own field, so edits made before the view redraws do not undo each other.
+  const setField = (field: PreferenceField, value: Preferences[keyof Preferences] | number | undefined) => {
+    if (value === undefined) return send(undefined, [field]);
+    if (field === 'max_price.prompt' || field === 'max_price.completion') return send({ max_price: { [field.slice(10)]: value } }, []);
+    send({ [field]: value } as Preferences, []);
+  };
+  const list = (field: 'only' | 'ignore' | 'order', label: string) =>
+    h(
+      'div',
+      { class: 'field' },
+      h('span', { class: 'field-label' }, label),
+      chipEditor({
+        fid: `prefs-${field}-${fid}`,
+        label: `${label} for ${who}`,
+        allLabel: 'Any',
+        placeholder: 'an OpenRouter provider slug',
+        values: cur[field] ?? null,
+        suggest: (text, chosen) => rank(providerIds, text, chosen),
+        freeText: true,
+        onChange: (v) => setField(field, v ?? undefined),
+      }),
+    );
+  const price = (field: 'prompt' | 'completion', label: string) =>
+    numberField(`prefs-price-${field}-${fid}`, `${label} for ${who}`, cur.max_price?.[field], label, (v) => setField(`max_price.${field}`, v ?? undefined));
+  return h(
+    'div',
+    { class: 'prefs' },
+    h('vscode-checkbox', {
+      label: 'Deny data collection (data_collection: deny)',
+      '.checked': cur.data_collection === 'deny',
+      'data-fid': `prefs-deny-${fid}`,
+      'on:change': (e: Event) => setField('data_collection', (e.currentTarget as HTMLInputElement).checked ? 'deny' : undefined),
+    }),
+    h('vscode-checkbox', {
+      label: 'Zero data retention endpoints only (zdr)',
+      '.checked': cur.zdr === true,
+      'data-fid': `prefs-zdr-${fid}`,
+      'on:change': (e: Event) => setField('zdr', (e.currentTarget as HTMLInputElement).checked ? true : undefined),
+    }),
+    list('only', 'Only'),
+    list('ignore', 'Ignore'),
+    list('order', 'Order'),
+    h(
+      'div',
+      { class: 'field inline' },
+      h('span', { class: 'field-label' }, 'Sort'),
+      select(
+        `prefs-sort-${fid}`,
+        `OpenRouter sort for ${who}`,
+        [
+          ['', "OpenRouter's default"],
+          ['price', 'Price'],
+          ['throughput', 'Throughput'],
+          ['latency', 'Latency'],
+        ],
+        cur.sort ?? '',
+        (v) => setField('sort', (v || undefined) as Preferences['sort']),
+      ),
+    ),
+    h(
+      'div',
+      { class: 'field inline' },
+      h('span', { class: 'field-label' }, 'Max price ($/M tokens)'),
+      price('prompt', 'Prompt'),
+      price('completion', 'Completion'),
+    ),
+  );
+}
+
+function callerRow(ctx: Ctx, st: ProvidersState, c: CallerPolicy): HTMLElement {
+  return h(
+    'li',
+    { class: 'caller-row policy-caller', 'data-caller': c.name },
+    callerSummary(c.name, st.caller, c.byokOnly ? h('span', { class: 'badge badge-warning', title: 'Never uses pooled access' }, 'BYOK only') : null),
+    h(
       'div',
       { class: 'prefs' },
       h('vscode-checkbox', {
-        label: 'Deny data collection (data_collection: deny)',
-        '.checked': cur.data_collection === 'deny',
-        'data-fid': `prefs-deny-${fid}`,
-        'on:change': (e: Event) => setField('data_collection', (e.currentTarget as HTMLInputElement).checked ? 'deny' : undefined),
+        toggle: true,
+        label: 'BYOK only: never use pooled access, whatever the keys say',
+        '.checked': c.byokOnly,
+        'data-fid': `byok-only-${c.name}`,
+        'on:change': (e: Event) =>
+          void ctx.ask({ op: 'setCallerPolicy', scope: st.scope, caller: c.name, byokOnly: (e.currentTarget as HTMLInputElement).checked }),
       }),
-      h('vscode-checkbox', {
-        label: 'Zero data retention endpoints only (zdr)',
-        '.checked': cur.zdr === true,
-        'data-fid': `prefs-zdr-${fid}`,
-        'on:change': (e: Event) => setField('zdr', (e.currentTarget as HTMLInputElement).checked ? true : undefined),
-      }),
-      list('only', 'Only'),
-      list('ignore', 'Ignore'),
-      list('order', 'Order'),
-      h(
-        'div',
-        { class: 'field inline' },
-        h('span', { class: 'field-label' }, 'Sort'),
-        select(
-          `prefs-sort-${fid}`,
-          `OpenRouter sort for ${who}`,
-          [
-            ['', "OpenRouter's default"],
-            ['price', 'Price'],
-            ['throughput', 'Throughput'],
-            ['latency', 'Latency'],
-          ],
-          cur.sort ?? '',
-          (v) => setField('sort', (v || undefined) as Preferences['sort']),
+    ),
+    c.byokOnly
+      ? null
+      : prefsEditor(
+          st.providers.map((x) => x.id),
+          `caller ${c.name}`,
+          c.name,
+          c.preferences,
+          (preferences) => void ctx.ask({ op: 'setCallerPolicy', scope: st.scope, caller: c.name, preferences }),
         ),
-      ),
-      h(
-        'div',
-        { class: 'field inline' },
-        h('span', { class: 'field-label' }, 'Max price ($/M tokens)'),
-        price('prompt', 'Prompt'),
-        price('completion', 'Completion'),
-      ),
-    );
-  };
-  const callerRow = (c: CallerPolicy) =>
-    h(
-      'li',
-      { class: 'caller-row policy-caller', 'data-caller': c.name },
-      h(
-        'div',
-        { class: 'key-summary caller-summary' },
-        icon('person'),
-        h('span', { class: 'key-name' }, c.name),
-        c.name === st.caller ? h('span', { class: 'badge badge-mark', title: 'Requests from this scope run as this caller' }, 'this scope') : null,
-        c.byokOnly ? h('span', { class: 'badge badge-warning', title: 'Never uses pooled access' }, 'BYOK only') : null,
-      ),
-      h(
-        'div',
-        { class: 'prefs' },
-        h('vscode-checkbox', {
-          toggle: true,
-          label: 'BYOK only: never use pooled access, whatever the keys say',
-          '.checked': c.byokOnly,
-          'data-fid': `byok-only-${c.name}`,
-          'on:change': (e: Event) =>
-            void ctx.ask({ op: 'setCallerPolicy', scope: st.scope, caller: c.name, byokOnly: (e.currentTarget as HTMLInputElement).checked }),
-        }),
-      ),
-      c.byokOnly
-        ? null
-        : prefsEditor(
-            `caller ${c.name}`,
-            c.name,
-            c.preferences,
-            (preferences) => void ctx.ask({ op: 'setCallerPolicy', scope: st.scope, caller: c.name, preferences }),
-          ),
-    );
+  );
+}
+
+function callersBlock(ctx: Ctx, st: ProvidersState, p: PolicyState): HTMLElement {
+  const providerIds = st.providers.map((x) => x.id);
   return h(
     'div',
     { class: 'policy-block' },
@@ -399,10 +393,16 @@ function callersBlock(ctx: Ctx, st: ProvidersState, p: PolicyState): HTMLElement
       h(
         'li',
         { class: 'caller-row policy-caller', 'data-caller': '*' },
-        h('div', { class: 'key-summary caller-summary' }, icon('organization'), h('span', { class: 'key-name' }, 'All callers')),
-        prefsEditor('all callers', '*', p.preferences, (set, unset) => void ctx.ask({ op: 'setCallerPolicy', scope: st.scope, ...patch(set, unset) })),
+        rowSummary('organization', 'All callers'),
+        prefsEditor(
+          providerIds,
+          'all callers',
+          '*',
+          p.preferences,
+          (set, unset) => void ctx.ask({ op: 'setCallerPolicy', scope: st.scope, ...patch(set, unset) }),
+        ),
       ),
-      p.callers.map(callerRow),
+      p.callers.map((c) => callerRow(ctx, st, c)),
     ),
   );
 }

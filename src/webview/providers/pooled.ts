@@ -2,29 +2,19 @@
  * Pooled access: the callers, each with its OpenRouter key (add, rotate, test, delete), and which
  * caller each workspace folder runs as.
  */
-import type { CallerRow, ProvidersState, TestResult } from '../../protocol/providers';
-import { announce, h, icon } from '../shared/dom';
+import type { CallerRow, ProvidersState } from '../../protocol/providers';
+import { announce, h, icon, type Child } from '../shared/dom';
 import { ms } from '../shared/format';
 import type { Ctx } from './context';
+import { callerSummary, testResultLine } from './rows';
+import { foldingSection } from './section';
 import { statusBadge } from './key-row';
 
 export function pooledSection(ctx: Ctx, st: ProvidersState): HTMLElement {
-  const open = ctx.ui.sections.pooled;
-  const toggle = h(
-    'button',
-    {
-      class: 'section-toggle',
-      type: 'button',
-      'aria-expanded': String(open),
-      'aria-controls': 'pooled-body',
-      'data-fid': 'pooled-toggle',
-      'on:click': () => ctx.setUi({ sections: { ...ctx.ui.sections, pooled: !open } }, ['pooled']),
-    },
-    icon(open ? 'chevron-down' : 'chevron-right'),
-    h('h2', null, 'Pooled access and callers'),
-  );
-  if (!open) return h('section', { class: 'section', 'aria-label': 'Pooled access and callers' }, toggle);
+  return foldingSection(ctx, { id: 'pooled', title: 'Pooled access and callers', open: ctx.ui.sections.pooled }, () => pooledBody(ctx, st));
+}
 
+function pooledBody(ctx: Ctx, st: ProvidersState): Child[] {
   const folders = st.folders.length
     ? h(
         'div',
@@ -58,34 +48,27 @@ export function pooledSection(ctx: Ctx, st: ProvidersState): HTMLElement {
       )
     : null;
 
-  return h(
-    'section',
-    { class: 'section', 'aria-label': 'Pooled access and callers' },
-    toggle,
+  return [
+    h('vscode-checkbox', {
+      toggle: true,
+      label: "Use pooled access through each caller's OpenRouter key",
+      '.checked': st.pooled.enabled,
+      'data-fid': 'pooled-enabled',
+      'on:change': (e: Event) => void ctx.ask({ op: 'setPooled', scope: st.scope, enabled: (e.currentTarget as HTMLInputElement).checked }),
+    }),
+    h('p', { class: 'hint' }, `Tried after prioritized keys and before fallback keys, at ${st.pooled.baseUrl}.`),
     h(
-      'div',
-      { id: 'pooled-body', class: 'section-body' },
-      h('vscode-checkbox', {
-        toggle: true,
-        label: "Use pooled access through each caller's OpenRouter key",
-        '.checked': st.pooled.enabled,
-        'data-fid': 'pooled-enabled',
-        'on:change': (e: Event) => void ctx.ask({ op: 'setPooled', scope: st.scope, enabled: (e.currentTarget as HTMLInputElement).checked }),
-      }),
-      h('p', { class: 'hint' }, `Tried after prioritized keys and before fallback keys, at ${st.pooled.baseUrl}.`),
-      h(
-        'ul',
-        { class: 'caller-list', 'aria-label': 'Callers' },
-        st.callers.map((c) => callerRow(ctx, st, c)),
-      ),
-      h(
-        'vscode-button',
-        { secondary: true, icon: 'add', 'data-fid': 'add-caller', 'on:click': () => void ctx.ask({ op: 'addCaller', scope: st.scope }) },
-        'Add caller',
-      ),
-      folders,
+      'ul',
+      { class: 'caller-list', 'aria-label': 'Callers' },
+      st.callers.map((c) => callerRow(ctx, st, c)),
     ),
-  );
+    h(
+      'vscode-button',
+      { secondary: true, icon: 'add', 'data-fid': 'add-caller', 'on:click': () => void ctx.ask({ op: 'addCaller', scope: st.scope }) },
+      'Add caller',
+    ),
+    folders,
+  ];
 }
 
 function callerRow(ctx: Ctx, st: ProvidersState, c: CallerRow): HTMLElement {
@@ -95,7 +78,7 @@ function callerRow(ctx: Ctx, st: ProvidersState, c: CallerRow): HTMLElement {
     ctx.t.tests.set(testId, { running: true });
     ctx.render(['pooled']);
     try {
-      const result = (await ctx.client.request({ op: 'testCaller', scope: st.scope, caller: c.name })) as TestResult;
+      const result = await ctx.client.request({ op: 'testCaller', scope: st.scope, caller: c.name });
       ctx.t.tests.set(testId, { running: false, result });
       announce(`Test of caller "${c.name}": ${result.verdict}. ${result.message}`);
     } catch (e) {
@@ -103,24 +86,13 @@ function callerRow(ctx: Ctx, st: ProvidersState, c: CallerRow): HTMLElement {
     }
     ctx.render(['pooled']);
   };
-  const result =
-    test && !test.running
-      ? h(
-          'div',
-          { class: `test-result ${'result' in test && test.result.verdict === 'ok' ? 'ok' : 'bad'}`, role: 'status' },
-          icon('result' in test && test.result.verdict === 'ok' ? 'pass' : 'error'),
-          h('span', null, 'result' in test ? `${test.result.message} (${ms(test.result.latencyMs)})` : test.error),
-        )
-      : null;
+  const result = testResultLine(test, (r) => `${r.message} (${ms(r.latencyMs)})`);
   return h(
     'li',
     { class: 'caller-row', 'data-caller': c.name },
-    h(
-      'div',
-      { class: 'key-summary caller-summary' },
-      icon('person'),
-      h('span', { class: 'key-name' }, c.name),
-      c.name === st.caller ? h('span', { class: 'badge badge-mark', title: 'Requests from this scope run as this caller' }, 'this scope') : null,
+    callerSummary(
+      c.name,
+      st.caller,
       c.defined ? null : h('span', { class: 'badge badge-warning', title: 'Not listed in byokRouter.callers' }, 'not defined'),
       c.source
         ? h('span', { class: 'key-source', title: c.source }, icon('link'), c.source)

@@ -4,43 +4,17 @@
  * months and people forget.
  */
 import type { ProvidersState } from '../../protocol/providers';
-import { announce, h, icon } from '../shared/dom';
-import type { Ctx } from './context';
+import { announce, h, icon, type Child } from '../shared/dom';
+import type { Ctx, TestView } from './context';
+import { testResultLine } from './rows';
+import { foldingSection } from './section';
 
-export function webSearchSection(ctx: Ctx, st: ProvidersState): HTMLElement | null {
-  const w = st.webSearch;
-  if (!w) return null;
-  const open = ctx.ui.sections.web !== false;
-  const toggle = h(
-    'button',
-    {
-      class: 'section-toggle',
-      type: 'button',
-      'aria-expanded': String(open),
-      'aria-controls': 'web-body',
-      'data-fid': 'web-toggle',
-      'on:click': () => ctx.setUi({ sections: { ...ctx.ui.sections, web: !open } }, ['web']),
-    },
-    icon(open ? 'chevron-down' : 'chevron-right'),
-    h('h2', null, 'Web search'),
-  );
-  if (!open) return h('section', { class: 'section web-search', 'aria-label': 'Web search' }, toggle);
+type WebSearch = NonNullable<ProvidersState['webSearch']>;
 
-  const test = ctx.t.tests.get('web-search');
-  const runTest = async () => {
-    ctx.t.tests.set('web-search', { running: true });
-    ctx.render(['web']);
-    const r = (await ctx.ask({ op: 'testWebSearch', scope: st.scope })) as { ok: boolean; message: string } | undefined;
-    ctx.t.tests.set(
-      'web-search',
-      r ? { running: false, result: { verdict: r.ok ? 'ok' : 'auth', message: r.message, latencyMs: 0 } } : { running: false, error: 'the test did not run' },
-    );
-    announce(r ? `Firecrawl: ${r.message}` : 'Firecrawl test failed');
-    ctx.render(['web']);
-  };
-
+/** Whose Firecrawl key this scope uses, and where its value lives (masked tail or reference). */
+function keyLine(st: ProvidersState, w: WebSearch): HTMLElement {
   const whose = st.scope === 'user' ? 'Workspace key' : w.overridden ? `This folder's key (${w.keyId})` : 'Workspace key (this folder has none of its own)';
-  const keyLine = h(
+  return h(
     'div',
     { class: 'key-summary web-key' },
     icon('globe'),
@@ -52,58 +26,53 @@ export function webSearchSection(ctx: Ctx, st: ProvidersState): HTMLElement | nu
         ? h('span', { class: 'key-tail' }, w.masked)
         : h('span', { class: 'hint warn' }, 'no Firecrawl key'),
   );
+}
 
-  const credits = w.configured
-    ? h(
-        'div',
-        { class: 'web-credits', 'data-fid': 'web-credits' },
-        w.remainingCredits !== undefined
-          ? h(
-              'span',
-              { class: 'credits-left' },
-              `${w.remainingCredits.toLocaleString('en-US')} credits left${w.planCredits !== undefined ? ` of ${w.planCredits.toLocaleString('en-US')}` : ''}`,
-            )
-          : w.creditsError
-            ? h('span', { class: 'hint warn credits-error' }, icon('warning'), ` ${w.creditsError}`)
-            : h('span', { class: 'hint' }, 'credits not read yet'),
-      )
-    : null;
-
-  const expiry = w.configured
-    ? h(
-        'label',
-        { class: 'field web-expiry' },
-        h('span', null, 'Credits expire'),
-        h('vscode-textfield', {
-          type: 'date',
-          'aria-label': 'Firecrawl credits expire on',
-          'data-fid': 'web-expiry',
-          '.value': w.expiresAt ?? '',
-          'on:change': (e: Event) => {
-            const v = (e.currentTarget as HTMLInputElement).value;
-            if (/^\d{4}-\d{2}-\d{2}$/.test(v) && v !== w.expiresAt) void ctx.ask({ op: 'setWebSearchExpiry', scope: st.scope, expiresAt: v });
-          },
-        }),
-        w.daysLeft !== undefined
-          ? h(
-              'span',
-              { class: `badge ${w.daysLeft < 0 ? 'badge-warning' : w.daysLeft <= 14 ? 'badge-warning' : 'badge-mark'} web-days-left` },
-              w.daysLeft < 0 ? 'expired' : w.daysLeft === 0 ? 'expires today' : `${w.daysLeft} day${w.daysLeft === 1 ? '' : 's'} left`,
-            )
-          : null,
-      )
-    : null;
-
-  const result =
-    test && !test.running
+/** Credits left of the plan, as Firecrawl last reported them. */
+function creditsLine(w: WebSearch): HTMLElement {
+  return h(
+    'div',
+    { class: 'web-credits', 'data-fid': 'web-credits' },
+    w.remainingCredits !== undefined
       ? h(
-          'div',
-          { class: `test-result ${'result' in test && test.result.verdict === 'ok' ? 'ok' : 'bad'}`, role: 'status' },
-          'result' in test ? test.result.message : test.error,
+          'span',
+          { class: 'credits-left' },
+          `${w.remainingCredits.toLocaleString('en-US')} credits left${w.planCredits !== undefined ? ` of ${w.planCredits.toLocaleString('en-US')}` : ''}`,
         )
-      : null;
+      : w.creditsError
+        ? h('span', { class: 'hint warn credits-error' }, icon('warning'), ` ${w.creditsError}`)
+        : h('span', { class: 'hint' }, 'credits not read yet'),
+  );
+}
 
-  const actions = h(
+/** The date the credits expire, editable, with the days left. */
+function expiryField(ctx: Ctx, st: ProvidersState, w: WebSearch): HTMLElement {
+  return h(
+    'label',
+    { class: 'field web-expiry' },
+    h('span', null, 'Credits expire'),
+    h('vscode-textfield', {
+      type: 'date',
+      'aria-label': 'Firecrawl credits expire on',
+      'data-fid': 'web-expiry',
+      '.value': w.expiresAt ?? '',
+      'on:change': (e: Event) => {
+        const v = (e.currentTarget as HTMLInputElement).value;
+        if (/^\d{4}-\d{2}-\d{2}$/.test(v) && v !== w.expiresAt) void ctx.ask({ op: 'setWebSearchExpiry', scope: st.scope, expiresAt: v });
+      },
+    }),
+    w.daysLeft !== undefined
+      ? h(
+          'span',
+          { class: `badge ${w.daysLeft < 0 ? 'badge-warning' : w.daysLeft <= 14 ? 'badge-warning' : 'badge-mark'} web-days-left` },
+          w.daysLeft < 0 ? 'expired' : w.daysLeft === 0 ? 'expires today' : `${w.daysLeft} day${w.daysLeft === 1 ? '' : 's'} left`,
+        )
+      : null,
+  );
+}
+
+function keyActions(ctx: Ctx, st: ProvidersState, w: WebSearch, test: TestView | undefined, runTest: () => Promise<void>): HTMLElement {
+  return h(
     'div',
     { class: 'actions', role: 'toolbar', 'aria-label': 'Firecrawl key actions' },
     h(
@@ -124,25 +93,43 @@ export function webSearchSection(ctx: Ctx, st: ProvidersState): HTMLElement | nu
         )
       : null,
   );
+}
 
-  return h(
-    'section',
-    { class: 'section web-search', 'aria-label': 'Web search' },
-    toggle,
+export function webSearchSection(ctx: Ctx, st: ProvidersState): HTMLElement | null {
+  if (!st.webSearch) return null;
+  return foldingSection(ctx, { id: 'web', title: 'Web search', open: ctx.ui.sections.web !== false, className: 'web-search' }, () => webSearchBody(ctx, st));
+}
+
+function webSearchBody(ctx: Ctx, st: ProvidersState): Child[] | null {
+  const w = st.webSearch;
+  if (!w) return null;
+
+  const test = ctx.t.tests.get('web-search');
+  const runTest = async () => {
+    ctx.t.tests.set('web-search', { running: true });
+    ctx.render(['web']);
+    const r = await ctx.ask({ op: 'testWebSearch', scope: st.scope });
+    ctx.t.tests.set(
+      'web-search',
+      r ? { running: false, result: { verdict: r.ok ? 'ok' : 'auth', message: r.message, latencyMs: 0 } } : { running: false, error: 'the test did not run' },
+    );
+    announce(r ? `Firecrawl: ${r.message}` : 'Firecrawl test failed');
+    ctx.render(['web']);
+  };
+
+  const result = testResultLine(test, (r) => r.message);
+
+  return [
     h(
-      'div',
-      { id: 'web-body', class: 'section-body' },
-      h(
-        'p',
-        { class: 'hint' },
-        'Agents search the web with your Firecrawl key through the byok_webSearch tool and @byok /web.',
-        w.byokOnly ? ' Always use: searches never go through OpenRouter.' : '',
-      ),
-      keyLine,
-      credits,
-      expiry,
-      result,
-      actions,
+      'p',
+      { class: 'hint' },
+      'Agents search the web with your Firecrawl key through the byok_webSearch tool and @byok /web.',
+      w.byokOnly ? ' Always use: searches never go through OpenRouter.' : '',
     ),
-  );
+    keyLine(st, w),
+    w.configured ? creditsLine(w) : null,
+    w.configured ? expiryField(ctx, st, w) : null,
+    result,
+    keyActions(ctx, st, w, test, runTest),
+  ];
 }

@@ -9,20 +9,26 @@ import type { VsCodeApi } from './vscode-api';
 
 type Body = { op: string };
 
+/** Schemas of the results that carry a value, by op (the protocol's `…ResultSchemas`). */
+export type ResultSchemas<B extends Body> = Partial<Record<B['op'], z.ZodType>>;
+
+/** What a request for `op` resolves with: its result schema's output, or nothing worth reading. */
+export type ReplyTo<R, K extends PropertyKey> = K extends keyof R ? (R[K] extends z.ZodType ? z.output<R[K]> : unknown) : unknown;
+
 interface Pending {
   op: string;
   resolve: (v: unknown) => void;
   reject: (e: Error) => void;
 }
 
-export interface ClientOptions<B extends Body, S> {
+export interface ClientOptions<B extends Body, S, R extends ResultSchemas<B>> {
   api: VsCodeApi<unknown>;
   /** The view's webview → host union (ready | request | problem). */
   toHost: z.ZodType;
   /** The view's host → webview union (state | reply). */
   toWebview: z.ZodType<{ type: 'state'; state: S } | { type: 'reply'; id: number; ok: boolean; result?: unknown; error?: string }>;
-  /** Schemas of the results that carry a value, by op. */
-  results: Partial<Record<B['op'], z.ZodType>>;
+  /** Schemas of the results that carry a value, by op; they also type what `request` resolves with. */
+  results: R;
   onState: (state: S) => void;
   /** Where the page listens; the window in a webview, a stand-in in tests. */
   target?: Pick<Window, 'addEventListener'>;
@@ -30,11 +36,11 @@ export interface ClientOptions<B extends Body, S> {
   warn?: (message: string) => void;
 }
 
-export class HostClient<B extends Body, S> {
+export class HostClient<B extends Body, S, R extends ResultSchemas<B> = ResultSchemas<B>> {
   private next = 1;
   private readonly pending = new Map<number, Pending>();
 
-  constructor(private readonly opts: ClientOptions<B, S>) {
+  constructor(private readonly opts: ClientOptions<B, S, R>) {
     (opts.target ?? window).addEventListener('message', (e: Event) => this.receive((e as MessageEvent).data));
   }
 
@@ -42,14 +48,15 @@ export class HostClient<B extends Body, S> {
     this.send({ type: 'ready', ...(restored === undefined ? {} : { restored }) });
   }
 
-  /** Resolves with the host's (checked) result; rejects with the host's error message. */
-  request<K extends B['op']>(body: Extract<B, { op: K }>): Promise<unknown> {
+  /** Resolves with the host's result, checked against (and typed by) the op's schema; rejects with the host's error message. */
+  request<K extends B['op']>(body: Extract<B, { op: K }>): Promise<ReplyTo<R, K>> {
     const id = this.next++;
     const message = { type: 'request', id, body };
     const checked = this.opts.toHost.safeParse(message);
     if (!checked.success) return Promise.reject(new Error(`not sent: ${describeIssues(checked.error)}`));
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { op: body.op, resolve, reject });
+    return new Promise<ReplyTo<R, K>>((resolve, reject) => {
+      // Resolved only with a value the op's schema accepted (receive), so the type holds.
+      this.pending.set(id, { op: body.op, resolve: resolve as (v: unknown) => void, reject });
       this.opts.api.postMessage(checked.data);
     });
   }
@@ -78,7 +85,7 @@ export class HostClient<B extends Body, S> {
     if (!p) return;
     this.pending.delete(msg.id);
     if (!msg.ok) return p.reject(new Error(msg.error ?? 'the request failed'));
-    const schema = this.opts.results[p.op as B['op']];
+    const schema: z.ZodType | undefined = this.opts.results[p.op as B['op']];
     if (!schema) return p.resolve(msg.result);
     const result = schema.safeParse(msg.result);
     if (result.success) p.resolve(result.data);

@@ -36,7 +36,7 @@ describe('the benchmark harness', function () {
   });
 
   it('times the direct call, the router and every peer against one simulator for measures 1 to 3', () => {
-    for (const id of ['1', '2', '3'] as const) {
+    for (const id of ['nonStreaming', 'firstToken', 'longStream'] as const) {
       const m = results.measures[id]!;
       assert.deepEqual(m.unavailable, [], `measure ${id}: ${JSON.stringify(m.unavailable)}`);
       assertFigures(m.contenders.direct, `${id}.direct`, false);
@@ -45,9 +45,9 @@ describe('the benchmark harness', function () {
       const r = m.contenders.router!;
       const below = (pick: (x: ContenderFigures) => number) => (['openai', 'ai-sdk', 'portkey'] as const).every((p) => pick(r) < pick(m.contenders[p]!));
       const expected =
-        id === '1'
+        id === 'nonStreaming'
           ? r.addedP50! <= 0.2 && r.addedP99! <= 1 && below((x) => x.addedP50!)
-          : id === '2'
+          : id === 'firstToken'
             ? r.addedP50! <= 0.1 && below((x) => x.addedP50!)
             : r.ratio! <= 1.05;
       assert.equal(
@@ -57,7 +57,7 @@ describe('the benchmark harness', function () {
       );
       for (const c of ['direct', 'router', 'openai', 'ai-sdk', 'portkey'] as const) assert.ok(Number.isFinite(m.contenders[c]!.cpuMs), `${id}.${c} cpu`);
     }
-    for (const id of ['1', '2'] as const) {
+    for (const id of ['nonStreaming', 'firstToken'] as const) {
       const alone = results.measures[id]!.routerAlone!;
       assertSummary(alone.ms, `${id}.routerAlone`);
       assert.ok(alone.cpuUs > 0);
@@ -65,7 +65,7 @@ describe('the benchmark harness', function () {
   });
 
   it('reports chunks per second for every adapter family that exists', () => {
-    const m = results.measures['4']!;
+    const m = results.measures.families!;
     assert.ok(Object.keys(m.families).includes('openai-compatible'));
     for (const [family, f] of Object.entries(m.families)) {
       if ('missing' in f) continue;
@@ -75,7 +75,7 @@ describe('the benchmark harness', function () {
   });
 
   it('measures failover through the simulators and shows a cooling key gets no request', () => {
-    const m = results.measures['5']!;
+    const m = results.measures.failover!;
     assertSummary(m.router, 'router span');
     assertSummary(m.direct, 'direct span');
     assert.equal(m.cooldown.requestsToLimitedKey, 0);
@@ -85,7 +85,7 @@ describe('the benchmark harness', function () {
   });
 
   it('plans over 2,000 keys and 20 callers', () => {
-    const m = results.measures['6']!;
+    const m = results.measures.plan!;
     assert.equal(m.keys, 2000);
     assert.equal(m.callers, 20);
     assertSummary(m.ms, 'plan');
@@ -93,14 +93,14 @@ describe('the benchmark harness', function () {
   });
 
   it('completes every concurrent stream and leaves no socket or timer after close', () => {
-    const m = results.measures['7']!;
+    const m = results.measures.concurrency!;
     assert.equal(m.completed, m.streams);
     assert.deepEqual(m.leftoverAfterClose, {});
     assert.ok(m.rssPeakMiB >= m.rssBeforeMiB);
   });
 
   it('leaves a slot for the activation time and reports bundle files', () => {
-    const m = results.measures['8']!;
+    const m = results.measures.bundle!;
     assert.equal(m.activationMs, null);
     assert.deepEqual(Object.keys(m.files).sort(), ['dist/cli.js', 'dist/extension.js']);
   });
@@ -111,7 +111,7 @@ describe('the benchmark harness', function () {
     assert.equal(table.length, 2 + ids.length);
     ids.forEach((id, i) => assert.ok(table[2 + i]!.startsWith(`| ${id} |`), table[2 + i]));
     // The local endpoint ran beside the others and answered correctly.
-    assert.ok(results.measures['1']!.contenders.endpoint!.addedP50 !== undefined);
+    assert.ok(results.measures.nonStreaming!.contenders.endpoint!.addedP50 !== undefined);
     const report = markdownReport(results);
     assert.match(report, new RegExp(`Node ${results.machine.node.replace(/\./g, '\\.')}`));
   });

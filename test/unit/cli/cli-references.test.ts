@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main, type Io } from '../../../src/cli/main';
 import { envName } from '../../../src/cli/secrets';
-import { startOpenAISim, type OpenAISim } from '../../sim/openai';
-import { FakeSecretClis } from '../../sim/secret-clis';
+import { startOpenAISim, type OpenAISim } from '../../../src/sim/openai';
+import { FakeSecretClis } from '../../../src/sim/secret-clis';
 
 function capture(env: NodeJS.ProcessEnv): Io & { stdout: string; stderr: string } {
   const io = { stdout: '', stderr: '', env, out: (s: string) => void (io.stdout += s), err: (s: string) => void (io.stderr += s) };

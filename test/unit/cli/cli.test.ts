@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main, type Io } from '../../../src/cli/main';
 import { envName } from '../../../src/cli/secrets';
-import { startOpenAISim, type OpenAISim } from '../../sim/openai';
-import { startAnthropicSim } from '../../sim/anthropic';
-import { startGeminiSim } from '../../sim/gemini';
-import { BEDROCK_TEST_API_KEY, startBedrockSim } from '../../sim/bedrock';
+import { startOpenAISim, type OpenAISim } from '../../../src/sim/openai';
+import { startAnthropicSim } from '../../../src/sim/anthropic';
+import { startGeminiSim } from '../../../src/sim/gemini';
+import { BEDROCK_TEST_API_KEY, startBedrockSim } from '../../../src/sim/bedrock';
 
 const root = join(__dirname, '../../..');
 

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { crc32 } from 'node:zlib';
 import { isRouteFailure } from '../../../src/core/errors';
 import { decodeFrame, EventStreamDecoder, eventStreamMessages, type EventStreamMessage } from '../../../src/core/http/eventstream';
-import { corruptFrame, encodeFrame, eventFrame, type EncodableHeader } from '../../sim/eventstream-encode';
+import { corruptFrame, encodeFrame, eventFrame, type EncodableHeader } from '../../../src/sim/eventstream-encode';
 
 const FIXTURE = readFileSync(path.join(__dirname, '../../fixtures/bedrock/smithy-content-block-delta.bin'));
 const LIMIT = 1024 * 1024;

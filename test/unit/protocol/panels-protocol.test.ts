@@ -9,6 +9,7 @@ import {
   providersToHostSchema,
   providersToWebviewSchema,
   type ProvidersRequestBody,
+  type ProvidersResultSchemas,
 } from '../../../src/protocol/providers';
 import { createDispatcher, type Handlers } from '../../../src/vscode/panels/dispatch';
 import { HostClient } from '../../../src/webview/shared/client';
@@ -300,6 +301,28 @@ describe('the webview end of the protocol', () => {
     p.receive({ type: 'reply', id: first!.id, ok: true, result: { verdict: 'ok', message: 'fine', latencyMs: 3 } });
     assert.deepEqual(await good, { verdict: 'ok', message: 'fine', latencyMs: 3 });
     await assert.rejects(bad, /unexpected reply/);
+  });
+
+  it("types each reply by its request, from the op's result schema, so a view reads it without a cast", async () => {
+    const listeners: ((e: { data: unknown }) => void)[] = [];
+    const sent: { id: number }[] = [];
+    const client = new HostClient<ProvidersRequestBody, unknown, ProvidersResultSchemas>({
+      api: { postMessage: (m) => sent.push(m as { id: number }), getState: () => undefined, setState: () => undefined },
+      toHost: providersToHostSchema,
+      toWebview: providersToWebviewSchema,
+      results: providersResultSchemas,
+      onState: () => undefined,
+      target: { addEventListener: ((_: string, l: (e: { data: unknown }) => void) => listeners.push(l)) as never },
+    });
+    const added = client.request({ op: 'addKey', scope: 'user', provider: 'openai', tier: 'prioritized' });
+    const tested = client.request({ op: 'testWebSearch', scope: 'user' });
+    const reply = (id: number, result: unknown) => listeners.forEach((l) => l({ data: { type: 'reply', id, ok: true, result } }));
+    reply(sent[0]!.id, { keyId: 'openai-2' });
+    reply(sent[1]!.id, { ok: false, message: 'HTTP 401' });
+    // The property reads below compile only because request() is typed by op (tsconfig.json typechecks tests).
+    const keyId: string | undefined = (await added).keyId;
+    const { ok, message }: { ok: boolean; message: string } = await tested;
+    assert.deepEqual([keyId, ok, message], ['openai-2', false, 'HTTP 401']);
   });
 
   it('refuses to send a request the host would ignore', async () => {

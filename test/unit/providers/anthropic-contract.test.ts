@@ -13,7 +13,7 @@ import { anthropicAdapter } from '../../../src/core/providers/anthropic';
 import { ThinkingCache } from '../../../src/core/providers/anthropic-thinking-cache';
 import type { AdapterCall } from '../../../src/core/providers/types';
 import { CompletionBuilder } from '../../../src/core/routing/completion-builder';
-import { startSimServer, type SimServer } from '../../sim/server';
+import { startSimServer, type SimServer } from '../../../src/sim/server';
 
 const FIXTURES = path.join(__dirname, '../../fixtures/anthropic');
 const fixture = (name: string) => readFileSync(path.join(FIXTURES, name));
@@ -38,7 +38,7 @@ function plain(chunks: ChatChunk[]) {
 
 async function collect(body: AsyncIterable<Uint8Array>, cache = new ThinkingCache()): Promise<ChatChunk[]> {
   const out: ChatChunk[] = [];
-  for await (const c of anthropicAdapter({ cache }).streamChunks(body, call, limits)) out.push(c);
+  for await (const c of anthropicAdapter('anthropic', { thinking: cache }).streamChunks(body, call, limits)) out.push(c);
   return out;
 }
 
@@ -166,7 +166,12 @@ describe('Anthropic wire contract (fixtures replayed)', () => {
     const seen: ChatChunk[] = [];
     await assert.rejects(
       async () => {
-        for await (const ch of anthropicAdapter().streamChunks(await overHttp('stream-overloaded.sse'), call, limits)) seen.push(ch);
+        for await (const ch of anthropicAdapter('anthropic', { thinking: new ThinkingCache() }).streamChunks(
+          await overHttp('stream-overloaded.sse'),
+          call,
+          limits,
+        ))
+          seen.push(ch);
       },
       (e: unknown) => isRouteFailure(e) && e.error.kind === 'rate_limited' && e.error.code === 'overloaded_error' && /Overloaded/.test(e.error.message),
     );
@@ -187,7 +192,7 @@ describe('Anthropic wire contract (fixtures replayed)', () => {
 
   it('turns the documented non-streaming tool_use message into a completion with JSON arguments', async () => {
     const text = await readBody(await overHttp('message-tool-use.json'), 1 << 20);
-    const completion = anthropicAdapter({ cache: new ThinkingCache() }).parseCompletion(text, { ...call, stream: false });
+    const completion = anthropicAdapter('anthropic', { thinking: new ThinkingCache() }).parseCompletion(text, { ...call, stream: false });
     const { created, ...rest } = completion;
     assert.ok(created > 0);
     assert.deepEqual(rest, {

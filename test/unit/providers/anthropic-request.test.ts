@@ -7,7 +7,7 @@ import { anthropicAdapter } from '../../../src/core/providers/anthropic';
 import { buildMessagesBody, DEFAULT_MAX_TOKENS, VERTEX } from '../../../src/core/providers/anthropic-request';
 import { ThinkingCache } from '../../../src/core/providers/anthropic-thinking-cache';
 import type { AdapterCall } from '../../../src/core/providers/types';
-import { startAnthropicSim, type AnthropicSim } from '../../sim/anthropic';
+import { startAnthropicSim, type AnthropicSim } from '../../../src/sim/anthropic';
 
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
 
@@ -265,7 +265,11 @@ describe('Anthropic request translation', () => {
       it(`is accepted: ${name}`, async () => {
         const c = make();
         c.options = { baseUrl: sim.url };
-        const res = await http.send(await anthropicAdapter().buildRequest(c), timeoutsSchema.parse({}), new AbortController().signal);
+        const res = await http.send(
+          await anthropicAdapter('anthropic', { thinking: new ThinkingCache() }).buildRequest(c),
+          timeoutsSchema.parse({}),
+          new AbortController().signal,
+        );
         const text = await readBody(res.body, 1 << 20);
         assert.equal(res.status, 200, text);
         assert.equal(JSON.parse(text).type, 'message');

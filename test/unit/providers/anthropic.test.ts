@@ -7,12 +7,12 @@ import { isRouteFailure, type RouteError } from '../../../src/core/errors';
 import { readBody, transportError, UndiciHttpClient } from '../../../src/core/http/client';
 import { MapSecretSource } from '../../../src/core/ports';
 import { anthropicAdapter, anthropicVertexAdapter, vertexClaudeUrl } from '../../../src/core/providers/anthropic';
-import { thinkingCache, ThinkingCache } from '../../../src/core/providers/anthropic-thinking-cache';
+import { ThinkingCache } from '../../../src/core/providers/anthropic-thinking-cache';
 import type { AdapterCall, ProviderAdapter } from '../../../src/core/providers/types';
 import { validateKey } from '../../../src/core/providers/validate';
 import { Router } from '../../../src/core/routing/router';
-import { startAnthropicSim, type AnthropicSim } from '../../sim/anthropic';
-import type { Script } from '../../sim/server';
+import { startAnthropicSim, type AnthropicSim } from '../../../src/sim/anthropic';
+import type { Script } from '../../../src/sim/server';
 
 const MODEL = 'anthropic/claude-sonnet-4.5';
 const KEY = 'sk-ant-api03-secret-value-0001';
@@ -34,7 +34,6 @@ describe('Claude (Anthropic Messages) adapter', () => {
   beforeEach(() => {
     sim.requests.length = 0;
     sim.setDefault({});
-    thinkingCache.clear();
   });
   afterEach(async () => {
     assert.equal(sim.queued(), 0, 'every queued script was used');
@@ -168,11 +167,34 @@ describe('Claude (Anthropic Messages) adapter', () => {
       assert.deepEqual(assistant.content[0], { type: 'thinking', thinking: 'I should look it up.', signature: sim.signature('I should look it up.') });
 
       // Without the cache the same turn is refused, which is why the cache exists.
-      thinkingCache.clear();
+      r.adapters.state.thinking.clear();
       const third = await r.generate(ask(messages));
       assert.equal(third.ok, false);
       assert.equal(!third.ok && third.error.kind, 'bad_request');
       assert.match(!third.ok ? third.error.message : '', /Expected `thinking` or `redacted_thinking`/);
+    });
+
+    it("keeps one router's signed thinking from another router in the same process", async () => {
+      const a = router();
+      const b = router();
+      const ask = (messages: ChatMessage[]): ChatRequest =>
+        ({ model: MODEL, stream: true, messages, tools: [weather], max_tokens: 4000, reasoning_effort: 'medium' }) as ChatRequest;
+      const messages: ChatMessage[] = [{ role: 'user', content: 'Weather in Oslo?' }];
+      sim.enqueue({ reasoning: 'I should look it up.', toolCalls: [{ id: 'toolu_apart_1', name: 'get_weather', arguments: { city: 'Oslo' } }] });
+      const first = await a.generate(ask(messages));
+      assert.ok(first.ok, !first.ok ? first.error.message : '');
+      messages.push({ role: 'assistant', content: null, tool_calls: first.response.choices[0]!.message.tool_calls });
+      messages.push({ role: 'tool', tool_call_id: 'toolu_apart_1', content: '3°C' });
+
+      assert.ok(a.adapters.state.thinking.size > 0, 'the first router kept the signed thinking');
+      assert.equal(b.adapters.state.thinking.size, 0, 'the second router holds nothing of it');
+      const other = await b.generate(ask(messages));
+      assert.equal(other.ok, false, 'the second router cannot replay thinking it never saw');
+      assert.match(!other.ok ? other.error.message : '', /Expected `thinking` or `redacted_thinking`/);
+
+      sim.enqueue({ text: 'It is 3°C.' });
+      const same = await a.generate(ask(messages));
+      assert.ok(same.ok, !same.ok ? same.error.message : '');
     });
 
     it('falls back to the next key on 529 overloaded and cools the first one down', async () => {
@@ -235,7 +257,7 @@ describe('Claude (Anthropic Messages) adapter', () => {
 
   describe('error classification', () => {
     const NOW = Date.UTC(2026, 10, 23, 12, 0, 0);
-    const adapter = anthropicAdapter({ cache: new ThinkingCache() });
+    const adapter = anthropicAdapter('anthropic', { thinking: new ThinkingCache() });
     const base: AdapterCall = {
       provider: 'anthropic',
       request: { model: MODEL, messages: [{ role: 'user', content: 'Hi' }] },

@@ -15,7 +15,7 @@ import {
   startBedrockSim,
   streamException,
   type BedrockSim,
-} from '../../sim/bedrock';
+} from '../../../src/sim/bedrock';
 
 const MODEL = 'anthropic/claude-haiku-4.5';
 const NATIVE = 'global.anthropic.claude-haiku-4-5-20251001-v1:0';

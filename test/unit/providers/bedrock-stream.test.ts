@@ -4,7 +4,7 @@ import { isRouteFailure, type RouteError } from '../../../src/core/errors';
 import { ThinkingCache } from '../../../src/core/providers/anthropic-thinking-cache';
 import { converseStreamChunks } from '../../../src/core/providers/bedrock';
 import { CompletionBuilder } from '../../../src/core/routing/completion-builder';
-import { errorFrame, eventFrame, exceptionFrame } from '../../sim/eventstream-encode';
+import { errorFrame, eventFrame, exceptionFrame } from '../../../src/sim/eventstream-encode';
 
 const LIMITS = { maxEventBytes: 1024 * 1024 };
 

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { adapterFor } from '../../../src/core/providers/registry';
+import { Adapters } from '../../../src/core/providers/registry';
+
+const adapters = new Adapters();
 import type { AdapterCall } from '../../../src/core/providers/types';
 import { RouteFailure } from '../../../src/core/errors';
 
@@ -18,7 +20,7 @@ function call(provider: AdapterCall['provider'], options: AdapterCall['options']
 
 describe('Azure AI Foundry requests', () => {
   it('posts to the resource models endpoint with the default api-version and the key in api-key', async () => {
-    const spec = await adapterFor('azure-foundry').buildRequest(call('azure-foundry', { resource: 'contoso-ai' }));
+    const spec = await adapters.get('azure-foundry').buildRequest(call('azure-foundry', { resource: 'contoso-ai' }));
     assert.equal(spec.url, 'https://contoso-ai.services.ai.azure.com/models/chat/completions?api-version=2024-05-01-preview');
     assert.equal(spec.headers['api-key'], 'key-0123456789');
     assert.equal(spec.headers.authorization, undefined);
@@ -26,14 +28,14 @@ describe('Azure AI Foundry requests', () => {
   });
 
   it("uses the key's api-version and an endpoint given as …/models", async () => {
-    const spec = await adapterFor('azure-foundry').buildRequest(
-      call('azure-foundry', { baseUrl: 'https://proxy.example.com/models/', apiVersion: '2025-04-01' }),
-    );
+    const spec = await adapters
+      .get('azure-foundry')
+      .buildRequest(call('azure-foundry', { baseUrl: 'https://proxy.example.com/models/', apiVersion: '2025-04-01' }));
     assert.equal(spec.url, 'https://proxy.example.com/models/chat/completions?api-version=2025-04-01');
   });
 
   it("checks a key against the resource's free models list", async () => {
-    const spec = await adapterFor('azure-foundry').validationRequest!(call('azure-foundry', { resource: 'contoso-ai' }));
+    const spec = await adapters.get('azure-foundry').validationRequest!(call('azure-foundry', { resource: 'contoso-ai' }));
     assert.equal(spec?.url, 'https://contoso-ai.services.ai.azure.com/openai/models?api-version=2024-10-21');
     assert.equal(spec?.method, 'GET');
     assert.equal(spec?.headers['api-key'], 'key-0123456789');
@@ -41,7 +43,7 @@ describe('Azure AI Foundry requests', () => {
 
   it('refuses a key that names neither resource nor endpoint, saying what is missing', () => {
     assert.throws(
-      () => adapterFor('azure-foundry').buildRequest(call('azure-foundry')),
+      () => adapters.get('azure-foundry').buildRequest(call('azure-foundry')),
       (e: unknown) => e instanceof RouteFailure && /options\.resource/.test(e.error.message),
     );
   });
@@ -53,7 +55,7 @@ describe('Cohere compatibility requests', () => {
     const body = async (tool_choice: 'auto' | 'required') =>
       JSON.parse(
         (
-          await adapterFor('cohere').buildRequest({
+          await adapters.get('cohere').buildRequest({
             ...call('cohere'),
             request: { model: 'x', messages: [{ role: 'user', content: 'hi' }], tools, tool_choice },
           })
@@ -67,36 +69,35 @@ describe('Cohere compatibility requests', () => {
 
 describe('provider rows: out-of-money codes and errors inside a 200', () => {
   it("treats Z.ai's 1113 (no balance) as a long wait and its 1302 (concurrency) as a short one", () => {
-    const broke = adapterFor('z-ai').classifyError(
-      429,
-      {},
-      JSON.stringify({ error: { code: '1113', message: 'Insufficient balance or no resource package. Please recharge.' } }),
-      NOW,
-    );
+    const broke = adapters
+      .get('z-ai')
+      .classifyError(429, {}, JSON.stringify({ error: { code: '1113', message: 'Insufficient balance or no resource package. Please recharge.' } }), NOW);
     assert.equal(broke.kind, 'rate_limited');
     assert.equal(broke.retryAfterMs, Number.POSITIVE_INFINITY);
-    const busy = adapterFor('z-ai').classifyError(429, {}, JSON.stringify({ error: { code: '1302', message: 'High concurrency usage of this API' } }), NOW);
+    const busy = adapters.get('z-ai').classifyError(429, {}, JSON.stringify({ error: { code: '1302', message: 'High concurrency usage of this API' } }), NOW);
     assert.equal(busy.kind, 'rate_limited');
     assert.equal(busy.retryAfterMs, undefined);
   });
 
   it("treats Moonshot's exceeded_current_quota_error as a long wait", () => {
-    const e = adapterFor('moonshotai').classifyError(
-      429,
-      {},
-      JSON.stringify({ error: { message: 'Your account is suspended, please check your plan and billing details', type: 'exceeded_current_quota_error' } }),
-      NOW,
-    );
+    const e = adapters
+      .get('moonshotai')
+      .classifyError(
+        429,
+        {},
+        JSON.stringify({ error: { message: 'Your account is suspended, please check your plan and billing details', type: 'exceeded_current_quota_error' } }),
+        NOW,
+      );
     assert.equal(e.retryAfterMs, Number.POSITIVE_INFINITY);
   });
 
   it("does not apply one provider's quota codes to another", () => {
-    const e = adapterFor('groq').classifyError(429, {}, JSON.stringify({ error: { code: '1113', message: 'x' } }), NOW);
+    const e = adapters.get('groq').classifyError(429, {}, JSON.stringify({ error: { code: '1113', message: 'x' } }), NOW);
     assert.equal(e.retryAfterMs, undefined);
   });
 
   it("reads MiniMax's base_resp in a 200 answer: 1004 is the key, 1008 an empty balance", () => {
-    const minimax = adapterFor('minimax');
+    const minimax = adapters.get('minimax');
     const body = (code: number, msg: string) => JSON.stringify({ id: '', choices: null, base_resp: { status_code: code, status_msg: msg } });
     const parse = (text: string) => {
       try {
@@ -116,7 +117,7 @@ describe('provider rows: out-of-money codes and errors inside a 200', () => {
   });
 
   it("reads Cohere's check-api-key verdict, not just its status", () => {
-    const cohere = adapterFor('cohere');
+    const cohere = adapters.get('cohere');
     assert.equal(cohere.validationError!(JSON.stringify({ valid: false }), NOW)?.kind, 'auth');
     assert.equal(cohere.validationError!(JSON.stringify({ valid: true, organization_id: 'o', owner_id: 'u' }), NOW), undefined);
   });

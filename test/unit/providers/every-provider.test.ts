@@ -7,8 +7,8 @@ import { MapSecretSource } from '../../../src/core/ports';
 import { COMPAT_ROWS, type CompatProvider } from '../../../src/core/providers/openai-compatible';
 import { validateKey } from '../../../src/core/providers/validate';
 import { Router } from '../../../src/core/routing/router';
-import { FLAVOR_SPECS } from '../../sim/openai-flavors';
-import { ALL_FLAVORS, startOpenAISim, type OpenAISim } from '../../sim/openai';
+import { FLAVOR_SPECS } from '../../../src/sim/openai-flavors';
+import { ALL_FLAVORS, startOpenAISim, type OpenAISim } from '../../../src/sim/openai';
 
 /**
  * The table-driven pass over the whole OpenAI-compatible family: every row of COMPAT_ROWS meets

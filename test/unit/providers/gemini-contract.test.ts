@@ -1,5 +1,5 @@
 /**
- * Contract: the Gemini wire samples in test/fixtures/gemini replayed byte for byte over loopback
+ * Contract: the Gemini wire samples in src/sim/fixtures/gemini replayed byte for byte over loopback
  * HTTP (also cut into 1-byte pieces, and with LF instead of Google's CRLF), and the exact canonical
  * chunks, completions and error kinds they become.
  */
@@ -11,11 +11,11 @@ import type { ChatChunk } from '../../../src/core/chat';
 import { limitsSchema, timeoutsSchema } from '../../../src/core/config/schema';
 import { isRouteFailure, type RouteError } from '../../../src/core/errors';
 import { readBody, UndiciHttpClient } from '../../../src/core/http/client';
-import { createGeminiAdapter, ThoughtSignatureCache, untilPacificMidnight } from '../../../src/core/providers/gemini';
+import { geminiAdapter, ThoughtSignatureCache, untilPacificMidnight } from '../../../src/core/providers/gemini';
 import type { AdapterCall } from '../../../src/core/providers/types';
-import { startSimServer, type SimServer } from '../../sim/server';
+import { startSimServer, type SimServer } from '../../../src/sim/server';
 
-const FIXTURES = path.join(__dirname, '../../fixtures/gemini');
+const FIXTURES = path.join(__dirname, '../../../src/sim/fixtures/gemini');
 const fixture = (name: string) => readFileSync(path.join(FIXTURES, name));
 const limits = limitsSchema.parse({});
 const timeouts = timeoutsSchema.parse({});
@@ -80,7 +80,7 @@ describe('Gemini wire contract (fixtures replayed)', () => {
           yield wire;
         })();
     const out: ChatChunk[] = [];
-    for await (const c of createGeminiAdapter('google-ai-studio', signatures).streamChunks(source, call(true), limits)) out.push(c);
+    for await (const c of geminiAdapter('google-ai-studio', { signatures }).streamChunks(source, call(true), limits)) out.push(c);
     return out;
   }
 
@@ -142,7 +142,8 @@ describe('Gemini wire contract (fixtures replayed)', () => {
     await assert.rejects(
       (async () => {
         const res = await fetchFixture('stream-mid-error.sse');
-        for await (const c of createGeminiAdapter().streamChunks(res.body, call(true), limits)) out.push(c);
+        for await (const c of geminiAdapter('google-ai-studio', { signatures: new ThoughtSignatureCache() }).streamChunks(res.body, call(true), limits))
+          out.push(c);
       })(),
       (e: unknown) => isRouteFailure(e) && e.error.kind === 'server' && e.error.status === 503 && /overloaded/.test(e.error.message),
     );
@@ -184,7 +185,7 @@ describe('Gemini wire contract (fixtures replayed)', () => {
 
   it('parses a non-streaming answer into a chat.completion with reasoning tokens counted as output', async () => {
     const res = await fetchFixture('generate-content-text.json', 200, 'application/json');
-    const c = createGeminiAdapter().parseCompletion(await readBody(res.body, 1 << 20), call(false));
+    const c = geminiAdapter('google-ai-studio', { signatures: new ThoughtSignatureCache() }).parseCompletion(await readBody(res.body, 1 << 20), call(false));
     assert.deepEqual(
       { ...c, created: 0 },
       {
@@ -201,7 +202,7 @@ describe('Gemini wire contract (fixtures replayed)', () => {
   it('parses parallel function calls, counts cached tokens, and keeps only the signature Gemini gave', async () => {
     const signatures = new ThoughtSignatureCache();
     const res = await fetchFixture('generate-content-tool-call.json', 200, 'application/json');
-    const c = createGeminiAdapter('google-ai-studio', signatures).parseCompletion(await readBody(res.body, 1 << 20), call(false, 'gemini-3-pro-preview'));
+    const c = geminiAdapter('google-ai-studio', { signatures }).parseCompletion(await readBody(res.body, 1 << 20), call(false, 'gemini-3-pro-preview'));
     const [a, b] = [syntheticId('3h0kaNG-LaiJz7IPlt2u8Ak', 0), syntheticId('3h0kaNG-LaiJz7IPlt2u8Ak', 1)];
     assert.deepEqual(c.choices[0], {
       index: 0,
@@ -236,7 +237,7 @@ describe('Gemini wire contract (fixtures replayed)', () => {
 
   it('answers a blocked prompt with an empty content_filter completion', async () => {
     const res = await fetchFixture('generate-content-blocked.json', 200, 'application/json');
-    const c = createGeminiAdapter().parseCompletion(await readBody(res.body, 1 << 20), call(false));
+    const c = geminiAdapter('google-ai-studio', { signatures: new ThoughtSignatureCache() }).parseCompletion(await readBody(res.body, 1 << 20), call(false));
     assert.deepEqual(c.choices[0], { index: 0, message: { role: 'assistant', content: '' }, finish_reason: 'content_filter' });
     assert.deepEqual(c.usage, { prompt_tokens: 12, completion_tokens: 0, total_tokens: 12 });
   });
@@ -273,7 +274,7 @@ describe('Gemini wire contract (fixtures replayed)', () => {
       it(`classifies ${t.file} (HTTP ${t.status}) as ${t.kind}${t.retryAfterMs ? ` with a ${t.retryAfterMs / 1000} s wait` : ''}`, async () => {
         const res = await fetchFixture(t.file, t.status, 'application/json; charset=UTF-8');
         const text = await readBody(res.body, 1 << 20);
-        const e = createGeminiAdapter().classifyError(res.status, res.headers, text, NOW);
+        const e = geminiAdapter('google-ai-studio', { signatures: new ThoughtSignatureCache() }).classifyError(res.status, res.headers, text, NOW);
         assert.equal(e.kind, t.kind);
         assert.equal(e.status, t.status);
         assert.equal(e.code, t.code);
@@ -281,7 +282,7 @@ describe('Gemini wire contract (fixtures replayed)', () => {
         assert.match(e.message, t.words);
         assert.match(e.message, /^google-ai-studio: HTTP \d{3} /);
         // Streams wrap the same body in an array.
-        const wrapped = createGeminiAdapter().classifyError(res.status, {}, `[${text}]`, NOW);
+        const wrapped = geminiAdapter('google-ai-studio', { signatures: new ThoughtSignatureCache() }).classifyError(res.status, {}, `[${text}]`, NOW);
         assert.equal(wrapped.kind, t.kind);
       });
     }
@@ -293,7 +294,12 @@ describe('Gemini wire contract (fixtures replayed)', () => {
     });
 
     it('classifies an HTML error page by its status alone', () => {
-      const e = createGeminiAdapter().classifyError(502, {}, '<html><body>Bad Gateway</body></html>', NOW);
+      const e = geminiAdapter('google-ai-studio', { signatures: new ThoughtSignatureCache() }).classifyError(
+        502,
+        {},
+        '<html><body>Bad Gateway</body></html>',
+        NOW,
+      );
       assert.equal(e.kind, 'server');
       assert.match(e.message, /HTML error page/);
     });

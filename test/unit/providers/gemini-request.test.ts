@@ -4,7 +4,7 @@ import type { ChatRequest } from '../../../src/core/chat';
 import { isRouteFailure } from '../../../src/core/errors';
 import { geminiBody, SKIP_SIGNATURE, toGeminiSchema } from '../../../src/core/providers/gemini-request';
 import { ThoughtSignatureCache } from '../../../src/core/providers/gemini';
-import { validateGenerate } from '../../sim/gemini';
+import { validateGenerate } from '../../../src/sim/gemini';
 
 const none = new ThoughtSignatureCache();
 const body = (req: Partial<ChatRequest>, model = 'gemini-2.5-flash', sigs = none) =>

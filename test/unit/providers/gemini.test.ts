@@ -8,11 +8,10 @@ import type { ErrorKind } from '../../../src/core/errors';
 import { UndiciHttpClient } from '../../../src/core/http/client';
 import { MapSecretSource } from '../../../src/core/ports';
 import { SKIP_SIGNATURE } from '../../../src/core/providers/gemini-request';
-import { thoughtSignatures } from '../../../src/core/providers/gemini';
 import { validateKey } from '../../../src/core/providers/validate';
 import { Router } from '../../../src/core/routing/router';
-import { geminiErrors, startGeminiSim, type GeminiScript, type GeminiSim } from '../../sim/gemini';
-import type { Script } from '../../sim/server';
+import { geminiErrors, startGeminiSim, type GeminiScript, type GeminiSim } from '../../../src/sim/gemini';
+import type { Script } from '../../../src/sim/server';
 
 const FLASH = 'google/gemini-2.5-flash';
 const PRO3 = 'google/gemini-3-pro-preview';
@@ -48,7 +47,6 @@ describe('Google AI Studio (Gemini) through the router', () => {
   beforeEach(() => {
     sim.requests.length = 0;
     sim.setDefault({});
-    thoughtSignatures.clear();
   });
   afterEach(async () => {
     assert.equal(sim.queued(), 0, 'every queued script was used');

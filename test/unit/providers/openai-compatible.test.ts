@@ -6,7 +6,7 @@ import { MapSecretSource } from '../../../src/core/ports';
 import { Router } from '../../../src/core/routing/router';
 import { UndiciHttpClient } from '../../../src/core/http/client';
 import { validateKey } from '../../../src/core/providers/validate';
-import { startOpenAISim, type Flavor, type OpenAISim } from '../../sim/openai';
+import { startOpenAISim, type Flavor, type OpenAISim } from '../../../src/sim/openai';
 
 const FLAVORS: Exclude<Flavor, 'openrouter'>[] = ['openai', 'azure', 'mistral', 'groq', 'xai', 'deepseek', 'together', 'fireworks', 'cerebras', 'perplexity'];
 

@@ -8,9 +8,8 @@ import fc from 'fast-check';
 import { keyOptionsSchema } from '../../../src/core/config/schema';
 import { isRouteFailure } from '../../../src/core/errors';
 import { PROVIDERS, type ProviderId } from '../../../src/core/providers/ids';
-import { adapterFor } from '../../../src/core/providers/registry';
+import { Adapters } from '../../../src/core/providers/registry';
 import type { AdapterCall } from '../../../src/core/providers/types';
-import { createVertexAdapter } from '../../../src/core/providers/vertex';
 import type { ServiceAccountTokens } from '../../../src/core/providers/vertex-auth';
 
 const BASE = 'https://user-host.example.com/base';
@@ -21,7 +20,7 @@ const SERVICE_ACCOUNT = JSON.stringify({
   private_key: 'unused',
 });
 const tokens = { forCall: async () => 'ya29.test-token-value' } as unknown as ServiceAccountTokens;
-const vertex = createVertexAdapter({ tokens });
+const adapters = new Adapters({ state: { tokens } });
 
 const hostile = fc.oneof(
   fc.constantFrom(
@@ -53,7 +52,7 @@ function call(provider: ProviderId, nativeModel: string, options: Record<string,
 }
 
 async function build(provider: ProviderId, c: AdapterCall): Promise<URL | undefined> {
-  const adapter = provider === 'google-vertex' ? vertex : adapterFor(provider);
+  const adapter = adapters.get(provider);
   try {
     return new URL((await adapter.buildRequest(c)).url);
   } catch (e) {
@@ -115,7 +114,7 @@ describe('request URLs under hostile model ids and options', () => {
       const c = call('google-vertex', model, { baseUrl: BASE });
       c.secret = JSON.stringify(noProject);
       await assert.rejects(
-        Promise.resolve().then(() => vertex.buildRequest(c)),
+        Promise.resolve().then(() => adapters.get('google-vertex').buildRequest(c)),
         (e: unknown) => {
           assert.ok(isRouteFailure(e));
           assert.match(e.error.message, /options\.project/);

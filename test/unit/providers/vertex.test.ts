@@ -6,15 +6,14 @@ import { parseConfig } from '../../../src/core/config/parse';
 import { timeoutsSchema } from '../../../src/core/config/schema';
 import { UndiciHttpClient } from '../../../src/core/http/client';
 import { MapSecretSource } from '../../../src/core/ports';
-import { thoughtSignatures } from '../../../src/core/providers/gemini';
-import { registerAdapter } from '../../../src/core/providers/registry';
+import { Adapters } from '../../../src/core/providers/registry';
 import type { AdapterCall } from '../../../src/core/providers/types';
 import { validateKey } from '../../../src/core/providers/validate';
-import { createVertexAdapter, vertexAdapter, vertexGeminiModelUrl } from '../../../src/core/providers/vertex';
+import { vertexGeminiModelUrl } from '../../../src/core/providers/vertex';
 import { ServiceAccountTokens } from '../../../src/core/providers/vertex-auth';
 import { Router } from '../../../src/core/routing/router';
-import { startAnthropicSim, type AnthropicSim } from '../../sim/anthropic';
-import { forwardTo, makeServiceAccount, startVertexSim, type VertexSim } from '../../sim/vertex';
+import { startAnthropicSim, type AnthropicSim } from '../../../src/sim/anthropic';
+import { forwardTo, makeServiceAccount, startVertexSim, type VertexSim } from '../../../src/sim/vertex';
 
 const FLASH = 'google/gemini-2.5-flash';
 const PRO3 = 'google/gemini-3-pro-preview';
@@ -43,7 +42,6 @@ describe('Google Vertex through the router', () => {
     });
   });
   after(async () => {
-    registerAdapter('google-vertex', vertexAdapter);
     await Promise.all([sim.close(), claude.close(), http.close()]);
   });
   beforeEach(() => {
@@ -54,10 +52,8 @@ describe('Google Vertex through the router', () => {
     sim.tokenExchanges = 0;
     sim.tokenDelayMs = 0;
     sim.tokenFaults.length = 0;
-    thoughtSignatures.clear();
     // A fresh token cache per test, so exchanges can be counted.
     tokens = new ServiceAccountTokens();
-    registerAdapter('google-vertex', createVertexAdapter({ tokens }));
   });
   afterEach(async () => {
     assert.equal(sim.queued(), 0, 'every queued script was used');
@@ -89,7 +85,7 @@ describe('Google Vertex through the router', () => {
         ],
       ),
     );
-    const r = new Router({ config, catalog: bundledCatalog(), secrets });
+    const r = new Router({ config, catalog: bundledCatalog(), secrets, adapters: new Adapters({ state: { tokens } }) });
     routers.push(r);
     return r;
   }

@@ -12,7 +12,7 @@ import { ManualClock, MapSecretSource } from '../../../src/core/ports';
 import { keyRouteId } from '../../../src/core/routing/cooldowns';
 import { formatPlan } from '../../../src/core/routing/plan';
 import { Router } from '../../../src/core/routing/router';
-import { startOpenAISim, type OpenAISim } from '../../sim/openai';
+import { startOpenAISim, type OpenAISim } from '../../../src/sim/openai';
 
 const MODEL = 'openai/gpt-4o-mini';
 const req: ChatRequest = { model: MODEL, messages: [{ role: 'user', content: 'hi' }] };

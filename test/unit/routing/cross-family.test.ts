@@ -4,11 +4,11 @@ import type { ChatChunk, ChatRequest } from '../../../src/core/chat';
 import { parseConfig } from '../../../src/core/config/parse';
 import { MapSecretSource } from '../../../src/core/ports';
 import { Router } from '../../../src/core/routing/router';
-import { startAnthropicSim, type AnthropicSim } from '../../sim/anthropic';
-import { BEDROCK_TEST_CREDENTIALS, bedrockErrors, startBedrockSim, type BedrockSim } from '../../sim/bedrock';
-import { forwardTo, makeServiceAccount, startVertexSim, type VertexSim } from '../../sim/vertex';
-import { startGeminiSim, type GeminiSim } from '../../sim/gemini';
-import { startOpenAISim, type OpenAISim } from '../../sim/openai';
+import { startAnthropicSim, type AnthropicSim } from '../../../src/sim/anthropic';
+import { BEDROCK_TEST_CREDENTIALS, bedrockErrors, startBedrockSim, type BedrockSim } from '../../../src/sim/bedrock';
+import { forwardTo, makeServiceAccount, startVertexSim, type VertexSim } from '../../../src/sim/vertex';
+import { startGeminiSim, type GeminiSim } from '../../../src/sim/gemini';
+import { startOpenAISim, type OpenAISim } from '../../../src/sim/openai';
 
 const CLAUDE = 'anthropic/claude-sonnet-4.5';
 

@@ -11,7 +11,7 @@ import { formatPlan } from '../../../src/core/routing/plan';
 import { ActivityStore } from '../../../src/core/activity/store';
 import type { BudgetStatus } from '../../../src/core/routing/budgets';
 import type { GenerationRecord } from '../../../src/core/activity/record';
-import { startOpenAISim, type OpenAISim } from '../../sim/openai';
+import { startOpenAISim, type OpenAISim } from '../../../src/sim/openai';
 
 const MINI = 'openai/gpt-4o-mini';
 const BIG = 'openai/gpt-4.1';
@@ -410,6 +410,19 @@ describe('routing policy against simulated providers', () => {
       assert.match(o.error.message, /budget/);
       assert.equal(pooled.requests.length, 0);
       await store.close();
+    });
+
+    it('keeps serving when the activity log cannot be read, counting this window’s own spend', async () => {
+      const unreadable = { read: async () => Promise.reject(new Error('EISDIR: illegal operation on a directory, read')) };
+      const r = router(
+        { keys: [key('capped', a, { budget: { requests: 1, period: 'day' } }), key('spare', b)], stickiness: { ttlMs: 0 } },
+        { history: unreadable },
+      );
+      const first = await r.generate(ask());
+      assert.ok(first.ok, first.ok ? '' : first.error.message);
+      assert.equal(first.record.servedBy!.keyId, 'capped');
+      clock.advance(5_000);
+      assert.equal((await r.generate(ask())).record.servedBy!.keyId, 'spare', 'the window’s own record still counts against the budget');
     });
 
     it('skips a caller’s pooled access over its budget', async () => {

@@ -5,7 +5,7 @@ import { parseConfig } from '../../../src/core/config/parse';
 import { ManualClock, MapSecretSource } from '../../../src/core/ports';
 import { Router, type GenerationOutcome } from '../../../src/core/routing/router';
 import type { GenerationRecord } from '../../../src/core/activity/record';
-import { startOpenAISim, type OpenAISim } from '../../sim/openai';
+import { startOpenAISim, type OpenAISim } from '../../../src/sim/openai';
 
 const MODEL = 'openai/gpt-4o-mini';
 const req = (over: Partial<ChatRequest> = {}): ChatRequest => ({ model: MODEL, messages: [{ role: 'user', content: 'hi' }], ...over });
@@ -331,7 +331,7 @@ describe('router execution against simulated providers', () => {
     const msg = !o.ok ? o.error.message : '';
     assert.match(msg, /openai\/key "first": 500 server/);
     assert.match(msg, /openai\/key "second": 500 server/);
-    assert.match(msg, /pooled \(caller "dev"\): 402 rate_limited/);
+    assert.match(msg, /pooled \(OpenRouter, caller "dev"\): 402 rate_limited/);
     assert.match(msg, /openai\/key "backup": 429 rate_limited, retry in 7 s/);
   });
 

@@ -3,8 +3,8 @@ import { bundledCatalog } from '../../../src/core/catalog/catalog';
 import { parseConfig } from '../../../src/core/config/parse';
 import { MapSecretSource } from '../../../src/core/ports';
 import { Router } from '../../../src/core/routing/router';
-import { BEDROCK_TEST_API_KEY, startBedrockSim } from '../../sim/bedrock';
-import { startOpenAISim, type OpenAISim } from '../../sim/openai';
+import { BEDROCK_TEST_API_KEY, startBedrockSim } from '../../../src/sim/bedrock';
+import { startOpenAISim, type OpenAISim } from '../../../src/sim/openai';
 
 describe('the end of a stream', () => {
   let sim: OpenAISim;

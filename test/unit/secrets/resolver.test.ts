@@ -6,8 +6,8 @@ import { ManualClock, MapSecretSource } from '../../../src/core/ports';
 import { Redactor } from '../../../src/core/redact';
 import { ResolvingSecretSource, SecretResolver, isSecretUnavailable } from '../../../src/core/secrets/resolver';
 import type { ResolveResult } from '../../../src/core/secrets/tools';
-import { FakeSecretClis, type FakeTool } from '../../sim/secret-clis';
-import { FakeVault } from '../../sim/vault';
+import { FakeSecretClis, type FakeTool } from '../../../src/sim/secret-clis';
+import { FakeVault } from '../../../src/sim/vault';
 
 function value(r: ResolveResult): string {
   assert.ok(r.ok, `expected a value, got ${r.ok ? '' : `${r.error.kind}: ${r.error.message}`}`);

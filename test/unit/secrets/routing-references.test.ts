@@ -6,8 +6,8 @@ import { Redactor } from '../../../src/core/redact';
 import { formatPlan } from '../../../src/core/routing/plan';
 import { Router } from '../../../src/core/routing/router';
 import { ResolvingSecretSource, SecretResolver } from '../../../src/core/secrets/resolver';
-import { startOpenAISim, type OpenAISim } from '../../sim/openai';
-import { FakeSecretClis } from '../../sim/secret-clis';
+import { startOpenAISim, type OpenAISim } from '../../../src/sim/openai';
+import { FakeSecretClis } from '../../../src/sim/secret-clis';
 
 const MODEL = 'openai/gpt-4o-mini';
 

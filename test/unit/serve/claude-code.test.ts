@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_TEXT } from '../../sim/anthropic';
+import { DEFAULT_TEXT } from '../../../src/sim/anthropic';
 import { startFixture, SECRETS, type Fixture } from './fixture';
 
 const root = join(__dirname, '../../..');

@@ -8,7 +8,7 @@ import { main, type Io } from '../../../src/cli/main';
 import { loadTokens, tokenEnvName } from '../../../src/cli/serve';
 import { parseConfig } from '../../../src/core/config/parse';
 import { generateToken, isTokenShaped } from '../../../src/serve/tokens';
-import { startOpenAISim, type OpenAISim } from '../../sim/openai';
+import { startOpenAISim, type OpenAISim } from '../../../src/sim/openai';
 
 const root = join(__dirname, '../../..');
 
@@ -72,7 +72,7 @@ describe('byok-router serve', () => {
     assert.match(err, /BYOK_ROUTER_TOKEN_DEV/);
   });
 
-  it('runs as a process: one banner line with both base URLs on a free port, serves each caller with its own key, stops on SIGINT', async function () {
+  it('runs as a process: one banner line with both base URLs on a free port, serves each caller with its own key, logs to --activity, stops on SIGINT', async function () {
     this.timeout(60_000);
     const dev = generateToken();
     const prod = generateToken();
@@ -81,10 +81,23 @@ describe('byok-router serve', () => {
     chmodSync(secretsPath, 0o600);
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'serve', '--config', configPath, '--secrets', secretsPath, '--port', '0'],
+      [
+        '--import',
+        'tsx',
+        join(root, 'src/cli/main.ts'),
+        'serve',
+        '--config',
+        configPath,
+        '--secrets',
+        secretsPath,
+        '--port',
+        '0',
+        '--activity',
+        join(dir, 'activity'),
+      ],
       {
         cwd: root,
-        env: { ...process.env, BYOK_ROUTER_TOKEN_DEV: dev },
+        env: { ...process.env, BYOK_ROUTER_TOKEN_DEV: dev, BYOK_ROUTER_STATE: join(dir, 'state.json') },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
@@ -119,6 +132,19 @@ describe('byok-router serve', () => {
       assert.equal(stdout.trim().split('\n').length, 1, 'one banner line');
       for (const s of [dev, prod, 'sk-serve-']) assert.ok(!stdout.includes(s) && !stderr.includes(s));
       assert.match(stderr, /caller=prod-eu client=OpenAI\/JS → 200/);
+      const logged = readFileSync(join(dir, 'activity', 'activity.jsonl'), 'utf8');
+      const records = logged
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { surface: string; caller: string; outcome: string; servedBy: { keyId: string } });
+      assert.deepEqual(
+        records.map((r) => [r.surface, r.caller, r.outcome, r.servedBy.keyId]),
+        [
+          ['endpoint', 'dev', 'success', 'k-dev'],
+          ['endpoint', 'prod-eu', 'success', 'k-prod'],
+        ],
+      );
+      for (const s of [dev, prod, 'sk-serve-']) assert.ok(!logged.includes(s), 'a secret reached the activity log');
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { startFixture, SECRETS, POOLED, type Fixture } from './fixture';
-import { DEFAULT_TEXT } from '../../sim/anthropic';
+import { DEFAULT_TEXT } from '../../../src/sim/anthropic';
 
 const CLAUDE = 'anthropic/claude-sonnet-4.5';
 const GPT = 'openai/gpt-4o-mini';
@@ -304,7 +304,7 @@ describe('local endpoint served to the official SDKs', () => {
         assert.equal(e.status, 429);
         assert.equal(e.error.type, 'error');
         assert.equal(e.error.error.type, 'rate_limit_error');
-        assert.match(e.error.error.message, /anthropic\/key "claude dev".*pooled \(caller "dev"\)/);
+        assert.match(e.error.error.message, /anthropic\/key "claude dev".*pooled \(OpenRouter, caller "dev"\)/);
         assert.equal(e.headers.get('retry-after'), '7');
         return true;
       });

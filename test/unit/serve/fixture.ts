@@ -9,9 +9,9 @@ import { Router } from '../../../src/core/routing/router';
 import { routerBackend } from '../../../src/serve/router-backend';
 import { LocalEndpoint, type EndpointOptions } from '../../../src/serve/server';
 import { generateToken, TokenTable } from '../../../src/serve/tokens';
-import { startAnthropicSim, type AnthropicSim } from '../../sim/anthropic';
-import { startGeminiSim, type GeminiSim } from '../../sim/gemini';
-import { startOpenAISim, type OpenAISim } from '../../sim/openai';
+import { startAnthropicSim, type AnthropicSim } from '../../../src/sim/anthropic';
+import { startGeminiSim, type GeminiSim } from '../../../src/sim/gemini';
+import { startOpenAISim, type OpenAISim } from '../../../src/sim/openai';
 
 export const SECRETS = {
   'oai-dev': 'sk-proj-endpoint-dev-0000d001',

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { fetch } from 'undici';
-import { FLAVORS, startOpenAISim, type Flavor, type OpenAISim } from '../../sim/openai';
+import { FLAVORS, startOpenAISim, type Flavor, type OpenAISim } from '../../../src/sim/openai';
 import { chatBody, chunksOf, eventually, get, post, readSse } from './helpers';
 
 const KEY = 'sk-sim-test-key-1234';

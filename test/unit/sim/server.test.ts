@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { Agent, request } from 'undici';
-import { sse, startSimServer, type SimExchange, type SimServer } from '../../sim/server';
+import { sse, startSimServer, type SimExchange, type SimServer } from '../../../src/sim/server';
 import { eventually, readSse, tcpHandles } from './helpers';
 
 /** A minimal wire layer: GET /json answers JSON, GET /stream streams five numbered data frames. */

@@ -1,7 +1,7 @@
 /**
  * provideTokenCount's numbers against what the simulators report as prompt usage for the same
  * text (with `realisticUsage`: o200k for OpenAI, o200k scaled for Claude and Gemini; see
- * test/sim/tokens.ts), over a corpus of prose, code, JSON and chat.
+ * src/sim/tokens.ts), over a corpus of prose, code, JSON and chat.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -12,9 +12,9 @@ import { MapSecretSource } from '../../../src/core/ports';
 import { Router } from '../../../src/core/routing/router';
 import { countTokens } from '../../../src/core/tokens/openai-tokenizer';
 import { estimateTokens, TokenCounter, TOKENS_PER_MESSAGE, type Tokenize } from '../../../src/core/tokens/estimate';
-import { startAnthropicSim, type AnthropicSim } from '../../sim/anthropic';
-import { startGeminiSim, type GeminiSim } from '../../sim/gemini';
-import { startOpenAISim, type OpenAISim } from '../../sim/openai';
+import { startAnthropicSim, type AnthropicSim } from '../../../src/sim/anthropic';
+import { startGeminiSim, type GeminiSim } from '../../../src/sim/gemini';
+import { startOpenAISim, type OpenAISim } from '../../../src/sim/openai';
 
 const CORPUS = join(__dirname, '../../fixtures/tokens');
 const samples = readdirSync(CORPUS).map((f) => ({ name: f, text: readFileSync(join(CORPUS, f), 'utf8') }));

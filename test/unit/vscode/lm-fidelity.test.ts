@@ -10,15 +10,12 @@ import type { ChatRequest } from '../../../src/core/chat';
 import { parseConfig } from '../../../src/core/config/parse';
 import { MapSecretSource } from '../../../src/core/ports';
 import type { ReasoningDetail } from '../../../src/core/reasoning';
-import { thinkingCache } from '../../../src/core/providers/anthropic-thinking-cache';
-import { bedrockReasoningCache } from '../../../src/core/providers/bedrock';
-import { thoughtSignatures } from '../../../src/core/providers/gemini';
 import { Router, type GenerationOutcome } from '../../../src/core/routing/router';
 import { convertMessages, reasoningOut, thinkingPayload, type InMessage, type InPart } from '../../../src/vscode/lm-convert';
-import { startAnthropicSim, type AnthropicSim } from '../../sim/anthropic';
-import { BEDROCK_TEST_API_KEY, startBedrockSim, type BedrockSim } from '../../sim/bedrock';
-import { startGeminiSim, type GeminiSim } from '../../sim/gemini';
-import { startOpenAISim, type OpenAISim } from '../../sim/openai';
+import { startAnthropicSim, type AnthropicSim } from '../../../src/sim/anthropic';
+import { BEDROCK_TEST_API_KEY, startBedrockSim, type BedrockSim } from '../../../src/sim/bedrock';
+import { startGeminiSim, type GeminiSim } from '../../../src/sim/gemini';
+import { startOpenAISim, type OpenAISim } from '../../../src/sim/openai';
 
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 const B64 = PNG.toString('base64');
@@ -109,7 +106,7 @@ describe('vscode.lm parts on each family’s wire', () => {
         [['reasoning.text', 'anthropic-claude-v1']],
       );
 
-      thinkingCache.clear(); // only the echo can bring the signature back now
+      r.adapters.state.thinking.clear(); // only the echo can bring the signature back now
       sim.enqueue({ text: 'Oslo, 3 °C and clear.' }, { text: 'Oslo, 3 °C and clear.' });
       await run(r, MODEL, turnTwo('toolu_sim_1', one.details), { max_tokens: 4000, reasoning_effort: 'medium' } as Partial<ChatRequest>);
       const second = sim.requests[1]!.json as any;
@@ -162,7 +159,7 @@ describe('vscode.lm parts on each family’s wire', () => {
       assert.deepEqual(first.messages[0].content[1], { image: { format: 'png', source: { bytes: B64 } } });
       assert.ok((one.o.record.cacheWriteTokens ?? 0) > 0);
 
-      bedrockReasoningCache.clear();
+      r.adapters.state.bedrockReasoning.clear();
       sim.enqueueBedrock({ text: 'Oslo, 3 °C.' });
       await run(r, MODEL, turnTwo('tooluse_1', one.details));
       const second = sim.requests[1]!.json as any;
@@ -193,7 +190,7 @@ describe('vscode.lm parts on each family’s wire', () => {
       assert.deepEqual([...sim.issuedSignatures.values()], ['get_weather']);
       const issued = [...sim.issuedSignatures.keys()][0];
 
-      thoughtSignatures.clear();
+      r.adapters.state.signatures.clear();
       sim.enqueue({ text: 'Oslo, 3 °C.' });
       await run(r, MODEL, turnTwo(callId, one.details));
       const second = sim.requests[1]!.json as any;

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { timeoutsSchema } from '../../../src/core/config/schema';
 import { UndiciHttpClient } from '../../../src/core/http/client';
 import { chooseDispatcher, type ProxySettings } from '../../../src/vscode/proxy';
-import { startOpenAISim, type OpenAISim } from '../../sim/openai';
+import { startOpenAISim, type OpenAISim } from '../../../src/sim/openai';
 
 /** A CONNECT proxy on loopback that records which hosts it tunnelled to. */
 async function startProxy(): Promise<{ url: string; tunnels: string[]; close(): Promise<void> }> {

@@ -11,7 +11,7 @@ import { firecrawlCredits, firecrawlSearch } from '../../../src/core/websearch/f
 import { applyWebOption, webOptionOf } from '../../../src/core/websearch/openrouter-web';
 import { formatResults, injectWebContext, webSearch } from '../../../src/core/websearch/search';
 import { defaultExpiry, dueReminder, reminderText } from '../../../src/core/websearch/expiry';
-import { startFirecrawlSim, type FirecrawlSim } from '../../sim/firecrawl';
+import { startFirecrawlSim, type FirecrawlSim } from '../../../src/sim/firecrawl';
 
 const KEY = 'fc-sim-key-0001';
 

@@ -31,7 +31,7 @@ import {
 } from './server';
 import { simPromptTokens } from './tokens';
 
-const FIXTURES = path.join(__dirname, '..', 'fixtures', 'gemini');
+const FIXTURES = path.join(__dirname, 'fixtures', 'gemini');
 
 /** A fixture's exact bytes, as Google sends them. */
 export function geminiFixture(name: string): string {

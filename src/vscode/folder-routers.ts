@@ -4,23 +4,35 @@
  * redactor, the month's usage, the HTTP client and the activity log.
  */
 import * as vscode from 'vscode';
-import { MonthlyUsage } from '../core/accounting/cost';
-import type { ActivitySink, GenerationRecord } from '../core/activity/record';
-import type { Catalog } from '../core/catalog/types';
-import type { ChatChunk, ChatRequest } from '../core/chat';
-import type { Redactor } from '../core/redact';
-import { ObservedCooldownStore, restoreCooldowns, snapshotCooldowns } from '../core/routing/cooldown-persistence';
-import { keyRouteId, pooledRouteId } from '../core/routing/cooldowns';
+import {
+  type ActivityHistory,
+  type ActivitySink,
+  type BudgetStatus,
+  type Catalog,
+  type ChatChunk,
+  type ChatRequest,
+  describeAttempt,
+  describeBudget,
+  type GenerationOutcome,
+  type GenerationRecord,
+  keyRouteId,
+  MonthlyUsage,
+  ObservedCooldownStore,
+  pooledRouteId,
+  type Redactor,
+  type ResolvingSecretSource,
+  restoreCooldowns,
+  routeLabel,
+  Router,
+  snapshotCooldowns,
+} from '../core';
 
 const COOLDOWN_STATE = 'byokRouter.cooldowns';
-import { describeAttempt, Router, type GenerationOutcome } from '../core/routing/router';
-import { describeBudget, type ActivityHistory, type BudgetStatus } from '../core/routing/budgets';
 import type { Log } from './log';
 import { chooseDispatcher, SwitchableHttpClient, type ProxyChoice } from './proxy';
-import type { RoutingSettings } from './settings';
+import type { RoutingSettings } from './routing-config';
 import type { SecretVault } from './secrets';
 import { editorSecretSource } from './secret-references';
-import type { ResolvingSecretSource } from '../core/secrets/resolver';
 
 export interface GenerateArgs {
   folder: vscode.WorkspaceFolder | undefined;
@@ -179,7 +191,7 @@ export class RoutingService implements vscode.Disposable {
       if (outcome.ok) {
         const served = outcome.record.servedBy;
         this.deps.log.info(
-          `${args.surface}${where}: ${request.model} as "${outcome.record.caller}" served by ${served?.route === 'pooled' ? 'pooled (OpenRouter)' : `${served?.provider}/key "${served?.keyName}"`} after ${outcome.record.attempts.length} attempt(s)`,
+          `${args.surface}${where}: ${request.model} as "${outcome.record.caller}" served by ${served ? routeLabel(served, { tier: false, caller: false }) : 'no route'} after ${outcome.record.attempts.length} attempt(s)`,
         );
       } else {
         this.deps.log.warn(`${args.surface}${where}: ${request.model} as "${outcome.record.caller}" failed (${outcome.error.kind}): ${outcome.error.message}`);
@@ -246,9 +258,9 @@ export class RoutingService implements vscode.Disposable {
   private routeNames(): Map<string, string> {
     const names = new Map<string, string>();
     for (const scope of this.deps.settings.scopes()) {
-      for (const k of scope.parsed.config.keys) names.set(keyRouteId(k.id), `${k.provider}/key "${k.name}"`);
+      for (const k of scope.parsed.config.keys) names.set(keyRouteId(k.id), routeLabel({ route: 'byok', provider: k.provider, key: k }, { tier: false }));
       const { callers, defaultCaller } = scope.parsed.config;
-      for (const name of [defaultCaller, ...callers.map((c) => c.name)]) names.set(pooledRouteId(name), `pooled (caller "${name}")`);
+      for (const name of [defaultCaller, ...callers.map((c) => c.name)]) names.set(pooledRouteId(name), routeLabel({ route: 'pooled', caller: name }));
     }
     return names;
   }

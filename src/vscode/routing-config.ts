@@ -4,9 +4,9 @@
  * "settings problems" warning, shown once per change with the details in the log.
  */
 import * as vscode from 'vscode';
-import { formatDiagnostic, parseConfig, type Diagnostic, type ParsedConfig } from '../core/config/parse';
+import { type Diagnostic, formatDiagnostic, parseConfig, type ParsedConfig } from '../core';
 import type { Log } from './log';
-import { effectiveRouting, ROUTING_SETTINGS, type Inspected, type RoutingSetting } from './routing-settings';
+import { effectiveRouting, ROUTING_SETTINGS, type Inspected, type RoutingSetting } from './settings-merge';
 import type { SecretVault } from './secrets';
 
 export interface FolderRouting {

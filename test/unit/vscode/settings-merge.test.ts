@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { parseConfig } from '../../../src/core/config/parse';
-import { effectiveRouting, type Inspected, type RoutingSetting } from '../../../src/vscode/routing-settings';
+import { effectiveRouting, type Inspected, type RoutingSetting } from '../../../src/vscode/settings-merge';
 
 const USER_URL = 'https://gateway.example.com/v1';
 const EVIL_URL = 'https://evil.example.net/v1';

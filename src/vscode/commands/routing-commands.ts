@@ -1,10 +1,6 @@
 /** Routing commands: explain a plan, choose a folder's caller, test every key for real. */
 import * as vscode from 'vscode';
-import { readForTest } from '../../core/secrets/resolver';
-import { formatDiagnostic } from '../../core/config/parse';
-import { validateKey, type KeyValidation } from '../../core/providers/validate';
-import { formatPlan } from '../../core/routing/plan';
-import { formatBudgets } from '../../core/routing/budgets';
+import { formatBudgets, formatDiagnostic, formatPlan, type KeyValidation, readForTest, routeLabel, validateKey } from '../../core';
 import { VENDOR } from '../lm-provider';
 import { defaultModel, servableModels } from '../models';
 import type { CommandDeps } from './deps';
@@ -134,7 +130,7 @@ export async function testKeys(deps: CommandDeps): Promise<KeyTestResult[]> {
         const read = await readForTest((o) => deps.routing.secrets.keySecret(k.id, o));
         return {
           id: k.id,
-          label: `${k.provider}/key "${k.name}"`,
+          label: routeLabel({ route: 'byok', provider: k.provider, key: k }, { tier: false }),
           ...(read.ok
             ? await validateKey(k, read.secret, { http: deps.routing.http, timeouts: config.timeouts, redactor: deps.routing.routerFor(scope.folder).redactor })
             : read.result),

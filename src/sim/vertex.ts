@@ -11,7 +11,7 @@
  * coalescing. Gemini paths: POST /v1/projects/{p}/locations/{l}/publishers/google/models/{m}:
  * generateContent | streamGenerateContent | countTokens, checked against the Bearer token; Vertex
  * refuses `id` on function calls and responses. Claude's rawPredict paths go to `claude`, a
- * handler a test may plug in (test/sim/anthropic.ts serves the Messages wire format).
+ * handler a test may plug in (src/sim/anthropic.ts serves the Messages wire format).
  */
 import { generateKeyPairSync, randomUUID, verify, type KeyObject } from 'node:crypto';
 import http from 'node:http';
@@ -233,7 +233,7 @@ async function handle(ex: SimExchange, sim: VertexSim, nextId: (prefix: string) 
 }
 
 /**
- * A `claude` handler that replays the request to another simulator (test/sim/anthropic.ts serves
+ * A `claude` handler that replays the request to another simulator (src/sim/anthropic.ts serves
  * Vertex's rawPredict paths) and pipes its answer back, stream faults and all.
  */
 export function forwardTo(baseUrl: string): SimHandler {

@@ -6,9 +6,7 @@
  *
  * Pure: fed with `WorkspaceConfiguration.inspect()` results, testable without an editor.
  */
-import type { Diagnostic } from '../core/config/parse';
-import { cooldownSchema, feeSchema, pooledSchema, timeoutsSchema } from '../core/config/schema';
-import { isRecord } from '../core/config/parse';
+import { cooldownSchema, type Diagnostic, feeSchema, isRecord, pooledSchema, timeoutsSchema } from '../core';
 
 const SECTION_SCHEMAS: Partial<
   Record<RoutingSetting, { safeParse(v: unknown): { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } } }>

@@ -67,7 +67,7 @@ export interface Script {
   toolCalls?: ToolCallScript[];
   reasoning?: string | string[];
   usage?: { prompt_tokens: number; completion_tokens: number; [extra: string]: unknown };
-  /** Report prompt tokens as a tokenizer counts them (test/sim/tokens.ts) rather than four characters of JSON a token. */
+  /** Report prompt tokens as a tokenizer counts them (src/sim/tokens.ts) rather than four characters of JSON a token. */
   realisticUsage?: boolean;
   finishReason?: string;
 

@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import type { ChatChunk } from '../../../src/core/chat';
+import { limitsSchema } from '../../../src/core/config/schema';
+import { Adapters } from '../../../src/core/providers/registry';
+
+const adapterFor = (provider: 'openai') => new Adapters().get(provider);
+import type { AdapterCall } from '../../../src/core/providers/types';
+import { CompletionBuilder } from '../../../src/core/routing/completion-builder';
+import { pumpChunks } from '../../../src/core/routing/stream-pump';
+
+const call: AdapterCall = {
+  provider: 'openai',
+  request: { model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], stream: true },
+  nativeModel: 'gpt-4o-mini',
+  secret: 'sk-pump-test-0001',
+  stream: true,
+  options: {},
+};
+const limits = limitsSchema.parse({});
+
+const frame = (delta: Record<string, unknown>, finish: string | null = null) =>
+  `data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+
+/** A body whose reads are exactly these strings, as a socket could hand them over. */
+function body(reads: string[]): AsyncIterable<Uint8Array> {
+  return {
+    async *[Symbol.asyncIterator]() {
+      for (const r of reads) yield Buffer.from(r, 'utf8');
+    },
+  };
+}
+
+describe('the stream pump', () => {
+  it('gets every chunk one read completed from an OpenAI-compatible stream as one batch', async () => {
+    const reads = [
+      frame({ role: 'assistant', content: '' }),
+      frame({ content: 'a' }) + frame({ content: 'b' }) + frame({ content: 'c' }).slice(0, 20),
+      frame({ content: 'c' }).slice(20) + frame({}, 'stop') + 'data: [DONE]\n\n',
+    ];
+    const batches: number[] = [];
+    for await (const b of adapterFor('openai').streamBatches!(body(reads), call, limits)) batches.push(b.length);
+    assert.deepEqual(batches, [1, 2, 2]);
+    const one: ChatChunk[] = [];
+    for await (const c of adapterFor('openai').streamChunks(body(reads), call, limits)) one.push(c);
+    assert.equal(one.length, 5, 'streamChunks hands over the same chunks one by one');
+  });
+
+  it('hands every chunk to the builder and the caller in order, batch or not', async () => {
+    const reads = [frame({ role: 'assistant', content: '' }) + frame({ content: 'Hel' }), frame({ content: 'lo' }) + frame({}, 'stop') + 'data: [DONE]\n\n'];
+    const seen: string[] = [];
+    const builder = new CompletionBuilder();
+    await pumpChunks(adapterFor('openai'), body(reads), call, limits, builder, (c) =>
+      seen.push(c.choices[0]?.delta.content ?? `(${c.choices[0]?.finish_reason})`),
+    );
+    assert.deepEqual(seen, ['', 'Hel', 'lo', '(stop)']);
+    assert.equal(builder.build('openai/gpt-4o-mini', 0).choices[0]!.message.content, 'Hello');
+  });
+
+  it('delivers the chunks read before a mid-stream error, then throws it', async () => {
+    const reads = [frame({ content: 'partial' }) + `data: ${JSON.stringify({ error: { message: 'upstream fell over', type: 'server_error' } })}\n\n`];
+    const seen: string[] = [];
+    const builder = new CompletionBuilder();
+    await assert.rejects(
+      pumpChunks(adapterFor('openai'), body(reads), call, limits, builder, (c) => seen.push(c.choices[0]?.delta.content ?? '')),
+      /fell over/,
+    );
+    assert.deepEqual(seen, ['partial'], 'output had started, so the router must not fall back silently');
+    assert.equal(builder.chars, 7);
+  });
+});
