@@ -30,6 +30,11 @@ export interface MemoryRun {
   rssGrowthMiB: number;
   heapBeforeMiB: number;
   heapAfterMiB: number;
+  /** Memory outside the JS heap (Buffers, sockets' native state): where RSS grows when the heap does not. */
+  externalBeforeMiB: number;
+  externalAfterMiB: number;
+  arrayBuffersBeforeMiB: number;
+  arrayBuffersAfterMiB: number;
   sizes: MapSizes;
   /** The largest each map was at any check along the way. */
   maxSizes: MapSizes;
@@ -131,6 +136,10 @@ export async function runMemory(opts: { requests: number; concurrency?: number; 
     rssGrowthMiB: mib(after.rss - before.rss),
     heapBeforeMiB: mib(before.heapUsed),
     heapAfterMiB: mib(after.heapUsed),
+    externalBeforeMiB: mib(before.external),
+    externalAfterMiB: mib(after.external),
+    arrayBuffersBeforeMiB: mib(before.arrayBuffers),
+    arrayBuffersAfterMiB: mib(after.arrayBuffers),
     sizes,
     maxSizes,
     bounds: { cooldowns: 10_000, sticky: opts.stickyMax ?? 1_000, plans: 2_000, routeStats: 10_000, indexedModels: 1_000 },
