@@ -2,7 +2,7 @@
  * Simulator fixtures for the OpenAI-compatible providers that are pure data: one profile per
  * provider, read by the generic simulator (openai.ts) and by the table-driven test that runs every
  * provider row through it. Adding a provider of this kind is a row in
- * src/core/providers/openai-compatible.ts and a profile here; no simulator code changes.
+ * src/core/providers/openai-compatible/rows.ts and a profile here; no simulator code changes.
  *
  * Bodies and headers come from each provider's documentation where it shows them (`source`);
  * where it does not, the profile follows the provider's documented envelope and marks itself

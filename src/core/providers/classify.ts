@@ -86,6 +86,26 @@ export function classifyHttpError(
   ) {
     kind = 'auth';
   }
-  const words = message ?? HINT[kind] ?? 'no details';
-  return routeError(kind, `${provider}: HTTP ${status}${code ? ` ${code}` : ''}: ${words}`, { status, code, retryAfterMs });
+  return httpError(provider, status, { kind, code, message, retryAfterMs });
+}
+
+/** What a family read from an error answer, over what the status alone says. */
+export interface ErrorReading {
+  kind: ErrorKind;
+  code?: string;
+  /** The provider's words; a hint for the kind when it sent none. */
+  message?: string;
+  retryAfterMs?: number;
+  /** Appended advice (Bedrock's "check the system clock"). */
+  advice?: string;
+}
+
+/** Every family's HTTP error reads the same: `provider: HTTP status code: words`. */
+export function httpError(provider: string, status: number, r: ErrorReading): RouteError {
+  const words = r.message ?? HINT[r.kind] ?? 'no details';
+  return routeError(r.kind, `${provider}: HTTP ${status}${r.code ? ` ${r.code}` : ''}: ${words}${r.advice ?? ''}`, {
+    status,
+    ...(r.code !== undefined ? { code: r.code } : {}),
+    ...(r.retryAfterMs !== undefined ? { retryAfterMs: r.retryAfterMs } : {}),
+  });
 }

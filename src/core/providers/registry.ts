@@ -1,16 +1,16 @@
 /** Provider id → adapter. Families are small modules; this is the only place that knows them all. */
 import { routeError, RouteFailure } from '../errors';
 import type { ProviderId } from './ids';
-import { ThinkingCache } from './anthropic-thinking-cache';
+import { ThinkingCache } from './anthropic/thinking-cache';
 import { anthropicAdapter } from './anthropic';
-import { azureAdapter } from './azure';
-import { azureFoundryAdapter } from './azure-foundry';
+import { azureAdapter } from './openai-compatible/azure';
+import { azureFoundryAdapter } from './openai-compatible/azure-foundry';
 import { bedrockAdapter } from './bedrock';
 import { geminiAdapter, ThoughtSignatureCache } from './gemini';
 import { COMPAT_ROWS, compatAdapter, type CompatProvider } from './openai-compatible';
 import type { AdapterFactory, ProviderAdapter, ProviderState } from './types';
 import { vertexAdapter } from './vertex';
-import { ServiceAccountTokens } from './vertex-auth';
+import { ServiceAccountTokens } from './vertex/auth';
 
 /** The shipped table: which factory serves which provider. */
 export const ADAPTER_FACTORIES: Partial<Record<ProviderId, AdapterFactory>> = {

@@ -10,9 +10,9 @@ import type { RouteError } from '../errors';
 import type { HttpClient, HttpRequestSpec } from '../http/client';
 import type { HeaderBag } from '../http/retry-after';
 import type { ProviderId } from './ids';
-import type { ThinkingCache } from './anthropic-thinking-cache';
+import type { ThinkingCache } from './anthropic/thinking-cache';
 import type { ThoughtSignatureCache } from './gemini';
-import type { ServiceAccountTokens } from './vertex-auth';
+import type { ServiceAccountTokens } from './vertex/auth';
 
 export interface AdapterCall {
   provider: ProviderId;

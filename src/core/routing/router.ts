@@ -106,9 +106,9 @@ export class Router {
   readonly redactor: Redactor;
   readonly monthly: MonthlyUsage;
   readonly policy: RoutingPolicy;
+  readonly adapters: Adapters;
   /** Plans reused while config, catalog, cooldowns and secrets are unchanged (plan-cache.ts). */
   readonly plans = new PlanCache();
-  readonly adapters: Adapters;
   private readonly http: HttpClient;
   private readonly ownsHttp: boolean;
 

@@ -10,7 +10,7 @@ import { limitsSchema, timeoutsSchema } from '../../../src/core/config/schema';
 import { isRouteFailure } from '../../../src/core/errors';
 import { readBody, UndiciHttpClient } from '../../../src/core/http/client';
 import { anthropicAdapter } from '../../../src/core/providers/anthropic';
-import { ThinkingCache } from '../../../src/core/providers/anthropic-thinking-cache';
+import { ThinkingCache } from '../../../src/core/providers/anthropic/thinking-cache';
 import type { AdapterCall } from '../../../src/core/providers/types';
 import { CompletionBuilder } from '../../../src/core/routing/completion-builder';
 import { startSimServer, type SimServer } from '../../../src/sim/server';

@@ -4,8 +4,8 @@ import type { ChatRequest } from '../../../src/core/chat';
 import { timeoutsSchema } from '../../../src/core/config/schema';
 import { readBody, UndiciHttpClient } from '../../../src/core/http/client';
 import { anthropicAdapter } from '../../../src/core/providers/anthropic';
-import { buildMessagesBody, DEFAULT_MAX_TOKENS, VERTEX } from '../../../src/core/providers/anthropic-request';
-import { ThinkingCache } from '../../../src/core/providers/anthropic-thinking-cache';
+import { buildMessagesBody, DEFAULT_MAX_TOKENS, VERTEX } from '../../../src/core/providers/anthropic/request';
+import { ThinkingCache } from '../../../src/core/providers/anthropic/thinking-cache';
 import type { AdapterCall } from '../../../src/core/providers/types';
 import { startAnthropicSim, type AnthropicSim } from '../../../src/sim/anthropic';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { amzDate, signRequest } from '../../../src/core/providers/sigv4';
+import { amzDate, signRequest } from '../../../src/core/providers/bedrock/sigv4';
 import { expectedSignature, verifySigV4, type VerifyInput } from '../../../src/sim/bedrock-sigv4';
 
 const V = JSON.parse(readFileSync(path.join(__dirname, '../../fixtures/bedrock/sigv4-vector.json'), 'utf8')) as {

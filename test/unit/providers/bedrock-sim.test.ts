@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { request } from 'undici';
 import { EventStreamDecoder, headerString } from '../../../src/core/http/eventstream';
-import { signRequest } from '../../../src/core/providers/sigv4';
+import { signRequest } from '../../../src/core/providers/bedrock/sigv4';
 import { BEDROCK_TEST_CREDENTIALS, startBedrockSim, type BedrockSim } from '../../../src/sim/bedrock';
 
 const MODEL = 'us.amazon.nova-lite-v1:0';

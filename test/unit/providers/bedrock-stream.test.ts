@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { ChatChunk } from '../../../src/core/chat';
 import { isRouteFailure, type RouteError } from '../../../src/core/errors';
-import { ThinkingCache } from '../../../src/core/providers/anthropic-thinking-cache';
+import { ThinkingCache } from '../../../src/core/providers/anthropic/thinking-cache';
 import { converseStreamChunks } from '../../../src/core/providers/bedrock';
 import { CompletionBuilder } from '../../../src/core/routing/completion-builder';
 import { errorFrame, eventFrame, exceptionFrame } from '../../../src/sim/eventstream-encode';

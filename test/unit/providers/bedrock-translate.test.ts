@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ChatRequest } from '../../../src/core/chat';
 import { isRouteFailure, type RouteError } from '../../../src/core/errors';
-import { ThinkingCache } from '../../../src/core/providers/anthropic-thinking-cache';
+import { ThinkingCache } from '../../../src/core/providers/anthropic/thinking-cache';
 import {
   bedrockAuth,
   buildBedrockRequest,

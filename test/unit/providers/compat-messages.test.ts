@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { ChatMessage } from '../../../src/core/chat';
-import { fitCompatMessages } from '../../../src/core/providers/compat-messages';
+import { fitCompatMessages } from '../../../src/core/providers/openai-compatible/messages';
 import { FORMAT } from '../../../src/core/reasoning';
 
 const mark = { type: 'ephemeral' };

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import type { ChatRequest } from '../../../src/core/chat';
 import { isRouteFailure } from '../../../src/core/errors';
-import { geminiBody, SKIP_SIGNATURE, toGeminiSchema } from '../../../src/core/providers/gemini-request';
+import { geminiBody, SKIP_SIGNATURE, toGeminiSchema } from '../../../src/core/providers/gemini/request';
 import { ThoughtSignatureCache } from '../../../src/core/providers/gemini';
 import { validateGenerate } from '../../../src/sim/gemini';
 

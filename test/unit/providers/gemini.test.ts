@@ -7,7 +7,7 @@ import { timeoutsSchema } from '../../../src/core/config/schema';
 import type { ErrorKind } from '../../../src/core/errors';
 import { UndiciHttpClient } from '../../../src/core/http/client';
 import { MapSecretSource } from '../../../src/core/ports';
-import { SKIP_SIGNATURE } from '../../../src/core/providers/gemini-request';
+import { SKIP_SIGNATURE } from '../../../src/core/providers/gemini/request';
 import { validateKey } from '../../../src/core/providers/validate';
 import { Router } from '../../../src/core/routing/router';
 import { geminiErrors, startGeminiSim, type GeminiScript, type GeminiSim } from '../../../src/sim/gemini';

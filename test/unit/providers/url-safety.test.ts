@@ -10,7 +10,7 @@ import { isRouteFailure } from '../../../src/core/errors';
 import { PROVIDERS, type ProviderId } from '../../../src/core/providers/ids';
 import { Adapters } from '../../../src/core/providers/registry';
 import type { AdapterCall } from '../../../src/core/providers/types';
-import type { ServiceAccountTokens } from '../../../src/core/providers/vertex-auth';
+import type { ServiceAccountTokens } from '../../../src/core/providers/vertex/auth';
 
 const BASE = 'https://user-host.example.com/base';
 const SERVICE_ACCOUNT = JSON.stringify({

@@ -5,7 +5,7 @@ import { isRouteFailure } from '../../../src/core/errors';
 import { UndiciHttpClient } from '../../../src/core/http/client';
 import { ManualClock } from '../../../src/core/ports';
 import type { AdapterCall } from '../../../src/core/providers/types';
-import { EAGER_REFRESH_MS, parseServiceAccount, ServiceAccountTokens } from '../../../src/core/providers/vertex-auth';
+import { EAGER_REFRESH_MS, parseServiceAccount, ServiceAccountTokens } from '../../../src/core/providers/vertex/auth';
 import { makeServiceAccount, startVertexSim, type VertexSim } from '../../../src/sim/vertex';
 
 const decode = (s: string) => JSON.parse(Buffer.from(s, 'base64url').toString('utf8'));

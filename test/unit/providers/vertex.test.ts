@@ -10,7 +10,7 @@ import { Adapters } from '../../../src/core/providers/registry';
 import type { AdapterCall } from '../../../src/core/providers/types';
 import { validateKey } from '../../../src/core/providers/validate';
 import { vertexGeminiModelUrl } from '../../../src/core/providers/vertex';
-import { ServiceAccountTokens } from '../../../src/core/providers/vertex-auth';
+import { ServiceAccountTokens } from '../../../src/core/providers/vertex/auth';
 import { Router } from '../../../src/core/routing/router';
 import { startAnthropicSim, type AnthropicSim } from '../../../src/sim/anthropic';
 import { forwardTo, makeServiceAccount, startVertexSim, type VertexSim } from '../../../src/sim/vertex';

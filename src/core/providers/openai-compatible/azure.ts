@@ -4,12 +4,12 @@
  * Dated versions before 2024-09-01-preview know neither `max_completion_tokens` nor
  * `stream_options`, so those requests fall back to `max_tokens` and no usage opt-in.
  */
-import { pathSegment } from '../http/url';
-import { routeError, RouteFailure } from '../errors';
-import type { HttpRequestSpec } from '../http/client';
-import { buildCompatBody, compatAdapter } from './openai-compatible';
-import type { AdapterCall, ProviderAdapter, ProviderState } from './types';
-import type { ProviderId } from './ids';
+import { pathSegment } from '../../http/url';
+import { routeError, RouteFailure } from '../../errors';
+import type { HttpRequestSpec } from '../../http/client';
+import { buildCompatBody, compatAdapter } from '.';
+import type { AdapterCall, ProviderAdapter, ProviderState } from '../types';
+import type { ProviderId } from '../ids';
 
 const MODERN = '2024-09-01';
 

@@ -5,8 +5,8 @@
  * Chat Completions allows only text in a tool message, so a tool's images follow the tool
  * results as a user message.
  */
-import type { ChatMessage } from '../chat';
-import { detailsIn, FORMAT } from '../reasoning';
+import type { ChatMessage } from '../../chat';
+import { detailsIn, FORMAT } from '../../reasoning';
 
 type Part = { type: string; cache_control?: unknown } & Record<string, unknown>;
 

@@ -4,11 +4,11 @@
  * strict user/assistant alternation starting with user, every tool result of a turn in the one
  * user message after it, and signed thinking blocks replayed before the tool calls they led to.
  */
-import type { ChatMessage, ChatRequest } from '../chat';
-import { detailsIn, FORMAT, type ReasoningDetail } from '../reasoning';
-import { ThinkingCache, type ThinkingBlock } from './anthropic-thinking-cache';
-import type { AdapterCall } from './types';
-import { alternatingTurns, type Turn as TurnOf } from './turns';
+import type { ChatMessage, ChatRequest } from '../../chat';
+import { detailsIn, FORMAT, type ReasoningDetail } from '../../reasoning';
+import { ThinkingCache, type ThinkingBlock } from './thinking-cache';
+import type { AdapterCall } from '../types';
+import { alternatingTurns, type Turn as TurnOf } from '../turns';
 
 /** How a host wraps the body: Vertex and Bedrock name the model in the URL and the version in the body. */
 export interface MessagesVariant {

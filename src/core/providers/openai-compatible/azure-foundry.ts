@@ -6,11 +6,11 @@
  * resource's models list). Azure OpenAI deployments stay in
  * azure.ts; a Foundry resource's OpenAI models can be reached either way.
  */
-import { routeError, RouteFailure } from '../errors';
-import type { HttpRequestSpec } from '../http/client';
-import { buildCompatBody, compatAdapter } from './openai-compatible';
-import type { AdapterCall, ProviderAdapter, ProviderState } from './types';
-import type { ProviderId } from './ids';
+import { routeError, RouteFailure } from '../../errors';
+import type { HttpRequestSpec } from '../../http/client';
+import { buildCompatBody, compatAdapter } from '.';
+import type { AdapterCall, ProviderAdapter, ProviderState } from '../types';
+import type { ProviderId } from '../ids';
 
 /** The model inference API's GA version; a key may name another with options.apiVersion. */
 export const FOUNDRY_API_VERSION = '2024-05-01-preview';

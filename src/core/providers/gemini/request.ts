@@ -4,9 +4,9 @@
  * carry the function's NAME, and an OpenAPI-subset schema for tool parameters, so this is a real
  * translation rather than a field copy.
  */
-import type { ChatMessage, ChatRequest, ChatTool } from '../chat';
-import { routeError, RouteFailure } from '../errors';
-import { detailsIn, FORMAT } from '../reasoning';
+import type { ChatMessage, ChatRequest, ChatTool } from '../../chat';
+import { routeError, RouteFailure } from '../../errors';
+import { detailsIn, FORMAT } from '../../reasoning';
 
 export type GeminiPart = Record<string, unknown>;
 export interface GeminiContent {

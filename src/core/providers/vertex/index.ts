@@ -1,54 +1,26 @@
 /**
  * google-vertex: one provider, two wire formats. Gemini models speak generateContent (the Gemini
- * family, gemini.ts) and Claude models speak Anthropic Messages over rawPredict (anthropic.ts);
- * both sit behind the same service-account OAuth token (vertex-auth.ts), so this adapter only picks
+ * family, gemini/) and Claude models speak Anthropic Messages over rawPredict (anthropic/);
+ * both sit behind the same service-account OAuth token (auth.ts), so this adapter only picks
  * the format per call and supplies the token.
  */
-import type { ChatChunk, ChatCompletion } from '../chat';
-import type { Limits } from '../config/schema';
-import { routeError, RouteFailure, type RouteError } from '../errors';
-import type { HttpRequestSpec } from '../http/client';
-import { pathSegment } from '../http/url';
-import type { HeaderBag } from '../http/retry-after';
-import { anthropicVertexAdapter, vertexRoot } from './anthropic';
-import { bareModel, classifyGeminiError, geminiBody, geminiMethodPath, parseGeminiCompletion, streamGeminiBody } from './gemini';
-import type { AdapterCall, ProviderAdapter, ProviderState } from './types';
-import type { ProviderId } from './ids';
-import { looksLikeJson, parseServiceAccount } from './vertex-auth';
+import type { ChatChunk, ChatCompletion } from '../../chat';
+import type { Limits } from '../../config/schema';
+import type { RouteError } from '../../errors';
+import type { HttpRequestSpec } from '../../http/client';
+import type { HeaderBag } from '../../http/retry-after';
+import { anthropicVertexAdapter } from '../anthropic';
+import { bareModel, classifyGeminiError, geminiBody, geminiMethodPath, parseGeminiCompletion, streamGeminiBody } from '../gemini';
+import type { AdapterCall, ProviderAdapter, ProviderState } from '../types';
+import type { ProviderId } from '../ids';
+import { looksLikeJson } from './auth';
+import { expressModelUrl, isClaudeOnVertex, vertexGeminiModelUrl } from './urls';
+
+export * from './urls';
 
 const PROVIDER = 'google-vertex';
 /** A cheap Gemini to ask `countTokens` of when a key is checked: free, and proves project and permission. */
 const PROBE_MODEL = 'gemini-2.5-flash';
-
-/** Claude ids on Vertex are `claude-…@snapshot`; everything else here is Gemini. */
-export function isClaudeOnVertex(call: Pick<AdapterCall, 'nativeModel' | 'model'>): boolean {
-  return /^claude/i.test(call.nativeModel) || call.model?.family === 'claude';
-}
-
-export function vertexLocation(call: AdapterCall): string {
-  return call.options.region ?? 'global';
-}
-
-export function vertexProject(call: AdapterCall): string {
-  if (call.options.project) return call.options.project;
-  const project = parseServiceAccount(call.secret, PROVIDER).project_id;
-  if (!project) throw new RouteFailure(routeError('auth', `${PROVIDER}: set options.project, or use a service-account key that has project_id`));
-  return project;
-}
-
-/** `…/v1/projects/{p}/locations/{l}/publishers/google/models/{m}`: Gemini on Vertex, under a project and region. */
-export function vertexGeminiModelUrl(call: AdapterCall, model: string): string {
-  const loc = vertexLocation(call);
-  return `${vertexRoot(call)}/v1/projects/${pathSegment(vertexProject(call), 'project', PROVIDER)}/locations/${pathSegment(loc, 'region', PROVIDER)}/publishers/google/models/${model}`;
-}
-
-/**
- * Express mode: a Vertex API key (not a service account) reaches Gemini on the global host without
- * a project.
- */
-function expressModelUrl(call: AdapterCall, model: string): string {
-  return `${vertexRoot({ ...call, options: { ...call.options, region: 'global' } })}/v1/publishers/google/models/${model}`;
-}
 
 /** Anthropic-shaped error bodies come from Claude itself; everything else is Google's front end. */
 function isAnthropicError(text: string): boolean {

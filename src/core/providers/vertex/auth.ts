@@ -7,12 +7,12 @@
  */
 import { createHash, createSign } from 'node:crypto';
 import { z } from 'zod';
-import type { Timeouts } from '../config/schema';
-import { routeError, RouteFailure, type RouteError } from '../errors';
-import { readBody, transportError, UndiciHttpClient, type HttpClient } from '../http/client';
-import { systemClock, type Clock } from '../ports';
-import { kindForStatus } from './classify';
-import type { AdapterCall } from './types';
+import type { Timeouts } from '../../config/schema';
+import { routeError, RouteFailure, type RouteError } from '../../errors';
+import { readBody, transportError, UndiciHttpClient, type HttpClient } from '../../http/client';
+import { systemClock, type Clock } from '../../ports';
+import { kindForStatus } from '../classify';
+import type { AdapterCall } from '../types';
 
 export const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token';
 export const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';

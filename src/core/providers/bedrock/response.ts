@@ -1,0 +1,276 @@
+/**
+ * Converse answers and ConverseStream events → canonical completion or chunks.
+ */
+import { drainBriefly, DRAIN_AFTER_END_MS } from '../../http/drain';
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { ChatChunk, ChatCompletion, FinishReason, ToolCall, Usage } from '../../chat';
+import type { Limits } from '../../config/schema';
+import { routeError, RouteFailure } from '../../errors';
+import { eventStreamMessages, headerString, type EventStreamMessage } from '../../http/eventstream';
+import { parseJsonFrame } from '../../http/sse';
+import { ThinkingCache, type ThinkingBlock } from '../anthropic/thinking-cache';
+import { detailsFromThinking } from '../anthropic/request';
+import { FORMAT } from '../../reasoning';
+import type { AdapterCall } from '../types';
+import { PROVIDER } from './request';
+import { streamFailure } from './wire';
+
+// ---------------------------------------------------------------------------------------------
+// Responses: Converse → OpenAI chat
+
+const STOP: Record<string, FinishReason> = {
+  end_turn: 'stop',
+  stop_sequence: 'stop',
+  max_tokens: 'length',
+  model_context_window_exceeded: 'length',
+  tool_use: 'tool_calls',
+  guardrail_intervened: 'content_filter',
+  content_filtered: 'content_filter',
+};
+
+/** A stop reason → finish reason; the model's malformed output is a failure, not a finish. */
+function finishReason(stopReason: string): FinishReason {
+  if (stopReason === 'malformed_model_output' || stopReason === 'malformed_tool_use') {
+    throw new RouteFailure(routeError('server', `${PROVIDER}: the model produced malformed output (${stopReason})`, { code: stopReason }));
+  }
+  return STOP[stopReason] ?? 'stop';
+}
+
+const tokenUsageSchema = z.object({
+  inputTokens: z.number().optional(),
+  outputTokens: z.number().optional(),
+  totalTokens: z.number().optional(),
+  cacheReadInputTokens: z.number().optional(),
+  cacheWriteInputTokens: z.number().optional(),
+});
+
+/** OpenAI counts cached prompt tokens inside prompt_tokens; Bedrock reports them apart. */
+export function toUsage(u: z.infer<typeof tokenUsageSchema>): Usage {
+  const cacheRead = u.cacheReadInputTokens ?? 0;
+  const cacheWrite = u.cacheWriteInputTokens ?? 0;
+  const prompt = (u.inputTokens ?? 0) + cacheRead + cacheWrite;
+  const completion = u.outputTokens ?? 0;
+  const usage: Usage = { prompt_tokens: prompt, completion_tokens: completion, total_tokens: Math.max(u.totalTokens ?? 0, prompt + completion) };
+  if (cacheRead || cacheWrite) {
+    usage.prompt_tokens_details = { cached_tokens: cacheRead, ...(cacheWrite ? { cache_write_tokens: cacheWrite } : {}) };
+  }
+  return usage;
+}
+
+const outputBlockSchema = z.object({
+  text: z.string().optional(),
+  toolUse: z.object({ toolUseId: z.string(), name: z.string(), input: z.unknown() }).optional(),
+  reasoningContent: z
+    .object({
+      reasoningText: z.object({ text: z.string(), signature: z.string().optional() }).optional(),
+      redactedContent: z.string().optional(),
+    })
+    .optional(),
+});
+
+const converseResponseSchema = z.object({
+  output: z.object({ message: z.object({ content: z.array(outputBlockSchema) }) }),
+  stopReason: z.string(),
+  usage: tokenUsageSchema.optional(),
+});
+
+function completionId(): string {
+  return `bedrock-${randomUUID()}`;
+}
+
+/** Only signed reasoning can go back: Claude refuses unsigned thinking, other models need none. */
+function signed(blocks: ThinkingBlock[]): ThinkingBlock[] {
+  return blocks.filter((b) => b.type === 'redacted_thinking' || b.signature);
+}
+
+function rememberReasoning(cache: ThinkingCache, toolCallIds: string[], blocks: ThinkingBlock[]) {
+  if (toolCallIds.length && blocks.some((b) => b.type === 'redacted_thinking' || b.signature)) cache.remember(toolCallIds, blocks);
+}
+
+export function parseConverseResponse(text: string, call: Pick<AdapterCall, 'nativeModel'>, cache: ThinkingCache = new ThinkingCache()): ChatCompletion {
+  const parsed = converseResponseSchema.safeParse(parseJsonFrame(text, PROVIDER));
+  if (!parsed.success) throw new RouteFailure(routeError('server', `${PROVIDER}: the Converse response has no output message`));
+  const o = parsed.data;
+  const texts: string[] = [];
+  const reasoning: string[] = [];
+  const thinking: ThinkingBlock[] = [];
+  const toolCalls: ToolCall[] = [];
+  for (const b of o.output.message.content) {
+    if (b.text !== undefined) texts.push(b.text);
+    if (b.toolUse) {
+      toolCalls.push({ id: b.toolUse.toolUseId, type: 'function', function: { name: b.toolUse.name, arguments: JSON.stringify(b.toolUse.input ?? {}) } });
+    }
+    const r = b.reasoningContent;
+    if (r?.reasoningText) {
+      reasoning.push(r.reasoningText.text);
+      thinking.push({ type: 'thinking', thinking: r.reasoningText.text, signature: r.reasoningText.signature ?? '' });
+    }
+    if (r?.redactedContent) thinking.push({ type: 'redacted_thinking', data: r.redactedContent });
+  }
+  rememberReasoning(
+    cache,
+    toolCalls.map((t) => t.id),
+    thinking,
+  );
+  return {
+    id: completionId(),
+    object: 'chat.completion',
+    created: Math.floor(Date.now() / 1000),
+    model: call.nativeModel,
+    choices: [
+      {
+        index: 0,
+        message: {
+          role: 'assistant',
+          content: texts.length ? texts.join('') : toolCalls.length ? null : '',
+          ...(reasoning.length ? { reasoning: reasoning.join('') } : {}),
+          ...(signed(thinking).length ? { reasoning_details: detailsFromThinking(signed(thinking), FORMAT.bedrock) } : {}),
+          ...(toolCalls.length ? { tool_calls: toolCalls } : {}),
+        },
+        finish_reason: finishReason(o.stopReason),
+      },
+    ],
+    ...(o.usage ? { usage: toUsage(o.usage) } : {}),
+  };
+}
+// ---------------------------------------------------------------------------------------------
+// Streaming: ConverseStream events → chunks
+
+const blockStartSchema = z.object({
+  contentBlockIndex: z.number(),
+  start: z.object({ toolUse: z.object({ toolUseId: z.string(), name: z.string() }).optional() }).optional(),
+});
+
+const blockDeltaSchema = z.object({
+  contentBlockIndex: z.number(),
+  delta: z.object({
+    text: z.string().optional(),
+    toolUse: z.object({ input: z.string() }).optional(),
+    reasoningContent: z.object({ text: z.string().optional(), signature: z.string().optional(), redactedContent: z.string().optional() }).optional(),
+  }),
+});
+
+const blockStopSchema = z.object({ contentBlockIndex: z.number() });
+const messageStopSchema = z.object({ stopReason: z.string() });
+const metadataSchema = z.object({ usage: tokenUsageSchema.optional() });
+
+function eventPayload<T extends z.ZodType>(schema: T, m: EventStreamMessage, event: string): z.infer<T> {
+  const json = parseJsonFrame(Buffer.from(m.payload).toString('utf8'), PROVIDER);
+  const r = schema.safeParse(json);
+  if (!r.success) throw new RouteFailure(routeError('server', `${PROVIDER} sent a malformed ${event} event`));
+  return r.data;
+}
+
+export async function* converseStreamChunks(
+  body: AsyncIterable<Uint8Array>,
+  call: Pick<AdapterCall, 'nativeModel'>,
+  limits: Pick<Limits, 'maxEventBytes'>,
+  cache: ThinkingCache = new ThinkingCache(),
+): AsyncGenerator<ChatChunk> {
+  const id = completionId();
+  const created = Math.floor(Date.now() / 1000);
+  const chunk = (delta: ChatChunk['choices'][0]['delta'], finish: FinishReason | null = null): ChatChunk => ({
+    id,
+    object: 'chat.completion.chunk',
+    created,
+    model: call.nativeModel,
+    choices: [{ index: 0, delta, finish_reason: finish }],
+  });
+  /** contentBlockIndex → tool call ordinal, and whether its input has begun. */
+  const tools = new Map<number, { index: number; id: string; args: boolean }>();
+  const thinking: ThinkingBlock[] = [];
+  let reasoningText = '';
+  let signature = '';
+  let stopped = false;
+
+  const toolSlot = (blockIndex: number, start?: { toolUseId: string; name: string }) => {
+    let slot = tools.get(blockIndex);
+    const fresh = !slot;
+    if (!slot) {
+      // A delta for a block that never started: keep its input under a made-up id rather than lose it.
+      slot = { index: tools.size, id: start?.toolUseId ?? `tooluse_${randomUUID().replace(/-/g, '').slice(0, 22)}`, args: false };
+      tools.set(blockIndex, slot);
+    }
+    return { slot, fresh };
+  };
+
+  const messages = eventStreamMessages(body, limits.maxEventBytes);
+  for (;;) {
+    const next = await messages.next();
+    if (next.done) break;
+    const m = next.value;
+    const messageType = headerString(m, ':message-type') ?? 'event';
+    if (messageType !== 'event') throw streamFailure(m, messageType);
+    const event = headerString(m, ':event-type');
+    switch (event) {
+      case 'messageStart':
+        yield chunk({ role: 'assistant', content: '' });
+        break;
+      case 'contentBlockStart': {
+        const e = eventPayload(blockStartSchema, m, event);
+        const use = e.start?.toolUse;
+        if (!use) break;
+        const { slot } = toolSlot(e.contentBlockIndex, use);
+        yield chunk({ tool_calls: [{ index: slot.index, id: use.toolUseId, type: 'function', function: { name: use.name, arguments: '' } }] });
+        break;
+      }
+      case 'contentBlockDelta': {
+        const { contentBlockIndex, delta } = eventPayload(blockDeltaSchema, m, event);
+        if (delta.text) yield chunk({ content: delta.text });
+        if (delta.toolUse) {
+          const { slot, fresh } = toolSlot(contentBlockIndex);
+          if (delta.toolUse.input) slot.args = true;
+          const head = fresh ? { id: slot.id, type: 'function' as const } : {};
+          yield chunk({ tool_calls: [{ index: slot.index, ...head, function: { arguments: delta.toolUse.input } }] });
+        }
+        const r = delta.reasoningContent;
+        if (r?.text) {
+          reasoningText += r.text;
+          yield chunk({ reasoning: r.text });
+        }
+        if (r?.signature) signature += r.signature;
+        if (r?.redactedContent) thinking.push({ type: 'redacted_thinking', data: r.redactedContent });
+        break;
+      }
+      case 'contentBlockStop': {
+        const { contentBlockIndex } = eventPayload(blockStopSchema, m, event);
+        const slot = tools.get(contentBlockIndex);
+        // A tool without parameters streams no input at all; OpenAI callers expect "{}".
+        if (slot && !slot.args) {
+          slot.args = true;
+          yield chunk({ tool_calls: [{ index: slot.index, function: { arguments: '{}' } }] });
+        }
+        if (reasoningText && signature) {
+          thinking.push({ type: 'thinking', thinking: reasoningText, signature });
+          reasoningText = '';
+          signature = '';
+        }
+        break;
+      }
+      case 'messageStop': {
+        const { stopReason } = eventPayload(messageStopSchema, m, event);
+        stopped = true;
+        rememberReasoning(
+          cache,
+          [...tools.values()].map((t) => t.id),
+          thinking,
+        );
+        const kept = signed(thinking);
+        // The signed blocks go out whole, once, so a consumer can echo them on the next turn.
+        yield chunk(kept.length ? { reasoning_details: detailsFromThinking(kept, FORMAT.bedrock) } : {}, finishReason(stopReason));
+        break;
+      }
+      case 'metadata': {
+        const { usage } = eventPayload(metadataSchema, m, event);
+        if (usage) yield { ...chunk({}), choices: [], usage: toUsage(usage) };
+        // metadata after messageStop is the last event: the answer is over, whatever the socket does.
+        if (stopped) return void (await drainBriefly(messages, DRAIN_AFTER_END_MS));
+        break;
+      }
+      default:
+        break; // events newer than this adapter (citations, guardrail traces) carry nothing we map
+    }
+  }
+  if (!stopped) throw new RouteFailure(routeError('network', `${PROVIDER}: the stream ended before messageStop`));
+}
