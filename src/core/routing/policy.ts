@@ -161,6 +161,8 @@ export class RoutingPolicy {
     const id = `${s.scope}:${s.id}:${s.periodStart}`;
     if (this.warned.has(id)) return;
     this.warned.add(id);
+    // One id per budget and period: bounded, the oldest periods go first.
+    if (this.warned.size > 10_000) this.warned.delete(this.warned.values().next().value!);
     this.deps.onBudgetWarning(s);
   }
 }

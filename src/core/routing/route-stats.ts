@@ -6,6 +6,8 @@
 import type { AttemptRecord, GenerationRecord } from '../activity/record';
 
 export const STATS_WINDOW = 20;
+/** Routes with samples held at most; past it the route sampled longest ago goes first. */
+export const MAX_STAT_ROUTES = 10_000;
 
 interface Sample {
   at: number;
@@ -23,7 +25,15 @@ export class RouteStats {
   private readonly samples = new Map<string, Sample[]>();
   private readonly seen = new Set<string>();
 
-  constructor(private readonly window = STATS_WINDOW) {}
+  constructor(
+    private readonly window = STATS_WINDOW,
+    private readonly maxRoutes = MAX_STAT_ROUTES,
+  ) {}
+
+  /** Routes with samples, for the bounds test and the memory run. */
+  get size(): number {
+    return this.samples.size;
+  }
 
   add(a: AttemptRecord) {
     if (!a.ok) return;
@@ -40,7 +50,9 @@ export class RouteStats {
     list.push({ at: a.startedAt, latencyMs, ...(tokensPerSecond !== undefined ? { tokensPerSecond } : {}) });
     list.sort((x, y) => x.at - y.at);
     if (list.length > this.window) list.splice(0, list.length - this.window);
+    this.samples.delete(id); // re-inserted last: the Map's order is the eviction order
     this.samples.set(id, list);
+    if (this.samples.size > this.maxRoutes) this.samples.delete(this.samples.keys().next().value!);
   }
 
   /** Records newest first or in any order; each attempt is counted once. */
