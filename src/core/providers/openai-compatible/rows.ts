@@ -38,6 +38,8 @@ export interface CompatRow {
 const COMMON = ['temperature', 'top_p', 'stop', 'tools', 'tool_choice', 'response_format', 'seed', 'user'] as const;
 /** What the open-weight hosts (vLLM / SGLang servers behind an OpenAI front) accept. */
 const HOSTED = [...COMMON, 'frequency_penalty', 'presence_penalty', 'logprobs', 'top_logprobs', 'n'] as const;
+/** What OpenAI's own API accepts beyond the common fields; OpenRouter and Azure take the same. */
+const OPENAI_FULL = [...COMMON, 'parallel_tool_calls', 'frequency_penalty', 'presence_penalty', 'logit_bias', 'logprobs', 'top_logprobs', 'n'] as const;
 const MODELS: KeyCheck = { kind: 'get', path: '/models' };
 
 /** A row states what differs from the common case: bearer auth, `max_tokens`, tools, usage sent unasked. */
@@ -52,20 +54,7 @@ export const COMPAT_ROWS = {
   openai: row({
     baseUrl: 'https://api.openai.com/v1',
     keyCheck: MODELS,
-    accepts: [
-      ...COMMON,
-      'parallel_tool_calls',
-      'frequency_penalty',
-      'presence_penalty',
-      'logit_bias',
-      'logprobs',
-      'top_logprobs',
-      'n',
-      'reasoning_effort',
-      'service_tier',
-      'metadata',
-      'store',
-    ],
+    accepts: [...OPENAI_FULL, 'reasoning_effort', 'service_tier', 'metadata', 'store'],
     maxTokensField: 'max_completion_tokens',
     streamOptions: true,
   }),
@@ -73,7 +62,7 @@ export const COMPAT_ROWS = {
     baseUrl: '', // from the key's resource or baseUrl
     auth: 'api-key',
     keyCheck: MODELS,
-    accepts: [...COMMON, 'parallel_tool_calls', 'frequency_penalty', 'presence_penalty', 'logit_bias', 'logprobs', 'top_logprobs', 'n', 'reasoning_effort'],
+    accepts: [...OPENAI_FULL, 'reasoning_effort'],
     maxTokensField: 'max_completion_tokens',
     streamOptions: true,
   }),
@@ -154,25 +143,7 @@ export const COMPAT_ROWS = {
   openrouter: row({
     baseUrl: 'https://openrouter.ai/api/v1',
     keyCheck: { kind: 'get', path: '/key' },
-    accepts: [
-      ...COMMON,
-      'parallel_tool_calls',
-      'frequency_penalty',
-      'presence_penalty',
-      'logit_bias',
-      'logprobs',
-      'top_logprobs',
-      'n',
-      'reasoning',
-      'reasoning_effort',
-      'provider',
-      'transforms',
-      'plugins',
-      'models',
-      'top_k',
-      'min_p',
-      'repetition_penalty',
-    ],
+    accepts: [...OPENAI_FULL, 'reasoning', 'reasoning_effort', 'provider', 'transforms', 'plugins', 'models', 'top_k', 'min_p', 'repetition_penalty'],
   }),
   // ---- rows added for the rest of OpenRouter's BYOK list (README "Adding a provider") ----
   ai21: row({
