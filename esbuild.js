@@ -37,7 +37,7 @@ const activationOnly = {
   setup(build) {
     build.onResolve({ filter: /.*/ }, (args) => {
       if (args.kind === 'entry-point' || args.path === 'vscode' || args.path.startsWith('node:')) return undefined;
-      if (/^(zod|undici)(\/|$)/.test(args.path) || /[\\/]core[\\/]/.test(path.resolve(args.resolveDir, args.path)))
+      if (/^(zod|undici)(\/|$)/.test(args.path) || /[\\/]src[\\/]core([\\/]|$)/.test(path.resolve(args.resolveDir, args.path)))
         return {
           errors: [{ text: `${args.path} (imported by ${path.relative(__dirname, args.importer)}) belongs in dist/main.js, not the activation bundle` }],
         };

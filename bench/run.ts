@@ -10,6 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ALL_MEASURES, runBench, type MeasureId } from './harness';
 import { BENCH_DIR } from './paths';
+import { benchChart } from './chart';
 import { markdownReport } from './report';
 
 function parseArgs(argv: string[]) {
@@ -38,8 +39,9 @@ async function main() {
   mkdirSync(args.out, { recursive: true });
   writeFileSync(path.join(args.out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(path.join(args.out, 'RESULTS.md'), `${report}\n`);
+  if (results.measures.nonStreaming || results.measures.longStream) writeFileSync(path.join(args.out, 'bench-chart.svg'), benchChart(results));
   console.log(report);
-  console.error(`\nwrote ${path.join(args.out, 'results.json')} and ${path.join(args.out, 'RESULTS.md')}`);
+  console.error(`\nwrote results.json, RESULTS.md and bench-chart.svg in ${args.out}`);
 }
 
 main().catch((e) => {

@@ -5,7 +5,7 @@
  * activation bundle registered. Everything else lives in src/vscode and src/core.
  */
 import * as vscode from 'vscode';
-import { ActivityStore, bundledCatalog, type Diagnostic, type GenerationRecord, Redactor } from './core';
+import { ActivityStore, bundledCatalog, type Diagnostic, type GenerationRecord, Redactor, undici } from './core';
 import { registerChatParticipant } from './vscode/chat-participant';
 import { registerCommands } from './vscode/commands';
 import { seedDemoSecrets } from './vscode/demo-secrets';
@@ -109,6 +109,10 @@ export function start(context: vscode.ExtensionContext, shell: { slots: ShellSlo
   context.subscriptions.push(endpoint);
 
   settings.announceProblems();
+  // The first request of the window should not pay for what every request needs: undici's module
+  // and the values of the keys it may use (each read a round trip to the window in a web client).
+  const warm = setTimeout(() => void ready.then(() => warmFirstRequest(vault, settings)).catch(() => undefined), 0);
+  context.subscriptions.push({ dispose: () => clearTimeout(warm) });
   const startMs = Math.round((performance.now() - started) * 10) / 10;
   log.info(
     `activated in ${shell.activationMs} ms, router started in ${startMs} ms, in ${vscode.env.appName} ${vscode.version}; ${vscode.workspace.isTrusted ? 'trusted' : 'untrusted'} workspace`,
@@ -123,4 +127,13 @@ export function start(context: vscode.ExtensionContext, shell: { slots: ShellSlo
     views: () => ({ providers: panels.providers.pageReady, activity: panels.activity.pageReady }),
   };
   return { api, ready };
+}
+
+/** Loads undici and reads the key values every folder's plan may use into the vault's cache. */
+async function warmFirstRequest(vault: SecretVault, settings: RoutingSettings) {
+  undici();
+  const ids = new Set<string>();
+  for (const folder of [undefined, ...(vscode.workspace.workspaceFolders ?? [])])
+    for (const k of settings.forFolder(folder).parsed.config.keys) if (!k.disabled) ids.add(k.id);
+  await Promise.all([...ids].map((id) => vault.keySecret(id).catch(() => undefined)));
 }

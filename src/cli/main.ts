@@ -17,6 +17,7 @@ import {
   parseConfig,
   type Plan,
   Redactor,
+  routeLabel,
   Router,
   type RouterConfig,
   stripTerminalControls,
@@ -368,7 +369,7 @@ async function chatOnce(router: Router, request: ChatRequest, values: Values, io
     io.out('\n');
     const r = outcome.record;
     const served = r.servedBy!;
-    const who = served.route === 'pooled' ? 'pooled (OpenRouter)' : `${served.provider}/key "${served.keyName}" (${served.tier})`;
+    const who = routeLabel(served, { caller: false });
     const cost = typeof r.cost === 'number' ? `$${r.cost.toFixed(6)}` : 'unknown (no price for this model)';
     const model =
       served.model && served.model !== r.model ? ` as ${served.model} (${r.modelFallbacks?.map((m) => `${m.model}: ${m.errorKind}`).join('; ')})` : '';

@@ -40,6 +40,11 @@ export class CliSecretSource implements SecretSource {
     return this.lookup('CALLER', name)?.value;
   }
 
+  /** The environment and the secrets file are read once per process: values never change. */
+  epoch() {
+    return 0;
+  }
+
   /** The trimmed value and where it came from (the variable, or the file's entry), never printed. */
   lookup(kind: 'KEY' | 'CALLER', id: string): { value: string; from: string } | undefined {
     const name = envName(kind, id);

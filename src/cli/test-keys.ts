@@ -1,5 +1,5 @@
 /** `byok-router test-keys`: every configured key and caller key, checked for real. */
-import { Redactor, type RouterConfig, type SecretSource, UndiciHttpClient, validateKey } from '../core';
+import { Redactor, routeLabel, type RouterConfig, type SecretSource, UndiciHttpClient, validateKey } from '../core';
 import type { Io } from './main';
 
 export async function testKeysCommand(config: RouterConfig, secrets: SecretSource, io: Io): Promise<number> {
@@ -9,7 +9,7 @@ export async function testKeysCommand(config: RouterConfig, secrets: SecretSourc
   try {
     const checks = [
       ...config.keys.map((k) => ({
-        label: `${k.provider}/key "${k.name}" (${k.id})`,
+        label: `${routeLabel({ route: 'byok', provider: k.provider, key: k }, { tier: false })} (${k.id})`,
         target: k,
         secret: () => secrets.keySecret(k.id, { fresh: true }),
         baseUrl: undefined as string | undefined,

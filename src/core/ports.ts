@@ -8,6 +8,11 @@
 export interface SecretSource {
   keySecret(keyId: string, opts?: { fresh?: boolean }): Promise<string | undefined>;
   callerSecret(caller: string, opts?: { fresh?: boolean }): Promise<string | undefined>;
+  /**
+   * A number that changes whenever a value this source returns may have changed. Plans are cached
+   * only while it stays the same; a source without it, or answering undefined, is asked on every plan.
+   */
+  epoch?(): number | undefined;
 }
 
 export interface Clock {
@@ -31,10 +36,22 @@ export class ManualClock implements Clock {
 }
 
 export class MapSecretSource implements SecretSource {
+  private changes = 0;
   constructor(
     readonly keys = new Map<string, string>(),
     readonly callers = new Map<string, string>(),
-  ) {}
+  ) {
+    // Tests and the demo edit the maps in place: every edit moves the epoch on.
+    for (const map of [keys, callers]) {
+      const { set, delete: remove, clear } = map;
+      map.set = (k, v) => (this.changes++, set.call(map, k, v));
+      map.delete = (k) => (this.changes++, remove.call(map, k));
+      map.clear = () => (this.changes++, clear.call(map));
+    }
+  }
+  epoch() {
+    return this.changes;
+  }
   async keySecret(id: string) {
     return this.keys.get(id);
   }

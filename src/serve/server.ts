@@ -6,7 +6,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { Catalog, ChatRequest, GenerateOptions, GenerationOutcome, Plan } from '../core';
+import { type Catalog, type ChatRequest, type GenerateOptions, type GenerationOutcome, type Plan, routeLabel } from '../core';
 import { BadRequest, nowSeconds, type ClientApi, type ParsedRequest } from './api';
 import { anthropicMessages, countTokens } from './anthropic-messages';
 import { errorBody, fromRouteError, httpError, type ApiFamily, type HttpError } from './errors';
@@ -301,7 +301,7 @@ export class LocalEndpoint {
       // Only the log reads the note: no string building per request without one.
       const note = !this.opts.log
         ? ''
-        : ` model=${parsed.request.model}${served ? ` served by ${served.route === 'pooled' ? 'pooled' : `${served.provider}/key "${served.keyName}"`}` : ''}${outcome.ok ? '' : ` (${outcome.error.kind})`}`;
+        : ` model=${parsed.request.model}${served ? ` served by ${routeLabel(served, { tier: false, caller: false })}` : ''}${outcome.ok ? '' : ` (${outcome.error.kind})`}`;
       if (res.destroyed) return { status: 499, note: `${note} client gone` };
       if (ac.signal.aborted) {
         // Shutting down: the client is still there and gets a clean end.

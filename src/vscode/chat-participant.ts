@@ -5,7 +5,7 @@
  * Firecrawl key first and answers citing the sources.
  */
 import * as vscode from 'vscode';
-import { type Catalog, type ChatMessage, describeAttempt, formatPlan, type GenerationRecord, injectWebContext, type WebResult } from '../core';
+import { type Catalog, type ChatMessage, describeAttempt, formatPlan, type GenerationRecord, injectWebContext, routeLabel, type WebResult } from '../core';
 import type { FolderTracker } from './folders';
 import type { WebSearchService } from './web-search';
 import { VENDOR } from './lm-provider';
@@ -135,7 +135,7 @@ async function searchFor(
 /** `Served by openai/key "prod-main" (prioritized) · caller prod · after 1 failed attempt` */
 export function footer(record: GenerationRecord): string {
   const s = record.servedBy;
-  const route = !s ? 'unknown route' : s.route === 'pooled' ? 'pooled access (OpenRouter)' : `${s.provider}/key "${s.keyName}" (${s.tier})`;
+  const route = s ? routeLabel(s, { caller: false }) : 'unknown route';
   const failed = record.attempts.filter((a) => !a.ok).length;
   const extra = failed ? ` · after ${failed} failed attempt${failed === 1 ? '' : 's'}` : '';
   return `*Served by ${escape(route)} · caller ${escape(record.caller)} · ${escape(record.model)}${extra}*`;

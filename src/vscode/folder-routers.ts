@@ -22,6 +22,7 @@ import {
   type Redactor,
   type ResolvingSecretSource,
   restoreCooldowns,
+  routeLabel,
   Router,
   snapshotCooldowns,
 } from '../core';
@@ -190,7 +191,7 @@ export class RoutingService implements vscode.Disposable {
       if (outcome.ok) {
         const served = outcome.record.servedBy;
         this.deps.log.info(
-          `${args.surface}${where}: ${request.model} as "${outcome.record.caller}" served by ${served?.route === 'pooled' ? 'pooled (OpenRouter)' : `${served?.provider}/key "${served?.keyName}"`} after ${outcome.record.attempts.length} attempt(s)`,
+          `${args.surface}${where}: ${request.model} as "${outcome.record.caller}" served by ${served ? routeLabel(served, { tier: false, caller: false }) : 'no route'} after ${outcome.record.attempts.length} attempt(s)`,
         );
       } else {
         this.deps.log.warn(`${args.surface}${where}: ${request.model} as "${outcome.record.caller}" failed (${outcome.error.kind}): ${outcome.error.message}`);
@@ -257,9 +258,9 @@ export class RoutingService implements vscode.Disposable {
   private routeNames(): Map<string, string> {
     const names = new Map<string, string>();
     for (const scope of this.deps.settings.scopes()) {
-      for (const k of scope.parsed.config.keys) names.set(keyRouteId(k.id), `${k.provider}/key "${k.name}"`);
+      for (const k of scope.parsed.config.keys) names.set(keyRouteId(k.id), routeLabel({ route: 'byok', provider: k.provider, key: k }, { tier: false }));
       const { callers, defaultCaller } = scope.parsed.config;
-      for (const name of [defaultCaller, ...callers.map((c) => c.name)]) names.set(pooledRouteId(name), `pooled (caller "${name}")`);
+      for (const name of [defaultCaller, ...callers.map((c) => c.name)]) names.set(pooledRouteId(name), routeLabel({ route: 'pooled', caller: name }));
     }
     return names;
   }

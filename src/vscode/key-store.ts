@@ -4,21 +4,13 @@
  * name, tier, filters and place in the order.
  */
 import * as vscode from 'vscode';
-import { describeReference, isReference, type KeyConfig, keySchema, maskedTail, type ProviderId, type Tier } from '../core';
-import { appendKey, entryId, indexOfKey, isRecord, removeKey, uniqueKeyId } from './panels/key-edits';
+import { describeReference, isRecord, isReference, type KeyConfig, keySchema, maskedTail, type Tier } from '../core';
+import { addKeyEntry, entryId, indexOfKey, type NewKeyEntry, withoutKey } from './key-edits';
 import type { SecretVault } from './secrets';
 import type { RoutingSettings } from './routing-config';
 
-export interface NewKey {
-  provider: ProviderId;
-  name: string;
-  tier: Tier;
+export interface NewKey extends NewKeyEntry {
   secret: string;
-  alwaysUse?: boolean;
-  filters?: KeyConfig['filters'];
-  options?: KeyConfig['options'];
-  /** Chosen for you from the name when absent. */
-  id?: string;
 }
 
 export interface KeySummary {
@@ -75,20 +67,11 @@ export class KeyStore implements vscode.Disposable {
   }
 
   async add(key: NewKey): Promise<string> {
-    const entries = this.userEntries();
-    const taken = new Set(entries.flatMap((e) => entryId(e) ?? []));
-    const id = key.id ?? uniqueKeyId(`${key.provider}-${key.name}`, taken);
-    if (taken.has(id)) throw new Error(`a key with id "${id}" already exists`);
-    const entry: Record<string, unknown> = { id, provider: key.provider, name: key.name.trim(), tier: key.tier };
-    if (key.alwaysUse) entry.alwaysUse = true;
-    if (key.filters && (key.filters.models || key.filters.callers)) entry.filters = key.filters;
-    if (key.options && Object.keys(key.options).length) entry.options = key.options;
-    const checked = keySchema.safeParse(entry);
-    if (!checked.success) throw new Error(`invalid key: ${checked.error.issues.map((i) => `${i.path.join('.') || 'key'}: ${i.message}`).join('; ')}`);
+    const { secret, ...fields } = key;
+    const { id, list } = addKeyEntry(this.userEntries(), fields, this.allKeyIds());
     // The value first: an entry without a value is a key that fails; a value without an entry is invisible.
-    await this.vault.storeKey(id, key.provider, key.secret);
-    // The same place the Providers view puts a new key: after its provider's keys of that tier.
-    await this.writeUserEntries(appendKey(entries, entry));
+    await this.vault.storeKey(id, key.provider, secret);
+    await this.writeUserEntries(list);
     return id;
   }
 
@@ -102,7 +85,7 @@ export class KeyStore implements vscode.Disposable {
   /** Removes the user-settings entry and the stored value. */
   async remove(id: string): Promise<void> {
     const entries = this.userEntries();
-    if (indexOfKey(entries, id) >= 0) await this.writeUserEntries(removeKey(entries, id));
+    if (indexOfKey(entries, id) >= 0) await this.writeUserEntries(withoutKey(entries, id));
     await this.vault.deleteKey(id);
   }
 
@@ -115,6 +98,13 @@ export class KeyStore implements vscode.Disposable {
     for (const e of this.userEntries()) if (isRecord(e) && e.id === id && typeof e.provider === 'string') return e.provider;
     for (const scope of this.settings.scopes()) for (const k of scope.parsed.config.keys) if (k.id === id) return k.provider;
     return undefined;
+  }
+
+  /** Ids in use in any scope: a new key's id must not shadow a folder's key. */
+  private allKeyIds(): Set<string> {
+    const ids = new Set(this.userEntries().flatMap((e) => entryId(e) ?? []));
+    for (const scope of this.settings.scopes()) for (const k of scope.parsed.config.keys) ids.add(k.id);
+    return ids;
   }
 
   private userEntries(): unknown[] {

@@ -26,6 +26,8 @@ export class SecretVault implements SecretSource, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<SecretChange>();
   readonly onDidChange = this.changed.event;
   private readonly subscription: vscode.Disposable;
+  /** Moves on with every change, here or in another window: cached plans are made again. */
+  private changes = 0;
 
   constructor(
     private readonly storage: vscode.SecretStorage,
@@ -34,6 +36,7 @@ export class SecretVault implements SecretSource, vscode.Disposable {
   ) {
     // Fires for changes made in other windows too.
     this.subscription = storage.onDidChange((e) => {
+      this.changes++;
       this.cache.delete(e.key);
       if (e.key.startsWith(KEY_PREFIX)) this.changed.fire({ kind: 'key', id: e.key.slice(KEY_PREFIX.length) });
       else if (e.key.startsWith(CALLER_PREFIX)) this.changed.fire({ kind: 'caller', name: e.key.slice(CALLER_PREFIX.length) });
@@ -46,6 +49,10 @@ export class SecretVault implements SecretSource, vscode.Disposable {
 
   callerSecret(caller: string): Promise<string | undefined> {
     return this.read(callerSecretName(caller));
+  }
+
+  epoch(): number {
+    return this.changes;
   }
 
   /** The provider a key id's secret was stored for, if it was stored by this extension. */
@@ -108,11 +115,13 @@ export class SecretVault implements SecretSource, vscode.Disposable {
   }
 
   private async write(name: string, value: string) {
+    this.changes++;
     this.cache.set(name, Promise.resolve(value));
     await this.storage.store(name, value);
   }
 
   private async remove(name: string) {
+    this.changes++;
     this.cache.set(name, Promise.resolve(undefined));
     await this.storage.delete(name);
   }

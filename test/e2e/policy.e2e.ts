@@ -2,7 +2,9 @@
  * The Providers view's Routing policy section clicked through in Chromium against the real
  * editor: each control is changed, its value checked in settings.json, and the next request
  * checked at the simulated providers (which key, which model, which OpenRouter preferences) or in
- * Explain route and the Activity view. The steps build on each other, in order.
+ * Explain route and the Activity view. Each test arranges what it needs (beforeEach puts back the
+ * User settings the world started with, the User scope, both key values and the open section), so
+ * one runs alone (`--grep`) and a failure does not carry into the next.
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -43,6 +45,10 @@ describe('Routing policy in the Providers view, in the real editor (Chromium)', 
   let page: Page;
   let providers: Frame;
   const started = Date.now();
+  /** The User settings and the app-dev folder's settings as the world started. */
+  let baseline: Record<string, unknown>;
+  let folderBaseline: string;
+  const folderFile = () => path.join(world.folderDirs['app-dev']!, '.vscode', 'settings.json');
 
   const user = () => readSettings(world.userSettingsFile);
   const chats = (sim: Sim) => world.fleet[sim].requests.filter((r) => r.path.endsWith('/chat/completions'));
@@ -129,6 +135,52 @@ describe('Routing policy in the Providers view, in the real editor (Chromium)', 
     await openProviders();
   }
 
+  /** Stores a key's value through Rotate in its details, as a user does, and waits for it to be healthy. */
+  async function storeValue(id: string, value: string) {
+    const exp = row(id).locator('button.expander');
+    await act(`Rotate ${id}`, async () => {
+      if ((await exp.getAttribute('aria-expanded', { timeout: 5_000 })) !== 'true') await exp.click({ timeout: 5_000 });
+      await row(id).locator('vscode-button', { hasText: 'Rotate' }).click({ timeout: 5_000 });
+    });
+    await answerInputBox(page, value, { password: true });
+    await until(`${id} healthy`, async () => /Healthy/.test((await row(id).locator('.status').textContent()) ?? ''), 20_000);
+    await act(`close ${id}`, () => exp.click({ timeout: 5_000 }));
+  }
+
+  const scopeShown = () => providers.locator('#scope').evaluate((e) => (e as HTMLSelectElement).value, undefined, { timeout: 5_000 });
+
+  /** The same footing for every test, whatever ran (or failed) before it. */
+  async function arrange() {
+    await setPane(page, 'Activity', false);
+    providers = await webviewFrame(page, 'providers');
+    await act('the User scope', async () => {
+      if ((await scopeShown()) === 'user') return;
+      await providers.locator('#scope').click({ timeout: 5_000 });
+      await providers.locator('#scope li[role="option"]', { hasText: 'User' }).first().click({ timeout: 3_000 });
+    });
+    await until('the User scope shown', async () => (await scopeShown()) === 'user');
+    if (fs.readFileSync(folderFile(), 'utf8') !== folderBaseline) fs.writeFileSync(folderFile(), folderBaseline);
+    if (JSON.stringify(user()) !== JSON.stringify(baseline))
+      await handEdit((s) => {
+        for (const k of Object.keys(s)) delete s[k];
+        Object.assign(s, structuredClone(baseline));
+      });
+    await row('openai-a').waitFor();
+    for (const [id, value] of [
+      ['openai-a', K.a],
+      ['openai-b', K.b],
+    ] as const)
+      if (!/Healthy/.test((await row(id).locator('.status').textContent()) ?? '')) await storeValue(id, value);
+    if (!(await policy().locator('#policy-body').count()))
+      await act('open Routing policy', () => providers.locator('button.section-toggle', { hasText: 'Routing policy' }).click({ timeout: 5_000 }));
+    await policy().locator('#policy-body').waitFor();
+  }
+
+  /** Settings a test starts from on top of the baseline: written by hand, as in the settings file. */
+  async function startFrom(settings: Record<string, unknown>) {
+    await handEdit((s) => Object.assign(s, settings));
+  }
+
   before(async function () {
     world = await startWorld<Sim>({
       name: 'policy',
@@ -174,6 +226,12 @@ describe('Routing policy in the Providers view, in the real editor (Chromium)', 
     await page.mouse.move(box.x + 560, box.y + box.height / 2, { steps: 5 });
     await page.mouse.up();
     await setPane(page, 'Activity', false);
+    baseline = user();
+    folderBaseline = fs.readFileSync(folderFile(), 'utf8');
+  });
+
+  beforeEach(async function () {
+    await arrange();
   });
 
   after(async function () {
@@ -188,22 +246,13 @@ describe('Routing policy in the Providers view, in the real editor (Chromium)', 
   });
 
   it('stores both keys’ values through Rotate, and shows the section with the defaults', async () => {
-    // A configured provider's card starts open.
+    // A configured provider's card starts open. beforeEach stored the values if they were missing; a rotation stores them again.
     await row('openai-a').waitFor();
     for (const [id, value] of [
       ['openai-a', K.a],
       ['openai-b', K.b],
-    ] as const) {
-      const exp = row(id).locator('button.expander');
-      await act(`Rotate ${id}`, async () => {
-        if ((await exp.getAttribute('aria-expanded', { timeout: 5_000 })) !== 'true') await exp.click({ timeout: 5_000 });
-        await row(id).locator('vscode-button', { hasText: 'Rotate' }).click({ timeout: 5_000 });
-      });
-      await answerInputBox(page, value, { password: true });
-      await until(`${id} healthy`, async () => /Healthy/.test((await row(id).locator('.status').textContent()) ?? ''), 20_000);
-      await act(`close ${id}`, () => exp.click({ timeout: 5_000 }));
-    }
-    await act('open Routing policy', () => providers.locator('button.section-toggle', { hasText: 'Routing policy' }).click({ timeout: 5_000 }));
+    ] as const)
+      await storeValue(id, value);
     await policy().locator('#policy-body').waitFor();
     assert.equal(await providers.locator('vscode-single-select[data-fid="policy-sort"]').evaluate((e) => (e as HTMLSelectElement).value), 'order');
     assert.equal(await providers.locator('vscode-single-select[data-fid="policy-stickiness"]').evaluate((e) => (e as HTMLSelectElement).value), '600000');
@@ -213,7 +262,7 @@ describe('Routing policy in the Providers view, in the real editor (Chromium)', 
   });
 
   it('sorts a tier by price, and Explain route puts the cheaper key first', async () => {
-    await providers.locator('button.section-toggle', { hasText: 'Explain route' }).click();
+    if (!(await providers.locator('#explain-body').count())) await providers.locator('button.section-toggle', { hasText: 'Explain route' }).click();
     const model = providers.locator('input.chip-input[data-fid="explain-model"]');
     await model.click();
     await model.pressSequentially('gpt-5-mini');
@@ -237,6 +286,9 @@ describe('Routing policy in the Providers view, in the real editor (Chromium)', 
   });
 
   it('spreads requests round-robin over two OpenAI keys: two requests present two different keys', async () => {
+    // A conversation staying on its route would keep both requests on one key.
+    await pick('policy-stickiness', 'Off');
+    await until('stickiness off in settings', () => (user()['byokRouter.stickiness'] as { ttlMs?: number } | undefined)?.ttlMs === 0);
     await pick('balance-openai', 'Round-robin');
     await until('balance in settings', () => (user()['byokRouter.balance'] as Record<string, string> | undefined)?.openai === 'round-robin');
     const before = chatKeys().length;
@@ -297,13 +349,17 @@ describe('Routing policy in the Providers view, in the real editor (Chromium)', 
   });
 
   it('serves a request for a model with no route by its fallback model, and the Activity view names the model given up', async () => {
-    await handEdit((s) => (s['byokRouter.defaultModel'] = NO_KEY_MODEL));
+    await startFrom({
+      'byokRouter.defaultModel': NO_KEY_MODEL,
+      'byokRouter.modelFallbacks': { [NO_KEY_MODEL]: [MODEL] },
+      'byokRouter.stickiness': { ttlMs: 0 },
+    });
     const before = chats('openai').length;
     await request();
     const sent = chats('openai').slice(before);
     assert.equal(sent.length, 1);
     assert.equal((sent[0]!.json as { model?: string }).model, 'gpt-5-mini');
-    assert.equal(chats('openrouter').length, 0, 'caller dev has no OpenRouter key yet: pooled access is skipped');
+    assert.equal(chats('openrouter').length, 0, 'caller dev has no OpenRouter key: pooled access is skipped');
 
     await setPane(page, 'Activity', true);
     const activity = await webviewFrame(page, 'activity');
@@ -320,6 +376,13 @@ describe('Routing policy in the Providers view, in the real editor (Chromium)', 
   });
 
   it("sends a caller's OpenRouter preferences with its pooled requests, and BYOK only keeps the caller off pooled access", async () => {
+    // A model only pooled access serves, with a fallback on the own keys for when pooled access is off limits.
+    await startFrom({
+      'byokRouter.defaultModel': NO_KEY_MODEL,
+      'byokRouter.modelFallbacks': { [NO_KEY_MODEL]: [MODEL] },
+      'byokRouter.stickiness': { ttlMs: 0 },
+    });
+    const pooledBefore = chats('openrouter').length;
     const dev = policy().locator('.policy-caller[data-caller="dev"]');
     await act('the dev row in view', () => dev.scrollIntoViewIfNeeded({ timeout: 5_000 }));
     const devPrefs = () =>
@@ -354,7 +417,7 @@ describe('Routing policy in the Providers view, in the real editor (Chromium)', 
     await until('the caller key stored', async () => (await pooledDev.locator('.key-tail').count()) === 1);
 
     await request();
-    const pooled = chats('openrouter');
+    const pooled = chats('openrouter').slice(pooledBefore);
     assert.equal(pooled.length, 1, 'the model is served by pooled access now');
     assert.equal(world.fleet.openrouter.keyOf(pooled[0]!), K.orDev);
     assert.deepEqual((pooled[0]!.json as { provider?: unknown }).provider, {
@@ -369,7 +432,7 @@ describe('Routing policy in the Providers view, in the real editor (Chromium)', 
     await until('byokOnly in settings', () => devPrefs()?.byokOnly === true);
     const openaiBefore = chats('openai').length;
     await request();
-    assert.equal(chats('openrouter').length, 1, 'no pooled request for a BYOK-only caller');
+    assert.equal(chats('openrouter').length, pooledBefore + 1, 'no pooled request for a BYOK-only caller');
     assert.equal(chats('openai').length, openaiBefore + 1, 'the fallback model on the own key served instead');
     // The preferences stay in settings, for when BYOK only is turned off again.
     assert.equal(devPrefs()?.preferences?.data_collection, 'deny');
@@ -382,16 +445,19 @@ describe('Routing policy in the Providers view, in the real editor (Chromium)', 
     });
     await providers.locator('.banner', { hasText: 'uses your User keys' }).waitFor();
     await pick('policy-sort', 'Latency');
-    const folderFile = path.join(world.folderDirs['app-dev']!, '.vscode', 'settings.json');
-    await until('the folder sort', () => readSettings(folderFile)['byokRouter.providerSort'] === 'latency');
+    await until('the folder sort', () => readSettings(folderFile())['byokRouter.providerSort'] === 'latency');
     assert.ok(!('byokRouter.providerSort' in user()));
   });
 
-  it('ran without a protocol problem in the view', () => {
-    const logs = findFiles(path.join(path.dirname(path.dirname(world.userSettingsFile)), 'logs'), 'BYOK Router.log');
-    assert.ok(logs.length > 0, 'the extension log was found');
-    const text = logs.map((f) => fs.readFileSync(f, 'utf8')).join('\n');
-    assert.match(text, /providers view: balance openai round-robin in User settings/);
+  it('ran without a protocol problem in the view', async () => {
+    // An edit of its own, so the log read is the one the view writes to, whichever tests ran.
+    await pick('balance-openai', 'Round-robin');
+    const log = () => {
+      const logs = findFiles(path.join(path.dirname(path.dirname(world.userSettingsFile)), 'logs'), 'BYOK Router.log');
+      return logs.map((f) => fs.readFileSync(f, 'utf8')).join('\n');
+    };
+    await until('the edit in the extension log', () => /providers view: balance openai round-robin in User settings/.test(log()), 20_000);
+    const text = log();
     assert.deepEqual(
       text.split('\n').filter((l) => /view reported a|view: ignored an invalid message|view: state not sent|could not build its state/.test(l)),
       [],

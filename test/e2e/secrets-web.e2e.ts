@@ -3,7 +3,9 @@
  * value is a secret-manager reference (added through "Reference a secret manager…", shown as
  * "from 1Password: op://…", resolved by a fake `op` on the editor's PATH, rotation picked up by
  * Test), and the Web search section (a Firecrawl key, its credits left and expiry, against the
- * Firecrawl simulator).
+ * Firecrawl simulator). Each test arranges what it needs (the reference key, its endpoint, the
+ * Firecrawl key or its absence; beforeEach puts the fake CLI and the simulator back), so one runs
+ * alone (`--grep`) and a failure does not carry into the next.
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -11,7 +13,7 @@ import type { Frame, Page } from 'playwright-core';
 import { defaultExpiry, daysLeft } from '../../src/core/websearch/expiry';
 import { startFirecrawlSim, type FirecrawlSim } from '../../src/sim/firecrawl';
 import { FakeSecretClis } from '../../src/sim/secret-clis';
-import { answerInputBox, readSettings, runCommand, screenshot, startWorld, until, webviewFrame, type World } from './harness';
+import { answerInputBox, confirmDialog, readSettings, runCommand, screenshot, startWorld, until, webviewFrame, type World } from './harness';
 
 const V = {
   first: 'sk-e2e-from-1password-0001',
@@ -35,6 +37,49 @@ describe('Secret-manager references and the Web search section in the real edito
   const web = () => providers.locator('section.web-search');
   const bearerAtOpenAI = () => world.fleet.openai.requests.map((r) => r.headers.authorization);
 
+  /** Adds the OpenAI key "Vaulted" through "Reference a secret manager…", as a user does. */
+  async function addVaultedKey() {
+    await providers.locator('.card[data-provider="openai"] .card-toggle').click();
+    await providers.locator('.card[data-provider="openai"] vscode-button.add-key', { hasText: 'Add prioritized key' }).click();
+    await answerInputBox(page, 'Vaulted');
+    // The password box, with the reference button beside it.
+    await page.locator('.quick-input-widget .quick-input-box input[type="password"]').waitFor({ state: 'visible', timeout: 15_000 });
+    await page.locator('.quick-input-widget [aria-label^="Reference a secret manager"]').first().click();
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await input.fill('1Password');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: '1Password' }).first().click();
+    await until('the reference box prefilled with op://', async () => (await input.inputValue()) === 'op://');
+    await input.fill(REF);
+    await input.press('Enter');
+    await row('openai-vaulted').waitFor({ timeout: 20_000 });
+  }
+
+  /** The reference key pointed at the simulator from its details, as a user does, so the editor has it before a Test. */
+  async function vaultedKeyAtSimulator() {
+    if ((await row('openai-vaulted').count()) === 0) await addVaultedKey();
+    const baseUrl = () =>
+      (readSettings(world.userSettingsFile)['byokRouter.keys'] as { id: string; options?: { baseUrl?: string } }[]).find((k) => k.id === 'openai-vaulted')
+        ?.options?.baseUrl;
+    if (baseUrl() === world.fleet.openai.baseUrl) return;
+    const exp = row('openai-vaulted').locator('button.expander');
+    if ((await exp.getAttribute('aria-expanded')) !== 'true') await exp.click();
+    const field = providers.locator('#endpoint-openai-vaulted input');
+    await field.fill(world.fleet.openai.baseUrl);
+    await field.press('Tab');
+    await until('the endpoint in settings', () => baseUrl() === world.fleet.openai.baseUrl);
+  }
+
+  const hasFirecrawlKey = async () => (await web().locator('.key-tail').count()) > 0;
+
+  async function addFirecrawlKey() {
+    await web().locator('[data-fid="web-set-key"]').click();
+    await answerInputBox(page, V.firecrawl, { password: true });
+    const box = page.locator('.quick-input-widget .quick-input-box input');
+    await until('the expiry box prefilled', async () => (await box.inputValue()) !== '');
+    await box.press('Enter');
+    await until('the masked Firecrawl key', async () => (await web().locator('.key-tail').textContent()) === tail(V.firecrawl), 20_000);
+  }
+
   before(async function () {
     clis = new FakeSecretClis();
     clis.setValue('op', V.first);
@@ -57,6 +102,15 @@ describe('Secret-manager references and the Web search section in the real edito
     providers = await webviewFrame(page, 'providers');
   });
 
+  beforeEach(async function () {
+    // The manager signed in holding the first value; Firecrawl knowing the key, with its full credits.
+    clis.setMode('op', 'ok');
+    clis.setValue('op', V.first);
+    firecrawl.validKeys.clear();
+    firecrawl.validKeys.add(V.firecrawl);
+    firecrawl.remainingCredits = 500;
+  });
+
   after(async function () {
     if (this.currentTest?.state === 'failed') await screenshot(page, 'secrets-web-failure').catch(() => undefined);
     await world?.close();
@@ -70,19 +124,8 @@ describe('Secret-manager references and the Web search section in the real edito
   });
 
   it('adds a key through "Reference a secret manager…" and shows where it lives instead of a tail', async () => {
-    await providers.locator('.card[data-provider="openai"] .card-toggle').click();
-    await providers.locator('.card[data-provider="openai"] vscode-button.add-key', { hasText: 'Add prioritized key' }).click();
-    await answerInputBox(page, 'Vaulted');
-    // The password box, with the reference button beside it.
-    await page.locator('.quick-input-widget .quick-input-box input[type="password"]').waitFor({ state: 'visible', timeout: 15_000 });
-    await page.locator('.quick-input-widget [aria-label^="Reference a secret manager"]').first().click();
-    const input = page.locator('.quick-input-widget .quick-input-box input');
-    await input.fill('1Password');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: '1Password' }).first().click();
-    await until('the reference box prefilled with op://', async () => (await input.inputValue()) === 'op://');
-    await input.fill(REF);
-    await input.press('Enter');
-    await row('openai-vaulted').waitFor({ timeout: 20_000 });
+    // Another test may have added it already: this one adds it only where it is missing, and checks it either way.
+    if ((await row('openai-vaulted').count()) === 0) await addVaultedKey();
     assert.equal((await row('openai-vaulted').locator('.key-source').textContent())?.trim(), `from 1Password: ${REF}`);
     assert.equal(await row('openai-vaulted').locator('.key-tail').count(), 0);
     const settingsText = fs.readFileSync(world.userSettingsFile, 'utf8');
@@ -91,18 +134,7 @@ describe('Secret-manager references and the Web search section in the real edito
   });
 
   it('resolves the reference with the user’s own op on Test, and a rotation in the manager on the next Test', async () => {
-    // The endpoint, set from the key's details as a user does, so the editor has it before the Test.
-    const exp = row('openai-vaulted').locator('button.expander');
-    if ((await exp.getAttribute('aria-expanded')) !== 'true') await exp.click();
-    const field = providers.locator('#endpoint-openai-vaulted input');
-    await field.fill(world.fleet.openai.baseUrl);
-    await field.press('Tab');
-    await until(
-      'the endpoint in settings',
-      () =>
-        (readSettings(world.userSettingsFile)['byokRouter.keys'] as { id: string; options?: { baseUrl?: string } }[]).find((k) => k.id === 'openai-vaulted')
-          ?.options?.baseUrl === world.fleet.openai.baseUrl,
-    );
+    await vaultedKeyAtSimulator();
     const test = row('openai-vaulted').locator('vscode-button', { hasText: 'Test' });
     await test.click();
     await row('openai-vaulted').locator('.test-result.ok').waitFor({ timeout: 30_000 });
@@ -116,14 +148,19 @@ describe('Secret-manager references and the Web search section in the real edito
   });
 
   it('says why a reference fails, in the row, when the manager is signed out', async () => {
+    await vaultedKeyAtSimulator();
     clis.setMode('op', 'signed-out');
     await row('openai-vaulted').locator('vscode-button', { hasText: 'Test' }).click();
     const result = row('openai-vaulted').locator('.test-result');
     await until('the failed test', async () => /1Password CLI not signed in/.test((await result.textContent()) ?? ''), 30_000);
-    clis.setMode('op', 'ok');
   });
 
   it('adds a workspace Firecrawl key in the Web search section and shows credits left and expiry', async () => {
+    if (await hasFirecrawlKey()) {
+      await web().locator('[data-fid="web-delete"]').click();
+      await confirmDialog(page, 'Delete');
+      await until('the Firecrawl key deleted', async () => !(await hasFirecrawlKey()), 20_000);
+    }
     assert.match((await web().textContent()) ?? '', /no Firecrawl key/);
     await web().locator('[data-fid="web-set-key"]').click();
     await answerInputBox(page, V.firecrawl, { password: true });
@@ -146,6 +183,7 @@ describe('Secret-manager references and the Web search section in the real edito
   });
 
   it('tests the Firecrawl key and shows Firecrawl’s refusal when the key is revoked', async () => {
+    if (!(await hasFirecrawlKey())) await addFirecrawlKey();
     firecrawl.remainingCredits = 321;
     await web().locator('[data-fid="web-test"]').click();
     await until('the test result', async () => (await web().locator('.test-result.ok').textContent()) === '321 credits left', 20_000);

@@ -59,25 +59,35 @@ export function monthBounds(now: number): { start: number; end: number } {
 }
 
 export class MonthTotals {
-  private t: ActivityMonthToDate = { byokRequests: 0, byokListUsd: 0, requests: 0, cost: 0, fee: 0, saving: 0, unpriced: 0, providerCost: 0, pooledCost: 0 };
+  private totals: ActivityMonthToDate = {
+    byokRequests: 0,
+    byokListUsd: 0,
+    requests: 0,
+    cost: 0,
+    fee: 0,
+    saving: 0,
+    unpriced: 0,
+    providerCost: 0,
+    pooledCost: 0,
+  };
 
   /** Counts as the router's `MonthlyUsage.add` does: a BYOK request is one a BYOK route served. */
   add(r: GenerationRecord): void {
-    this.t.requests++;
-    this.t.cost += r.cost ?? 0;
-    if (r.outcome === 'success' && typeof r.cost !== 'number') this.t.unpriced++;
-    if (r.servedBy?.route === 'pooled') this.t.pooledCost += r.cost ?? 0;
-    else if (r.servedBy) this.t.providerCost += r.cost ?? 0;
-    this.t.fee += r.byokFee ?? 0;
-    this.t.saving += r.saving ?? 0;
+    this.totals.requests++;
+    this.totals.cost += r.cost ?? 0;
+    if (r.outcome === 'success' && typeof r.cost !== 'number') this.totals.unpriced++;
+    if (r.servedBy?.route === 'pooled') this.totals.pooledCost += r.cost ?? 0;
+    else if (r.servedBy) this.totals.providerCost += r.cost ?? 0;
+    this.totals.fee += r.byokFee ?? 0;
+    this.totals.saving += r.saving ?? 0;
     if (r.servedBy?.route === 'byok') {
-      this.t.byokRequests++;
-      this.t.byokListUsd += r.pooledListCost ?? 0;
+      this.totals.byokRequests++;
+      this.totals.byokListUsd += r.pooledListCost ?? 0;
     }
   }
 
   result(): ActivityMonthToDate {
-    const t = this.t;
+    const t = this.totals;
     return {
       ...t,
       byokListUsd: round(t.byokListUsd),

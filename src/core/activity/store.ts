@@ -149,8 +149,8 @@ export class ActivityStore implements ActivitySink {
     for (let pass = 0; pass < MAX_WRITE_PASSES; pass++) {
       let fh = await this.openForAppend();
       try {
-        const st = await fh.stat();
-        if (!rotated && st.size > 0 && st.size + line.length > this.maxFileBytes) {
+        const stats = await fh.stat();
+        if (!rotated && stats.size > 0 && stats.size + line.length > this.maxFileBytes) {
           rotated = true;
           await fh.close();
           await this.rotate(line.length);

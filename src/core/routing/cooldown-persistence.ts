@@ -5,7 +5,7 @@
  * the one-way fingerprint that lets a new secret value clear the mark.
  */
 import { z } from 'zod';
-import type { CooldownEntry, CooldownStore } from './cooldowns';
+import { MemoryCooldownStore, type CooldownEntry, type CooldownStore } from './cooldowns';
 
 const persistedSchema = z.object({
   v: z.literal(1),
@@ -69,20 +69,17 @@ export function restoreCooldowns(store: CooldownStore, data: unknown, now: numbe
 }
 
 /** A memory store that reports every change, so its host can save a snapshot. */
-export class ObservedCooldownStore implements CooldownStore {
-  private readonly map = new Map<string, CooldownEntry>();
-  constructor(private readonly changed: () => void) {}
-  get(id: string) {
-    return this.map.get(id);
+export class ObservedCooldownStore extends MemoryCooldownStore {
+  constructor(private readonly changed: () => void) {
+    super();
   }
-  set(id: string, e: CooldownEntry) {
-    this.map.set(id, e);
+  override set(id: string, e: CooldownEntry) {
+    super.set(id, e);
     this.changed();
   }
-  delete(id: string) {
-    if (this.map.delete(id)) this.changed();
-  }
-  entries() {
-    return this.map.entries();
+  override delete(id: string) {
+    const had = !!this.get(id);
+    super.delete(id);
+    if (had) this.changed();
   }
 }

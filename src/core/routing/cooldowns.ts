@@ -24,21 +24,41 @@ export interface CooldownStore {
   set(routeId: string, entry: CooldownEntry): void;
   delete(routeId: string): void;
   entries(): Iterable<[string, CooldownEntry]>;
+  /** Changes on every set and delete; plans are cached only for a store that has it. */
+  epoch?(): number;
 }
 
+/** Routes held at most: ids come from configured keys and callers, so this is never reached in use. */
+export const MAX_COOLDOWN_ENTRIES = 10_000;
+
+/**
+ * Cooldown entries in memory, bounded: past the cap the entry set longest ago goes first, which
+ * only lets a route be tried again early.
+ */
 export class MemoryCooldownStore implements CooldownStore {
   private readonly map = new Map<string, CooldownEntry>();
+  private changes = 0;
+  constructor(private readonly maxEntries = MAX_COOLDOWN_ENTRIES) {}
   get(id: string) {
     return this.map.get(id);
   }
   set(id: string, e: CooldownEntry) {
+    this.changes++;
+    this.map.delete(id); // re-inserted last: the Map's order is the eviction order
     this.map.set(id, e);
+    if (this.map.size > this.maxEntries) this.map.delete(this.map.keys().next().value!);
   }
   delete(id: string) {
-    this.map.delete(id);
+    if (this.map.delete(id)) this.changes++;
   }
   entries() {
     return this.map.entries();
+  }
+  get size() {
+    return this.map.size;
+  }
+  epoch() {
+    return this.changes;
   }
 }
 

@@ -8,9 +8,11 @@ import { servesModel } from '../catalog/catalog';
 import type { KeyConfig, RouterConfig, Tier } from '../config/schema';
 import type { ProviderId } from '../providers/ids';
 import type { Clock, SecretSource } from '../ports';
-import { Cooldowns, keyRouteId, pooledRouteId } from './cooldowns';
+import { Cooldowns, keyRouteId, pooledRouteId, type CooldownEntry } from './cooldowns';
 import { routeLabel } from './route-label';
 import { modelFilterMatches } from './model-filter';
+import { planStamp, type PlanCache } from './plan-cache';
+import { candidatesFor, keyModelMap, nextExpiry, sortedKeys, type Candidate } from './plan-index';
 
 export interface Skip {
   until: number;
@@ -65,14 +67,11 @@ export interface PlanDeps {
   secrets: SecretSource;
   cooldowns: Cooldowns;
   clock: Clock;
+  /** Plans made before, reused while their inputs are unchanged (see plan-cache.ts). */
+  cache?: PlanCache;
 }
 
-/** Azure deployments name slugs just like modelMap; both make a key serve a model. */
-export function keyModelMap(key: KeyConfig): Record<string, string> | undefined {
-  const { modelMap, deployments } = key.options;
-  if (!deployments) return modelMap;
-  return { ...deployments, ...modelMap };
-}
+export { keyModelMap };
 
 /** A filter list as exclusions print it, joined once per config array rather than once per plan. */
 const listedText = new WeakMap<readonly string[], string>();
@@ -94,15 +93,6 @@ function blocked(key: KeyConfig, reason: AlwaysUseBlock['reason'], why?: string)
   return { keyId: key.id, keyName: key.name, provider: key.provider, reason, remedy };
 }
 
-/** Whether a key would serve this request but for its secret or expiry. */
-function keyMatches(key: KeyConfig, catalog: Catalog, model: string, caller: string): boolean {
-  return (
-    !!servesModel(catalog, key.provider, model, keyModelMap(key)) &&
-    modelFilterMatches(key.filters.models, model) &&
-    (!key.filters.callers || key.filters.callers.includes(caller))
-  );
-}
-
 function keyExclusion(key: KeyConfig, reason: ExclusionReason, detail: string): Exclusion {
   return { route: 'byok', provider: key.provider, keyId: key.id, keyName: key.name, tier: key.tier, reason, detail };
 }
@@ -111,142 +101,159 @@ function keyExclusion(key: KeyConfig, reason: ExclusionReason, detail: string): 
 interface SecretFailed {
   message: string;
 }
+type SecretResult = string | undefined | SecretFailed;
 const secretFailed = (e: unknown): SecretFailed => ({ message: e instanceof Error ? e.message : String(e) });
 
-export async function planRoute(model: string, callerName: string | undefined, deps: PlanDeps): Promise<Plan> {
-  const { config, catalog, secrets, cooldowns, clock } = deps;
-  const caller = callerName || config.defaultCaller;
+/** What a plan was made from, kept so its exclusions can be written out only when someone reads them. */
+interface Made {
+  model: string;
+  caller: string;
+  now: number;
+  config: RouterConfig;
+  catalog: Catalog;
+  /** Each key that passed its filters, with what its secret lookup gave. */
+  secrets: Map<KeyConfig, SecretResult>;
+  fallback: PlannedRoute[];
+  alwaysUse: string[];
+  /** The caller's OpenRouter secret, when pooled access was considered. */
+  pooled?: SecretResult | 'disabled';
+}
+
+/**
+ * `plan.excluded`, built on first read. Routing reads the routes only; the reasons for the keys left
+ * out (a line per key, thousands in a large configuration) are written for `explain` and errors.
+ */
+export function withExclusions<T extends Omit<Plan, 'excluded'>>(plan: T, build: () => Exclusion[]): T & Pick<Plan, 'excluded'> {
+  let built: Exclusion[] | undefined;
+  return Object.defineProperty(plan, 'excluded', {
+    enumerable: true,
+    configurable: true,
+    get: () => (built ??= build()),
+    set: (v: Exclusion[]) => void (built = v),
+  }) as T & Pick<Plan, 'excluded'>;
+}
+
+/** Why a key is left out before its secret is looked at, in the order the checks run; undefined if it passes. */
+function filterExclusion(key: KeyConfig, m: Made): Exclusion | undefined {
+  const { model, caller } = m;
+  if (key.disabled) return keyExclusion(key, 'disabled', 'disabled by the user');
+  if (key.expiresAt && Date.parse(key.expiresAt) <= m.now) return keyExclusion(key, 'expired', `expired on ${key.expiresAt}`);
+  if (!servesModel(m.catalog, key.provider, model, keyModelMap(key)))
+    return keyExclusion(key, 'not_served', `${key.provider} does not serve ${model} (not in the catalog or the key's model map)`);
+  if (!modelFilterMatches(key.filters.models, model))
+    return keyExclusion(key, 'model_filter', `model filter [${listed(key.filters.models!)}] does not match ${model}`);
+  if (key.filters.callers && !key.filters.callers.includes(caller))
+    return keyExclusion(key, 'caller_filter', `caller filter [${listed(key.filters.callers)}] does not include "${caller}"`);
+  return undefined;
+}
+
+function exclusions(m: Made): Exclusion[] {
   const excluded: Exclusion[] = [];
-  const prioritized: PlannedRoute[] = [];
-  const fallback: PlannedRoute[] = [];
-  const alwaysUseBlocked: AlwaysUseBlock[] = [];
-  const now = clock.now();
-
-  const providerRank = (p: string) => {
-    const i = config.providerOrder.indexOf(p);
-    return i < 0 ? config.providerOrder.length : i;
-  };
-  // Stable sort keeps each tier's configured key order within a provider.
-  const keys = config.providerOrder.length
-    ? config.keys
-        .map((key, index) => ({ key, index }))
-        .sort((a, b) => providerRank(a.key.provider) - providerRank(b.key.provider) || a.index - b.index)
-        .map((k) => k.key)
-    : config.keys;
-
-  // Filters run first for every key; the secrets of the keys still in are then awaited together.
-  // One await per key costs a microtask round trip each, which dominated plans over many keys.
-  const steps: (Exclusion | { key: KeyConfig; nativeModel: string; secret: Promise<string | undefined | SecretFailed> })[] = [];
-  for (const key of keys) {
-    if (key.disabled) {
-      steps.push(keyExclusion(key, 'disabled', 'disabled by the user'));
-      continue;
-    }
-    if (key.expiresAt && Date.parse(key.expiresAt) <= now) {
-      if (key.alwaysUse && key.tier === 'prioritized' && keyMatches(key, catalog, model, caller)) alwaysUseBlocked.push(blocked(key, 'expired'));
-      steps.push(keyExclusion(key, 'expired', `expired on ${key.expiresAt}`));
-      continue;
-    }
-    const served = servesModel(catalog, key.provider, model, keyModelMap(key));
-    if (!served) {
-      steps.push(keyExclusion(key, 'not_served', `${key.provider} does not serve ${model} (not in the catalog or the key's model map)`));
-      continue;
-    }
-    if (!modelFilterMatches(key.filters.models, model)) {
-      steps.push(keyExclusion(key, 'model_filter', `model filter [${listed(key.filters.models!)}] does not match ${model}`));
-      continue;
-    }
-    if (key.filters.callers && !key.filters.callers.includes(caller)) {
-      steps.push(keyExclusion(key, 'caller_filter', `caller filter [${listed(key.filters.callers)}] does not include "${caller}"`));
-      continue;
-    }
-    steps.push({ key, nativeModel: served.nativeId, secret: secrets.keySecret(key.id).catch(secretFailed) });
+  for (const key of sortedKeys(m.config, m.catalog)) {
+    const filtered = filterExclusion(key, m);
+    const secret = filtered ? undefined : m.secrets.get(key);
+    if (filtered) excluded.push(filtered);
+    else if (typeof secret === 'object') excluded.push(keyExclusion(key, 'secret_unavailable', `its secret reference failed: ${secret.message}`));
+    else if (!secret) excluded.push(keyExclusion(key, 'no_secret', 'no secret stored for this key'));
   }
-  const pending: Promise<string | undefined | SecretFailed>[] = [];
-  for (const step of steps) if (!('reason' in step)) pending.push(step.secret);
-  const found = await Promise.all(pending);
+  if (m.alwaysUse.length) {
+    const because = `Always use is on for ${m.alwaysUse.map((n) => `"${n}"`).join(', ')}`;
+    excluded.push({ route: 'pooled', provider: 'openrouter', reason: 'always_use', detail: `${because}: pooled access is not used` });
+    for (const r of m.fallback) if (r.route === 'byok') excluded.push(keyExclusion(r.key, 'always_use', `${because}: fallback keys are not used`));
+    return excluded;
+  }
+  const pooled = m.pooled;
+  const out = (reason: ExclusionReason, detail: string) => excluded.push({ route: 'pooled', provider: 'openrouter', reason, detail });
+  if (pooled === 'disabled') out('disabled', 'pooled access is turned off');
+  else if (typeof pooled === 'object') out('secret_unavailable', `caller "${m.caller}"'s OpenRouter key reference failed: ${pooled.message}`);
+  else if (!pooled) out('no_secret', `caller "${m.caller}" has no OpenRouter key`);
+  return excluded;
+}
 
-  let next = 0;
-  steps.forEach((step) => {
-    if ('reason' in step) {
-      excluded.push(step);
-      return;
+function skipOf(block: CooldownEntry | undefined): { skip?: Skip } {
+  return block ? { skip: { until: block.until, reason: block.reason } } : {};
+}
+
+/** A plan and how long it holds by itself; `cacheable` is false when a secret lookup failed (it may work next time). */
+interface Built {
+  plan: Plan;
+  until: number;
+  cacheable: boolean;
+}
+
+/** The keys that match this model and caller and have not expired, with their secrets looked up together. */
+async function liveKeys(m: Made, deps: PlanDeps, alwaysUseBlocked: AlwaysUseBlock[]) {
+  const live: Candidate[] = [];
+  for (const c of candidatesFor(m.config, m.catalog, m.model)) {
+    const { key } = c;
+    if (key.filters.callers && !key.filters.callers.includes(m.caller)) continue;
+    if (c.expiry <= m.now) {
+      if (key.alwaysUse && key.tier === 'prioritized') alwaysUseBlocked.push(blocked(key, 'expired'));
+      continue;
     }
-    const { key } = step;
-    const secret = found[next++];
-    if (typeof secret === 'object') {
-      if (key.alwaysUse && key.tier === 'prioritized') alwaysUseBlocked.push(blocked(key, 'secret_unavailable', secret.message));
-      excluded.push(keyExclusion(key, 'secret_unavailable', `its secret reference failed: ${secret.message}`));
-      return;
-    }
-    if (!secret) {
-      if (key.alwaysUse && key.tier === 'prioritized') alwaysUseBlocked.push(blocked(key, 'no_secret'));
-      excluded.push(keyExclusion(key, 'no_secret', 'no secret stored for this key'));
+    live.push(c);
+  }
+  const until = nextExpiry(m.config, m.catalog, m.now);
+  // One await for all: one per key costs a microtask round trip each, which dominated large plans.
+  const found = await Promise.all(live.map((c) => deps.secrets.keySecret(c.key.id).catch(secretFailed)));
+  return { live, found, until };
+}
+
+async function buildPlan(model: string, caller: string, deps: PlanDeps): Promise<Built> {
+  const { config, catalog, cooldowns } = deps;
+  const m: Made = { model, caller, now: deps.clock.now(), config, catalog, secrets: new Map(), fallback: [], alwaysUse: [] };
+  const alwaysUseBlocked: AlwaysUseBlock[] = [];
+  const { live, found, until: expires } = await liveKeys(m, deps, alwaysUseBlocked);
+  let until = expires;
+  let cacheable = true;
+  const prioritized: PlannedRoute[] = [];
+  live.forEach(({ key, nativeModel }, i) => {
+    const secret = found[i];
+    m.secrets.set(key, secret);
+    const always = key.alwaysUse && key.tier === 'prioritized';
+    if (typeof secret === 'object' || !secret) {
+      cacheable &&= typeof secret !== 'object';
+      if (always) alwaysUseBlocked.push(typeof secret === 'object' ? blocked(key, 'secret_unavailable', secret.message) : blocked(key, 'no_secret'));
       return;
     }
     const block = cooldowns.active(keyRouteId(key.id), secret);
-    if (block?.kind === 'auth' && key.alwaysUse && key.tier === 'prioritized') alwaysUseBlocked.push(blocked(key, 'auth'));
-    const route: PlannedRoute = {
-      route: 'byok',
-      tier: key.tier,
-      provider: key.provider,
-      key,
-      nativeModel: step.nativeModel,
-      ...(block ? { skip: { until: block.until, reason: block.reason } } : {}),
-    };
-    (key.tier === 'prioritized' ? prioritized : fallback).push(route);
+    if (block?.kind === 'auth' && always) alwaysUseBlocked.push(blocked(key, 'auth'));
+    if (block && Number.isFinite(block.until)) until = Math.min(until, block.until);
+    const route: PlannedRoute = { route: 'byok', tier: key.tier, provider: key.provider, key, nativeModel, ...skipOf(block) };
+    (key.tier === 'prioritized' ? prioritized : m.fallback).push(route);
   });
-
-  const alwaysUse = [
-    ...new Set([...prioritized.flatMap((r) => (r.route === 'byok' && r.key.alwaysUse ? [r.key.name] : [])), ...alwaysUseBlocked.map((b) => b.keyName)]),
-  ];
+  for (const r of prioritized) if (r.route === 'byok' && r.key.alwaysUse) m.alwaysUse.push(r.key.name);
+  m.alwaysUse = [...new Set([...m.alwaysUse, ...alwaysUseBlocked.map((b) => b.keyName)])];
   const routes = [...prioritized];
-  const because = `Always use is on for ${alwaysUse.map((n) => `"${n}"`).join(', ')}`;
-
-  if (alwaysUse.length) {
-    excluded.push({ route: 'pooled', provider: 'openrouter', reason: 'always_use', detail: `${because}: pooled access is not used` });
-    for (const r of fallback) {
-      if (r.route === 'byok') {
-        excluded.push({
-          route: 'byok',
-          provider: r.provider,
-          keyId: r.key.id,
-          keyName: r.key.name,
-          tier: r.tier,
-          reason: 'always_use',
-          detail: `${because}: fallback keys are not used`,
-        });
-      }
-    }
-    return { model, caller, routes, excluded, alwaysUse, alwaysUseBlocked };
+  if (!m.alwaysUse.length) {
+    if (config.pooled.enabled) {
+      const secret = (m.pooled = await deps.secrets.callerSecret(caller).catch(secretFailed));
+      cacheable &&= typeof secret !== 'object';
+      const block = typeof secret === 'string' && secret ? cooldowns.active(pooledRouteId(caller), secret) : undefined;
+      if (block && Number.isFinite(block.until)) until = Math.min(until, block.until);
+      if (typeof secret === 'string' && secret) routes.push({ route: 'pooled', provider: 'openrouter', caller, nativeModel: model, ...skipOf(block) });
+    } else m.pooled = 'disabled';
+    routes.push(...m.fallback);
   }
+  const plan = withExclusions({ model, caller, routes, alwaysUse: m.alwaysUse, alwaysUseBlocked }, () => exclusions(m));
+  return { plan, until, cacheable };
+}
 
-  if (config.pooled.enabled) {
-    const secret = await secrets.callerSecret(caller).catch(secretFailed);
-    if (typeof secret === 'object') {
-      excluded.push({
-        route: 'pooled',
-        provider: 'openrouter',
-        reason: 'secret_unavailable',
-        detail: `caller "${caller}"'s OpenRouter key reference failed: ${secret.message}`,
-      });
-    } else if (secret) {
-      const block = cooldowns.active(pooledRouteId(caller), secret);
-      routes.push({
-        route: 'pooled',
-        provider: 'openrouter',
-        caller,
-        nativeModel: model,
-        ...(block ? { skip: { until: block.until, reason: block.reason } } : {}),
-      });
-    } else {
-      excluded.push({ route: 'pooled', provider: 'openrouter', reason: 'no_secret', detail: `caller "${caller}" has no OpenRouter key` });
-    }
-  } else {
-    excluded.push({ route: 'pooled', provider: 'openrouter', reason: 'disabled', detail: 'pooled access is turned off' });
-  }
-  routes.push(...fallback);
-  return { model, caller, routes, excluded, alwaysUse, alwaysUseBlocked };
+/**
+ * The plan `generate` runs for a model and caller. With `deps.cache` and sources that report their
+ * changes (epochs), a plan made before is returned while nothing it was made from has changed.
+ */
+export async function planRoute(model: string, callerName: string | undefined, deps: PlanDeps): Promise<Plan> {
+  const caller = callerName || deps.config.defaultCaller;
+  const { cache } = deps;
+  const stamp = cache && planStamp(deps.config, deps.catalog, deps.secrets, deps.cooldowns);
+  if (!cache || !stamp) return (await buildPlan(model, caller, deps)).plan;
+  const now = deps.clock.now();
+  const hit = cache.get(stamp, model, caller, now);
+  if (hit) return hit;
+  const built = await buildPlan(model, caller, deps);
+  if (built.cacheable) cache.set(stamp, model, caller, built.plan, now, built.until);
+  return built.plan;
 }
 
 /** Human-readable plan, as the `explain` command prints it. */

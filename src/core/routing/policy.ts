@@ -12,7 +12,7 @@ import type { RouterConfig } from '../config/schema';
 import { Balancer } from './balance';
 import { BudgetLedger, describeBudget, WARN_RATIO, type ActivityHistory, type BudgetStatus } from './budgets';
 import { keyRouteId, pooledRouteId } from './cooldowns';
-import type { Plan, PlannedRoute } from './plan';
+import { withExclusions, type Exclusion, type Plan, type PlannedRoute } from './plan';
 import { sortTier } from './provider-sort';
 import { RouteStats } from './route-stats';
 import { conversationKey, StickyRoutes } from './stickiness';
@@ -43,6 +43,15 @@ export function pooledPreferences(config: RouterConfig, caller: string): OpenRou
   return { ...base, ...own };
 }
 
+/** A BYOK-only caller: pooled access is left out for that reason, unless Always use already left it out. */
+function byokOnlyExclusions(plan: Plan, hadPooled: boolean): Exclusion[] {
+  const excluded = [...plan.excluded];
+  if (!hadPooled && excluded.some((e) => e.route === 'pooled' && e.reason === 'always_use')) return excluded;
+  const kept = excluded.filter((e) => e.route !== 'pooled');
+  kept.push({ route: 'pooled', provider: 'openrouter', reason: 'byok_only', detail: `caller "${plan.caller}" is BYOK only: pooled access is never used` });
+  return kept;
+}
+
 export class RoutingPolicy {
   readonly sticky = new StickyRoutes();
   readonly balancer = new Balancer();
@@ -58,23 +67,12 @@ export class RoutingPolicy {
 
   async apply(plan: Plan, config: RouterConfig, now: number, ctx: PolicyContext): Promise<Plan> {
     let routes = [...plan.routes];
-    const excluded = [...plan.excluded];
     const budgets: BudgetStatus[] = [];
 
     const caller = config.callers.find((c) => c.name === plan.caller);
-    if (caller?.byokOnly) {
-      const had = routes.some((r) => r.route === 'pooled');
-      routes = routes.filter((r) => r.route !== 'pooled');
-      if (had || !excluded.some((e) => e.route === 'pooled' && e.reason === 'always_use')) {
-        for (let i = excluded.length - 1; i >= 0; i--) if (excluded[i]!.route === 'pooled') excluded.splice(i, 1);
-        excluded.push({
-          route: 'pooled',
-          provider: 'openrouter',
-          reason: 'byok_only',
-          detail: `caller "${plan.caller}" is BYOK only: pooled access is never used`,
-        });
-      }
-    }
+    const byokOnly = !!caller?.byokOnly;
+    const hadPooled = byokOnly && routes.some((r) => r.route === 'pooled');
+    if (byokOnly) routes = routes.filter((r) => r.route !== 'pooled');
 
     const anyBudget = config.budget || caller?.budget || routes.some((r) => r.route === 'byok' && r.key.budget);
     if (anyBudget) {
@@ -116,7 +114,12 @@ export class RoutingPolicy {
         routes.unshift({ ...r!, sticky: true });
       } else if (key) this.sticky.forget(key); // unhealthy or gone: the conversation moves on
     }
-    const out: Plan = { ...plan, routes, excluded, ...(budgets.length ? { budgets } : {}) };
+    const { model: m, caller: who, alwaysUse, alwaysUseBlocked } = plan;
+    const budgetsOf = budgets.length ? { budgets } : plan.budgets ? { budgets: plan.budgets } : {};
+    // The plan's reasons are read through, so a plan nobody explains never writes them.
+    const out: Plan = withExclusions({ model: m, caller: who, routes, alwaysUse, alwaysUseBlocked, ...budgetsOf }, () =>
+      byokOnly ? byokOnlyExclusions(plan, hadPooled) : [...plan.excluded],
+    );
     if (reserved.length) this.reservations.set(out, reserved);
     return out;
   }

@@ -19,6 +19,7 @@ import type { ActivitySink, AttemptRecord, GenerationRecord, PlannedRecord } fro
 import { CommitGate } from './commit-gate';
 import { Cooldowns, keyRouteId, MemoryCooldownStore, pooledRouteId, type CooldownStore } from './cooldowns';
 import { planRoute, type Plan, type PlannedRoute } from './plan';
+import { PlanCache } from './plan-cache';
 import { modelChain, movesToNextModel, requestFor } from './model-fallbacks';
 import { pooledPreferences, RoutingPolicy, type PolicyContext } from './policy';
 import { routeLabel } from './route-label';
@@ -106,6 +107,8 @@ export class Router {
   readonly monthly: MonthlyUsage;
   readonly policy: RoutingPolicy;
   readonly adapters: Adapters;
+  /** Plans reused while config, catalog, cooldowns and secrets are unchanged (plan-cache.ts). */
+  readonly plans = new PlanCache();
   private readonly http: HttpClient;
   private readonly ownsHttp: boolean;
 
@@ -139,7 +142,14 @@ export class Router {
   async planRoute(model: string, caller?: string, ctx: PolicyContext = { advance: false }): Promise<Plan> {
     this.cooldowns.setPolicy(this.config.cooldown);
     const config = this.config;
-    const plan = await planRoute(model, caller, { config, catalog: this.catalog, secrets: this.deps.secrets, cooldowns: this.cooldowns, clock: this.clock });
+    const plan = await planRoute(model, caller, {
+      config,
+      catalog: this.catalog,
+      secrets: this.deps.secrets,
+      cooldowns: this.cooldowns,
+      clock: this.clock,
+      cache: this.plans,
+    });
     return this.policy.apply(plan, config, this.clock.now(), ctx);
   }
 

@@ -110,8 +110,19 @@ export class ResolvingSecretSource implements SecretSource {
     return this.inner.callerSecret(name).then((v) => this.resolveValue(v, o));
   }
 
+  /**
+   * The stored values' epoch while none is a reference: a manager can rotate a referenced value
+   * without telling us, so once one is in use plans are made afresh every time.
+   */
+  epoch(): number | undefined {
+    return this.references ? undefined : this.inner.epoch?.();
+  }
+
+  private references = false;
+
   private async resolveValue(v: string | undefined, o?: ResolveOptions): Promise<string | undefined> {
     if (!isReference(v)) return v;
+    this.references = true;
     const r = await this.resolver.resolve(v, o);
     if (!r.ok) throw new SecretUnavailable(r.error);
     return r.value;

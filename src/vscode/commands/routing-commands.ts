@@ -1,6 +1,6 @@
 /** Routing commands: explain a plan, choose a folder's caller, test every key for real. */
 import * as vscode from 'vscode';
-import { formatBudgets, formatDiagnostic, formatPlan, type KeyValidation, readForTest, validateKey } from '../../core';
+import { formatBudgets, formatDiagnostic, formatPlan, type KeyValidation, readForTest, routeLabel, validateKey } from '../../core';
 import { VENDOR } from '../lm-provider';
 import { defaultModel, servableModels } from '../models';
 import type { CommandDeps } from './deps';
@@ -130,7 +130,7 @@ export async function testKeys(deps: CommandDeps): Promise<KeyTestResult[]> {
         const read = await readForTest((o) => deps.routing.secrets.keySecret(k.id, o));
         return {
           id: k.id,
-          label: `${k.provider}/key "${k.name}"`,
+          label: routeLabel({ route: 'byok', provider: k.provider, key: k }, { tier: false }),
           ...(read.ok
             ? await validateKey(k, read.secret, { http: deps.routing.http, timeouts: config.timeouts, redactor: deps.routing.routerFor(scope.folder).redactor })
             : read.result),

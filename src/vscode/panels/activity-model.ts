@@ -2,7 +2,7 @@
  * The Activity view's state from activity records: rows with every attempt, a per-day series by
  * provider, the month-to-date totals, and the CSV/JSON exports. Pure; no `vscode` import.
  */
-import type { ActivityMonthToDate, ActivityQuery, FeeModel, GenerationRecord, PlannedRecord } from '../../core';
+import { type ActivityMonthToDate, type ActivityQuery, type FeeModel, type GenerationRecord, type PlannedRecord, routeLabel } from '../../core';
 import type { ActivityFilter, AttemptRow, Breakdown, DayBucket, GenerationRow, MonthView, Range } from '../../protocol/activity';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -37,8 +37,7 @@ export function toQuery(filter: ActivityFilter, now: number): ActivityQuery {
 
 export function servedLabel(p: PlannedRecord | undefined): string | undefined {
   if (!p) return undefined;
-  if (p.route === 'pooled') return 'pooled (OpenRouter)';
-  return `${p.provider}/key "${p.keyName ?? p.keyId ?? '?'}"${p.tier ? ` (${p.tier})` : ''}`;
+  return routeLabel(p, { caller: false });
 }
 
 export function toRow(r: GenerationRecord): GenerationRow {

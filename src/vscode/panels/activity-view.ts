@@ -53,14 +53,14 @@ export class ActivityViewProvider implements vscode.WebviewViewProvider, vscode.
   private filter: ActivityFilter = DEFAULT_FILTER;
   private readonly subscriptions: vscode.Disposable[];
 
-  constructor(private readonly s: PanelServices) {
+  constructor(private readonly services: PanelServices) {
     this.subscriptions = [
-      s.routing.onDidGenerate(() => this.channel?.refresh(150)),
-      s.settings.onDidChange(() => this.channel?.refresh()),
+      services.routing.onDidGenerate(() => this.channel?.refresh(150)),
+      services.settings.onDidChange(() => this.channel?.refresh()),
       // Cooldown, auth and budget state change without a generation of this window's.
-      s.routing.onDidChangeHealth(() => this.channel?.refresh(250)),
-      s.routing.onDidWarnBudget(() => this.channel?.refresh(0)),
-      ...(s.activity.dir ? [watchActivityLog(s.activity.dir, () => this.channel?.refresh(250), s.log)] : []),
+      services.routing.onDidChangeHealth(() => this.channel?.refresh(250)),
+      services.routing.onDidWarnBudget(() => this.channel?.refresh(0)),
+      ...(services.activity.dir ? [watchActivityLog(services.activity.dir, () => this.channel?.refresh(250), services.log)] : []),
     ];
   }
 
@@ -73,13 +73,13 @@ export class ActivityViewProvider implements vscode.WebviewViewProvider, vscode.
     this.channel?.dispose();
     const channel = new WebviewChannel<ActivityRequestBody, { filter?: ActivityFilter }, ActivityState>({
       view,
-      extensionUri: this.s.extensionUri,
+      extensionUri: this.services.extensionUri,
       name: 'activity',
-      log: this.s.log,
+      log: this.services.log,
       page: ACTIVITY_PAGE,
       stateSchema: activityStateSchema,
       buildState: () => this.buildState(),
-      redact: (text) => this.s.redactor.redact(text),
+      redact: (text) => this.services.redactor.redact(text),
       protocol: {
         schema: activityToHostSchema,
         onReady: (restored) => {
@@ -94,7 +94,7 @@ export class ActivityViewProvider implements vscode.WebviewViewProvider, vscode.
           export: (b) => this.export(b.format),
         },
         concurrent: new Set(['export']),
-        describeError: (e) => this.s.redactor.redact(e instanceof Error ? e.message : String(e)),
+        describeError: (e) => this.services.redactor.redact(e instanceof Error ? e.message : String(e)),
       },
     });
     this.channel = channel;
@@ -112,8 +112,8 @@ export class ActivityViewProvider implements vscode.WebviewViewProvider, vscode.
   private async buildState(): Promise<ActivityState> {
     const now = Date.now();
     const query = toQuery(this.filter, now);
-    const [{ records, skipped }, mtd] = await Promise.all([this.s.activity.scan(query), this.s.activity.monthToDate(now)]);
-    const fees = parseUserSettings(this.s.vault).config.fees;
+    const [{ records, skipped }, mtd] = await Promise.all([this.services.activity.scan(query), this.services.activity.monthToDate(now)]);
+    const fees = parseUserSettings(this.services.vault).config.fees;
     return {
       filter: this.filter,
       choices: this.choices(),
@@ -135,7 +135,7 @@ export class ActivityViewProvider implements vscode.WebviewViewProvider, vscode.
   private choices(): ActivityState['choices'] {
     const callers = new Set<string>();
     const keys = new Map<string, { id: string; name: string; provider: string }>();
-    const configs = [parseUserSettings(this.s.vault).config, ...folders().map((f) => this.s.settings.forFolder(f).parsed.config)];
+    const configs = [parseUserSettings(this.services.vault).config, ...folders().map((f) => this.services.settings.forFolder(f).parsed.config)];
     for (const c of configs) {
       callers.add(c.defaultCaller);
       for (const caller of c.callers) callers.add(caller.name);
@@ -151,7 +151,7 @@ export class ActivityViewProvider implements vscode.WebviewViewProvider, vscode.
   }
 
   private async export(format: 'csv' | 'json'): Promise<{ saved?: string; count: number }> {
-    const { records } = await this.s.activity.scan(toQuery(this.filter, Date.now()));
+    const { records } = await this.services.activity.scan(toQuery(this.filter, Date.now()));
     const day = new Date().toISOString().slice(0, 10);
     const base = folders()[0]?.uri ?? vscode.Uri.file(homedir());
     const target = await vscode.window.showSaveDialog({
@@ -162,7 +162,7 @@ export class ActivityViewProvider implements vscode.WebviewViewProvider, vscode.
     if (!target) return { count: records.length };
     const body = format === 'csv' ? toCsv(records) : toJson(records);
     await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(body));
-    this.s.log.info(`activity view: exported ${records.length} generation(s) to ${target.fsPath}`);
+    this.services.log.info(`activity view: exported ${records.length} generation(s) to ${target.fsPath}`);
     return { saved: target.fsPath, count: records.length };
   }
 }

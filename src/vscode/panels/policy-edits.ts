@@ -3,7 +3,7 @@
  * moves, everything else in the object stays as it is. Pure functions; no `vscode` import.
  */
 import type { BalanceStrategy, PreferenceField, Preferences } from '../../protocol/providers';
-import { isRecord } from './key-edits';
+import { isRecord } from '../../core';
 
 type Entry = Record<string, unknown>;
 

@@ -8,7 +8,7 @@ import { type Catalog, checkModelFallbacks, type RouterConfig } from '../../core
 import type { ProvidersRequestBody } from '../../protocol/providers';
 import type { Handlers } from './dispatch';
 import { withBalance, withModelFallbacks, withPreferences, withStickiness, patchCaller } from './policy-edits';
-import { isRecord } from './key-edits';
+import { isRecord } from '../../core';
 import { readList, readOwn, requireScope, SECTION, write, type Scope } from './scopes';
 
 type PolicyOp = 'setProviderSort' | 'setBalance' | 'setStickiness' | 'setModelFallbacks' | 'setCallerPolicy';

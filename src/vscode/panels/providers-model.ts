@@ -5,7 +5,8 @@
  */
 import { type Catalog, type CooldownEntry, type Diagnostic, type KeyConfig, keyRouteId, parseConfig, pooledRouteId, type RouterConfig } from '../../core';
 import type { CallerRow, DiagnosticView, InvalidKey, KeyRow, KeyStatus, OverrideMark, ProvidersState, ScopeInfo } from '../../protocol/providers';
-import { entryId, isRecord } from './key-edits';
+import { isRecord } from '../../core';
+import { entryId } from '../key-edits';
 import { unreachableFallbacks } from './lint';
 
 /** An expiry this close is announced on the key. */

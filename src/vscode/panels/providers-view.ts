@@ -15,6 +15,7 @@ import {
   isReference,
   type KeyConfig,
   keyRouteId,
+  isRecord,
   maskedTail,
   modelFallbackProblems,
   type Plan,
@@ -36,7 +37,7 @@ import {
   type TestResult,
 } from '../../protocol/providers';
 import type { Handlers } from './dispatch';
-import { addCaller, appendKey, entryId, isRecord, moveKey, patchKey, removeCaller, removeKey, setEndpoint, uniqueKeyId } from './key-edits';
+import { addCaller, addKeyEntry, entryId, moveKey, patchKey, removeCaller, setEndpoint, uniqueKeyId, withoutKey } from '../key-edits';
 import { PROVIDER_LABELS, providerCards } from './provider-labels';
 import { buildProvidersState } from './providers-model';
 import { askCallerName, askExpiry, askKeyName, askSecret, confirm } from './prompts';
@@ -64,14 +65,14 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
   private expiryTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly subscriptions: vscode.Disposable[];
 
-  constructor(private readonly s: PanelServices) {
+  constructor(private readonly services: PanelServices) {
     const refresh = () => this.channel?.refresh();
     this.subscriptions = [
-      s.settings.onDidChange(refresh),
-      s.vault.onDidChange(refresh),
-      s.routing.onDidChangeHealth(refresh),
+      services.settings.onDidChange(refresh),
+      services.vault.onDidChange(refresh),
+      services.routing.onDidChangeHealth(refresh),
       vscode.workspace.onDidChangeWorkspaceFolders(refresh),
-      ...(s.web ? [s.web.onDidChange(refresh)] : []),
+      ...(services.web ? [services.web.onDidChange(refresh)] : []),
     ];
   }
 
@@ -84,13 +85,13 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
     this.channel?.dispose();
     const channel = new WebviewChannel<ProvidersRequestBody, { scope?: string }, ProvidersState>({
       view,
-      extensionUri: this.s.extensionUri,
+      extensionUri: this.services.extensionUri,
       name: 'providers',
-      log: this.s.log,
+      log: this.services.log,
       page: PROVIDERS_PAGE,
       stateSchema: providersStateSchema,
       buildState: () => this.buildState(),
-      redact: (text) => this.s.redactor.redact(text),
+      redact: (text) => this.services.redactor.redact(text),
       protocol: {
         schema: providersToHostSchema,
         onReady: (restored) => {
@@ -98,7 +99,7 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
         },
         handlers: this.handlers(),
         concurrent: new Set(['testKey', 'testCaller', 'explain']),
-        describeError: (e) => this.s.redactor.redact(e instanceof Error ? e.message : String(e)),
+        describeError: (e) => this.services.redactor.redact(e instanceof Error ? e.message : String(e)),
       },
     });
     this.channel = channel;
@@ -129,15 +130,18 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
       config,
       problems: [
         ...problems,
-        ...modelFallbackProblems(config.modelFallbacks, config, (slug) => !!this.s.catalog.get(slug)).map((d) => ({ ...d, path: `byokRouter.${d.path}` })),
+        ...modelFallbackProblems(config.modelFallbacks, config, (slug) => !!this.services.catalog.get(slug)).map((d) => ({
+          ...d,
+          path: `byokRouter.${d.path}`,
+        })),
       ],
     });
     if (!scope.folder) {
-      const p = parseUserSettings(this.s.vault);
+      const p = parseUserSettings(this.services.vault);
       return withFallbacks(p.config, p.diagnostics);
     }
-    const r = this.s.settings.forFolder(scope.folder);
-    return withFallbacks(r.parsed.config, this.s.settings.problems(scope.folder));
+    const r = this.services.settings.forFolder(scope.folder);
+    return withFallbacks(r.parsed.config, this.services.settings.problems(scope.folder));
   }
 
   private async buildState(): Promise<ProvidersState> {
@@ -146,7 +150,7 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
     const keys = readList(scope, 'keys');
     const callers = readList(scope, 'callers');
     const userKeys = readList({ id: USER_SCOPE, folder: undefined }, 'keys').list;
-    const folderRows = folders().map((f) => ({ id: f.uri.toString(), name: f.name, caller: this.s.settings.forFolder(f).parsed.config.defaultCaller }));
+    const folderRows = folders().map((f) => ({ id: f.uri.toString(), name: f.name, caller: this.services.settings.forFolder(f).parsed.config.defaultCaller }));
 
     const secrets = new Map<string, string | undefined>();
     const tails = new Map<string, string | undefined>();
@@ -154,7 +158,7 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
     for (const e of keys.list) {
       const id = entryId(e);
       if (!id || tails.has(id)) continue;
-      const v = await this.s.vault.keySecret(id);
+      const v = await this.services.vault.keySecret(id);
       // A block's fingerprint is of the resolved value; a reference must not look like a replaced secret and lift it.
       secrets.set(keyRouteId(id), isReference(v) ? undefined : v);
       tails.set(id, tailOf(v));
@@ -163,12 +167,12 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
     const callerTails = new Map<string, string | undefined>();
     const callerNames = new Set([config.defaultCaller, ...config.callers.map((c) => c.name), ...folderRows.map((f) => f.caller)]);
     for (const name of callerNames) {
-      const v = await this.s.vault.callerSecret(name);
+      const v = await this.services.vault.callerSecret(name);
       secrets.set(pooledRouteId(name), isReference(v) ? undefined : v);
       callerTails.set(name, tailOf(v));
       if (isReference(v)) sources.callers.set(name, describeReference(v));
     }
-    const router = this.s.routing.routerFor(scope.folder);
+    const router = this.services.routing.routerFor(scope.folder);
     const cooldowns = router.cooldowns;
     const now = Date.now();
     if (config.keys.some((k) => k.budget)) await router.policy.budgets.refresh(now).catch(() => undefined);
@@ -192,15 +196,15 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
         const s = router.policy.budgets.status('key', key.id, key.budget!, now, key.name);
         return { ratio: Math.round(s.ratio * 1000) / 1000, text: describeBudget(s) };
       },
-      catalog: this.s.catalog,
+      catalog: this.services.catalog,
       folders: folderRows,
       providers: providerCards(configured),
       now,
     });
-    if (this.s.web) state.webSearch = webSearchState(await this.s.web.status(scope.folder));
+    if (this.services.web) state.webSearch = webSearchState(await this.services.web.status(scope.folder));
     state.policy = buildPolicyState({
       config,
-      inCatalog: (slug) => !!this.s.catalog.get(slug),
+      inCatalog: (slug) => !!this.services.catalog.get(slug),
       label: (p) => PROVIDER_LABELS[p as keyof typeof PROVIDER_LABELS] ?? p,
     });
     this.scheduleCooldownRefresh(state, now);
@@ -232,7 +236,7 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
       moveKey: async (b) => {
         const scope = requireScope(b.scope);
         await this.editKeys(scope, (list) => moveKey(list, b.keyId, b.tier, b.index));
-        this.s.log.info(`providers view: moved key ${b.keyId} to place ${b.index + 1} of ${b.tier} in ${this.where(scope)}`);
+        this.services.log.info(`providers view: moved key ${b.keyId} to place ${b.index + 1} of ${b.tier} in ${this.where(scope)}`);
       },
       testKey: (b) => this.testKey(b),
       rotateKey: (b) => this.rotateKey(b),
@@ -260,16 +264,16 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
         await write(scope, 'callers', removeCaller(callers.list, b.caller));
       },
       setCallerKey: async (b) => {
-        const had = await this.s.vault.callerSecret(b.caller);
+        const had = await this.services.vault.callerSecret(b.caller);
         const value = await askSecret(`${had ? 'Rotate' : 'Add'} the OpenRouter key of caller "${b.caller}"`, 'openrouter');
         if (!value) return { done: false };
-        await this.s.vault.storeCaller(b.caller, value);
-        this.s.log.info(`providers view: ${had ? 'rotated' : 'stored'} the OpenRouter key of caller "${b.caller}"`);
+        await this.services.vault.storeCaller(b.caller, value);
+        this.services.log.info(`providers view: ${had ? 'rotated' : 'stored'} the OpenRouter key of caller "${b.caller}"`);
         return { done: true };
       },
       deleteCallerKey: async (b) => {
         const ok = await confirm(`Delete the OpenRouter key of caller "${b.caller}"?`, 'Requests as this caller then skip pooled access.', 'Delete');
-        if (ok) await this.s.vault.deleteCaller(b.caller);
+        if (ok) await this.services.vault.deleteCaller(b.caller);
       },
       testCaller: (b) => this.testCaller(b),
       setFolderCaller: async (b) => {
@@ -295,14 +299,14 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
         if (!ok) return { done: false };
         await web.deleteKey(id);
         if (scope.folder && readOwn(scope, 'webSearch.keyId') !== undefined) await write(scope, 'webSearch.keyId', undefined);
-        this.s.log.info(`providers view: deleted the Firecrawl key ${id}`);
+        this.services.log.info(`providers view: deleted the Firecrawl key ${id}`);
         return { done: true };
       },
       setWebSearchExpiry: async (b) => {
         const web = this.requireWeb();
         await web.setExpiry(web.keyIdFor(requireScope(b.scope).folder), b.expiresAt.slice(0, 10));
       },
-      ...policyHandlers({ config: (scope) => this.parsed(scope).config, catalog: this.s.catalog, log: (line) => this.s.log.info(line) }),
+      ...policyHandlers({ config: (scope) => this.parsed(scope).config, catalog: this.services.catalog, log: (line) => this.services.log.info(line) }),
       testWebSearch: async (b) => {
         const web = this.requireWeb();
         return web.refreshCredits(web.keyIdFor(requireScope(b.scope).folder));
@@ -343,11 +347,11 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
     if (!name?.trim()) return {};
     const value = await askSecret(`Add ${label} key "${name.trim()}": its value`, b.provider);
     if (!value?.trim()) return {};
-    const id = uniqueKeyId(`${b.provider}-${name}`, this.allKeyIds());
+    const { id, list } = addKeyEntry(readList(scope, 'keys').list, { provider: b.provider, name, tier: b.tier }, this.allKeyIds());
     // The value first: an entry without a value is a key that fails; a value without an entry is invisible.
-    await this.s.vault.storeKey(id, b.provider, value);
-    await this.editKeys(scope, (list) => appendKey(list, { id, provider: b.provider, name: name.trim(), tier: b.tier }));
-    this.s.log.info(
+    await this.services.vault.storeKey(id, b.provider, value);
+    await write(scope, 'keys', list);
+    this.services.log.info(
       `providers view: added ${b.provider}/key "${name.trim()}" (${id}, ${b.tier}) to ${this.where(scope)}${isReference(value) ? ` as a reference ${describeReference(value)}` : ''}`,
     );
     if (isReference(value)) void this.checkReference(id, name.trim());
@@ -356,16 +360,16 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
 
   /** A reference is read once when it is added, so a typo or a signed-out tool shows at once, not at the first request. */
   private async checkReference(id: string, name: string) {
-    const read = await readForTest((o) => this.s.routing.secrets.keySecret(id, o));
+    const read = await readForTest((o) => this.services.routing.secrets.keySecret(id, o));
     if (!read.ok)
       void vscode.window.showWarningMessage(
-        `The reference of "${name}" is stored, but it does not resolve yet: ${this.s.redactor.redact(read.result.message)}`,
+        `The reference of "${name}" is stored, but it does not resolve yet: ${this.services.redactor.redact(read.result.message)}`,
       );
   }
 
   private requireWeb(): WebSearchService {
-    if (!this.s.web) throw new Error('web search is not available in this host');
-    return this.s.web;
+    if (!this.services.web) throw new Error('web search is not available in this host');
+    return this.services.web;
   }
 
   /** The workspace key in the User scope; in a folder scope, a key of that folder's own, chosen by id in its settings. */
@@ -386,7 +390,7 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
     if (expiresAt === undefined) return { done: false };
     await web.setKey(id, value, expiresAt);
     if (scope.folder && current !== id) await write(scope, 'webSearch.keyId', id);
-    this.s.log.info(
+    this.services.log.info(
       `providers view: ${had ? 'replaced' : 'stored'} the Firecrawl key ${id}${where}${isReference(value) ? ` as a reference ${describeReference(value)}` : ''}; credits expire ${expiresAt}`,
     );
     return { done: true };
@@ -413,22 +417,24 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
   private async testKey(b: Body<'testKey'>): Promise<TestResult> {
     const scope = requireScope(b.scope);
     const { key, config } = this.keyOf(scope, b.keyId);
-    const read = await readForTest((o) => this.s.routing.secrets.keySecret(key.id, o));
+    const read = await readForTest((o) => this.services.routing.secrets.keySecret(key.id, o));
     const secret = read.ok ? read.secret : undefined;
-    const result = read.ok ? await validateKey(key, secret, { http: this.s.routing.http, timeouts: config.timeouts, redactor: new Redactor() }) : read.result;
+    const result = read.ok
+      ? await validateKey(key, secret, { http: this.services.routing.http, timeouts: config.timeouts, redactor: new Redactor() })
+      : read.result;
     this.noteVerdict(keyRouteId(key.id), result.verdict, result.message, secret);
-    this.s.log.info(`providers view: tested ${key.provider}/key "${key.name}": ${result.verdict} — ${result.message}`);
+    this.services.log.info(`providers view: tested ${key.provider}/key "${key.name}": ${result.verdict} — ${result.message}`);
     return result;
   }
 
   private async testCaller(b: Body<'testCaller'>): Promise<TestResult> {
     const scope = requireScope(b.scope);
     const { config } = this.parsed(scope);
-    const read = await readForTest((o) => this.s.routing.secrets.callerSecret(b.caller, o));
+    const read = await readForTest((o) => this.services.routing.secrets.callerSecret(b.caller, o));
     const secret = read.ok ? read.secret : undefined;
     const result = read.ok
       ? await validateKey({ provider: 'openrouter', options: {}, name: b.caller }, secret, {
-          http: this.s.routing.http,
+          http: this.services.routing.http,
           timeouts: config.timeouts,
           redactor: new Redactor(),
           baseUrl: config.pooled.baseUrl,
@@ -440,7 +446,7 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
 
   /** A test is evidence about the key: a pass lifts a block, a refusal marks it failing auth. */
   private noteVerdict(routeId: string, verdict: TestResult['verdict'], message: string, secret: string | undefined) {
-    const cooldowns = this.s.routing.routerFor(undefined).cooldowns;
+    const cooldowns = this.services.routing.routerFor(undefined).cooldowns;
     if (verdict === 'ok') cooldowns.recordSuccess(routeId);
     else if (verdict === 'auth' && secret) cooldowns.recordFailure(routeId, 'auth', message.slice(0, 200), undefined, secret);
     this.channel?.refresh();
@@ -454,8 +460,8 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
     const name = isRecord(entry) && typeof entry.name === 'string' ? entry.name : b.keyId;
     const value = await askSecret(`Rotate "${name}": the new value`, provider);
     if (!value?.trim()) return { done: false };
-    await this.s.vault.storeKey(b.keyId, provider, value);
-    this.s.log.info(`providers view: rotated ${provider}/key "${name}" (${b.keyId})`);
+    await this.services.vault.storeKey(b.keyId, provider, value);
+    this.services.log.info(`providers view: rotated ${provider}/key "${name}" (${b.keyId})`);
     return { done: true };
   }
 
@@ -469,9 +475,9 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
       'Delete',
     );
     if (!ok) return { done: false };
-    await this.editKeys(scope, (list) => removeKey(list, b.keyId));
-    if (!this.allKeyIds().has(b.keyId)) await this.s.vault.deleteKey(b.keyId);
-    this.s.log.info(`providers view: deleted key "${name}" (${b.keyId}) from ${this.where(scope)}`);
+    await this.editKeys(scope, (list) => withoutKey(list, b.keyId));
+    if (!this.allKeyIds().has(b.keyId)) await this.services.vault.deleteKey(b.keyId);
+    this.services.log.info(`providers view: deleted key "${name}" (${b.keyId}) from ${this.where(scope)}`);
     return { done: true };
   }
 
@@ -488,11 +494,11 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
   private async explain(b: Body<'explain'>): Promise<PlanView> {
     const scope = requireScope(b.scope);
     const { config } = this.parsed(scope);
-    const router = this.s.routing.routerFor(scope.folder);
+    const router = this.services.routing.routerFor(scope.folder);
     const base = await planRoute(b.model.trim(), b.caller, {
       config,
-      catalog: this.s.catalog,
-      secrets: this.s.vault,
+      catalog: this.services.catalog,
+      secrets: this.services.vault,
       cooldowns: router.cooldowns,
       clock: systemClock,
     });
@@ -519,7 +525,7 @@ export function planView(plan: Plan, now = Date.now()): PlanView {
       ...(r.skip ? { skippedUntil: Number.isFinite(r.skip.until) ? r.skip.until : null, skipReason: r.skip.reason.slice(0, 1000) } : {}),
     })),
     excluded: plan.excluded.map((e) => ({
-      who: (e.route === 'pooled' ? 'pooled (OpenRouter)' : `${e.provider}/key "${e.keyName}" (${e.tier})`).slice(0, 500),
+      who: routeLabel(e, { caller: false }).slice(0, 500),
       reason: e.reason,
       detail: e.detail.slice(0, 1000),
     })),
@@ -531,18 +537,18 @@ export function planView(plan: Plan, now = Date.now()): PlanView {
   };
 }
 
-function webSearchState(st: WebSearchStatus): WebSearchState {
+function webSearchState(status: WebSearchStatus): WebSearchState {
   return {
-    keyId: st.keyId,
-    overridden: st.overridden,
-    configured: st.configured,
-    ...(st.masked ? { masked: st.masked } : {}),
-    ...(st.source ? { source: st.source.slice(0, 600) } : {}),
-    ...(st.expiresAt ? { expiresAt: st.expiresAt } : {}),
-    ...(st.daysLeft !== undefined ? { daysLeft: st.daysLeft } : {}),
-    ...(st.credits?.remainingCredits !== undefined ? { remainingCredits: st.credits.remainingCredits } : {}),
-    ...(st.credits?.planCredits !== undefined ? { planCredits: st.credits.planCredits } : {}),
-    ...(st.creditsError ? { creditsError: st.creditsError.slice(0, 1000) } : {}),
-    byokOnly: st.byokOnly,
+    keyId: status.keyId,
+    overridden: status.overridden,
+    configured: status.configured,
+    ...(status.masked ? { masked: status.masked } : {}),
+    ...(status.source ? { source: status.source.slice(0, 600) } : {}),
+    ...(status.expiresAt ? { expiresAt: status.expiresAt } : {}),
+    ...(status.daysLeft !== undefined ? { daysLeft: status.daysLeft } : {}),
+    ...(status.credits?.remainingCredits !== undefined ? { remainingCredits: status.credits.remainingCredits } : {}),
+    ...(status.credits?.planCredits !== undefined ? { planCredits: status.credits.planCredits } : {}),
+    ...(status.creditsError ? { creditsError: status.creditsError.slice(0, 1000) } : {}),
+    byokOnly: status.byokOnly,
   };
 }

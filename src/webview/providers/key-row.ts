@@ -9,6 +9,7 @@ import { announce, h, icon, type Child, type Props } from '../shared/dom';
 import { clockTime, daysUntil, ms, until } from '../shared/format';
 import type { Ctx } from './context';
 import { applyMove, slot, step, type Move } from './moves';
+import { testResultLine } from './rows';
 
 const STATUS: Record<KeyRow['status']['kind'], { icon: string; label: string }> = {
   healthy: { icon: 'pass', label: 'Healthy' },
@@ -133,26 +134,16 @@ function keyMeta(st: ProvidersState, k: KeyRow): HTMLElement {
 function rowNotes(ctx: Ctx, k: KeyRow): HTMLElement[] {
   const test = ctx.t.tests.get(k.id);
   const lines: HTMLElement[] = [];
-  if (test && !test.running) {
-    const ok = 'result' in test && test.result.verdict === 'ok';
-    const text =
-      'result' in test
-        ? `${test.result.message}${test.result.status ? ` (HTTP ${test.result.status}, ${ms(test.result.latencyMs)})` : ` (${ms(test.result.latencyMs)})`}`
-        : test.error;
-    lines.push(
-      h(
-        'div',
-        { class: `test-result ${ok ? 'ok' : 'bad'}`, role: 'status' },
-        icon(ok ? 'pass' : 'error'),
-        h('span', null, text),
-        h(
-          'button',
-          { class: 'link', type: 'button', 'aria-label': 'Dismiss the test result', 'on:click': () => (ctx.t.tests.delete(k.id), ctx.render(['cards'])) },
-          icon('close'),
-        ),
-      ),
-    );
-  }
+  const result = testResultLine(
+    test,
+    (r) => `${r.message}${r.status ? ` (HTTP ${r.status}, ${ms(r.latencyMs)})` : ` (${ms(r.latencyMs)})`}`,
+    h(
+      'button',
+      { class: 'link', type: 'button', 'aria-label': 'Dismiss the test result', 'on:click': () => (ctx.t.tests.delete(k.id), ctx.render(['cards'])) },
+      icon('close'),
+    ),
+  );
+  if (result) lines.push(result);
   if (k.unreachable) lines.push(h('div', { class: 'lint' }, icon('warning'), h('span', null, `Never reached: ${k.unreachable}.`)));
   for (const w of k.warnings) lines.push(h('div', { class: 'lint' }, icon('warning'), h('span', null, w)));
   if (k.status.kind === 'auth' && k.status.detail) lines.push(h('div', { class: 'lint bad' }, icon('error'), h('span', null, k.status.detail)));

@@ -6,7 +6,7 @@ import type { CallerRow, ProvidersState } from '../../protocol/providers';
 import { announce, h, icon, type Child } from '../shared/dom';
 import { ms } from '../shared/format';
 import type { Ctx } from './context';
-import { callerSummary } from './rows';
+import { callerSummary, testResultLine } from './rows';
 import { foldingSection } from './section';
 import { statusBadge } from './key-row';
 
@@ -86,15 +86,7 @@ function callerRow(ctx: Ctx, st: ProvidersState, c: CallerRow): HTMLElement {
     }
     ctx.render(['pooled']);
   };
-  const result =
-    test && !test.running
-      ? h(
-          'div',
-          { class: `test-result ${'result' in test && test.result.verdict === 'ok' ? 'ok' : 'bad'}`, role: 'status' },
-          icon('result' in test && test.result.verdict === 'ok' ? 'pass' : 'error'),
-          h('span', null, 'result' in test ? `${test.result.message} (${ms(test.result.latencyMs)})` : test.error),
-        )
-      : null;
+  const result = testResultLine(test, (r) => `${r.message} (${ms(r.latencyMs)})`);
   return h(
     'li',
     { class: 'caller-row', 'data-caller': c.name },

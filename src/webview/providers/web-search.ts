@@ -5,8 +5,95 @@
  */
 import type { ProvidersState } from '../../protocol/providers';
 import { announce, h, icon, type Child } from '../shared/dom';
-import type { Ctx } from './context';
+import type { Ctx, TestView } from './context';
+import { testResultLine } from './rows';
 import { foldingSection } from './section';
+
+type WebSearch = NonNullable<ProvidersState['webSearch']>;
+
+/** Whose Firecrawl key this scope uses, and where its value lives (masked tail or reference). */
+function keyLine(st: ProvidersState, w: WebSearch): HTMLElement {
+  const whose = st.scope === 'user' ? 'Workspace key' : w.overridden ? `This folder's key (${w.keyId})` : 'Workspace key (this folder has none of its own)';
+  return h(
+    'div',
+    { class: 'key-summary web-key' },
+    icon('globe'),
+    h('span', { class: 'key-name' }, 'Firecrawl'),
+    h('span', { class: 'hint' }, whose),
+    w.source
+      ? h('span', { class: 'key-source', title: w.source }, icon('link'), w.source)
+      : w.masked
+        ? h('span', { class: 'key-tail' }, w.masked)
+        : h('span', { class: 'hint warn' }, 'no Firecrawl key'),
+  );
+}
+
+/** Credits left of the plan, as Firecrawl last reported them. */
+function creditsLine(w: WebSearch): HTMLElement {
+  return h(
+    'div',
+    { class: 'web-credits', 'data-fid': 'web-credits' },
+    w.remainingCredits !== undefined
+      ? h(
+          'span',
+          { class: 'credits-left' },
+          `${w.remainingCredits.toLocaleString('en-US')} credits left${w.planCredits !== undefined ? ` of ${w.planCredits.toLocaleString('en-US')}` : ''}`,
+        )
+      : w.creditsError
+        ? h('span', { class: 'hint warn credits-error' }, icon('warning'), ` ${w.creditsError}`)
+        : h('span', { class: 'hint' }, 'credits not read yet'),
+  );
+}
+
+/** The date the credits expire, editable, with the days left. */
+function expiryField(ctx: Ctx, st: ProvidersState, w: WebSearch): HTMLElement {
+  return h(
+    'label',
+    { class: 'field web-expiry' },
+    h('span', null, 'Credits expire'),
+    h('vscode-textfield', {
+      type: 'date',
+      'aria-label': 'Firecrawl credits expire on',
+      'data-fid': 'web-expiry',
+      '.value': w.expiresAt ?? '',
+      'on:change': (e: Event) => {
+        const v = (e.currentTarget as HTMLInputElement).value;
+        if (/^\d{4}-\d{2}-\d{2}$/.test(v) && v !== w.expiresAt) void ctx.ask({ op: 'setWebSearchExpiry', scope: st.scope, expiresAt: v });
+      },
+    }),
+    w.daysLeft !== undefined
+      ? h(
+          'span',
+          { class: `badge ${w.daysLeft < 0 ? 'badge-warning' : w.daysLeft <= 14 ? 'badge-warning' : 'badge-mark'} web-days-left` },
+          w.daysLeft < 0 ? 'expired' : w.daysLeft === 0 ? 'expires today' : `${w.daysLeft} day${w.daysLeft === 1 ? '' : 's'} left`,
+        )
+      : null,
+  );
+}
+
+function keyActions(ctx: Ctx, st: ProvidersState, w: WebSearch, test: TestView | undefined, runTest: () => Promise<void>): HTMLElement {
+  return h(
+    'div',
+    { class: 'actions', role: 'toolbar', 'aria-label': 'Firecrawl key actions' },
+    h(
+      'vscode-button',
+      { secondary: !!w.configured, icon: 'key', 'data-fid': 'web-set-key', 'on:click': () => void ctx.ask({ op: 'setWebSearchKey', scope: st.scope }) },
+      w.configured ? 'Replace key' : 'Add Firecrawl key',
+    ),
+    w.configured
+      ? test?.running
+        ? h('vscode-progress-ring', { 'aria-label': 'Reading Firecrawl credits' })
+        : h('vscode-button', { secondary: true, icon: 'beaker', 'data-fid': 'web-test', 'on:click': () => void runTest() }, 'Test')
+      : null,
+    w.configured
+      ? h(
+          'vscode-button',
+          { secondary: true, icon: 'trash', 'data-fid': 'web-delete', 'on:click': () => void ctx.ask({ op: 'deleteWebSearchKey', scope: st.scope }) },
+          'Delete key',
+        )
+      : null,
+  );
+}
 
 export function webSearchSection(ctx: Ctx, st: ProvidersState): HTMLElement | null {
   if (!st.webSearch) return null;
@@ -30,91 +117,7 @@ function webSearchBody(ctx: Ctx, st: ProvidersState): Child[] | null {
     ctx.render(['web']);
   };
 
-  const whose = st.scope === 'user' ? 'Workspace key' : w.overridden ? `This folder's key (${w.keyId})` : 'Workspace key (this folder has none of its own)';
-  const keyLine = h(
-    'div',
-    { class: 'key-summary web-key' },
-    icon('globe'),
-    h('span', { class: 'key-name' }, 'Firecrawl'),
-    h('span', { class: 'hint' }, whose),
-    w.source
-      ? h('span', { class: 'key-source', title: w.source }, icon('link'), w.source)
-      : w.masked
-        ? h('span', { class: 'key-tail' }, w.masked)
-        : h('span', { class: 'hint warn' }, 'no Firecrawl key'),
-  );
-
-  const credits = w.configured
-    ? h(
-        'div',
-        { class: 'web-credits', 'data-fid': 'web-credits' },
-        w.remainingCredits !== undefined
-          ? h(
-              'span',
-              { class: 'credits-left' },
-              `${w.remainingCredits.toLocaleString('en-US')} credits left${w.planCredits !== undefined ? ` of ${w.planCredits.toLocaleString('en-US')}` : ''}`,
-            )
-          : w.creditsError
-            ? h('span', { class: 'hint warn credits-error' }, icon('warning'), ` ${w.creditsError}`)
-            : h('span', { class: 'hint' }, 'credits not read yet'),
-      )
-    : null;
-
-  const expiry = w.configured
-    ? h(
-        'label',
-        { class: 'field web-expiry' },
-        h('span', null, 'Credits expire'),
-        h('vscode-textfield', {
-          type: 'date',
-          'aria-label': 'Firecrawl credits expire on',
-          'data-fid': 'web-expiry',
-          '.value': w.expiresAt ?? '',
-          'on:change': (e: Event) => {
-            const v = (e.currentTarget as HTMLInputElement).value;
-            if (/^\d{4}-\d{2}-\d{2}$/.test(v) && v !== w.expiresAt) void ctx.ask({ op: 'setWebSearchExpiry', scope: st.scope, expiresAt: v });
-          },
-        }),
-        w.daysLeft !== undefined
-          ? h(
-              'span',
-              { class: `badge ${w.daysLeft < 0 ? 'badge-warning' : w.daysLeft <= 14 ? 'badge-warning' : 'badge-mark'} web-days-left` },
-              w.daysLeft < 0 ? 'expired' : w.daysLeft === 0 ? 'expires today' : `${w.daysLeft} day${w.daysLeft === 1 ? '' : 's'} left`,
-            )
-          : null,
-      )
-    : null;
-
-  const result =
-    test && !test.running
-      ? h(
-          'div',
-          { class: `test-result ${'result' in test && test.result.verdict === 'ok' ? 'ok' : 'bad'}`, role: 'status' },
-          'result' in test ? test.result.message : test.error,
-        )
-      : null;
-
-  const actions = h(
-    'div',
-    { class: 'actions', role: 'toolbar', 'aria-label': 'Firecrawl key actions' },
-    h(
-      'vscode-button',
-      { secondary: !!w.configured, icon: 'key', 'data-fid': 'web-set-key', 'on:click': () => void ctx.ask({ op: 'setWebSearchKey', scope: st.scope }) },
-      w.configured ? 'Replace key' : 'Add Firecrawl key',
-    ),
-    w.configured
-      ? test?.running
-        ? h('vscode-progress-ring', { 'aria-label': 'Reading Firecrawl credits' })
-        : h('vscode-button', { secondary: true, icon: 'beaker', 'data-fid': 'web-test', 'on:click': () => void runTest() }, 'Test')
-      : null,
-    w.configured
-      ? h(
-          'vscode-button',
-          { secondary: true, icon: 'trash', 'data-fid': 'web-delete', 'on:click': () => void ctx.ask({ op: 'deleteWebSearchKey', scope: st.scope }) },
-          'Delete key',
-        )
-      : null,
-  );
+  const result = testResultLine(test, (r) => r.message);
 
   return [
     h(
@@ -123,10 +126,10 @@ function webSearchBody(ctx: Ctx, st: ProvidersState): Child[] | null {
       'Agents search the web with your Firecrawl key through the byok_webSearch tool and @byok /web.',
       w.byokOnly ? ' Always use: searches never go through OpenRouter.' : '',
     ),
-    keyLine,
-    credits,
-    expiry,
+    keyLine(st, w),
+    w.configured ? creditsLine(w) : null,
+    w.configured ? expiryField(ctx, st, w) : null,
     result,
-    actions,
+    keyActions(ctx, st, w, test, runTest),
   ];
 }

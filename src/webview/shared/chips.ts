@@ -29,21 +29,7 @@ export function chipEditor(o: ChipEditorOptions): HTMLElement {
 
   const error = h('div', { class: 'chip-error', role: 'alert', hidden: true });
   const list = h('ul', { class: 'suggestions', role: 'listbox', id: listId, hidden: true, 'aria-label': `${o.label} suggestions` });
-  const input = h('input', {
-    class: 'chip-input',
-    type: 'text',
-    role: 'combobox',
-    'aria-autocomplete': 'list',
-    'aria-expanded': 'false',
-    'aria-controls': listId,
-    'aria-label': `Add to ${o.label}`,
-    placeholder: values.length ? o.placeholder : `${o.allLabel} — ${o.placeholder}`,
-    spellcheck: 'false',
-    autocomplete: 'off',
-    'data-fid': o.fid,
-    'data-keep': true,
-    disabled: o.disabled,
-  });
+  const input = comboboxInput(o, listId, values.length > 0);
 
   let options: string[] = [];
   let active = -1;
@@ -132,27 +118,6 @@ export function chipEditor(o: ChipEditorOptions): HTMLElement {
     }
   });
 
-  const chips = values.map((v) =>
-    h(
-      'span',
-      { class: 'chip' },
-      h('span', { class: 'chip-text' }, v),
-      h(
-        'button',
-        {
-          class: 'chip-remove',
-          type: 'button',
-          'aria-label': `Remove ${v} from ${o.label}`,
-          title: 'Remove',
-          disabled: o.disabled,
-          'data-fid': `${o.fid}-rm-${v}`,
-          'on:click': () => commit(values.filter((x) => x !== v)),
-        },
-        icon('close'),
-      ),
-    ),
-  );
-
   return h(
     'div',
     { class: 'chip-editor' },
@@ -161,10 +126,51 @@ export function chipEditor(o: ChipEditorOptions): HTMLElement {
       'div',
       { class: 'chip-box', role: 'group', 'aria-label': o.label },
       values.length ? null : h('span', { class: 'chip chip-all' }, o.allLabel),
-      chips,
+      values.map((v) => chip(o, v, () => commit(values.filter((x) => x !== v)))),
       h('span', { class: 'chip-input-wrap' }, input, list),
     ),
     error,
+  );
+}
+
+/** The text input of the combobox; its list of suggestions is `listId`. */
+function comboboxInput(o: ChipEditorOptions, listId: string, hasValues: boolean): HTMLInputElement {
+  return h('input', {
+    class: 'chip-input',
+    type: 'text',
+    role: 'combobox',
+    'aria-autocomplete': 'list',
+    'aria-expanded': 'false',
+    'aria-controls': listId,
+    'aria-label': `Add to ${o.label}`,
+    placeholder: hasValues ? o.placeholder : `${o.allLabel} — ${o.placeholder}`,
+    spellcheck: 'false',
+    autocomplete: 'off',
+    'data-fid': o.fid,
+    'data-keep': true,
+    disabled: o.disabled,
+  });
+}
+
+/** One value, with the button that removes it. */
+function chip(o: ChipEditorOptions, v: string, remove: () => void): HTMLElement {
+  return h(
+    'span',
+    { class: 'chip' },
+    h('span', { class: 'chip-text' }, v),
+    h(
+      'button',
+      {
+        class: 'chip-remove',
+        type: 'button',
+        'aria-label': `Remove ${v} from ${o.label}`,
+        title: 'Remove',
+        disabled: o.disabled,
+        'data-fid': `${o.fid}-rm-${v}`,
+        'on:click': remove,
+      },
+      icon('close'),
+    ),
   );
 }
 

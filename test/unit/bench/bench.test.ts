@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { runBench } from '../../../bench/harness';
+import { benchChart } from '../../../bench/chart';
 import { markdownReport, markdownTable } from '../../../bench/report';
 import type { BenchResults, ContenderFigures, FamilyFigures } from '../../../bench/results';
 import type { Summary } from '../../../bench/stats';
@@ -114,5 +115,15 @@ describe('the benchmark harness', function () {
     assert.ok(results.measures.nonStreaming!.contenders.endpoint!.addedP50 !== undefined);
     const report = markdownReport(results);
     assert.match(report, new RegExp(`Node ${results.machine.node.replace(/\./g, '\\.')}`));
+  });
+
+  it('draws a bar with its figure for every contender in both chart panels', () => {
+    const svg = benchChart(results);
+    assert.match(svg, /^<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    const bars = svg.match(/<rect x="210"/g) ?? [];
+    const expected = (['nonStreaming', 'longStream'] as const).reduce((n, id) => n + Object.keys(results.measures[id]!.contenders).length - 1, 0);
+    assert.equal(bars.length, expected, 'one bar per contender other than the direct call, per panel');
+    const ratio = results.measures.longStream!.contenders.router!.ratio!;
+    assert.ok(svg.includes(`${ratio.toFixed(2)}×`), 'the router’s stream ratio is written beside its bar');
   });
 });

@@ -3,7 +3,7 @@ import { bundledCatalog } from '../../../src/core/catalog/catalog';
 import { checkModelFallbacks, modelFallbackProblems } from '../../../src/core/config/fallback-lint';
 import { parseConfig } from '../../../src/core/config/parse';
 import { providersRequestBodySchema, providersStateSchema, type ProvidersState } from '../../../src/protocol/providers';
-import { patchKey } from '../../../src/vscode/panels/key-edits';
+import { patchKey } from '../../../src/vscode/key-edits';
 import { patchCaller, withBalance, withModelFallbacks, withPreferences, withStickiness } from '../../../src/vscode/panels/policy-edits';
 import { balanceRows, buildPolicyState } from '../../../src/vscode/panels/policy-model';
 

@@ -2,8 +2,6 @@ import assert from 'node:assert/strict';
 import type { ChatChunk } from '../../../src/core/chat';
 import { limitsSchema } from '../../../src/core/config/schema';
 import { Adapters } from '../../../src/core/providers/registry';
-
-const adapterFor = (provider: 'openai') => new Adapters().get(provider);
 import type { AdapterCall } from '../../../src/core/providers/types';
 import { CompletionBuilder } from '../../../src/core/routing/completion-builder';
 import { pumpChunks } from '../../../src/core/routing/stream-pump';
@@ -17,6 +15,7 @@ const call: AdapterCall = {
   options: {},
 };
 const limits = limitsSchema.parse({});
+const openai = new Adapters().get('openai');
 
 const frame = (delta: Record<string, unknown>, finish: string | null = null) =>
   `data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
@@ -31,17 +30,18 @@ function body(reads: string[]): AsyncIterable<Uint8Array> {
 }
 
 describe('the stream pump', () => {
-  it('gets every chunk one read completed from an OpenAI-compatible stream as one batch', async () => {
+  it('gets the chunks one read completed from an OpenAI-compatible stream as one batch, the first content on its own', async () => {
     const reads = [
       frame({ role: 'assistant', content: '' }),
       frame({ content: 'a' }) + frame({ content: 'b' }) + frame({ content: 'c' }).slice(0, 20),
       frame({ content: 'c' }).slice(20) + frame({}, 'stop') + 'data: [DONE]\n\n',
     ];
     const batches: number[] = [];
-    for await (const b of adapterFor('openai').streamBatches!(body(reads), call, limits)) batches.push(b.length);
-    assert.deepEqual(batches, [1, 2, 2]);
+    for await (const b of openai.streamBatches!(body(reads), call, limits)) batches.push(b.length);
+    // Read 2 completes a, b: a (the first content) goes out at once, b after it; read 3 completes c and the finish.
+    assert.deepEqual(batches, [1, 1, 1, 2]);
     const one: ChatChunk[] = [];
-    for await (const c of adapterFor('openai').streamChunks(body(reads), call, limits)) one.push(c);
+    for await (const c of openai.streamChunks(body(reads), call, limits)) one.push(c);
     assert.equal(one.length, 5, 'streamChunks hands over the same chunks one by one');
   });
 
@@ -49,9 +49,7 @@ describe('the stream pump', () => {
     const reads = [frame({ role: 'assistant', content: '' }) + frame({ content: 'Hel' }), frame({ content: 'lo' }) + frame({}, 'stop') + 'data: [DONE]\n\n'];
     const seen: string[] = [];
     const builder = new CompletionBuilder();
-    await pumpChunks(adapterFor('openai'), body(reads), call, limits, builder, (c) =>
-      seen.push(c.choices[0]?.delta.content ?? `(${c.choices[0]?.finish_reason})`),
-    );
+    await pumpChunks(openai, body(reads), call, limits, builder, (c) => seen.push(c.choices[0]?.delta.content ?? `(${c.choices[0]?.finish_reason})`));
     assert.deepEqual(seen, ['', 'Hel', 'lo', '(stop)']);
     assert.equal(builder.build('openai/gpt-4o-mini', 0).choices[0]!.message.content, 'Hello');
   });
@@ -61,7 +59,7 @@ describe('the stream pump', () => {
     const seen: string[] = [];
     const builder = new CompletionBuilder();
     await assert.rejects(
-      pumpChunks(adapterFor('openai'), body(reads), call, limits, builder, (c) => seen.push(c.choices[0]?.delta.content ?? '')),
+      pumpChunks(openai, body(reads), call, limits, builder, (c) => seen.push(c.choices[0]?.delta.content ?? '')),
       /fell over/,
     );
     assert.deepEqual(seen, ['partial'], 'output had started, so the router must not fall back silently');

@@ -2,7 +2,7 @@
  * A compatible provider's body or SSE stream → canonical completion or chunks.
  */
 import { drainBriefly, DRAIN_AFTER_END_MS } from '../../http/drain';
-import type { ChatChunk, ChatCompletion, FinishReason } from '../../chat';
+import { chunkHasContent, type ChatChunk, type ChatCompletion, type FinishReason } from '../../chat';
 import { routeError, RouteFailure } from '../../errors';
 import { parseJsonFrame, SseDecoder, type SseEvent } from '../../http/sse';
 import type { Limits } from '../../config/schema';
@@ -50,6 +50,7 @@ export async function* streamCompatBatches(provider: string, body: AsyncIterable
   const sse = new SseDecoder(limits.maxEventBytes);
   const seen = { finished: false };
   let done = false;
+  let spoke = false;
   // Until the first event, the raw text: a 200 that is a JSON error instead of a stream
   // (MiniMax's base_resp) is then classified for what it says, not as a cut-off stream.
   let head: string | undefined = '';
@@ -60,7 +61,7 @@ export async function* streamCompatBatches(provider: string, body: AsyncIterable
       const n = await it.next();
       if (n.done) break;
       if (head !== undefined && head.length < 65_536) head += utf8.decode(n.value, { stream: true });
-      const batch: ChatChunk[] = [];
+      let batch: ChatChunk[] = [];
       let failure: unknown;
       try {
         for (const ev of sse.push(n.value)) {
@@ -70,7 +71,15 @@ export async function* streamCompatBatches(provider: string, body: AsyncIterable
             done = true;
             break;
           }
-          if (chunk) batch.push(chunk);
+          if (!chunk) continue;
+          batch.push(chunk);
+          // Up to the first content, each chunk goes out at once: a read holding a whole
+          // burst must not hold the first token back behind the parse of all the rest.
+          if (!spoke && chunkHasContent(chunk)) {
+            spoke = true;
+            yield batch;
+            batch = [];
+          }
         }
       } catch (e) {
         // The chunks before a mid-stream error still reach the caller first, as one by one.

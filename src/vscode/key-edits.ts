@@ -1,13 +1,12 @@
 /**
- * Edits of a scope's raw `byokRouter.keys` array, as the user wrote it: entries are found by id,
+ * Every edit of a scope's raw `byokRouter.keys` array — from the Providers view and from the key
+ * commands alike — as the user wrote it: entries are found by id,
  * fields the user never set stay unset, and entries the parser refuses are carried along
  * untouched — an edit in the panel must not erase a half-typed entry from settings.json.
  * Pure functions returning a new array; no `vscode` import.
  */
-import { isRecord } from '../../core';
-import type { KeyPatch, Tier } from '../../protocol/providers';
-
-export { isRecord };
+import { isRecord, keySchema, type KeyConfig, type ProviderId } from '../core';
+import type { KeyPatch, Tier } from '../protocol/providers';
 
 type Entry = Record<string, unknown>;
 
@@ -100,7 +99,8 @@ export function moveKey(list: readonly unknown[], id: string, tier: Tier, index:
   return rest;
 }
 
-export function removeKey(list: readonly unknown[], id: string): unknown[] {
+/** The list without key `id` (the `byokRouter.removeKey` command and the view's delete both end here). */
+export function withoutKey(list: readonly unknown[], id: string): unknown[] {
   const i = requireIndex(list, id);
   return list.filter((_, j) => j !== i);
 }
@@ -132,6 +132,34 @@ export function setEndpoint(list: readonly unknown[], id: string, url: string | 
   const out = [...list];
   out[i] = entry;
   return out;
+}
+
+/** A key being added: its id is chosen from the provider and name when absent. */
+export interface NewKeyEntry {
+  provider: ProviderId;
+  name: string;
+  tier: Tier;
+  alwaysUse?: boolean;
+  filters?: KeyConfig['filters'];
+  options?: KeyConfig['options'];
+  id?: string;
+}
+
+/**
+ * Adds a key the one way both the commands and the Providers view do: an id no scope uses yet
+ * (`taken`), only the fields that were set, checked against the settings schema, and placed
+ * after the last key of the same provider and tier.
+ */
+export function addKeyEntry(list: readonly unknown[], key: NewKeyEntry, taken: ReadonlySet<string>): { id: string; list: unknown[] } {
+  const id = key.id ?? uniqueKeyId(`${key.provider}-${key.name.trim()}`, taken);
+  if (taken.has(id)) throw new Error(`a key with id "${id}" already exists`);
+  const entry: Entry = { id, provider: key.provider, name: key.name.trim(), tier: key.tier };
+  if (key.alwaysUse) entry.alwaysUse = true;
+  if (key.filters && (key.filters.models || key.filters.callers)) entry.filters = key.filters;
+  if (key.options && Object.keys(key.options).length) entry.options = key.options;
+  const checked = keySchema.safeParse(entry);
+  if (!checked.success) throw new Error(`invalid key: ${checked.error.issues.map((i) => `${i.path.join('.') || 'key'}: ${i.message}`).join('; ')}`);
+  return { id, list: appendKey(list, entry) };
 }
 
 /** A key id not used by any scope: `openai-work`, `openai-work-2`, … */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { KeyRow } from '../../../src/protocol/providers';
-import { addCaller, appendKey, moveKey, patchKey, removeCaller, removeKey, setEndpoint, uniqueKeyId } from '../../../src/vscode/panels/key-edits';
+import { addCaller, addKeyEntry, appendKey, moveKey, patchKey, removeCaller, setEndpoint, uniqueKeyId, withoutKey } from '../../../src/vscode/key-edits';
 import { applyMove, dropMove, step } from '../../../src/webview/providers/moves';
 
 const k = (id: string, provider = 'openai', tier = 'prioritized', extra: Record<string, unknown> = {}) => ({ id, provider, name: id, tier, ...extra });
@@ -43,7 +43,7 @@ describe("editing a scope's key list as written", () => {
   it('refuses Always use on a fallback key and edits of an id that is not there', () => {
     assert.throws(() => patchKey([k('f', 'openai', 'fallback')], 'f', { alwaysUse: true }), /prioritized keys only/);
     assert.throws(() => patchKey([k('a')], 'nope', { name: 'x' }), /no key with id "nope"/);
-    assert.throws(() => removeKey([k('a')], 'nope'), /no key with id "nope"/);
+    assert.throws(() => withoutKey([k('a')], 'nope'), /no key with id "nope"/);
   });
 
   it('adds a new key after the last key of its provider and tier', () => {
@@ -51,6 +51,31 @@ describe("editing a scope's key list as written", () => {
     assert.deepEqual(ids(appendKey(list, k('b'))), ['a', 'b', 'x', 'f']);
     assert.deepEqual(ids(appendKey(list, k('g', 'groq'))), ['a', 'x', 'f', 'g']);
     assert.throws(() => appendKey(list, k('a')), /already exists/);
+  });
+
+  it('places a key added from the Providers view and one added by the Add Key command by the same rule', () => {
+    const list = [k('a'), k('x', 'anthropic'), k('f', 'openai', 'fallback'), k('y', 'anthropic', 'fallback')];
+    const taken = new Set(['a', 'x', 'f', 'y', 'openai-work']);
+    // The view sends provider, name and tier; the id must be free in every scope.
+    const fromView = addKeyEntry(list, { provider: 'openai', name: ' Work ', tier: 'prioritized' }, taken);
+    assert.equal(fromView.id, 'openai-work-2');
+    assert.deepEqual(ids(fromView.list), ['a', 'openai-work-2', 'x', 'f', 'y']);
+    assert.deepEqual(fromView.list[1], { id: 'openai-work-2', provider: 'openai', name: 'Work', tier: 'prioritized' });
+    // The command may bring its own id, filters, options and Always use.
+    const fromCommand = addKeyEntry(
+      list,
+      { id: 'ci', provider: 'openai', name: 'CI', tier: 'fallback', filters: { models: ['openai/*'] }, options: {}, alwaysUse: false },
+      taken,
+    );
+    assert.deepEqual(ids(fromCommand.list), ['a', 'x', 'f', 'ci', 'y']);
+    assert.deepEqual(fromCommand.list[3], { id: 'ci', provider: 'openai', name: 'CI', tier: 'fallback', filters: { models: ['openai/*'] } });
+    // A provider with no key yet goes at the end.
+    assert.deepEqual(ids(addKeyEntry(list, { provider: 'groq', name: 'g', tier: 'fallback' }, taken).list), ['a', 'x', 'f', 'y', 'groq-g']);
+  });
+
+  it('refuses a new key whose id is taken in any scope or whose entry the settings schema rejects', () => {
+    assert.throws(() => addKeyEntry([], { id: 'shared', provider: 'openai', name: 'n', tier: 'prioritized' }, new Set(['shared'])), /already exists/);
+    assert.throws(() => addKeyEntry([], { provider: 'openai', name: 'n', tier: 'fallback', alwaysUse: true }, new Set()), /invalid key/);
   });
 
   it('sets and clears an endpoint without touching other options', () => {
