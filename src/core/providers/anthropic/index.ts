@@ -10,6 +10,7 @@ import type { ProviderId } from '../ids';
 import { classifyAnthropicError } from './wire';
 import { parseMessage, streamMessages } from './response';
 import { vertexClaudeUrl, type VertexTokenSource } from '../vertex/urls';
+import { jsonPost } from '../post';
 
 export const ANTHROPIC_BASE_URL = 'https://api.anthropic.com';
 export const ANTHROPIC_VERSION = '2023-06-01';
@@ -71,17 +72,7 @@ export function anthropicVertexAdapter(token: VertexTokenSource, opts: Anthropic
     async buildRequest(call): Promise<HttpRequestSpec> {
       const url = vertexClaudeUrl(call);
       const accessToken = await token(call);
-      return {
-        url,
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          accept: call.stream ? 'text/event-stream' : 'application/json',
-          ...call.options.headers,
-          authorization: `Bearer ${accessToken}`,
-        },
-        body: JSON.stringify(buildMessagesBody(call, VERTEX, cache)),
-      };
+      return jsonPost(call, url, buildMessagesBody(call, VERTEX, cache), { authorization: `Bearer ${accessToken}` });
     },
   };
 }

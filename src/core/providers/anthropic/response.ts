@@ -119,24 +119,32 @@ export function parseMessage(text: string, call: AdapterCall, cache: ThinkingCac
  * Typed SSE → OpenAI chunks. Content-block indexes count every block (text, thinking, tool use),
  * while OpenAI's tool-call index counts tool calls only, hence the map between them.
  */
+interface ChunkHead {
+  id: string;
+  created: number;
+  model: string;
+}
+
+function chunkOf(head: ChunkHead, delta: ChunkDelta, finish: FinishReason | null, u?: Usage): ChatChunk {
+  return {
+    id: head.id,
+    object: 'chat.completion.chunk',
+    created: head.created,
+    model: head.model,
+    choices: [{ index: 0, delta, finish_reason: finish }],
+    ...(u ? { usage: u } : {}),
+  };
+}
+
 export async function* streamMessages(body: AsyncIterable<Uint8Array>, call: AdapterCall, limits: Limits, cache: ThinkingCache): AsyncIterable<ChatChunk> {
   const label = call.provider;
-  const created = Math.floor(Date.now() / 1000);
-  let id = '';
-  let model = call.nativeModel;
+  const head: ChunkHead = { id: '', created: Math.floor(Date.now() / 1000), model: call.nativeModel };
   let stop: string | null | undefined;
   const usage: RawUsage = {};
   const toolIndex = new Map<number, number>();
   const toolIds: string[] = [];
   const thinking = new Map<number, RawBlock>();
-  const chunk = (delta: ChunkDelta, finish: FinishReason | null = null, u?: Usage): ChatChunk => ({
-    id,
-    object: 'chat.completion.chunk',
-    created,
-    model,
-    choices: [{ index: 0, delta, finish_reason: finish }],
-    ...(u ? { usage: u } : {}),
-  });
+  const chunk = (delta: ChunkDelta, finish: FinishReason | null = null, u?: Usage): ChatChunk => chunkOf(head, delta, finish, u);
 
   for await (const ev of sseEvents(body, limits.maxEventBytes)) {
     const o = parseJsonFrame(ev.data, label) as { type?: unknown };
@@ -144,8 +152,8 @@ export async function* streamMessages(body: AsyncIterable<Uint8Array>, call: Ada
     switch (type) {
       case 'message_start': {
         const m = read(EVENTS.message_start, o, label, 'message_start event').message;
-        id = m.id;
-        model = m.model ?? model;
+        head.id = m.id;
+        head.model = m.model ?? head.model;
         mergeUsage(usage, m.usage);
         yield chunk({ role: 'assistant' });
         break;

@@ -9,6 +9,7 @@ import type { AdapterCall, ProviderAdapter, ProviderState } from '../types';
 import type { ProviderId } from '../ids';
 import { classifyGeminiError } from './wire';
 import { parseGeminiCompletion, streamGeminiBody } from './response';
+import { jsonPost } from '../post';
 
 export const AI_STUDIO_BASE_URL = 'https://generativelanguage.googleapis.com/v1beta';
 // --- the AI Studio adapter ------------------------------------------------------------------
@@ -32,17 +33,12 @@ export function geminiAdapter(provider: ProviderId, state: Pick<ProviderState, '
     family: 'gemini',
 
     buildRequest(call): HttpRequestSpec {
-      return {
-        url: `${aiStudioBaseUrl(call)}/models/${geminiMethodPath(call.nativeModel, call.stream)}`,
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          accept: call.stream ? 'text/event-stream' : 'application/json',
-          ...call.options.headers,
-          'x-goog-api-key': call.secret,
-        },
-        body: JSON.stringify(geminiBody(call.request, bareModel(call.nativeModel), signatures)),
-      };
+      return jsonPost(
+        call,
+        `${aiStudioBaseUrl(call)}/models/${geminiMethodPath(call.nativeModel, call.stream)}`,
+        geminiBody(call.request, bareModel(call.nativeModel), signatures),
+        { 'x-goog-api-key': call.secret },
+      );
     },
 
     parseCompletion(text, call) {

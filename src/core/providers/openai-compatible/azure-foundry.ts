@@ -11,6 +11,7 @@ import type { HttpRequestSpec } from '../../http/client';
 import { buildCompatBody, compatAdapter } from '.';
 import type { AdapterCall, ProviderAdapter, ProviderState } from '../types';
 import type { ProviderId } from '../ids';
+import { jsonPost } from '../post';
 
 /** The model inference API's GA version; a key may name another with options.apiVersion. */
 export const FOUNDRY_API_VERSION = '2024-05-01-preview';
@@ -28,17 +29,12 @@ export function azureFoundryAdapter(_provider: ProviderId, state: ProviderState)
 
     buildRequest(call): HttpRequestSpec {
       const version = call.options.apiVersion ?? FOUNDRY_API_VERSION;
-      return {
-        url: `${resourceEndpoint(call)}/models/chat/completions?api-version=${encodeURIComponent(version)}`,
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          accept: call.stream ? 'text/event-stream' : 'application/json',
-          ...call.options.headers,
-          'api-key': call.secret,
-        },
-        body: JSON.stringify(buildCompatBody('azure-foundry', call)),
-      };
+      return jsonPost(
+        call,
+        `${resourceEndpoint(call)}/models/chat/completions?api-version=${encodeURIComponent(version)}`,
+        buildCompatBody('azure-foundry', call),
+        { 'api-key': call.secret },
+      );
     },
   };
 }

@@ -10,6 +10,7 @@ import type { HttpRequestSpec } from '../../http/client';
 import { buildCompatBody, compatAdapter } from '.';
 import type { AdapterCall, ProviderAdapter, ProviderState } from '../types';
 import type { ProviderId } from '../ids';
+import { jsonPost } from '../post';
 
 const MODERN = '2024-09-01';
 
@@ -37,17 +38,9 @@ export function azureAdapter(_provider: ProviderId, state: ProviderState): Provi
         delete body.stream_options;
       }
       const deployment = pathSegment(call.nativeModel, 'deployment', 'azure');
-      return {
-        url: `${endpoint(call)}/openai/deployments/${deployment}/chat/completions?api-version=${encodeURIComponent(version)}`,
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          accept: call.stream ? 'text/event-stream' : 'application/json',
-          ...call.options.headers,
-          'api-key': call.secret,
-        },
-        body: JSON.stringify(body),
-      };
+      return jsonPost(call, `${endpoint(call)}/openai/deployments/${deployment}/chat/completions?api-version=${encodeURIComponent(version)}`, body, {
+        'api-key': call.secret,
+      });
     },
 
     validationRequest(call) {

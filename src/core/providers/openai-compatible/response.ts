@@ -48,7 +48,7 @@ export async function* streamCompatBatches(provider: string, body: AsyncIterable
   // goes out as one batch: one async-generator hop per read instead of two per chunk, which
   // was most of this transform's cost over a bare parse.
   const sse = new SseDecoder(limits.maxEventBytes);
-  let finished = false;
+  const seen = { finished: false };
   let done = false;
   let spoke = false;
   // Until the first event, the raw text: a 200 that is a JSON error instead of a stream
@@ -66,7 +66,7 @@ export async function* streamCompatBatches(provider: string, body: AsyncIterable
       try {
         for (const ev of sse.push(n.value)) {
           head = undefined;
-          const chunk = toChunk(ev);
+          const chunk = toChunk(provider, ev, seen);
           if (chunk === DONE) {
             done = true;
             break;
@@ -101,7 +101,7 @@ export async function* streamCompatBatches(provider: string, body: AsyncIterable
   const last: ChatChunk[] = [];
   let ended = false;
   for (const ev of sse.end()) {
-    const chunk = toChunk(ev);
+    const chunk = toChunk(provider, ev, seen);
     if (chunk === DONE) {
       ended = true;
       break;
@@ -113,39 +113,39 @@ export async function* streamCompatBatches(provider: string, body: AsyncIterable
   const inBody = head ? bodyError(provider, head, 0) : undefined;
   if (inBody) throw new RouteFailure(inBody);
   // Some gateways omit [DONE]; a stream that said why it finished is complete.
-  if (!finished) throw new RouteFailure(routeError('network', `${provider}: the stream ended before it finished (no finish_reason, no [DONE])`));
+  if (!seen.finished) throw new RouteFailure(routeError('network', `${provider}: the stream ended before it finished (no finish_reason, no [DONE])`));
+}
 
-  /** One event → a chunk, nothing (no choices, no usage), or the end. Throws for an error in the stream. */
-  function toChunk(ev: SseEvent): ChatChunk | typeof DONE | undefined {
-    const data = ev.data;
-    if (data === '[DONE]') return DONE;
-    if (ev.event === 'error') throw new RouteFailure(streamError(provider, (parseJsonFrame(data, provider) as WireFrame | null)?.error ?? data));
-    const o = parseJsonFrame(data, provider) as WireFrame;
-    if (o.error) throw new RouteFailure(streamError(provider, o.error));
-    if (o.x_groq?.error) throw new RouteFailure(streamError(provider, o.x_groq.error));
-    const inBody = baseRespError(provider, o);
-    if (inBody) throw new RouteFailure(inBody);
-    const usage = readUsage(o);
-    if (usage) o.usage = usage;
-    const choices = o.choices;
-    if (!choices || choices.length === 0) {
-      // Azure's prompt-filter preamble and OpenAI's usage chunk both carry no choices.
-      if (usage) {
-        o.choices = [];
-        return o as ChatChunk;
-      }
-      return undefined;
+/** One event → a chunk, nothing (no choices, no usage), or the end. Throws for an error in the stream. */
+function toChunk(provider: string, ev: SseEvent, seen: { finished: boolean }): ChatChunk | typeof DONE | undefined {
+  const data = ev.data;
+  if (data === '[DONE]') return DONE;
+  if (ev.event === 'error') throw new RouteFailure(streamError(provider, (parseJsonFrame(data, provider) as WireFrame | null)?.error ?? data));
+  const o = parseJsonFrame(data, provider) as WireFrame;
+  if (o.error) throw new RouteFailure(streamError(provider, o.error));
+  if (o.x_groq?.error) throw new RouteFailure(streamError(provider, o.x_groq.error));
+  const inBody = baseRespError(provider, o);
+  if (inBody) throw new RouteFailure(inBody);
+  const usage = readUsage(o);
+  if (usage) o.usage = usage;
+  const choices = o.choices;
+  if (!choices || choices.length === 0) {
+    // Azure's prompt-filter preamble and OpenAI's usage chunk both carry no choices.
+    if (usage) {
+      o.choices = [];
+      return o as ChatChunk;
     }
-    const choice = choices[0]!; // length checked above
-    if (!choice.delta) choice.delta = {};
-    const d = choice.delta;
-    if (d.reasoning_content !== undefined) d.reasoning = d.reasoning_content;
-    const fr = choice.finish_reason;
-    if (fr) {
-      if (fr === 'error') throw new RouteFailure(streamError(provider, o.error ?? 'the stream ended with finish_reason "error"'));
-      choice.finish_reason = FINISH[fr] ?? fr;
-      finished = true;
-    } else if (fr === undefined) choice.finish_reason = null;
-    return o as ChatChunk;
+    return undefined;
   }
+  const choice = choices[0]!; // length checked above
+  if (!choice.delta) choice.delta = {};
+  const d = choice.delta;
+  if (d.reasoning_content !== undefined) d.reasoning = d.reasoning_content;
+  const fr = choice.finish_reason;
+  if (fr) {
+    if (fr === 'error') throw new RouteFailure(streamError(provider, o.error ?? 'the stream ended with finish_reason "error"'));
+    choice.finish_reason = FINISH[fr] ?? fr;
+    seen.finished = true;
+  } else if (fr === undefined) choice.finish_reason = null;
+  return o as ChatChunk;
 }

@@ -38,43 +38,36 @@ export interface CompatRow {
 const COMMON = ['temperature', 'top_p', 'stop', 'tools', 'tool_choice', 'response_format', 'seed', 'user'] as const;
 /** What the open-weight hosts (vLLM / SGLang servers behind an OpenAI front) accept. */
 const HOSTED = [...COMMON, 'frequency_penalty', 'presence_penalty', 'logprobs', 'top_logprobs', 'n'] as const;
+/** What OpenAI's own API accepts beyond the common fields; OpenRouter and Azure take the same. */
+const OPENAI_FULL = [...COMMON, 'parallel_tool_calls', 'frequency_penalty', 'presence_penalty', 'logit_bias', 'logprobs', 'top_logprobs', 'n'] as const;
 const MODELS: KeyCheck = { kind: 'get', path: '/models' };
 
+/** A row states what differs from the common case: bearer auth, `max_tokens`, tools, usage sent unasked. */
+type RowSpec = Omit<CompatRow, 'auth' | 'maxTokensField' | 'streamOptions' | 'tools'> &
+  Partial<Pick<CompatRow, 'auth' | 'maxTokensField' | 'streamOptions' | 'tools'>>;
+
+function row(spec: RowSpec): CompatRow {
+  return { auth: 'bearer', maxTokensField: 'max_tokens', streamOptions: false, tools: true, ...spec };
+}
+
 export const COMPAT_ROWS = {
-  openai: {
+  openai: row({
     baseUrl: 'https://api.openai.com/v1',
-    auth: 'bearer',
     keyCheck: MODELS,
-    accepts: [
-      ...COMMON,
-      'parallel_tool_calls',
-      'frequency_penalty',
-      'presence_penalty',
-      'logit_bias',
-      'logprobs',
-      'top_logprobs',
-      'n',
-      'reasoning_effort',
-      'service_tier',
-      'metadata',
-      'store',
-    ],
+    accepts: [...OPENAI_FULL, 'reasoning_effort', 'service_tier', 'metadata', 'store'],
     maxTokensField: 'max_completion_tokens',
     streamOptions: true,
-    tools: true,
-  },
-  azure: {
+  }),
+  azure: row({
     baseUrl: '', // from the key's resource or baseUrl
     auth: 'api-key',
     keyCheck: MODELS,
-    accepts: [...COMMON, 'parallel_tool_calls', 'frequency_penalty', 'presence_penalty', 'logit_bias', 'logprobs', 'top_logprobs', 'n', 'reasoning_effort'],
+    accepts: [...OPENAI_FULL, 'reasoning_effort'],
     maxTokensField: 'max_completion_tokens',
     streamOptions: true,
-    tools: true,
-  },
-  mistral: {
+  }),
+  mistral: row({
     baseUrl: 'https://api.mistral.ai/v1',
-    auth: 'bearer',
     keyCheck: MODELS,
     accepts: [
       'temperature',
@@ -90,72 +83,48 @@ export const COMPAT_ROWS = {
       'safe_prompt',
       'seed',
     ],
-    maxTokensField: 'max_tokens',
-    streamOptions: false,
-    tools: true,
     toolIdStyle: 'alnum9',
     dropMessageName: true,
     seedField: 'random_seed',
     toolChoiceRequired: 'any',
-  },
-  groq: {
+  }),
+  groq: row({
     baseUrl: 'https://api.groq.com/openai/v1',
-    auth: 'bearer',
     keyCheck: MODELS,
     accepts: [...COMMON, 'parallel_tool_calls', 'frequency_penalty', 'presence_penalty', 'reasoning_effort', 'reasoning_format', 'service_tier'],
     maxTokensField: 'max_completion_tokens',
-    streamOptions: false,
-    tools: true,
     dropMessageName: true,
-  },
-  xai: {
+  }),
+  xai: row({
     baseUrl: 'https://api.x.ai/v1',
-    auth: 'bearer',
     keyCheck: { kind: 'get', path: '/api-key' },
     accepts: [...COMMON, 'parallel_tool_calls', 'frequency_penalty', 'presence_penalty', 'logprobs', 'top_logprobs', 'n', 'reasoning_effort'],
-    maxTokensField: 'max_tokens',
     streamOptions: true,
-    tools: true,
-  },
-  deepseek: {
+  }),
+  deepseek: row({
     baseUrl: 'https://api.deepseek.com',
-    auth: 'bearer',
     keyCheck: MODELS,
     accepts: ['temperature', 'top_p', 'stop', 'tools', 'tool_choice', 'response_format', 'frequency_penalty', 'presence_penalty', 'logprobs', 'top_logprobs'],
-    maxTokensField: 'max_tokens',
     streamOptions: true,
-    tools: true,
-  },
-  together: {
+  }),
+  together: row({
     baseUrl: 'https://api.together.xyz/v1',
-    auth: 'bearer',
     keyCheck: MODELS,
     accepts: [...COMMON, 'frequency_penalty', 'presence_penalty', 'logprobs', 'n'],
-    maxTokensField: 'max_tokens',
-    streamOptions: false,
-    tools: true,
-  },
-  fireworks: {
+  }),
+  fireworks: row({
     baseUrl: 'https://api.fireworks.ai/inference/v1',
-    auth: 'bearer',
     keyCheck: MODELS,
     accepts: [...COMMON, 'frequency_penalty', 'presence_penalty', 'n'],
-    maxTokensField: 'max_tokens',
-    streamOptions: false,
-    tools: true,
-  },
-  cerebras: {
+  }),
+  cerebras: row({
     baseUrl: 'https://api.cerebras.ai/v1',
-    auth: 'bearer',
     keyCheck: MODELS,
     accepts: [...COMMON, 'logprobs', 'top_logprobs', 'reasoning_effort'],
     maxTokensField: 'max_completion_tokens',
-    streamOptions: false,
-    tools: true,
-  },
-  perplexity: {
+  }),
+  perplexity: row({
     baseUrl: 'https://api.perplexity.ai',
-    auth: 'bearer',
     keyCheck: { kind: 'none' },
     accepts: [
       'temperature',
@@ -169,228 +138,135 @@ export const COMPAT_ROWS = {
       'return_related_questions',
       'search_mode',
     ],
-    maxTokensField: 'max_tokens',
-    streamOptions: false,
     tools: false,
-  },
-  openrouter: {
+  }),
+  openrouter: row({
     baseUrl: 'https://openrouter.ai/api/v1',
-    auth: 'bearer',
     keyCheck: { kind: 'get', path: '/key' },
-    accepts: [
-      ...COMMON,
-      'parallel_tool_calls',
-      'frequency_penalty',
-      'presence_penalty',
-      'logit_bias',
-      'logprobs',
-      'top_logprobs',
-      'n',
-      'reasoning',
-      'reasoning_effort',
-      'provider',
-      'transforms',
-      'plugins',
-      'models',
-      'top_k',
-      'min_p',
-      'repetition_penalty',
-    ],
-    maxTokensField: 'max_tokens',
-    streamOptions: false,
-    tools: true,
-  },
+    accepts: [...OPENAI_FULL, 'reasoning', 'reasoning_effort', 'provider', 'transforms', 'plugins', 'models', 'top_k', 'min_p', 'repetition_penalty'],
+  }),
   // ---- rows added for the rest of OpenRouter's BYOK list (README "Adding a provider") ----
-  ai21: {
+  ai21: row({
     baseUrl: 'https://api.ai21.com/studio/v1',
-    auth: 'bearer',
     // Its models list answers 200 without a key, so only a completion proves one.
     keyCheck: { kind: 'chat', model: 'jamba-mini' },
     accepts: ['temperature', 'top_p', 'stop', 'tools', 'response_format', 'n'],
-    maxTokensField: 'max_tokens',
-    streamOptions: false,
-    tools: true,
-  },
-  alibaba: {
+  }),
+  alibaba: row({
     baseUrl: 'https://dashscope-intl.aliyuncs.com/compatible-mode/v1',
-    auth: 'bearer',
     keyCheck: MODELS,
     accepts: [...COMMON, 'frequency_penalty', 'presence_penalty', 'parallel_tool_calls', 'logprobs', 'top_logprobs', 'n'],
-    maxTokensField: 'max_tokens',
     streamOptions: true,
-    tools: true,
-  },
-  'azure-foundry': {
+  }),
+  'azure-foundry': row({
     baseUrl: '', // from the key's resource or baseUrl; see azure-foundry.ts
     auth: 'api-key',
     // The resource's Azure OpenAI surface lists its models for free with the same key.
     keyCheck: { kind: 'get', path: '/openai/models?api-version=2024-10-21', fromOrigin: true },
     accepts: [...COMMON, 'frequency_penalty', 'presence_penalty'],
-    maxTokensField: 'max_tokens',
-    streamOptions: false,
-    tools: true,
-  },
-  baseten: {
+  }),
+  baseten: row({
     baseUrl: 'https://inference.baseten.co/v1',
-    auth: 'bearer',
     keyCheck: { kind: 'chat', model: 'openai/gpt-oss-120b' },
     accepts: [...HOSTED, 'parallel_tool_calls'],
-    maxTokensField: 'max_tokens',
     streamOptions: true,
-    tools: true,
-  },
-  chutes: {
+  }),
+  chutes: row({
     baseUrl: 'https://llm.chutes.ai/v1',
-    auth: 'bearer',
     keyCheck: { kind: 'chat', model: 'openai/gpt-oss-20b' },
     accepts: HOSTED,
-    maxTokensField: 'max_tokens',
     streamOptions: true,
-    tools: true,
-  },
+  }),
   // The compatibility API, not native v2 chat: it carries tools, tool_choice and streamed tool
   // calls in the OpenAI shape; it refuses `stream_options` and sends usage on the last chunk.
-  cohere: {
+  cohere: row({
     baseUrl: 'https://api.cohere.ai/compatibility/v1',
-    auth: 'bearer',
     keyCheck: { kind: 'post', path: '/v1/check-api-key', fromOrigin: true },
     omitToolChoiceAuto: true,
     accepts: ['temperature', 'top_p', 'stop', 'tools', 'tool_choice', 'response_format', 'seed', 'frequency_penalty', 'presence_penalty', 'reasoning_effort'],
-    maxTokensField: 'max_tokens',
-    streamOptions: false,
-    tools: true,
-  },
-  deepinfra: {
+  }),
+  deepinfra: row({
     baseUrl: 'https://api.deepinfra.com/v1/openai',
-    auth: 'bearer',
     keyCheck: { kind: 'get', path: '/v1/me/rate_limit', fromOrigin: true },
     accepts: [...HOSTED, 'reasoning_effort'],
-    maxTokensField: 'max_tokens',
     streamOptions: true,
-    tools: true,
-  },
-  featherless: {
+  }),
+  featherless: row({
     baseUrl: 'https://api.featherless.ai/v1',
-    auth: 'bearer',
     keyCheck: { kind: 'chat', model: 'meta-llama/Meta-Llama-3.1-8B-Instruct' },
     accepts: HOSTED,
-    maxTokensField: 'max_tokens',
-    streamOptions: false,
-    tools: true,
-  },
-  huggingface: {
+  }),
+  huggingface: row({
     baseUrl: 'https://router.huggingface.co/v1',
-    auth: 'bearer',
     keyCheck: { kind: 'chat', model: 'meta-llama/Llama-3.1-8B-Instruct' },
     accepts: [...COMMON, 'frequency_penalty', 'presence_penalty', 'logprobs', 'top_logprobs'],
-    maxTokensField: 'max_tokens',
     streamOptions: true,
-    tools: true,
-  },
-  hyperbolic: {
+  }),
+  hyperbolic: row({
     baseUrl: 'https://api.hyperbolic.xyz/v1',
-    auth: 'bearer',
     keyCheck: { kind: 'chat', model: 'meta-llama/Meta-Llama-3.1-8B-Instruct' },
     accepts: HOSTED,
-    maxTokensField: 'max_tokens',
-    streamOptions: false,
-    tools: true,
-  },
-  inception: {
+  }),
+  inception: row({
     baseUrl: 'https://api.inceptionlabs.ai/v1',
-    auth: 'bearer',
     keyCheck: { kind: 'chat', model: 'mercury' },
     accepts: ['temperature', 'top_p', 'stop', 'tools', 'tool_choice', 'response_format', 'frequency_penalty', 'presence_penalty'],
-    maxTokensField: 'max_tokens',
-    streamOptions: false,
-    tools: true,
-  },
-  lambda: {
+  }),
+  lambda: row({
     baseUrl: 'https://api.lambda.ai/v1',
-    auth: 'bearer',
     keyCheck: { kind: 'chat', model: 'llama3.1-8b-instruct' },
     accepts: HOSTED,
-    maxTokensField: 'max_tokens',
-    streamOptions: false,
-    tools: true,
-  },
+  }),
   // MiniMax reports key and quota errors inside a 200 body (`base_resp.status_code`).
-  minimax: {
+  minimax: row({
     baseUrl: 'https://api.minimax.io/v1',
-    auth: 'bearer',
     keyCheck: { kind: 'chat', model: 'MiniMax-M2' },
     accepts: ['temperature', 'top_p', 'tools', 'tool_choice', 'response_format', 'n'],
-    maxTokensField: 'max_tokens',
     streamOptions: true,
-    tools: true,
-  },
-  moonshotai: {
+  }),
+  moonshotai: row({
     baseUrl: 'https://api.moonshot.ai/v1',
-    auth: 'bearer',
     keyCheck: MODELS,
     quotaCodes: ['exceeded_current_quota_error'],
     accepts: [...COMMON, 'frequency_penalty', 'presence_penalty', 'n'],
-    maxTokensField: 'max_tokens',
-    streamOptions: false,
-    tools: true,
-  },
-  nebius: {
+  }),
+  nebius: row({
     baseUrl: 'https://api.tokenfactory.nebius.com/v1',
-    auth: 'bearer',
     keyCheck: MODELS,
     accepts: [...HOSTED, 'parallel_tool_calls'],
-    maxTokensField: 'max_tokens',
     streamOptions: true,
-    tools: true,
-  },
-  novita: {
+  }),
+  novita: row({
     baseUrl: 'https://api.novita.ai/openai/v1',
-    auth: 'bearer',
     keyCheck: MODELS,
     accepts: [...HOSTED, 'logit_bias'],
-    maxTokensField: 'max_tokens',
     streamOptions: true,
-    tools: true,
-  },
-  nvidia: {
+  }),
+  nvidia: row({
     baseUrl: 'https://integrate.api.nvidia.com/v1',
-    auth: 'bearer',
     // Its models list is public; a one-token completion spends a free-tier credit at most.
     keyCheck: { kind: 'chat', model: 'meta/llama-3.1-8b-instruct' },
     accepts: ['temperature', 'top_p', 'stop', 'tools', 'tool_choice', 'response_format', 'seed', 'frequency_penalty', 'presence_penalty'],
-    maxTokensField: 'max_tokens',
     streamOptions: true,
-    tools: true,
-  },
-  sambanova: {
+  }),
+  sambanova: row({
     baseUrl: 'https://api.sambanova.ai/v1',
-    auth: 'bearer',
     keyCheck: { kind: 'chat', model: 'Meta-Llama-3.1-8B-Instruct' },
     accepts: ['temperature', 'top_p', 'stop', 'tools', 'tool_choice', 'response_format', 'parallel_tool_calls'],
-    maxTokensField: 'max_tokens',
     streamOptions: true,
-    tools: true,
-  },
-  stepfun: {
+  }),
+  stepfun: row({
     baseUrl: 'https://api.stepfun.ai/v1',
-    auth: 'bearer',
     keyCheck: MODELS,
     accepts: ['temperature', 'top_p', 'stop', 'tools', 'tool_choice', 'response_format', 'frequency_penalty', 'presence_penalty', 'n'],
-    maxTokensField: 'max_tokens',
-    streamOptions: false,
-    tools: true,
-  },
-  'z-ai': {
+  }),
+  'z-ai': row({
     baseUrl: 'https://api.z.ai/api/paas/v4',
-    auth: 'bearer',
     // No models endpoint; glm-4.5-flash is a free model, so the completion costs nothing.
     keyCheck: { kind: 'chat', model: 'glm-4.5-flash' },
     quotaCodes: ['1113'],
     accepts: ['temperature', 'top_p', 'stop', 'tools', 'tool_choice', 'response_format', 'user'],
-    maxTokensField: 'max_tokens',
-    streamOptions: false,
-    tools: true,
-  },
+  }),
 } satisfies Record<string, CompatRow>;
 
 export type CompatProvider = keyof typeof COMPAT_ROWS;
