@@ -41,7 +41,7 @@ async function main() {
   writeFileSync(path.join(args.out, 'RESULTS.md'), `${report}\n`);
   if (results.measures.nonStreaming || results.measures.longStream) writeFileSync(path.join(args.out, 'bench-chart.svg'), benchChart(results));
   console.log(report);
-  console.error(`\nwrote results.json, RESULTS.md and bench-chart.svg in ${args.out}`);
+  console.error(`\nwrote results.json, RESULTS.md and bench-chart.svg (bench-chart.png follows) in ${args.out}`);
 }
 
 main().catch((e) => {
