@@ -168,33 +168,7 @@ export async function* converseStreamChunks(
   limits: Pick<Limits, 'maxEventBytes'>,
   cache: ThinkingCache = new ThinkingCache(),
 ): AsyncGenerator<ChatChunk> {
-  const id = completionId();
-  const created = Math.floor(Date.now() / 1000);
-  const chunk = (delta: ChatChunk['choices'][0]['delta'], finish: FinishReason | null = null): ChatChunk => ({
-    id,
-    object: 'chat.completion.chunk',
-    created,
-    model: call.nativeModel,
-    choices: [{ index: 0, delta, finish_reason: finish }],
-  });
-  /** contentBlockIndex → tool call ordinal, and whether its input has begun. */
-  const tools = new Map<number, { index: number; id: string; args: boolean }>();
-  const thinking: ThinkingBlock[] = [];
-  let reasoningText = '';
-  let signature = '';
-  let stopped = false;
-
-  const toolSlot = (blockIndex: number, start?: { toolUseId: string; name: string }) => {
-    let slot = tools.get(blockIndex);
-    const fresh = !slot;
-    if (!slot) {
-      // A delta for a block that never started: keep its input under a made-up id rather than lose it.
-      slot = { index: tools.size, id: start?.toolUseId ?? `tooluse_${randomUUID().replace(/-/g, '').slice(0, 22)}`, args: false };
-      tools.set(blockIndex, slot);
-    }
-    return { slot, fresh };
-  };
-
+  const stream = new ConverseStream(call.nativeModel, cache);
   const messages = eventStreamMessages(body, limits.maxEventBytes);
   for (;;) {
     const next = await messages.next();
@@ -202,75 +176,118 @@ export async function* converseStreamChunks(
     const m = next.value;
     const messageType = headerString(m, ':message-type') ?? 'event';
     if (messageType !== 'event') throw streamFailure(m, messageType);
-    const event = headerString(m, ':event-type');
+    yield* stream.on(headerString(m, ':event-type'), m);
+    // metadata after messageStop is the last event: the answer is over, whatever the socket does.
+    if (stream.over) return void (await drainBriefly(messages, DRAIN_AFTER_END_MS));
+  }
+  if (!stream.stopped) throw new RouteFailure(routeError('network', `${PROVIDER}: the stream ended before messageStop`));
+}
+
+/** One ConverseStream answer being read: each event in, the chunks it makes out. */
+class ConverseStream {
+  private readonly id = completionId();
+  private readonly created = Math.floor(Date.now() / 1000);
+  /** contentBlockIndex → tool call ordinal, and whether its input has begun. */
+  private readonly tools = new Map<number, { index: number; id: string; args: boolean }>();
+  private readonly thinking: ThinkingBlock[] = [];
+  private reasoningText = '';
+  private signature = '';
+  stopped = false;
+  over = false;
+
+  constructor(
+    private readonly model: string,
+    private readonly cache: ThinkingCache,
+  ) {}
+
+  private chunk(delta: ChatChunk['choices'][0]['delta'], finish: FinishReason | null = null): ChatChunk {
+    return { id: this.id, object: 'chat.completion.chunk', created: this.created, model: this.model, choices: [{ index: 0, delta, finish_reason: finish }] };
+  }
+
+  on(event: string | undefined, m: EventStreamMessage): ChatChunk[] {
     switch (event) {
       case 'messageStart':
-        yield chunk({ role: 'assistant', content: '' });
-        break;
-      case 'contentBlockStart': {
-        const e = eventPayload(blockStartSchema, m, event);
-        const use = e.start?.toolUse;
-        if (!use) break;
-        const { slot } = toolSlot(e.contentBlockIndex, use);
-        yield chunk({ tool_calls: [{ index: slot.index, id: use.toolUseId, type: 'function', function: { name: use.name, arguments: '' } }] });
-        break;
-      }
-      case 'contentBlockDelta': {
-        const { contentBlockIndex, delta } = eventPayload(blockDeltaSchema, m, event);
-        if (delta.text) yield chunk({ content: delta.text });
-        if (delta.toolUse) {
-          const { slot, fresh } = toolSlot(contentBlockIndex);
-          if (delta.toolUse.input) slot.args = true;
-          const head = fresh ? { id: slot.id, type: 'function' as const } : {};
-          yield chunk({ tool_calls: [{ index: slot.index, ...head, function: { arguments: delta.toolUse.input } }] });
-        }
-        const r = delta.reasoningContent;
-        if (r?.text) {
-          reasoningText += r.text;
-          yield chunk({ reasoning: r.text });
-        }
-        if (r?.signature) signature += r.signature;
-        if (r?.redactedContent) thinking.push({ type: 'redacted_thinking', data: r.redactedContent });
-        break;
-      }
-      case 'contentBlockStop': {
-        const { contentBlockIndex } = eventPayload(blockStopSchema, m, event);
-        const slot = tools.get(contentBlockIndex);
-        // A tool without parameters streams no input at all; OpenAI callers expect "{}".
-        if (slot && !slot.args) {
-          slot.args = true;
-          yield chunk({ tool_calls: [{ index: slot.index, function: { arguments: '{}' } }] });
-        }
-        if (reasoningText && signature) {
-          thinking.push({ type: 'thinking', thinking: reasoningText, signature });
-          reasoningText = '';
-          signature = '';
-        }
-        break;
-      }
-      case 'messageStop': {
-        const { stopReason } = eventPayload(messageStopSchema, m, event);
-        stopped = true;
-        rememberReasoning(
-          cache,
-          [...tools.values()].map((t) => t.id),
-          thinking,
-        );
-        const kept = signed(thinking);
-        // The signed blocks go out whole, once, so a consumer can echo them on the next turn.
-        yield chunk(kept.length ? { reasoning_details: detailsFromThinking(kept, FORMAT.bedrock) } : {}, finishReason(stopReason));
-        break;
-      }
+        return [this.chunk({ role: 'assistant', content: '' })];
+      case 'contentBlockStart':
+        return this.blockStart(eventPayload(blockStartSchema, m, event));
+      case 'contentBlockDelta':
+        return this.blockDelta(eventPayload(blockDeltaSchema, m, event));
+      case 'contentBlockStop':
+        return this.blockStop(eventPayload(blockStopSchema, m, event).contentBlockIndex);
+      case 'messageStop':
+        return this.messageStop(eventPayload(messageStopSchema, m, event).stopReason);
       case 'metadata': {
         const { usage } = eventPayload(metadataSchema, m, event);
-        if (usage) yield { ...chunk({}), choices: [], usage: toUsage(usage) };
-        // metadata after messageStop is the last event: the answer is over, whatever the socket does.
-        if (stopped) return void (await drainBriefly(messages, DRAIN_AFTER_END_MS));
-        break;
+        this.over = this.stopped;
+        return usage ? [{ ...this.chunk({}), choices: [], usage: toUsage(usage) }] : [];
       }
       default:
-        break; // events newer than this adapter (citations, guardrail traces) carry nothing we map
+        return []; // events newer than this adapter (citations, guardrail traces) carry nothing we map
     }
   }
-  if (!stopped) throw new RouteFailure(routeError('network', `${PROVIDER}: the stream ended before messageStop`));
+
+  private toolSlot(blockIndex: number, start?: { toolUseId: string; name: string }) {
+    let slot = this.tools.get(blockIndex);
+    const fresh = !slot;
+    if (!slot) {
+      // A delta for a block that never started: keep its input under a made-up id rather than lose it.
+      slot = { index: this.tools.size, id: start?.toolUseId ?? `tooluse_${randomUUID().replace(/-/g, '').slice(0, 22)}`, args: false };
+      this.tools.set(blockIndex, slot);
+    }
+    return { slot, fresh };
+  }
+
+  private blockStart(e: z.infer<typeof blockStartSchema>): ChatChunk[] {
+    const use = e.start?.toolUse;
+    if (!use) return [];
+    const { slot } = this.toolSlot(e.contentBlockIndex, use);
+    return [this.chunk({ tool_calls: [{ index: slot.index, id: use.toolUseId, type: 'function', function: { name: use.name, arguments: '' } }] })];
+  }
+
+  private blockDelta({ contentBlockIndex, delta }: z.infer<typeof blockDeltaSchema>): ChatChunk[] {
+    const out: ChatChunk[] = [];
+    if (delta.text) out.push(this.chunk({ content: delta.text }));
+    if (delta.toolUse) {
+      const { slot, fresh } = this.toolSlot(contentBlockIndex);
+      if (delta.toolUse.input) slot.args = true;
+      const head = fresh ? { id: slot.id, type: 'function' as const } : {};
+      out.push(this.chunk({ tool_calls: [{ index: slot.index, ...head, function: { arguments: delta.toolUse.input } }] }));
+    }
+    const r = delta.reasoningContent;
+    if (r?.text) {
+      this.reasoningText += r.text;
+      out.push(this.chunk({ reasoning: r.text }));
+    }
+    if (r?.signature) this.signature += r.signature;
+    if (r?.redactedContent) this.thinking.push({ type: 'redacted_thinking', data: r.redactedContent });
+    return out;
+  }
+
+  private blockStop(blockIndex: number): ChatChunk[] {
+    const out: ChatChunk[] = [];
+    const slot = this.tools.get(blockIndex);
+    // A tool without parameters streams no input at all; OpenAI callers expect "{}".
+    if (slot && !slot.args) {
+      slot.args = true;
+      out.push(this.chunk({ tool_calls: [{ index: slot.index, function: { arguments: '{}' } }] }));
+    }
+    if (this.reasoningText && this.signature) {
+      this.thinking.push({ type: 'thinking', thinking: this.reasoningText, signature: this.signature });
+      this.reasoningText = '';
+      this.signature = '';
+    }
+    return out;
+  }
+
+  private messageStop(stopReason: string): ChatChunk[] {
+    this.stopped = true;
+    rememberReasoning(
+      this.cache,
+      [...this.tools.values()].map((t) => t.id),
+      this.thinking,
+    );
+    const kept = signed(this.thinking);
+    // The signed blocks go out whole, once, so a consumer can echo them on the next turn.
+    return [this.chunk(kept.length ? { reasoning_details: detailsFromThinking(kept, FORMAT.bedrock) } : {}, finishReason(stopReason))];
+  }
 }
