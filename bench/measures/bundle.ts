@@ -11,8 +11,9 @@ import { gzipSync } from 'node:zlib';
 import { ROOT } from '../paths';
 import type { BundleMeasure } from '../results';
 
-const FILES = ['dist/extension.js', 'dist/cli.js'];
-const LIMIT_BYTES = 400 * 1024;
+/** The activation bundle (held to the limit), the router it loads on first use, and the CLI. */
+const FILES = ['dist/extension.js', 'dist/main.js', 'dist/cli.js'];
+const LIMIT_BYTES = 150 * 1024;
 
 function sizes(file: string): { bytes: number; gzipBytes: number } | undefined {
   try {
@@ -53,5 +54,5 @@ export async function measureBundle(opts: { build: boolean }): Promise<BundleMea
   }
   if (opts.build && !build.ok) notes.push('npm run build failed; sizes are of whatever dist/ already held');
   notes.push('bytes = `npm run build` output (unminified, source maps beside it); minified = `node esbuild.js --production`, what `npm run package` ships');
-  return { target: 'dist/extension.js ≤ 400 KB (minified); activation ≤ 50 ms', met, notes, build, files, activationMs: null };
+  return { target: 'activation bundle dist/extension.js ≤ 150 KB (minified); activation ≤ 50 ms', met, notes, build, files, activationMs: null };
 }
