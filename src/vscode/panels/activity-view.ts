@@ -18,7 +18,7 @@ import { dailyBuckets, monthView, toCsv, toJson, toQuery, toRow } from './activi
 import { folders, parseUserSettings } from './scopes';
 import type { PanelServices } from './services';
 import { ACTIVITY_PAGE } from './html';
-import { panelChannelOptions, panelErrorText, WebviewChannel } from './webview-channel';
+import { ChannelHolder, panelChannelOptions, panelErrorText, WebviewChannel } from './webview-channel';
 
 export const ACTIVITY_VIEW_ID = 'byokRouter.activity';
 
@@ -48,12 +48,15 @@ export function watchActivityLog(dir: string, onChange: () => void, log: { warn(
   return { dispose: () => (watcher?.close(), timer && clearInterval(timer)) };
 }
 
-export class ActivityViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
-  private channel: WebviewChannel<ActivityRequestBody, { filter?: ActivityFilter }, ActivityState> | undefined;
+export class ActivityViewProvider
+  extends ChannelHolder<WebviewChannel<ActivityRequestBody, { filter?: ActivityFilter }, ActivityState>>
+  implements vscode.WebviewViewProvider, vscode.Disposable
+{
   private filter: ActivityFilter = DEFAULT_FILTER;
   private readonly subscriptions: vscode.Disposable[];
 
   constructor(private readonly services: PanelServices) {
+    super();
     this.subscriptions = [
       services.routing.onDidGenerate(() => this.channel?.refresh(150)),
       services.settings.onDidChange(() => this.channel?.refresh()),
@@ -62,11 +65,6 @@ export class ActivityViewProvider implements vscode.WebviewViewProvider, vscode.
       services.routing.onDidWarnBudget(() => this.channel?.refresh(0)),
       ...(services.activity.dir ? [watchActivityLog(services.activity.dir, () => this.channel?.refresh(250), services.log)] : []),
     ];
-  }
-
-  /** Whether the view is open with its page loaded and talking to the host. */
-  get pageReady(): boolean {
-    return this.channel?.pageReady ?? false;
   }
 
   resolveWebviewView(view: vscode.WebviewView): void {
@@ -93,11 +91,7 @@ export class ActivityViewProvider implements vscode.WebviewViewProvider, vscode.
         describeError: panelErrorText(this.services),
       },
     });
-    this.channel = channel;
-    view.onDidDispose(() => {
-      if (this.channel === channel) this.channel = undefined;
-      channel.dispose();
-    });
+    this.hold(view, channel);
   }
 
   dispose() {

@@ -46,7 +46,7 @@ import type { WebSearchState } from '../../protocol/providers';
 import { folders, parseUserSettings, readList, readOwn, requireScope, resolveScope, scopeInfos, write, type Scope } from './scopes';
 import type { PanelServices } from './services';
 import { PROVIDERS_PAGE } from './html';
-import { panelChannelOptions, panelErrorText, WebviewChannel } from './webview-channel';
+import { ChannelHolder, panelChannelOptions, panelErrorText, WebviewChannel } from './webview-channel';
 import { policyHandlers } from './policy-host';
 import { buildPolicyState } from './policy-model';
 
@@ -59,13 +59,16 @@ function tailOf(secret: string | undefined): string | undefined {
   return secret ? maskedTail(secret).replace(/\s/g, '·') : undefined;
 }
 
-export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
-  private channel: WebviewChannel<ProvidersRequestBody, { scope?: string }, ProvidersState> | undefined;
+export class ProvidersViewProvider
+  extends ChannelHolder<WebviewChannel<ProvidersRequestBody, { scope?: string }, ProvidersState>>
+  implements vscode.WebviewViewProvider, vscode.Disposable
+{
   private scopeId = USER_SCOPE;
   private expiryTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly subscriptions: vscode.Disposable[];
 
   constructor(private readonly services: PanelServices) {
+    super();
     const refresh = () => this.channel?.refresh();
     this.subscriptions = [
       services.settings.onDidChange(refresh),
@@ -74,11 +77,6 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
       vscode.workspace.onDidChangeWorkspaceFolders(refresh),
       ...(services.web ? [services.web.onDidChange(refresh)] : []),
     ];
-  }
-
-  /** Whether the view is open with its page loaded and talking to the host. */
-  get pageReady(): boolean {
-    return this.channel?.pageReady ?? false;
   }
 
   resolveWebviewView(view: vscode.WebviewView): void {
@@ -98,11 +96,7 @@ export class ProvidersViewProvider implements vscode.WebviewViewProvider, vscode
         describeError: panelErrorText(this.services),
       },
     });
-    this.channel = channel;
-    view.onDidDispose(() => {
-      if (this.channel === channel) this.channel = undefined;
-      channel.dispose();
-    });
+    this.hold(view, channel);
   }
 
   dispose() {

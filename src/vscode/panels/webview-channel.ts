@@ -42,6 +42,24 @@ export function resourceRoots(extensionUri: vscode.Uri): vscode.Uri[] {
   return [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')];
 }
 
+/** A view provider's hold on its one live channel: replaced when the view resolves again, dropped when it closes. */
+export abstract class ChannelHolder<C extends { readonly pageReady: boolean; dispose(): void }> {
+  protected channel: C | undefined;
+
+  /** Whether the view is open with its page loaded and talking to the host. */
+  get pageReady(): boolean {
+    return this.channel?.pageReady ?? false;
+  }
+
+  protected hold(view: vscode.WebviewView, channel: C): void {
+    this.channel = channel;
+    view.onDidDispose(() => {
+      if (this.channel === channel) this.channel = undefined;
+      channel.dispose();
+    });
+  }
+}
+
 export class WebviewChannel<B extends { op: string }, R, S> implements vscode.Disposable {
   private ready = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
