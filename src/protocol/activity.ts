@@ -24,6 +24,14 @@ export type ActivityFilter = z.infer<typeof activityFilterSchema>;
 
 export const DEFAULT_FILTER: ActivityFilter = { range: '7d' };
 
+/** The token counts an attempt row and a generation row both show. */
+const tokenFields = {
+  promptTokens: z.number().optional(),
+  completionTokens: z.number().optional(),
+  cacheReadTokens: z.number().optional(),
+  cacheWriteTokens: z.number().optional(),
+};
+
 export const attemptRowSchema = z
   .object({
     route: z.enum(['byok', 'pooled']),
@@ -39,10 +47,7 @@ export const attemptRowSchema = z
     latencyMs: z.number(),
     ttfbMs: z.number().optional(),
     retryAfterMs: z.number().optional(),
-    promptTokens: z.number().optional(),
-    completionTokens: z.number().optional(),
-    cacheReadTokens: z.number().optional(),
-    cacheWriteTokens: z.number().optional(),
+    ...tokenFields,
     cost: z.number().optional(),
   })
   .strict();
@@ -64,10 +69,7 @@ export const generationRowSchema = z
     servedProvider: text(100).optional(),
     latencyMs: z.number(),
     ttfbMs: z.number().optional(),
-    promptTokens: z.number().optional(),
-    completionTokens: z.number().optional(),
-    cacheReadTokens: z.number().optional(),
-    cacheWriteTokens: z.number().optional(),
+    ...tokenFields,
     cost: z.number().optional(),
     byokFee: z.number().optional(),
     feeWaived: z.boolean().optional(),
