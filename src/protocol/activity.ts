@@ -3,7 +3,7 @@
  * that chose them, the month-to-date totals and a per-day series by provider. Key names only.
  */
 import { z } from 'zod';
-import { problemSchema, readySchema, replySchema, requestSchema, stateSchema, text } from './envelope';
+import { text, viewProtocol } from './envelope';
 
 export const RANGES = ['today', '7d', '30d', 'month', 'all'] as const;
 export const rangeSchema = z.enum(RANGES);
@@ -150,19 +150,13 @@ export const activityRequestBodySchema = z.discriminatedUnion('op', [
 ]);
 export type ActivityRequestBody = z.infer<typeof activityRequestBodySchema>;
 
-export const activityResultSchemas = {
-  export: z.object({ saved: text(4096).optional(), count: z.number().int().min(0) }).strict(),
-};
+export const activityProtocol = viewProtocol({
+  restored: z.object({ filter: activityFilterSchema.optional() }).strict(),
+  request: activityRequestBodySchema,
+  state: activityStateSchema,
+  results: { export: z.object({ saved: text(4096).optional(), count: z.number().int().min(0) }).strict() },
+});
+export const { toHost: activityToHostSchema, toWebview: activityToWebviewSchema, results: activityResultSchemas } = activityProtocol;
 export type ActivityResultSchemas = typeof activityResultSchemas;
-
-export const activityRestoredSchema = z.object({ filter: activityFilterSchema.optional() }).strict();
-
-export const activityToHostSchema = z.discriminatedUnion('type', [
-  readySchema(activityRestoredSchema),
-  requestSchema(activityRequestBodySchema),
-  problemSchema,
-]);
 export type ActivityToHost = z.infer<typeof activityToHostSchema>;
-
-export const activityToWebviewSchema = z.discriminatedUnion('type', [stateSchema(activityStateSchema), replySchema]);
 export type ActivityToWebview = z.infer<typeof activityToWebviewSchema>;

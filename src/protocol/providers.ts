@@ -3,7 +3,7 @@
  * never a secret value: adding or rotating a key asks for the value in the host's password box.
  */
 import { z } from 'zod';
-import { problemSchema, readySchema, replySchema, requestSchema, stateSchema, text } from './envelope';
+import { text, viewProtocol } from './envelope';
 
 export const USER_SCOPE = 'user';
 
@@ -373,14 +373,12 @@ export type ProvidersResultSchemas = typeof providersResultSchemas;
 
 // ---------------------------------------------------------------- envelopes
 
-export const providersRestoredSchema = z.object({ scope: scopeIdSchema.optional() }).strict();
-
-export const providersToHostSchema = z.discriminatedUnion('type', [
-  readySchema(providersRestoredSchema),
-  requestSchema(providersRequestBodySchema),
-  problemSchema,
-]);
+export const providersProtocol = viewProtocol({
+  restored: z.object({ scope: scopeIdSchema.optional() }).strict(),
+  request: providersRequestBodySchema,
+  state: providersStateSchema,
+  results: providersResultSchemas,
+});
+export const { toHost: providersToHostSchema, toWebview: providersToWebviewSchema } = providersProtocol;
 export type ProvidersToHost = z.infer<typeof providersToHostSchema>;
-
-export const providersToWebviewSchema = z.discriminatedUnion('type', [stateSchema(providersStateSchema), replySchema]);
 export type ProvidersToWebview = z.infer<typeof providersToWebviewSchema>;
