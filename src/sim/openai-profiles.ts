@@ -3,7 +3,7 @@
  * provider, read by the generic simulator (openai.ts) and by the table-driven test that runs every
  * provider row through it. The profiles are data, in openai-profiles.json; this module types them
  * and fills their templates. Adding a provider of this kind is a row in
- * src/core/providers/openai-compatible/rows.ts and a profile there; no simulator code changes.
+ * src/core/providers/openai-compatible/rows.json and a profile there; no simulator code changes.
  *
  * Bodies and headers come from each provider's documentation where it shows them (`source`);
  * where it does not, the profile follows the provider's documented envelope and marks itself
