@@ -117,7 +117,8 @@ export class RoutingPolicy {
 
     const ttl = config.stickiness.ttlMs;
     this.sticky.setLimit(config.stickiness.maxEntries);
-    const key = ttl > 0 ? this.conversationOf(ctx, model) : undefined;
+    // With one route there is nothing to reorder: the hash waits for `served`, after the answer.
+    const key = ttl > 0 && routes.length > 1 ? this.conversationOf(ctx, model) : undefined;
     const stuck = key ? this.sticky.get(key, now) : undefined;
     if (stuck) {
       const i = routes.findIndex((r) => routeIdOf(r) === stuck);
