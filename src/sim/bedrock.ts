@@ -167,10 +167,7 @@ function authenticate(ex: SimExchange, ctx: BedrockSim): { principal: string } |
     if (!ctx.apiKeys.has(token)) return { refusal: bedrockErrors.unrecognizedClient() };
     return { principal: `bearer:…${token.slice(-4)}` };
   }
-  const verdict = verifySigV4(
-    { method: ex.req.method, path: ex.req.path, query: ex.req.query, headers: h, body: ex.req.bodyText },
-    { credentials: ctx.credentials, region: ctx.region, service: 'bedrock', now: Date.now() + ctx.clockSkewMs },
-  );
+  const verdict = verifySigV4(ex.req, { credentials: ctx.credentials, region: ctx.region, service: 'bedrock', now: Date.now() + ctx.clockSkewMs });
   if (!verdict.ok) return { refusal: awsError(verdict.status, verdict.type, verdict.message) };
   return { principal: `sigv4:${verdict.accessKeyId}` };
 }

@@ -20,6 +20,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
+  idSequence,
   startSimServer,
   type Frame,
   type RecordedRequest,
@@ -468,8 +469,7 @@ export function defaultGeminiText(key: string): string {
 }
 
 export async function startGeminiSim(opts: GeminiSimOptions = {}): Promise<GeminiSim> {
-  let counter = 0;
-  const nextId = (prefix: string) => `${prefix}sim${String(++counter).padStart(6, '0')}`;
+  const nextId = idSequence();
   const server = await startSimServer((ex) => handle(ex, sim, nextId), opts);
   const extras: GeminiSimExtras = {
     validKeys: new Set(opts.validKeys ?? []),
