@@ -13,16 +13,8 @@
  * 200, and error scripts shaped like AWS's (`bedrockErrors`).
  */
 import { createHash } from 'node:crypto';
-import {
-  startSimServer,
-  type Frame,
-  type RecordedRequest,
-  type Script,
-  type SimExchange,
-  type SimServer,
-  type SimServerOptions,
-  type StreamPlan,
-} from './server';
+import { startSimServer } from './server';
+import type { Frame, RecordedRequest, Script, SimExchange, SimServer, SimServerOptions, StreamPlan } from './server';
 import { verifySigV4, type SimCredentials } from './bedrock-sigv4';
 import { corruptFrame, errorFrame, eventFrame, exceptionFrame } from './eventstream-encode';
 

@@ -19,17 +19,8 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import {
-  idSequence,
-  startSimServer,
-  type Frame,
-  type RecordedRequest,
-  type Script,
-  type SimExchange,
-  type SimServer,
-  type SimServerOptions,
-  type StreamPlan,
-} from './server';
+import { idSequence, startSimServer } from './server';
+import type { Frame, RecordedRequest, Script, SimExchange, SimServer, SimServerOptions, StreamPlan } from './server';
 import { simPromptTokens } from './tokens';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'gemini');
