@@ -6,6 +6,7 @@
  */
 import { fork } from 'node:child_process';
 import { startOpenAISim, type OpenAISim } from '../src/sim/openai';
+import { stopChild } from './stop-child';
 
 export interface MemorySims {
   primary: string;
@@ -26,12 +27,7 @@ export async function startMemorySims(): Promise<MemorySims> {
   });
   return {
     ...urls,
-    close: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
+    close: () => stopChild(child),
   };
 }
 

@@ -14,6 +14,7 @@ import path from 'node:path';
 import type { Script } from '../src/sim/openai';
 import { defaultAnswerText, startOpenAISim } from '../src/sim/openai';
 import { ROOT } from './paths';
+import { stopChild } from './stop-child';
 
 /** What the request measures need from the simulator. */
 export interface BenchSim {
@@ -58,12 +59,7 @@ export async function startSimProcess(): Promise<BenchSim> {
         child.send({ id, setDefault: script } satisfies ToChild);
       }),
     defaultText: (key) => defaultAnswerText('openai', key),
-    close: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
+    close: () => stopChild(child),
   };
 }
 
