@@ -912,13 +912,15 @@ describe('Providers and Activity views in the real editor (Chromium)', function 
 
   it('ran without a Content-Security-Policy violation or a protocol problem in either view', async () => {
     // Both views loaded and used here, so the check stands alone; run with the others, it covers what they did too.
-    await given({ keys: [] });
+    // A key added through the Providers view, and a generation with its chart in the Activity view.
+    await given({ keys: [], activity: [fellOver(Date.now())] });
     await openCard('openai');
     await providers.locator('.card[data-provider="openai"] vscode-button.add-key', { hasText: 'Add prioritized key' }).click();
     await answerInputBox(page, 'Primary');
     await answerInputBox(page, K.primary, { password: true });
     await row('openai-primary').waitFor();
     const activity = await openActivity();
+    await activity.locator('.generation').first().waitFor({ timeout: 20_000 });
     await activity.locator('[data-fid="legend"]').waitFor({ state: 'attached', timeout: 20_000 });
     await until('the add in the extension log', () => /providers view: added openai\/key "Primary"/.test(extensionLog()), 20_000);
 
