@@ -92,6 +92,9 @@ export interface ChunkDelta {
   /** Reasoning to send back on the next turn (signed thinking, thought signatures); see reasoning.ts. */
   reasoning_details?: ReasoningDetail[];
   tool_calls?: ToolCallDelta[];
+  refusal?: string | null;
+  /** Web citations (OpenRouter's `:online`): not read by the router, passed on to endpoint clients. */
+  annotations?: unknown[];
 }
 
 /** OpenAI `chat.completion.chunk`. */
@@ -100,7 +103,7 @@ export interface ChatChunk {
   object: 'chat.completion.chunk';
   created: number;
   model: string;
-  choices: { index: number; delta: ChunkDelta; finish_reason: FinishReason | null }[];
+  choices: { index: number; delta: ChunkDelta; finish_reason: FinishReason | null; logprobs?: unknown }[];
   usage?: Usage | null;
 }
 
@@ -112,8 +115,17 @@ export interface ChatCompletion {
   model: string;
   choices: {
     index: number;
-    message: { role: 'assistant'; content: string | null; reasoning?: string; reasoning_details?: ReasoningDetail[]; tool_calls?: ToolCall[] };
+    message: {
+      role: 'assistant';
+      content: string | null;
+      reasoning?: string;
+      reasoning_details?: ReasoningDetail[];
+      tool_calls?: ToolCall[];
+      refusal?: string | null;
+      annotations?: unknown[];
+    };
     finish_reason: FinishReason | null;
+    logprobs?: unknown;
   }[];
   usage?: Usage;
 }

@@ -4,7 +4,7 @@
  * survives restarts and is shared; this process's own records count at once, before the log has
  * them. Periods are UTC calendar days and months, read from the injected clock.
  */
-import type { GenerationRecord } from '../activity/record';
+import type { AttemptRecord, GenerationRecord } from '../activity/record';
 import type { ActivityQuery } from '../activity/query';
 import type { Budget } from '../config/policy-schema';
 
@@ -41,9 +41,16 @@ export function periodBounds(period: Budget['period'], now: number): { start: nu
   return { start: Date.UTC(y, m, day), end: Date.UTC(y, m, day + 1) };
 }
 
+/** What a budget reads of a record: a record this process made is kept only as this much. */
+interface Spend {
+  id: string;
+  startedAt: number;
+  attempts: readonly Pick<AttemptRecord, 'route' | 'keyId' | 'caller' | 'cost' | 'ok'>[];
+}
+
 export class BudgetLedger {
   private logged: GenerationRecord[] = [];
-  private readonly local = new Map<string, GenerationRecord>();
+  private readonly local = new Map<string, Spend>();
   private loadedAt = -Infinity;
   private loadedFor = -1;
   /** Why the activity log could not be read at the last refresh, if it could not. */
@@ -78,7 +85,8 @@ export class BudgetLedger {
 
   /** A record this process has just produced; counted until the log is read with it. */
   note(record: GenerationRecord) {
-    this.local.set(record.id, record);
+    const attempts = record.attempts.map(({ route, keyId, caller, cost, ok }) => ({ route, keyId, caller, cost, ok }));
+    this.local.set(record.id, { id: record.id, startedAt: record.startedAt, attempts });
     if (this.local.size > 10_000) this.local.delete(this.local.keys().next().value!);
   }
 
@@ -87,7 +95,7 @@ export class BudgetLedger {
     let spentUsd = 0;
     let requests = 0;
     const seen = new Set<string>();
-    const count = (r: GenerationRecord) => {
+    const count = (r: Spend) => {
       if (seen.has(r.id) || r.startedAt < start || r.startedAt >= end) return;
       seen.add(r.id);
       for (const a of r.attempts) {

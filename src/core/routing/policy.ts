@@ -52,6 +52,16 @@ function byokOnlyExclusions(plan: Plan, hadPooled: boolean): Exclusion[] {
   return kept;
 }
 
+const budgeted = new WeakMap<RouterConfig, boolean>();
+function hasBudget(config: RouterConfig): boolean {
+  let has = budgeted.get(config);
+  if (has === undefined) {
+    has = !!config.budget || config.callers.some((c) => c.budget) || config.keys.some((k) => k.budget);
+    budgeted.set(config, has);
+  }
+  return has;
+}
+
 export class RoutingPolicy {
   readonly sticky = new StickyRoutes();
   readonly balancer = new Balancer();
@@ -60,6 +70,8 @@ export class RoutingPolicy {
   private readonly warned = new Set<string>();
   /** least-busy keys already counted busy when a plan chose them. */
   private readonly reservations = new WeakMap<Plan, string[]>();
+  /** The conversation's hash, worked out once per request and model: the plan reads it and `served` writes it. */
+  private readonly conversations = new WeakMap<PolicyContext, { model: string; key: string | undefined }>();
 
   constructor(private readonly deps: PolicyDeps) {
     this.budgets = new BudgetLedger(deps.history);
@@ -105,7 +117,8 @@ export class RoutingPolicy {
 
     const ttl = config.stickiness.ttlMs;
     this.sticky.setLimit(config.stickiness.maxEntries);
-    const key = ttl > 0 && ctx.request ? conversationKey({ ...ctx.request, model }, ctx.sessionId) : undefined;
+    // With one route there is nothing to reorder: the hash waits for `served`, after the answer.
+    const key = ttl > 0 && routes.length > 1 ? this.conversationOf(ctx, model) : undefined;
     const stuck = key ? this.sticky.get(key, now) : undefined;
     if (stuck) {
       const i = routes.findIndex((r) => routeIdOf(r) === stuck);
@@ -147,13 +160,23 @@ export class RoutingPolicy {
   /** The route that served: the conversation sticks to it. */
   served(r: PlannedRoute, model: string, config: RouterConfig, now: number, ctx: PolicyContext) {
     const ttl = config.stickiness.ttlMs;
-    if (ttl <= 0 || !ctx.request) return;
-    const key = conversationKey({ ...ctx.request, model }, ctx.sessionId);
+    if (ttl <= 0) return;
+    const key = this.conversationOf(ctx, model);
     if (key) this.sticky.set(key, routeIdOf(r), now, ttl);
   }
 
-  recorded(record: GenerationRecord) {
-    this.budgets.note(record);
+  private conversationOf(ctx: PolicyContext, model: string): string | undefined {
+    if (!ctx.request) return undefined;
+    const known = this.conversations.get(ctx);
+    if (known?.model === model) return known.key;
+    const key = conversationKey({ ...ctx.request, model }, ctx.sessionId);
+    this.conversations.set(ctx, { model, key });
+    return key;
+  }
+
+  /** Kept for budgets only while a budget is set: with none, 10,000 records would sit in memory for nothing. */
+  recorded(record: GenerationRecord, config: RouterConfig) {
+    if (hasBudget(config)) this.budgets.note(record);
   }
 
   private warnOnce(s: BudgetStatus) {

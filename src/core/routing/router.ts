@@ -195,7 +195,7 @@ export class Router {
       outcome = { ok: false, error: scrubbed, record: this.record({ ...gen, request, plan, error: scrubbed }) };
       if (givenUp.length) outcome.record.modelFallbacks = givenUp;
     }
-    this.policy.recorded(outcome.record);
+    this.policy.recorded(outcome.record, this.config);
     // The store queues and orders its own writes; a generation must not wait on the disk.
     try {
       const pending = this.deps.sink?.append(outcome.record);

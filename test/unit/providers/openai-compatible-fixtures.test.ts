@@ -7,6 +7,7 @@ import { isRouteFailure } from '../../../src/core/errors';
 import type { ProviderId } from '../../../src/core/providers/ids';
 import { Adapters } from '../../../src/core/providers/registry';
 import type { AdapterCall } from '../../../src/core/providers/types';
+import { parseCompatCompletion } from '../../../src/core/providers/openai-compatible/response';
 import { CompletionBuilder } from '../../../src/core/routing/completion-builder';
 
 const DIR = join(__dirname, '../../fixtures/openai-compatible');
@@ -74,5 +75,49 @@ describe('OpenAI-compatible adapter on recorded answers, without HTTP', () => {
       },
     );
     await assert.rejects(collect('minimax', 'minimax-insufficient-balance.json'), (e: unknown) => isRouteFailure(e) && e.error.kind === 'rate_limited');
+  });
+
+  it('reads each chunk into the canonical shape: both choices, logprobs and citations kept, provider extras and nulls left behind', async () => {
+    const chunks = await collect('openrouter', 'stream-openrouter-extras.sse');
+    assert.equal(chunks.length, 3);
+    const [first, last, usage] = chunks as [ChatChunk, ChatChunk, ChatChunk];
+    assert.deepEqual(Object.keys(first).sort(), ['choices', 'created', 'id', 'model', 'object']);
+    assert.deepEqual(
+      first.choices.map((c) => [c.index, c.delta.content, c.finish_reason]),
+      [
+        [0, 'Oslo', null],
+        [1, 'Bergen', null],
+      ],
+    );
+    // `reasoning: null` and `refusal: null` are absent, not null: the canonical delta has no nulls but content's.
+    assert.deepEqual(first.choices[0]!.delta, { role: 'assistant', content: 'Oslo' });
+    assert.equal((first.choices[0]!.logprobs as { content: { token: string }[] }).content[0]!.token, 'Oslo');
+    assert.equal('logprobs' in first.choices[1]!, false);
+    assert.deepEqual(
+      last.choices.map((c) => c.finish_reason),
+      ['stop', 'length'],
+    );
+    assert.equal((last.choices[0]!.delta.annotations as { url_citation: { url: string } }[])[0]!.url_citation.url, 'https://example.org/oslo');
+    assert.deepEqual(usage.choices, []);
+    assert.equal(usage.usage?.cost, 0.00001);
+    for (const c of chunks) assert.equal('provider' in c || 'system_fingerprint' in c || 'native_finish_reason' in (c.choices[0] ?? {}), false);
+  });
+
+  it('never writes to the frame it parsed: the usage with DeepSeek cache hits is a new object', () => {
+    const wire = {
+      id: 'x',
+      object: 'chat.completion',
+      created: 1,
+      model: 'deepseek-chat',
+      choices: [{ index: 0, message: { role: 'assistant', content: '4', reasoning_content: 'Two plus two' }, finish_reason: 'stop' }],
+      usage: { prompt_tokens: 10, completion_tokens: 1, total_tokens: 11, prompt_cache_hit_tokens: 8 },
+    };
+    const text = JSON.stringify(wire);
+    const done = parseCompatCompletion('deepseek', text);
+    assert.equal(done.choices[0]!.message.reasoning, 'Two plus two');
+    assert.equal(done.usage?.prompt_tokens_details?.cached_tokens, 8);
+    assert.equal('reasoning_content' in done.choices[0]!.message, false);
+    // The same text parsed again gives the same answer: nothing shared was changed.
+    assert.deepEqual(parseCompatCompletion('deepseek', text), done);
   });
 });

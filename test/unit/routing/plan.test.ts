@@ -295,19 +295,22 @@ describe('plan invariants with routing policy (property-based)', () => {
     const policy = new RoutingPolicy({ catalog: () => catalog });
     // Budgets used up: one served request per capped key, as this process's own records.
     for (const key of s.config.keys.filter((k) => k.budget)) {
-      policy.recorded({
-        v: 1,
-        id: `r-${key.id}`,
-        startedAt: s.clock.now() - 1,
-        surface: 't',
-        caller: 'dev',
-        model: input.model,
-        stream: false,
-        outcome: 'success',
-        plan: [],
-        latencyMs: 1,
-        attempts: [{ route: 'byok', provider: key.provider, keyId: key.id, nativeModel: 'x', ok: true, startedAt: s.clock.now() - 1, latencyMs: 1 }],
-      });
+      policy.recorded(
+        {
+          v: 1,
+          id: `r-${key.id}`,
+          startedAt: s.clock.now() - 1,
+          surface: 't',
+          caller: 'dev',
+          model: input.model,
+          stream: false,
+          outcome: 'success',
+          plan: [],
+          latencyMs: 1,
+          attempts: [{ route: 'byok', provider: key.provider, keyId: key.id, nativeModel: 'x', ok: true, startedAt: s.clock.now() - 1, latencyMs: 1 }],
+        },
+        s.config,
+      );
     }
     const request = { model: input.model, messages: [{ role: 'user' as const, content: 'hi' }] };
     const plans: { before: Plan; after: Plan }[] = [];

@@ -425,6 +425,16 @@ describe('routing policy against simulated providers', () => {
       assert.equal((await r.generate(ask())).record.servedBy!.keyId, 'spare', 'the window’s own record still counts against the budget');
     });
 
+    it('holds no records for budgets while no budget is set, and only then', async () => {
+      const day = { requests: 10, period: 'day' as const };
+      const none = router({ keys: [key('k', a)] });
+      for (let i = 0; i < 3; i++) assert.ok((await none.generate(ask())).ok);
+      assert.equal(none.policy.budgets.status('key', 'k', day, clock.now()).requests, 0, 'no budget: nothing kept');
+      const capped = router({ keys: [key('k', a, { budget: day })] });
+      for (let i = 0; i < 3; i++) assert.ok((await capped.generate(ask())).ok);
+      assert.equal(capped.policy.budgets.status('key', 'k', day, clock.now()).requests, 3);
+    });
+
     it('skips a caller’s pooled access over its budget', async () => {
       const store = new ActivityStore({ dir });
       const r = router({ callers: [{ name: 'dev', budget: { requests: 1, period: 'day' } }], keys: [] }, { sink: store, history: store });

@@ -2,11 +2,11 @@
  * A compatible provider's body or SSE stream → canonical completion or chunks.
  */
 import { drainBriefly, DRAIN_AFTER_END_MS } from '../../http/drain';
-import { chunkHasContent, type ChatChunk, type ChatCompletion, type FinishReason } from '../../chat';
+import { chunkHasContent, type ChatChunk, type ChatCompletion, type ChunkDelta, type FinishReason, type ToolCall } from '../../chat';
 import { routeError, RouteFailure } from '../../errors';
 import { parseJsonFrame, SseDecoder, type SseEvent } from '../../http/sse';
 import type { Limits } from '../../config/schema';
-import { WireFrame, baseRespError, bodyError, readUsage, streamError } from './wire';
+import { baseRespError, bodyError, readUsage, streamError, type WireChoice, type WireFrame, type WireMessage } from './wire';
 
 const FINISH: Record<string, FinishReason> = {
   stop: 'stop',
@@ -27,15 +27,37 @@ export function parseCompatCompletion(provider: string, text: string): ChatCompl
   const inBody = baseRespError(provider, o);
   if (inBody) throw new RouteFailure(inBody);
   if (!Array.isArray(o?.choices)) throw new RouteFailure(routeError('server', `${provider}: response has no choices`));
-  for (const c of o.choices) {
-    c.finish_reason = c.finish_reason ? (FINISH[c.finish_reason] ?? c.finish_reason) : null;
-    const m = c.message ?? (c.message = { role: 'assistant', content: null });
-    if (m.reasoning_content !== undefined && m.reasoning === undefined) m.reasoning = m.reasoning_content;
-  }
+  const completion: ChatCompletion = {
+    id: o.id ?? '',
+    object: 'chat.completion',
+    created: o.created ?? 0,
+    model: o.model ?? '',
+    choices: o.choices.map((c, i) => {
+      const fr = c.finish_reason;
+      const choice: ChatCompletion['choices'][number] = {
+        index: c.index ?? i,
+        message: readMessage(c.message),
+        finish_reason: fr ? (FINISH[fr] ?? (fr as FinishReason)) : null,
+      };
+      if (c.logprobs != null) choice.logprobs = c.logprobs;
+      return choice;
+    }),
+  };
   const usage = readUsage(o);
-  if (usage) o.usage = usage;
-  o.object = 'chat.completion';
-  return o as ChatCompletion;
+  if (usage) completion.usage = usage;
+  return completion;
+}
+
+function readMessage(m: WireMessage | undefined): ChatCompletion['choices'][number]['message'] {
+  const out: ChatCompletion['choices'][number]['message'] = { role: 'assistant', content: m?.content ?? null };
+  if (!m) return out;
+  const reasoning = m.reasoning ?? m.reasoning_content;
+  if (reasoning != null) out.reasoning = reasoning;
+  if (m.reasoning_details !== undefined) out.reasoning_details = m.reasoning_details;
+  if (m.tool_calls !== undefined) out.tool_calls = m.tool_calls as ToolCall[];
+  if (m.refusal != null) out.refusal = m.refusal;
+  if (m.annotations !== undefined) out.annotations = m.annotations;
+  return out;
 }
 
 /** The chunks one by one, for callers that want them so; the router reads batches. */
@@ -127,25 +149,39 @@ function toChunk(provider: string, ev: SseEvent, seen: { finished: boolean }): C
   const inBody = baseRespError(provider, o);
   if (inBody) throw new RouteFailure(inBody);
   const usage = readUsage(o);
-  if (usage) o.usage = usage;
-  const choices = o.choices;
-  if (!choices || choices.length === 0) {
-    // Azure's prompt-filter preamble and OpenAI's usage chunk both carry no choices.
-    if (usage) {
-      o.choices = [];
-      return o as ChatChunk;
-    }
-    return undefined;
-  }
-  const choice = choices[0]!; // length checked above
-  if (!choice.delta) choice.delta = {};
-  const d = choice.delta;
-  if (d.reasoning_content !== undefined) d.reasoning = d.reasoning_content;
-  const fr = choice.finish_reason;
+  const wire = o.choices;
+  // Azure's prompt-filter preamble and OpenAI's usage chunk both carry no choices.
+  if ((!wire || wire.length === 0) && !usage) return undefined;
+  const choices: ChatChunk['choices'] = [];
+  if (wire) for (let i = 0; i < wire.length; i++) choices.push(readChoice(provider, o, wire[i]!, i, seen));
+  const chunk: ChatChunk = { id: o.id ?? '', object: 'chat.completion.chunk', created: o.created ?? 0, model: o.model ?? '', choices };
+  if (usage) chunk.usage = usage;
+  return chunk;
+}
+
+function readChoice(provider: string, o: WireFrame, c: WireChoice, i: number, seen: { finished: boolean }): ChatChunk['choices'][number] {
+  const fr = c.finish_reason;
+  let finish: FinishReason | null = null;
   if (fr) {
     if (fr === 'error') throw new RouteFailure(streamError(provider, o.error ?? 'the stream ended with finish_reason "error"'));
-    choice.finish_reason = FINISH[fr] ?? fr;
+    finish = FINISH[fr] ?? (fr as FinishReason);
     seen.finished = true;
-  } else if (fr === undefined) choice.finish_reason = null;
-  return o as ChatChunk;
+  }
+  const choice: ChatChunk['choices'][number] = { index: c.index ?? i, delta: c.delta ? readDelta(c.delta) : {}, finish_reason: finish };
+  if (c.logprobs != null) choice.logprobs = c.logprobs;
+  return choice;
+}
+
+/** The delta's fields under their canonical names; DeepSeek's `reasoning_content` is the reasoning. */
+function readDelta(d: WireMessage): ChunkDelta {
+  const out: ChunkDelta = {};
+  if (d.role === 'assistant') out.role = 'assistant';
+  if (d.content !== undefined) out.content = d.content;
+  const reasoning = d.reasoning_content ?? d.reasoning;
+  if (reasoning != null) out.reasoning = reasoning;
+  if (d.reasoning_details !== undefined) out.reasoning_details = d.reasoning_details;
+  if (d.tool_calls !== undefined) out.tool_calls = d.tool_calls;
+  if (d.refusal != null) out.refusal = d.refusal;
+  if (d.annotations !== undefined) out.annotations = d.annotations;
+  return out;
 }

@@ -1,15 +1,19 @@
 /**
  * The Chat Completions wire fields this family reads, and the errors found in bodies and streams.
  */
-import type { Usage } from '../../chat';
+import type { ChunkDelta, Usage } from '../../chat';
 import { routeError, type ErrorKind, type RouteError } from '../../errors';
 import { kindForStatus } from '../classify';
 
 /**
- * The fields this module reads or rewrites in a Chat Completions body or chunk; everything else
- * passes through as the provider sent it. Typed, not parsed: this runs once per stream chunk.
+ * The fields this module reads from a Chat Completions body or chunk. Typed, not parsed: this
+ * runs once per stream chunk, so a chunk is read field by field into a fresh canonical one and
+ * the parsed frame is never written to.
  */
 export interface WireFrame {
+  id?: string;
+  created?: number;
+  model?: string;
   error?: unknown;
   choices?: WireChoice[];
   usage?: WireUsage;
@@ -20,18 +24,25 @@ export interface WireFrame {
   object?: string;
 }
 
-interface WireChoice {
+export interface WireChoice {
+  index?: number;
   finish_reason?: string | null;
+  logprobs?: unknown;
   message?: WireMessage;
   delta?: WireMessage;
 }
 
 /** DeepSeek and others name the reasoning `reasoning_content`; the canonical name is `reasoning`. */
-interface WireMessage {
+export interface WireMessage {
   role?: string;
-  content?: unknown;
-  reasoning?: unknown;
-  reasoning_content?: unknown;
+  content?: string | null;
+  reasoning?: string | null;
+  reasoning_content?: string | null;
+  reasoning_details?: ChunkDelta['reasoning_details'];
+  tool_calls?: ChunkDelta['tool_calls'];
+  refusal?: string | null;
+  /** OpenRouter's web citations (`:online`), passed on to endpoint clients as sent. */
+  annotations?: unknown[];
 }
 
 /** DeepSeek counts cache hits in `prompt_cache_hit_tokens`. */
@@ -56,13 +67,11 @@ export function streamError(provider: string, e: unknown): RouteError {
   return routeError(kind, `${provider}: error during the stream${type ? ` (${type})` : ''}: ${String(message)}`, { status, code: type });
 }
 
-/** Normalise usage in place: Groq's `x_groq.usage`, DeepSeek's cache hits. */
+/** The usage wherever the provider put it (Groq's `x_groq.usage`), with DeepSeek's cache hits named as OpenAI names them. */
 export function readUsage(o: WireFrame): Usage | undefined {
   const u = o.usage ?? o.x_groq?.usage;
   if (!u) return undefined;
-  if (u.prompt_cache_hit_tokens !== undefined && !u.prompt_tokens_details) {
-    u.prompt_tokens_details = { cached_tokens: u.prompt_cache_hit_tokens };
-  }
+  if (u.prompt_cache_hit_tokens !== undefined && !u.prompt_tokens_details) return { ...u, prompt_tokens_details: { cached_tokens: u.prompt_cache_hit_tokens } };
   return u;
 }
 
