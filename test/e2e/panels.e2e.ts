@@ -6,7 +6,7 @@
  *
  * Each test arranges what it needs (`given`: the User keys written to settings.json, their values
  * in SecretStorage, the dev caller's OpenRouter key or its absence, healthy keys, the activity log;
- * beforeEach puts the view back on the User scope with no search, the panes and the folders'
+ * before that the view is put back on the User scope with no search, the panes and the folders'
  * settings as the world started), so one runs alone (`--grep`) and a failure does not carry into
  * the next. One editor serves every test: state is reset, not the editor.
  */
@@ -192,7 +192,9 @@ describe('Providers and Activity views in the real editor (Chromium)', function 
   /** Opens a provider's card (a configured one starts open; one the user opened or closed stays so). */
   async function openCard(provider: string) {
     const toggle = providers.locator(`.card[data-provider="${provider}"] .card-toggle`);
-    if ((await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
+    await act(`open the ${provider} card`, async () => {
+      if ((await toggle.getAttribute('aria-expanded', { timeout: 5_000 })) !== 'true') await toggle.click({ timeout: 5_000 });
+    });
     await until(`the ${provider} card open`, async () => (await toggle.getAttribute('aria-expanded')) === 'true');
   }
 
@@ -221,9 +223,12 @@ describe('Providers and Activity views in the real editor (Chromium)', function 
 
   /** Stores a key's value through Rotate in its details, as a user does. */
   async function storeValue(id: string, value: string) {
-    const wasOpen = (await row(id).locator('button.expander').getAttribute('aria-expanded')) === 'true';
-    await openDetails(id);
-    await row(id).locator('vscode-button', { hasText: 'Rotate' }).click();
+    const exp = row(id).locator('button.expander');
+    const wasOpen = (await exp.getAttribute('aria-expanded')) === 'true';
+    await act(`Rotate ${id}`, async () => {
+      if ((await exp.getAttribute('aria-expanded', { timeout: 5_000 })) !== 'true') await exp.click({ timeout: 5_000 });
+      await row(id).locator('vscode-button', { hasText: 'Rotate' }).click({ timeout: 5_000 });
+    });
     await answerInputBox(page, value, { password: true });
     await until(`${id}'s new tail`, async () => (await row(id).locator('.key-tail').textContent()) === tail(value), 20_000);
     if (!wasOpen) await closeDetails(id);
@@ -237,6 +242,53 @@ describe('Providers and Activity views in the real editor (Chromium)', function 
     const store = new ActivityStore({ dir });
     for (const r of records) await store.append(r);
     await store.close();
+  }
+
+  const scopeShown = () => providers.locator('#scope').evaluate((e) => (e as HTMLSelectElement).value, undefined, { timeout: 5_000 });
+
+  /**
+   * One user action on the view. An edit redraws what changed when the new state arrives; an
+   * action that meets a redraw mid-way (the element it found is replaced) did nothing and is done again.
+   */
+  async function act(what: string, action: () => Promise<unknown>) {
+    await until(
+      what,
+      async () => {
+        await action();
+        return true;
+      },
+      30_000,
+      300,
+    );
+  }
+
+  /**
+   * The same footing for every test, whatever ran (or failed) before it: nothing asked, the
+   * Providers view alone on the User scope with no search and Explain route closed, the folders'
+   * settings as they started. Part of each test rather than a hook, so a failure here fails that
+   * test alone (a failed hook would skip every test after it).
+   */
+  async function footing() {
+    if (await page.locator('.quick-input-widget .quick-input-box input').isVisible()) await page.keyboard.press('Escape');
+    const cancel = page.locator('.monaco-dialog-box .dialog-buttons a.monaco-button', { hasText: 'Cancel' });
+    if (await cancel.isVisible()) await cancel.click();
+    if (await page.locator('.tab.dirty').count()) await closeAllEditors(page);
+    for (const [name, text] of Object.entries(folderBaselines))
+      if (fs.readFileSync(folderFile(name), 'utf8') !== text) fs.writeFileSync(folderFile(name), text);
+    if (!(await page.locator('.pane-header', { hasText: 'Providers' }).first().isVisible())) await openProviders();
+    // The Providers view gets the whole side bar until a test needs the Activity view.
+    await setPane(page, 'Activity', false);
+    await setPane(page, 'Providers', true);
+    providers = await webviewFrame(page, 'providers');
+    await act('the User scope', async () => {
+      if ((await scopeShown()) === 'user') return;
+      await providers.locator('#scope').click({ timeout: 5_000 });
+      await providers.locator('#scope li[role="option"]', { hasText: 'User' }).first().click({ timeout: 3_000 });
+    });
+    await until('the User scope shown', async () => (await scopeShown()) === 'user');
+    const search = providers.locator('#search input');
+    if ((await search.inputValue()) !== '') await search.fill('');
+    if (await providers.locator('#explain-body').count()) await providers.locator('button.section-toggle', { hasText: 'Explain route' }).click();
   }
 
   /** The settings without the marker `given` leaves in the prod caller's description. */
@@ -281,6 +333,7 @@ describe('Providers and Activity views in the real editor (Chromium)', function 
    * settings are the world's first ones with `keys`; they are written only where they differ.
    */
   async function given(g: Given) {
+    await footing();
     const settings = structuredClone(baseline);
     if (g.keys.length) settings['byokRouter.keys'] = structuredClone(g.keys);
     if (!isDeepStrictEqual(unmarked(readSettings(world.userSettingsFile)), settings)) await writeUserSettings(settings);
@@ -307,13 +360,15 @@ describe('Providers and Activity views in the real editor (Chromium)', function 
     }
     const dev = providers.locator('.caller-row[data-caller="dev"]');
     if (g.callerKey !== undefined && (await dev.locator('.key-tail').count()) > 0 !== g.callerKey) {
-      await dev.scrollIntoViewIfNeeded();
+      const button = dev.locator('vscode-button', { hasText: g.callerKey ? 'Add OpenRouter key' : 'Delete key' });
+      await act(`${g.callerKey ? 'add' : 'delete'} the caller key`, async () => {
+        await button.scrollIntoViewIfNeeded({ timeout: 5_000 });
+        await button.click({ timeout: 5_000 });
+      });
       if (g.callerKey) {
-        await dev.locator('vscode-button', { hasText: 'Add OpenRouter key' }).click();
         await answerInputBox(page, K.orDev, { password: true });
         await until('the caller key stored', async () => (await dev.locator('.key-tail').textContent()) === tail(K.orDev));
       } else {
-        await dev.locator('vscode-button', { hasText: 'Delete key' }).click();
         await confirmDialog(page, 'Delete');
         await dev.locator('.key-tail').waitFor({ state: 'detached' });
       }
@@ -321,8 +376,6 @@ describe('Providers and Activity views in the real editor (Chromium)', function 
     for (const id of g.healthy ?? []) await until(`${id} healthy`, async () => /Healthy/.test((await row(id).locator('.status').textContent()) ?? ''), 20_000);
     if (g.activity) await activityLog(g.activity);
   }
-
-  const scopeShown = () => providers.locator('#scope').evaluate((e) => (e as HTMLSelectElement).value, undefined, { timeout: 5_000 });
 
   before(async function () {
     world = await startWorld<Sim>({
@@ -371,28 +424,8 @@ describe('Providers and Activity views in the real editor (Chromium)', function 
     await page.mouse.up();
   });
 
-  /** The same footing for every test: nothing asked, the Providers view alone on the User scope, no search, the folders as they started. */
-  beforeEach(async function () {
+  beforeEach(function () {
     consoleMark = world.console.length;
-    if (await page.locator('.quick-input-widget .quick-input-box input').isVisible()) await page.keyboard.press('Escape');
-    const cancel = page.locator('.monaco-dialog-box .dialog-buttons a.monaco-button', { hasText: 'Cancel' });
-    if (await cancel.isVisible()) await cancel.click();
-    if (await page.locator('.tab.dirty').count()) await closeAllEditors(page);
-    for (const [name, text] of Object.entries(folderBaselines))
-      if (fs.readFileSync(folderFile(name), 'utf8') !== text) fs.writeFileSync(folderFile(name), text);
-    if (!(await page.locator('.pane-header', { hasText: 'Providers' }).first().isVisible())) await openProviders();
-    // The Providers view gets the whole side bar until a test needs the Activity view.
-    await setPane(page, 'Activity', false);
-    await setPane(page, 'Providers', true);
-    providers = await webviewFrame(page, 'providers');
-    if ((await scopeShown()) !== 'user') {
-      await providers.locator('#scope').click();
-      await providers.locator('#scope li[role="option"]', { hasText: 'User' }).first().click();
-      await until('the User scope shown', async () => (await scopeShown()) === 'user');
-    }
-    const search = providers.locator('#search input');
-    if ((await search.inputValue()) !== '') await search.fill('');
-    if (await providers.locator('#explain-body').count()) await providers.locator('button.section-toggle', { hasText: 'Explain route' }).click();
   });
 
   after(async function () {
