@@ -22,6 +22,7 @@ import { machine } from './machine';
 import { measureRouterAlone } from './measures/alone';
 import { measureBundle } from './measures/bundle';
 import { measureConcurrency } from './measures/concurrency';
+import { measureThroughput } from './measures/throughput';
 import { measureFailover } from './measures/failover';
 import { measureFamilies } from './measures/families';
 import { measurePlan } from './measures/plan';
@@ -55,6 +56,7 @@ const SIZES = {
     failover: { iterations: 300, afterRequests: 20 },
     plan: { samples: 3000 },
     concurrency: { streams: 500, chunks: 50, chunkDelayMs: 2 },
+    throughput: { concurrency: 50, perBatch: 500, rounds: 6, streamChunks: 200 },
   },
   quick: {
     nonStreaming: { rounds: 2, perRound: 3, warmup: 2 },
@@ -66,6 +68,7 @@ const SIZES = {
     failover: { iterations: 3, afterRequests: 3 },
     plan: { samples: 20 },
     concurrency: { streams: 20, chunks: 5, chunkDelayMs: 1 },
+    throughput: { concurrency: 5, perBatch: 10, rounds: 1, streamChunks: 5 },
   },
 };
 
@@ -129,7 +132,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResults> {
     gc();
     results.measures.plan = await measurePlan(size.plan);
   }
-  const needsSim = (['nonStreaming', 'firstToken', 'longStream', 'failover'] as const).some((m) => wanted.has(m));
+  const needsSim = (['nonStreaming', 'firstToken', 'longStream', 'failover', 'throughput'] as const).some((m) => wanted.has(m));
   const needsPortkey = (opts.portkey ?? true) && needsSim;
   let portkey: PortkeyGateway | undefined;
   let portkeyFailure: Unavailable | undefined;
@@ -143,7 +146,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResults> {
   }
 
   try {
-    if ((['nonStreaming', 'firstToken', 'longStream'] as const).some((m) => wanted.has(m))) {
+    if ((['nonStreaming', 'firstToken', 'longStream', 'throughput'] as const).some((m) => wanted.has(m))) {
       const sim = await startSimProcess();
       const contenders: Contender[] = [directContender(sim.baseUrl), routerContender(sim.baseUrl)];
       const failed: Unavailable[] = portkeyFailure ? [portkeyFailure] : [];
@@ -186,6 +189,12 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResults> {
           results.measures.longStream = await measureLongStream(sim, contenders, size.longStream, size.longChunks);
           results.measures.longStream.unavailable.unshift(...failed);
           results.measures.longStream.notes.push(...hopNotes(results.measures.longStream, 'ratio'));
+        }
+        if (wanted.has('throughput')) {
+          log(`9: concurrency ${size.throughput.concurrency} throughput…`);
+          gc();
+          results.measures.throughput = await measureThroughput(sim, contenders, size.throughput);
+          results.measures.throughput.unavailable.unshift(...failed);
         }
       } finally {
         for (const c of contenders) await c.close();

@@ -1,6 +1,15 @@
 /** The results as the markdown table that goes into the README. */
 import type { ContenderName } from './contenders';
-import { MEASURES, measureRow, type BenchResults, type ContenderFigures, type FamilyFigures, type RequestMeasure } from './results';
+import {
+  MEASURES,
+  measureRow,
+  type BenchResults,
+  type ContenderFigures,
+  type FamilyFigures,
+  type RequestMeasure,
+  type ThroughputFigures,
+  type ThroughputMeasure,
+} from './results';
 
 const PEERS: ContenderName[] = ['openai', 'ai-sdk', 'portkey'];
 const HEAD = '| # | measure | target | direct call (floor) | BYOK Router | openai SDK | Vercel AI SDK | Portkey gateway | met |';
@@ -53,6 +62,20 @@ function endpointRow(
     pk ? cell(pk) : m.unavailable.some((u) => u.contender === 'portkey') ? 'failed (see notes)' : 'not run',
     mark(met),
   ]);
+}
+
+function throughputRows(t: ThroughputMeasure): string[] {
+  const rates = (f: ThroughputFigures | undefined, ratio = true) =>
+    !f
+      ? 'not run'
+      : `${f.requestsPerSecond} req/s${ratio ? ` (${n(f.requestsRatio)}×)` : ''}; ${f.streamsPerSecond} streams/s${ratio ? ` (${n(f.streamsRatio)}×)` : ''}`;
+  const peer = (p: ContenderName) =>
+    t.contenders[p] ? rates(t.contenders[p]) : t.unavailable.some((u) => u.contender === p) ? 'failed (see notes)' : 'not run';
+  const what = `throughput at concurrency ${t.concurrency} (requests; ${t.streamChunks}-chunk streams)`;
+  const out = [row(['9', what, t.target, rates(t.contenders.direct, false), rates(t.contenders.router), ...PEERS.map(peer), mark(t.met)])];
+  const e = t.contenders.endpoint;
+  if (e) out.push(row(['9e', `local endpoint: ${what}`, 'beside Portkey', rates(t.contenders.direct, false), rates(e), 'n/a', 'n/a', peer('portkey'), '—']));
+  return out;
 }
 
 export function markdownTable(r: BenchResults): string {
@@ -217,6 +240,7 @@ export function markdownTable(r: BenchResults): string {
     const act = b.activationMs === null ? 'activation: measured in the real host (pending)' : `activation ${b.activationMs} ms`;
     lines.push(row(['8', 'bundle sizes; extension activation in the real host', b.target, '—', `${files}; ${act}`, 'n/a', 'n/a', 'n/a', mark(b.met)]));
   }
+  if (m.throughput) lines.push(...throughputRows(m.throughput));
   return lines.join('\n');
 }
 
@@ -245,6 +269,11 @@ export function markdownReport(r: BenchResults): string {
         `- (${id}) the router alone (answers from memory, no network): ${n(alone.ms.p50 * 1000, 1)} µs p50 / ${n(alone.ms.p99 * 1000, 1)} µs p99 ${what}; ${n(alone.cpuUs, 1)} µs CPU per request${name === 'firstToken' ? ' run to its end' : ''}`,
       );
     }
+    const hop = name === 'throughput' ? r.measures.throughput?.contenders.hop : undefined;
+    if (hop)
+      out.push(
+        `- (${id}) a bare node:http pass-through hop: ${hop.requestsPerSecond} req/s (${n(hop.requestsRatio)}×), ${hop.streamsPerSecond} streams/s (${n(hop.streamsRatio)}×)`,
+      );
     for (const u of (m as RequestMeasure | undefined)?.unavailable ?? []) out.push(`- (${id}) ${u.contender} could not run: ${u.reason}`);
   }
   out.push(

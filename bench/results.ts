@@ -105,6 +105,25 @@ export interface ConcurrencyMeasure extends Measured {
   leftoverAfterClose: Record<string, number>;
 }
 
+export interface ThroughputFigures {
+  label: string;
+  /** The median batch's rate. */
+  requestsPerSecond: number;
+  streamsPerSecond: number;
+  /** Over the direct call's rate in the same rounds. */
+  requestsRatio: number;
+  streamsRatio: number;
+}
+
+export interface ThroughputMeasure extends Measured {
+  concurrency: number;
+  perBatch: number;
+  streamChunks: number;
+  rounds: number;
+  contenders: Partial<Record<ContenderName, ThroughputFigures>>;
+  unavailable: Unavailable[];
+}
+
 export interface BundleMeasure extends Measured {
   build: { ok: boolean; output?: string };
   files: Record<string, { bytes: number; gzipBytes: number; minifiedBytes?: number; minifiedGzipBytes?: number } | { missing: string }>;
@@ -113,7 +132,7 @@ export interface BundleMeasure extends Measured {
 }
 
 /** The measures, in the order of the README table's rows (row n is `MEASURES[n - 1]`). */
-export const MEASURES = ['nonStreaming', 'firstToken', 'longStream', 'families', 'failover', 'plan', 'concurrency', 'bundle'] as const;
+export const MEASURES = ['nonStreaming', 'firstToken', 'longStream', 'families', 'failover', 'plan', 'concurrency', 'bundle', 'throughput'] as const;
 export type MeasureId = (typeof MEASURES)[number];
 
 /** The measure's row number in the README table, which the notes cite. */
@@ -132,5 +151,6 @@ export interface BenchResults {
     plan?: PlanMeasure;
     concurrency?: ConcurrencyMeasure;
     bundle?: BundleMeasure;
+    throughput?: ThroughputMeasure;
   };
 }

@@ -130,6 +130,45 @@ export interface ChatCompletion {
   usage?: Usage;
 }
 
+/** One assistant answer's parts, as an adapter or the stream folder collected them. */
+export interface AnswerParts {
+  id: string;
+  model: string;
+  /** Epoch milliseconds; now when absent. */
+  created?: number;
+  text: readonly string[];
+  reasoning: readonly string[];
+  details: ReasoningDetail[];
+  toolCalls: ToolCall[];
+  /** From the provider; when it gave none, `tool_calls` if there are any, else `stop`. */
+  finish?: FinishReason | null;
+  usage?: Usage;
+}
+
+/** An answer as an OpenAI `chat.completion`: its content is null only when tool calls stand in for it. */
+export function completionOf(a: AnswerParts): ChatCompletion {
+  return {
+    id: a.id,
+    object: 'chat.completion',
+    created: Math.floor((a.created ?? Date.now()) / 1000),
+    model: a.model,
+    choices: [
+      {
+        index: 0,
+        message: {
+          role: 'assistant',
+          content: a.text.length ? a.text.join('') : a.toolCalls.length ? null : '',
+          ...(a.reasoning.length ? { reasoning: a.reasoning.join('') } : {}),
+          ...(a.details.length ? { reasoning_details: a.details } : {}),
+          ...(a.toolCalls.length ? { tool_calls: a.toolCalls } : {}),
+        },
+        finish_reason: a.finish ?? (a.toolCalls.length ? 'tool_calls' : 'stop'),
+      },
+    ],
+    ...(a.usage ? { usage: a.usage } : {}),
+  };
+}
+
 /** True when a chunk carries something the caller can see: after it, the stream is committed. */
 export function chunkHasContent(chunk: ChatChunk): boolean {
   const choice = chunk.choices[0];

@@ -3,7 +3,7 @@
  * that chose them, the month-to-date totals and a per-day series by provider. Key names only.
  */
 import { z } from 'zod';
-import { problemSchema, readySchema, replySchema, requestSchema, stateSchema, text } from './envelope';
+import { text, viewProtocol } from './envelope';
 
 export const RANGES = ['today', '7d', '30d', 'month', 'all'] as const;
 export const rangeSchema = z.enum(RANGES);
@@ -24,6 +24,14 @@ export type ActivityFilter = z.infer<typeof activityFilterSchema>;
 
 export const DEFAULT_FILTER: ActivityFilter = { range: '7d' };
 
+/** The token counts an attempt row and a generation row both show. */
+const tokenFields = {
+  promptTokens: z.number().optional(),
+  completionTokens: z.number().optional(),
+  cacheReadTokens: z.number().optional(),
+  cacheWriteTokens: z.number().optional(),
+};
+
 export const attemptRowSchema = z
   .object({
     route: z.enum(['byok', 'pooled']),
@@ -39,10 +47,7 @@ export const attemptRowSchema = z
     latencyMs: z.number(),
     ttfbMs: z.number().optional(),
     retryAfterMs: z.number().optional(),
-    promptTokens: z.number().optional(),
-    completionTokens: z.number().optional(),
-    cacheReadTokens: z.number().optional(),
-    cacheWriteTokens: z.number().optional(),
+    ...tokenFields,
     cost: z.number().optional(),
   })
   .strict();
@@ -64,10 +69,7 @@ export const generationRowSchema = z
     servedProvider: text(100).optional(),
     latencyMs: z.number(),
     ttfbMs: z.number().optional(),
-    promptTokens: z.number().optional(),
-    completionTokens: z.number().optional(),
-    cacheReadTokens: z.number().optional(),
-    cacheWriteTokens: z.number().optional(),
+    ...tokenFields,
     cost: z.number().optional(),
     byokFee: z.number().optional(),
     feeWaived: z.boolean().optional(),
@@ -148,19 +150,13 @@ export const activityRequestBodySchema = z.discriminatedUnion('op', [
 ]);
 export type ActivityRequestBody = z.infer<typeof activityRequestBodySchema>;
 
-export const activityResultSchemas = {
-  export: z.object({ saved: text(4096).optional(), count: z.number().int().min(0) }).strict(),
-};
+export const activityProtocol = viewProtocol({
+  restored: z.object({ filter: activityFilterSchema.optional() }).strict(),
+  request: activityRequestBodySchema,
+  state: activityStateSchema,
+  results: { export: z.object({ saved: text(4096).optional(), count: z.number().int().min(0) }).strict() },
+});
+export const { toHost: activityToHostSchema, toWebview: activityToWebviewSchema, results: activityResultSchemas } = activityProtocol;
 export type ActivityResultSchemas = typeof activityResultSchemas;
-
-export const activityRestoredSchema = z.object({ filter: activityFilterSchema.optional() }).strict();
-
-export const activityToHostSchema = z.discriminatedUnion('type', [
-  readySchema(activityRestoredSchema),
-  requestSchema(activityRequestBodySchema),
-  problemSchema,
-]);
 export type ActivityToHost = z.infer<typeof activityToHostSchema>;
-
-export const activityToWebviewSchema = z.discriminatedUnion('type', [stateSchema(activityStateSchema), replySchema]);
 export type ActivityToWebview = z.infer<typeof activityToWebviewSchema>;

@@ -42,6 +42,24 @@ export const problemSchema = z
   .strict();
 export type Problem = z.infer<typeof problemSchema>;
 
+/**
+ * One view's protocol: what the page may restore, the requests it sends, the state it is sent, and
+ * the replies that carry a value; with the two unions built from them that host and page validate.
+ */
+export function viewProtocol<R extends z.ZodType, B extends z.ZodType, S extends z.ZodType, Results>(view: {
+  restored: R;
+  request: B;
+  state: S;
+  results: Results;
+}) {
+  return {
+    state: view.state,
+    results: view.results,
+    toHost: z.discriminatedUnion('type', [readySchema(view.restored), requestSchema(view.request), problemSchema]),
+    toWebview: z.discriminatedUnion('type', [stateSchema(view.state), replySchema]),
+  };
+}
+
 /** One line naming what is wrong with a message, for the log; never echoes the message itself. */
 export function describeIssues(error: z.ZodError): string {
   return error.issues

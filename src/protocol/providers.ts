@@ -3,7 +3,7 @@
  * never a secret value: adding or rotating a key asks for the value in the host's password box.
  */
 import { z } from 'zod';
-import { problemSchema, readySchema, replySchema, requestSchema, stateSchema, text } from './envelope';
+import { text, viewProtocol } from './envelope';
 
 export const USER_SCOPE = 'user';
 
@@ -19,6 +19,25 @@ export type Tier = z.infer<typeof tierSchema>;
 export const maskedTailSchema = z.string().regex(/^…[^\s]{0,4}$/, 'expected a masked tail such as …a1b2');
 
 const modelPatternSchema = text(200).min(1);
+
+/**
+ * Model patterns are globs over slugs; the host's config parser refuses anything else
+ * (`isValidGlob` in core/config/parse.ts, which this restates), so the view refuses it first.
+ */
+export function modelPatternProblem(p: string): string | undefined {
+  if (!/^[\w.*?@:/[\]{},!+-]+$/.test(p)) return 'Use letters, digits and glob characters such as anthropic/* or openai/gpt-5*';
+  let square = 0;
+  let curly = 0;
+  for (const c of p) {
+    if (c === '[') square++;
+    else if (c === ']') square--;
+    else if (c === '{') curly++;
+    else if (c === '}') curly--;
+    if (square < 0 || curly < 0 || square > 1) return 'Unbalanced brackets in the pattern';
+  }
+  return square || curly ? 'Unbalanced brackets in the pattern' : undefined;
+}
+
 const isoDateSchema = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}/, 'expected an ISO date such as 2027-01-31')
@@ -373,14 +392,12 @@ export type ProvidersResultSchemas = typeof providersResultSchemas;
 
 // ---------------------------------------------------------------- envelopes
 
-export const providersRestoredSchema = z.object({ scope: scopeIdSchema.optional() }).strict();
-
-export const providersToHostSchema = z.discriminatedUnion('type', [
-  readySchema(providersRestoredSchema),
-  requestSchema(providersRequestBodySchema),
-  problemSchema,
-]);
+export const providersProtocol = viewProtocol({
+  restored: z.object({ scope: scopeIdSchema.optional() }).strict(),
+  request: providersRequestBodySchema,
+  state: providersStateSchema,
+  results: providersResultSchemas,
+});
+export const { toHost: providersToHostSchema, toWebview: providersToWebviewSchema } = providersProtocol;
 export type ProvidersToHost = z.infer<typeof providersToHostSchema>;
-
-export const providersToWebviewSchema = z.discriminatedUnion('type', [stateSchema(providersStateSchema), replySchema]);
 export type ProvidersToWebview = z.infer<typeof providersToWebviewSchema>;

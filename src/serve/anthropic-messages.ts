@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { ChatChunk, ChatCompletion, ChatMessage, ChatRequest, ChatTool, FinishReason, Usage } from '../core';
-import { BadRequest, firstIssue, sseEvent, type ClientApi, type ParsedRequest, type StreamEncoder } from './api';
+import { mappedParse, parseBody, sseEvent, type ClientApi, type StreamEncoder } from './api';
 import { errorBody } from './errors';
 
 const block = z.object({ type: z.string() }).passthrough();
@@ -187,11 +187,7 @@ function parseArgs(s: string): unknown {
 export const anthropicMessages: ClientApi = {
   family: 'anthropic',
 
-  parse(body, resolveModel): ParsedRequest {
-    const r = messagesRequestSchema.safeParse(body);
-    if (!r.success) throw new BadRequest(firstIssue(r.error));
-    return { request: toChatRequest(r.data, resolveModel(r.data.model)), clientModel: r.data.model };
-  },
+  parse: mappedParse(messagesRequestSchema, toChatRequest),
 
   complete(response: ChatCompletion, parsed) {
     const choice = response.choices[0];
@@ -303,9 +299,10 @@ export const anthropicMessages: ClientApi = {
 };
 
 /** `POST /v1/messages/count_tokens`: a character estimate (about four per token), which is what clients use it for. */
+const countRequestSchema = messagesRequestSchema.omit({ max_tokens: true });
+
 export function countTokens(body: unknown): { input_tokens: number } {
-  const r = messagesRequestSchema.omit({ max_tokens: true }).safeParse(body);
-  if (!r.success) throw new BadRequest(firstIssue(r.error));
-  const chars = JSON.stringify(r.data.messages).length + JSON.stringify(r.data.system ?? '').length + JSON.stringify(r.data.tools ?? []).length;
+  const data = parseBody(countRequestSchema, body);
+  const chars = JSON.stringify(data.messages).length + JSON.stringify(data.system ?? '').length + JSON.stringify(data.tools ?? []).length;
   return { input_tokens: Math.max(1, Math.ceil(chars / 4)) };
 }

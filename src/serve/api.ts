@@ -43,6 +43,27 @@ export function sseEvent(name: string, payload: unknown): string {
   return `event: ${name}\ndata: ${JSON.stringify(payload)}\n\n`;
 }
 
+/** The body checked against the API's schema, or a 400 naming the first problem. */
+export function parseBody<T>(
+  schema: { safeParse(body: unknown): { success: true; data: T } | { success: false; error: Parameters<typeof firstIssue>[0] } },
+  body: unknown,
+): T {
+  const r = schema.safeParse(body);
+  if (!r.success) throw new BadRequest(firstIssue(r.error));
+  return r.data;
+}
+
+/** A client API whose request maps to a chat request through one function, the model resolved first. */
+export function mappedParse<T extends { model: string }>(
+  schema: Parameters<typeof parseBody<T>>[0],
+  toChat: (body: T, model: string) => ChatRequest,
+): ClientApi['parse'] {
+  return (body, resolveModel) => {
+    const data = parseBody(schema, body);
+    return { request: toChat(data, resolveModel(data.model)), clientModel: data.model };
+  };
+}
+
 /** zod's first issue as `messages.0.content: expected …`, which is what a client developer needs. */
 export function firstIssue(error: { issues: { path: PropertyKey[]; message: string }[] }): string {
   const i = error.issues[0];

@@ -1,15 +1,13 @@
 /** `POST /v1/chat/completions`: already the core's normalized shape, so only model names and usage change. */
-import { type ChatChunk, type ChatCompletion, chatRequestSchema } from '../core';
-import { BadRequest, firstIssue, sseData, type ClientApi, type ParsedRequest, type StreamEncoder } from './api';
+import { type ChatChunk, type ChatCompletion, type ChatRequest, chatRequestSchema } from '../core';
+import { parseBody, sseData, type ClientApi, type ParsedRequest, type StreamEncoder } from './api';
 import { errorBody } from './errors';
 
 export const openAIChat: ClientApi = {
   family: 'openai',
 
   parse(body, resolveModel): ParsedRequest {
-    const r = chatRequestSchema.safeParse(body);
-    if (!r.success) throw new BadRequest(firstIssue(r.error));
-    const { stream_options, ...rest } = r.data as typeof r.data & { stream_options?: { include_usage?: boolean } };
+    const { stream_options, ...rest } = parseBody(chatRequestSchema, body) as ChatRequest & { stream_options?: { include_usage?: boolean } };
     const clientModel = rest.model;
     return { request: { ...rest, model: resolveModel(clientModel) }, clientModel, includeUsage: stream_options?.include_usage === true };
   },

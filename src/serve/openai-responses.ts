@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { ChatChunk, ChatCompletion, ChatMessage, ChatRequest, ChatTool, Usage } from '../core';
-import { BadRequest, firstIssue, nowSeconds, sseEvent, type ClientApi, type ParsedRequest, type StreamEncoder } from './api';
+import { BadRequest, mappedParse, nowSeconds, sseEvent, type ClientApi, type StreamEncoder } from './api';
 import { errorBody } from './errors';
 
 const item = z.object({ type: z.string().optional() }).passthrough();
@@ -150,11 +150,7 @@ function messageItem(id: string, text: string, status = 'completed'): OutputItem
 export const openAIResponses: ClientApi = {
   family: 'openai',
 
-  parse(body, resolveModel): ParsedRequest {
-    const r = responsesRequestSchema.safeParse(body);
-    if (!r.success) throw new BadRequest(firstIssue(r.error));
-    return { request: toChatRequest(r.data, resolveModel(r.data.model)), clientModel: r.data.model };
-  },
+  parse: mappedParse(responsesRequestSchema, toChatRequest),
 
   complete(response: ChatCompletion, parsed) {
     const msg = response.choices[0]?.message;

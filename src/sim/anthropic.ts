@@ -15,7 +15,7 @@
  */
 import { createHash } from 'node:crypto';
 import { splitArguments, splitDeltas } from './openai-wire';
-import { sse, startSimServer, type Frame, type Script, type SimExchange, type SimServer, type SimServerOptions, type StreamPlan } from './server';
+import { idSequence, sse, startSimServer, type Frame, type Script, type SimExchange, type SimServer, type SimServerOptions, type StreamPlan } from './server';
 import { simPromptTokens } from './tokens';
 
 export interface AnthropicSimOptions extends SimServerOptions {
@@ -47,8 +47,7 @@ export const DEFAULT_TEXT = 'Hello from the Claude simulator.';
 const VERTEX_PATH = /^\/v1\/projects\/([^/]+)\/locations\/([^/]+)\/publishers\/anthropic\/models\/([^/:]+):(rawPredict|streamRawPredict)$/;
 
 export async function startAnthropicSim(opts: AnthropicSimOptions = {}): Promise<AnthropicSim> {
-  let counter = 0;
-  const nextId = (prefix: string) => `${prefix}sim${String(++counter).padStart(6, '0')}`;
+  const nextId = idSequence();
   const server = await startSimServer((ex) => handle(ex, sim, nextId), opts);
   const extras: AnthropicSimExtras = {
     validKeys: new Set(opts.validKeys ?? []),

@@ -5,6 +5,7 @@
  * uses, including the canonical request AWS appends to a signature mismatch.
  */
 import { createHash, createHmac } from 'node:crypto';
+import type { RecordedRequest } from './server';
 
 export interface SimCredentials {
   accessKeyId: string;
@@ -12,16 +13,8 @@ export interface SimCredentials {
   sessionToken?: string;
 }
 
-export interface VerifyInput {
-  method: string;
-  /** The raw, still percent-encoded path as received. */
-  path: string;
-  /** Decoded query parameters. */
-  query: Record<string, string>;
-  /** Lower-case names. */
-  headers: Record<string, string>;
-  body: string;
-}
+/** The request as the simulator received it: the raw, still percent-encoded path, decoded query parameters, lower-case header names. */
+export type VerifyInput = Pick<RecordedRequest, 'method' | 'path' | 'query' | 'headers' | 'bodyText'>;
 
 export type Verdict = { ok: true; accessKeyId: string } | { ok: false; status: number; type: string; message: string };
 
@@ -51,7 +44,7 @@ export function canonicalQuery(query: Record<string, string>): string {
 
 export function canonicalRequest(input: VerifyInput, signedHeaders: string[]): string {
   const headerLines = signedHeaders.map((h) => `${h}:${(input.headers[h] ?? '').trim().replace(/\s+/g, ' ')}\n`).join('');
-  return [input.method, canonicalUri(input.path), canonicalQuery(input.query), headerLines, signedHeaders.join(';'), sha256(input.body)].join('\n');
+  return [input.method, canonicalUri(input.path), canonicalQuery(input.query), headerLines, signedHeaders.join(';'), sha256(input.bodyText)].join('\n');
 }
 
 export function signingKey(secret: string, date: string, region: string, service: string): Buffer {

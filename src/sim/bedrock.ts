@@ -13,16 +13,8 @@
  * 200, and error scripts shaped like AWS's (`bedrockErrors`).
  */
 import { createHash } from 'node:crypto';
-import {
-  startSimServer,
-  type Frame,
-  type RecordedRequest,
-  type Script,
-  type SimExchange,
-  type SimServer,
-  type SimServerOptions,
-  type StreamPlan,
-} from './server';
+import { startSimServer } from './server';
+import type { Frame, RecordedRequest, Script, SimExchange, SimServer, SimServerOptions, StreamPlan } from './server';
 import { verifySigV4, type SimCredentials } from './bedrock-sigv4';
 import { corruptFrame, errorFrame, eventFrame, exceptionFrame } from './eventstream-encode';
 
@@ -167,10 +159,7 @@ function authenticate(ex: SimExchange, ctx: BedrockSim): { principal: string } |
     if (!ctx.apiKeys.has(token)) return { refusal: bedrockErrors.unrecognizedClient() };
     return { principal: `bearer:…${token.slice(-4)}` };
   }
-  const verdict = verifySigV4(
-    { method: ex.req.method, path: ex.req.path, query: ex.req.query, headers: h, body: ex.req.bodyText },
-    { credentials: ctx.credentials, region: ctx.region, service: 'bedrock', now: Date.now() + ctx.clockSkewMs },
-  );
+  const verdict = verifySigV4(ex.req, { credentials: ctx.credentials, region: ctx.region, service: 'bedrock', now: Date.now() + ctx.clockSkewMs });
   if (!verdict.ok) return { refusal: awsError(verdict.status, verdict.type, verdict.message) };
   return { principal: `sigv4:${verdict.accessKeyId}` };
 }

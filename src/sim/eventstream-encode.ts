@@ -15,58 +15,46 @@ export type EncodableHeader =
   | { type: 'timestamp'; value: Date }
   | { type: 'uuid'; value: string };
 
-function headerBytes(name: string, h: EncodableHeader): Buffer {
-  const nameBytes = Buffer.from(name, 'utf8');
-  if (nameBytes.length === 0 || nameBytes.length > 255) throw new Error(`header name length ${nameBytes.length} out of range`);
-  const head = Buffer.concat([Buffer.from([nameBytes.length]), nameBytes]);
-  const spec = typeof h === 'string' ? ({ type: 'string', value: h } as const) : h;
-  let value: Buffer;
+/** A header value's type id followed by `size` bytes, which `write` fills from offset 1. */
+function typed(typeId: number, size: number, write: (buf: Buffer) => void): Buffer {
+  const buf = Buffer.alloc(1 + size);
+  buf.writeUInt8(typeId, 0);
+  write(buf);
+  return buf;
+}
+
+function valueBytes(spec: Exclude<EncodableHeader, string>): Buffer {
   switch (spec.type) {
     case 'bool':
-      value = Buffer.from([spec.value ? 0 : 1]);
-      break;
+      return Buffer.from([spec.value ? 0 : 1]);
     case 'byte':
-      value = Buffer.alloc(2);
-      value.writeUInt8(2, 0);
-      value.writeInt8(spec.value, 1);
-      break;
+      return typed(2, 1, (b) => b.writeInt8(spec.value, 1));
     case 'short':
-      value = Buffer.alloc(3);
-      value.writeUInt8(3, 0);
-      value.writeInt16BE(spec.value, 1);
-      break;
+      return typed(3, 2, (b) => b.writeInt16BE(spec.value, 1));
     case 'integer':
-      value = Buffer.alloc(5);
-      value.writeUInt8(4, 0);
-      value.writeInt32BE(spec.value, 1);
-      break;
+      return typed(4, 4, (b) => b.writeInt32BE(spec.value, 1));
     case 'long':
-      value = Buffer.alloc(9);
-      value.writeUInt8(5, 0);
-      value.writeBigInt64BE(spec.value, 1);
-      break;
+      return typed(5, 8, (b) => b.writeBigInt64BE(spec.value, 1));
     case 'timestamp':
-      value = Buffer.alloc(9);
-      value.writeUInt8(8, 0);
-      value.writeBigInt64BE(BigInt(spec.value.getTime()), 1);
-      break;
+      return typed(8, 8, (b) => b.writeBigInt64BE(BigInt(spec.value.getTime()), 1));
     case 'uuid': {
       const hex = spec.value.replace(/-/g, '');
       if (!/^[0-9a-f]{32}$/i.test(hex)) throw new Error(`not a uuid: ${spec.value}`);
-      value = Buffer.concat([Buffer.from([9]), Buffer.from(hex, 'hex')]);
-      break;
+      return Buffer.concat([Buffer.from([9]), Buffer.from(hex, 'hex')]);
     }
     case 'bytes':
     case 'string': {
       const data = spec.type === 'bytes' ? Buffer.from(spec.value) : Buffer.from(spec.value, 'utf8');
-      value = Buffer.alloc(3);
-      value.writeUInt8(spec.type === 'bytes' ? 6 : 7, 0);
-      value.writeUInt16BE(data.length, 1);
-      value = Buffer.concat([value, data]);
-      break;
+      return Buffer.concat([typed(spec.type === 'bytes' ? 6 : 7, 2, (b) => b.writeUInt16BE(data.length, 1)), data]);
     }
   }
-  return Buffer.concat([head, value]);
+}
+
+function headerBytes(name: string, h: EncodableHeader): Buffer {
+  const nameBytes = Buffer.from(name, 'utf8');
+  if (nameBytes.length === 0 || nameBytes.length > 255) throw new Error(`header name length ${nameBytes.length} out of range`);
+  const head = Buffer.concat([Buffer.from([nameBytes.length]), nameBytes]);
+  return Buffer.concat([head, valueBytes(typeof h === 'string' ? { type: 'string', value: h } : h)]);
 }
 
 /** One frame with the given headers (in insertion order) and payload. */

@@ -19,16 +19,8 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import {
-  startSimServer,
-  type Frame,
-  type RecordedRequest,
-  type Script,
-  type SimExchange,
-  type SimServer,
-  type SimServerOptions,
-  type StreamPlan,
-} from './server';
+import { idSequence, startSimServer } from './server';
+import type { Frame, RecordedRequest, Script, SimExchange, SimServer, SimServerOptions, StreamPlan } from './server';
 import { simPromptTokens } from './tokens';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'gemini');
@@ -468,8 +460,7 @@ export function defaultGeminiText(key: string): string {
 }
 
 export async function startGeminiSim(opts: GeminiSimOptions = {}): Promise<GeminiSim> {
-  let counter = 0;
-  const nextId = (prefix: string) => `${prefix}sim${String(++counter).padStart(6, '0')}`;
+  const nextId = idSequence();
   const server = await startSimServer((ex) => handle(ex, sim, nextId), opts);
   const extras: GeminiSimExtras = {
     validKeys: new Set(opts.validKeys ?? []),

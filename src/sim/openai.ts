@@ -14,7 +14,7 @@
  * A profiled provider answers only at its real paths: POST <basePath>/chat/completions and its
  * key-check route, so a wrong base URL fails as it would against the real host.
  */
-import { startSimServer, type SimExchange, type SimServer, type SimServerOptions } from './server';
+import { idSequence, startSimServer, type SimExchange, type SimServer, type SimServerOptions } from './server';
 import { buildAnswer, completionBody, streamPlan } from './openai-wire';
 import { errorBody, errorScripts, unauthorized, validateChat, type OpenAIErrorScripts } from './openai-errors';
 import { FLAVOR_SPECS, defaultAnswerText, maskKey, type Flavor } from './openai-flavors';
@@ -57,8 +57,7 @@ export type OpenAISim = SimServer & OpenAISimExtras;
 
 export async function startOpenAISim(opts: OpenAISimOptions): Promise<OpenAISim> {
   const { flavor } = opts;
-  let counter = 0;
-  const nextId = (prefix: string) => `${prefix}sim${String(++counter).padStart(6, '0')}`;
+  const nextId = idSequence();
   // The handler reads the sim object itself, so tests may reassign `models` or `keyInfo` mid-test.
   const server = await startSimServer((ex) => handle(ex, sim, nextId), opts);
   const extras: OpenAISimExtras = {

@@ -119,6 +119,12 @@ export interface SimServerOptions {
   keepAliveTimeoutMs?: number;
 }
 
+/** Ids as a simulator makes them: the prefix, `sim` and a six-digit count of this sequence's ids. */
+export function idSequence(): (prefix: string) => string {
+  let counter = 0;
+  return (prefix) => `${prefix}sim${String(++counter).padStart(6, '0')}`;
+}
+
 /** Resolves after `ms`, or early (never rejects) when `signal` aborts, so no timer outlives a close. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   if (signal?.aborted || ms <= 0) return Promise.resolve();

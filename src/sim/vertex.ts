@@ -16,7 +16,7 @@
 import { generateKeyPairSync, randomUUID, verify, type KeyObject } from 'node:crypto';
 import http from 'node:http';
 import { geminiErrors, geminiFixture, googleErrorBody, serveGenerate, type GeminiErrorScripts } from './gemini';
-import { sleep, startSimServer, type Script, type SimExchange, type SimHandler, type SimServer, type SimServerOptions } from './server';
+import { idSequence, sleep, startSimServer, type Script, type SimExchange, type SimHandler, type SimServer, type SimServerOptions } from './server';
 
 const JSON_UTF8 = { 'content-type': 'application/json; charset=UTF-8' };
 const SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
@@ -103,8 +103,7 @@ export type VertexSim = SimServer & VertexSimExtras;
 const json = (status: number, body: string): Script => ({ status, headers: JSON_UTF8, errorBody: body });
 
 export async function startVertexSim(opts: VertexSimOptions): Promise<VertexSim> {
-  let counter = 0;
-  const nextId = (prefix: string) => `${prefix}sim${String(++counter).padStart(6, '0')}`;
+  const nextId = idSequence();
   const server = await startSimServer((ex) => handle(ex, sim, nextId, new Set(opts.expressKeys ?? [])), opts);
   const extras: VertexSimExtras = {
     tokenUrl: `${server.url}/token`,

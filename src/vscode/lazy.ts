@@ -159,17 +159,13 @@ export class LazyLmProvider implements vscode.LanguageModelChatProvider, vscode.
     return (await this.main.filled(this.slot, this.vendor)).provideLanguageModelChatInformation(options, token) ?? [];
   }
 
-  async provideLanguageModelChatResponse(
-    model: vscode.LanguageModelChatInformation,
-    messages: readonly vscode.LanguageModelChatRequestMessage[],
-    options: vscode.ProvideLanguageModelChatResponseOptions,
-    progress: vscode.Progress<vscode.LanguageModelResponsePart>,
-    token: vscode.CancellationToken,
-  ): Promise<void> {
+  /** Passes the call through as it came, its progress timed first when the test hook is on. */
+  async provideLanguageModelChatResponse(...args: Parameters<vscode.LanguageModelChatProvider['provideLanguageModelChatResponse']>): Promise<void> {
+    const [model, messages, options, progress, token] = args;
     const probe = this.main.lmProbe;
-    if (probe) progress = probed(progress, probe);
+    const reported = probe ? probed(progress, probe) : progress;
     const target = this.slot.target ?? (await this.main.filled(this.slot, this.vendor));
-    return target.provideLanguageModelChatResponse(model, messages, options, progress, token);
+    return target.provideLanguageModelChatResponse(model, messages, options, reported, token);
   }
 
   async provideTokenCount(model: vscode.LanguageModelChatInformation, text: string | vscode.LanguageModelChatRequestMessage, token: vscode.CancellationToken) {

@@ -6,6 +6,15 @@ import { z } from 'zod';
 
 const errorKind = z.enum(['rate_limited', 'auth', 'bad_request', 'timeout', 'network', 'server', 'cancelled', 'policy']);
 
+/** The token counts an attempt and a generation both carry. */
+const tokenFields = {
+  promptTokens: z.number().optional(),
+  completionTokens: z.number().optional(),
+  /** Prompt tokens read from, and written to, the provider's prompt cache (part of promptTokens). */
+  cacheReadTokens: z.number().optional(),
+  cacheWriteTokens: z.number().optional(),
+};
+
 export const attemptSchema = z.object({
   route: z.enum(['byok', 'pooled']),
   tier: z.enum(['prioritized', 'fallback']).optional(),
@@ -22,11 +31,7 @@ export const attemptSchema = z.object({
   latencyMs: z.number(),
   ttfbMs: z.number().optional(),
   retryAfterMs: z.number().optional(),
-  promptTokens: z.number().optional(),
-  completionTokens: z.number().optional(),
-  /** Prompt tokens read from, and written to, the provider's prompt cache (part of promptTokens). */
-  cacheReadTokens: z.number().optional(),
-  cacheWriteTokens: z.number().optional(),
+  ...tokenFields,
   cost: z.number().optional(),
 });
 
@@ -70,11 +75,7 @@ export const generationSchema = z.object({
   attempts: z.array(attemptSchema),
   latencyMs: z.number(),
   ttfbMs: z.number().optional(),
-  promptTokens: z.number().optional(),
-  completionTokens: z.number().optional(),
-  /** Prompt tokens read from, and written to, the provider's prompt cache (part of promptTokens). */
-  cacheReadTokens: z.number().optional(),
-  cacheWriteTokens: z.number().optional(),
+  ...tokenFields,
   /** USD; null when the serving model has no known price (unknown, not free). */
   cost: z.number().nullable().optional(),
   /** Earlier models of the fallback chain, each with why it was given up. */

@@ -120,63 +120,72 @@ export function parseConfig(raw: unknown): ParsedConfig {
   return { config, diagnostics };
 }
 
+/**
+ * The entries of the list at `path` that parse, each `id` once; the rest become diagnostics.
+ * `accept` may refuse a parsed entry (saying why) or add warnings about it.
+ */
+function parseList<T>(
+  raw: unknown,
+  path: 'callers' | 'keys',
+  schema: z.ZodType<T>,
+  id: { field: string; noun: string; of: (entry: T) => string },
+  diagnostics: Diagnostic[],
+  accept: (entry: T, at: string) => boolean = () => true,
+): T[] {
+  const entries: T[] = [];
+  const seen = new Set<string>();
+  const list = raw ?? [];
+  if (!Array.isArray(list)) {
+    diagnostics.push({ severity: 'error', path, message: `expected an array of ${path}` });
+    return entries;
+  }
+  list.forEach((item, i) => {
+    const at = `${path}[${i}]`;
+    const r = schema.safeParse(item);
+    if (!r.success) return void diagnostics.push(...issues(at, r.error));
+    const value = id.of(r.data);
+    if (seen.has(value)) {
+      return void diagnostics.push({ severity: 'error', path: `${at}.${id.field}`, message: `duplicate ${id.noun} "${value}"; this entry is ignored` });
+    }
+    if (!accept(r.data, at)) return;
+    seen.add(value);
+    entries.push(r.data);
+  });
+  return entries;
+}
+
 /** The callers that parse, each name once; the rest become diagnostics. */
 function parseCallers(raw: unknown, diagnostics: Diagnostic[]): { callers: CallerConfig[]; callerNames: Set<string> } {
-  const callers: CallerConfig[] = [];
-  const callerNames = new Set<string>();
-  const rawCallers = raw ?? [];
-  if (!Array.isArray(rawCallers)) diagnostics.push({ severity: 'error', path: 'callers', message: 'expected an array of callers' });
-  else
-    rawCallers.forEach((c, i) => {
-      const r = callerSchema.safeParse(c);
-      if (!r.success) return void diagnostics.push(...issues(`callers[${i}]`, r.error));
-      if (callerNames.has(r.data.name)) {
-        return void diagnostics.push({ severity: 'error', path: `callers[${i}].name`, message: `duplicate caller "${r.data.name}"; this entry is ignored` });
-      }
-      callerNames.add(r.data.name);
-      callers.push(r.data);
-    });
-  return { callers, callerNames };
+  const callers = parseList(raw, 'callers', callerSchema, { field: 'name', noun: 'caller', of: (c) => c.name }, diagnostics);
+  return { callers, callerNames: new Set(callers.map((c) => c.name)) };
 }
 
 /** The keys that parse, each id once and with valid model patterns; the rest become diagnostics. */
 function parseKeys(raw: unknown, callerNames: ReadonlySet<string>, diagnostics: Diagnostic[]): KeyConfig[] {
-  const keys: KeyConfig[] = [];
-  const ids = new Set<string>();
-  const rawKeys = raw ?? [];
-  if (!Array.isArray(rawKeys)) diagnostics.push({ severity: 'error', path: 'keys', message: 'expected an array of keys' });
-  else
-    rawKeys.forEach((k, i) => {
-      const r = keySchema.safeParse(k);
-      if (!r.success) return void diagnostics.push(...issues(`keys[${i}]`, r.error));
-      const key = r.data;
-      if (ids.has(key.id)) {
-        return void diagnostics.push({ severity: 'error', path: `keys[${i}].id`, message: `duplicate key id "${key.id}"; this entry is ignored` });
-      }
-      const badGlob = (key.filters.models ?? []).findIndex((p) => !isValidGlob(p));
-      if (badGlob >= 0) {
-        return void diagnostics.push({
-          severity: 'error',
-          path: `keys[${i}].filters.models[${badGlob}]`,
-          message: `invalid model pattern ${JSON.stringify(key.filters.models![badGlob])}; this key is ignored`,
+  return parseList(raw, 'keys', keySchema, { field: 'id', noun: 'key id', of: (k) => k.id }, diagnostics, (key, at) => {
+    const badGlob = (key.filters.models ?? []).findIndex((p) => !isValidGlob(p));
+    if (badGlob >= 0) {
+      diagnostics.push({
+        severity: 'error',
+        path: `${at}.filters.models[${badGlob}]`,
+        message: `invalid model pattern ${JSON.stringify(key.filters.models![badGlob])}; this key is ignored`,
+      });
+      return false;
+    }
+    (key.filters.callers ?? []).forEach((c, j) => {
+      if (!callerNames.has(c)) {
+        diagnostics.push({
+          severity: 'warning',
+          path: `${at}.filters.callers[${j}]`,
+          message: `caller "${c}" is not defined in callers; no request can match it`,
         });
       }
-      (key.filters.callers ?? []).forEach((c, j) => {
-        if (!callerNames.has(c)) {
-          diagnostics.push({
-            severity: 'warning',
-            path: `keys[${i}].filters.callers[${j}]`,
-            message: `caller "${c}" is not defined in callers; no request can match it`,
-          });
-        }
-      });
-      if (key.expiresAt && Date.parse(key.expiresAt) < Date.now()) {
-        diagnostics.push({ severity: 'warning', path: `keys[${i}].expiresAt`, message: `key "${key.name}" expired on ${key.expiresAt}` });
-      }
-      ids.add(key.id);
-      keys.push(key);
     });
-  return keys;
+    if (key.expiresAt && Date.parse(key.expiresAt) < Date.now()) {
+      diagnostics.push({ severity: 'warning', path: `${at}.expiresAt`, message: `key "${key.name}" expired on ${key.expiresAt}` });
+    }
+    return true;
+  });
 }
 
 /** Policy settings: each one that does not parse falls back to its default, with a diagnostic. */

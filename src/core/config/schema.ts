@@ -169,21 +169,14 @@ export const feeSchema = z
   })
   .strict();
 
+/** A size limit in bytes: at least 1 KiB, at most `max`. */
+const bytes = (max: number) => z.number().int().min(1024).max(max);
+
 export const limitsSchema = z
   .object({
     /** Largest error or non-streaming body read, and largest single SSE event. */
-    maxBodyBytes: z
-      .number()
-      .int()
-      .min(1024)
-      .max(256 * 1024 * 1024)
-      .default(32 * 1024 * 1024),
-    maxEventBytes: z
-      .number()
-      .int()
-      .min(1024)
-      .max(64 * 1024 * 1024)
-      .default(4 * 1024 * 1024),
+    maxBodyBytes: bytes(256 * 1024 * 1024).default(32 * 1024 * 1024),
+    maxEventBytes: bytes(64 * 1024 * 1024).default(4 * 1024 * 1024),
   })
   .strict();
 

@@ -81,72 +81,40 @@ interface HeaderBytes {
   utf8: { decode(input: Uint8Array): string };
 }
 
-/** One header's value of wire type `type` at `p`, and where the next header starts. */
+/** Header value types of a fixed size: how many bytes they take, and how to read them at `p`. */
+const FIXED_SIZE: Readonly<Partial<Record<number, readonly [size: number, read: (view: DataView, p: number, bytes: Uint8Array) => EventHeaderValue]>>> = {
+  [HEADER_TYPE.byte]: [1, (view, p) => view.getInt8(p)],
+  [HEADER_TYPE.short]: [2, (view, p) => view.getInt16(p)],
+  [HEADER_TYPE.integer]: [4, (view, p) => view.getInt32(p)],
+  [HEADER_TYPE.long]: [8, (view, p) => view.getBigInt64(p)],
+  [HEADER_TYPE.timestamp]: [8, (view, p) => new Date(Number(view.getBigInt64(p)))],
+  [HEADER_TYPE.uuid]: [16, (_view, p, bytes) => uuidString(bytes.subarray(p, p + 16))],
+};
+
+/** One header's value of wire type `type` at `start`, and where the next header starts. */
 function decodeHeaderValue({ view, bytes, end, utf8 }: HeaderBytes, start: number, type: number, name: string): [EventHeaderValue, number] {
-  let p = start;
-  let value: EventHeaderValue;
-  const need = (n: number, what: string) => {
+  const need = (p: number, n: number, what: string) => {
     if (p + n > end) fail(`a header's ${what} runs past the headers section (corrupt frame)`);
   };
-  switch (type) {
-    case HEADER_TYPE.true:
-      value = true;
-      break;
-    case HEADER_TYPE.false:
-      value = false;
-      break;
-    case HEADER_TYPE.byte:
-      need(1, 'value');
-      value = view.getInt8(p);
-      p += 1;
-      break;
-    case HEADER_TYPE.short:
-      need(2, 'value');
-      value = view.getInt16(p);
-      p += 2;
-      break;
-    case HEADER_TYPE.integer:
-      need(4, 'value');
-      value = view.getInt32(p);
-      p += 4;
-      break;
-    case HEADER_TYPE.long:
-      need(8, 'value');
-      value = view.getBigInt64(p);
-      p += 8;
-      break;
-    case HEADER_TYPE.timestamp:
-      need(8, 'value');
-      value = new Date(Number(view.getBigInt64(p)));
-      p += 8;
-      break;
-    case HEADER_TYPE.uuid:
-      need(16, 'value');
-      value = uuidString(bytes.subarray(p, p + 16));
-      p += 16;
-      break;
-    case HEADER_TYPE.bytes:
-    case HEADER_TYPE.string: {
-      need(2, 'value length');
-      const len = view.getUint16(p);
-      p += 2;
-      need(len, 'value');
-      const raw = bytes.subarray(p, p + len);
-      p += len;
-      if (type === HEADER_TYPE.bytes) value = new Uint8Array(raw);
-      else {
-        try {
-          value = utf8.decode(raw);
-        } catch {
-          fail(`header "${name}" is not UTF-8 (corrupt frame)`);
-        }
-      }
-      break;
+  if (type === HEADER_TYPE.true || type === HEADER_TYPE.false) return [type === HEADER_TYPE.true, start];
+  if (type === HEADER_TYPE.bytes || type === HEADER_TYPE.string) {
+    need(start, 2, 'value length');
+    const len = view.getUint16(start);
+    const p = start + 2;
+    need(p, len, 'value');
+    const raw = bytes.subarray(p, p + len);
+    if (type === HEADER_TYPE.bytes) return [new Uint8Array(raw), p + len];
+    try {
+      return [utf8.decode(raw), p + len];
+    } catch {
+      fail(`header "${name}" is not UTF-8 (corrupt frame)`);
     }
-    default:
-      fail(`header "${name}" has unknown value type ${type} (corrupt frame)`);
   }
-  return [value, p];
+  const fixed = FIXED_SIZE[type];
+  if (!fixed) fail(`header "${name}" has unknown value type ${type} (corrupt frame)`);
+  const [size, read] = fixed;
+  need(start, size, 'value');
+  return [read(view, start, bytes), start + size];
 }
 
 /**

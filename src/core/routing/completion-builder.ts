@@ -1,5 +1,5 @@
 /** Folds stream chunks into the final OpenAI `chat.completion` the caller gets at the end. */
-import type { ChatChunk, ChatCompletion, FinishReason, ToolCall, Usage } from '../chat';
+import { completionOf, type ChatChunk, type ChatCompletion, type FinishReason, type ToolCall, type Usage } from '../chat';
 import type { ReasoningDetail } from '../reasoning';
 
 export class CompletionBuilder {
@@ -43,25 +43,16 @@ export class CompletionBuilder {
     const toolCalls: ToolCall[] = this.tools
       .filter(Boolean)
       .map((t) => ({ id: t.id, type: 'function' as const, function: { name: t.name, arguments: t.args.join('') } }));
-    return {
+    return completionOf({
       id: this.id || `gen-${created}`,
-      object: 'chat.completion',
-      created: Math.floor(created / 1000),
       model,
-      choices: [
-        {
-          index: 0,
-          message: {
-            role: 'assistant',
-            content: this.text.length ? this.text.join('') : toolCalls.length ? null : '',
-            ...(this.reasoning.length ? { reasoning: this.reasoning.join('') } : {}),
-            ...(this.details.length ? { reasoning_details: this.details } : {}),
-            ...(toolCalls.length ? { tool_calls: toolCalls } : {}),
-          },
-          finish_reason: this.finish ?? (toolCalls.length ? 'tool_calls' : 'stop'),
-        },
-      ],
+      created,
+      text: this.text,
+      reasoning: this.reasoning,
+      details: this.details,
+      toolCalls,
+      finish: this.finish,
       ...(this.usage ? { usage: this.usage } : {}),
-    };
+    });
   }
 }

@@ -40,6 +40,18 @@ export function servedLabel(p: PlannedRecord | undefined): string | undefined {
   return routeLabel(p, { caller: false });
 }
 
+type TokenCounts = Pick<AttemptRow, 'promptTokens' | 'completionTokens' | 'cacheReadTokens' | 'cacheWriteTokens'>;
+
+/** The token counts a record has, leaving out the ones it does not (a row has no `undefined` fields). */
+function tokenCounts(r: TokenCounts): TokenCounts {
+  return {
+    ...(r.promptTokens !== undefined ? { promptTokens: r.promptTokens } : {}),
+    ...(r.completionTokens !== undefined ? { completionTokens: r.completionTokens } : {}),
+    ...(r.cacheReadTokens !== undefined ? { cacheReadTokens: r.cacheReadTokens } : {}),
+    ...(r.cacheWriteTokens !== undefined ? { cacheWriteTokens: r.cacheWriteTokens } : {}),
+  };
+}
+
 export function toRow(r: GenerationRecord): GenerationRow {
   const attempts: AttemptRow[] = r.attempts.slice(0, 100).map((a) => ({
     route: a.route,
@@ -55,10 +67,7 @@ export function toRow(r: GenerationRecord): GenerationRow {
     latencyMs: a.latencyMs,
     ...(a.ttfbMs !== undefined ? { ttfbMs: a.ttfbMs } : {}),
     ...(a.retryAfterMs !== undefined ? { retryAfterMs: a.retryAfterMs } : {}),
-    ...(a.promptTokens !== undefined ? { promptTokens: a.promptTokens } : {}),
-    ...(a.completionTokens !== undefined ? { completionTokens: a.completionTokens } : {}),
-    ...(a.cacheReadTokens !== undefined ? { cacheReadTokens: a.cacheReadTokens } : {}),
-    ...(a.cacheWriteTokens !== undefined ? { cacheWriteTokens: a.cacheWriteTokens } : {}),
+    ...tokenCounts(a),
     ...(a.cost !== undefined ? { cost: a.cost } : {}),
   }));
   const served = servedLabel(r.servedBy);
@@ -76,10 +85,7 @@ export function toRow(r: GenerationRecord): GenerationRow {
     ...(served ? { servedBy: served.slice(0, 500), servedProvider: r.servedBy!.route === 'pooled' ? 'pooled' : r.servedBy!.provider } : {}),
     latencyMs: r.latencyMs,
     ...(r.ttfbMs !== undefined ? { ttfbMs: r.ttfbMs } : {}),
-    ...(r.promptTokens !== undefined ? { promptTokens: r.promptTokens } : {}),
-    ...(r.completionTokens !== undefined ? { completionTokens: r.completionTokens } : {}),
-    ...(r.cacheReadTokens !== undefined ? { cacheReadTokens: r.cacheReadTokens } : {}),
-    ...(r.cacheWriteTokens !== undefined ? { cacheWriteTokens: r.cacheWriteTokens } : {}),
+    ...tokenCounts(r),
     ...(typeof r.cost === 'number' ? { cost: r.cost } : {}),
     ...(r.byokFee !== undefined ? { byokFee: r.byokFee } : {}),
     ...(r.feeWaived !== undefined ? { feeWaived: r.feeWaived } : {}),

@@ -6,19 +6,12 @@ import * as fs from 'node:fs';
 import { homedir } from 'node:os';
 import * as vscode from 'vscode';
 import { PROVIDERS } from '../../core';
-import {
-  activityStateSchema,
-  activityToHostSchema,
-  DEFAULT_FILTER,
-  type ActivityFilter,
-  type ActivityRequestBody,
-  type ActivityState,
-} from '../../protocol/activity';
+import { activityProtocol, DEFAULT_FILTER, type ActivityFilter, type ActivityRequestBody, type ActivityState } from '../../protocol/activity';
 import { dailyBuckets, monthView, toCsv, toJson, toQuery, toRow } from './activity-model';
 import { folders, parseUserSettings } from './scopes';
 import type { PanelServices } from './services';
 import { ACTIVITY_PAGE } from './html';
-import { ChannelHolder, panelChannelOptions, panelErrorText, WebviewChannel } from './webview-channel';
+import { PanelView } from './webview-channel';
 
 export const ACTIVITY_VIEW_ID = 'byokRouter.activity';
 
@@ -49,14 +42,14 @@ export function watchActivityLog(dir: string, onChange: () => void, log: { warn(
 }
 
 export class ActivityViewProvider
-  extends ChannelHolder<WebviewChannel<ActivityRequestBody, { filter?: ActivityFilter }, ActivityState>>
+  extends PanelView<ActivityRequestBody, { filter?: ActivityFilter }, ActivityState>
   implements vscode.WebviewViewProvider, vscode.Disposable
 {
   private filter: ActivityFilter = DEFAULT_FILTER;
   private readonly subscriptions: vscode.Disposable[];
 
-  constructor(private readonly services: PanelServices) {
-    super();
+  constructor(services: PanelServices) {
+    super(services, 'activity', ACTIVITY_PAGE, activityProtocol);
     this.subscriptions = [
       services.routing.onDidGenerate(() => this.channel?.refresh(150)),
       services.settings.onDidChange(() => this.channel?.refresh()),
@@ -68,30 +61,20 @@ export class ActivityViewProvider
   }
 
   resolveWebviewView(view: vscode.WebviewView): void {
-    this.channel?.dispose();
-    const channel = new WebviewChannel<ActivityRequestBody, { filter?: ActivityFilter }, ActivityState>({
-      ...panelChannelOptions(this.services, 'activity', ACTIVITY_PAGE),
-      view,
-      stateSchema: activityStateSchema,
-      buildState: () => this.buildState(),
-      protocol: {
-        schema: activityToHostSchema,
-        onReady: (restored) => {
-          if (restored?.filter) this.filter = restored.filter;
-        },
-        handlers: {
-          setFilter: (b) => {
-            this.filter = b.filter;
-            this.channel?.refresh(0);
-          },
-          refresh: () => this.channel?.refresh(0),
-          export: (b) => this.export(b.format),
-        },
-        concurrent: new Set(['export']),
-        describeError: panelErrorText(this.services),
+    this.open(view, {
+      onReady: (restored) => {
+        if (restored?.filter) this.filter = restored.filter;
       },
+      handlers: {
+        setFilter: (b) => {
+          this.filter = b.filter;
+          this.channel?.refresh(0);
+        },
+        refresh: () => this.channel?.refresh(0),
+        export: (b) => this.export(b.format),
+      },
+      concurrent: new Set(['export']),
     });
-    this.hold(view, channel);
   }
 
   dispose() {
@@ -99,7 +82,7 @@ export class ActivityViewProvider
     for (const s of this.subscriptions) s.dispose();
   }
 
-  private async buildState(): Promise<ActivityState> {
+  protected async buildState(): Promise<ActivityState> {
     const now = Date.now();
     const query = toQuery(this.filter, now);
     const [{ records, skipped }, mtd] = await Promise.all([this.services.activity.scan(query), this.services.activity.monthToDate(now)]);

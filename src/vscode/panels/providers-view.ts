@@ -27,15 +27,7 @@ import {
   systemClock,
   validateKey,
 } from '../../core';
-import {
-  providersStateSchema,
-  providersToHostSchema,
-  USER_SCOPE,
-  type PlanView,
-  type ProvidersRequestBody,
-  type ProvidersState,
-  type TestResult,
-} from '../../protocol/providers';
+import { providersProtocol, USER_SCOPE, type PlanView, type ProvidersRequestBody, type ProvidersState, type TestResult } from '../../protocol/providers';
 import type { Handlers } from './dispatch';
 import { addCaller, addKeyEntry, entryId, moveKey, patchKey, removeCaller, setEndpoint, uniqueKeyId, withoutKey } from '../key-edits';
 import { PROVIDER_LABELS, providerCards } from './provider-labels';
@@ -46,7 +38,7 @@ import type { WebSearchState } from '../../protocol/providers';
 import { folders, parseUserSettings, readList, readOwn, requireScope, resolveScope, scopeInfos, write, type Scope } from './scopes';
 import type { PanelServices } from './services';
 import { PROVIDERS_PAGE } from './html';
-import { ChannelHolder, panelChannelOptions, panelErrorText, WebviewChannel } from './webview-channel';
+import { PanelView } from './webview-channel';
 import { policyHandlers } from './policy-host';
 import { buildPolicyState } from './policy-model';
 
@@ -60,15 +52,15 @@ function tailOf(secret: string | undefined): string | undefined {
 }
 
 export class ProvidersViewProvider
-  extends ChannelHolder<WebviewChannel<ProvidersRequestBody, { scope?: string }, ProvidersState>>
+  extends PanelView<ProvidersRequestBody, { scope?: string }, ProvidersState>
   implements vscode.WebviewViewProvider, vscode.Disposable
 {
   private scopeId = USER_SCOPE;
   private expiryTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly subscriptions: vscode.Disposable[];
 
-  constructor(private readonly services: PanelServices) {
-    super();
+  constructor(services: PanelServices) {
+    super(services, 'providers', PROVIDERS_PAGE, providersProtocol);
     const refresh = () => this.channel?.refresh();
     this.subscriptions = [
       services.settings.onDidChange(refresh),
@@ -80,23 +72,13 @@ export class ProvidersViewProvider
   }
 
   resolveWebviewView(view: vscode.WebviewView): void {
-    this.channel?.dispose();
-    const channel = new WebviewChannel<ProvidersRequestBody, { scope?: string }, ProvidersState>({
-      ...panelChannelOptions(this.services, 'providers', PROVIDERS_PAGE),
-      view,
-      stateSchema: providersStateSchema,
-      buildState: () => this.buildState(),
-      protocol: {
-        schema: providersToHostSchema,
-        onReady: (restored) => {
-          if (restored?.scope && resolveScope(restored.scope)) this.scopeId = restored.scope;
-        },
-        handlers: this.handlers(),
-        concurrent: new Set(['testKey', 'testCaller', 'explain']),
-        describeError: panelErrorText(this.services),
+    this.open(view, {
+      onReady: (restored) => {
+        if (restored?.scope && resolveScope(restored.scope)) this.scopeId = restored.scope;
       },
+      handlers: this.handlers(),
+      concurrent: new Set(['testKey', 'testCaller', 'explain']),
     });
-    this.hold(view, channel);
   }
 
   dispose() {
@@ -134,7 +116,7 @@ export class ProvidersViewProvider
     return withFallbacks(r.parsed.config, this.services.settings.problems(scope.folder));
   }
 
-  private async buildState(): Promise<ProvidersState> {
+  protected async buildState(): Promise<ProvidersState> {
     const scope = this.currentScope();
     const { config, problems } = this.parsed(scope);
     const keys = readList(scope, 'keys');

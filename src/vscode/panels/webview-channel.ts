@@ -27,11 +27,6 @@ export interface ChannelOptions<B extends { op: string }, R, S> {
 
 export const COALESCE_MS = 40;
 
-/** What every panel's channel takes from the panel services: where its page loads from, its log, and redaction. */
-export function panelChannelOptions(services: PanelServices, name: string, page: PageAssets) {
-  return { extensionUri: services.extensionUri, name, page, log: services.log, redact: (text: string) => services.redactor.redact(text) };
-}
-
 /** An error as a view shows it: its message, with stored secrets scrubbed. */
 export function panelErrorText(services: PanelServices): (e: unknown) => string {
   return (e) => services.redactor.redact(e instanceof Error ? e.message : String(e));
@@ -42,16 +37,49 @@ export function resourceRoots(extensionUri: vscode.Uri): vscode.Uri[] {
   return [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')];
 }
 
-/** A view provider's hold on its one live channel: replaced when the view resolves again, dropped when it closes. */
-export abstract class ChannelHolder<C extends { readonly pageReady: boolean; dispose(): void }> {
-  protected channel: C | undefined;
+/** What the host validates of a view's protocol (`viewProtocol` in protocol/envelope.ts): the state it sends, the messages it receives. */
+export interface HostSideProtocol<B extends { op: string }, R, S> {
+  state: z.ZodType<S>;
+  toHost: ChannelOptions<B, R, S>['protocol']['schema'];
+}
+
+/**
+ * A panel's view provider: its page, its protocol and its one live channel — replaced when the
+ * view resolves again, dropped when it closes — with the panel services' log, redaction and error text.
+ */
+export abstract class PanelView<B extends { op: string }, R, S> {
+  protected channel: WebviewChannel<B, R, S> | undefined;
+
+  protected constructor(
+    protected readonly services: PanelServices,
+    private readonly name: string,
+    private readonly page: PageAssets,
+    private readonly viewProtocol: HostSideProtocol<B, R, S>,
+  ) {}
 
   /** Whether the view is open with its page loaded and talking to the host. */
   get pageReady(): boolean {
     return this.channel?.pageReady ?? false;
   }
 
-  protected hold(view: vscode.WebviewView, channel: C): void {
+  /** The view's whole state, built afresh for each push. */
+  protected abstract buildState(): Promise<S>;
+
+  /** Opens the page on `view` with a new channel that answers the page through `dispatch`. */
+  protected open(view: vscode.WebviewView, dispatch: Pick<ChannelOptions<B, R, S>['protocol'], 'onReady' | 'handlers' | 'concurrent'>): void {
+    this.channel?.dispose();
+    const { services } = this;
+    const channel = new WebviewChannel<B, R, S>({
+      view,
+      extensionUri: services.extensionUri,
+      name: this.name,
+      page: this.page,
+      log: services.log,
+      redact: (text: string) => services.redactor.redact(text),
+      stateSchema: this.viewProtocol.state,
+      buildState: () => this.buildState(),
+      protocol: { ...dispatch, schema: this.viewProtocol.toHost, describeError: panelErrorText(services) },
+    });
     this.channel = channel;
     view.onDidDispose(() => {
       if (this.channel === channel) this.channel = undefined;

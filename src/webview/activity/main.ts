@@ -5,15 +5,7 @@
  */
 import '../shared/zod-config';
 import '../shared/elements';
-import {
-  activityResultSchemas,
-  activityToHostSchema,
-  activityToWebviewSchema,
-  DEFAULT_FILTER,
-  type ActivityRequestBody,
-  type ActivityResultSchemas,
-  type ActivityState,
-} from '../../protocol/activity';
+import { activityProtocol, DEFAULT_FILTER, type ActivityRequestBody, type ActivityResultSchemas, type ActivityState } from '../../protocol/activity';
 import { HostClient, reportPageProblems } from '../shared/client';
 import { announce, h, icon, replaceRegion } from '../shared/dom';
 import { vscodeApi } from '../shared/vscode-api';
@@ -35,9 +27,7 @@ const regions: Record<Region, HTMLElement> = {
 
 const client = new HostClient<ActivityRequestBody, ActivityState, ActivityResultSchemas>({
   api,
-  toHost: activityToHostSchema,
-  toWebview: activityToWebviewSchema,
-  results: activityResultSchemas,
+  ...activityProtocol,
   onState: (s) => {
     ctx.state = s;
     ctx.setUi({ filter: s.filter });

@@ -3,7 +3,7 @@
  * endpoint and the actions. The row itself is focusable: Alt+↑/↓ moves it (across the
  * Prioritized/Fallback boundary at the ends), ↑/↓ moves focus, Enter opens the details.
  */
-import type { KeyPatch, KeyRow, ProvidersState } from '../../protocol/providers';
+import { modelPatternProblem, type KeyPatch, type KeyRow, type ProvidersState } from '../../protocol/providers';
 import { chipEditor, rank } from '../shared/chips';
 import { announce, h, icon, type Child, type Props } from '../shared/dom';
 import { clockTime, daysUntil, ms, until } from '../shared/format';
@@ -33,21 +33,6 @@ export function statusBadge(s: KeyRow['status'], now: number): HTMLElement {
     icon(STATUS[s.kind].icon),
     h('span', { class: 'status-text' }, text),
   );
-}
-
-/** Model patterns are globs over slugs; the host's parser refuses anything else, so refuse it here first. */
-export function modelPatternProblem(p: string): string | undefined {
-  if (!/^[\w.*?@:/[\]{},!+-]+$/.test(p)) return 'Use letters, digits and glob characters such as anthropic/* or openai/gpt-5*';
-  let square = 0;
-  let curly = 0;
-  for (const c of p) {
-    if (c === '[') square++;
-    else if (c === ']') square--;
-    else if (c === '{') curly++;
-    else if (c === '}') curly--;
-    if (square < 0 || curly < 0 || square > 1) return 'Unbalanced brackets in the pattern';
-  }
-  return square || curly ? 'Unbalanced brackets in the pattern' : undefined;
 }
 
 /** Catalog slugs plus `vendor/*` globs, so a whole vendor is one suggestion away. */

@@ -1,14 +1,7 @@
 /** The Providers view: entry point of its webview bundle. */
 import '../shared/zod-config';
 import '../shared/elements';
-import {
-  providersResultSchemas,
-  providersToHostSchema,
-  providersToWebviewSchema,
-  type ProvidersRequestBody,
-  type ProvidersResultSchemas,
-  type ProvidersState,
-} from '../../protocol/providers';
+import { providersProtocol, type ProvidersRequestBody, type ProvidersResultSchemas, type ProvidersState } from '../../protocol/providers';
 import { HostClient, reportPageProblems } from '../shared/client';
 import { announce, h, icon, replaceRegion, type Child } from '../shared/dom';
 import { vscodeApi } from '../shared/vscode-api';
@@ -45,9 +38,7 @@ let policyFrame: number | undefined;
 
 const client = new HostClient<ProvidersRequestBody, ProvidersState, ProvidersResultSchemas>({
   api,
-  toHost: providersToHostSchema,
-  toWebview: providersToWebviewSchema,
-  results: providersResultSchemas,
+  ...providersProtocol,
   onState: (incoming) => {
     // Replays moves the host may not have written when it built this state (see Transient.moves).
     const order = (keys: ProvidersState['keys']) => keys.map((k) => `${k.id}:${k.tier}`).join();

@@ -100,6 +100,24 @@ describe('the benchmark harness', function () {
     assert.ok(m.rssPeakMiB >= m.rssBeforeMiB);
   });
 
+  it('rates every contender at concurrency against the direct call in the same rounds, with a verdict drawn from the ratios', () => {
+    const m = results.measures.throughput!;
+    assert.deepEqual(m.unavailable, [], JSON.stringify(m.unavailable));
+    const direct = m.contenders.direct!;
+    assert.equal(direct.requestsRatio, 1);
+    assert.equal(direct.streamsRatio, 1);
+    for (const c of ['router', 'endpoint', 'hop', 'openai', 'ai-sdk', 'portkey'] as const) {
+      const f = m.contenders[c];
+      assert.ok(f, `${c} missing`);
+      assert.ok(f.requestsPerSecond > 0 && f.streamsPerSecond > 0, `${c}: ${JSON.stringify(f)}`);
+      // The ratio is the two rates' quotient, not a figure of its own.
+      assert.ok(Math.abs(f.requestsRatio - f.requestsPerSecond / direct.requestsPerSecond) < 0.02 + 1 / direct.requestsPerSecond, `${c} requests ratio`);
+      assert.ok(Math.abs(f.streamsRatio - f.streamsPerSecond / direct.streamsPerSecond) < 0.02 + 1 / direct.streamsPerSecond, `${c} streams ratio`);
+    }
+    const r = m.contenders.router!;
+    assert.equal(m.met, r.requestsRatio >= 0.9 && r.streamsRatio >= 0.9);
+  });
+
   it('leaves a slot for the activation time and reports bundle files', () => {
     const m = results.measures.bundle!;
     assert.equal(m.activationMs, null);
@@ -108,7 +126,7 @@ describe('the benchmark harness', function () {
 
   it('renders one table row per measure, with the machine line above it', () => {
     const table = markdownTable(results).split('\n');
-    const ids = ['1', '1e', '2', '3', '3e', '4', '5', '6', '7', '8'];
+    const ids = ['1', '1e', '2', '3', '3e', '4', '5', '6', '7', '8', '9', '9e'];
     assert.equal(table.length, 2 + ids.length);
     ids.forEach((id, i) => assert.ok(table[2 + i]!.startsWith(`| ${id} |`), table[2 + i]));
     // The local endpoint ran beside the others and answered correctly.

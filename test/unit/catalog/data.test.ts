@@ -3,7 +3,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BUNDLED_MODELS } from '../../../src/core/catalog/data.js';
 import { bundledCatalog, familyOf } from '../../../src/core/catalog/catalog.js';
-import { CATALOG_PROVIDER_IDS, isCatalogProviderId, type CatalogProviderId } from '../../../src/core/catalog/types.js';
+import {
+  CATALOG_PROVIDER_IDS,
+  isCatalogProviderId,
+  type CatalogModel,
+  type CatalogProviderId,
+  type Price,
+  type ProviderOffer,
+} from '../../../src/core/catalog/types.js';
 
 /** What a native id looks like at each provider. */
 const NATIVE_ID: Record<CatalogProviderId, RegExp> = {
@@ -50,11 +57,47 @@ const NATIVE_ID: Record<CatalogProviderId, RegExp> = {
 
 const SLUG = /^[a-z0-9-]+\/[a-z0-9.-]+$/;
 
+// Every field of a model, an offer and a price: the compiler checks these lists are the types',
+// whole and nothing more, so a row in models.json is held to them.
+const MODEL_FIELDS: Record<keyof CatalogModel, true> = {
+  slug: true,
+  name: true,
+  family: true,
+  contextLength: true,
+  maxOutput: true,
+  tools: true,
+  vision: true,
+  pooled: true,
+  providers: true,
+};
+const OFFER_FIELDS: Record<keyof ProviderOffer, true> = {
+  id: true,
+  input: true,
+  output: true,
+  cacheRead: true,
+  cacheWrite: true,
+  contextLength: true,
+  maxOutput: true,
+};
+const PRICE_FIELDS: Record<keyof Price, true> = { input: true, output: true, cacheRead: true, cacheWrite: true };
+
+function unknownFields(value: object, known: Record<string, true>): string[] {
+  return Object.keys(value).filter((k) => !Object.hasOwn(known, k));
+}
+
 function isPrice(value: unknown): boolean {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0;
 }
 
 describe('bundled catalog data', () => {
+  it('gives every model, offer and pooled price only known fields', () => {
+    for (const model of BUNDLED_MODELS) {
+      assert.deepEqual(unknownFields(model, MODEL_FIELDS), [], model.slug);
+      if (model.pooled) assert.deepEqual(unknownFields(model.pooled, PRICE_FIELDS), [], `${model.slug} pooled`);
+      for (const [provider, offer] of Object.entries(model.providers)) assert.deepEqual(unknownFields(offer, OFFER_FIELDS), [], `${model.slug} at ${provider}`);
+    }
+  });
+
   it('holds at least thirty models, each slug once', () => {
     const slugs = BUNDLED_MODELS.map((model) => model.slug);
     assert.ok(slugs.length >= 30, `only ${slugs.length} models`);

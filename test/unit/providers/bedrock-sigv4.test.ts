@@ -33,7 +33,7 @@ function signVector() {
 /** What the simulator would see if the signed request were sent. */
 function asReceived(headers: Record<string, string>, body = V.body, url = V.url): VerifyInput {
   const u = new URL(url);
-  return { method: V.method, path: u.pathname, query: Object.fromEntries(u.searchParams), headers: { ...headers, host: u.host }, body };
+  return { method: V.method, path: u.pathname, query: Object.fromEntries(u.searchParams), headers: { ...headers, host: u.host }, bodyText: body };
 }
 
 describe('SigV4 signing for Bedrock', () => {
@@ -90,7 +90,7 @@ describe('SigV4 signing for Bedrock', () => {
     assert.equal(h['x-amz-security-token'], undefined);
     const u = new URL(url);
     const verdict = verifySigV4(
-      { method: 'GET', path: u.pathname, query: Object.fromEntries(u.searchParams), headers: { ...h, host: u.host }, body: '' },
+      { method: 'GET', path: u.pathname, query: Object.fromEntries(u.searchParams), headers: { ...h, host: u.host }, bodyText: '' },
       { credentials: [creds], region: 'eu-west-3', service: 'bedrock', now: date.getTime() },
     );
     assert.deepEqual(verdict, { ok: true, accessKeyId: 'AKIDEXAMPLE' });

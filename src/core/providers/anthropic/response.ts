@@ -2,7 +2,7 @@
  * Anthropic Messages answers and streams → canonical completion or chunks; signed thinking is
  * kept for the next turn of a tool loop.
  */
-import type { ChatChunk, ChatCompletion, ChunkDelta, FinishReason, ToolCall, Usage } from '../../chat';
+import { completionOf, type ChatChunk, type ChatCompletion, type ChunkDelta, type FinishReason, type ToolCall, type Usage } from '../../chat';
 import type { Limits } from '../../config/schema';
 import { routeError, RouteFailure, type ErrorKind, type RouteError } from '../../errors';
 import { parseJsonFrame, sseEvents } from '../../http/sse';
@@ -93,26 +93,16 @@ export function parseMessage(text: string, call: AdapterCall, cache: ThinkingCac
     toolCalls.map((t) => t.id),
     thinking,
   );
-  return {
+  return completionOf({
     id: m.id,
-    object: 'chat.completion',
-    created: Math.floor(Date.now() / 1000),
     model: m.model ?? call.nativeModel,
-    choices: [
-      {
-        index: 0,
-        message: {
-          role: 'assistant',
-          content: text_.length ? text_.join('') : toolCalls.length ? null : '',
-          ...(reasoning.length ? { reasoning: reasoning.join('') } : {}),
-          ...(thinking.length ? { reasoning_details: detailsFromThinking(thinking) } : {}),
-          ...(toolCalls.length ? { tool_calls: toolCalls } : {}),
-        },
-        finish_reason: finishReason(m.stop_reason),
-      },
-    ],
+    text: text_,
+    reasoning,
+    details: detailsFromThinking(thinking),
+    toolCalls,
+    finish: finishReason(m.stop_reason),
     ...(m.usage ? { usage: toUsage(m.usage) } : {}),
-  };
+  });
 }
 
 /**

@@ -4,7 +4,7 @@
 import { drainBriefly, DRAIN_AFTER_END_MS } from '../../http/drain';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { ChatChunk, ChatCompletion, FinishReason, ToolCall, Usage } from '../../chat';
+import { completionOf, type ChatChunk, type ChatCompletion, type FinishReason, type ToolCall, type Usage } from '../../chat';
 import type { Limits } from '../../config/schema';
 import { routeError, RouteFailure } from '../../errors';
 import { eventStreamMessages, headerString, type EventStreamMessage } from '../../http/eventstream';
@@ -113,26 +113,16 @@ export function parseConverseResponse(text: string, call: Pick<AdapterCall, 'nat
     toolCalls.map((t) => t.id),
     thinking,
   );
-  return {
+  return completionOf({
     id: completionId(),
-    object: 'chat.completion',
-    created: Math.floor(Date.now() / 1000),
     model: call.nativeModel,
-    choices: [
-      {
-        index: 0,
-        message: {
-          role: 'assistant',
-          content: texts.length ? texts.join('') : toolCalls.length ? null : '',
-          ...(reasoning.length ? { reasoning: reasoning.join('') } : {}),
-          ...(signed(thinking).length ? { reasoning_details: detailsFromThinking(signed(thinking), FORMAT.bedrock) } : {}),
-          ...(toolCalls.length ? { tool_calls: toolCalls } : {}),
-        },
-        finish_reason: finishReason(o.stopReason),
-      },
-    ],
+    text: texts,
+    reasoning,
+    details: detailsFromThinking(signed(thinking), FORMAT.bedrock),
+    toolCalls,
+    finish: finishReason(o.stopReason),
     ...(o.usage ? { usage: toUsage(o.usage) } : {}),
-  };
+  });
 }
 // ---------------------------------------------------------------------------------------------
 // Streaming: ConverseStream events → chunks

@@ -3,7 +3,16 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { ChatChunk, ChatCompletion, ChunkDelta, FinishReason, ToolCall, ToolCallDelta, Usage } from '../../chat';
+import {
+  completionOf,
+  type ChatChunk,
+  type ChatCompletion,
+  type ChunkDelta,
+  type FinishReason,
+  type ToolCall,
+  type ToolCallDelta,
+  type Usage,
+} from '../../chat';
 import type { Limits } from '../../config/schema';
 import { routeError, RouteFailure } from '../../errors';
 import { parseJsonFrame, sseEvents } from '../../http/sse';
@@ -121,39 +130,29 @@ export function parseGeminiCompletion(text: string, ctx: GeminiReadContext): Cha
   // streamGenerateContent without alt=sse answers a JSON array of responses; be tolerant of it.
   const responses = (Array.isArray(parsed) ? parsed : [parsed]) as Frame[];
   const reader = new ResponseReader(ctx);
-  let content = '';
-  let reasoning = '';
+  const content: string[] = [];
+  const reasoning: string[] = [];
   const details: ReasoningDetail[] = [];
   const toolCalls: ToolCall[] = [];
   for (const o of responses) {
     if (o?.error) throw failureFromBodyError(provider, o.error);
     const d = reader.read(o);
-    if (d.content) content += d.content;
-    if (d.reasoning) reasoning += d.reasoning;
+    if (d.content) content.push(d.content);
+    if (d.reasoning) reasoning.push(d.reasoning);
     if (d.reasoning_details) details.push(...d.reasoning_details);
     for (const t of d.tool_calls ?? [])
       toolCalls.push({ id: t.id!, type: 'function', function: { name: t.function!.name!, arguments: t.function!.arguments! } });
   }
-  return {
+  return completionOf({
     id: reader.id,
-    object: 'chat.completion',
-    created: Math.floor(Date.now() / 1000),
     model: reader.model,
-    choices: [
-      {
-        index: 0,
-        message: {
-          role: 'assistant',
-          content: content || (toolCalls.length ? null : ''),
-          ...(reasoning ? { reasoning } : {}),
-          ...(details.length ? { reasoning_details: details } : {}),
-          ...(toolCalls.length ? { tool_calls: toolCalls } : {}),
-        },
-        finish_reason: reader.finish ?? (toolCalls.length ? 'tool_calls' : 'stop'),
-      },
-    ],
+    text: content,
+    reasoning,
+    details,
+    toolCalls,
+    finish: reader.finish,
     ...(reader.usage ? { usage: reader.usage } : {}),
-  };
+  });
 }
 
 async function collect(body: AsyncIterable<Uint8Array>, max: number, provider: string): Promise<string> {
