@@ -22,6 +22,12 @@ export interface WorldSpec<N extends string> {
   sims: Record<N, SimSpec>;
   userSettings: (fleet: Fleet<N>) => Record<string, unknown>;
   folders: FolderSpec[];
+  /**
+   * Key and caller values the extension stores in SecretStorage when it starts, the fast way for a
+   * test to have them (SecretStorage lives in the browser; the demo profile's seeding file,
+   * src/vscode/demo-secrets.ts, is the one door in). Only missing values are stored.
+   */
+  secrets?: { keys?: { id: string; provider: string; secret: string }[]; callers?: { name: string; secret: string }[] };
 }
 
 export interface World<N extends string> {
@@ -60,12 +66,15 @@ export async function startWorld<N extends string>(spec: WorldSpec<N>): Promise<
     const userSettingsFile = writeUserSettings(userDataDir, spec.userSettings(fleet));
     const wsRoot = path.join(runDir, 'workspace');
     const workspaceFile = writeWorkspace(wsRoot, spec.name, spec.folders);
+    const secretsFile = path.join(runDir, 'secrets.json');
+    if (spec.secrets) fs.writeFileSync(secretsFile, JSON.stringify(spec.secrets), { mode: 0o600 });
     server = await startCodeServer({
       layout,
       userDataDir,
       extensionsDir: path.join(runDir, 'extensions'),
       open: workspaceFile,
       smokeTestDriver: true,
+      ...(spec.secrets ? { env: { BYOK_ROUTER_DEMO_SECRETS: secretsFile } } : {}),
       onOutput: (line) => serverLog.write(`${line}\n`),
     });
     const consoleLines: World<N>['console'] = [];
