@@ -1,8 +1,8 @@
 /**
  * `npm start` runs the editor in a demo profile whose keys open only the loopback simulators. Their
  * made-up values have to reach secret storage, which lives in the browser: the launcher names a
- * file in BYOK_ROUTER_DEMO_SECRETS and the extension stores whatever is missing. Nothing else ever
- * reads that variable.
+ * file in BYOK_ROUTER_DEMO_SECRETS and the extension stores whatever is missing. The browser tests
+ * seed their starting keys the same way; nothing else reads that variable.
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
