@@ -294,3 +294,34 @@ export async function until<T>(
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
+
+/**
+ * One user action on a view. An edit redraws what changed when the new state arrives; an action
+ * that meets a redraw mid-way (the element it found is replaced) did nothing and is done again.
+ */
+export async function act(what: string, action: () => Promise<unknown>): Promise<void> {
+  await until(
+    what,
+    async () => {
+      await action();
+      return true;
+    },
+    30_000,
+    300,
+  );
+}
+
+/** The scope the Providers view shows. */
+export function scopeShown(providers: Frame): Promise<string> {
+  return providers.locator('#scope').evaluate((e) => (e as HTMLSelectElement).value, undefined, { timeout: 5_000 });
+}
+
+/** Puts the Providers view on the User scope, picking it from the scope list when another is shown. */
+export async function showUserScope(providers: Frame): Promise<void> {
+  await act('the User scope', async () => {
+    if ((await scopeShown(providers)) === 'user') return;
+    await providers.locator('#scope').click({ timeout: 5_000 });
+    await providers.locator('#scope li[role="option"]', { hasText: 'User' }).first().click({ timeout: 3_000 });
+  });
+  await until('the User scope shown', async () => (await scopeShown(providers)) === 'user');
+}

@@ -35,6 +35,8 @@ import {
   until,
   webviewFrame,
   type World,
+  act,
+  showUserScope,
 } from './harness';
 
 const K = {
@@ -221,6 +223,19 @@ describe('Providers and Activity views in the real editor (Chromium)', function 
     await until('the request at the simulator', () => chatKeys().length > before, 30_000);
   }
 
+  /**
+   * The request that falls over, with Secondary first in the order: Secondary answers 429 once,
+   * Primary answers with part of the prompt read from the provider's cache (for the Activity view).
+   */
+  async function fallOver() {
+    enqueueForKey(world.fleet.openai, K.secondary, world.fleet.openai.errors.rateLimited(8));
+    enqueueForKey(world.fleet.openai, K.primary, { usage: { prompt_tokens: 1200, completion_tokens: 40, prompt_tokens_details: { cached_tokens: 900 } } });
+    const before = chatKeys().length;
+    await explainSelection();
+    await until('both attempts at the simulator', () => chatKeys().length >= before + 2, 30_000);
+    assert.deepEqual(chatKeys().slice(before, before + 2), [K.secondary, K.primary]);
+  }
+
   /** Stores a key's value through Rotate in its details, as a user does. */
   async function storeValue(id: string, value: string) {
     const exp = row(id).locator('button.expander');
@@ -244,24 +259,6 @@ describe('Providers and Activity views in the real editor (Chromium)', function 
     await store.close();
   }
 
-  const scopeShown = () => providers.locator('#scope').evaluate((e) => (e as HTMLSelectElement).value, undefined, { timeout: 5_000 });
-
-  /**
-   * One user action on the view. An edit redraws what changed when the new state arrives; an
-   * action that meets a redraw mid-way (the element it found is replaced) did nothing and is done again.
-   */
-  async function act(what: string, action: () => Promise<unknown>) {
-    await until(
-      what,
-      async () => {
-        await action();
-        return true;
-      },
-      30_000,
-      300,
-    );
-  }
-
   /**
    * The same footing for every test, whatever ran (or failed) before it: nothing asked, the
    * Providers view alone on the User scope with no search and Explain route closed, the folders'
@@ -280,12 +277,7 @@ describe('Providers and Activity views in the real editor (Chromium)', function 
     await setPane(page, 'Activity', false);
     await setPane(page, 'Providers', true);
     providers = await webviewFrame(page, 'providers');
-    await act('the User scope', async () => {
-      if ((await scopeShown()) === 'user') return;
-      await providers.locator('#scope').click({ timeout: 5_000 });
-      await providers.locator('#scope li[role="option"]', { hasText: 'User' }).first().click({ timeout: 3_000 });
-    });
-    await until('the User scope shown', async () => (await scopeShown()) === 'user');
+    await showUserScope(providers);
     const search = providers.locator('#search input');
     if ((await search.inputValue()) !== '') await search.fill('');
     if (await providers.locator('#explain-body').count()) await providers.locator('button.section-toggle', { hasText: 'Explain route' }).click();
@@ -550,13 +542,7 @@ describe('Providers and Activity views in the real editor (Chromium)', function 
     await screenshot(page, 'providers-edited');
 
     // The first key answers 429 once: the router must fall over to the second, in the new order.
-    enqueueForKey(world.fleet.openai, K.secondary, world.fleet.openai.errors.rateLimited(8));
-    // The second answers with part of the prompt read from the provider's cache, for the Activity view.
-    enqueueForKey(world.fleet.openai, K.primary, { usage: { prompt_tokens: 1200, completion_tokens: 40, prompt_tokens_details: { cached_tokens: 900 } } });
-    const before = chatKeys().length;
-    await explainSelection();
-    await until('both attempts at the simulator', () => chatKeys().length >= before + 2, 30_000);
-    assert.deepEqual(chatKeys().slice(before, before + 2), [K.secondary, K.primary]);
+    await fallOver();
     // The rate-limited key shows its cooldown until Retry-After has passed.
     await until(
       'the cooldown on the row',
@@ -586,12 +572,7 @@ describe('Providers and Activity views in the real editor (Chromium)', function 
       activity: [],
     });
     fs.rmSync(csvFile(), { force: true });
-    enqueueForKey(world.fleet.openai, K.secondary, world.fleet.openai.errors.rateLimited(8));
-    enqueueForKey(world.fleet.openai, K.primary, { usage: { prompt_tokens: 1200, completion_tokens: 40, prompt_tokens_details: { cached_tokens: 900 } } });
-    const before = chatKeys().length;
-    await explainSelection();
-    await until('both attempts at the simulator', () => chatKeys().length >= before + 2, 30_000);
-    assert.deepEqual(chatKeys().slice(before, before + 2), [K.secondary, K.primary]);
+    await fallOver();
 
     const activity = await openActivity();
     const gen = activity.locator('.generation').first();

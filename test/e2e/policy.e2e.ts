@@ -23,6 +23,8 @@ import {
   until,
   webviewFrame,
   type World,
+  act,
+  showUserScope,
 } from './harness';
 
 const K = { a: 'sk-e2e-policy-key-a-000000a1', b: 'sk-e2e-policy-key-b-000000b2', orDev: 'sk-or-e2e-policy-dev-0000c3' } as const;
@@ -59,22 +61,6 @@ describe('Routing policy in the Providers view, in the real editor (Chromium)', 
   async function openProviders() {
     await runCommand(page, 'BYOK Router: Open Providers');
     providers = await webviewFrame(page, 'providers');
-  }
-
-  /**
-   * One user action on the section. Each edit redraws it when the new state arrives; an action
-   * that meets a redraw mid-way (the element it found is replaced) did nothing and is done again.
-   */
-  async function act(what: string, action: () => Promise<unknown>) {
-    await until(
-      what,
-      async () => {
-        await action();
-        return true;
-      },
-      30_000,
-      300,
-    );
   }
 
   /** Picks an option of a select with the mouse, the keyboard opening it when a click does not. */
@@ -147,18 +133,11 @@ describe('Routing policy in the Providers view, in the real editor (Chromium)', 
     await act(`close ${id}`, () => exp.click({ timeout: 5_000 }));
   }
 
-  const scopeShown = () => providers.locator('#scope').evaluate((e) => (e as HTMLSelectElement).value, undefined, { timeout: 5_000 });
-
   /** The same footing for every test, whatever ran (or failed) before it. */
   async function arrange() {
     await setPane(page, 'Activity', false);
     providers = await webviewFrame(page, 'providers');
-    await act('the User scope', async () => {
-      if ((await scopeShown()) === 'user') return;
-      await providers.locator('#scope').click({ timeout: 5_000 });
-      await providers.locator('#scope li[role="option"]', { hasText: 'User' }).first().click({ timeout: 3_000 });
-    });
-    await until('the User scope shown', async () => (await scopeShown()) === 'user');
+    await showUserScope(providers);
     if (fs.readFileSync(folderFile(), 'utf8') !== folderBaseline) fs.writeFileSync(folderFile(), folderBaseline);
     if (JSON.stringify(user()) !== JSON.stringify(baseline))
       await handEdit((s) => {
@@ -401,11 +380,18 @@ describe('Routing policy in the Providers view, in the real editor (Chromium)', 
     });
     await until('ignore in settings', () => JSON.stringify(devPrefs()?.preferences?.ignore) === '["deepinfra"]');
     const price = dev.locator('vscode-textfield[data-fid="prefs-price-prompt-dev"] input');
-    await act('max price typed', async () => {
-      await price.fill('5', { timeout: 5_000 });
-      await price.press('Tab', { timeout: 5_000 });
-    });
-    await until('max price in settings', () => JSON.stringify(devPrefs()?.preferences?.max_price) === '{"prompt":5}');
+    // Typed again until it lands: a redraw between the fill and the Tab loses the value unsaved.
+    await until(
+      'max price in settings',
+      async () => {
+        if (JSON.stringify(devPrefs()?.preferences?.max_price) === '{"prompt":5}') return true;
+        await price.fill('5', { timeout: 5_000 });
+        await price.press('Tab', { timeout: 5_000 });
+        return false;
+      },
+      30_000,
+      1_000,
+    );
 
     // Pooled access needs the caller's OpenRouter key, added in the Pooled section.
     const pooledDev = providers.locator('.region-pooled .caller-row[data-caller="dev"]');
