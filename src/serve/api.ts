@@ -1,5 +1,6 @@
 /** What each client API module provides to the server: request in, response and stream out. */
 import type { ChatChunk, ChatCompletion, ChatRequest } from '../core';
+import type { ZodType } from 'zod';
 import type { ApiFamily, HttpError } from './errors';
 
 export interface ParsedRequest {
@@ -44,20 +45,14 @@ export function sseEvent(name: string, payload: unknown): string {
 }
 
 /** The body checked against the API's schema, or a 400 naming the first problem. */
-export function parseBody<T>(
-  schema: { safeParse(body: unknown): { success: true; data: T } | { success: false; error: Parameters<typeof firstIssue>[0] } },
-  body: unknown,
-): T {
+export function parseBody<T>(schema: ZodType<T>, body: unknown): T {
   const r = schema.safeParse(body);
   if (!r.success) throw new BadRequest(firstIssue(r.error));
   return r.data;
 }
 
 /** A client API whose request maps to a chat request through one function, the model resolved first. */
-export function mappedParse<T extends { model: string }>(
-  schema: Parameters<typeof parseBody<T>>[0],
-  toChat: (body: T, model: string) => ChatRequest,
-): ClientApi['parse'] {
+export function mappedParse<T extends { model: string }>(schema: ZodType<T>, toChat: (body: T, model: string) => ChatRequest): ClientApi['parse'] {
   return (body, resolveModel) => {
     const data = parseBody(schema, body);
     return { request: toChat(data, resolveModel(data.model)), clientModel: data.model };

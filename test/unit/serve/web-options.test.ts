@@ -128,6 +128,8 @@ describe('the local endpoint honours OpenRouter web options with the Firecrawl k
 describe('a web option passed on to OpenRouter never leaves a provider kept on the user’s own keys', () => {
   let f: Fixture;
   let endpoint: LocalEndpoint;
+  // No Firecrawl key here, so nothing goes through it; still one client, closed after the tests.
+  const searchHttp = new UndiciHttpClient();
 
   before(async () => {
     f = await startFixture(
@@ -142,7 +144,7 @@ describe('a web option passed on to OpenRouter never leaves a provider kept on t
     const catalog = bundledCatalog();
     endpoint = new LocalEndpoint({
       backend: withWebSearch(routerBackend(f.router), {
-        deps: () => ({ http: new UndiciHttpClient(), timeouts: timeoutsSchema.parse({}), apiKey: async () => undefined, hasKey: async () => false }),
+        deps: () => ({ http: searchHttp, timeouts: timeoutsSchema.parse({}), apiKey: async () => undefined, hasKey: async () => false }),
         policy: () => ({ byokOnly: false, passToOpenRouter: true }),
       }),
       tokens: () => new TokenTable(f.tokens),
@@ -153,6 +155,7 @@ describe('a web option passed on to OpenRouter never leaves a provider kept on t
   after(async () => {
     await endpoint.close();
     await f.close();
+    await searchHttp.close();
   });
 
   it('refuses :online for a model whose provider has an Always use key, naming the key', async () => {

@@ -17,6 +17,8 @@ const FINISH: Record<string, FinishReason> = {
   function_call: 'tool_calls',
   content_filter: 'content_filter',
 };
+/** A provider's finish reason under its canonical name; one we do not know passes as sent. */
+const finishOf = (fr: string): FinishReason => FINISH[fr] ?? (fr as FinishReason);
 /** What a stream event maps to when it is the `[DONE]` sentinel. */
 const DONE = Symbol('done');
 
@@ -37,7 +39,7 @@ export function parseCompatCompletion(provider: string, text: string): ChatCompl
       const choice: ChatCompletion['choices'][number] = {
         index: c.index ?? i,
         message: readMessage(c.message),
-        finish_reason: fr ? (FINISH[fr] ?? (fr as FinishReason)) : null,
+        finish_reason: fr ? finishOf(fr) : null,
       };
       if (c.logprobs != null) choice.logprobs = c.logprobs;
       return choice;
@@ -164,7 +166,7 @@ function readChoice(provider: string, o: WireFrame, c: WireChoice, i: number, se
   let finish: FinishReason | null = null;
   if (fr) {
     if (fr === 'error') throw new RouteFailure(streamError(provider, o.error ?? 'the stream ended with finish_reason "error"'));
-    finish = FINISH[fr] ?? (fr as FinishReason);
+    finish = finishOf(fr);
     seen.finished = true;
   }
   const choice: ChatChunk['choices'][number] = { index: c.index ?? i, delta: c.delta ? readDelta(c.delta) : {}, finish_reason: finish };
