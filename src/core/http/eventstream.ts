@@ -11,6 +11,7 @@
  */
 import { crc32 } from 'node:zlib';
 import { routeError, RouteFailure } from '../errors';
+import { keepShape } from '../keep-shape';
 
 /** Decoded header value: bool, byte/short/int, long (bigint), bytes, string, timestamp, uuid (string). */
 export type EventHeaderValue = boolean | number | bigint | string | Uint8Array | Date;
@@ -204,6 +205,7 @@ export class EventStreamDecoder {
     fail(`truncated frame: the stream ended with ${this.buffered}${of} bytes of an unfinished frame`);
   }
 }
+keepShape(new EventStreamDecoder(1));
 
 /** Frames of a byte stream, in order; throws RouteFailure(server) on a corrupt or truncated frame. */
 export async function* eventStreamMessages(body: AsyncIterable<Uint8Array>, maxFrameBytes: number): AsyncGenerator<EventStreamMessage> {

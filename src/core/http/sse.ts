@@ -4,6 +4,7 @@
  */
 import { createParser, type EventSourceMessage, type EventSourceParser } from 'eventsource-parser';
 import { routeError, RouteFailure } from '../errors';
+import { keepShape } from '../keep-shape';
 
 export type SseEvent = EventSourceMessage;
 
@@ -52,6 +53,7 @@ export class SseDecoder {
 }
 
 const NONE: SseEvent[] = [];
+keepShape(new SseDecoder(1));
 
 export async function* sseEvents(body: AsyncIterable<Uint8Array>, maxEventBytes: number): AsyncGenerator<SseEvent> {
   const sse = new SseDecoder(maxEventBytes);

@@ -4,6 +4,7 @@
  * every chunk goes straight to the caller and no fallback is possible.
  */
 import { chunkHasContent, type ChatChunk } from '../chat';
+import { keepShape } from '../keep-shape';
 
 export class CommitGate {
   committed = false;
@@ -30,3 +31,4 @@ export class CommitGate {
     this.pending.length = 0;
   }
 }
+keepShape(new CommitGate(() => undefined));

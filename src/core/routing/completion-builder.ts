@@ -1,5 +1,6 @@
 /** Folds stream chunks into the final OpenAI `chat.completion` the caller gets at the end. */
 import { completionOf, type ChatChunk, type ChatCompletion, type FinishReason, type ToolCall, type Usage } from '../chat';
+import { keepShape } from '../keep-shape';
 import type { ReasoningDetail } from '../reasoning';
 
 export class CompletionBuilder {
@@ -56,3 +57,4 @@ export class CompletionBuilder {
     });
   }
 }
+keepShape(new CompletionBuilder());

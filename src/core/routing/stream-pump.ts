@@ -27,11 +27,18 @@ export async function pumpChunks(
     }
     return;
   }
-  for await (const batch of adapter.streamBatches(body, call, limits)) {
-    for (let i = 0; i < batch.length; i++) {
-      const chunk = batch[i]!;
-      builder.add(chunk);
-      onChunk?.(chunk);
-    }
+  for await (const batch of adapter.streamBatches(body, call, limits)) deliver(batch, builder, onChunk);
+}
+
+/**
+ * A batch's loop, in a plain function of its own: an async function's loop cannot be optimized
+ * while it runs (no on-stack replacement in generators), so after a full GC threw the optimized
+ * code away, a loop inside pumpChunks would run a whole burst interpreted.
+ */
+function deliver(batch: readonly ChatChunk[], builder: CompletionBuilder, onChunk: ((chunk: ChatChunk) => void) | undefined): void {
+  for (let i = 0; i < batch.length; i++) {
+    const chunk = batch[i]!;
+    builder.add(chunk);
+    onChunk?.(chunk);
   }
 }

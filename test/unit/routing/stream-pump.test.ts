@@ -54,6 +54,28 @@ describe('the stream pump', () => {
     assert.equal(builder.build('openai/gpt-4o-mini', 0).choices[0]!.message.content, 'Hello');
   });
 
+  it('takes a stream that said why it finished as complete when the body ends without [DONE]', async () => {
+    const reads = [frame({ role: 'assistant', content: '' }) + frame({ content: 'x' }), frame({ content: 'y' }) + frame({}, 'stop')];
+    const seen: string[] = [];
+    const builder = new CompletionBuilder();
+    await pumpChunks(openai, body(reads), call, limits, builder, (c) => seen.push(c.choices[0]?.delta.content ?? `(${c.choices[0]?.finish_reason})`));
+    assert.deepEqual(seen, ['', 'x', 'y', '(stop)']);
+    assert.equal(builder.build('openai/gpt-4o-mini', 0).choices[0]!.finish_reason, 'stop');
+  });
+
+  it('fails a body cut off inside an event, after delivering the events it completed, and drops the cut one', async () => {
+    // The SSE rule: an event the body ended inside is discarded, even one that would have said "stop".
+    const reads = [frame({ role: 'assistant', content: '' }) + frame({ content: 'whole' }), frame({}, 'stop').trimEnd()];
+    const seen: string[] = [];
+    await assert.rejects(
+      pumpChunks(openai, body(reads), call, limits, new CompletionBuilder(), (c) =>
+        seen.push(c.choices[0]?.delta.content ?? `(${c.choices[0]?.finish_reason})`),
+      ),
+      /ended before it finished/,
+    );
+    assert.deepEqual(seen, ['', 'whole']);
+  });
+
   it('delivers the chunks read before a mid-stream error, then throws it', async () => {
     const reads = [frame({ content: 'partial' }) + `data: ${JSON.stringify({ error: { message: 'upstream fell over', type: 'server_error' } })}\n\n`];
     const seen: string[] = [];

@@ -6,6 +6,7 @@ import { chunkHasContent, type ChatChunk, type ChatCompletion, type ChunkDelta, 
 import { routeError, RouteFailure } from '../../errors';
 import { parseJsonFrame, SseDecoder, type SseEvent } from '../../http/sse';
 import type { Limits } from '../../config/schema';
+import { keepShape } from '../../keep-shape';
 import { baseRespError, bodyError, readUsage, streamError, type WireChoice, type WireFrame, type WireMessage } from './wire';
 
 const FINISH: Record<string, FinishReason> = {
@@ -72,9 +73,7 @@ export async function* streamCompatBatches(provider: string, body: AsyncIterable
   // goes out as one batch: one async-generator hop per read instead of two per chunk, which
   // was most of this transform's cost over a bare parse.
   const sse = new SseDecoder(limits.maxEventBytes);
-  const seen = { finished: false };
-  let done = false;
-  let spoke = false;
+  const r = new EventReader(provider);
   // Until the first event, the raw text: a 200 that is a JSON error instead of a stream
   // (MiniMax's base_resp) is then classified for what it says, not as a cut-off stream.
   let head: string | undefined = '';
@@ -85,63 +84,117 @@ export async function* streamCompatBatches(provider: string, body: AsyncIterable
       const n = await it.next();
       if (n.done) break;
       if (head !== undefined && head.length < 65_536) head += utf8.decode(n.value, { stream: true });
-      let batch: ChatChunk[] = [];
-      let failure: unknown;
-      try {
-        for (const ev of sse.push(n.value)) {
-          head = undefined;
-          const chunk = toChunk(provider, ev, seen);
-          if (chunk === DONE) {
-            done = true;
-            break;
-          }
-          if (!chunk) continue;
-          batch.push(chunk);
-          // Up to the first content, each chunk goes out at once: a read holding a whole
-          // burst must not hold the first token back behind the parse of all the rest.
-          if (!spoke && chunkHasContent(chunk)) {
-            spoke = true;
-            yield batch;
-            batch = [];
-          }
-        }
-      } catch (e) {
-        // The chunks before a mid-stream error still reach the caller first, as one by one.
-        if (!batch.length) throw e;
-        failure = e;
+      const events = sse.push(n.value);
+      if (events.length) head = undefined;
+      r.start(events);
+      while (r.more()) {
+        const batch = r.take();
+        if (batch.length) yield batch;
+        if (r.failure !== undefined) throw r.failure;
       }
-      if (batch.length) yield batch;
-      if (failure) throw failure;
-      if (done) break;
+      if (r.done) break;
     }
   } catch (e) {
-    if (!done) throw e; // the answer was complete; what happened to the rest does not matter
+    if (!r.done) throw e; // the answer was complete; what happened to the rest does not matter
   }
   // The answer is over at [DONE], whatever the server does with its socket. Servers close
   // right after it, and reading that close keeps Node from aborting the body (an AbortError
   // whose stack it formats, a measurable cost per stream); one that keeps the socket open,
   // or keeps sending comments, is let go after a moment and the router releases it.
-  if (done) return void (await drainBriefly(it, DRAIN_AFTER_END_MS));
-  const last: ChatChunk[] = [];
-  let ended = false;
-  for (const ev of sse.end()) {
-    const chunk = toChunk(provider, ev, seen);
-    if (chunk === DONE) {
-      ended = true;
-      break;
-    }
-    if (chunk) last.push(chunk);
+  if (r.done) return void (await drainBriefly(it, DRAIN_AFTER_END_MS));
+  r.start(sse.end());
+  while (r.more()) {
+    const batch = r.take();
+    if (batch.length) yield batch;
+    if (r.failure !== undefined) throw r.failure;
   }
-  if (last.length) yield last;
-  if (ended) return;
+  if (r.done) return;
   const inBody = head ? bodyError(provider, head, 0) : undefined;
   if (inBody) throw new RouteFailure(inBody);
   // Some gateways omit [DONE]; a stream that said why it finished is complete.
-  if (!seen.finished) throw new RouteFailure(routeError('network', `${provider}: the stream ended before it finished (no finish_reason, no [DONE])`));
+  if (!r.finished) throw new RouteFailure(routeError('network', `${provider}: the stream ended before it finished (no finish_reason, no [DONE])`));
 }
 
+/**
+ * The events of one read → batches of chunks. The per-event loop lives here, in a plain method,
+ * not in the generator above: V8 cannot optimize a generator's loop while it runs (no on-stack
+ * replacement), so after a full GC throws its optimized code away, a long read would parse
+ * the rest of its events interpreted. A plain loop is re-optimized within a few events.
+ */
+class EventReader {
+  /** A finish_reason was seen: a stream without [DONE] is then still complete. */
+  finished = false;
+  /** [DONE] was read. */
+  done = false;
+  /** Up to the first content, each chunk goes out alone (see take). */
+  spoke = false;
+  /** An error inside the stream, met after chunks that go out first. */
+  failure: unknown;
+  private events: SseEvent[] = [];
+  private next = 0;
+  private frames = 0;
+
+  constructor(private readonly provider: string) {}
+
+  start(events: SseEvent[]): void {
+    this.events = events;
+    this.next = 0;
+  }
+
+  /**
+   * Keeps a stream's first two frames and its last two, with their chunks, until the next
+   * stream replaces them. JSON.parse lays frames out by their keys, as a constructor does
+   * (see keep-shape.ts): with no frame alive, a full GC would free those layouts and the
+   * optimized reader with them. The first frames carry the role, the last ones the finish and
+   * the usage; the ones between look like the second.
+   */
+  remember(frame: unknown, chunk: ChatChunk): void {
+    const n = this.frames++;
+    const slot = n < 2 ? n : 2 + (n & 1);
+    RECENT[2 * slot] = frame;
+    RECENT[2 * slot + 1] = chunk;
+  }
+
+  more(): boolean {
+    return !this.done && this.failure === undefined && this.next < this.events.length;
+  }
+
+  /** The chunks of the events left, up to [DONE], an error, or (until then) the first content. */
+  take(): ChatChunk[] {
+    const batch: ChatChunk[] = [];
+    const events = this.events;
+    while (this.next < events.length) {
+      let chunk: ChatChunk | typeof DONE | undefined;
+      try {
+        chunk = toChunk(this.provider, events[this.next++]!, this);
+      } catch (e) {
+        // The chunks before a mid-stream error still reach the caller first, as one by one.
+        if (!batch.length) throw e;
+        this.failure = e;
+        break;
+      }
+      if (chunk === DONE) {
+        this.done = true;
+        break;
+      }
+      if (!chunk) continue;
+      batch.push(chunk);
+      // A read holding a whole burst must not hold the first token back behind the parse of
+      // all the rest.
+      if (!this.spoke && chunkHasContent(chunk)) {
+        this.spoke = true;
+        break;
+      }
+    }
+    return batch;
+  }
+}
+
+keepShape(new EventReader(''));
+const RECENT: unknown[] = new Array(8);
+
 /** One event → a chunk, nothing (no choices, no usage), or the end. Throws for an error in the stream. */
-function toChunk(provider: string, ev: SseEvent, seen: { finished: boolean }): ChatChunk | typeof DONE | undefined {
+function toChunk(provider: string, ev: SseEvent, seen: EventReader): ChatChunk | typeof DONE | undefined {
   const data = ev.data;
   if (data === '[DONE]') return DONE;
   if (ev.event === 'error') throw new RouteFailure(streamError(provider, (parseJsonFrame(data, provider) as WireFrame | null)?.error ?? data));
@@ -154,14 +207,21 @@ function toChunk(provider: string, ev: SseEvent, seen: { finished: boolean }): C
   const wire = o.choices;
   // Azure's prompt-filter preamble and OpenAI's usage chunk both carry no choices.
   if ((!wire || wire.length === 0) && !usage) return undefined;
-  const choices: ChatChunk['choices'] = [];
-  if (wire) for (let i = 0; i < wire.length; i++) choices.push(readChoice(provider, o, wire[i]!, i, seen));
+  // One choice is nearly every chunk; an array literal of it is sized exactly, where push
+  // would allocate room for sixteen.
+  const choices: ChatChunk['choices'] =
+    !wire || wire.length === 0
+      ? []
+      : wire.length === 1
+        ? [readChoice(provider, o, wire[0]!, 0, seen)]
+        : wire.map((c, i) => readChoice(provider, o, c, i, seen));
   const chunk: ChatChunk = { id: o.id ?? '', object: 'chat.completion.chunk', created: o.created ?? 0, model: o.model ?? '', choices };
   if (usage) chunk.usage = usage;
+  seen.remember(o, chunk);
   return chunk;
 }
 
-function readChoice(provider: string, o: WireFrame, c: WireChoice, i: number, seen: { finished: boolean }): ChatChunk['choices'][number] {
+function readChoice(provider: string, o: WireFrame, c: WireChoice, i: number, seen: EventReader): ChatChunk['choices'][number] {
   const fr = c.finish_reason;
   let finish: FinishReason | null = null;
   if (fr) {
