@@ -63,15 +63,89 @@ export class UndiciHttpClient implements HttpClient {
   }
 }
 
-/** Read a whole body, refusing more than `max` bytes (a provider error page can be huge). */
-export async function readBody(body: AsyncIterable<Uint8Array> & { destroy?(e?: Error): void }, max: number): Promise<string> {
+/**
+ * Read a whole body, refusing more than `max` bytes (a provider error page can be huge). Pass the
+ * response headers when there are any: a body whose declared length fits is read by undici itself.
+ */
+export function readBody(body: HttpResponse['body'], max: number, headers?: HttpResponse['headers']): Promise<string> {
+  // At concurrency 50 the async iterator cost 50 µs of CPU per request over undici's own
+  // `text()`, which feeds the body to one string without the stream's buffering; the stream's
+  // events are between the two. A declared length bounds what `text()` can read.
+  const declared = Number(headers?.['content-length']);
+  if (declared <= max && hasText(body)) return body.text();
+  return isEmitter(body) ? readEvents(body, max) : readIterated(body, max);
+}
+
+function hasText(body: object): body is { text(): Promise<string> } {
+  return typeof (body as { text?: unknown }).text === 'function';
+}
+
+interface Emitter {
+  on(event: string, listener: (arg: never) => void): unknown;
+  removeListener(event: string, listener: (arg: never) => void): unknown;
+  destroy?(err?: Error): void;
+}
+
+function isEmitter(body: object): body is Emitter & HttpResponse['body'] {
+  return typeof (body as Partial<Emitter>).on === 'function' && typeof (body as Partial<Emitter>).removeListener === 'function';
+}
+
+const ignore = () => undefined;
+
+function tooLarge(max: number): RouteFailure {
+  return new RouteFailure(routeError('server', `response body exceeded the ${max}-byte limit`));
+}
+
+function readEvents(body: Emitter, max: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const parts: Uint8Array[] = [];
+    let size = 0;
+    const done = () => {
+      body.removeListener('data', onData);
+      body.removeListener('end', onEnd);
+      body.removeListener('error', onError);
+      body.removeListener('close', onClose);
+    };
+    const onData = (chunk: Uint8Array) => {
+      size += chunk.byteLength;
+      if (size > max) {
+        done();
+        // undici reports its own destroy as an AbortError: expected here, and not to go unheard.
+        body.on('error', ignore);
+        body.destroy?.();
+        reject(tooLarge(max));
+        return;
+      }
+      parts.push(chunk);
+    };
+    const onEnd = () => {
+      done();
+      resolve(Buffer.concat(parts).toString('utf8'));
+    };
+    const onError = (e: Error) => {
+      done();
+      reject(e);
+    };
+    // Destroyed without an error (an abort undici reports by closing): not a whole body.
+    const onClose = () => {
+      done();
+      reject(new Error('the response body closed before it ended'));
+    };
+    body.on('data', onData);
+    body.on('end', onEnd);
+    body.on('error', onError);
+    body.on('close', onClose);
+  });
+}
+
+async function readIterated(body: HttpResponse['body'], max: number): Promise<string> {
   const parts: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of body) {
     size += chunk.byteLength;
     if (size > max) {
       body.destroy?.();
-      throw new RouteFailure(routeError('server', `response body exceeded the ${max}-byte limit`));
+      throw tooLarge(max);
     }
     parts.push(chunk);
   }

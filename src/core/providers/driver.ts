@@ -63,12 +63,12 @@ export async function callRoute(adapter: ProviderAdapter, call: AdapterCall, o: 
     out.status = res.status;
     out.ttfbMs = round(performance.now() - t0);
     if (res.status < 200 || res.status >= 300) {
-      const text = o.redact(await readBody(res.body, o.limits.maxBodyBytes).catch(() => ''));
+      const text = o.redact(await readBody(res.body, o.limits.maxBodyBytes, res.headers).catch(() => ''));
       out.error = adapter.classifyError(res.status, res.headers, text, o.now());
       return out;
     }
     if (!call.stream) {
-      out.response = adapter.parseCompletion(await readBody(res.body, o.limits.maxBodyBytes), call);
+      out.response = adapter.parseCompletion(await readBody(res.body, o.limits.maxBodyBytes, res.headers), call);
       out.response.model = o.model;
       return out;
     }
