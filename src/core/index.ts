@@ -56,6 +56,7 @@ export * from './providers/validate';
 
 // HTTP: the client port and its undici implementation (undici itself is required on first use).
 export * from './http/client';
+export * from './http/cancel';
 export * from './http/undici';
 
 // Token counts, and web search for requests that ask for it.

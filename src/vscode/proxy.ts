@@ -5,7 +5,7 @@
  * flight finish on the old one.
  */
 import type { Dispatcher } from 'undici';
-import { type HttpClient, type HttpRequestSpec, type HttpResponse, type Timeouts, undici, UndiciHttpClient } from '../core';
+import { type CancelSignal, type HttpClient, type HttpRequestSpec, type HttpResponse, type Timeouts, undici, UndiciHttpClient } from '../core';
 
 export interface ProxySettings {
   /** `http.proxy`; '' when unset. */
@@ -93,7 +93,7 @@ export class SwitchableHttpClient implements HttpClient {
     void closeQuietly(old.client, old.dispatcher);
   }
 
-  send(spec: HttpRequestSpec, timeouts: Timeouts, signal: AbortSignal): Promise<HttpResponse> {
+  send(spec: HttpRequestSpec, timeouts: Timeouts, signal: CancelSignal): Promise<HttpResponse> {
     return this.current.send(spec, timeouts, signal);
   }
 

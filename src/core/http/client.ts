@@ -6,6 +6,7 @@
 import type { Dispatcher } from 'undici';
 import { undici } from './undici';
 import type { Timeouts } from '../config/schema';
+import type { CancelSignal } from './cancel';
 import { routeError, RouteFailure, type RouteError } from '../errors';
 
 export interface HttpRequestSpec {
@@ -22,7 +23,7 @@ export interface HttpResponse {
 }
 
 export interface HttpClient {
-  send(spec: HttpRequestSpec, timeouts: Timeouts, signal: AbortSignal): Promise<HttpResponse>;
+  send(spec: HttpRequestSpec, timeouts: Timeouts, signal: CancelSignal): Promise<HttpResponse>;
   close(): Promise<void>;
 }
 
@@ -45,7 +46,7 @@ export class UndiciHttpClient implements HttpClient {
     }));
   }
 
-  async send(spec: HttpRequestSpec, timeouts: Timeouts, signal: AbortSignal): Promise<HttpResponse> {
+  async send(spec: HttpRequestSpec, timeouts: Timeouts, signal: CancelSignal): Promise<HttpResponse> {
     const res = await undici().request(spec.url, {
       method: spec.method,
       headers: spec.headers,

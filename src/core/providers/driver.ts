@@ -7,6 +7,7 @@
 import type { ChatChunk, ChatCompletion } from '../chat';
 import type { Limits, Timeouts } from '../config/schema';
 import type { RouteError } from '../errors';
+import { Cancel } from '../http/cancel';
 import { readBody, transportError, type HttpClient } from '../http/client';
 import { CompletionBuilder } from '../routing/completion-builder';
 import { pumpChunks } from '../routing/stream-pump';
@@ -43,22 +44,22 @@ export interface DriveResult {
 
 export async function callRoute(adapter: ProviderAdapter, call: AdapterCall, o: DriveOptions): Promise<DriveResult> {
   const t0 = performance.now();
-  const ac = new AbortController();
+  const cancel = new Cancel();
   const out: DriveResult = {};
   const onAbort = () => {
     out.aborted ??= 'cancelled';
-    ac.abort();
+    cancel.abort();
   };
   o.signal?.addEventListener('abort', onAbort, { once: true });
   const timer = setTimeout(() => {
     out.aborted ??= 'total_timeout';
-    ac.abort();
+    cancel.abort();
   }, o.timeouts.totalMs);
-  call.signal = ac.signal;
+  call.cancel = cancel;
   let body: { destroy?(e?: Error): void } | undefined;
   try {
     const spec = await adapter.buildRequest(call);
-    const res = await o.http.send(spec, o.timeouts, ac.signal);
+    const res = await o.http.send(spec, o.timeouts, cancel);
     body = res.body;
     out.status = res.status;
     out.ttfbMs = round(performance.now() - t0);

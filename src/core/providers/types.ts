@@ -30,7 +30,8 @@ export interface AdapterCall {
   model?: CatalogModel;
   /** For adapters that must fetch something first (Vertex's OAuth token). */
   http?: HttpClient;
-  signal?: AbortSignal;
+  /** The call's cancellation, for adapters that fetch something first; `signal` is made on first use. */
+  cancel?: { readonly signal: AbortSignal };
   /** Credentials minted at run time (Vertex access tokens) go to the redactor the moment they exist. */
   onCredential?: (value: string) => void;
 }

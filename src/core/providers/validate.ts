@@ -58,7 +58,7 @@ export async function validateKey(
       options: target.options,
       baseUrl: deps.baseUrl,
       http: deps.http,
-      signal: ac.signal,
+      cancel: ac,
       onCredential: (v) => deps.redactor?.add(v),
     });
     if (!spec) return done('unknown', `${target.provider} has no free endpoint to check a key; it will be validated on first use`);

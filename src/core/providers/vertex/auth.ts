@@ -156,7 +156,7 @@ export class ServiceAccountTokens {
   /** The token for a Vertex call: its secret is the service account, `options.tokenUrl` may redirect the exchange. */
   async forCall(call: AdapterCall): Promise<string> {
     const sa = parseServiceAccount(call.secret, call.provider);
-    const token = await this.token(sa, call.options.tokenUrl ?? sa.token_uri ?? GOOGLE_TOKEN_URL, call.http, call.signal);
+    const token = await this.token(sa, call.options.tokenUrl ?? sa.token_uri ?? GOOGLE_TOKEN_URL, call.http, call.cancel?.signal);
     call.onCredential?.(token);
     return token;
   }

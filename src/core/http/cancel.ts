@@ -1,0 +1,40 @@
+/**
+ * A request's cancellation that undici takes as its signal without EventTarget's cost. undici
+ * accepts an AbortSignal or an EventEmitter with `aborted` and `reason`; registering and removing
+ * its listener on an AbortSignal cost 25–30 µs of CPU per request at concurrency 50, on an
+ * emitter almost nothing. The few callees that need a real AbortSignal (Vertex's token exchange)
+ * get one made on first use.
+ */
+import { EventEmitter } from 'node:events';
+
+export class Cancel extends EventEmitter {
+  aborted = false;
+  reason: unknown = undefined;
+  private controller: AbortController | undefined;
+
+  abort(): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = abortError();
+    this.controller?.abort(this.reason);
+    this.emit('abort');
+  }
+
+  /** An AbortSignal that follows this cancellation. */
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.aborted) this.controller.abort(this.reason);
+    }
+    return this.controller.signal;
+  }
+}
+
+/** What `HttpClient.send` takes: a standard signal, or the lighter `Cancel`. */
+export type CancelSignal = AbortSignal | Cancel;
+
+function abortError(): Error {
+  const e = new Error('This operation was aborted');
+  e.name = 'AbortError';
+  return e;
+}
