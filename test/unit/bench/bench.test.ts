@@ -50,7 +50,7 @@ describe('the benchmark harness', function () {
           ? r.addedP50! <= 0.2 && r.addedP99! <= 1 && below((x) => x.addedP50!)
           : id === 'firstToken'
             ? r.addedP50! <= 0.1 && below((x) => x.addedP50!)
-            : r.ratio! <= 1.05;
+            : r.ratio! <= 1.1 && r.cpuMs! <= 1.25 * m.contenders.direct!.cpuMs!;
       assert.equal(
         m.met,
         expected,

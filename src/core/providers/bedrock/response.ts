@@ -9,6 +9,7 @@ import type { Limits } from '../../config/schema';
 import { routeError, RouteFailure } from '../../errors';
 import { eventStreamMessages, headerString, type EventStreamMessage } from '../../http/eventstream';
 import { parseJsonFrame } from '../../http/sse';
+import { keepShape } from '../../keep-shape';
 import { ThinkingCache, type ThinkingBlock } from '../anthropic/thinking-cache';
 import { detailsFromThinking } from '../anthropic/request';
 import { FORMAT } from '../../reasoning';
@@ -281,3 +282,4 @@ class ConverseStream {
     return [this.chunk(kept.length ? { reasoning_details: detailsFromThinking(kept, FORMAT.bedrock) } : {}, finishReason(stopReason))];
   }
 }
+keepShape(new ConverseStream('', new ThinkingCache(1)));

@@ -16,6 +16,7 @@ import {
 import type { Limits } from '../../config/schema';
 import { routeError, RouteFailure } from '../../errors';
 import { parseJsonFrame, sseEvents } from '../../http/sse';
+import { keepShape } from '../../keep-shape';
 import { FORMAT, type ReasoningDetail } from '../../reasoning';
 import { ThoughtSignatureCache } from './signatures';
 import { GeminiResponse, classifyGeminiError, responseSchema, usageSchema } from './wire';
@@ -114,6 +115,7 @@ class ResponseReader {
     return `call_${createHash('sha256').update(seed).digest('base64url').slice(0, 24)}`;
   }
 }
+keepShape(new ResponseReader({ provider: '', signatures: new ThoughtSignatureCache(1), model: '' }));
 
 /** A response or stream event, as far as it is read before the schema: Gemini reports some failures in the body. */
 type Frame = { error?: unknown } | null | undefined;
