@@ -28,6 +28,7 @@ import { measureFamilies } from './measures/families';
 import { measurePlan } from './measures/plan';
 import { measureFirstToken, measureLongStream, measureNonStreaming } from './measures/requests';
 import { ROOT } from './paths';
+import { gc } from './gc';
 import { startSimProcess } from './sim-process';
 import { startPortkey, type PortkeyGateway } from './portkey';
 import { MEASURES, type BenchResults, type MeasureId, type RequestMeasure, type Unavailable } from './results';
@@ -117,7 +118,6 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResults> {
   const size = quick ? SIZES.quick : SIZES.full;
   const wanted = new Set<MeasureId>(opts.only ?? MEASURES);
   const log = opts.log ?? (() => {});
-  const gc = () => (globalThis as { gc?: () => void }).gc?.();
   const results: BenchResults = { machine: machine(), quick, versions: packageVersions(), measures: {} };
 
   // The CPU-bound measures run first, on a small heap and with no gateway process beside them.
@@ -170,7 +170,6 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResults> {
       try {
         if (wanted.has('nonStreaming')) {
           log('1: non-streaming added latency…');
-          gc();
           results.measures.nonStreaming = await measureNonStreaming(sim, contenders, size.nonStreaming);
           results.measures.nonStreaming.unavailable.unshift(...failed);
           results.measures.nonStreaming.notes.push(...hopNotes(results.measures.nonStreaming, 'latency'));
@@ -178,21 +177,18 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResults> {
         }
         if (wanted.has('firstToken')) {
           log('2: time to first token…');
-          gc();
           results.measures.firstToken = await measureFirstToken(sim, contenders, size.firstToken);
           results.measures.firstToken.unavailable.unshift(...failed);
           results.measures.firstToken.routerAlone = await measureRouterAlone({ stream: true, samples: size.alone });
         }
         if (wanted.has('longStream')) {
           log(`3: ${size.longChunks}-chunk streams…`);
-          gc();
           results.measures.longStream = await measureLongStream(sim, contenders, size.longStream, size.longChunks);
           results.measures.longStream.unavailable.unshift(...failed);
           results.measures.longStream.notes.push(...hopNotes(results.measures.longStream, 'ratio'));
         }
         if (wanted.has('throughput')) {
           log(`9: concurrency ${size.throughput.concurrency} throughput…`);
-          gc();
           results.measures.throughput = await measureThroughput(sim, contenders, size.throughput);
           results.measures.throughput.unavailable.unshift(...failed);
         }

@@ -4,6 +4,7 @@
  * all of them alike instead of on whoever happened to run then.
  */
 import type { Contender, ContenderName } from './contenders';
+import { gc } from './gc';
 import type { Unavailable } from './results';
 
 export interface Interleaved<T> {
@@ -12,15 +13,6 @@ export interface Interleaved<T> {
   cpuMs: Map<ContenderName, number>;
   unavailable: Unavailable[];
 }
-
-/**
- * A full collection before every batch, as peer-bench does. Without it this bench never saw what
- * a full GC costs a contender afterwards: V8 frees the layouts of objects no longer alive and
- * throws away the optimized code built for them, and the router's stream path then ran
- * interpreted for about four 1,000-chunk streams (docs/ARCHITECTURE.md, "Performance").
- * The collection itself is outside the measured time; what it leaves behind is inside.
- */
-const collect = () => (globalThis as { gc?: () => void }).gc?.();
 
 const cpuNow = () => {
   const c = process.cpuUsage();
@@ -61,7 +53,12 @@ export async function interleave<T>(
     for (const c of order) {
       if (!samples.has(c.name)) continue;
       try {
-        collect();
+        // A full collection before every batch, as peer-bench does. Without it this bench never
+        // saw what a full GC costs a contender afterwards: V8 frees the layouts of objects no
+        // longer alive with the optimized code built for them, and the router's stream path then
+        // ran interpreted for about four 1,000-chunk streams (docs/ARCHITECTURE.md,
+        // "Performance"). The collection is outside the measured time; what it leaves is inside.
+        gc();
         const t0 = cpuNow();
         for (let i = 0; i < opts.perRound; i++) samples.get(c.name)!.push(await one(c));
         cpu.set(c.name, cpu.get(c.name)! + cpuNow() - t0);

@@ -12,6 +12,7 @@ import { MapSecretSource } from '../src/core/ports';
 import type { MemoryCooldownStore } from '../src/core/routing/cooldowns';
 import { indexedModels } from '../src/core/routing/plan-index';
 import { Router } from '../src/core/routing/router';
+import { gc } from './gc';
 import { REFUSE_MARKER, startMemorySims } from './memory-sims';
 
 export interface MapSizes {
@@ -49,7 +50,6 @@ export interface MemoryRun {
 
 const MiB = 1024 * 1024;
 const mib = (n: number) => Math.round((n / MiB) * 10) / 10;
-const gc = () => (globalThis as { gc?: () => void }).gc?.();
 
 export function mapSizes(router: Router): MapSizes {
   return {

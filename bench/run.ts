@@ -6,10 +6,11 @@
  *
  * `--only` takes measure names or their README table row numbers (`--only=1,3`).
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ALL_MEASURES, runBench, type MeasureId } from './harness';
-import { BENCH_DIR } from './paths';
+import { BENCH_DIR, ROOT } from './paths';
 import { benchChart } from './chart';
 import { markdownReport } from './report';
 
@@ -39,9 +40,16 @@ async function main() {
   mkdirSync(args.out, { recursive: true });
   writeFileSync(path.join(args.out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(path.join(args.out, 'RESULTS.md'), `${report}\n`);
-  if (results.measures.nonStreaming || results.measures.longStream) writeFileSync(path.join(args.out, 'bench-chart.svg'), benchChart(results));
+  const charted = Boolean(results.measures.nonStreaming || results.measures.longStream);
+  if (charted) writeFileSync(path.join(args.out, 'bench-chart.svg'), benchChart(results));
   console.log(report);
-  console.error(`\nwrote results.json, RESULTS.md and bench-chart.svg (bench-chart.png follows) in ${args.out}`);
+  console.error(`\nwrote results.json, RESULTS.md${charted ? ' and bench-chart.svg' : ''} in ${args.out}`);
+  // The PNG the README shows, from this run's chart only: a run without measures 1 and 3 leaves
+  // the chart it found alone.
+  if (charted) {
+    const png = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'chart-png.js'), path.resolve(args.out)], { stdio: 'inherit' });
+    if (png.status !== 0) process.exitCode = png.status ?? 1;
+  }
 }
 
 main().catch((e) => {

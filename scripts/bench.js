@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
- * `npm run bench [-- options]`: bundles the bench, runs it with the options given (see
- * bench/run.ts), then renders its chart. One script, because npm appends the options to the end of
- * a script line, so a `build && run && chart` line handed them to the chart step.
+ * `npm run bench [-- options]`: bundles the bench, then runs it with the options given (see
+ * bench/run.ts; it renders its own chart). One script, because npm appends the options to the end
+ * of a script line, so a `build && run` line would hand them to the build.
  */
 'use strict';
 const { spawnSync } = require('node:child_process');
@@ -16,5 +16,3 @@ const step = (argv) => {
 };
 step([path.join(root, 'bench', 'build.js')]);
 step(['--expose-gc', path.join(root, 'node_modules', '.cache', 'byok-bench', 'run.js'), ...args]);
-const out = args.find((a) => a.startsWith('--out='))?.slice('--out='.length);
-step([path.join(__dirname, 'chart-png.js'), ...(out ? [path.resolve(out)] : [])]);

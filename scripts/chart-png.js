@@ -11,12 +11,7 @@ const { findChromium } = require('./preflight.js');
 
 async function main() {
   const dir = path.resolve(process.argv[2] ?? path.join(__dirname, '..', 'bench'));
-  const file = path.join(dir, 'bench-chart.svg');
-  if (!fs.existsSync(file)) {
-    console.error(`chart-png: no ${file} (the run had neither measure the chart draws); nothing to render`);
-    return;
-  }
-  const svg = fs.readFileSync(file, 'utf8');
+  const svg = fs.readFileSync(path.join(dir, 'bench-chart.svg'), 'utf8');
   const size = /width="(\d+)" height="(\d+)"/.exec(svg);
   if (!size) throw new Error('bench-chart.svg has no width/height');
   const executablePath = findChromium();

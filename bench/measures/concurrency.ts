@@ -6,6 +6,7 @@
 import type { ChatRequest } from '../../src/core/chat';
 import { startOpenAISim } from '../../src/sim/openai';
 import { benchRouter, MESSAGES, SLUG } from '../contenders';
+import { gc } from '../gc';
 import type { ConcurrencyMeasure } from '../results';
 import { words } from '../wire';
 
@@ -23,7 +24,6 @@ function beyond(base: Record<string, number>, now: Record<string, number>): Reco
   return out;
 }
 
-const gc = () => (globalThis as { gc?: () => void }).gc?.();
 const settle = () => new Promise((r) => setImmediate(r));
 
 /** Closed sockets release their handles a few loop turns later: wait until the count stops falling. */

@@ -2,8 +2,8 @@
  * A request's cancellation that undici takes as its signal without EventTarget's cost. undici
  * accepts an AbortSignal or an EventEmitter with `aborted` and `reason`; registering and removing
  * its listener on an AbortSignal cost 25–30 µs of CPU per request at concurrency 50, on an
- * emitter almost nothing. The few callees that need a real AbortSignal (Vertex's token exchange)
- * get one made on first use.
+ * emitter almost nothing. A callee that needs a real AbortSignal (Vertex's adapter, to stop
+ * waiting on a token exchange other calls share) gets one made on first use.
  */
 import { EventEmitter } from 'node:events';
 
@@ -33,7 +33,8 @@ export class Cancel extends EventEmitter {
 /** What `HttpClient.send` takes: a standard signal, or the lighter `Cancel`. */
 export type CancelSignal = AbortSignal | Cancel;
 
-function abortError(): Error {
+/** The error an aborted operation rejects with, named as the platform names it. */
+export function abortError(): Error {
   const e = new Error('This operation was aborted');
   e.name = 'AbortError';
   return e;

@@ -30,7 +30,7 @@ export interface AdapterCall {
   model?: CatalogModel;
   /** For adapters that must fetch something first (Vertex's OAuth token). */
   http?: HttpClient;
-  /** The call's cancellation, for adapters that fetch something first; `signal` is made on first use. */
+  /** The call's cancellation, for adapters that wait on something first (Vertex's shared token exchange). */
   cancel?: { readonly signal: AbortSignal };
   /** Credentials minted at run time (Vertex access tokens) go to the redactor the moment they exist. */
   onCredential?: (value: string) => void;

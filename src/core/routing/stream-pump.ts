@@ -1,11 +1,9 @@
 /**
  * The per-chunk loop of a streamed call: each chunk into the completion builder, then to the
- * caller. It is the hottest code in the router, so it lives in a small function of its own: V8
- * throws optimized code away when a full GC frees the objects it was specialised for (a finished
- * stream's chunks and closures), and a small loop is re-optimized within a few chunks where the
- * same loop inside a long function runs the rest of the stream interpreted. Adapters that hand
- * over every chunk one read completed as one batch (`streamBatches`) also save an async-generator
- * hop per chunk.
+ * caller. It is the hottest code in the router. Adapters that hand over every chunk one read
+ * completed as one batch (`streamBatches`) save an async-generator hop per chunk, and their
+ * batches run through `deliver`, a plain function V8 can optimize mid-batch (see there, and
+ * docs/ARCHITECTURE.md, "Performance").
  */
 import type { ChatChunk } from '../chat';
 import type { Limits } from '../config/schema';

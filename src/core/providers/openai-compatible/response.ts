@@ -79,12 +79,14 @@ export async function* streamCompatBatches(provider: string, body: AsyncIterable
   let head: string | undefined = '';
   const utf8 = new TextDecoder();
   const it = body[Symbol.asyncIterator]();
+  let ended = false;
   try {
-    for (;;) {
+    while (!ended && !r.done) {
       const n = await it.next();
-      if (n.done) break;
-      if (head !== undefined && head.length < 65_536) head += utf8.decode(n.value, { stream: true });
-      const events = sse.push(n.value);
+      ended = n.done === true;
+      if (!ended && head !== undefined && head.length < 65_536) head += utf8.decode(n.value, { stream: true });
+      // At the end of the body, whatever a last unterminated event held.
+      const events = ended ? sse.end() : sse.push(n.value);
       if (events.length) head = undefined;
       r.start(events);
       while (r.more()) {
@@ -92,23 +94,18 @@ export async function* streamCompatBatches(provider: string, body: AsyncIterable
         if (batch.length) yield batch;
         if (r.failure !== undefined) throw r.failure;
       }
-      if (r.done) break;
     }
   } catch (e) {
     if (!r.done) throw e; // the answer was complete; what happened to the rest does not matter
   }
-  // The answer is over at [DONE], whatever the server does with its socket. Servers close
-  // right after it, and reading that close keeps Node from aborting the body (an AbortError
-  // whose stack it formats, a measurable cost per stream); one that keeps the socket open,
-  // or keeps sending comments, is let go after a moment and the router releases it.
-  if (r.done) return void (await drainBriefly(it, DRAIN_AFTER_END_MS));
-  r.start(sse.end());
-  while (r.more()) {
-    const batch = r.take();
-    if (batch.length) yield batch;
-    if (r.failure !== undefined) throw r.failure;
+  if (r.done) {
+    // The answer is over at [DONE], whatever the server does with its socket. Servers close
+    // right after it, and reading that close keeps Node from aborting the body (an AbortError
+    // whose stack it formats, a measurable cost per stream); one that keeps the socket open,
+    // or keeps sending comments, is let go after a moment and the router releases it.
+    if (!ended) await drainBriefly(it, DRAIN_AFTER_END_MS);
+    return;
   }
-  if (r.done) return;
   const inBody = head ? bodyError(provider, head, 0) : undefined;
   if (inBody) throw new RouteFailure(inBody);
   // Some gateways omit [DONE]; a stream that said why it finished is complete.
@@ -134,7 +131,7 @@ class EventReader {
   private next = 0;
   private frames = 0;
 
-  constructor(private readonly provider: string) {}
+  constructor(readonly provider: string) {}
 
   start(events: SseEvent[]): void {
     this.events = events;
@@ -156,7 +153,7 @@ class EventReader {
   }
 
   more(): boolean {
-    return !this.done && this.failure === undefined && this.next < this.events.length;
+    return !this.done && this.next < this.events.length;
   }
 
   /** The chunks of the events left, up to [DONE], an error, or (until then) the first content. */
@@ -166,7 +163,7 @@ class EventReader {
     while (this.next < events.length) {
       let chunk: ChatChunk | typeof DONE | undefined;
       try {
-        chunk = toChunk(this.provider, events[this.next++]!, this);
+        chunk = toChunk(events[this.next++]!, this);
       } catch (e) {
         // The chunks before a mid-stream error still reach the caller first, as one by one.
         if (!batch.length) throw e;
@@ -194,7 +191,8 @@ keepShape(new EventReader(''));
 const RECENT: unknown[] = new Array(8);
 
 /** One event → a chunk, nothing (no choices, no usage), or the end. Throws for an error in the stream. */
-function toChunk(provider: string, ev: SseEvent, seen: EventReader): ChatChunk | typeof DONE | undefined {
+function toChunk(ev: SseEvent, reader: EventReader): ChatChunk | typeof DONE | undefined {
+  const provider = reader.provider;
   const data = ev.data;
   if (data === '[DONE]') return DONE;
   if (ev.event === 'error') throw new RouteFailure(streamError(provider, (parseJsonFrame(data, provider) as WireFrame | null)?.error ?? data));
@@ -209,25 +207,24 @@ function toChunk(provider: string, ev: SseEvent, seen: EventReader): ChatChunk |
   if ((!wire || wire.length === 0) && !usage) return undefined;
   // One choice is nearly every chunk; an array literal of it is sized exactly, where push
   // would allocate room for sixteen.
-  const choices: ChatChunk['choices'] =
-    !wire || wire.length === 0
-      ? []
-      : wire.length === 1
-        ? [readChoice(provider, o, wire[0]!, 0, seen)]
-        : wire.map((c, i) => readChoice(provider, o, c, i, seen));
+  const choices: ChatChunk['choices'] = !wire?.length
+    ? []
+    : wire.length === 1
+      ? [readChoice(o, wire[0]!, 0, reader)]
+      : wire.map((c, i) => readChoice(o, c, i, reader));
   const chunk: ChatChunk = { id: o.id ?? '', object: 'chat.completion.chunk', created: o.created ?? 0, model: o.model ?? '', choices };
   if (usage) chunk.usage = usage;
-  seen.remember(o, chunk);
+  reader.remember(o, chunk);
   return chunk;
 }
 
-function readChoice(provider: string, o: WireFrame, c: WireChoice, i: number, seen: EventReader): ChatChunk['choices'][number] {
+function readChoice(o: WireFrame, c: WireChoice, i: number, reader: EventReader): ChatChunk['choices'][number] {
   const fr = c.finish_reason;
   let finish: FinishReason | null = null;
   if (fr) {
-    if (fr === 'error') throw new RouteFailure(streamError(provider, o.error ?? 'the stream ended with finish_reason "error"'));
+    if (fr === 'error') throw new RouteFailure(streamError(reader.provider, o.error ?? 'the stream ended with finish_reason "error"'));
     finish = finishOf(fr);
-    seen.finished = true;
+    reader.finished = true;
   }
   const choice: ChatChunk['choices'][number] = { index: c.index ?? i, delta: c.delta ? readDelta(c.delta) : {}, finish_reason: finish };
   if (c.logprobs != null) choice.logprobs = c.logprobs;

@@ -9,6 +9,7 @@ import { createHash, createSign } from 'node:crypto';
 import { z } from 'zod';
 import type { Timeouts } from '../../config/schema';
 import { routeError, RouteFailure, type RouteError } from '../../errors';
+import { abortError } from '../../http/cancel';
 import { readBody, transportError, UndiciHttpClient, type HttpClient } from '../../http/client';
 import { systemClock, type Clock } from '../../ports';
 import { kindForStatus } from '../classify';
@@ -102,12 +103,6 @@ interface CachedToken {
   token: string;
   /** Epoch ms after which the token is refreshed (five minutes before Google's expiry). */
   refreshAt: number;
-}
-
-function abortError(): Error {
-  const e = new Error('This operation was aborted');
-  e.name = 'AbortError';
-  return e;
 }
 
 /** Waits for `p`, but lets one caller walk away on its own signal without cancelling the others. */
