@@ -489,13 +489,28 @@ describe('Providers and Activity views in the real editor (Chromium)', function 
 
   it('points the keys at the simulator from their Endpoint field and passes a Test', async () => {
     await given({ keys: [PRIMARY, SECONDARY], values: [PRIMARY.id] });
-    for (const id of ['openai-primary', 'openai-secondary']) {
-      await openDetails(id);
-      const field = providers.locator(`#endpoint-${id} input`);
-      await field.fill(world.fleet.openai.baseUrl);
-      await field.press('Tab');
-      await until(`${id}'s endpoint in settings`, () => userKeys().find((k) => k.id === id)?.options?.baseUrl === world.fleet.openai.baseUrl);
-    }
+    const endpointIn = (id: string) => `${id}'s endpoint in settings`;
+    const saved = (id: string) => userKeys().find((k) => k.id === id)?.options?.baseUrl === world.fleet.openai.baseUrl;
+    await openDetails('openai-primary');
+    const first = providers.locator('#endpoint-openai-primary input');
+    await first.fill(world.fleet.openai.baseUrl);
+    await first.press('Tab');
+    await until(endpointIn('openai-primary'), () => saved('openai-primary'));
+
+    // Half-typed, the second field meets a redraw of the cards (the first key's details folding,
+    // clicked by script so that focus stays in the field): the draft stays, and leaving saves it.
+    await openDetails('openai-secondary');
+    const second = providers.locator('#endpoint-openai-secondary input');
+    await second.fill(world.fleet.openai.baseUrl);
+    const drawn = await second.elementHandle();
+    await row('openai-primary').locator('button.expander').dispatchEvent('click');
+    await row('openai-primary').locator('.key-details').waitFor({ state: 'detached' });
+    assert.equal(await drawn!.evaluate((e) => e.isConnected), false, 'the field was not redrawn');
+    assert.equal(await second.inputValue(), world.fleet.openai.baseUrl);
+    assert.ok(!saved('openai-secondary'), 'the draft was saved before the field was left');
+    await second.press('Tab');
+    await until(endpointIn('openai-secondary'), () => saved('openai-secondary'));
+    await openDetails('openai-primary');
     await row('openai-primary').locator('vscode-button', { hasText: 'Test' }).click();
     await row('openai-primary').locator('.test-result.ok').waitFor({ timeout: 20_000 });
     assert.match((await row('openai-primary').locator('.test-result').textContent()) ?? '', /accepted the key/);

@@ -5,7 +5,7 @@
  */
 import { modelPatternProblem, type KeyPatch, type KeyRow, type ProvidersState } from '../../protocol/providers';
 import { chipEditor, rank } from '../shared/chips';
-import { announce, h, icon, type Child, type Props } from '../shared/dom';
+import { announce, h, icon, savedOnLeave, type Child, type Props } from '../shared/dom';
 import { clockTime, daysUntil, ms, until } from '../shared/format';
 import type { Ctx } from './context';
 import { applyMove, slot, step, type Move } from './moves';
@@ -347,8 +347,7 @@ function expiryField(st: ProvidersState, k: KeyRow, update: (patch: KeyPatch) =>
     'Expires',
     {
       type: 'date',
-      '.value': k.expiresAt?.slice(0, 10) ?? '',
-      'on:change': (e: Event) => update({ expiresAt: (e.currentTarget as HTMLInputElement).value || null }),
+      ...savedOnLeave(k.expiresAt?.slice(0, 10) ?? '', (v) => update({ expiresAt: v || null })),
     },
     [
       k.expiresAt
@@ -372,11 +371,9 @@ function endpointField(st: ProvidersState, k: KeyRow, update: (patch: KeyPatch) 
         {
           type: 'url',
           placeholder: "The provider's default",
-          '.value': k.endpoint ?? '',
-          'on:change': (e: Event) => {
-            const v = (e.currentTarget as HTMLInputElement).value.trim();
-            if (v !== (k.endpoint ?? '')) update({ endpoint: v || null });
-          },
+          ...savedOnLeave(k.endpoint ?? '', (v) => {
+            if (v.trim() !== (k.endpoint ?? '')) update({ endpoint: v.trim() || null });
+          }),
         },
         h('div', { class: 'hint' }, 'Base URL override (a proxy, a private deployment). Kept in User settings only: a folder cannot redirect a key.'),
       )

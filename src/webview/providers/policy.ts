@@ -5,7 +5,7 @@
  */
 import type { BalanceStrategy, CallerPolicy, PolicyState, PreferenceField, Preferences, ProvidersState } from '../../protocol/providers';
 import { chipEditor, rank } from '../shared/chips';
-import { h, icon, type Child } from '../shared/dom';
+import { h, icon, savedOnLeave, type Child } from '../shared/dom';
 import type { Ctx } from './context';
 import { callerSummary, rowSummary } from './rows';
 import { foldingSection } from './section';
@@ -47,7 +47,7 @@ function select(fid: string, label: string, options: readonly (readonly [string,
   );
 }
 
-/** A number field that sends on change: empty is "unset" (null). */
+/** A number field that sends when left: empty is "unset" (null). */
 function numberField(fid: string, label: string, value: number | undefined, placeholder: string, onChange: (v: number | null) => void): HTMLElement {
   return h('vscode-textfield', {
     'data-fid': fid,
@@ -56,13 +56,12 @@ function numberField(fid: string, label: string, value: number | undefined, plac
     min: '0',
     step: 'any',
     placeholder,
-    '.value': value === undefined ? '' : String(value),
-    'on:change': (e: Event) => {
-      const raw = (e.currentTarget as HTMLInputElement).value.trim();
+    ...savedOnLeave(value === undefined ? '' : String(value), (text) => {
+      const raw = text.trim();
       const v = raw === '' ? null : Number(raw);
       if (v !== null && !Number.isFinite(v)) return;
       if (v !== (value ?? null)) onChange(v);
-    },
+    }),
   });
 }
 

@@ -4,7 +4,7 @@
  * months and people forget.
  */
 import type { ProvidersState } from '../../protocol/providers';
-import { announce, h, icon, type Child } from '../shared/dom';
+import { announce, h, icon, savedOnLeave, type Child } from '../shared/dom';
 import type { Ctx, TestView } from './context';
 import { testResultLine } from './rows';
 import { foldingSection } from './section';
@@ -55,11 +55,9 @@ function expiryField(ctx: Ctx, st: ProvidersState, w: WebSearch): HTMLElement {
       type: 'date',
       'aria-label': 'Firecrawl credits expire on',
       'data-fid': 'web-expiry',
-      '.value': w.expiresAt ?? '',
-      'on:change': (e: Event) => {
-        const v = (e.currentTarget as HTMLInputElement).value;
+      ...savedOnLeave(w.expiresAt ?? '', (v) => {
         if (/^\d{4}-\d{2}-\d{2}$/.test(v) && v !== w.expiresAt) void ctx.ask({ op: 'setWebSearchExpiry', scope: st.scope, expiresAt: v });
-      },
+      }),
     }),
     w.daysLeft !== undefined
       ? h(

@@ -46,6 +46,24 @@ export function icon(name: string, label?: string): HTMLElement {
   return h('i', { class: `codicon codicon-${name}`, 'aria-hidden': label ? undefined : 'true', role: label ? 'img' : undefined, 'aria-label': label });
 }
 
+let replacing = false;
+
+/**
+ * Props for a text field that saves when the user leaves it: on change, and on focus leaving it,
+ * since a draft carried into a redrawn field (see `replaceRegion`) fires no change of its own.
+ * `shown` is what the state holds; the field saves only text that differs from it, once.
+ */
+export function savedOnLeave(shown: string, save: (value: string) => void): Props {
+  const leave = (e: Event) => {
+    const el = e.currentTarget as HTMLInputElement;
+    // A field removed by a redraw is not the user leaving it: its draft moves to the new field.
+    if (replacing || el.value === el.dataset.shown) return;
+    el.dataset.shown = el.value;
+    save(el.value);
+  };
+  return { '.value': shown, 'data-shown': shown, 'on:change': leave, 'on:focusout': leave };
+}
+
 /**
  * Replaces a region's content and keeps the user where they were: the element with the same
  * `data-fid` gets focus back, and scroll positions stay.
@@ -53,16 +71,29 @@ export function icon(name: string, label?: string): HTMLElement {
 export function replaceRegion(region: HTMLElement, ...children: Child[]): void {
   const active = document.activeElement as HTMLElement | null;
   const fid = active && region.contains(active) ? active.closest<HTMLElement>('[data-fid]')?.dataset.fid : undefined;
-  // Half-typed text in fields marked `data-keep` survives a state push that lands mid-typing.
+  // Half-typed text survives a state push that lands mid-typing: in fields marked `data-keep`
+  // (chip inputs), and in fields that save on leave (`data-shown`) whose text is not yet saved.
   const kept = new Map<string, string>();
   for (const el of Array.from(region.querySelectorAll<HTMLInputElement>('[data-keep][data-fid]'))) if (el.value) kept.set(el.dataset.fid!, el.value);
+  const drafts = new Map<string, string>();
+  for (const el of Array.from(region.querySelectorAll<HTMLInputElement>('[data-shown][data-fid]')))
+    if (el.value !== el.dataset.shown) drafts.set(el.dataset.fid!, el.value);
   const selection = active instanceof HTMLInputElement ? [active.selectionStart, active.selectionEnd] : undefined;
   const scrollY = window.scrollY;
-  region.replaceChildren();
+  replacing = true;
+  try {
+    region.replaceChildren();
+  } finally {
+    replacing = false;
+  }
   append(region, children);
   for (const [k, v] of kept) {
     const el = region.querySelector<HTMLInputElement>(`[data-keep][data-fid="${CSS.escape(k)}"]`);
     if (el && !el.value) el.value = v;
+  }
+  for (const [k, v] of drafts) {
+    const el = region.querySelector<HTMLInputElement>(`[data-shown][data-fid="${CSS.escape(k)}"]`);
+    if (el && el.dataset.shown !== v) el.value = v;
   }
   if (fid) {
     const next = region.querySelector<HTMLElement>(`[data-fid="${CSS.escape(fid)}"]`);
