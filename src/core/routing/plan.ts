@@ -13,6 +13,7 @@ import { routeLabel } from './route-label';
 import { modelFilterMatches } from './model-filter';
 import { planStamp, type PlanCache } from './plan-cache';
 import { candidatesFor, keyModelMap, nextExpiry, sortedKeys, type Candidate } from './plan-index';
+import type { BudgetStatus } from './budgets';
 
 export interface Skip {
   until: number;
@@ -49,7 +50,7 @@ export interface Plan {
    */
   alwaysUseBlocked: AlwaysUseBlock[];
   /** Budgets that apply to this plan's routes, with what is spent (see budgets.ts). */
-  budgets?: import('./budgets').BudgetStatus[];
+  budgets?: BudgetStatus[];
 }
 
 export interface AlwaysUseBlock {
@@ -120,17 +121,47 @@ interface Made {
 }
 
 /**
- * `plan.excluded`, built on first read. Routing reads the routes only; the reasons for the keys left
- * out (a line per key, thousands in a large configuration) are written for `explain` and errors.
+ * A plan whose `excluded` is built on first read. Routing reads the routes only; the reasons for
+ * the keys left out (a line per key, thousands in a large configuration) are written for `explain`
+ * and errors. A class, not a getter defined on each plan: an accessor defined per object gives each
+ * plan a hidden class of its own, which costs a new map per request and leaves every site that
+ * reads a plan megamorphic (docs/ARCHITECTURE.md, Performance).
  */
-export function withExclusions<T extends Omit<Plan, 'excluded'>>(plan: T, build: () => Exclusion[]): T & Pick<Plan, 'excluded'> {
-  let built: Exclusion[] | undefined;
-  return Object.defineProperty(plan, 'excluded', {
-    enumerable: true,
-    configurable: true,
-    get: () => (built ??= build()),
-    set: (v: Exclusion[]) => void (built = v),
-  }) as T & Pick<Plan, 'excluded'>;
+export class LazyPlan implements Plan {
+  readonly model: string;
+  readonly caller: string;
+  readonly routes: PlannedRoute[];
+  readonly alwaysUse: string[];
+  readonly alwaysUseBlocked: AlwaysUseBlock[];
+  readonly budgets: BudgetStatus[] | undefined;
+  private built: Exclusion[] | undefined;
+
+  constructor(
+    parts: Omit<Plan, 'excluded'>,
+    private readonly build: () => Exclusion[],
+  ) {
+    this.model = parts.model;
+    this.caller = parts.caller;
+    this.routes = parts.routes;
+    this.alwaysUse = parts.alwaysUse;
+    this.alwaysUseBlocked = parts.alwaysUseBlocked;
+    this.budgets = parts.budgets;
+    this.built = undefined;
+  }
+
+  get excluded(): Exclusion[] {
+    return (this.built ??= this.build());
+  }
+
+  set excluded(v: Exclusion[]) {
+    this.built = v;
+  }
+
+  /** What a plain plan object would print: every field, the reasons built. */
+  toJSON(): Plan {
+    const { model, caller, routes, excluded, alwaysUse, alwaysUseBlocked, budgets } = this;
+    return { model, caller, routes, excluded, alwaysUse, alwaysUseBlocked, ...(budgets ? { budgets } : {}) };
+  }
 }
 
 /** Why a key is left out before its secret is looked at, in the order the checks run; undefined if it passes. */
@@ -235,7 +266,7 @@ async function buildPlan(model: string, caller: string, deps: PlanDeps): Promise
     } else m.pooled = 'disabled';
     routes.push(...m.fallback);
   }
-  const plan = withExclusions({ model, caller, routes, alwaysUse: m.alwaysUse, alwaysUseBlocked }, () => exclusions(m));
+  const plan = new LazyPlan({ model, caller, routes, alwaysUse: m.alwaysUse, alwaysUseBlocked }, () => exclusions(m));
   return { plan, until, cacheable };
 }
 

@@ -12,7 +12,7 @@ import type { RouterConfig } from '../config/schema';
 import { Balancer } from './balance';
 import { BudgetLedger, describeBudget, WARN_RATIO, type ActivityHistory, type BudgetStatus } from './budgets';
 import { keyRouteId, pooledRouteId } from './cooldowns';
-import { withExclusions, type Exclusion, type Plan, type PlannedRoute } from './plan';
+import { LazyPlan, type Exclusion, type Plan, type PlannedRoute } from './plan';
 import { sortTier } from './provider-sort';
 import { RouteStats } from './route-stats';
 import { conversationKey, StickyRoutes } from './stickiness';
@@ -128,9 +128,8 @@ export class RoutingPolicy {
       } else if (key) this.sticky.forget(key); // unhealthy or gone: the conversation moves on
     }
     const { model: m, caller: who, alwaysUse, alwaysUseBlocked } = plan;
-    const budgetsOf = budgets.length ? { budgets } : plan.budgets ? { budgets: plan.budgets } : {};
     // The plan's reasons are read through, so a plan nobody explains never writes them.
-    const out: Plan = withExclusions({ model: m, caller: who, routes, alwaysUse, alwaysUseBlocked, ...budgetsOf }, () =>
+    const out: Plan = new LazyPlan({ model: m, caller: who, routes, alwaysUse, alwaysUseBlocked, budgets: budgets.length ? budgets : plan.budgets }, () =>
       byokOnly ? byokOnlyExclusions(plan, hadPooled) : [...plan.excluded],
     );
     if (reserved.length) this.reservations.set(out, reserved);
