@@ -14,7 +14,7 @@ interface Sample {
   /** Time to first byte, else the whole attempt. */
   latencyMs: number;
   /** Completion tokens per second after the first byte, when known. */
-  tokensPerSecond?: number;
+  tokensPerSecond: number | undefined;
 }
 
 export function attemptRouteId(a: Pick<AttemptRecord, 'route' | 'keyId' | 'caller'>): string | undefined {
@@ -22,8 +22,8 @@ export function attemptRouteId(a: Pick<AttemptRecord, 'route' | 'keyId' | 'calle
 }
 
 export class RouteStats {
+  /** Per route, its last samples oldest first. */
   private readonly samples = new Map<string, Sample[]>();
-  private readonly seen = new Set<string>();
 
   constructor(
     private readonly window = STATS_WINDOW,
@@ -39,19 +39,28 @@ export class RouteStats {
     if (!a.ok) return;
     const id = attemptRouteId(a);
     if (!id) return;
-    const seenId = `${id}@${a.startedAt}`;
-    if (this.seen.has(seenId)) return;
-    this.seen.add(seenId);
-    if (this.seen.size > 10_000) this.seen.clear();
     const latencyMs = a.ttfbMs ?? a.latencyMs;
     const streamMs = a.latencyMs - (a.ttfbMs ?? 0);
     const tokensPerSecond = a.completionTokens && streamMs > 0 ? (a.completionTokens * 1000) / streamMs : undefined;
-    const list = this.samples.get(id) ?? [];
-    list.push({ at: a.startedAt, latencyMs, ...(tokensPerSecond !== undefined ? { tokensPerSecond } : {}) });
-    list.sort((x, y) => x.at - y.at);
+    let list = this.samples.get(id);
+    if (!list) list = [];
+    else {
+      // Counted once: the log seeds attempts this process already added. An attempt older than a
+      // full window would drop out at once, so the window is all there is to look in.
+      if (list.length >= this.window && a.startedAt < list[0]!.at) return;
+      for (const s of list) if (s.at === a.startedAt && s.latencyMs === latencyMs) return;
+    }
+    const sample: Sample = { at: a.startedAt, latencyMs, tokensPerSecond };
+    // Oldest first: a new attempt is nearly always the newest, so it is placed from the end.
+    let i = list.length;
+    while (i > 0 && list[i - 1]!.at > sample.at) i--;
+    list.splice(i, 0, sample);
     if (list.length > this.window) list.splice(0, list.length - this.window);
-    this.samples.delete(id); // re-inserted last: the Map's order is the eviction order
-    this.samples.set(id, list);
+    if (this.samples.size > 1) {
+      // Re-inserted last: the Map's order is the eviction order (nothing to move with one route).
+      this.samples.delete(id);
+      this.samples.set(id, list);
+    } else this.samples.set(id, list);
     if (this.samples.size > this.maxRoutes) this.samples.delete(this.samples.keys().next().value!);
   }
 

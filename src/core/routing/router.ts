@@ -82,14 +82,7 @@ interface Generation {
 }
 
 /** How a generation ended: an error, or the route that served it with its usage and attempt. */
-interface RecordInput extends Generation {
-  request: ChatRequest;
-  plan: Plan | undefined;
-  error?: RouteError;
-  served?: PlannedRoute;
-  usage?: Usage;
-  attempt?: AttemptRecord;
-}
+type Ending = { error: RouteError; served?: undefined } | { error?: undefined; served: PlannedRoute; usage: Usage | undefined; attempt: AttemptRecord };
 
 interface AttemptResult {
   attempt: AttemptRecord;
@@ -192,7 +185,7 @@ export class Router {
       // A bug of ours must still end the generation with an outcome, never a stray rejection.
       const error = isRouteFailure(e) ? e.error : routeError('server', `internal error: ${(e as Error)?.message ?? String(e)}`);
       const scrubbed = this.scrub(error, MAX_FINAL_MESSAGE);
-      outcome = { ok: false, error: scrubbed, record: this.record({ ...gen, request, plan, error: scrubbed }) };
+      outcome = { ok: false, error: scrubbed, record: this.record(gen, request, plan, { error: scrubbed }) };
       if (givenUp.length) outcome.record.modelFallbacks = givenUp;
     }
     this.policy.recorded(outcome.record, this.config);
@@ -213,7 +206,7 @@ export class Router {
       const outcome: GenerationOutcome = {
         ok: false,
         error: scrubbed,
-        record: this.record({ ...gen, request, plan, error: scrubbed }),
+        record: this.record(gen, request, plan, { error: scrubbed }),
       };
       return { outcome, committed };
     };
@@ -235,7 +228,7 @@ export class Router {
       if (this.deps.log) this.log(`${id} ${describeAttempt(r.attempt)}`);
       if (!r.error) {
         const response = r.response!;
-        const record = this.record({ ...gen, request, plan, served: route, usage: r.usage, attempt: r.attempt });
+        const record = this.record(gen, request, plan, { served: route, usage: r.usage, attempt: r.attempt });
         if (route.route === 'byok') this.monthly.add(this.clock.now(), record.pooledListCost);
         return { outcome: { ok: true, response, record }, committed: true, served: route };
       }
@@ -396,9 +389,8 @@ export class Router {
   }
 
   /** The generation's record; the caller adds a BYOK answer's list cost to the month (the fee reads the month so far). */
-  private record(g: RecordInput): GenerationRecord {
-    const { request, opts, plan, attempts } = g;
-    const end = g;
+  private record(g: Generation, request: ChatRequest, plan: Plan | undefined, end: Ending): GenerationRecord {
+    const { opts, attempts } = g;
     const rec: GenerationRecord = {
       v: 1,
       id: g.id,
@@ -419,8 +411,10 @@ export class Router {
       rec.errorMessage = end.error.message;
     }
     if (end.served) {
-      rec.servedBy = { ...planned(end.served), model: request.model };
-      const a = end.attempt!;
+      const servedBy = planned(end.served);
+      servedBy.model = request.model;
+      rec.servedBy = servedBy;
+      const a = end.attempt;
       if (a.ttfbMs !== undefined) rec.ttfbMs = a.ttfbMs;
       if (end.usage) {
         rec.promptTokens = end.usage.prompt_tokens;
