@@ -47,12 +47,16 @@ export class UndiciHttpClient implements HttpClient {
   }
 
   async send(spec: HttpRequestSpec, timeouts: Timeouts, signal: CancelSignal): Promise<HttpResponse> {
-    const res = await undici().request(spec.url, {
+    // The agent takes an origin and a path: `undici.request(url)` would parse the URL and copy
+    // the options on every call, for a URL that is the same for every request to a provider.
+    const { origin, path } = splitUrl(spec.url);
+    const res = await this.agent().request({
+      origin,
+      path,
       method: spec.method,
       headers: spec.headers,
       body: spec.body,
       signal,
-      dispatcher: this.agent(),
       headersTimeout: timeouts.firstByteMs,
       bodyTimeout: timeouts.idleMs,
     });
@@ -62,6 +66,23 @@ export class UndiciHttpClient implements HttpClient {
   async close() {
     if (this.ownsDispatcher && this.dispatcher) await this.dispatcher.close();
   }
+}
+
+/** Origins and paths of the URLs called so far: a handful per configuration (base URL × endpoint). */
+const SPLIT = new Map<string, { origin: string; path: string }>();
+const MAX_SPLIT = 256;
+
+/** A URL's origin and path with its query, parsed once per distinct URL. */
+export function splitUrl(url: string): { origin: string; path: string } {
+  let split = SPLIT.get(url);
+  if (!split) {
+    const u = new URL(url);
+    split = { origin: u.origin, path: `${u.pathname}${u.search}` };
+    // Bounded: a configuration edited all day must not grow it; the next call parses again.
+    if (SPLIT.size >= MAX_SPLIT) SPLIT.clear();
+    SPLIT.set(url, split);
+  }
+  return split;
 }
 
 /**

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readBody, UndiciHttpClient, type HttpResponse } from '../../../src/core/http/client';
+import { readBody, splitUrl, UndiciHttpClient, type HttpResponse } from '../../../src/core/http/client';
 import { timeoutsSchema } from '../../../src/core/config/schema';
 import { isRouteFailure } from '../../../src/core/errors';
 
@@ -9,6 +9,7 @@ import { isRouteFailure } from '../../../src/core/errors';
 function serve(): Promise<{ url: string; close: () => Promise<void> }> {
   const server = http.createServer((req, res) => {
     const body = 'x'.repeat(2000);
+    if (req.url?.startsWith('/echo/')) return void res.writeHead(200, { 'content-type': 'text/plain' }).end(`${req.method} ${req.url}`);
     if (req.url === '/declared') return void res.writeHead(200, { 'content-length': String(body.length) }).end(body);
     if (req.url === '/chunked') {
       res.writeHead(200);
@@ -80,5 +81,24 @@ describe('reading a whole response body', () => {
     };
     assert.equal(await readBody(body, 10), 'hello');
     await assert.rejects(readBody(body, 3), /exceeded the 3-byte limit/);
+  });
+
+  it('sends the path with its query to the origin, for a URL it has split before too', async () => {
+    for (let i = 0; i < 2; i++) {
+      const res = await client.send({ url: `${srv.url}/echo/models/gemini:stream?alt=sse`, method: 'POST', headers: {}, body: '{}' }, timeouts, new AbortController().signal);
+      assert.equal(await readBody(res.body, 1000, res.headers), 'POST /echo/models/gemini:stream?alt=sse');
+    }
+  });
+});
+
+describe('splitting a URL for the agent', () => {
+  it('parses a URL once and keeps no more than a bounded number of them', () => {
+    const first = splitUrl('https://api.example.test:8443/v1/chat/completions?x=1');
+    assert.deepEqual(first, { origin: 'https://api.example.test:8443', path: '/v1/chat/completions?x=1' });
+    assert.equal(splitUrl('https://api.example.test:8443/v1/chat/completions?x=1'), first);
+    for (let i = 0; i < 300; i++) splitUrl(`https://api.example.test/v${i}`);
+    const again = splitUrl('https://api.example.test:8443/v1/chat/completions?x=1');
+    assert.notEqual(again, first, 'the cache grew past its bound instead of starting over');
+    assert.deepEqual(again, first);
   });
 });
