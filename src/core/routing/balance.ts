@@ -35,6 +35,7 @@ export class Balancer {
    * rotation on (a real request); `explain` leaves it where it is.
    */
   arrange(routes: PlannedRoute[], strategyOf: (provider: string) => BalanceStrategy, advance: boolean): PlannedRoute[] {
+    if (routes.length < 2) return routes; // nothing to balance, and nothing to reserve
     const groups = new Map<string, { slots: number[]; routes: ByokRoute[] }>();
     routes.forEach((r, i) => {
       if (r.route !== 'byok') return;

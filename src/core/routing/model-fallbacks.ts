@@ -17,6 +17,7 @@ export const MAX_MODELS = 8;
 export function modelChain(request: ChatRequest, config: RouterConfig, explicit?: readonly string[]): string[] {
   const own = explicit ?? requestModels(request);
   const rest = own ?? config.modelFallbacks[request.model] ?? [];
+  if (!rest.length) return request.model ? [request.model] : [];
   const chain: string[] = [];
   for (const m of [request.model, ...rest]) if (m && !chain.includes(m)) chain.push(m);
   return chain.slice(0, MAX_MODELS);
@@ -29,6 +30,9 @@ function requestModels(request: ChatRequest): string[] | undefined {
 
 /** The request as one model's routes send it: that model, and no `models` list for providers to refuse. */
 export function requestFor(request: ChatRequest, model: string): ChatRequest {
+  // Nearly every request: its own model and no list. Nothing downstream writes to a request, so
+  // it goes on as it is (a rest copy that leaves a field out is one of V8's slow paths).
+  if (model === request.model && !('models' in request)) return request;
   const { models: _models, ...rest } = request as ChatRequest & { models?: unknown };
   return { ...rest, model } as ChatRequest;
 }

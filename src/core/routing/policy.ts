@@ -52,6 +52,17 @@ function byokOnlyExclusions(plan: Plan, hadPooled: boolean): Exclusion[] {
   return kept;
 }
 
+const NONE_RESERVED: readonly string[] = [];
+
+/** A plan's routes by tier, in one pass (the plan holds them prioritized, pooled, fallback). */
+function splitTiers(routes: readonly PlannedRoute[]): { prioritized: PlannedRoute[]; pooled: PlannedRoute[]; fallback: PlannedRoute[] } {
+  const prioritized: PlannedRoute[] = [];
+  const pooled: PlannedRoute[] = [];
+  const fallback: PlannedRoute[] = [];
+  for (const r of routes) (r.route === 'pooled' ? pooled : r.tier === 'prioritized' ? prioritized : fallback).push(r);
+  return { prioritized, pooled, fallback };
+}
+
 const budgeted = new WeakMap<RouterConfig, boolean>();
 function hasBudget(config: RouterConfig): boolean {
   let has = budgeted.get(config);
@@ -78,7 +89,8 @@ export class RoutingPolicy {
   }
 
   async apply(plan: Plan, config: RouterConfig, now: number, ctx: PolicyContext): Promise<Plan> {
-    let routes = [...plan.routes];
+    // Read, never written: every step below makes a new array (the plan may be a cached one).
+    let routes: PlannedRoute[] = plan.routes;
     const budgets: BudgetStatus[] = [];
 
     const caller = config.callers.find((c) => c.name === plan.caller);
@@ -109,11 +121,9 @@ export class RoutingPolicy {
     const model = plan.model;
     const segment = (rs: PlannedRoute[]) =>
       this.balancer.arrange(sortTier(rs, config.providerSort, model, this.deps.catalog(), this.stats), (p) => config.balance[p] ?? 'order', ctx.advance);
-    const prioritized = segment(routes.filter((r) => r.route === 'byok' && r.tier === 'prioritized'));
-    const pooled = routes.filter((r) => r.route === 'pooled');
-    const fallback = segment(routes.filter((r) => r.route === 'byok' && r.tier === 'fallback'));
-    routes = [...prioritized, ...pooled, ...fallback];
-    const reserved = this.balancer.reserved.splice(0);
+    const tiers = splitTiers(routes);
+    routes = [...segment(tiers.prioritized), ...tiers.pooled, ...segment(tiers.fallback)];
+    const reserved = this.balancer.reserved.length ? this.balancer.reserved.splice(0) : NONE_RESERVED;
 
     const ttl = config.stickiness.ttlMs;
     this.sticky.setLimit(config.stickiness.maxEntries);
@@ -132,7 +142,7 @@ export class RoutingPolicy {
     const out: Plan = new LazyPlan({ model: m, caller: who, routes, alwaysUse, alwaysUseBlocked, budgets: budgets.length ? budgets : plan.budgets }, () =>
       byokOnly ? byokOnlyExclusions(plan, hadPooled) : [...plan.excluded],
     );
-    if (reserved.length) this.reservations.set(out, reserved);
+    if (reserved.length) this.reservations.set(out, reserved as string[]);
     return out;
   }
 
