@@ -1,6 +1,7 @@
 /**
  * A compatible provider's body or SSE stream → canonical completion or chunks.
  */
+import { StringDecoder } from 'node:string_decoder';
 import { drainBriefly, DRAIN_AFTER_END_MS } from '../../http/drain';
 import { chunkHasContent, type ChatChunk, type ChatCompletion, type ChunkDelta, type FinishReason, type ToolCall } from '../../chat';
 import { routeError, RouteFailure } from '../../errors';
@@ -77,14 +78,14 @@ export async function* streamCompatBatches(provider: string, body: AsyncIterable
   // Until the first event, the raw text: a 200 that is a JSON error instead of a stream
   // (MiniMax's base_resp) is then classified for what it says, not as a cut-off stream.
   let head: string | undefined = '';
-  const utf8 = new TextDecoder();
+  const utf8 = new StringDecoder('utf8');
   const it = body[Symbol.asyncIterator]();
   let ended = false;
   try {
     while (!ended && !r.done) {
       const n = await it.next();
       ended = n.done === true;
-      if (!ended && head !== undefined && head.length < 65_536) head += utf8.decode(n.value, { stream: true });
+      if (!ended && head !== undefined && head.length < 65_536) head += utf8.write(n.value);
       // At the end of the body, whatever a last unterminated event held.
       const events = ended ? sse.end() : sse.push(n.value);
       if (events.length) head = undefined;
