@@ -85,7 +85,11 @@ describe('reading a whole response body', () => {
 
   it('sends the path with its query to the origin, for a URL it has split before too', async () => {
     for (let i = 0; i < 2; i++) {
-      const res = await client.send({ url: `${srv.url}/echo/models/gemini:stream?alt=sse`, method: 'POST', headers: {}, body: '{}' }, timeouts, new AbortController().signal);
+      const res = await client.send(
+        { url: `${srv.url}/echo/models/gemini:stream?alt=sse`, method: 'POST', headers: {}, body: '{}' },
+        timeouts,
+        new AbortController().signal,
+      );
       assert.equal(await readBody(res.body, 1000, res.headers), 'POST /echo/models/gemini:stream?alt=sse');
     }
   });
