@@ -67,6 +67,9 @@ export function monthKey(t: number): string {
 /** Counts BYOK use per calendar month; the host may seed it from the activity log. */
 export class MonthlyUsage {
   private month = '';
+  /** The UTC month `month` names, as [start, end) in ms: every request asks, and nearly all fall in it. */
+  private from = 0;
+  private until = 0;
   private mtd: MonthToDate = { byokRequests: 0, byokListUsd: 0 };
 
   current(now: number): MonthToDate {
@@ -81,16 +84,22 @@ export class MonthlyUsage {
   }
 
   seed(now: number, mtd: MonthToDate) {
-    this.month = monthKey(now);
+    this.enter(now);
     this.mtd = { ...mtd };
   }
 
   private roll(now: number) {
+    if (now >= this.from && now < this.until) return;
     const m = monthKey(now);
-    if (m !== this.month) {
-      this.month = m;
-      this.mtd = { byokRequests: 0, byokListUsd: 0 };
-    }
+    if (m !== this.month) this.mtd = { byokRequests: 0, byokListUsd: 0 };
+    this.enter(now);
+  }
+
+  private enter(now: number) {
+    const d = new Date(now);
+    this.month = monthKey(now);
+    this.from = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+    this.until = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
   }
 }
 

@@ -54,8 +54,9 @@ export class RouteStats {
     // Oldest first: a new attempt is nearly always the newest, so it is placed from the end.
     let i = list.length;
     while (i > 0 && list[i - 1]!.at > sample.at) i--;
-    list.splice(i, 0, sample);
-    if (list.length > this.window) list.splice(0, list.length - this.window);
+    if (i === list.length) list.push(sample);
+    else list.splice(i, 0, sample);
+    while (list.length > this.window) list.shift();
     if (this.samples.size > 1) {
       // Re-inserted last: the Map's order is the eviction order (nothing to move with one route).
       this.samples.delete(id);

@@ -53,4 +53,16 @@ describe('accounting', () => {
     assert.deepEqual(m.current(nov30 + 2000), { byokRequests: 0, byokListUsd: 0 });
     assert.equal(monthKey(nov30 + 2000), '2026-12');
   });
+
+  it('keeps a month to its last millisecond, and starts over when the clock goes back a month', () => {
+    const m = new MonthlyUsage();
+    const dec1 = Date.UTC(2026, 11, 1);
+    m.add(dec1, 1);
+    m.add(Date.UTC(2027, 0, 1) - 1, 1);
+    assert.deepEqual(m.current(Date.UTC(2027, 0, 1) - 1), { byokRequests: 2, byokListUsd: 2 });
+    assert.deepEqual(m.current(dec1 - 1), { byokRequests: 0, byokListUsd: 0 }, 'November is a month of its own');
+    m.seed(dec1 + 5, { byokRequests: 7, byokListUsd: 1.5 });
+    assert.deepEqual(m.current(dec1 + 10), { byokRequests: 7, byokListUsd: 1.5 });
+    assert.deepEqual(m.current(Date.UTC(2027, 0, 1)), { byokRequests: 0, byokListUsd: 0 });
+  });
 });
