@@ -178,7 +178,8 @@ export class RoutingPolicy {
     if (!ctx.request) return undefined;
     const known = this.conversations.get(ctx);
     if (known?.model === model) return known.key;
-    const key = conversationKey({ ...ctx.request, model }, ctx.sessionId);
+    // The model is passed, not spread into a copy of the whole request.
+    const key = conversationKey(ctx.request, ctx.sessionId, model);
     this.conversations.set(ctx, { model, key });
     return key;
   }

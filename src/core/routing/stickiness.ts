@@ -7,16 +7,21 @@
 import { hash } from 'node:crypto';
 import type { ChatMessage, ChatRequest } from '../chat';
 
-// One-shot hash: it runs twice per request, and a Hash object costs more than the digest.
+// One-shot hash: it runs on every served request, and a Hash object costs more than the digest.
 const sha256Hex = (s: string) => hash('sha256', s, 'hex');
 
-export function conversationKey(request: ChatRequest, sessionId?: string): string | undefined {
+export function conversationKey(request: ChatRequest, sessionId?: string, model = request.model): string | undefined {
   const session = sessionId ?? sessionOf(request);
-  if (session) return sha256Hex(`session\0${request.model}\0${session}`).slice(0, 32);
-  const system = request.messages.filter((m) => m.role === 'system' || m.role === 'developer').map(textOf);
-  const firstUser = request.messages.find((m) => m.role === 'user');
+  if (session) return sha256Hex(`session\0${model}\0${session}`).slice(0, 32);
+  // Every system (or developer) message, joined by NULs, and the first user message: one pass.
+  let system: string | undefined;
+  let firstUser: ChatMessage | undefined;
+  for (const m of request.messages) {
+    if (m.role === 'system' || m.role === 'developer') system = system === undefined ? textOf(m) : `${system}\0${textOf(m)}`;
+    else if (firstUser === undefined && m.role === 'user') firstUser = m;
+  }
   if (!firstUser) return undefined;
-  return sha256Hex(`prompt\0${request.model}\0${system.join('\0')}\0${textOf(firstUser)}`).slice(0, 32);
+  return sha256Hex(`prompt\0${model}\0${system ?? ''}\0${textOf(firstUser)}`).slice(0, 32);
 }
 
 /** The endpoint's `user` or `metadata.session_id`/`metadata.conversation_id`, as assistants send them. */
