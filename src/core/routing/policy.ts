@@ -63,6 +63,17 @@ function splitTiers(routes: readonly PlannedRoute[]): { prioritized: PlannedRout
   return { prioritized, pooled, fallback };
 }
 
+const arranging = new WeakMap<RouterConfig, boolean>();
+/** Whether a sort or a balance strategy can reorder a tier (worked out once per configuration). */
+function arranges(config: RouterConfig): boolean {
+  let does = arranging.get(config);
+  if (does === undefined) {
+    does = config.providerSort !== 'order' || Object.values(config.balance).some((b) => b !== 'order');
+    arranging.set(config, does);
+  }
+  return does;
+}
+
 const budgeted = new WeakMap<RouterConfig, boolean>();
 function hasBudget(config: RouterConfig): boolean {
   let has = budgeted.get(config);
@@ -89,7 +100,7 @@ export class RoutingPolicy {
   }
 
   async apply(plan: Plan, config: RouterConfig, now: number, ctx: PolicyContext): Promise<Plan> {
-    // Read, never written: every step below makes a new array (the plan may be a cached one).
+    // Read, never written: a step that changes it makes a new array (the plan may be a cached one).
     let routes: PlannedRoute[] = plan.routes;
     const budgets: BudgetStatus[] = [];
 
@@ -117,12 +128,15 @@ export class RoutingPolicy {
       for (const s of budgets) this.warnOnce(s);
     }
 
-    // Sort and balance within each tier; pooled stays between the tiers.
+    // Sort and balance within each tier; pooled stays between the tiers. With no sort and no
+    // balancing (the defaults) the plan's order is the answer, and it is not copied.
     const model = plan.model;
-    const segment = (rs: PlannedRoute[]) =>
-      this.balancer.arrange(sortTier(rs, config.providerSort, model, this.deps.catalog(), this.stats), (p) => config.balance[p] ?? 'order', ctx.advance);
-    const tiers = splitTiers(routes);
-    routes = [...segment(tiers.prioritized), ...tiers.pooled, ...segment(tiers.fallback)];
+    if (arranges(config)) {
+      const segment = (rs: PlannedRoute[]) =>
+        this.balancer.arrange(sortTier(rs, config.providerSort, model, this.deps.catalog(), this.stats), (p) => config.balance[p] ?? 'order', ctx.advance);
+      const tiers = splitTiers(routes);
+      routes = [...segment(tiers.prioritized), ...tiers.pooled, ...segment(tiers.fallback)];
+    }
     const reserved = this.balancer.reserved.length ? this.balancer.reserved.splice(0) : NONE_RESERVED;
 
     const ttl = config.stickiness.ttlMs;
@@ -132,10 +146,8 @@ export class RoutingPolicy {
     const stuck = key ? this.sticky.get(key, now) : undefined;
     if (stuck) {
       const i = routes.findIndex((r) => routeIdOf(r) === stuck);
-      if (i >= 0 && !routes[i]!.skip) {
-        const [r] = routes.splice(i, 1);
-        routes.unshift({ ...r!, sticky: true });
-      } else if (key) this.sticky.forget(key); // unhealthy or gone: the conversation moves on
+      if (i >= 0 && !routes[i]!.skip) routes = [{ ...routes[i]!, sticky: true }, ...routes.slice(0, i), ...routes.slice(i + 1)];
+      else if (key) this.sticky.forget(key); // unhealthy or gone: the conversation moves on
     }
     const { model: m, caller: who, alwaysUse, alwaysUseBlocked } = plan;
     // The plan's reasons are read through, so a plan nobody explains never writes them.
