@@ -33,6 +33,16 @@ export class Cancel extends EventEmitter {
 /** What `HttpClient.send` takes: a standard signal, or the lighter `Cancel`. */
 export type CancelSignal = AbortSignal | Cancel;
 
+/** Calls `fn` once when `signal` aborts, on either kind of signal; returns what stops listening. */
+export function whenAborted(signal: CancelSignal, fn: () => void): () => void {
+  if (signal instanceof Cancel) {
+    signal.once('abort', fn);
+    return () => void signal.removeListener('abort', fn);
+  }
+  signal.addEventListener('abort', fn, { once: true });
+  return () => signal.removeEventListener('abort', fn);
+}
+
 /** The error an aborted operation rejects with, named as the platform names it. */
 export function abortError(): Error {
   const e = new Error('This operation was aborted');

@@ -7,7 +7,7 @@
 import type { ChatChunk, ChatCompletion } from '../chat';
 import type { Limits, Timeouts } from '../config/schema';
 import type { RouteError } from '../errors';
-import { Cancel } from '../http/cancel';
+import { Cancel, whenAborted, type CancelSignal } from '../http/cancel';
 import { readBody, transportError, type HttpClient } from '../http/client';
 import { CompletionBuilder } from '../routing/completion-builder';
 import { pumpChunks } from '../routing/stream-pump';
@@ -18,7 +18,7 @@ export interface DriveOptions {
   timeouts: Timeouts;
   limits: Limits;
   /** The caller's cancellation. */
-  signal?: AbortSignal;
+  signal?: CancelSignal;
   now: () => number;
   /** Applied to an error body whole, before the adapter cuts anything out of it. */
   redact: (text: string) => string;
@@ -50,7 +50,7 @@ export async function callRoute(adapter: ProviderAdapter, call: AdapterCall, o: 
     out.aborted ??= 'cancelled';
     cancel.abort();
   };
-  o.signal?.addEventListener('abort', onAbort, { once: true });
+  const unlisten = o.signal && whenAborted(o.signal, onAbort);
   const timer = setTimeout(() => {
     out.aborted ??= 'total_timeout';
     cancel.abort();
@@ -83,7 +83,7 @@ export async function callRoute(adapter: ProviderAdapter, call: AdapterCall, o: 
     return out;
   } finally {
     clearTimeout(timer);
-    o.signal?.removeEventListener('abort', onAbort);
+    unlisten?.();
     body?.destroy?.();
   }
 }

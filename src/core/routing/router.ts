@@ -8,6 +8,7 @@ import { type ChatChunk, type ChatCompletion, type ChatRequest, type Usage } fro
 import type { Catalog } from '../catalog/types';
 import type { RouterConfig } from '../config/schema';
 import { isRouteFailure, routeError, shouldFallBack, type RouteError } from '../errors';
+import type { CancelSignal } from '../http/cancel';
 import { UndiciHttpClient, type HttpClient } from '../http/client';
 import { callRoute } from '../providers/driver';
 import { systemClock, type Clock, type SecretSource } from '../ports';
@@ -53,7 +54,8 @@ export interface RouterDeps {
 
 export interface GenerateOptions {
   caller?: string;
-  signal?: AbortSignal;
+  /** The caller's cancellation: an AbortSignal, or a `Cancel`, which costs less to listen to. */
+  signal?: CancelSignal;
   /** Which surface asked: `cli`, `chat`, `lm`, `command:explain`, … */
   surface?: string;
   folder?: string;

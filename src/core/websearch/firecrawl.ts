@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { Timeouts } from '../config/schema';
 import { routeError, type RouteError } from '../errors';
+import { whenAborted, type CancelSignal } from '../http/cancel';
 import { readBody, transportError, type HttpClient } from '../http/client';
 import { parseRetryAfter } from '../http/retry-after';
 
@@ -34,7 +35,7 @@ export interface FirecrawlCall {
   apiKey: string;
   baseUrl?: string;
   timeouts: Timeouts;
-  signal?: AbortSignal;
+  signal?: CancelSignal;
   now?: () => number;
 }
 
@@ -144,7 +145,7 @@ async function send(
     why ??= 'cancelled';
     ac.abort();
   };
-  call.signal?.addEventListener('abort', onAbort, { once: true });
+  const unlisten = call.signal && whenAborted(call.signal, onAbort);
   const timer = setTimeout(() => {
     why ??= 'total_timeout';
     ac.abort();
@@ -167,7 +168,7 @@ async function send(
     return { ok: false, error: transportError(e, why, call.timeouts) };
   } finally {
     clearTimeout(timer);
-    call.signal?.removeEventListener('abort', onAbort);
+    unlisten?.();
   }
 }
 

@@ -6,6 +6,7 @@
  * it there), and never with `byokOnly`.
  */
 import type { ChatRequest } from '../chat';
+import type { CancelSignal } from '../http/cancel';
 import { routeError, type RouteError } from '../errors';
 import { injectWebContext, lastUserText, webSearch, type WebSearchDeps } from './search';
 
@@ -45,7 +46,7 @@ export async function applyWebOption(
   request: ChatRequest,
   deps: WebSearchDeps & { hasKey: () => Promise<boolean> },
   policy: WebPolicy,
-  opts: { surface: string; folder?: string; caller?: string; signal?: AbortSignal },
+  opts: { surface: string; folder?: string; caller?: string; signal?: CancelSignal },
 ): Promise<WebApplied> {
   const option = webOptionOf(request as ChatRequest & { plugins?: unknown });
   if (!option) return { kind: 'none', request };

@@ -8,6 +8,7 @@ import type { ActivitySink, GenerationRecord } from '../activity/record';
 import type { ChatMessage, ChatRequest } from '../chat';
 import type { Timeouts } from '../config/schema';
 import { routeError, type RouteError } from '../errors';
+import type { CancelSignal } from '../http/cancel';
 import type { HttpClient } from '../http/client';
 import { systemClock, type Clock } from '../ports';
 import { Redactor, redactThenClip } from '../redact';
@@ -37,7 +38,7 @@ export const WEB_SEARCH_MODEL = 'firecrawl/search';
 export async function webSearch(
   deps: WebSearchDeps,
   query: string,
-  opts: { limit?: number; surface: string; folder?: string; caller?: string; signal?: AbortSignal },
+  opts: { limit?: number; surface: string; folder?: string; caller?: string; signal?: CancelSignal },
 ): Promise<WebSearchResult> {
   const q = query.trim();
   if (!q) return { ok: false, error: routeError('bad_request', 'the web search query is empty') };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Cancel } from '../../../src/core/http/cancel';
+import { Cancel, whenAborted } from '../../../src/core/http/cancel';
 import { readBody, UndiciHttpClient } from '../../../src/core/http/client';
 import { timeoutsSchema } from '../../../src/core/config/schema';
 
@@ -15,6 +15,24 @@ describe('a request cancellation', () => {
     late.abort();
     assert.equal(late.signal.aborted, true);
     assert.equal((late.signal.reason as Error).name, 'AbortError');
+  });
+
+  it('calls back once when either kind of signal aborts, and not after listening stopped', () => {
+    for (const make of [() => new AbortController(), () => new Cancel()]) {
+      const c = make();
+      const signal = c instanceof Cancel ? c : c.signal;
+      let calls = 0;
+      whenAborted(signal, () => calls++);
+      c.abort();
+      c.abort();
+      assert.equal(calls, 1, c.constructor.name);
+      const d = make();
+      let late = 0;
+      const stop = whenAborted(d instanceof Cancel ? d : d.signal, () => late++);
+      stop();
+      d.abort();
+      assert.equal(late, 0, `${d.constructor.name}: called after listening stopped`);
+    }
   });
 
   it('stops undici: before the answer, the request fails; during the body, the body does', async () => {

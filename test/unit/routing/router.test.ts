@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { bundledCatalog } from '../../../src/core/catalog/catalog';
 import type { ChatChunk, ChatRequest } from '../../../src/core/chat';
 import { parseConfig } from '../../../src/core/config/parse';
+import { Cancel } from '../../../src/core/http/cancel';
 import { ManualClock, MapSecretSource } from '../../../src/core/ports';
 import { Router, type GenerationOutcome } from '../../../src/core/routing/router';
 import type { GenerationRecord } from '../../../src/core/activity/record';
@@ -278,31 +279,39 @@ describe('router execution against simulated providers', () => {
     assert.match(o.record.attempts[0]!.message!, /error during the stream/);
   });
 
-  it('aborts the in-flight request on cancellation and records cancelled', async () => {
-    const { r } = router();
-    openai.enqueue({ neverRespond: true });
-    const ac = new AbortController();
-    setTimeout(() => ac.abort(), 50);
-    const o = await r.generate(req({ stream: true }), { signal: ac.signal });
-    assert.equal(!o.ok && o.error.kind, 'cancelled');
-    assert.equal(o.record.outcome, 'cancelled');
-    assert.equal(o.record.attempts.length, 1);
-    await openai.waitUntil(
-      () => openai.requests[0]?.outcome === 'client-aborted',
-      2000,
-      () => 'client abort',
-    );
-  });
+  // The editor passes a Cancel, the endpoint and the CLI an AbortController's signal: both stop the call.
+  for (const [kind, make] of [
+    ['an AbortSignal', () => new AbortController()],
+    ['a Cancel', () => new Cancel()],
+  ] as const) {
+    const signalOf = (c: AbortController | Cancel) => (c instanceof Cancel ? c : c.signal);
 
-  it('cancels mid-stream without falling back', async () => {
-    const { r } = router();
-    openai.enqueue({ text: Array.from({ length: 50 }, (_, i) => `w${i} `), chunkDelayMs: 20 });
-    const ac = new AbortController();
-    let n = 0;
-    const o = await r.generate(req({ stream: true }), { signal: ac.signal, onChunk: () => ++n === 3 && ac.abort() });
-    assert.equal(!o.ok && o.error.kind, 'cancelled');
-    assert.equal(openai.requests.length, 1);
-  });
+    it(`aborts the in-flight request on cancellation through ${kind} and records cancelled`, async () => {
+      const { r } = router();
+      openai.enqueue({ neverRespond: true });
+      const ac = make();
+      setTimeout(() => ac.abort(), 50);
+      const o = await r.generate(req({ stream: true }), { signal: signalOf(ac) });
+      assert.equal(!o.ok && o.error.kind, 'cancelled');
+      assert.equal(o.record.outcome, 'cancelled');
+      assert.equal(o.record.attempts.length, 1);
+      await openai.waitUntil(
+        () => openai.requests[0]?.outcome === 'client-aborted',
+        2000,
+        () => 'client abort',
+      );
+    });
+
+    it(`cancels mid-stream through ${kind} without falling back`, async () => {
+      const { r } = router();
+      openai.enqueue({ text: Array.from({ length: 50 }, (_, i) => `w${i} `), chunkDelayMs: 20 });
+      const ac = make();
+      let n = 0;
+      const o = await r.generate(req({ stream: true }), { signal: signalOf(ac), onChunk: () => ++n === 3 && ac.abort() });
+      assert.equal(!o.ok && o.error.kind, 'cancelled');
+      assert.equal(openai.requests.length, 1);
+    });
+  }
 
   it('returns the last failure as-is when Always use keys are exhausted, without touching pooled', async () => {
     const { r } = router({
