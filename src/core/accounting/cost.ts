@@ -66,8 +66,7 @@ export function monthKey(t: number): string {
 
 /** Counts BYOK use per calendar month; the host may seed it from the activity log. */
 export class MonthlyUsage {
-  private month = '';
-  /** The UTC month `month` names, as [start, end) in ms: every request asks, and nearly all fall in it. */
+  /** The UTC month counted, as [start, end) in ms: every request asks, and nearly all fall in it. */
   private from = 0;
   private until = 0;
   private mtd: MonthToDate = { byokRequests: 0, byokListUsd: 0 };
@@ -88,16 +87,15 @@ export class MonthlyUsage {
     this.mtd = { ...mtd };
   }
 
+  /** Outside the month counted is another month (later, or earlier on a clock set back): it starts from zero. */
   private roll(now: number) {
     if (now >= this.from && now < this.until) return;
-    const m = monthKey(now);
-    if (m !== this.month) this.mtd = { byokRequests: 0, byokListUsd: 0 };
     this.enter(now);
+    this.mtd = { byokRequests: 0, byokListUsd: 0 };
   }
 
   private enter(now: number) {
     const d = new Date(now);
-    this.month = monthKey(now);
     this.from = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
     this.until = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
   }

@@ -10,7 +10,33 @@ import { EventEmitter } from 'node:events';
 export class Cancel extends EventEmitter {
   aborted = false;
   reason: unknown = undefined;
+  /** For a `linked` cancellation: whether the caller's signal or the total timer came first. */
+  why: 'cancelled' | 'total_timeout' | undefined = undefined;
   private controller: AbortController | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  private unlisten: (() => void) | undefined = undefined;
+
+  /**
+   * A call's own cancellation: it follows the caller's `signal` and aborts itself after `totalMs`,
+   * keeping in `why` which came first. `release()` it when the call is over.
+   */
+  static linked(signal: CancelSignal | undefined, totalMs: number): Cancel {
+    const c = new Cancel();
+    if (signal) c.unlisten = whenAborted(signal, () => c.abortFor('cancelled'));
+    c.timer = setTimeout(() => c.abortFor('total_timeout'), totalMs);
+    return c;
+  }
+
+  /** Stops the timer and stops following the caller's signal. */
+  release(): void {
+    clearTimeout(this.timer);
+    this.unlisten?.();
+  }
+
+  private abortFor(why: 'cancelled' | 'total_timeout'): void {
+    this.why ??= why;
+    this.abort();
+  }
 
   abort(): void {
     if (this.aborted) return;

@@ -7,7 +7,7 @@
 import type { ChatChunk, ChatCompletion } from '../chat';
 import type { Limits, Timeouts } from '../config/schema';
 import type { RouteError } from '../errors';
-import { Cancel, whenAborted, type CancelSignal } from '../http/cancel';
+import { Cancel, type CancelSignal } from '../http/cancel';
 import { readBody, transportError, type HttpClient } from '../http/client';
 import { CompletionBuilder } from '../routing/completion-builder';
 import { pumpChunks } from '../routing/stream-pump';
@@ -44,17 +44,8 @@ export interface DriveResult {
 
 export async function callRoute(adapter: ProviderAdapter, call: AdapterCall, o: DriveOptions): Promise<DriveResult> {
   const t0 = performance.now();
-  const cancel = new Cancel();
+  const cancel = Cancel.linked(o.signal, o.timeouts.totalMs);
   const out: DriveResult = {};
-  const onAbort = () => {
-    out.aborted ??= 'cancelled';
-    cancel.abort();
-  };
-  const unlisten = o.signal && whenAborted(o.signal, onAbort);
-  const timer = setTimeout(() => {
-    out.aborted ??= 'total_timeout';
-    cancel.abort();
-  }, o.timeouts.totalMs);
   call.cancel = cancel;
   let body: { destroy?(e?: Error): void } | undefined;
   try {
@@ -79,11 +70,11 @@ export async function callRoute(adapter: ProviderAdapter, call: AdapterCall, o: 
     out.response = builder.build(o.model, o.startedAt);
     return out;
   } catch (e) {
-    out.error = transportError(e, out.aborted, o.timeouts);
+    out.error = transportError(e, cancel.why, o.timeouts);
     return out;
   } finally {
-    clearTimeout(timer);
-    unlisten?.();
+    cancel.release();
+    if (cancel.why) out.aborted = cancel.why;
     body?.destroy?.();
   }
 }

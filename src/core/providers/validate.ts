@@ -2,8 +2,8 @@
  * "Test key": the cheapest real request that proves a key works, with a verdict a user can act on.
  */
 import type { KeyConfig, Timeouts } from '../config/schema';
-import type { HttpClient } from '../http/client';
-import { readBody, transportError } from '../http/client';
+import { Cancel } from '../http/cancel';
+import { readBody, transportError, type HttpClient } from '../http/client';
 import { redactThenClip, type Redactor } from '../redact';
 import { Adapters } from './registry';
 import type { ProviderId } from './ids';
@@ -44,10 +44,7 @@ export async function validateKey(
   if (!secret) return done('auth', `no secret stored for "${target.name}"; add one with Rotate Key`);
   deps.redactor?.add(secret);
   const adapter = (deps.adapters ?? new Adapters()).get(target.provider);
-  const ac = new AbortController();
-  const abort = () => ac.abort();
-  deps.signal?.addEventListener('abort', abort, { once: true });
-  const timer = setTimeout(abort, Math.min(deps.timeouts.totalMs, 30_000));
+  const cancel = Cancel.linked(deps.signal, Math.min(deps.timeouts.totalMs, 30_000));
   try {
     const spec = await adapter.validationRequest?.({
       provider: target.provider,
@@ -58,11 +55,11 @@ export async function validateKey(
       options: target.options,
       baseUrl: deps.baseUrl,
       http: deps.http,
-      cancel: ac,
+      cancel,
       onCredential: (v) => deps.redactor?.add(v),
     });
     if (!spec) return done('unknown', `${target.provider} has no free endpoint to check a key; it will be validated on first use`);
-    const res = await deps.http.send(spec, deps.timeouts, ac.signal);
+    const res = await deps.http.send(spec, deps.timeouts, cancel);
     const body = await readBody(res.body, 1024 * 1024).catch(() => '');
     const text = deps.redactor ? deps.redactor.redact(body) : body;
     const now = deps.now?.() ?? Date.now();
@@ -86,7 +83,6 @@ export async function validateKey(
       `${err.message}${err.kind === 'cancelled' ? '' : ' — check the endpoint, proxy and network'}`,
     );
   } finally {
-    clearTimeout(timer);
-    deps.signal?.removeEventListener('abort', abort);
+    cancel.release();
   }
 }

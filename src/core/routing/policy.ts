@@ -52,8 +52,6 @@ function byokOnlyExclusions(plan: Plan, hadPooled: boolean): Exclusion[] {
   return kept;
 }
 
-const NONE_RESERVED: readonly string[] = [];
-
 /** A plan's routes by tier, in one pass (the plan holds them prioritized, pooled, fallback). */
 function splitTiers(routes: readonly PlannedRoute[]): { prioritized: PlannedRoute[]; pooled: PlannedRoute[]; fallback: PlannedRoute[] } {
   const prioritized: PlannedRoute[] = [];
@@ -137,7 +135,6 @@ export class RoutingPolicy {
       const tiers = splitTiers(routes);
       routes = [...segment(tiers.prioritized), ...tiers.pooled, ...segment(tiers.fallback)];
     }
-    const reserved = this.balancer.reserved.length ? this.balancer.reserved.splice(0) : NONE_RESERVED;
 
     const ttl = config.stickiness.ttlMs;
     this.sticky.setLimit(config.stickiness.maxEntries);
@@ -154,7 +151,8 @@ export class RoutingPolicy {
     const out: Plan = new LazyPlan({ model: m, caller: who, routes, alwaysUse, alwaysUseBlocked, budgets: budgets.length ? budgets : plan.budgets }, () =>
       byokOnly ? byokOnlyExclusions(plan, hadPooled) : [...plan.excluded],
     );
-    if (reserved.length) this.reservations.set(out, reserved as string[]);
+    // least-busy keys this plan counted busy: released by `started` or `finished`.
+    if (this.balancer.reserved.length) this.reservations.set(out, this.balancer.reserved.splice(0));
     return out;
   }
 

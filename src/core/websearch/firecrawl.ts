@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { Timeouts } from '../config/schema';
 import { routeError, type RouteError } from '../errors';
-import { whenAborted, type CancelSignal } from '../http/cancel';
+import { Cancel, type CancelSignal } from '../http/cancel';
 import { readBody, transportError, type HttpClient } from '../http/client';
 import { parseRetryAfter } from '../http/retry-after';
 
@@ -139,17 +139,7 @@ async function send(
   body?: string,
 ): Promise<{ ok: true; text: string } | { ok: false; error: RouteError }> {
   const base = (call.baseUrl ?? FIRECRAWL_BASE_URL).replace(/\/+$/, '');
-  const ac = new AbortController();
-  let why: 'cancelled' | 'total_timeout' | undefined;
-  const onAbort = () => {
-    why ??= 'cancelled';
-    ac.abort();
-  };
-  const unlisten = call.signal && whenAborted(call.signal, onAbort);
-  const timer = setTimeout(() => {
-    why ??= 'total_timeout';
-    ac.abort();
-  }, call.timeouts.totalMs);
+  const cancel = Cancel.linked(call.signal, call.timeouts.totalMs);
   try {
     const res = await call.http.send(
       {
@@ -159,16 +149,15 @@ async function send(
         ...(body ? { body } : {}),
       },
       call.timeouts,
-      ac.signal,
+      cancel,
     );
     const text = await readBody(res.body, MAX_BODY);
     if (res.status >= 200 && res.status < 300) return { ok: true, text };
     return { ok: false, error: statusError(res.status, text, res.headers, call.now?.() ?? Date.now()) };
   } catch (e) {
-    return { ok: false, error: transportError(e, why, call.timeouts) };
+    return { ok: false, error: transportError(e, cancel.why, call.timeouts) };
   } finally {
-    clearTimeout(timer);
-    unlisten?.();
+    cancel.release();
   }
 }
 
