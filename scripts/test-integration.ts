@@ -51,6 +51,7 @@ async function runPass(layout: Awaited<ReturnType<typeof ensureHost>>, mode: Ite
   const workbenchLog = fs.createWriteStream(path.join(artifacts, `${mode}-workbench.log`));
   let server: Awaited<ReturnType<typeof startCodeServer>> | undefined;
   let workbench: Awaited<ReturnType<typeof openWorkbench>> | undefined;
+  const problems = new ProblemLines();
   try {
     server = await startCodeServer({
       layout,
@@ -73,6 +74,7 @@ async function runPass(layout: Awaited<ReturnType<typeof ensureHost>>, mode: Ite
       profileDir: path.join(runDir, 'chromium'),
       onLog: (type, line) => {
         workbenchLog.write(`[${type}] ${line}\n`);
+        problems.add(type, line);
         if (isTestOutput(line)) process.stdout.write(`  ${line.replace(/^\s*\[(?:Extension Host|exthost)\]\s*/, '')}\n`);
       },
     });
@@ -82,6 +84,8 @@ async function runPass(layout: Awaited<ReturnType<typeof ensureHost>>, mode: Ite
     if (code !== 0) {
       await workbench.page.screenshot({ path: path.join(artifacts, `${mode}-failure.png`) }).catch(() => undefined);
       log(`[${mode}] ${code === 124 ? `timed out after ${PASS_TIMEOUT_MS / 1000} s` : `exit code ${code}`}; see ${path.relative(process.cwd(), artifacts)}`);
+      // CI keeps only what is printed: the editor's last errors go with the failure.
+      for (const line of problems.last()) log(`[${mode}] editor said: ${line}`);
     }
     log(`[${mode}] finished in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     return code;
@@ -92,6 +96,26 @@ async function runPass(layout: Awaited<ReturnType<typeof ensureHost>>, mode: Ite
     await world.close();
     serverLog.end();
     workbenchLog.end();
+  }
+}
+
+/** What code-server always says here: no gallery, no GitHub sign-in, no desktop-only modules. */
+const OFFLINE_NOISE = /ENOTFOUND|ERR_NAME_NOT_RESOLVED|vsda|allow-same-origin|same-origin iframe|authentication provider 'github'/;
+
+/** The workbench's recent errors and warnings, without stack frames, known offline noise or any test key's value. */
+class ProblemLines {
+  private readonly lines: string[] = [];
+  private readonly secrets = Object.values(ITEST_KEYS);
+
+  add(type: string, line: string) {
+    if (!/error|warn/.test(type) || /^\s+at /.test(line) || OFFLINE_NOISE.test(line)) return;
+    if (this.secrets.some((s) => line.includes(s))) return;
+    this.lines.push(`[${type}] ${line.slice(0, 300)}`);
+    if (this.lines.length > 30) this.lines.shift();
+  }
+
+  last(): readonly string[] {
+    return this.lines;
   }
 }
 

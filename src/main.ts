@@ -22,6 +22,7 @@ import { Alerts } from './vscode/alerts';
 import { registerPanels } from './vscode/panels';
 import { registerWebSearchCommands, WebSearchService } from './vscode/web-search';
 import { askExpiry, askSecret } from './vscode/panels/prompts';
+import type { PageStatus } from './vscode/panels/webview-channel';
 import { registerWebSearchTool } from './vscode/web-search-tool';
 import { bindShell } from './vscode/host-shim';
 import type { MainHandle, ShellSlots } from './vscode/lazy';
@@ -38,8 +39,8 @@ export interface MainApi {
   endpoint(): EndpointInfo;
   /** The endpoint's status bar item as shown now. */
   endpointStatus(): EndpointStatusSnapshot;
-  /** Which views are open with their page loaded and talking to the host (its `ready` arrived). */
-  views(): { providers: boolean; activity: boolean };
+  /** Whether each view is open with its page loaded and talking to the host (its `ready` arrived). */
+  views(): { providers: PageStatus; activity: PageStatus };
 }
 
 export function start(context: vscode.ExtensionContext, shell: { slots: ShellSlots; activationMs: number }): MainHandle & { api: MainApi } {
@@ -124,7 +125,7 @@ export function start(context: vscode.ExtensionContext, shell: { slots: ShellSlo
     endpoint: () => endpoint.info(),
     endpointStatus: () => endpoint.statusItem(),
     problems: (uri) => settings.problems(uri ? vscode.workspace.getWorkspaceFolder(uri) : undefined),
-    views: () => ({ providers: panels.providers.pageReady, activity: panels.activity.pageReady }),
+    views: () => ({ providers: panels.providers.pageStatus, activity: panels.activity.pageStatus }),
   };
   return { api, ready };
 }

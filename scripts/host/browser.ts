@@ -59,6 +59,11 @@ export async function openWorkbench(url: string, opts: WorkbenchOptions = {}): P
   });
   await page.exposeFunction('codeAutomationExit', (code: number) => resolveExit(code));
   page.on('pageerror', (e) => opts.onLog?.('pageerror', e.message));
+  // Webviews run in child frames whose console the workbench's log hook never sees; their
+  // errors are what a blank view leaves behind. (The workbench's own errors may show twice.)
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') opts.onLog?.(`console ${m.type()}`, `${m.text()} (${m.location().url.replace(/\?.*$/, '')})`);
+  });
   await page.goto(url);
   return {
     page,

@@ -72,9 +72,13 @@ describe('the extension in a real VS Code host', () => {
     const ext = await api();
     await vscode.commands.executeCommand('byokRouter.openProviders');
     await vscode.commands.executeCommand('byokRouter.openActivity');
-    // `ready` is the page script's first message: a blank or broken page never sends it.
+    // `ready` is the page script's first message: a blank or broken page never sends it, however
+    // often the channel reloads it (twice at most, 8 s apart), so 30 s is past the last reload.
+    const ready = () => ext.views().providers.state === 'ready' && ext.views().activity.state === 'ready';
     const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline && !(ext.views().providers && ext.views().activity)) await new Promise((r) => setTimeout(r, 100));
-    assert.deepEqual(ext.views(), { providers: true, activity: true });
+    while (Date.now() < deadline && !ready()) await new Promise((r) => setTimeout(r, 100));
+    const { providers, activity } = ext.views();
+    assert.deepEqual({ providers: providers.state, activity: activity.state }, { providers: 'ready', activity: 'ready' }, JSON.stringify(ext.views()));
+    console.log(`      pages reloaded before they loaded: Providers ${providers.reloads}, Activity ${activity.reloads}`);
   });
 });

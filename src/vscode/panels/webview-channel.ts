@@ -10,6 +10,7 @@ import type { z } from 'zod';
 import type { Reply } from '../../protocol/envelope';
 import { createDispatcher, type DispatcherOptions } from './dispatch';
 import { CODICONS_CSS, newNonce, renderPage, type PageAssets } from './html';
+import { PageWatchdog } from './page-watchdog';
 import type { PanelLog, PanelServices } from './services';
 
 export interface ChannelOptions<B extends { op: string }, R, S> {
@@ -26,6 +27,14 @@ export interface ChannelOptions<B extends { op: string }, R, S> {
 }
 
 export const COALESCE_MS = 40;
+
+/** Where a view's page stands: not resolved (or closed), its HTML set but no `ready` yet, or talking to the host. */
+export interface PageStatus {
+  state: 'closed' | 'loading' | 'ready';
+  visible: boolean;
+  /** How often the page was reloaded because it did not say `ready` in time. */
+  reloads: number;
+}
 
 /** An error as a view shows it: its message, with stored secrets scrubbed. */
 export function panelErrorText(services: PanelServices): (e: unknown) => string {
@@ -58,8 +67,10 @@ export abstract class PanelView<B extends { op: string }, R, S> {
   ) {}
 
   /** Whether the view is open with its page loaded and talking to the host. */
-  get pageReady(): boolean {
-    return this.channel?.pageReady ?? false;
+  get pageStatus(): PageStatus {
+    const c = this.channel;
+    if (!c) return { state: 'closed', visible: false, reloads: 0 };
+    return { state: c.pageReady ? 'ready' : 'loading', visible: c.visible, reloads: c.reloads };
   }
 
   /** The view's whole state, built afresh for each push. */
@@ -95,21 +106,21 @@ export class WebviewChannel<B extends { op: string }, R, S> implements vscode.Di
   private again = false;
   private disposed = false;
   private readonly subscriptions: vscode.Disposable[] = [];
+  private readonly watchdog: PageWatchdog;
 
   constructor(private readonly opts: ChannelOptions<B, R, S>) {
-    const { view, extensionUri, page, log } = opts;
+    const { view, log } = opts;
     const webview = view.webview;
-    webview.options = { enableScripts: true, enableCommandUris: false, localResourceRoots: resourceRoots(extensionUri) };
-    const asset = (rel: string) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...rel.split('/'))).toString();
-    webview.html = renderPage({
-      cspSource: webview.cspSource,
-      nonce: newNonce(),
-      title: page.title,
-      script: asset(page.script),
-      styles: page.styles.map(asset),
-      codicons: asset(CODICONS_CSS),
-      rootId: page.rootId,
+    webview.options = { enableScripts: true, enableCommandUris: false, localResourceRoots: resourceRoots(opts.extensionUri) };
+    this.watchdog = new PageWatchdog({
+      isReady: () => this.ready,
+      isVisible: () => this.visible,
+      reload: (attempt) => {
+        log.warn(`${opts.name} view: its page did not load; loading it again (${attempt})`);
+        this.setHtml();
+      },
     });
+    this.setHtml();
     const dispatch = createDispatcher<B, R>({
       ...opts.protocol,
       view: opts.name,
@@ -124,9 +135,32 @@ export class WebviewChannel<B extends { op: string }, R, S> implements vscode.Di
     this.subscriptions.push(
       webview.onDidReceiveMessage((m) => void dispatch(m)),
       view.onDidChangeVisibility(() => {
-        if (view.visible) this.refresh(0);
+        if (!view.visible) return;
+        this.refresh(0);
+        this.watchdog.arm();
       }),
     );
+    if (view.visible) this.watchdog.arm();
+  }
+
+  /** The page with a fresh nonce; setting it again reloads the page. */
+  private setHtml() {
+    const { view, extensionUri, page } = this.opts;
+    const webview = view.webview;
+    const asset = (rel: string) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...rel.split('/'))).toString();
+    webview.html = renderPage({
+      cspSource: webview.cspSource,
+      nonce: newNonce(),
+      title: page.title,
+      script: asset(page.script),
+      styles: page.styles.map(asset),
+      codicons: asset(CODICONS_CSS),
+      rootId: page.rootId,
+    });
+  }
+
+  get reloads(): number {
+    return this.watchdog.reloaded;
   }
 
   /** The page's script ran and said `ready`: the view shows a working page, not a blank one. */
@@ -150,6 +184,7 @@ export class WebviewChannel<B extends { op: string }, R, S> implements vscode.Di
 
   dispose() {
     this.disposed = true;
+    this.watchdog.stop();
     if (this.timer) clearTimeout(this.timer);
     for (const s of this.subscriptions) s.dispose();
   }
