@@ -4,7 +4,7 @@
  * globalState, so a reload does not repeat it.
  */
 import * as vscode from 'vscode';
-import { type ActivityQuery, expiryReminders, type GenerationRecord, SPIKE_WINDOW_DAYS, spikeAlert } from '../core';
+import { type ActivityQuery, DailySpend, expiryReminders, type GenerationRecord, SPIKE_WINDOW_DAYS } from '../core';
 import type { Log } from './log';
 import type { RoutingService } from './folder-routers';
 import type { RoutingSettings } from './routing-config';
@@ -12,6 +12,8 @@ import type { RoutingSettings } from './routing-config';
 const DAY = 86_400_000;
 const SHOWN = 'byokRouter.alertsShown';
 const EXPIRY_CHECK_MS = 6 * 60 * 60_000;
+/** How often the spike check reads the log again, for what other windows and the CLI spent. */
+const SPEND_RESEED_MS = 10 * 60_000;
 
 export interface AlertDeps {
   routing: RoutingService;
@@ -25,10 +27,12 @@ export class Alerts implements vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[];
   private pending: ReturnType<typeof setTimeout> | undefined;
   private readonly timer: ReturnType<typeof setInterval>;
+  private readonly spend = new DailySpend();
 
   constructor(private readonly deps: AlertDeps) {
     this.subscriptions = [
-      deps.routing.onDidGenerate(() => {
+      deps.routing.onDidGenerate((record) => {
+        this.spend.add(record);
         if (this.pending) return;
         this.pending = setTimeout(() => {
           this.pending = undefined;
@@ -57,8 +61,10 @@ export class Alerts implements vscode.Disposable {
     try {
       const factor = this.deps.settings.forFolder(undefined).parsed.config.alerts.dailySpikeFactor;
       if (!(factor > 0)) return;
-      const records = await this.deps.activity.read({ since: now - (SPIKE_WINDOW_DAYS + 1) * DAY });
-      const spike = spikeAlert(records, now, factor);
+      // Read once, then kept up in memory: a busy session must not re-read two weeks of log every 2 s.
+      if (!(now - this.spend.seededAt < SPEND_RESEED_MS) || Math.floor(now / DAY) !== Math.floor(this.spend.seededAt / DAY))
+        this.spend.seed(await this.deps.activity.read({ since: now - (SPIKE_WINDOW_DAYS + 1) * DAY }), now);
+      const spike = this.spend.alert(now, factor);
       if (!spike || !(await this.once(`spike:${spike.day}`))) return;
       const message = `BYOK Router: today's spend $${spike.today.toFixed(2)} is over ${spike.factor}× your usual day ($${spike.median.toFixed(2)}, the 14-day median).`;
       this.deps.log.warn(message);

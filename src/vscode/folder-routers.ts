@@ -76,8 +76,10 @@ export class RoutingService implements vscode.Disposable {
   /** Every finished generation, from every surface, after it is handed to the activity log. */
   readonly onDidGenerate = this.generated.event;
   private readonly cooldownsChanged = new vscode.EventEmitter<void>();
-  /** An attempt ended: cooldowns may have changed. */
+  /** A cooldown started, ended early or changed; the views and the status bar redraw on it. */
   readonly onDidChangeHealth = this.cooldownsChanged.event;
+  /** The cooldown store's epoch when health was last announced: most attempts change nothing. */
+  private healthEpoch = -1;
   private readonly subscriptions: vscode.Disposable[] = [];
   private readonly budgetWarned = new Map<string, BudgetStatus>();
   private readonly budgetChanged = new vscode.EventEmitter<BudgetStatus>();
@@ -164,8 +166,11 @@ export class RoutingService implements vscode.Disposable {
     if (pending) pending.catch((e: unknown) => this.deps.log.warn(`activity log write failed: ${(e as Error)?.message ?? e}`));
   }
 
-  /** An attempt ended outside `generate` (the local endpoint drives routers directly): cooldowns may have changed. */
+  /** An attempt ended (the local endpoint drives routers directly, so it calls this too): announces health when a cooldown changed. */
   attemptEnded(): void {
+    const epoch = this.cooldownStore.epoch();
+    if (epoch === this.healthEpoch) return;
+    this.healthEpoch = epoch;
     this.cooldownsChanged.fire();
   }
 
@@ -186,7 +191,7 @@ export class RoutingService implements vscode.Disposable {
         surface: args.surface,
         folder: args.folder?.name,
         onChunk: args.onChunk,
-        onAttempt: () => this.cooldownsChanged.fire(),
+        onAttempt: () => this.attemptEnded(),
         ...(args.sessionId ? { sessionId: args.sessionId } : {}),
       });
       const where = args.folder ? ` in "${args.folder.name}"` : '';

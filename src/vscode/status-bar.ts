@@ -17,6 +17,7 @@ export class StatusBar implements vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[];
   private timer: ReturnType<typeof setTimeout> | undefined;
   private snapshot: StatusSnapshot = { text: '', tooltip: '', caller: '', cooling: 0, authFailing: 0 };
+  private background: string | undefined;
 
   constructor(
     private readonly routing: RoutingService,
@@ -88,14 +89,14 @@ export class StatusBar implements vscode.Disposable {
       );
     lines.push('', 'Click to open Providers');
     const tooltip = lines.join('\n');
-    this.item.text = text;
-    this.item.tooltip = tooltip;
-    this.item.backgroundColor =
-      authFailing || held
-        ? new vscode.ThemeColor('statusBarItem.errorBackground')
-        : cooling
-          ? new vscode.ThemeColor('statusBarItem.warningBackground')
-          : undefined;
+    const background = authFailing || held ? 'statusBarItem.errorBackground' : cooling ? 'statusBarItem.warningBackground' : undefined;
+    // Each property set is a message to the window, even when nothing changed.
+    if (text !== this.snapshot.text) this.item.text = text;
+    if (tooltip !== this.snapshot.tooltip) this.item.tooltip = tooltip;
+    if (background !== this.background) {
+      this.background = background;
+      this.item.backgroundColor = background ? new vscode.ThemeColor(background) : undefined;
+    }
     this.snapshot = { text, tooltip, caller, cooling, authFailing };
     // A cooldown ends on its own; look again when the soonest one does.
     if (this.timer) clearTimeout(this.timer);

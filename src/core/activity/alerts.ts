@@ -28,23 +28,73 @@ export interface SpikeAlert {
  * earlier days of spend there is no alert.
  */
 export function spikeAlert(records: Iterable<GenerationRecord>, now: number, factor: number): SpikeAlert | undefined {
-  if (!(factor > 0)) return undefined;
-  const today = dayStart(now);
-  const from = today - SPIKE_WINDOW_DAYS * DAY;
-  const byDay = new Map<number, number>();
-  for (const r of records) {
-    if (typeof r.cost !== 'number' || r.startedAt < from || r.startedAt >= today + DAY) continue;
-    const d = dayStart(r.startedAt);
-    byDay.set(d, (byDay.get(d) ?? 0) + r.cost);
+  const spend = new DailySpend();
+  spend.seed(records, now);
+  return spend.alert(now, factor);
+}
+
+/** What the spike alert keeps of a record: its day and its cost. */
+interface DaySpend {
+  day: number;
+  cost: number;
+}
+
+/**
+ * Spend per UTC day over the spike window, so the alert is checked without reading the log again:
+ * seeded from the log (which holds every window's and the CLI's spend), then kept up by each record
+ * this process makes. A record added after a seed and found in the next one counts once.
+ */
+export class DailySpend {
+  private base = new Map<number, number>();
+  private readonly local = new Map<string, DaySpend>();
+  /** When the last seed was read; the host reads the log again after a while for other processes' spend. */
+  seededAt = -Infinity;
+
+  constructor(private readonly maxLocal = 10_000) {}
+
+  seed(records: Iterable<GenerationRecord>, now: number): void {
+    const from = dayStart(now) - SPIKE_WINDOW_DAYS * DAY;
+    const base = new Map<number, number>();
+    for (const r of records) {
+      this.local.delete(r.id);
+      if (typeof r.cost !== 'number' || r.startedAt < from) continue;
+      const d = dayStart(r.startedAt);
+      base.set(d, (base.get(d) ?? 0) + r.cost);
+    }
+    this.base = base;
+    this.seededAt = now;
   }
-  const spent = byDay.get(today) ?? 0;
-  const earlier = [...byDay.entries()].filter(([d, v]) => d < today && v > 0).map(([, v]) => v);
-  if (earlier.length < SPIKE_MIN_HISTORY_DAYS) return undefined;
-  const sorted = earlier.sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  const median = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-  if (spent <= factor * median) return undefined;
-  return { day: new Date(today).toISOString().slice(0, 10), today: round(spent), median: round(median), factor };
+
+  add(record: GenerationRecord): void {
+    if (typeof record.cost !== 'number') return;
+    this.local.set(record.id, { day: dayStart(record.startedAt), cost: record.cost });
+    if (this.local.size > this.maxLocal) this.local.delete(this.local.keys().next().value!);
+  }
+
+  /**
+   * Today's spend over `factor` × the median daily spend of the 14 days before it. Days with no
+   * spend are left out of the median, so a weekend does not make Monday a spike; with fewer than
+   * three earlier days of spend there is no alert.
+   */
+  alert(now: number, factor: number): SpikeAlert | undefined {
+    if (!(factor > 0)) return undefined;
+    const today = dayStart(now);
+    const from = today - SPIKE_WINDOW_DAYS * DAY;
+    const byDay = new Map<number, number>();
+    const count = (d: number, cost: number) => {
+      if (d >= from && d <= today) byDay.set(d, (byDay.get(d) ?? 0) + cost);
+    };
+    for (const [d, cost] of this.base) count(d, cost);
+    for (const { day, cost } of this.local.values()) count(day, cost);
+    const spent = byDay.get(today) ?? 0;
+    const earlier = [...byDay.entries()].filter(([d, v]) => d < today && v > 0).map(([, v]) => v);
+    if (earlier.length < SPIKE_MIN_HISTORY_DAYS) return undefined;
+    const sorted = earlier.sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    const median = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+    if (spent <= factor * median) return undefined;
+    return { day: new Date(today).toISOString().slice(0, 10), today: round(spent), median: round(median), factor };
+  }
 }
 
 export const EXPIRY_REMINDER_DAYS = [14, 3, 1] as const;

@@ -18,6 +18,23 @@ import { CURRENT_FILE, errno, logFileName, rotatedIndexes, rotateFiles, withRota
 
 export type { ActivityMonthToDate, ActivityQuery } from './query';
 
+/** The most one write appends: a burst of records goes out in a few writes, not one per record. */
+const BATCH_BYTES = 64 * 1024;
+
+interface PendingAppend {
+  text: string;
+  resolve: () => void;
+  reject: (e: ActivityStoreError) => void;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 export interface ActivityStoreOptions {
   dir: string;
   /** A file is rotated before an append would take it past this size. Default 5 MiB. */
@@ -65,6 +82,8 @@ export class ActivityStore implements ActivitySink {
   private readonly lockWaitMs: number;
   private readonly warn: (message: string) => void;
   private tail: Promise<void> = Promise.resolve();
+  /** Appends waiting for the write in progress to finish; they go out together. */
+  private batch: PendingAppend[] | undefined;
   private closed = false;
   private dirReady = false;
   /** Unreadable-line warnings already given, so a panel that re-reads does not repeat them. */
@@ -90,19 +109,65 @@ export class ActivityStore implements ActivitySink {
   /**
    * Queues the record and resolves once it is written. Rejects (after reporting through
    * `onWarning`) when it cannot be: the store is closed, the record is malformed, or the disk said no.
+   * Only a snapshot is taken here; the record is checked with the batch it is written in, so a
+   * generation hands its record over without waiting for validation or the disk.
    */
   append(record: GenerationRecord): Promise<void> {
     if (this.closed) return this.fail(new ActivityStoreError(`activity log ${this.file}: store is closed, record ${record.id} not written`, this.file));
-    const checked = generationSchema.safeParse(record);
-    if (!checked.success) {
-      const issues = checked.error.issues.map((i) => `${i.path.join('.') || '(record)'}: ${i.message}`).join('; ');
-      return this.fail(new ActivityStoreError(`activity log ${this.file}: malformed record not written (${issues})`, this.file));
+    let text: string;
+    try {
+      // A snapshot: the caller may keep mutating its object after handing it over.
+      text = JSON.stringify(record);
+    } catch (e) {
+      return this.fail(new ActivityStoreError(`activity log ${this.file}: malformed record not written (${describe(e)})`, this.file));
     }
-    // Encoded now: the caller may keep mutating its object after handing it over.
-    const line = encodeRecord(checked.data);
-    const done = this.tail.then(() => this.write(line));
-    this.tail = done.catch(() => undefined);
-    return done.catch((e: unknown) => this.fail(asStoreError(e, this.file)));
+    return new Promise<void>((resolve, reject) => {
+      let batch = this.batch;
+      if (!batch) {
+        const started: PendingAppend[] = [];
+        batch = this.batch = started;
+        const run = this.tail.then(() => {
+          // Appends from here on wait for the next batch.
+          this.batch = undefined;
+          return this.writeBatch(started);
+        });
+        this.tail = run.catch(() => undefined);
+      }
+      batch.push({ text, resolve, reject });
+    });
+  }
+
+  /** Checks each record of a batch and writes the good ones as one append; each caller hears its own outcome. */
+  private async writeBatch(batch: readonly PendingAppend[]): Promise<void> {
+    const lines: Buffer[] = [];
+    const accepted: PendingAppend[] = [];
+    for (const item of batch) {
+      const checked = generationSchema.safeParse(parseJson(item.text));
+      if (!checked.success) {
+        const issues = checked.error.issues.map((i) => `${i.path.join('.') || '(record)'}: ${i.message}`).join('; ');
+        this.fail(new ActivityStoreError(`activity log ${this.file}: malformed record not written (${issues})`, this.file)).catch(item.reject);
+        continue;
+      }
+      lines.push(encodeRecord(checked.data));
+      accepted.push(item);
+    }
+    // Written in runs of at most BATCH_BYTES (or the file bound, if smaller), so a file keeps to its bound.
+    const limit = Math.min(BATCH_BYTES, this.maxFileBytes);
+    for (let i = 0; i < lines.length;) {
+      let bytes = lines[i]!.length;
+      let j = i + 1;
+      while (j < lines.length && bytes + lines[j]!.length <= limit) bytes += lines[j++]!.length;
+      const run = accepted.slice(i, j);
+      try {
+        await this.write(j - i === 1 ? lines[i]! : Buffer.concat(lines.slice(i, j), bytes));
+        for (const item of run) item.resolve();
+      } catch (e) {
+        const error = asStoreError(e, this.file);
+        this.warn(error.message);
+        for (const item of run) item.reject(error);
+      }
+      i = j;
+    }
   }
 
   /** Resolves when every append made so far has been written (or has failed). */

@@ -58,6 +58,8 @@ export class ProvidersViewProvider
   private scopeId = USER_SCOPE;
   private expiryTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly subscriptions: vscode.Disposable[];
+  /** The last state drawn had a key with a budget. */
+  private showsBudgets = false;
 
   constructor(services: PanelServices) {
     super(services, 'providers', PROVIDERS_PAGE, providersProtocol);
@@ -66,6 +68,10 @@ export class ProvidersViewProvider
       services.settings.onDidChange(refresh),
       services.vault.onDidChange(refresh),
       services.routing.onDidChangeHealth(refresh),
+      // A key's budget line moves with every generation; without budgets nothing here does.
+      services.routing.onDidGenerate(() => {
+        if (this.showsBudgets) refresh();
+      }),
       vscode.workspace.onDidChangeWorkspaceFolders(refresh),
       ...(services.web ? [services.web.onDidChange(refresh)] : []),
     ];
@@ -147,7 +153,8 @@ export class ProvidersViewProvider
     const router = this.services.routing.routerFor(scope.folder);
     const cooldowns = router.cooldowns;
     const now = Date.now();
-    if (config.keys.some((k) => k.budget)) await router.policy.budgets.refresh(now).catch(() => undefined);
+    this.showsBudgets = config.keys.some((k) => k.budget);
+    if (this.showsBudgets) await router.policy.budgets.refresh(now).catch(() => undefined);
     const configured = new Set(keys.list.flatMap((e) => (isRecord(e) && typeof e.provider === 'string' ? [e.provider] : [])));
     const scopes = scopeInfos();
     const state = buildProvidersState({

@@ -213,6 +213,31 @@ describe('activity store', () => {
     assert.equal(got[2]?.errorMessage, long);
   });
 
+  it('writes a burst of appends together, refusing only the malformed one and keeping each file within its bound', async () => {
+    const store = open({ maxFileBytes: 4000, maxFiles: 100 });
+    const bad = { ...record('bad'), startedAt: 'yesterday' } as unknown as Parameters<ActivityStore['append']>[0];
+    const outcomes = await Promise.allSettled([
+      ...Array.from({ length: 30 }, (_, i) => store.append(record(`gen-${i}`))),
+      store.append(bad),
+      ...Array.from({ length: 30 }, (_, i) => store.append(record(`gen-${30 + i}`))),
+    ]);
+    assert.deepEqual(
+      outcomes.map((o, i) => (o.status === 'rejected' ? i : -1)).filter((i) => i >= 0),
+      [30],
+    );
+    assert.equal(warnings.length, 1);
+    assert.deepEqual(
+      (await store.read()).map((r) => r.id),
+      Array.from({ length: 60 }, (_, i) => `gen-${59 - i}`),
+    );
+    const sizes = await Promise.all((await logFiles()).map(async (f) => (await stat(join(dir, f))).size));
+    assert.ok(sizes.length > 1, 'the burst spans several files');
+    assert.ok(
+      sizes.every((s) => s <= 4000),
+      `file sizes ${sizes.join(', ')}`,
+    );
+  });
+
   it('refuses a malformed record with a warning and writes nothing', async () => {
     const store = open();
     const bad = { ...record('bad'), startedAt: 'yesterday' } as unknown as Parameters<ActivityStore['append']>[0];
