@@ -60,7 +60,7 @@ export async function validateKey(
     });
     if (!spec) return done('unknown', `${target.provider} has no free endpoint to check a key; it will be validated on first use`);
     const res = await deps.http.send(spec, deps.timeouts, cancel);
-    const body = await readBody(res.body, 1024 * 1024).catch(() => '');
+    const body = await readBody(res.body, 1024 * 1024, res.headers).catch(() => '');
     const text = deps.redactor ? deps.redactor.redact(body) : body;
     const now = deps.now?.() ?? Date.now();
     const inBody = res.status >= 200 && res.status < 300 ? adapter.validationError?.(text, now) : undefined;

@@ -1,14 +1,27 @@
 /**
  * Stickiness for prompt caches: a conversation stays on the route that last served it while the
  * route is healthy, until its time runs out. A conversation is named by an explicit session id, or
- * else by a hash of its system prompt and first user message. Only the hash, the route and the
- * expiry are kept — never the prompt — and the map is bounded (oldest dropped first).
+ * else by a hash of its system prompt and first user message (a long one by its length, head and
+ * tail). Only the hash, the route and the expiry are kept — never the prompt — and the map is
+ * bounded (oldest dropped first).
  */
 import { hash } from 'node:crypto';
 import type { ChatMessage, ChatRequest } from '../chat';
 
 // One-shot hash: it runs on every served request, and a Hash object costs more than the digest.
 const sha256Hex = (s: string) => hash('sha256', s, 'hex');
+
+/**
+ * What of a long text the key hashes: its length, first and last KiB. An editor's opening turn
+ * carries its instructions and attached files (tens of KB), and hashing all of it would cost
+ * ~100 µs on every request; two conversations that differ only in the middle of their opening
+ * share a preferred route, which costs nothing but the preference.
+ */
+export const SAMPLED_CHARS = 1024;
+function sampled(text: string): string {
+  if (text.length <= 2 * SAMPLED_CHARS) return text;
+  return `${text.length}\u0001${text.slice(0, SAMPLED_CHARS)}\u0001${text.slice(-SAMPLED_CHARS)}`;
+}
 
 export function conversationKey(request: ChatRequest, sessionId?: string, model = request.model): string | undefined {
   const session = sessionId ?? sessionOf(request);
@@ -21,7 +34,7 @@ export function conversationKey(request: ChatRequest, sessionId?: string, model 
     else if (firstUser === undefined && m.role === 'user') firstUser = m;
   }
   if (!firstUser) return undefined;
-  return sha256Hex(`prompt\0${model}\0${system ?? ''}\0${textOf(firstUser)}`).slice(0, 32);
+  return sha256Hex(`prompt\0${model}\0${sampled(system ?? '')}\0${sampled(textOf(firstUser))}`).slice(0, 32);
 }
 
 /** The endpoint's `user` or `metadata.session_id`/`metadata.conversation_id`, as assistants send them. */

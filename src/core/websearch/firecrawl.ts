@@ -151,7 +151,7 @@ async function send(
       call.timeouts,
       cancel,
     );
-    const text = await readBody(res.body, MAX_BODY);
+    const text = await readBody(res.body, MAX_BODY, res.headers);
     if (res.status >= 200 && res.status < 300) return { ok: true, text };
     return { ok: false, error: statusError(res.status, text, res.headers, call.now?.() ?? Date.now()) };
   } catch (e) {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import type { ChatRequest } from '../../../src/core/chat';
-import { conversationKey } from '../../../src/core/routing/stickiness';
+import { conversationKey, SAMPLED_CHARS } from '../../../src/core/routing/stickiness';
 
 const req = (messages: ChatRequest['messages'], extra: Partial<ChatRequest> = {}): ChatRequest => ({ model: 'openai/gpt-4o-mini', messages, ...extra });
 
@@ -33,6 +33,25 @@ describe('naming a conversation for stickiness', () => {
     assert.equal(conversationKey(req([{ role: 'user', content: 'Something else entirely.' }]), 'chat-1'), a);
     const fromMetadata = conversationKey(req(opening, { metadata: { session_id: 'chat-1' } } as Partial<ChatRequest>));
     assert.equal(fromMetadata, a);
+  });
+
+  it('names a long opening by its length, head and tail, so the hash costs the same for a megabyte of attached files', () => {
+    const long = (middle: string, tail = 'Refactor this.') => `${'a'.repeat(SAMPLED_CHARS)}${middle}${'z'.repeat(SAMPLED_CHARS - tail.length)}${tail}`;
+    const key = (system: string, user: string) =>
+      conversationKey(
+        req([
+          { role: 'system', content: system },
+          { role: 'user', content: user },
+        ]),
+      );
+    const system = 'You are terse. '.repeat(2_000);
+    const base = key(system, long('b'.repeat(1_000_000)));
+    assert.equal(key(system, long('c'.repeat(1_000_000))), base, 'the middle of a long opening is not read');
+    assert.notEqual(key(system, long('b'.repeat(1_000_001))), base, 'its length is');
+    assert.notEqual(key(system, long('b'.repeat(1_000_000), 'Explain this.')), base, 'its end is: the typed question follows the attachments');
+    assert.notEqual(key(`Be kind. ${system}`, long('b'.repeat(1_000_000))), base, "the system prompt's start is");
+    // Short texts are hashed whole, as the first test pins.
+    assert.notEqual(key('x'.repeat(2 * SAMPLED_CHARS), 'q'), key(`${'x'.repeat(SAMPLED_CHARS)}y${'x'.repeat(SAMPLED_CHARS - 1)}`, 'q'));
   });
 
   it('names nothing without a user message', () => {

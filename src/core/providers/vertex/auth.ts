@@ -217,7 +217,7 @@ export class ServiceAccountTokens {
         this.timeouts,
         ac.signal,
       );
-      const text = await readBody(res.body, 256 * 1024);
+      const text = await readBody(res.body, 256 * 1024, res.headers);
       if (res.status < 200 || res.status >= 300) throw new RouteFailure(classifyTokenError(res.status, text));
       let parsed: z.infer<typeof tokenResponseSchema> | undefined;
       try {
