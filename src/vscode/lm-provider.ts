@@ -81,7 +81,9 @@ export class RoutedModelProvider implements vscode.LanguageModelChatProvider {
     progress: vscode.Progress<vscode.LanguageModelResponsePart>,
     token: vscode.CancellationToken,
   ): Promise<void> {
-    const opts = modelOptionsSchema.parse(options.modelOptions ?? {});
+    // Most callers pass no options: zod is not woken for nothing on the way to the first token.
+    const given = options.modelOptions;
+    const opts: z.infer<typeof modelOptionsSchema> = given && Object.keys(given).length ? modelOptionsSchema.parse(given) : {};
     const tools = toChatTools(options.tools);
     const converted = toChatMessages(messages);
     for (const note of converted.notes) this.deps.log.info(`lm: ${model.id}: ${note}`);
