@@ -3,7 +3,6 @@
  * `byok-router` gets them, and every request goes through the folder's router.
  */
 import * as vscode from 'vscode';
-import { z } from 'zod';
 import { type Catalog, type ChatRequest, type ReasoningDetail, TokenCounter, TOKENS_PER_IMAGE, TOKENS_PER_MESSAGE, type Usage } from '../core';
 import type { FolderTracker } from './folders';
 import type { Log } from './log';
@@ -14,23 +13,9 @@ import { loadBundledTokenizer } from './tokenizer-loader';
 import type { RoutingService } from './folder-routers';
 import type { RoutingSettings } from './routing-config';
 import { ToolCallAssembler } from './tool-calls';
+import { readModelOptions, requestOptions } from './lm-options';
 
 export const VENDOR = 'byok-router';
-
-/** The model options a caller may pass through; anything else is dropped rather than forwarded blind. */
-const modelOptionsSchema = z
-  .object({
-    temperature: z.number().optional(),
-    top_p: z.number().optional(),
-    max_tokens: z.number().int().positive().optional(),
-    maxTokens: z.number().int().positive().optional(),
-    stop: z.union([z.string(), z.array(z.string())]).optional(),
-    /** Extended thinking where the family has it (Claude, Gemini, OpenAI's reasoning models). */
-    reasoning_effort: z.enum(['minimal', 'low', 'medium', 'high']).optional(),
-    /** Stream the model's reasoning as text too (for surfaces that show it); it always goes out as a `thinking` part. */
-    showReasoning: z.boolean().optional(),
-  })
-  .catch({});
 
 export interface ProviderDeps {
   routing: RoutingService;
@@ -81,9 +66,7 @@ export class RoutedModelProvider implements vscode.LanguageModelChatProvider {
     progress: vscode.Progress<vscode.LanguageModelResponsePart>,
     token: vscode.CancellationToken,
   ): Promise<void> {
-    // Most callers pass no options: zod is not woken for nothing on the way to the first token.
-    const given = options.modelOptions;
-    const opts: z.infer<typeof modelOptionsSchema> = given && Object.keys(given).length ? modelOptionsSchema.parse(given) : {};
+    const opts = readModelOptions(options.modelOptions);
     const tools = toChatTools(options.tools);
     const converted = toChatMessages(messages);
     for (const note of converted.notes) this.deps.log.info(`lm: ${model.id}: ${note}`);
@@ -98,11 +81,7 @@ export class RoutedModelProvider implements vscode.LanguageModelChatProvider {
       messages: converted.messages,
       stream: true,
       ...(tools ? { tools, tool_choice: options.toolMode === vscode.LanguageModelChatToolMode.Required ? 'required' : 'auto' } : {}),
-      ...(opts.temperature !== undefined ? { temperature: opts.temperature } : {}),
-      ...(opts.top_p !== undefined ? { top_p: opts.top_p } : {}),
-      ...((opts.max_tokens ?? opts.maxTokens) ? { max_tokens: opts.max_tokens ?? opts.maxTokens } : {}),
-      ...(opts.stop !== undefined ? { stop: opts.stop } : {}),
-      ...(opts.reasoning_effort ? { reasoning_effort: opts.reasoning_effort } : {}),
+      ...requestOptions(opts),
     };
     const calls = new ToolCallAssembler();
     const details: ReasoningDetail[] = [];
