@@ -9,9 +9,13 @@ import { keepShape } from '../keep-shape';
 
 export type SseEvent = EventSourceMessage;
 
+const EMPTY = new Uint8Array(0);
+
 /**
  * The decoding behind `sseEvents`, without the generator: bytes in, complete events out. A stream
  * transform that loops over the body itself saves one async-generator hop per event this way.
+ * Bytes can be written and then parsed a slice at a time (`write`, `feed`): a read that holds a
+ * whole burst then hands over its first events before the rest is parsed.
  */
 export class SseDecoder {
   // Node's StringDecoder, not TextDecoder: a streaming TextDecoder goes through ICU, 3–4× the
@@ -22,6 +26,11 @@ export class SseDecoder {
   private queue: SseEvent[] = [];
   private failure: RouteFailure | undefined;
   private readonly parser: EventSourceParser;
+  /** Bytes written and not parsed yet: `bytes` from `offset` on. */
+  private bytes: Uint8Array = EMPTY;
+  private offset = 0;
+  /** The text the last `feed` or `end` decoded, for a caller that keeps what came before any event. */
+  text = '';
 
   constructor(maxEventBytes: number) {
     this.parser = createParser({
@@ -37,20 +46,50 @@ export class SseDecoder {
 
   /** Events completed by these bytes. Throws RouteFailure when one grows past the limit. */
   push(bytes: Uint8Array): SseEvent[] {
-    let text = this.decoder.write(bytes);
-    if (this.first && text) {
-      this.first = false;
-      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    }
-    this.parser.feed(text);
+    this.write(bytes);
+    return this.feed();
+  }
+
+  /** Takes bytes for `feed` to decode and parse. */
+  write(bytes: Uint8Array): void {
+    this.bytes = this.offset < this.bytes.length ? Buffer.concat([this.bytes.subarray(this.offset), bytes]) : bytes;
+    this.offset = 0;
+  }
+
+  /** Bytes written and not parsed yet. */
+  get buffered(): number {
+    return this.bytes.length - this.offset;
+  }
+
+  /**
+   * Decodes and parses up to `maxBytes` of what was written; the events that completed. Decoding
+   * is part of the cost a slice spares: UTF-8 of a 136 KB read took 0.6 ms here.
+   */
+  feed(maxBytes = Infinity): SseEvent[] {
+    const bytes = this.bytes;
+    const end = Math.min(bytes.length, this.offset + maxBytes);
+    this.text = this.decode(this.offset === 0 && end === bytes.length ? bytes : bytes.subarray(this.offset, end));
+    this.offset = end;
+    if (this.text) this.parser.feed(this.text);
     return this.take();
   }
 
-  /** At the end of the body: whatever a last unterminated event held. */
+  /** At the end of the body: whatever was written and a last unterminated event held. */
   end(): SseEvent[] {
-    this.parser.feed(this.decoder.end());
+    const rest = this.buffered ? this.decode(this.bytes.subarray(this.offset)) : '';
+    this.bytes = EMPTY;
+    this.offset = 0;
+    this.text = rest + this.decoder.end();
+    this.parser.feed(this.text);
     this.parser.reset({ consume: true });
     return this.take();
+  }
+
+  private decode(bytes: Uint8Array): string {
+    const text = this.decoder.write(bytes);
+    if (!this.first || !text) return text;
+    this.first = false;
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   }
 
   private take(): SseEvent[] {
@@ -65,10 +104,14 @@ export class SseDecoder {
 const NONE: SseEvent[] = [];
 keepShape(new SseDecoder(1));
 
+/** How much of a read is decoded and parsed before its events are handed on: a few events' worth. */
+export const SSE_SLICE_BYTES = 2048;
+
 export async function* sseEvents(body: AsyncIterable<Uint8Array>, maxEventBytes: number): AsyncGenerator<SseEvent> {
   const sse = new SseDecoder(maxEventBytes);
   for await (const bytes of body) {
-    for (const e of sse.push(bytes)) yield e;
+    sse.write(bytes);
+    while (sse.buffered) for (const e of sse.feed(SSE_SLICE_BYTES)) yield e;
   }
   for (const e of sse.end()) yield e;
 }

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
-import { SseDecoder } from '../../../src/core/http/sse';
+import { SSE_SLICE_BYTES, SseDecoder, sseEvents } from '../../../src/core/http/sse';
 
 const bytes = (s: string | Buffer) => (typeof s === 'string' ? Buffer.from(s) : s);
+
+/** A body whose reads are exactly these buffers. */
+async function* reads(bufs: Buffer[]): AsyncGenerator<Uint8Array> {
+  for (const b of bufs) yield b;
+}
 
 describe('decoding server-sent events from bytes', () => {
   it('drops a byte-order mark at the start of the stream, as EventSource does, and keeps one later', () => {
@@ -37,5 +42,28 @@ describe('decoding server-sent events from bytes', () => {
   it('refuses an event that grows past its limit', () => {
     const sse = new SseDecoder(1000);
     assert.throws(() => sse.push(bytes(`data: ${'x'.repeat(5000)}`)), /exceeded the 1000-byte limit/);
+  });
+
+  it('parses what was written a slice at a time, and the rest on the next feed or at the end', () => {
+    const sse = new SseDecoder(1 << 20);
+    const events = Array.from({ length: 100 }, (_, i) => `data: event ${i} ${'.'.repeat(40)}\n\n`).join('');
+    sse.write(bytes(events));
+    const first = sse.feed(SSE_SLICE_BYTES);
+    assert.ok(first.length > 0 && first.length < 100, `${first.length} events from the first slice`);
+    assert.equal(sse.buffered, events.length - SSE_SLICE_BYTES);
+    const rest = [...sse.feed(), ...sse.end()];
+    assert.deepEqual(
+      [...first, ...rest].map((e) => e.data),
+      Array.from({ length: 100 }, (_, i) => `event ${i} ${'.'.repeat(40)}`),
+    );
+  });
+
+  it('yields the first events of a large read before the rest of it is parsed', async () => {
+    const read = `data: first\n\n${'data: filler\n\n'.repeat(400)}data: ${'x'.repeat(9000)}`;
+    const seen: string[] = [];
+    await assert.rejects(async () => {
+      for await (const e of sseEvents(reads([bytes(read)]), 4096)) seen.push(e.data);
+    }, /exceeded the 4096-byte limit/);
+    assert.equal(seen[0], 'first');
   });
 });

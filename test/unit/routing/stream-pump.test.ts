@@ -45,6 +45,18 @@ describe('the stream pump', () => {
     assert.equal(one.length, 5, 'streamChunks hands over the same chunks one by one');
   });
 
+  it('hands over the first content of a read holding a burst before it parses the rest of the read', async () => {
+    // The first token, then an event growing past the limit in the same read: the token reaches
+    // the caller first, and the failure comes after it, as if the two had come in two reads.
+    const tight = limitsSchema.parse({ maxEventBytes: 4096 });
+    const read = frame({ role: 'assistant', content: '' }) + frame({ content: 'first' }) + frame({ content: 'more' }).repeat(20) + `data: ${'x'.repeat(8000)}`;
+    const got: string[] = [];
+    await assert.rejects(async () => {
+      for await (const b of openai.streamBatches!(body([read]), call, tight)) for (const c of b) got.push(c.choices[0]?.delta.content ?? '');
+    }, /exceeded the 4096-byte limit/);
+    assert.deepEqual(got.slice(0, 2), ['', 'first']);
+  });
+
   it('hands every chunk to the builder and the caller in order, batch or not', async () => {
     const reads = [frame({ role: 'assistant', content: '' }) + frame({ content: 'Hel' }), frame({ content: 'lo' }) + frame({}, 'stop') + 'data: [DONE]\n\n'];
     const seen: string[] = [];

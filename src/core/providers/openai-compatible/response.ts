@@ -1,11 +1,10 @@
 /**
  * A compatible provider's body or SSE stream → canonical completion or chunks.
  */
-import { StringDecoder } from 'node:string_decoder';
 import { drainBriefly, DRAIN_AFTER_END_MS } from '../../http/drain';
 import { chunkHasContent, type ChatChunk, type ChatCompletion, type ChunkDelta, type FinishReason, type ToolCall } from '../../chat';
 import { routeError, RouteFailure } from '../../errors';
-import { parseJsonFrame, SseDecoder, type SseEvent } from '../../http/sse';
+import { parseJsonFrame, SSE_SLICE_BYTES, SseDecoder, type SseEvent } from '../../http/sse';
 import type { Limits } from '../../config/schema';
 import { keepShape } from '../../keep-shape';
 import { baseRespError, bodyError, readUsage, streamError, type WireChoice, type WireFrame, type WireMessage } from './wire';
@@ -78,23 +77,26 @@ export async function* streamCompatBatches(provider: string, body: AsyncIterable
   // Until the first event, the raw text: a 200 that is a JSON error instead of a stream
   // (MiniMax's base_resp) is then classified for what it says, not as a cut-off stream.
   let head: string | undefined = '';
-  const utf8 = new StringDecoder('utf8');
   const it = body[Symbol.asyncIterator]();
   let ended = false;
   try {
     while (!ended && !r.done) {
       const n = await it.next();
       ended = n.done === true;
-      if (!ended && head !== undefined && head.length < 65_536) head += utf8.write(n.value);
-      // At the end of the body, whatever a last unterminated event held.
-      const events = ended ? sse.end() : sse.push(n.value);
-      if (events.length) head = undefined;
-      r.start(events);
-      while (r.more()) {
-        const batch = r.take();
-        if (batch.length) yield batch;
-        if (r.failure !== undefined) throw r.failure;
-      }
+      if (!ended) sse.write(n.value);
+      do {
+        // Until the first content, a read is decoded and parsed a slice at a time: a read holding
+        // the first token and a burst behind it hands the token over before the burst is read.
+        // At the end of the body, whatever a last unterminated event held.
+        const events = ended ? sse.end() : sse.feed(r.spoke ? Infinity : SSE_SLICE_BYTES);
+        if (head !== undefined) head = events.length ? undefined : head.length < 65_536 ? head + sse.text : head;
+        r.start(events);
+        while (r.more()) {
+          const batch = r.take();
+          if (batch.length) yield batch;
+          if (r.failure !== undefined) throw r.failure;
+        }
+      } while (sse.buffered && !r.done);
     }
   } catch (e) {
     if (!r.done) throw e; // the answer was complete; what happened to the rest does not matter
