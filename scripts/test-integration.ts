@@ -110,7 +110,8 @@ class ProblemLines {
   add(type: string, line: string) {
     if (!/error|warn/.test(type) || /^\s+at /.test(line) || OFFLINE_NOISE.test(line)) return;
     if (this.secrets.some((s) => line.includes(s))) return;
-    this.lines.push(`[${type}] ${line.slice(0, 300)}`);
+    // The workbench styles its console lines (`%c  ERR color: #f33 …`); the style is noise here.
+    this.lines.push(`[${type}] ${line.replace(/%c\s*\w*\s*color: #[0-9a-f]+\s*/gi, '').slice(0, 300)}`);
     if (this.lines.length > 30) this.lines.shift();
   }
 
