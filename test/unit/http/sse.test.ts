@@ -58,6 +58,18 @@ describe('decoding server-sent events from bytes', () => {
     );
   });
 
+  it('keeps a character whole when a slice ends inside its bytes', () => {
+    const sse = new SseDecoder(1 << 20);
+    // 'data: ' is 6 bytes: the 4-byte emoji starts 2 bytes before the slice's end.
+    const text = `data: ${'a'.repeat(SSE_SLICE_BYTES - 8)}🙂 and on\n\n`;
+    sse.write(bytes(text));
+    const events = [...sse.feed(SSE_SLICE_BYTES), ...sse.feed(SSE_SLICE_BYTES), ...sse.end()];
+    assert.deepEqual(
+      events.map((e) => e.data),
+      [`${'a'.repeat(SSE_SLICE_BYTES - 8)}🙂 and on`],
+    );
+  });
+
   it('yields the first events of a large read before the rest of it is parsed', async () => {
     const read = `data: first\n\n${'data: filler\n\n'.repeat(400)}data: ${'x'.repeat(9000)}`;
     const seen: string[] = [];
