@@ -25,7 +25,9 @@ export type ModelOptions = z.infer<typeof modelOptionsSchema>;
 export function readModelOptions(given: unknown): ModelOptions {
   // Most callers pass none: zod is not woken for nothing on the way to the first token.
   if (!given || typeof given !== 'object' || !Object.keys(given).length) return {};
-  return modelOptionsSchema.parse(given);
+  // Never throws: a caller's odd options cost it those options, not its request.
+  const read = modelOptionsSchema.safeParse(given);
+  return read.success ? read.data : {};
 }
 
 /** The request fields the options set. */

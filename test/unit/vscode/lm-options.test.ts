@@ -19,5 +19,6 @@ describe('model options a vscode.lm caller passes', () => {
     assert.deepEqual(readModelOptions(undefined), {});
     assert.deepEqual(readModelOptions({}), {});
     assert.deepEqual(readModelOptions('temperature=1'), {});
+    assert.deepEqual(readModelOptions([0.2, 512]), {});
   });
 });
