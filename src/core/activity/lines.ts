@@ -76,14 +76,21 @@ export function decodeLine(text: string): Decoded {
 }
 
 function parseRecord(text: string): GenerationRecord | undefined {
+  const checked = checkRecordJson(text);
+  return 'record' in checked ? checked.record : undefined;
+}
+
+/** A record's JSON checked against the schema: the record as stored, or what is wrong with it. */
+export function checkRecordJson(text: string): { record: GenerationRecord } | { problem: string } {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    return undefined;
+    return { problem: 'not JSON' };
   }
   const parsed = generationSchema.safeParse(json);
-  return parsed.success ? parsed.data : undefined;
+  if (parsed.success) return { record: parsed.data };
+  return { problem: parsed.error.issues.map((i) => `${i.path.join('.') || '(record)'}: ${i.message}`).join('; ') };
 }
 
 /** The line a record is stored as: `v` first (see RECORD_START), newline-terminated. */

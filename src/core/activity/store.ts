@@ -11,9 +11,9 @@
 import type { Stats } from 'node:fs';
 import { mkdir, open, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { decodeLine, encodeRecord, linesFromEnd } from './lines';
+import { checkRecordJson, decodeLine, encodeRecord, linesFromEnd } from './lines';
 import { matches, monthBounds, MonthTotals, ORDER_SLACK_MS, type ActivityMonthToDate, type ActivityQuery } from './query';
-import { generationSchema, type ActivitySink, type GenerationRecord } from './record';
+import type { ActivitySink, GenerationRecord } from './record';
 import { CURRENT_FILE, errno, logFileName, rotatedIndexes, rotateFiles, withRotationLock } from './rotation';
 
 export type { ActivityMonthToDate, ActivityQuery } from './query';
@@ -25,14 +25,6 @@ interface PendingAppend {
   text: string;
   resolve: () => void;
   reject: (e: ActivityStoreError) => void;
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
 
 export interface ActivityStoreOptions {
@@ -142,13 +134,12 @@ export class ActivityStore implements ActivitySink {
     const lines: Buffer[] = [];
     const accepted: PendingAppend[] = [];
     for (const item of batch) {
-      const checked = generationSchema.safeParse(parseJson(item.text));
-      if (!checked.success) {
-        const issues = checked.error.issues.map((i) => `${i.path.join('.') || '(record)'}: ${i.message}`).join('; ');
-        this.fail(new ActivityStoreError(`activity log ${this.file}: malformed record not written (${issues})`, this.file)).catch(item.reject);
+      const checked = checkRecordJson(item.text);
+      if ('problem' in checked) {
+        this.fail(new ActivityStoreError(`activity log ${this.file}: malformed record not written (${checked.problem})`, this.file)).catch(item.reject);
         continue;
       }
-      lines.push(encodeRecord(checked.data));
+      lines.push(encodeRecord(checked.record));
       accepted.push(item);
     }
     // Written in runs of at most BATCH_BYTES (or the file bound, if smaller), so a file keeps to its bound.

@@ -57,11 +57,9 @@ export class RouteStats {
     if (i === list.length) list.push(sample);
     else list.splice(i, 0, sample);
     while (list.length > this.window) list.shift();
-    if (this.samples.size > 1) {
-      // Re-inserted last: the Map's order is the eviction order (nothing to move with one route).
-      this.samples.delete(id);
-      this.samples.set(id, list);
-    } else this.samples.set(id, list);
+    // Re-inserted last: the Map's order is the eviction order (nothing to move with one route).
+    if (this.samples.size > 1) this.samples.delete(id);
+    this.samples.set(id, list);
     if (this.samples.size > this.maxRoutes) this.samples.delete(this.samples.keys().next().value!);
   }
 

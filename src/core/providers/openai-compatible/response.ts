@@ -89,7 +89,8 @@ export async function* streamCompatBatches(provider: string, body: AsyncIterable
         // the first token and a burst behind it hands the token over before the burst is read.
         // At the end of the body, whatever a last unterminated event held.
         const events = ended ? sse.end() : sse.feed(r.spoke ? Infinity : SSE_SLICE_BYTES);
-        if (head !== undefined) head = events.length ? undefined : head.length < 65_536 ? head + sse.text : head;
+        if (events.length) head = undefined;
+        else if (head !== undefined && head.length < 65_536) head += sse.text;
         r.start(events);
         while (r.more()) {
           const batch = r.take();

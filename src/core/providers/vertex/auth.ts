@@ -9,7 +9,7 @@ import { createHash, createSign } from 'node:crypto';
 import { z } from 'zod';
 import type { Timeouts } from '../../config/schema';
 import { routeError, RouteFailure, type RouteError } from '../../errors';
-import { abortError } from '../../http/cancel';
+import { abortError, Cancel } from '../../http/cancel';
 import { readBody, transportError, UndiciHttpClient, type HttpClient } from '../../http/client';
 import { systemClock, type Clock } from '../../ports';
 import { kindForStatus } from '../classify';
@@ -200,12 +200,7 @@ export class ServiceAccountTokens {
     this.exchanges++;
     const startedAt = this.clock.now();
     const assertion = signAssertion(sa, tokenUrl, startedAt);
-    const ac = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      ac.abort();
-    }, this.timeouts.totalMs);
+    const cancel = Cancel.linked(undefined, this.timeouts.totalMs);
     try {
       const res = await http.send(
         {
@@ -215,7 +210,7 @@ export class ServiceAccountTokens {
           body: new URLSearchParams({ grant_type: JWT_BEARER, assertion }).toString(),
         },
         this.timeouts,
-        ac.signal,
+        cancel,
       );
       const text = await readBody(res.body, 256 * 1024, res.headers);
       if (res.status < 200 || res.status >= 300) throw new RouteFailure(classifyTokenError(res.status, text));
@@ -231,10 +226,10 @@ export class ServiceAccountTokens {
       return { token: parsed.access_token, refreshAt: startedAt + lifetimeMs - EAGER_REFRESH_MS };
     } catch (e) {
       if (e instanceof RouteFailure) throw e;
-      const err = transportError(e, timedOut ? 'total_timeout' : undefined, this.timeouts);
+      const err = transportError(e, cancel.why, this.timeouts);
       throw new RouteFailure({ ...err, message: `google-vertex: fetching an access token failed: ${err.message}` });
     } finally {
-      clearTimeout(timer);
+      cancel.release();
     }
   }
 }
