@@ -70,7 +70,7 @@ export class SseDecoder {
     const end = Math.min(bytes.length, this.offset + maxBytes);
     this.text = this.decode(this.offset === 0 && end === bytes.length ? bytes : bytes.subarray(this.offset, end));
     this.offset = end;
-    if (this.text) this.parser.feed(this.text);
+    if (this.text) this.parse(this.text);
     return this.take();
   }
 
@@ -80,9 +80,24 @@ export class SseDecoder {
     this.bytes = EMPTY;
     this.offset = 0;
     this.text = rest + this.decoder.end();
-    this.parser.feed(this.text);
+    this.parse(this.text);
     this.parser.reset({ consume: true });
     return this.take();
+  }
+
+  /**
+   * Feeds the parser so that it never joins a whole read to the line a previous read cut: a read
+   * nearly always ends inside an event, and the parser, holding that piece, would copy the next
+   * read's text whole to prepend it. The piece meets only the next read's first line here; the
+   * lines after it and the new cut piece go in as slices of the decoded text, which V8 does not copy.
+   */
+  private parse(text: string): void {
+    const first = text.indexOf('\n');
+    const last = first === -1 ? -1 : text.lastIndexOf('\n');
+    if (first === -1 || (first === last && last === text.length - 1)) return this.parser.feed(text);
+    this.parser.feed(text.slice(0, first + 1));
+    if (last > first) this.parser.feed(text.slice(first + 1, last + 1));
+    if (last + 1 < text.length) this.parser.feed(text.slice(last + 1));
   }
 
   private decode(bytes: Uint8Array): string {

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { SSE_SLICE_BYTES, SseDecoder, sseEvents } from '../../../src/core/http/sse';
 
 const bytes = (s: string | Buffer) => (typeof s === 'string' ? Buffer.from(s) : s);
@@ -36,6 +38,33 @@ describe('decoding server-sent events from bytes', () => {
     assert.deepEqual(
       events.map((e) => e.data),
       ['a\uFFFDb'],
+    );
+  });
+
+  it('gives the same events however the stream is cut into reads, whatever its line endings', () => {
+    const field = fc.constantFrom('data: ', 'data:', 'event: ', ': ', 'id: ', 'retry: 5');
+    const line = fc.tuple(
+      field,
+      fc.string({ maxLength: 12 }).map((v) => v.replace(/[\r\n]/g, '')),
+    );
+    const event = fc.array(line, { minLength: 1, maxLength: 4 });
+    fc.assert(
+      fc.property(fc.array(event, { maxLength: 8 }), fc.constantFrom('\n', '\r\n', '\r'), fc.array(fc.nat(), { maxLength: 10 }), (events, eol, cuts) => {
+        const text = events.map((ls) => ls.map(([f, v]) => f + v + eol).join('') + eol).join('');
+        const whole = Buffer.from(text);
+        const show = (e: EventSourceMessage) => `${e.event ?? ''}|${e.id ?? ''}|${e.data}`;
+        const sse = new SseDecoder(1 << 20);
+        const at = [...new Set(cuts.map((c) => c % (whole.length + 1)))].sort((a, b) => a - b);
+        const pieces = [0, ...at].map((from, i) => whole.subarray(from, at[i] ?? whole.length));
+        const got = [...pieces.flatMap((p) => sse.push(p)), ...sse.end()].map(show);
+        // The reference: the parser alone, given the whole text at once.
+        const expected: string[] = [];
+        const parser = createParser({ onEvent: (e) => void expected.push(show(e)) });
+        parser.feed(text);
+        parser.reset({ consume: true });
+        assert.deepEqual(got, expected);
+      }),
+      { numRuns: 300 },
     );
   });
 
