@@ -49,7 +49,9 @@ export async function callRoute(adapter: ProviderAdapter, call: AdapterCall, o: 
   call.cancel = cancel;
   let body: { destroy?(e?: Error): void } | undefined;
   try {
-    const spec = await adapter.buildRequest(call);
+    // Most adapters build synchronously; awaiting a plain value would still cost a microtask turn.
+    const built = adapter.buildRequest(call);
+    const spec = built instanceof Promise ? await built : built;
     const res = await o.http.send(spec, o.timeouts, cancel);
     body = res.body;
     out.status = res.status;

@@ -88,5 +88,12 @@ export function buildCompatBody(provider: CompatProvider, call: AdapterCall): Re
 }
 
 export function authHeaders(row: CompatRow, secret: string): Record<string, string> {
-  return row.auth === 'api-key' ? { 'api-key': secret } : { authorization: `Bearer ${secret}` };
+  return putAuth({}, row, secret);
+}
+
+/** Writes the key's header into `headers` (last, so no configured header can replace it). */
+export function putAuth(headers: Record<string, string>, row: CompatRow, secret: string): Record<string, string> {
+  if (row.auth === 'api-key') headers['api-key'] = secret;
+  else headers.authorization = `Bearer ${secret}`;
+  return headers;
 }
