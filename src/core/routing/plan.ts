@@ -287,6 +287,17 @@ export async function planRoute(model: string, callerName: string | undefined, d
   return built.plan;
 }
 
+/**
+ * The plan `planRoute` would return, when it is cached and still true; otherwise undefined. It
+ * answers synchronously: a request whose plan is cached skips the promise hops of making one.
+ */
+export function cachedPlan(model: string, callerName: string | undefined, deps: PlanDeps): Plan | undefined {
+  const { cache } = deps;
+  const stamp = cache && planStamp(deps.config, deps.catalog, deps.secrets, deps.cooldowns);
+  if (!cache || !stamp) return undefined;
+  return cache.get(stamp, model, callerName || deps.config.defaultCaller, deps.clock.now());
+}
+
 /** Human-readable plan, as the `explain` command prints it. */
 export function formatPlan(plan: Plan, now = Date.now()): string {
   const lines = [`Plan for ${plan.model} as caller "${plan.caller}":`];

@@ -72,6 +72,12 @@ function arranges(config: RouterConfig): boolean {
   return does;
 }
 
+/** Whether a budget bears on this plan: its routes' keys, its caller, or the user's overall one. */
+export function budgetsApply(plan: Plan, config: RouterConfig): boolean {
+  if (!hasBudget(config)) return false;
+  return !!config.budget || !!config.callers.find((c) => c.name === plan.caller)?.budget || plan.routes.some((r) => r.route === 'byok' && !!r.key.budget);
+}
+
 const budgeted = new WeakMap<RouterConfig, boolean>();
 function hasBudget(config: RouterConfig): boolean {
   let has = budgeted.get(config);
@@ -98,6 +104,12 @@ export class RoutingPolicy {
   }
 
   async apply(plan: Plan, config: RouterConfig, now: number, ctx: PolicyContext): Promise<Plan> {
+    if (budgetsApply(plan, config)) await this.budgets.refresh(now);
+    return this.applyNow(plan, config, now, ctx);
+  }
+
+  /** `apply` when no budget reads the activity log (`budgetsApply` is false), or after it was read: synchronous. */
+  applyNow(plan: Plan, config: RouterConfig, now: number, ctx: PolicyContext): Plan {
     // Read, never written: a step that changes it makes a new array (the plan may be a cached one).
     let routes: PlannedRoute[] = plan.routes;
     const budgets: BudgetStatus[] = [];
@@ -107,9 +119,7 @@ export class RoutingPolicy {
     const hadPooled = byokOnly && routes.some((r) => r.route === 'pooled');
     if (byokOnly) routes = routes.filter((r) => r.route !== 'pooled');
 
-    const anyBudget = config.budget || caller?.budget || routes.some((r) => r.route === 'byok' && r.key.budget);
-    if (anyBudget) {
-      await this.budgets.refresh(now);
+    if (budgetsApply(plan, config)) {
       const user = config.budget ? this.budgets.status('user', 'user', config.budget, now) : undefined;
       if (user) budgets.push(user);
       routes = routes.map((r) => {
@@ -176,11 +186,14 @@ export class RoutingPolicy {
     if (r.route === 'byok') this.balancer.end(r.key.id);
   }
 
-  /** The route that served: the conversation sticks to it. */
-  served(r: PlannedRoute, model: string, config: RouterConfig, now: number, ctx: PolicyContext) {
+  /**
+   * The route that served its plan: the conversation sticks to it. A plan of one route offers no
+   * choice to remember, and the conversation's hash is not worked out for it.
+   */
+  served(r: PlannedRoute, plan: Plan, config: RouterConfig, now: number, ctx: PolicyContext) {
     const ttl = config.stickiness.ttlMs;
-    if (ttl <= 0) return;
-    const key = this.conversationOf(ctx, model);
+    if (ttl <= 0 || plan.routes.length < 2) return;
+    const key = this.conversationOf(ctx, plan.model);
     if (key) this.sticky.set(key, routeIdOf(r), now, ttl);
   }
 

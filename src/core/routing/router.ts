@@ -3,7 +3,7 @@
  * auth, stop on bad_request and cancellation, no fallback after the first content delta reached
  * the caller, and exactly one terminal outcome per generation, recorded with every attempt.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { type ChatChunk, type ChatCompletion, type ChatRequest, type Usage } from '../chat';
 import type { Catalog } from '../catalog/types';
 import type { RouterConfig } from '../config/schema';
@@ -19,13 +19,16 @@ import { byokFee, MonthlyUsage, openRouterCost, usageCost } from '../accounting/
 import type { ActivitySink, AttemptRecord, GenerationRecord, PlannedRecord } from '../activity/record';
 import { CommitGate } from './commit-gate';
 import { Cooldowns, keyRouteId, MemoryCooldownStore, pooledRouteId, type CooldownStore } from './cooldowns';
-import { planRoute, type Plan, type PlannedRoute } from './plan';
+import { cachedPlan, planRoute, type Plan, type PlannedRoute } from './plan';
 import { PlanCache } from './plan-cache';
 import { modelChain, movesToNextModel, requestFor } from './model-fallbacks';
-import { pooledPreferences, RoutingPolicy, type PolicyContext } from './policy';
+import { budgetsApply, pooledPreferences, RoutingPolicy, type PolicyContext } from './policy';
 import { routeLabel } from './route-label';
 import type { ActivityHistory, BudgetStatus } from './budgets';
 import type { ModelGivenUp } from '../activity/record';
+
+/** A pooled call's key options: none (one shared object, never written). */
+const NO_OPTIONS: AdapterCall['options'] = Object.freeze({});
 
 /** Bounds after redaction: one attempt's words, a final error naming every attempt, a provider's code. */
 const MAX_ATTEMPT_MESSAGE = 2000;
@@ -106,6 +109,10 @@ export class Router {
   readonly plans = new PlanCache();
   private readonly http: HttpClient;
   private readonly ownsHttp: boolean;
+  // Made once, not per attempt: every call hands the same three to the driver and the adapter.
+  private readonly now = () => this.clock.now();
+  private readonly redact = (text: string) => this.redactor.redact(text);
+  private readonly addCredential = (value: string) => this.redactor.add(value);
 
   constructor(private readonly deps: RouterDeps) {
     this.clock = deps.clock ?? systemClock;
@@ -148,12 +155,28 @@ export class Router {
     return this.policy.apply(plan, config, this.clock.now(), ctx);
   }
 
+  /** `planRoute`'s answer when the plan is cached and no budget has to read the log: no promise hop. */
+  private planNow(model: string, caller: string | undefined, ctx: PolicyContext): Plan | undefined {
+    this.cooldowns.setPolicy(this.config.cooldown);
+    const config = this.config;
+    const hit = cachedPlan(model, caller, {
+      config,
+      catalog: this.catalog,
+      secrets: this.deps.secrets,
+      cooldowns: this.cooldowns,
+      clock: this.clock,
+      cache: this.plans,
+    });
+    if (!hit || budgetsApply(hit, config)) return undefined;
+    return this.policy.applyNow(hit, config, this.clock.now(), ctx);
+  }
+
   async close() {
     if (this.ownsHttp) await this.http.close();
   }
 
   async generate(request: ChatRequest, opts: GenerateOptions = {}): Promise<GenerationOutcome> {
-    const gen: Generation = { id: `gen-${randomUUID()}`, startedAt: this.clock.now(), t0: performance.now(), opts, attempts: [] };
+    const gen: Generation = { id: nextGenerationId(), startedAt: this.clock.now(), t0: performance.now(), opts, attempts: [] };
     const { id, attempts } = gen;
     let plan: Plan | undefined;
     let outcome: GenerationOutcome;
@@ -164,7 +187,7 @@ export class Router {
         const model = models[i]!;
         const one = requestFor(request, model);
         const ctx: PolicyContext = { request: one, advance: true, ...(opts.sessionId ? { sessionId: opts.sessionId } : {}) };
-        plan = await this.planRoute(model, opts.caller, ctx);
+        plan = this.planNow(model, opts.caller, ctx) ?? (await this.planRoute(model, opts.caller, ctx));
         const before = attempts.length;
         let ran;
         try {
@@ -174,7 +197,7 @@ export class Router {
         }
         outcome = ran.outcome;
         if (outcome.ok) {
-          this.policy.served(ran.served!, model, this.config, this.clock.now(), ctx);
+          this.policy.served(ran.served!, plan, this.config, this.clock.now(), ctx);
           break;
         }
         if (i + 1 >= models.length || !movesToNextModel(outcome.error, ran.committed, attempts.length > before)) break;
@@ -283,22 +306,25 @@ export class Router {
   private async attempt(route: PlannedRoute, request: ChatRequest, opts: GenerateOptions, plan: Plan): Promise<AttemptResult> {
     const t0 = performance.now();
     const attempt = attemptRecord(route, this.clock.now());
-    const found = await this.secretOf(route);
-    if ('unavailable' in found) {
-      // Unusable for this request only: a manager that is signed out now may be signed in next time, so no cooldown.
-      const error = this.scrub(routeError('auth', `the secret reference failed: ${found.unavailable}`));
+    let secret: string | undefined;
+    try {
+      secret = route.route === 'byok' ? await this.deps.secrets.keySecret(route.key.id) : await this.deps.secrets.callerSecret(route.caller);
+    } catch (e) {
+      // A secret-manager reference that stopped resolving between the plan and the attempt. Unusable
+      // for this request only: a manager that is signed out now may be signed in next time, so no cooldown.
+      const error = this.scrub(routeError('auth', `the secret reference failed: ${e instanceof Error ? e.message : String(e)}`));
       Object.assign(attempt, { latencyMs: round(performance.now() - t0), errorKind: error.kind, message: error.message });
       return { attempt, error, committed: false };
     }
-    const end = (error: RouteError | undefined, extra: Partial<AttemptResult> = {}) => this.settle(route, attempt, t0, found.secret, error, extra);
-    const secret = found.secret;
+    const end = (error: RouteError | undefined, extra: Partial<AttemptResult> = {}) => this.settle(route, attempt, t0, secret, error, extra);
     if (!secret)
       return end(
         routeError('auth', route.route === 'byok' ? `no secret stored for key "${route.key.name}"` : `caller "${route.caller}" has no OpenRouter key`),
       );
     this.redactor.add(secret);
     const { timeouts, limits } = this.config;
-    const gate = new CommitGate(opts.onChunk);
+    // Only a stream has chunks to hold back until the first content.
+    const gate = request.stream === true ? new CommitGate(opts.onChunk) : undefined;
     const r = await callRoute(this.adapters.get(route.provider), this.adapterCall(route, request, plan, secret), {
       http: this.http,
       timeouts,
@@ -306,30 +332,21 @@ export class Router {
       signal: opts.signal,
       model: plan.model,
       startedAt: attempt.startedAt,
-      now: () => this.clock.now(),
-      redact: (text) => this.redactor.redact(text),
-      onChunk: (chunk) => gate.push(chunk),
+      now: this.now,
+      redact: this.redact,
+      onChunk: gate && ((chunk) => gate.push(chunk)),
     });
     if (r.status !== undefined) attempt.status = r.status;
     if (r.ttfbMs !== undefined) attempt.ttfbMs = r.ttfbMs;
     if (r.error) {
-      if (!gate.committed || r.aborted === 'cancelled') return { ...end(r.error), committed: gate.committed };
+      const committed = gate?.committed === true;
+      if (!committed || r.aborted === 'cancelled') return { ...end(r.error), committed };
       return { ...end({ ...r.error, message: `${r.error.message} (after output had started)` }), committed: true };
     }
-    gate.flush();
+    gate?.flush();
     const usage = r.response!.usage;
     if (usage) this.price(attempt, route, plan, usage);
     return end(undefined, { response: r.response, usage });
-  }
-
-  /** The secret behind a route, or why the reference to it failed. */
-  private async secretOf(route: PlannedRoute): Promise<{ secret: string | undefined } | { unavailable: string }> {
-    try {
-      return { secret: route.route === 'byok' ? await this.deps.secrets.keySecret(route.key.id) : await this.deps.secrets.callerSecret(route.caller) };
-    } catch (e) {
-      // A secret-manager reference that stopped resolving between the plan and the attempt.
-      return { unavailable: e instanceof Error ? e.message : String(e) };
-    }
   }
 
   /** Closes an attempt: its latency, its error scrubbed, and the route's cooldown state. */
@@ -365,10 +382,10 @@ export class Router {
       nativeModel: route.nativeModel,
       secret,
       stream: request.stream === true,
-      options: route.route === 'byok' ? route.key.options : {},
+      options: route.route === 'byok' ? route.key.options : NO_OPTIONS,
       model: this.catalog.get(plan.model),
       http: this.http,
-      onCredential: (v) => this.redactor.add(v),
+      onCredential: this.addCredential,
       ...(route.route === 'pooled' ? { baseUrl: config.pooled.baseUrl, extraHeaders: config.pooled.headers } : {}),
     };
     if (route.route === 'pooled') {
@@ -448,6 +465,13 @@ export class Router {
   private log(line: string) {
     this.deps.log?.(this.redactor.redact(line));
   }
+}
+
+// Unique across windows and restarts without a UUID per request: a random prefix per process, then a count.
+const GENERATION_PREFIX = `gen-${randomBytes(8).toString('hex')}-`;
+let generations = 0;
+function nextGenerationId(): string {
+  return `${GENERATION_PREFIX}${(++generations).toString(36)}`;
 }
 
 /** The prompt-cache share of a usage, for the activity record; nothing when the provider cached nothing. */

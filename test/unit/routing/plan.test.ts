@@ -318,7 +318,7 @@ describe('plan invariants with routing policy (property-based)', () => {
       const before = await s.plan(input.model, 'dev');
       if (input.stickTo !== undefined && before.routes.length) {
         const target = before.routes[input.stickTo % before.routes.length]!;
-        policy.served(target, input.model, s.config, s.clock.now(), { request, advance: true });
+        policy.served(target, before, s.config, s.clock.now(), { request, advance: true });
       }
       plans.push({ before, after: await policy.apply(before, s.config, s.clock.now(), { request, advance: true }) });
       policy.finished(plans[plans.length - 1]!.after);

@@ -334,6 +334,15 @@ describe('routing policy against simulated providers', () => {
       assert.match(held, /"routeId":"key:p2"/);
     });
 
+    it('remembers no conversation whose plan offered a single route, and does once a second route is there', async () => {
+      const one = router({ keys: [key('p1', a)], pooled: { enabled: false }, stickiness: { ttlMs: 60_000 } });
+      for (let i = 0; i < 3; i++) assert.equal((await one.generate(ask(MINI, { messages: [{ role: 'user', content: `c${i}` }] }))).ok, true);
+      assert.equal(one.policy.sticky.size, 0);
+      const two = router({ keys: [key('p1', a), key('p2', b)], pooled: { enabled: false }, stickiness: { ttlMs: 60_000 } });
+      for (let i = 0; i < 3; i++) assert.equal((await two.generate(ask(MINI, { messages: [{ role: 'user', content: `c${i}` }] }))).ok, true);
+      assert.equal(two.policy.sticky.size, 3);
+    });
+
     it('bounds what it remembers', async () => {
       const r = router({ keys: [key('p1', a)], stickiness: { ttlMs: 60_000, maxEntries: 5 } });
       for (let i = 0; i < 12; i++) await r.generate(ask(MINI, { messages: [{ role: 'user', content: `c${i}` }] }));
