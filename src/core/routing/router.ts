@@ -19,7 +19,7 @@ import { byokFee, MonthlyUsage, openRouterCost, usageCost } from '../accounting/
 import type { ActivitySink, AttemptRecord, GenerationRecord, PlannedRecord } from '../activity/record';
 import { CommitGate } from './commit-gate';
 import { Cooldowns, keyRouteId, MemoryCooldownStore, pooledRouteId, type CooldownStore } from './cooldowns';
-import { cachedPlan, planRoute, type Plan, type PlannedRoute } from './plan';
+import { cachedPlan, planRoute, type Plan, type PlanDeps, type PlannedRoute } from './plan';
 import { PlanCache } from './plan-cache';
 import { modelChain, movesToNextModel, requestFor } from './model-fallbacks';
 import { budgetsApply, pooledPreferences, RoutingPolicy, type PolicyContext } from './policy';
@@ -142,33 +142,23 @@ export class Router {
 
   /** The plan `generate` runs: filters and Always use, then the routing policy. */
   async planRoute(model: string, caller?: string, ctx: PolicyContext = { advance: false }): Promise<Plan> {
-    this.cooldowns.setPolicy(this.config.cooldown);
-    const config = this.config;
-    const plan = await planRoute(model, caller, {
-      config,
-      catalog: this.catalog,
-      secrets: this.deps.secrets,
-      cooldowns: this.cooldowns,
-      clock: this.clock,
-      cache: this.plans,
-    });
-    return this.policy.apply(plan, config, this.clock.now(), ctx);
+    const deps = this.planDeps();
+    return this.policy.apply(await planRoute(model, caller, deps), deps.config, this.clock.now(), ctx);
   }
 
   /** `planRoute`'s answer when the plan is cached and no budget has to read the log: no promise hop. */
   private planNow(model: string, caller: string | undefined, ctx: PolicyContext): Plan | undefined {
-    this.cooldowns.setPolicy(this.config.cooldown);
+    const deps = this.planDeps();
+    const hit = cachedPlan(model, caller, deps);
+    if (!hit || budgetsApply(hit, deps.config)) return undefined;
+    return this.policy.applyNow(hit, deps.config, this.clock.now(), ctx);
+  }
+
+  /** What a plan is made from, as of now (the cooldown policy follows the configuration). */
+  private planDeps(): PlanDeps {
     const config = this.config;
-    const hit = cachedPlan(model, caller, {
-      config,
-      catalog: this.catalog,
-      secrets: this.deps.secrets,
-      cooldowns: this.cooldowns,
-      clock: this.clock,
-      cache: this.plans,
-    });
-    if (!hit || budgetsApply(hit, config)) return undefined;
-    return this.policy.applyNow(hit, config, this.clock.now(), ctx);
+    this.cooldowns.setPolicy(config.cooldown);
+    return { config, catalog: this.catalog, secrets: this.deps.secrets, cooldowns: this.cooldowns, clock: this.clock, cache: this.plans };
   }
 
   async close() {
