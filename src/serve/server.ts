@@ -6,7 +6,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { type Catalog, type ChatRequest, type GenerateOptions, type GenerationOutcome, type Plan, routeLabel } from '../core';
+import { Cancel, type Catalog, type ChatRequest, type GenerateOptions, type GenerationOutcome, type Plan, routeLabel } from '../core';
 import { BadRequest, nowSeconds, type ClientApi, type ParsedRequest } from './api';
 import { anthropicMessages, countTokens } from './anthropic-messages';
 import { errorBody, fromRouteError, httpError, type ApiFamily, type HttpError } from './errors';
@@ -73,7 +73,8 @@ class Refusal extends Error {
 export class LocalEndpoint {
   private readonly servers: http.Server[] = [];
   private readonly sockets = new Set<Socket>();
-  private readonly active = new Set<AbortController>();
+  /** Each generation in flight, by its cancellation: a `Cancel`, which the router listens to for far less than an AbortSignal. */
+  private readonly active = new Set<Cancel>();
   private readonly inFlight = new Map<string, number>();
   private readonly models: ModelResolver;
   private allowedHosts = new Set<string>();
@@ -252,7 +253,7 @@ export class LocalEndpoint {
     const maxOutput = this.opts.catalog().get(parsed.request.model)?.maxOutput;
     if (maxOutput && parsed.request.max_tokens && parsed.request.max_tokens > maxOutput) parsed.request.max_tokens = maxOutput;
     const stream = parsed.request.stream === true;
-    const ac = new AbortController();
+    const ac = new Cancel();
     this.active.add(ac);
     const onClose = () => {
       if (!res.writableFinished) ac.abort();
@@ -281,7 +282,7 @@ export class LocalEndpoint {
     try {
       const outcome = await this.opts.backend.generate(parsed.request, {
         caller,
-        signal: ac.signal,
+        signal: ac,
         surface: 'endpoint',
         client,
         ...(encoder
@@ -303,7 +304,7 @@ export class LocalEndpoint {
         ? ''
         : ` model=${parsed.request.model}${served ? ` served by ${routeLabel(served, { tier: false, caller: false })}` : ''}${outcome.ok ? '' : ` (${outcome.error.kind})`}`;
       if (res.destroyed) return { status: 499, note: `${note} client gone` };
-      if (ac.signal.aborted) {
+      if (ac.aborted) {
         // Shutting down: the client is still there and gets a clean end.
         const err = httpError(503, 'upstream', 'the endpoint is shutting down');
         if (encoder && res.headersSent) res.end(encoder.error(err));
