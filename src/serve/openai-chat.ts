@@ -19,14 +19,14 @@ export const openAIChat: ClientApi = {
   stream(parsed): StreamEncoder {
     let id: string | undefined;
     let created = 0;
+    const text = new TextChunkEncoder(parsed.clientModel);
     return {
       chunk(c: ChatChunk) {
         // Usage goes out once, at the end, and only when asked for (as OpenAI does).
         if (!c.choices.length) return '';
         id ??= c.id;
         created ||= c.created;
-        const { usage: _usage, ...rest } = c;
-        return sseData({ ...rest, model: parsed.clientModel });
+        return text.encode(c) ?? sseData({ id: c.id, object: c.object, created: c.created, model: parsed.clientModel, choices: c.choices });
       },
       end(response) {
         const usage =
@@ -48,3 +48,44 @@ export const openAIChat: ClientApi = {
     };
   },
 };
+
+/**
+ * The chunk nearly every streamed token is — one choice, a text delta and nothing else — written
+ * as the stream's fixed head plus the text, which is all that changes from one to the next:
+ * serializing the whole chunk each time was most of the endpoint's cost per chunk. Anything
+ * else returns undefined and goes through JSON.stringify; the JSON is the same either way.
+ */
+export class TextChunkEncoder {
+  private head = '';
+  private headOf: { id: string; created: number; index: number } | undefined;
+
+  constructor(private readonly model: string) {}
+
+  encode(c: ChatChunk): string | undefined {
+    if (c.choices.length !== 1) return undefined;
+    const choice = c.choices[0]!;
+    if (choice.finish_reason !== null || choice.logprobs !== undefined || !onlyText(choice.delta) || !onlyChoiceFields(choice)) return undefined;
+    const h = this.headOf;
+    if (!h || h.id !== c.id || h.created !== c.created || h.index !== choice.index) {
+      this.headOf = { id: c.id, created: c.created, index: choice.index };
+      const chunk = `{"id":${JSON.stringify(c.id)},"object":"chat.completion.chunk","created":${JSON.stringify(c.created)},"model":${JSON.stringify(this.model)}`;
+      this.head = `data: ${chunk},"choices":[{"index":${JSON.stringify(choice.index)},"delta":{"content":`;
+    }
+    return `${this.head}${JSON.stringify(choice.delta.content)}},"finish_reason":null}]}\n\n`;
+  }
+}
+
+/** A delta holding a string `content` and no other field. */
+function onlyText(d: ChatChunk['choices'][number]['delta']): boolean {
+  if (typeof d.content !== 'string') return false;
+  let n = 0;
+  for (const _ in d) n++;
+  return n === 1;
+}
+
+/** A choice with no field beyond index, delta, finish_reason (and an absent logprobs). */
+function onlyChoiceFields(choice: ChatChunk['choices'][number]): boolean {
+  let n = 0;
+  for (const k in choice) if (k !== 'logprobs') n++;
+  return n === 3;
+}
