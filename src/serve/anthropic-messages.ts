@@ -255,11 +255,11 @@ export const anthropicMessages: ClientApi = {
         const d = choice.delta;
         if (d.reasoning) {
           if (open !== 'thinking') out += openBlock('thinking', { type: 'thinking', thinking: '', signature: '' });
-          out += sseEvent('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'thinking_delta', thinking: d.reasoning } });
+          out += blockDelta(index, 'thinking_delta', 'thinking', d.reasoning);
         }
         if (d.content) {
           if (open !== 'text') out += openBlock('text', { type: 'text', text: '' });
-          out += sseEvent('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text: d.content } });
+          out += blockDelta(index, 'text_delta', 'text', d.content);
         }
         for (const t of d.tool_calls ?? []) {
           sawCalls = true;
@@ -272,7 +272,7 @@ export const anthropicMessages: ClientApi = {
           if (args && toolBlocks.has(t.index)) {
             // Interleaved argument deltas for an earlier call cannot be expressed once its block closed; they are rare and dropped.
             if (openTool !== t.index) continue;
-            out += sseEvent('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: args } });
+            out += blockDelta(index, 'input_json_delta', 'partial_json', args);
           }
         }
         if (choice.finish_reason) finish = choice.finish_reason;
@@ -305,4 +305,18 @@ export function countTokens(body: unknown): { input_tokens: number } {
   const data = parseBody(countRequestSchema, body);
   const chars = JSON.stringify(data.messages).length + JSON.stringify(data.system ?? '').length + JSON.stringify(data.tools ?? []).length;
   return { input_tokens: Math.max(1, Math.ceil(chars / 4)) };
+}
+
+/**
+ * A `content_block_delta` event, written as text around the one string that changes: it is sent
+ * once per streamed token, and building and stringifying two objects for it cost more than the
+ * escaping. The same bytes as `sseEvent` of the event object (unit-tested).
+ */
+export function blockDelta(
+  index: number,
+  type: 'text_delta' | 'thinking_delta' | 'input_json_delta',
+  field: 'text' | 'thinking' | 'partial_json',
+  value: string,
+): string {
+  return `event: content_block_delta\ndata: {"type":"content_block_delta","index":${JSON.stringify(index)},"delta":{"type":"${type}","${field}":${JSON.stringify(value)}}}\n\n`;
 }

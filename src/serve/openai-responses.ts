@@ -229,7 +229,7 @@ export const openAIResponses: ClientApi = {
             });
           }
           text.text += d.content;
-          out += ev('response.output_text.delta', { item_id: text.item.id, output_index: text.index, content_index: 0, delta: d.content, logprobs: [] });
+          out += outputTextDelta(seq++, text.item.id, text.index, d.content);
         }
         for (const t of d.tool_calls ?? []) {
           if (!calls.has(t.index)) {
@@ -273,3 +273,13 @@ export const openAIResponses: ClientApi = {
     };
   },
 };
+
+/**
+ * A `response.output_text.delta` event, written as text around the values that change: it is sent
+ * once per streamed token, and a spread, an object and a whole stringify per token cost more than
+ * the escaping. The same bytes as the generic event (unit-tested).
+ */
+export function outputTextDelta(sequence: number, itemId: string, outputIndex: number, delta: string): string {
+  const type = 'response.output_text.delta';
+  return `event: ${type}\ndata: {"type":"${type}","sequence_number":${JSON.stringify(sequence)},"item_id":${JSON.stringify(itemId)},"output_index":${JSON.stringify(outputIndex)},"content_index":0,"delta":${JSON.stringify(delta)},"logprobs":[]}\n\n`;
+}
