@@ -23,7 +23,7 @@ describe('the OpenAI chat stream encoder', () => {
         fc.string(),
         fc.integer({ min: 0, max: 2 ** 40 }),
         fc.nat(3),
-        fc.array(fc.string({ unit: 'grapheme' })),
+        fc.array(fc.string({ unit: 'binary' })),
         (model, id, created, index, texts) => {
           const enc = new TextChunkEncoder(model);
           for (const t of texts) {
