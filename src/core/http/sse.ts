@@ -29,6 +29,8 @@ export class SseDecoder {
   /** Bytes written and not parsed yet: `bytes` from `offset` on. */
   private bytes: Uint8Array = EMPTY;
   private offset = 0;
+  /** The parser holds the end of a line the last text cut off. */
+  private cut = false;
   /** The text the last `feed` or `end` decoded, for a caller that keeps what came before any event. */
   text = '';
 
@@ -86,18 +88,21 @@ export class SseDecoder {
   }
 
   /**
-   * Feeds the parser so that it never joins a whole read to the line a previous read cut: a read
-   * nearly always ends inside an event, and the parser, holding that piece, would copy the next
-   * read's text whole to prepend it. The piece meets only the next read's first line here; the
-   * lines after it and the new cut piece go in as slices of the decoded text, which V8 does not copy.
+   * Feeds the parser so that it never copies a whole read: a read nearly always ends inside an
+   * event, and the parser, holding that cut line, would join the whole next read to it before
+   * reading on. The cut line meets only the next read's first line here; the rest goes in as a
+   * slice of the decoded text, which V8 does not copy. Nothing is fed once the parser has refused
+   * an event, so the limit's own error is the one the caller gets.
    */
   private parse(text: string): void {
-    const first = text.indexOf('\n');
-    const last = first === -1 ? -1 : text.lastIndexOf('\n');
-    if (first === -1 || (first === last && last === text.length - 1)) return this.parser.feed(text);
-    this.parser.feed(text.slice(0, first + 1));
-    if (last > first) this.parser.feed(text.slice(first + 1, last + 1));
-    if (last + 1 < text.length) this.parser.feed(text.slice(last + 1));
+    if (this.failure) return;
+    const first = this.cut ? text.indexOf('\n') : -1;
+    if (first === -1 || first === text.length - 1) this.parser.feed(text);
+    else {
+      this.parser.feed(text.slice(0, first + 1));
+      if (!this.failure) this.parser.feed(text.slice(first + 1));
+    }
+    this.cut = text.charCodeAt(text.length - 1) !== 10; // the parser holds the line the text did not end
   }
 
   private decode(bytes: Uint8Array): string {

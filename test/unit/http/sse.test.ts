@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { SSE_SLICE_BYTES, SseDecoder, sseEvents } from '../../../src/core/http/sse';
+import { RouteFailure } from '../../../src/core/errors';
 
 const bytes = (s: string | Buffer) => (typeof s === 'string' ? Buffer.from(s) : s);
 
@@ -66,6 +67,16 @@ describe('decoding server-sent events from bytes', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('refuses an event that grows past its limit across reads with the limit’s own error, not the parser’s', () => {
+    const sse = new SseDecoder(1000);
+    assert.deepEqual(sse.push(bytes(`data: ${'x'.repeat(900)}`)), []);
+    assert.throws(
+      () => sse.push(bytes(`${'x'.repeat(200)}\n\ndata: ok\n\n`)),
+      (e: unknown) => e instanceof RouteFailure && /exceeded the 1000-byte limit/.test(e.error.message),
+    );
+    assert.throws(() => sse.push(bytes('data: more\n\n')), /exceeded the 1000-byte limit/);
   });
 
   it('refuses an event that grows past its limit', () => {
