@@ -73,6 +73,12 @@ export interface Script {
 
   // -- stream faults, applied by `SimExchange.stream` --
   chunkDelayMs?: number;
+  /**
+   * The first chunk alone, then every other chunk in one turn without waiting for the socket, as
+   * a provider flushing a buffered answer sends them: the client reads the rest in a few large
+   * reads, and the simulator's own pacing (a turn per chunk) stays out of a client's figures.
+   */
+  burst?: boolean;
   /** After N chunks stop sending and hold the response open. N beyond the end = stall before the trailer. */
   stallAfterChunks?: number;
   /** After N chunks destroy the socket. */
@@ -240,7 +246,8 @@ export class SimExchange {
       if (i === n) break;
       if (i > 0 && s.chunkDelayMs) await sleep(s.chunkDelayMs, this.signal);
       if (plan.comment) for (let c = 0; c < (s.keepAliveComments ?? 0); c++) await this.write(plan.comment);
-      await this.write(plan.chunks[i]!);
+      const written = this.write(plan.chunks[i]!);
+      if (!s.burst || i === 0) await written;
     }
     for (const frame of plan.trailer ?? []) await this.write(frame);
     while (s.holdOpenAfterTrailer && this.open) {

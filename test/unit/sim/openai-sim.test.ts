@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { fetch } from 'undici';
 import { FLAVORS, startOpenAISim, type Flavor, type OpenAISim } from '../../../src/sim/openai';
 import { chatBody, chunksOf, eventually, get, post, readSse } from './helpers';
@@ -568,6 +569,31 @@ describe('OpenAI-compatible simulator: stream faults', () => {
     const started = Date.now();
     await streamChat(ctx.sim);
     assert.ok(Date.now() - started >= 4 * 40 - 10, `took ${Date.now() - started} ms`);
+  });
+
+  it('burst sends the first chunk alone and the rest in one turn, so a client in another process reads 200 chunks in a few reads', async () => {
+    const text = Array.from({ length: 200 }, (_, i) => `w${i} `);
+    ctx.sim.enqueue({ text, burst: true });
+    // A raw socket in a child process counts its reads: in this process the client could not
+    // read between the simulator's writes, so paced and burst would look alike.
+    const { port } = new URL(ctx.sim.baseUrl);
+    const body = JSON.stringify(chatBody({ stream: true }));
+    const client = `
+      const s = require('node:net').connect(${port}, '127.0.0.1');
+      let reads = 0, text = '';
+      s.on('data', (d) => { reads++; text += d; if (text.includes('[DONE]')) { s.destroy(); process.stdout.write(JSON.stringify({ reads, text })); } });
+      s.write('POST /v1/chat/completions HTTP/1.1\\r\\nhost: 127.0.0.1\\r\\nauthorization: Bearer ${KEY}\\r\\ncontent-type: application/json\\r\\ncontent-length: ${Buffer.byteLength(body)}\\r\\n\\r\\n' + ${JSON.stringify(body)});
+    `;
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile(process.execPath, ['-e', client], { timeout: 10_000 }, (e, stdout) => (e ? reject(e) : resolve(stdout))),
+    );
+    const { reads, text: raw } = JSON.parse(out) as { reads: number; text: string };
+    const payload = raw.slice(raw.indexOf('\r\n\r\n') + 4).replace(/\r\n[0-9a-f]+\r\n/g, '');
+    const got = chunksOf(readSse(payload.replace(/^[0-9a-f]+\r\n/, '')))
+      .map((c) => c.choices[0]?.delta?.content ?? '')
+      .join('');
+    assert.equal(got, text.join(''));
+    assert.ok(reads <= 5, `${reads} reads for a 200-chunk burst`);
   });
 
   it('truncateBody cuts a non-streaming answer to invalid JSON', async () => {
