@@ -3,12 +3,13 @@
 const path = require('node:path');
 const esbuild = require('esbuild');
 
-// sim-process.js is the loopback simulator the bench forks, so it never shares the timed process.
+// sim-process.js (the loopback simulator) and gateway-process.js (the local endpoint and the bare
+// hop, as deployed) are forked, so they never share the timed process.
 const outdir = path.join(__dirname, '..', 'node_modules', '.cache', 'byok-bench');
 
 esbuild
   .build({
-    entryPoints: [path.join(__dirname, 'run.ts'), path.join(__dirname, 'sim-process.ts')],
+    entryPoints: [path.join(__dirname, 'run.ts'), path.join(__dirname, 'sim-process.ts'), path.join(__dirname, 'gateway-process.ts')],
     outdir,
     bundle: true,
     platform: 'node',

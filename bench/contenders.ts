@@ -3,8 +3,6 @@
  * call that parses each chunk), our router, and the peers as their users would call them. Each one
  * returns what it received, so a broken path is an error rather than a fast number.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Agent, request } from 'undici';
 import { bundledCatalog } from '../src/core/catalog/catalog';
 import type { ChatRequest } from '../src/core/chat';
@@ -12,17 +10,15 @@ import type { HttpClient } from '../src/core/http/client';
 import { parseConfig } from '../src/core/config/parse';
 import { MapSecretSource } from '../src/core/ports';
 import { Router } from '../src/core/routing/router';
-import { routerBackend } from '../src/serve/router-backend';
-import { LocalEndpoint } from '../src/serve/server';
-import { generateToken, TokenTable } from '../src/serve/tokens';
+import type { GatewayProcess } from './gateway-process';
 
 export type ContenderName = 'direct' | 'router' | 'endpoint' | 'hop' | 'openai' | 'ai-sdk' | 'portkey';
 
 export const LABELS: Record<ContenderName, string> = {
   direct: 'direct undici (parses each chunk)',
   router: 'BYOK Router (in process)',
-  endpoint: 'BYOK Router local endpoint (HTTP hop, in process)',
-  hop: 'bare node:http pass-through hop (the floor under any local endpoint in Node)',
+  endpoint: 'BYOK Router local endpoint (its own process, as deployed)',
+  hop: 'bare node:http pass-through hop in its own process (the floor under any local endpoint in Node)',
   openai: 'openai SDK',
   'ai-sdk': 'Vercel AI SDK',
   portkey: 'Portkey gateway (local process)',
@@ -227,29 +223,51 @@ export async function aiSdkContender(baseUrl: string): Promise<Contender> {
 }
 
 /**
- * A client of the Portkey gateway: the same direct undici call, sent to the gateway with its
- * config header naming the simulator as the target (or two targets, for its fallback).
+ * A client of a gateway in a process of its own (the local endpoint, the bare hop, Portkey): the
+ * same direct undici call, sent to the gateway; the gateway process's CPU counts as this
+ * contender's too.
  */
-export function portkeyContender(gatewayUrl: string, config: Record<string, unknown>, cpuElsewhereMs?: () => number): Contender {
+export function gatewayContender(
+  name: ContenderName,
+  gateway: { url: string; headers: Record<string, string>; model: string; cpuMs?: () => number | undefined; close?: () => Promise<void> },
+): Contender {
   const agent = benchAgent();
-  const url = `${gatewayUrl}/v1/chat/completions`;
-  const headers = { 'content-type': 'application/json', authorization: `Bearer ${KEY}`, 'x-portkey-config': JSON.stringify(config) };
+  const headers = { 'content-type': 'application/json', ...gateway.headers };
+  const cpuMs = gateway.cpuMs;
   return {
-    name: 'portkey',
+    name,
     async complete() {
-      const res = await request(url, { method: 'POST', dispatcher: agent, headers, body: JSON.stringify({ model: NATIVE, messages: MESSAGES }) });
-      if (res.statusCode !== 200) throw new Error(`portkey: HTTP ${res.statusCode}: ${await res.body.text()}`);
+      const res = await request(gateway.url, {
+        method: 'POST',
+        dispatcher: agent,
+        headers,
+        body: JSON.stringify({ model: gateway.model, messages: MESSAGES }),
+      });
+      if (res.statusCode !== 200) throw new Error(`${name}: HTTP ${res.statusCode}: ${await res.body.text()}`);
       return contentOf(await res.body.json());
     },
     async stream(onFirstToken) {
-      const body = JSON.stringify({ model: NATIVE, messages: MESSAGES, stream: true, stream_options: { include_usage: true } });
-      const res = await request(url, { method: 'POST', dispatcher: agent, headers, body });
-      if (res.statusCode !== 200) throw new Error(`portkey: HTTP ${res.statusCode}: ${await res.body.text()}`);
+      const body = JSON.stringify({ model: gateway.model, messages: MESSAGES, stream: true, stream_options: { include_usage: true } });
+      const res = await request(gateway.url, { method: 'POST', dispatcher: agent, headers, body });
+      if (res.statusCode !== 200) throw new Error(`${name}: HTTP ${res.statusCode}: ${await res.body.text()}`);
       return readSseChunks(res.body, onFirstToken);
     },
-    ...(cpuElsewhereMs ? { cpuElsewhereMs } : {}),
-    close: () => agent.close(),
+    ...(cpuMs && cpuMs() !== undefined ? { cpuElsewhereMs: () => cpuMs() ?? 0 } : {}),
+    async close() {
+      await agent.close();
+      await gateway.close?.();
+    },
   };
+}
+
+/** Portkey's gateway, with its config header naming the simulator as the target (or two targets, for its fallback). */
+export function portkeyContender(gatewayUrl: string, config: Record<string, unknown>, cpuMs?: () => number | undefined): Contender {
+  return gatewayContender('portkey', {
+    url: `${gatewayUrl}/v1/chat/completions`,
+    headers: { authorization: `Bearer ${KEY}`, 'x-portkey-config': JSON.stringify(config) },
+    model: NATIVE,
+    ...(cpuMs ? { cpuMs } : {}),
+  });
 }
 
 /** Portkey config for one OpenAI-compatible target at `baseUrl`. */
@@ -257,88 +275,24 @@ export function portkeySingle(baseUrl: string): Record<string, unknown> {
   return { provider: 'openai', api_key: KEY, custom_host: baseUrl };
 }
 
-/**
- * The local endpoint as an assistant uses it: the same direct undici call, sent to the endpoint with
- * a caller token and the model slug; the endpoint's router has one key on the simulator.
- */
-export async function endpointContender(baseUrl: string): Promise<Contender> {
-  const router = benchRouter(baseUrl);
-  const token = generateToken();
-  const tokens = new TokenTable({ bench: token });
-  const catalog = router.catalog;
-  const endpoint = new LocalEndpoint({ backend: routerBackend(router), tokens: () => tokens, catalog: () => catalog, addresses: ['127.0.0.1'] });
-  await endpoint.start();
-  const agent = benchAgent();
-  const url = `${endpoint.openAIBaseUrl}/chat/completions`;
-  const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
-  return {
-    name: 'endpoint',
-    async complete() {
-      const res = await request(url, { method: 'POST', dispatcher: agent, headers, body: JSON.stringify({ model: SLUG, messages: MESSAGES }) });
-      if (res.statusCode !== 200) throw new Error(`endpoint: HTTP ${res.statusCode}: ${await res.body.text()}`);
-      return contentOf(await res.body.json());
-    },
-    async stream(onFirstToken) {
-      const body = JSON.stringify({ model: SLUG, messages: MESSAGES, stream: true, stream_options: { include_usage: true } });
-      const res = await request(url, { method: 'POST', dispatcher: agent, headers, body });
-      if (res.statusCode !== 200) throw new Error(`endpoint: HTTP ${res.statusCode}: ${await res.body.text()}`);
-      return readSseChunks(res.body, onFirstToken);
-    },
-    async close() {
-      await agent.close();
-      await endpoint.close();
-      await router.close();
-    },
-  };
+/** The local endpoint as an assistant uses it: a caller token and the model slug. */
+export function endpointContender(gateway: GatewayProcess): Contender {
+  return gatewayContender('endpoint', {
+    url: `${gateway.baseUrl}/chat/completions`,
+    headers: { authorization: `Bearer ${gateway.token}` },
+    model: SLUG,
+    cpuMs: () => gateway.cpuMs(),
+    close: () => gateway.close(),
+  });
 }
 
-/**
- * The floor under any local endpoint written for Node: a node:http server that forwards the body
- * it read to the simulator with undici and pipes the answer back, bytes untouched — no token,
- * no checks, no parsing, no routing. What the endpoint adds beyond this (and beyond the router in
- * process) is the endpoint's own work.
- */
-export async function hopContender(baseUrl: string): Promise<Contender> {
-  const upstream = benchAgent();
-  const target = `${baseUrl}/chat/completions`;
-  const server = http.createServer((req, res) => {
-    const parts: Buffer[] = [];
-    req.on('data', (b: Buffer) => parts.push(b));
-    req.on('end', () => {
-      const body = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
-      request(target, { method: 'POST', dispatcher: upstream, headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` }, body }).then(
-        async (up) => {
-          const type = up.headers['content-type'];
-          res.writeHead(up.statusCode, typeof type === 'string' ? { 'content-type': type } : {});
-          for await (const b of up.body) res.write(b);
-          res.end();
-        },
-        () => res.destroy(),
-      );
-    });
+/** The bare hop: what the endpoint adds beyond it (and beyond the router in process) is the endpoint's own work. */
+export function hopContender(gateway: GatewayProcess): Contender {
+  return gatewayContender('hop', {
+    url: `${gateway.baseUrl}/chat/completions`,
+    headers: {},
+    model: NATIVE,
+    cpuMs: () => gateway.cpuMs(),
+    close: () => gateway.close(),
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const agent = benchAgent();
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/chat/completions`;
-  const headers = { 'content-type': 'application/json' };
-  return {
-    name: 'hop',
-    async complete() {
-      const res = await request(url, { method: 'POST', dispatcher: agent, headers, body: JSON.stringify({ model: NATIVE, messages: MESSAGES }) });
-      if (res.statusCode !== 200) throw new Error(`hop: HTTP ${res.statusCode}: ${await res.body.text()}`);
-      return contentOf(await res.body.json());
-    },
-    async stream(onFirstToken) {
-      const body = JSON.stringify({ model: NATIVE, messages: MESSAGES, stream: true, stream_options: { include_usage: true } });
-      const res = await request(url, { method: 'POST', dispatcher: agent, headers, body });
-      if (res.statusCode !== 200) throw new Error(`hop: HTTP ${res.statusCode}: ${await res.body.text()}`);
-      return readSseChunks(res.body, onFirstToken);
-    },
-    async close() {
-      await agent.close();
-      await upstream.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
 }

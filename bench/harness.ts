@@ -29,6 +29,7 @@ import { measurePlan } from './measures/plan';
 import { measureFirstToken, measureLongStream, measureNonStreaming } from './measures/requests';
 import { ROOT } from './paths';
 import { gc } from './gc';
+import { startGatewayProcess } from './gateway-process';
 import { startSimProcess } from './sim-process';
 import { startPortkey, type PortkeyGateway } from './portkey';
 import { MEASURES, type BenchResults, type MeasureId, type RequestMeasure, type Unavailable } from './results';
@@ -105,7 +106,7 @@ function packageVersions(): Record<string, string> {
 function hopNotes(m: RequestMeasure, kind: 'latency' | 'ratio'): string[] {
   const { hop, endpoint, router } = m.contenders;
   if (!hop) return [];
-  const what = 'a bare node:http pass-through hop (client → node:http → undici → simulator, bytes untouched, no checks)';
+  const what = 'a bare node:http pass-through hop in its own process (client → node:http → undici → simulator, bytes untouched, no checks)';
   if (kind === 'ratio') return [`${what}: ${hop.ratio}× direct; the local endpoint ${endpoint?.ratio ?? '—'}×`];
   const ms = (x: number | undefined) => (x === undefined ? '—' : `+${x.toFixed(3)} ms`);
   return [
@@ -157,15 +158,15 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResults> {
           failed.push({ contender: name, reason: (e as Error).message.slice(0, 300) });
         }
       };
-      await peer('endpoint', () => endpointContender(sim.baseUrl));
-      await peer('hop', () => hopContender(sim.baseUrl));
+      await peer('endpoint', async () => endpointContender(await startGatewayProcess('endpoint', sim.baseUrl)));
+      await peer('hop', async () => hopContender(await startGatewayProcess('hop', sim.baseUrl)));
       if (opts.peers ?? true) {
         await peer('openai', () => openaiContender(sim.baseUrl));
         await peer('ai-sdk', () => aiSdkContender(sim.baseUrl));
       }
       if (portkey) {
         const gateway = portkey;
-        contenders.push(portkeyContender(gateway.url, portkeySingle(sim.baseUrl), gateway.cpuMs() === undefined ? undefined : () => gateway.cpuMs()!));
+        contenders.push(portkeyContender(gateway.url, portkeySingle(sim.baseUrl), () => gateway.cpuMs()));
       }
       try {
         if (wanted.has('nonStreaming')) {

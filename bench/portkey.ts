@@ -5,13 +5,13 @@
  * `portkey-preload.mjs` works around a dependency-drift bug that breaks its streaming (see there).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Agent, request } from 'undici';
 import { BENCH_DIR, ROOT } from './paths';
+import { procCpuMs } from './proc-cpu';
 
 export interface PortkeyGateway {
   readonly url: string;
@@ -19,18 +19,6 @@ export interface PortkeyGateway {
   /** CPU time the gateway process has used, ms (Linux /proc; undefined elsewhere). */
   cpuMs(): number | undefined;
   close(): Promise<void>;
-}
-
-/** utime + stime of a process from /proc/<pid>/stat, in ms; clock ticks are 10 ms on Linux. */
-function procCpuMs(pid: number | undefined): number | undefined {
-  if (pid === undefined || process.platform !== 'linux') return undefined;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return undefined;
-  }
 }
 
 export async function freePort(): Promise<number> {
