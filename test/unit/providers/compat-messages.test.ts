@@ -49,4 +49,37 @@ describe('fitting editor messages to an OpenAI-compatible wire', () => {
     assert.equal(out[2].reasoning_content, 'thought');
     assert.equal(out[2].reasoning_details, undefined);
   });
+
+  it('sends a conversation with nothing to remove or move as it came, without copying its turns', () => {
+    const plain = [
+      { role: 'system', content: 'sys' },
+      { role: 'user', content: [{ type: 'text', text: 'q' }, img] },
+      { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'f', arguments: '{}' } }] },
+      { role: 'tool', tool_call_id: 'c1', content: [{ type: 'text', text: 'out' }] },
+      { role: 'assistant', content: 'a', reasoning_details: [{ type: 'reasoning.text', text: 't', format: FORMAT.openai }] },
+    ] as ChatMessage[];
+    // OpenRouter keeps reasoning details, so for it nothing needs changing.
+    assert.equal(fitCompatMessages(plain, 'openrouter'), plain);
+    const noReasoning = plain.slice(0, 4);
+    assert.equal(fitCompatMessages(noReasoning, 'groq'), noReasoning);
+    // Other providers get the reasoning details folded away, so that turn makes a copy.
+    const fitted = fitCompatMessages(plain, 'groq');
+    assert.notEqual(fitted, plain);
+    assert.deepEqual(fitted.slice(0, 4), noReasoning);
+  });
+
+  it('copies the conversation, leaving the caller’s untouched, as soon as one turn needs a change', () => {
+    for (let i = 0; i < history().length; i++) {
+      const plain: ChatMessage[] = [{ role: 'user', content: 'a' }, history()[i]!, { role: 'user', content: 'b' }];
+      const before = JSON.stringify(plain);
+      const out = fitCompatMessages(plain, 'openai');
+      if (i === 1 || i === 4) {
+        assert.equal(out, plain, `turn ${i} needs nothing`);
+        continue;
+      }
+      assert.notEqual(out, plain, `turn ${i} needs a change`);
+      assert.equal(JSON.stringify(plain), before);
+      assert.ok(!JSON.stringify(out).includes('cache_control') && !JSON.stringify(out).includes('reasoning_details'));
+    }
+  });
 });

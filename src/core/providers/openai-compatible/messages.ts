@@ -19,11 +19,25 @@ function withoutCacheMarks(content: unknown): unknown {
   });
 }
 
+/** Whether `fitCompatMessages` changes this turn: a cache mark to drop, a tool's images to move, reasoning details to fold. */
+function needsFitting(m: ChatMessage, pooled: boolean): boolean {
+  if ('cache_control' in m) return true;
+  const content: unknown = m.content;
+  if (Array.isArray(content)) {
+    if (m.role === 'tool' && (content as Part[]).some((p) => p?.type === 'image_url')) return true;
+    if (!pooled && (content as Part[]).some((p) => p && typeof p === 'object' && 'cache_control' in p)) return true;
+  }
+  return !pooled && m.role === 'assistant' && 'reasoning_details' in m;
+}
+
 /** Providers that want their reasoning text back on a tool-calling assistant turn. */
 const ECHO_REASONING_CONTENT = new Set(['deepseek']);
 
 export function fitCompatMessages(messages: ChatMessage[], provider: string): ChatMessage[] {
   const pooled = provider === 'openrouter';
+  // Nearly every conversation has nothing to remove or move: it goes out as it came, without a
+  // copy of each of its turns on every request (nothing downstream writes to it).
+  if (!messages.some((m) => needsFitting(m, pooled))) return messages;
   const out: ChatMessage[] = [];
   let images: Part[] = [];
   const flushImages = () => {
