@@ -7,6 +7,7 @@ import { routeError, RouteFailure } from '../../errors';
 import { parseJsonFrame, SSE_SLICE_BYTES, SseDecoder, type SseEvent } from '../../http/sse';
 import type { Limits } from '../../config/schema';
 import { keepShape } from '../../keep-shape';
+import { TextFrames } from './text-frames';
 import { baseRespError, bodyError, readUsage, streamError, type WireChoice, type WireFrame, type WireMessage } from './wire';
 
 const FINISH: Record<string, FinishReason> = {
@@ -131,6 +132,8 @@ class EventReader {
   spoke = false;
   /** An error inside the stream, met after chunks that go out first. */
   failure: unknown;
+  /** Text deltas read against the last one's layout instead of parsed whole. */
+  readonly text = new TextFrames();
   private events: SseEvent[] = [];
   private next = 0;
   private frames = 0;
@@ -192,6 +195,7 @@ class EventReader {
 }
 
 keepShape(new EventReader(''));
+keepShape(new TextFrames());
 const RECENT: unknown[] = new Array(8);
 
 /** One event → a chunk, nothing (no choices, no usage), or the end. Throws for an error in the stream. */
@@ -200,6 +204,8 @@ function toChunk(ev: SseEvent, reader: EventReader): ChatChunk | typeof DONE | u
   const data = ev.data;
   if (data === '[DONE]') return DONE;
   if (ev.event === 'error') throw new RouteFailure(streamError(provider, (parseJsonFrame(data, provider) as WireFrame | null)?.error ?? data));
+  const text = reader.text.read(data);
+  if (text) return text;
   const o = parseJsonFrame(data, provider) as WireFrame;
   if (o.error) throw new RouteFailure(streamError(provider, o.error));
   if (o.x_groq?.error) throw new RouteFailure(streamError(provider, o.x_groq.error));
@@ -219,6 +225,7 @@ function toChunk(ev: SseEvent, reader: EventReader): ChatChunk | typeof DONE | u
   const chunk: ChatChunk = { id: o.id ?? '', object: 'chat.completion.chunk', created: o.created ?? 0, model: o.model ?? '', choices };
   if (usage) chunk.usage = usage;
   reader.remember(o, chunk);
+  reader.text.learn(data, chunk);
   return chunk;
 }
 
