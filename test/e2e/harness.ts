@@ -146,11 +146,13 @@ export async function runCommand(page: Page, title: string, timeoutMs = 60_000):
   for (;;) {
     await page.keyboard.press('F1');
     await input.waitFor({ state: 'visible', timeout: 10_000 });
-    await input.fill(`>${title}`);
     // The row whose label is exactly the title: fuzzy matching lists look-alikes above it at times.
     const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\.\\.\\.|…)?$`);
     const row = page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: exact }) }).first();
     try {
+      // Something taking focus as the window settles (a notification, a view opening) can close
+      // the palette between opening and typing: then it is opened again, not waited on for 30 s.
+      await input.fill(`>${title}`, { timeout: 3_000 });
       await row.waitFor({ state: 'visible', timeout: 2_000 });
       await row.click();
       return;
