@@ -19,6 +19,11 @@ function frame(content: string, over: { id?: string; created?: number; model?: s
   });
 }
 
+/** The usual frame with its one choice replaced. */
+function withChoice(choice: Record<string, unknown>): string {
+  return JSON.stringify({ ...(JSON.parse(frame('')) as Record<string, unknown>), choices: [choice] });
+}
+
 /** The canonical chunk a whole parse makes of such a frame. */
 function canonical(data: string): ChatChunk {
   const o = JSON.parse(data) as { id: string; created: number; model: string; choices: { index: number; delta: { content: string } }[] };
@@ -63,22 +68,8 @@ describe('reading compatible text deltas against the last one’s layout', () =>
       frame('b', { model: 'n' }),
       frame('b', { index: 1 }),
       frame('b', { extra: { usage: { prompt_tokens: 1 } } }),
-      JSON.stringify({
-        id: 'chatcmpl-1',
-        object: 'chat.completion.chunk',
-        created: 1700000000,
-        model: 'm',
-        system_fingerprint: null,
-        choices: [{ index: 0, delta: { content: 'b' }, logprobs: null, finish_reason: 'stop' }],
-      }),
-      JSON.stringify({
-        id: 'chatcmpl-1',
-        object: 'chat.completion.chunk',
-        created: 1700000000,
-        model: 'm',
-        system_fingerprint: null,
-        choices: [{ index: 0, delta: { role: 'assistant', content: 'b' }, logprobs: null, finish_reason: null }],
-      }),
+      withChoice({ index: 0, delta: { content: 'b' }, logprobs: null, finish_reason: 'stop' }),
+      withChoice({ index: 0, delta: { role: 'assistant', content: 'b' }, logprobs: null, finish_reason: null }),
     ];
     for (const data of changed) assert.equal(t.read(data), undefined, data);
     // A field after the content that changes but keeps its length (OpenAI's random `obfuscation`).
