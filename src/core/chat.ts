@@ -169,6 +169,22 @@ export function completionOf(a: AnswerParts): ChatCompletion {
   };
 }
 
+/**
+ * The chunk nearly every streamed token is: one choice holding only its index, a delta of a string
+ * `content` and nothing else, and no finish. Readers and writers that special-case it (to skip a
+ * whole parse or a whole stringify) agree on what it is through this.
+ */
+export function isPlainTextChunk(chunk: ChatChunk): boolean {
+  if (chunk.choices.length !== 1) return false;
+  const choice = chunk.choices[0]!;
+  if (choice.finish_reason !== null || choice.logprobs !== undefined || typeof choice.delta.content !== 'string') return false;
+  let fields = 0;
+  for (const k in choice) if (k !== 'logprobs') fields++;
+  let deltaFields = 0;
+  for (const _ in choice.delta) deltaFields++;
+  return fields === 3 && deltaFields === 1;
+}
+
 /** True when a chunk carries something the caller can see: after it, the stream is committed. */
 export function chunkHasContent(chunk: ChatChunk): boolean {
   const choice = chunk.choices[0];

@@ -1,5 +1,5 @@
 /** `POST /v1/chat/completions`: already the core's normalized shape, so only model names and usage change. */
-import { type ChatChunk, type ChatCompletion, type ChatRequest, chatRequestSchema } from '../core';
+import { type ChatChunk, type ChatCompletion, type ChatRequest, chatRequestSchema, isPlainTextChunk } from '../core';
 import { parseBody, sseData, type ClientApi, type ParsedRequest, type StreamEncoder } from './api';
 import { errorBody } from './errors';
 
@@ -62,9 +62,8 @@ export class TextChunkEncoder {
   constructor(private readonly model: string) {}
 
   encode(c: ChatChunk): string | undefined {
-    if (c.choices.length !== 1) return undefined;
+    if (!isPlainTextChunk(c)) return undefined;
     const choice = c.choices[0]!;
-    if (choice.finish_reason !== null || choice.logprobs !== undefined || !onlyText(choice.delta) || !onlyChoiceFields(choice)) return undefined;
     const h = this.headOf;
     if (!h || h.id !== c.id || h.created !== c.created || h.index !== choice.index) {
       this.headOf = { id: c.id, created: c.created, index: choice.index };
@@ -73,19 +72,4 @@ export class TextChunkEncoder {
     }
     return `${this.head}${JSON.stringify(choice.delta.content)}},"finish_reason":null}]}\n\n`;
   }
-}
-
-/** A delta holding a string `content` and no other field. */
-function onlyText(d: ChatChunk['choices'][number]['delta']): boolean {
-  if (typeof d.content !== 'string') return false;
-  let n = 0;
-  for (const _ in d) n++;
-  return n === 1;
-}
-
-/** A choice with no field beyond index, delta, finish_reason (and an absent logprobs). */
-function onlyChoiceFields(choice: ChatChunk['choices'][number]): boolean {
-  let n = 0;
-  for (const k in choice) if (k !== 'logprobs') n++;
-  return n === 3;
 }

@@ -275,16 +275,7 @@ async function buildPlan(model: string, caller: string, deps: PlanDeps): Promise
  * changes (epochs), a plan made before is returned while nothing it was made from has changed.
  */
 export async function planRoute(model: string, callerName: string | undefined, deps: PlanDeps): Promise<Plan> {
-  const caller = callerName || deps.config.defaultCaller;
-  const { cache } = deps;
-  const stamp = cache && planStamp(deps.config, deps.catalog, deps.secrets, deps.cooldowns);
-  if (!cache || !stamp) return (await buildPlan(model, caller, deps)).plan;
-  const now = deps.clock.now();
-  const hit = cache.get(stamp, model, caller, now);
-  if (hit) return hit;
-  const built = await buildPlan(model, caller, deps);
-  if (built.cacheable) cache.set(stamp, model, caller, built.plan, now, built.until);
-  return built.plan;
+  return cachedPlan(model, callerName, deps) ?? makePlan(model, callerName, deps);
 }
 
 /**
@@ -296,6 +287,19 @@ export function cachedPlan(model: string, callerName: string | undefined, deps: 
   const stamp = cache && planStamp(deps.config, deps.catalog, deps.secrets, deps.cooldowns);
   if (!cache || !stamp) return undefined;
   return cache.get(stamp, model, callerName || deps.config.defaultCaller, deps.clock.now());
+}
+
+/** A plan made afresh, and cached when it can be: `planRoute` once `cachedPlan` had none. */
+export async function makePlan(model: string, callerName: string | undefined, deps: PlanDeps): Promise<Plan> {
+  const caller = callerName || deps.config.defaultCaller;
+  const { cache } = deps;
+  // Stamped before the build: a plan made while its sources changed is kept under the older stamp,
+  // so it is never served as current.
+  const stamp = cache && planStamp(deps.config, deps.catalog, deps.secrets, deps.cooldowns);
+  const now = deps.clock.now();
+  const built = await buildPlan(model, caller, deps);
+  if (cache && stamp && built.cacheable) cache.set(stamp, model, caller, built.plan, now, built.until);
+  return built.plan;
 }
 
 /** Human-readable plan, as the `explain` command prints it. */

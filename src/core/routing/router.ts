@@ -19,7 +19,7 @@ import { byokFee, MonthlyUsage, openRouterCost, usageCost } from '../accounting/
 import type { ActivitySink, AttemptRecord, GenerationRecord, PlannedRecord } from '../activity/record';
 import { CommitGate } from './commit-gate';
 import { Cooldowns, keyRouteId, MemoryCooldownStore, pooledRouteId, type CooldownStore } from './cooldowns';
-import { cachedPlan, planRoute, type Plan, type PlanDeps, type PlannedRoute } from './plan';
+import { cachedPlan, makePlan, type Plan, type PlanDeps, type PlannedRoute } from './plan';
 import { PlanCache } from './plan-cache';
 import { modelChain, movesToNextModel, requestFor } from './model-fallbacks';
 import { budgetsApply, pooledPreferences, RoutingPolicy, type PolicyContext } from './policy';
@@ -142,16 +142,19 @@ export class Router {
 
   /** The plan `generate` runs: filters and Always use, then the routing policy. */
   async planRoute(model: string, caller?: string, ctx: PolicyContext = { advance: false }): Promise<Plan> {
-    const deps = this.planDeps();
-    return this.policy.apply(await planRoute(model, caller, deps), deps.config, this.clock.now(), ctx);
+    return this.planFor(model, caller, ctx);
   }
 
-  /** `planRoute`'s answer when the plan is cached and no budget has to read the log: no promise hop. */
-  private planNow(model: string, caller: string | undefined, ctx: PolicyContext): Plan | undefined {
+  /**
+   * `planRoute` without a promise hop when it can: a cached plan that no budget bears on (no read of
+   * the activity log) is applied synchronously. The cache is looked up once either way.
+   */
+  private planFor(model: string, caller: string | undefined, ctx: PolicyContext): Plan | Promise<Plan> {
     const deps = this.planDeps();
     const hit = cachedPlan(model, caller, deps);
-    if (!hit || budgetsApply(hit, deps.config)) return undefined;
-    return this.policy.applyNow(hit, deps.config, this.clock.now(), ctx);
+    if (!hit) return makePlan(model, caller, deps).then((plan) => this.policy.apply(plan, deps.config, this.clock.now(), ctx));
+    const now = this.clock.now();
+    return budgetsApply(hit, deps.config) ? this.policy.apply(hit, deps.config, now, ctx) : this.policy.applyNow(hit, deps.config, now, ctx);
   }
 
   /** What a plan is made from, as of now (the cooldown policy follows the configuration). */
@@ -177,7 +180,8 @@ export class Router {
         const model = models[i]!;
         const one = requestFor(request, model);
         const ctx: PolicyContext = { request: one, advance: true, ...(opts.sessionId ? { sessionId: opts.sessionId } : {}) };
-        plan = this.planNow(model, opts.caller, ctx) ?? (await this.planRoute(model, opts.caller, ctx));
+        const planned = this.planFor(model, opts.caller, ctx);
+        plan = planned instanceof Promise ? await planned : planned;
         const before = attempts.length;
         let ran;
         try {

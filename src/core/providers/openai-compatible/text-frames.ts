@@ -12,7 +12,7 @@
  * only after a trial parse with a sentinel in the content's place proves the literal is the
  * delta's content and nothing else's.
  */
-import type { ChatChunk } from '../../chat';
+import { isPlainTextChunk, type ChatChunk } from '../../chat';
 
 const KEY = '"content":"';
 /** A sentinel no provider sends, to prove where the content literal sits. */
@@ -53,7 +53,7 @@ export class TextFrames {
 
   /** After `data` was parsed whole into `chunk`: its layout, when it is a text delta and nothing else. */
   learn(data: string, chunk: ChatChunk): void {
-    if (this.learned >= MAX_LEARNED || !isTextOnly(chunk)) return;
+    if (this.learned >= MAX_LEARNED || chunk.usage !== undefined || !isPlainTextChunk(chunk)) return;
     const at = data.indexOf(KEY);
     if (at < 0 || data.indexOf('"content"', at + 1) >= 0 || data.lastIndexOf('"content"', at - 1) >= 0) return;
     const start = at + KEY.length - 1;
@@ -72,16 +72,6 @@ export class TextFrames {
     this.tail = tail;
     this.base = chunk;
   }
-}
-
-/** One choice, a delta of only a string `content`, no finish, no logprobs, no usage. */
-function isTextOnly(chunk: ChatChunk): boolean {
-  if (chunk.usage !== undefined || chunk.choices.length !== 1) return false;
-  const choice = chunk.choices[0]!;
-  if (choice.finish_reason !== null || choice.logprobs !== undefined || typeof choice.delta.content !== 'string') return false;
-  let n = 0;
-  for (const _ in choice.delta) n++;
-  return n === 1;
 }
 
 /** The index just past the JSON string literal whose opening quote is at `start`, or -1. */
