@@ -6,13 +6,17 @@
  * waiting on a token exchange other calls share) gets one made on first use.
  */
 import { EventEmitter } from 'node:events';
+import { COARSE_FROM_MS, watch, unwatch, type Expiring } from './deadlines';
 
-export class Cancel extends EventEmitter {
+export class Cancel extends EventEmitter implements Expiring {
   aborted = false;
   reason: unknown = undefined;
   /** For a `linked` cancellation: whether the caller's signal or the total timer came first. */
   why: 'cancelled' | 'total_timeout' | undefined = undefined;
   private controller: AbortController | undefined;
+  /** When a `linked` cancellation's total time runs out, on `performance.now()`'s clock; 0 when it has no deadline. */
+  expiresAt = 0;
+  slot = -1;
   private timer: ReturnType<typeof setTimeout> | undefined = undefined;
   private unlisten: (() => void) | undefined = undefined;
 
@@ -23,14 +27,25 @@ export class Cancel extends EventEmitter {
   static linked(signal: CancelSignal | undefined, totalMs: number): Cancel {
     const c = new Cancel();
     if (signal) c.unlisten = whenAborted(signal, () => c.abortFor('cancelled'));
-    c.timer = setTimeout(() => c.abortFor('total_timeout'), totalMs);
+    // A total timeout of minutes waits on the shared ticker (deadlines.ts): a timer of its own
+    // cost more to set and clear than the rest of the cancellation.
+    if (totalMs >= COARSE_FROM_MS) {
+      c.expiresAt = performance.now() + totalMs;
+      watch(c);
+    } else c.timer = setTimeout(() => c.expire(), totalMs);
     return c;
   }
 
   /** Stops the timer and stops following the caller's signal. */
   release(): void {
-    clearTimeout(this.timer);
+    if (this.slot >= 0) unwatch(this);
+    else clearTimeout(this.timer);
     this.unlisten?.();
+  }
+
+  /** The total time ran out. */
+  expire(): void {
+    this.abortFor('total_timeout');
   }
 
   private abortFor(why: 'cancelled' | 'total_timeout'): void {
