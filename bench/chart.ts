@@ -10,11 +10,12 @@ const SHORT: Partial<Record<ContenderName, string>> = {
   router: 'BYOK Router (in process)',
   endpoint: 'BYOK Router local endpoint',
   hop: 'bare node:http hop',
+  relay: 'TCP relay (no HTTP)',
   openai: 'openai SDK',
   'ai-sdk': 'Vercel AI SDK',
   portkey: 'Portkey gateway',
 };
-const ORDER: ContenderName[] = ['router', 'endpoint', 'hop', 'openai', 'ai-sdk', 'portkey'];
+const ORDER: ContenderName[] = ['router', 'endpoint', 'hop', 'relay', 'openai', 'ai-sdk', 'portkey'];
 const OURS = new Set<ContenderName>(['router', 'endpoint']);
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

@@ -12,13 +12,14 @@ import { MapSecretSource } from '../src/core/ports';
 import { Router } from '../src/core/routing/router';
 import type { GatewayProcess } from './gateway-process';
 
-export type ContenderName = 'direct' | 'router' | 'endpoint' | 'hop' | 'openai' | 'ai-sdk' | 'portkey';
+export type ContenderName = 'direct' | 'router' | 'endpoint' | 'hop' | 'relay' | 'openai' | 'ai-sdk' | 'portkey';
 
 export const LABELS: Record<ContenderName, string> = {
   direct: 'direct undici (parses each chunk)',
   router: 'BYOK Router (in process)',
   endpoint: 'BYOK Router local endpoint (its own process, as deployed)',
   hop: 'bare node:http pass-through hop in its own process (the floor under any local endpoint in Node)',
+  relay: 'TCP relay in its own process (bytes piped both ways, no HTTP): what one more process on the path costs',
   openai: 'openai SDK',
   'ai-sdk': 'Vercel AI SDK',
   portkey: 'Portkey gateway (local process)',
@@ -286,11 +287,12 @@ export function endpointContender(gateway: GatewayProcess): Contender {
   });
 }
 
-/** The bare hop: what the endpoint adds beyond it (and beyond the router in process) is the endpoint's own work. */
-export function hopContender(gateway: GatewayProcess): Contender {
-  return gatewayContender('hop', {
+/** The bare hop, or the TCP relay under it: what the endpoint adds beyond the hop is the endpoint's own work. */
+export function passThroughContender(name: 'hop' | 'relay', gateway: GatewayProcess): Contender {
+  return gatewayContender(name, {
     url: `${gateway.baseUrl}/chat/completions`,
-    headers: {},
+    // The hop sends the key itself; through the relay the client's request reaches the simulator as sent.
+    headers: name === 'relay' ? { authorization: `Bearer ${KEY}` } : {},
     model: NATIVE,
     cpuMs: () => gateway.cpuMs(),
     close: () => gateway.close(),

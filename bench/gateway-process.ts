@@ -1,5 +1,6 @@
 /**
- * The local endpoint, and the bare hop under it, each in a process of its own, as deployed: the
+ * The local endpoint, the bare hop under it and the TCP relay under that, each in a process of its
+ * own, as deployed: the
  * endpoint runs in the editor's extension host or in `byok-router serve`, never in the process of
  * the assistant that calls it, and Portkey's gateway is measured the same way. In the bench's own
  * process, a stream's every chunk was parsed twice on one thread (by the endpoint's router and
@@ -9,7 +10,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { request } from 'undici';
 import { routerBackend } from '../src/serve/router-backend';
@@ -19,7 +20,7 @@ import { benchAgent, benchRouter, KEY } from './contenders';
 import { procCpuMs } from './proc-cpu';
 import { stopChild } from './stop-child';
 
-export type GatewayKind = 'endpoint' | 'hop';
+export type GatewayKind = 'endpoint' | 'hop' | 'relay';
 
 export interface GatewayProcess {
   /** The OpenAI-compatible base URL, ending in /v1. */
@@ -102,8 +103,47 @@ async function serveHop(simBaseUrl: string): Promise<FromChild & { close(): Prom
   };
 }
 
+/**
+ * Under the hop, the cost of one more process on the path and nothing else: each client
+ * connection gets its own connection to the simulator and the bytes are piped both ways, with no
+ * HTTP parsed. What the hop adds beyond it is node:http and undici.
+ */
+async function serveRelay(simBaseUrl: string): Promise<FromChild & { close(): Promise<void> }> {
+  const target = new URL(simBaseUrl);
+  const pairs = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect({ host: target.hostname, port: Number(target.port), noDelay: true });
+    client.setNoDelay(true);
+    for (const s of [client, upstream]) {
+      pairs.add(s);
+      s.on('error', () => undefined);
+      s.on('close', () => {
+        pairs.delete(s);
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.pipe(upstream);
+    upstream.pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}${target.pathname.replace(/\/$/, '')}`,
+    close: async () => {
+      for (const s of pairs) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+const SERVE: Record<GatewayKind, (simBaseUrl: string) => Promise<FromChild & { close(): Promise<void> }>> = {
+  endpoint: serveEndpoint,
+  hop: serveHop,
+  relay: serveRelay,
+};
+
 async function childMain(kind: GatewayKind, simBaseUrl: string): Promise<void> {
-  const served = kind === 'endpoint' ? await serveEndpoint(simBaseUrl) : await serveHop(simBaseUrl);
+  const served = await SERVE[kind](simBaseUrl);
   const stop = () => void served.close().finally(() => process.exit(0));
   process.on('disconnect', stop);
   process.on('SIGTERM', stop);

@@ -10,7 +10,7 @@ import {
   aiSdkContender,
   directContender,
   endpointContender,
-  hopContender,
+  passThroughContender,
   openaiContender,
   portkeyContender,
   portkeySingle,
@@ -102,15 +102,16 @@ function packageVersions(): Record<string, string> {
   return out;
 }
 
-/** The endpoint's figure beside the bare hop's, so what is the endpoint's own work is plain. */
+/** The endpoint's figure beside the bare hop's and the relay's, so what is the endpoint's own work is plain. */
 function hopNotes(m: RequestMeasure, kind: 'latency' | 'ratio'): string[] {
-  const { hop, endpoint, router } = m.contenders;
+  const { hop, relay, endpoint, router } = m.contenders;
   if (!hop) return [];
   const what = 'a bare node:http pass-through hop in its own process (client → node:http → undici → simulator, bytes untouched, no checks)';
-  if (kind === 'ratio') return [`${what}: ${hop.ratio}× direct; the local endpoint ${endpoint?.ratio ?? '—'}×`];
+  const under = 'a TCP relay in its own process (bytes piped, no HTTP)';
+  if (kind === 'ratio') return [`${what}: ${hop.ratio}× direct; under it, ${under}: ${relay?.ratio ?? '—'}×; the local endpoint ${endpoint?.ratio ?? '—'}×`];
   const ms = (x: number | undefined) => (x === undefined ? '—' : `+${x.toFixed(3)} ms`);
   return [
-    `${what} adds ${ms(hop.addedP50)} p50 (CPU ${ms(hop.addedCpuMs)}); the router in process ${ms(router?.addedP50)}; the local endpoint ${ms(endpoint?.addedP50)} — a hop plus the router is the endpoint's floor`,
+    `${what} adds ${ms(hop.addedP50)} p50 (CPU ${ms(hop.addedCpuMs)}); under it, ${under} adds ${ms(relay?.addedP50)} (CPU ${ms(relay?.addedCpuMs)}); the router in process ${ms(router?.addedP50)}; the local endpoint ${ms(endpoint?.addedP50)} — a hop plus the router is the endpoint's floor`,
   ];
 }
 
@@ -159,7 +160,8 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResults> {
         }
       };
       await peer('endpoint', async () => endpointContender(await startGatewayProcess('endpoint', sim.baseUrl)));
-      await peer('hop', async () => hopContender(await startGatewayProcess('hop', sim.baseUrl)));
+      await peer('hop', async () => passThroughContender('hop', await startGatewayProcess('hop', sim.baseUrl)));
+      await peer('relay', async () => passThroughContender('relay', await startGatewayProcess('relay', sim.baseUrl)));
       if (opts.peers ?? true) {
         await peer('openai', () => openaiContender(sim.baseUrl));
         await peer('ai-sdk', () => aiSdkContender(sim.baseUrl));

@@ -269,15 +269,18 @@ export function markdownReport(r: BenchResults): string {
         `- (${id}) the router alone (answers from memory, no network): ${n(alone.ms.p50 * 1000, 1)} µs p50 / ${n(alone.ms.p99 * 1000, 1)} µs p99 ${what}; ${n(alone.cpuUs, 1)} µs CPU per request${name === 'firstToken' ? ' run to its end' : ''}`,
       );
     }
-    const hop = name === 'throughput' ? r.measures.throughput?.contenders.hop : undefined;
-    if (hop)
-      out.push(
-        `- (${id}) a bare node:http pass-through hop: ${hop.requestsPerSecond} req/s (${n(hop.requestsRatio)}×), ${hop.streamsPerSecond} streams/s (${n(hop.streamsRatio)}×)`,
-      );
+    const t = name === 'throughput' ? r.measures.throughput?.contenders : undefined;
+    for (const [k, what] of [
+      ['hop', 'a bare node:http pass-through hop'],
+      ['relay', 'a TCP relay (no HTTP)'],
+    ] as const) {
+      const f = t?.[k];
+      if (f) out.push(`- (${id}) ${what}: ${f.requestsPerSecond} req/s (${n(f.requestsRatio)}×), ${f.streamsPerSecond} streams/s (${n(f.streamsRatio)}×)`);
+    }
     for (const u of (m as RequestMeasure | undefined)?.unavailable ?? []) out.push(`- (${id}) ${u.contender} could not run: ${u.reason}`);
   }
   out.push(
-    `- Wall-clock figures include whatever else the machine was doing (1-minute load average ${mc.loadAverage} on ${mc.cores} cores at the start); the CPU figures (process CPU time per call of the timed process; for Portkey, the local endpoint and the bare hop, their own process's too; the simulator runs in a process of its own and is in no one's figure) are what each contender adds in work.`,
+    `- Wall-clock figures include whatever else the machine was doing (1-minute load average ${mc.loadAverage} on ${mc.cores} cores at the start); the CPU figures (process CPU time per call of the timed process; for Portkey, the local endpoint, the bare hop and the TCP relay, their own process's too; the simulator runs in a process of its own and is in no one's figure) are what each contender adds in work.`,
     '- Every figure comes from one `npm run bench` process: the contenders share one loopback simulator (src/sim), forked into its own process (bench/sim-process.ts) so that its per-chunk encoding and writes are in no contender’s time, and run in interleaved rounds; "added" is a contender’s percentile minus the direct call’s.',
     '- Portkey sleeps 25 ms before forwarding the first streamed chunk (`readStream` in its src/handlers/streamHandler.ts), which is most of its time-to-first-token figure.',
     '- Portkey runs as its own process (as deployed), so its CPU work runs on another core beside ours; it is started with bench/portkey-preload.mjs, which works around Portkey-AI/gateway#1550 (streamed answers fail with `TypeError: immutable` under the @hono/node-server 1.19.x that npm resolves for it).',

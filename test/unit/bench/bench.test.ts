@@ -106,7 +106,7 @@ describe('the benchmark harness', function () {
     const direct = m.contenders.direct!;
     assert.equal(direct.requestsRatio, 1);
     assert.equal(direct.streamsRatio, 1);
-    for (const c of ['router', 'endpoint', 'hop', 'openai', 'ai-sdk', 'portkey'] as const) {
+    for (const c of ['router', 'endpoint', 'hop', 'relay', 'openai', 'ai-sdk', 'portkey'] as const) {
       const f = m.contenders[c];
       assert.ok(f, `${c} missing`);
       assert.ok(f.requestsPerSecond > 0 && f.streamsPerSecond > 0, `${c}: ${JSON.stringify(f)}`);
