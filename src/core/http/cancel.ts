@@ -16,6 +16,7 @@ export class Cancel extends EventEmitter implements Expiring {
   private controller: AbortController | undefined;
   /** When a `linked` cancellation's total time runs out, on `performance.now()`'s clock; 0 when it has no deadline. */
   expiresAt = 0;
+  /** Its place among the deadlines waiting on the shared ticker (deadlines.ts); -1 when not waiting. */
   slot = -1;
   private timer: ReturnType<typeof setTimeout> | undefined = undefined;
   private unlisten: (() => void) | undefined = undefined;

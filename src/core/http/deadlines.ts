@@ -5,10 +5,10 @@
  * and almost never fires. Node keeps one timer list per duration, made when its first timer is
  * set and torn down when its last is cleared, so a caller with one request in flight at a time
  * (an assistant on the local endpoint, the `vscode.lm` path) paid for both on every call: about
- * 8 µs of CPU per request in the endpoint's process (docs/ARCHITECTURE.md,
- * "Performance"). A deadline at least `COARSE_FROM_MS` away waits in a list that one unref'd
- * interval walks every `TICK_MS`, and fires at most `TICK_MS` late: a twentieth of the shortest
- * such deadline. Shorter deadlines keep a timer of their own, as exact as Node's.
+ * 8 µs of CPU per request in the endpoint's process (docs/ARCHITECTURE.md, "Performance"). A
+ * deadline at least `COARSE_FROM_MS` away waits in a list that one unref'd interval walks every
+ * `TICK_MS`, and fires at most `TICK_MS` late: a twentieth of the shortest such deadline. Shorter
+ * deadlines keep a timer of their own, as exact as Node's.
  */
 
 export const TICK_MS = 250;
