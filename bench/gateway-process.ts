@@ -2,9 +2,8 @@
  * The local endpoint, the bare hop under it and the TCP relay under that, each in a process of its
  * own, as deployed: the endpoint runs in the editor's extension host or in `byok-router serve`,
  * never in the process of the assistant that calls it, and Portkey's gateway is measured the same
- * way. In the bench's own
- * process, a stream's every chunk was parsed twice on one thread (by the endpoint's router and
- * again by its client), which measured a configuration no user has.
+ * way. In the bench's own process, a stream's every chunk was parsed twice on one thread (by the
+ * endpoint's router and again by its client), which measured a configuration no user has.
  *
  * Run as a child: `fork(this file, ['--child', kind, simBaseUrl])`; it answers `{ url, token }`.
  */
