@@ -41,7 +41,7 @@ describe('the benchmark harness', function () {
       const m = results.measures[id]!;
       assert.deepEqual(m.unavailable, [], `measure ${id}: ${JSON.stringify(m.unavailable)}`);
       assertFigures(m.contenders.direct, `${id}.direct`, false);
-      for (const c of ['router', 'openai', 'ai-sdk', 'portkey'] as const) assertFigures(m.contenders[c], `${id}.${c}`, true);
+      for (const c of ['router', 'endpoint', 'hop', 'relay', 'openai', 'ai-sdk', 'portkey'] as const) assertFigures(m.contenders[c], `${id}.${c}`, true);
       // The verdict agrees with the figures it is drawn from (the README's targets).
       const r = m.contenders.router!;
       const below = (pick: (x: ContenderFigures) => number) => (['openai', 'ai-sdk', 'portkey'] as const).every((p) => pick(r) < pick(m.contenders[p]!));
