@@ -284,9 +284,14 @@ export async function planRoute(model: string, callerName: string | undefined, d
  */
 export function cachedPlan(model: string, callerName: string | undefined, deps: PlanDeps): Plan | undefined {
   const { cache } = deps;
-  const stamp = cache && planStamp(deps.config, deps.catalog, deps.secrets, deps.cooldowns);
+  const stamp = stampOf(deps);
   if (!cache || !stamp) return undefined;
   return cache.get(stamp, model, callerName || deps.config.defaultCaller, deps.clock.now());
+}
+
+/** The state a cached plan is valid for; undefined when there is no cache or a source cannot say when it changed. */
+function stampOf(deps: PlanDeps) {
+  return deps.cache && planStamp(deps.config, deps.catalog, deps.secrets, deps.cooldowns);
 }
 
 /** A plan made afresh, and cached when it can be: `planRoute` once `cachedPlan` had none. */
@@ -295,7 +300,7 @@ export async function makePlan(model: string, callerName: string | undefined, de
   const { cache } = deps;
   // Stamped before the build: a plan made while its sources changed is kept under the older stamp,
   // so it is never served as current.
-  const stamp = cache && planStamp(deps.config, deps.catalog, deps.secrets, deps.cooldowns);
+  const stamp = stampOf(deps);
   const now = deps.clock.now();
   const built = await buildPlan(model, caller, deps);
   if (cache && stamp && built.cacheable) cache.set(stamp, model, caller, built.plan, now, built.until);
